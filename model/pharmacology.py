@@ -1,0 +1,774 @@
+"""Drug library, dosing regimes and drug -> target occupancy (pure numpy; no Mesa).
+
+The pharmacokinetics (blood concentrations over time) live in :mod:`model.pk`; this module holds
+what they need: the drugs as data, the regimes, the dose times, and what a concentration does to
+mTOR.
+
+Concentration convention
+------------------------
+Every concentration the model passes around is a **whole-blood-equivalent** concentration in nM.
+Potencies measured in cells in serum-containing medium (in-cell IC50s) are taken to apply at the
+same whole-blood concentration (assumed: no correction for protein binding or blood:plasma
+partitioning). Clinical PK is fitted to whole-blood levels where those are what is measured
+(sirolimus, everolimus, temsirolimus) and to plasma levels otherwise (ATP-competitive inhibitors,
+blood:plasma taken as 1, assumed).
+
+Drug library format (one TOML file per drug)
+--------------------------------------------
+The packaged drugs are in ``model/drugs/*.toml``; users add their own with
+``load_library(extra_paths=[...])``. A file looks like this (every number needs an entry in
+``[sources]``: a paper, a label, or the word "assumed")::
+
+    name = "mydrug"                       # lower-case identifier: letters, digits, _ and -
+    class = "rapalog"                     # none | rapalog | atp_competitive | bivalent
+    molecular_weight_g_per_mol = 914.2
+    description = "One line on what it is."
+
+    [potency]                             # rapalog and bivalent (FRB-anchored, need FKBP12):
+    ic50_frb_cell_nM = 0.5                #   in-cell half-max mTORC1 FRB occupancy, normal FKBP12
+    kd_fkbp12_nM = 0.2                    #   drug-FKBP12 Kd (in vitro)
+    kd_frb_ternary_nM = 12                #   drug:FKBP12 complex - FRB Kd (in vitro)
+    kd_frb_direct_nM = 26000              #   drug alone - FRB Kd (in vitro; acts without FKBP12)
+    # atp_competitive and bivalent (kinase site):
+    # ic50_mtorc1_nM = 2.0                #   in-cell IC50 for mTORC1 kinase output
+    # ic50_mtorc2_nM = 10.0               #   in-cell IC50 for mTORC2 kinase output
+    # hill = 1.0                          #   Hill coefficient of kinase inhibition
+
+    [pk]                                  # omit the whole table for a fixed-concentration-only drug
+    route = "oral"                        # oral (first-order absorption) | iv (zero-order infusion)
+    parameters = "apparent"               # apparent: clearances and volumes are X/F; or systemic
+    bioavailability = 0.14                # F, fraction (oral only)
+    ka_per_h = 1.0                        # absorption rate constant (oral only)
+    lag_h = 0.0                           # optional absorption lag (oral only)
+    clearance_L_per_h = 12.0              # elimination clearance (or give half_life_h instead,
+                                          #   one-compartment only)
+    central_volume_L = 250.0
+    peripheral_volume_L = 600.0           # optional: gives a two-compartment model ...
+    intercompartmental_clearance_L_per_h = 40.0   # ... and then this is required
+    # infusion_h = 0.5                    # iv only: infusion duration (0 = bolus)
+    # metabolite = "sirolimus"            # optional active metabolite (a drug in the library)
+    # metabolite_fraction = 0.33          # molar fraction of parent clearance forming it
+
+    [dosing]                              # defaults used when a user gives only the drug
+    dose_mg = 2.0
+    schedule = "daily"
+    loading_dose_mg = 6.0                 # optional
+    # conc_nM = 250.0                     # default concentration for schedule "fixed"
+
+    [sources]
+    molecular_weight_g_per_mol = "PubChem"
+    ic50_frb_cell_nM = "Thoreen 2009 JBC 284:8023"
+    # ... one entry per number above, e.g. dose_mg = "Rapamune label" or "assumed"
+
+Schedules (strings): ``daily``, ``bid`` (every 12 h), ``weekly``, ``every_<N>d`` (``every_5d``),
+``<N>on_<M>off`` (``5on_2off``: a daily dose on N days, then M days off, repeating),
+``continuous`` (constant-rate input of ``dose_mg`` per day) and ``fixed`` (a held concentration
+``conc_nM``: no PK at all). Day 0 is hour 0; doses are given from ``start_day`` until before
+``stop_day``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from model.errors import InputError
+
+DRUG_CLASSES = ("none", "rapalog", "atp_competitive", "bivalent")
+FRB_ANCHORED_CLASSES = ("rapalog", "bivalent")
+KINASE_CLASSES = ("atp_competitive", "bivalent")
+
+FRB_FIELDS = ("ic50_frb_cell_nM", "kd_fkbp12_nM", "kd_frb_ternary_nM", "kd_frb_direct_nM")
+KINASE_FIELDS = ("ic50_mtorc1_nM", "ic50_mtorc2_nM", "hill")
+
+# Bivalent kinase part without FKBP12: potency falls this many fold (assumed; RapaLink-1 needs
+# FKBP12 to act at nM concentrations, Rodrik-Outmezguine 2016 Nature 534:272).
+BIVALENT_KINASE_FKBP12_FREE_FOLD = 1000.0
+
+SCHEDULE_FORMS = (
+    "daily, bid, weekly, every_<N>d (e.g. every_5d), <N>on_<M>off (e.g. 5on_2off), "
+    "continuous, fixed"
+)
+
+_PK_FIELDS = (
+    "route",
+    "parameters",
+    "bioavailability",
+    "ka_per_h",
+    "lag_h",
+    "clearance_L_per_h",
+    "half_life_h",
+    "central_volume_L",
+    "peripheral_volume_L",
+    "intercompartmental_clearance_L_per_h",
+    "infusion_h",
+    "metabolite",
+    "metabolite_fraction",
+)
+_DOSING_FIELDS = ("dose_mg", "schedule", "loading_dose_mg", "conc_nM")
+_TOP_FIELDS = (
+    "name",
+    "class",
+    "molecular_weight_g_per_mol",
+    "description",
+    "potency",
+    "pk",
+    "dosing",
+    "sources",
+)
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+
+# --------------------------------------------------------------------------------------------
+# Drugs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Potency:
+    """Potency constants (nM, whole-blood-equivalent); None where the class has no such site."""
+
+    ic50_frb_cell_nM: float | None = None
+    kd_fkbp12_nM: float | None = None
+    kd_frb_ternary_nM: float | None = None
+    kd_frb_direct_nM: float | None = None
+    ic50_mtorc1_nM: float | None = None
+    ic50_mtorc2_nM: float | None = None
+    hill: float | None = None
+
+
+@dataclass(frozen=True)
+class PKParams:
+    """Systemic linear PK parameters of one drug (volumes L, clearances L/h, rates 1/h).
+
+    Apparent oral values from a TOML file (X/F) are converted to systemic ones (X) on loading,
+    so that a metabolite formed from an IV parent follows the same disposition.
+    """
+
+    route: str
+    bioavailability: float
+    ka_per_h: float
+    lag_h: float
+    clearance_L_per_h: float
+    central_volume_L: float
+    peripheral_volume_L: float | None
+    intercompartmental_clearance_L_per_h: float | None
+    infusion_h: float
+    metabolite: str | None
+    metabolite_fraction: float
+
+    @property
+    def two_compartment(self) -> bool:
+        """True when the drug distributes into a peripheral compartment."""
+        return self.peripheral_volume_L is not None
+
+
+@dataclass(frozen=True)
+class Drug:
+    """One drug of the library. ``pk`` is None for fixed-concentration-only drugs (and none)."""
+
+    name: str
+    drug_class: str
+    molecular_weight_g_per_mol: float
+    description: str
+    potency: Potency
+    pk: PKParams | None
+    default_dose_mg: float
+    default_schedule: str
+    default_loading_dose_mg: float | None
+    default_conc_nM: float | None
+    sources: Mapping[str, str]
+    origin: str
+
+    @property
+    def fixed_only(self) -> bool:
+        """True for a research tool without clinical PK: only schedule 'fixed' is allowed."""
+        return self.pk is None and self.drug_class != "none"
+
+    @property
+    def frb_anchored(self) -> bool:
+        """True when the drug binds mTOR's FRB domain through FKBP12."""
+        return self.drug_class in FRB_ANCHORED_CLASSES
+
+    @property
+    def kinase_site(self) -> bool:
+        """True when the drug competes with ATP at the kinase site."""
+        return self.drug_class in KINASE_CLASSES
+
+
+class DrugLibrary(Mapping[str, Drug]):
+    """Read-only mapping drug name -> :class:`Drug`. ``drug(name)`` raises a clear InputError."""
+
+    def __init__(self, drugs: Mapping[str, Drug]):
+        self._drugs = MappingProxyType(dict(drugs))
+
+    def __getitem__(self, name: str) -> Drug:
+        return self._drugs[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._drugs)
+
+    def __len__(self) -> int:
+        return len(self._drugs)
+
+    def drug(self, name: str) -> Drug:
+        """The drug called ``name``; InputError listing the allowed names if there is none."""
+        if name not in self._drugs:
+            raise InputError(f"unknown drug {name!r}; allowed: {', '.join(self._drugs)}")
+        return self._drugs[name]
+
+
+def load_library(extra_paths: Iterable[str | Path] = ()) -> DrugLibrary:
+    """The packaged drugs plus the user's drug TOML files (each validated; InputError if bad).
+
+    Packaged drugs come first (``none`` first of all), user drugs follow in the order given.
+    A user drug may not reuse a packaged name.
+    """
+    drugs: dict[str, Drug] = {}
+    folder = resources.files("model") / "drugs"
+    packaged = sorted(
+        (p for p in folder.iterdir() if p.name.endswith(".toml")),
+        key=lambda p: (p.name != "none.toml", p.name),
+    )
+    for item in packaged:
+        _add_drug(drugs, _parse_toml_text(item.read_text(encoding="utf-8"), item.name))
+    for path in extra_paths:
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise InputError(f"drug file {str(path)!r} cannot be read: {err.strerror}") from None
+        _add_drug(drugs, _parse_toml_text(text, str(path)))
+    _check_metabolites(drugs)
+    return DrugLibrary(drugs)
+
+
+def parse_drug(data: Mapping[str, Any], origin: str = "<drug>") -> Drug:
+    """Validate one drug given as a parsed TOML table; ``origin`` names it in error messages."""
+    _check_keys(data, _TOP_FIELDS, origin, "")
+    name = _require_str(data, "name", origin)
+    if not _NAME_RE.match(name):
+        raise InputError(
+            f"{origin}: name must be lower-case letters, digits, '_' or '-', got {name!r}"
+        )
+    drug_class = _require_str(data, "class", origin)
+    if drug_class not in DRUG_CLASSES:
+        raise InputError(
+            f"{origin}: class {drug_class!r} is unknown; allowed: {', '.join(DRUG_CLASSES)}"
+        )
+    mw = _number(data, "molecular_weight_g_per_mol", origin, positive=True, required=True)
+    description = _require_str(data, "description", origin)
+    potency = _parse_potency(_table(data, "potency", origin), drug_class, origin)
+    pk = None if data.get("pk") is None else _parse_pk(_table(data, "pk", origin), origin)
+    if pk is not None and drug_class == "none":
+        raise InputError(
+            f"{origin}: class 'none' takes no [pk] table (it is the untreated control)"
+        )
+    dosing = _parse_dosing(_table(data, "dosing", origin), origin)
+    sources = _parse_sources(data, origin)
+    drug = Drug(
+        name=name,
+        drug_class=drug_class,
+        molecular_weight_g_per_mol=mw,
+        description=description,
+        potency=potency,
+        pk=pk,
+        default_dose_mg=dosing["dose_mg"],
+        default_schedule=dosing["schedule"],
+        default_loading_dose_mg=dosing["loading_dose_mg"],
+        default_conc_nM=dosing["conc_nM"],
+        sources=MappingProxyType(sources),
+        origin=origin,
+    )
+    if drug.fixed_only and dosing["schedule"] != "fixed":
+        raise InputError(
+            f"{origin}: dosing.schedule must be 'fixed' for a drug without a [pk] table, "
+            f"got {dosing['schedule']!r}"
+        )
+    if dosing["schedule"] == "fixed" and dosing["conc_nM"] is None:
+        raise InputError(f"{origin}: dosing.conc_nM is required when dosing.schedule is 'fixed'")
+    return drug
+
+
+def _add_drug(drugs: dict[str, Drug], drug: Drug) -> None:
+    if drug.name in drugs:
+        raise InputError(
+            f"{drug.origin}: drug {drug.name!r} is already defined in {drugs[drug.name].origin}; "
+            "choose another name"
+        )
+    drugs[drug.name] = drug
+
+
+def _parse_toml_text(text: str, origin: str) -> Drug:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"{origin}: not valid TOML: {err}") from None
+    return parse_drug(data, origin)
+
+
+def _check_metabolites(drugs: Mapping[str, Drug]) -> None:
+    for drug in drugs.values():
+        if drug.pk is None or drug.pk.metabolite is None:
+            continue
+        met = drugs.get(drug.pk.metabolite)
+        where = f"{drug.origin}: pk.metabolite"
+        if met is None:
+            raise InputError(f"{where} {drug.pk.metabolite!r} is not a drug in the library")
+        if met.pk is None:
+            raise InputError(f"{where} {met.name!r} has no [pk] table to follow")
+        if met.pk.metabolite is not None or met.name == drug.name:
+            raise InputError(f"{where} {met.name!r} must not have a metabolite of its own")
+
+
+def _parse_potency(table: Mapping[str, Any], drug_class: str, origin: str) -> Potency:
+    needed: tuple[str, ...] = ()
+    if drug_class in FRB_ANCHORED_CLASSES:
+        needed += FRB_FIELDS
+    if drug_class in KINASE_CLASSES:
+        needed += KINASE_FIELDS
+    _check_keys(table, needed, origin, "potency.", hint=f"for class {drug_class!r}")
+    values = {key: _number(table, key, origin, "potency.", positive=True) for key in needed}
+    for key, value in values.items():
+        if value is None:
+            raise InputError(
+                f"{origin}: potency.{key} is missing; class {drug_class!r} needs "
+                f"{', '.join(needed)}"
+            )
+    return Potency(**values)
+
+
+def _parse_pk(table: Mapping[str, Any], origin: str) -> PKParams:
+    _check_keys(table, _PK_FIELDS, origin, "pk.")
+    route = _choice(table, "route", ("oral", "iv"), origin, "pk.")
+    default_parameters = "apparent" if route == "oral" else "systemic"
+    parameters = table.get("parameters", default_parameters)
+    if parameters not in ("apparent", "systemic") or (route == "iv" and parameters != "systemic"):
+        allowed = "apparent, systemic" if route == "oral" else "systemic (route iv)"
+        raise InputError(f"{origin}: pk.parameters {parameters!r} is not allowed; use {allowed}")
+
+    def num(key: str, **kw: Any) -> float | None:
+        return _number(table, key, origin, "pk.", **kw)
+
+    if route == "oral":
+        bioavailability = num("bioavailability", positive=True, required=True, at_most=1.0)
+        ka = num("ka_per_h", positive=True, required=True)
+        lag = num("lag_h", positive=False) or 0.0
+        infusion = 0.0
+        if "infusion_h" in table:
+            raise InputError(f"{origin}: pk.infusion_h is only allowed with route 'iv'")
+    else:
+        infusion = num("infusion_h", positive=False, required=True)
+        for key in ("bioavailability", "ka_per_h", "lag_h"):
+            if key in table:
+                raise InputError(f"{origin}: pk.{key} is only allowed with route 'oral'")
+        bioavailability, ka, lag = 1.0, 0.0, 0.0
+    v1 = num("central_volume_L", positive=True, required=True)
+    v2 = num("peripheral_volume_L", positive=True)
+    q = num("intercompartmental_clearance_L_per_h", positive=True)
+    if (v2 is None) != (q is None):
+        raise InputError(
+            f"{origin}: pk.peripheral_volume_L and pk.intercompartmental_clearance_L_per_h "
+            "must be given together (two-compartment) or both left out (one-compartment)"
+        )
+    clearance = _clearance(table, v1, v2, origin)
+    metabolite, fraction = _parse_metabolite(table, origin)
+    scale = bioavailability if parameters == "apparent" else 1.0
+    return PKParams(
+        route=route,
+        bioavailability=bioavailability,
+        ka_per_h=ka,
+        lag_h=lag,
+        clearance_L_per_h=clearance * scale,
+        central_volume_L=v1 * scale,
+        peripheral_volume_L=None if v2 is None else v2 * scale,
+        intercompartmental_clearance_L_per_h=None if q is None else q * scale,
+        infusion_h=infusion,
+        metabolite=metabolite,
+        metabolite_fraction=fraction,
+    )
+
+
+def _clearance(table: Mapping[str, Any], v1: float, v2: float | None, origin: str) -> float:
+    has_cl, has_t = "clearance_L_per_h" in table, "half_life_h" in table
+    if has_cl == has_t:
+        raise InputError(f"{origin}: give exactly one of pk.clearance_L_per_h and pk.half_life_h")
+    if has_cl:
+        return _number(table, "clearance_L_per_h", origin, "pk.", positive=True, required=True)
+    half_life = _number(table, "half_life_h", origin, "pk.", positive=True, required=True)
+    if v2 is not None:
+        raise InputError(
+            f"{origin}: pk.half_life_h is only allowed for a one-compartment drug; "
+            "give pk.clearance_L_per_h for a two-compartment one"
+        )
+    return math.log(2.0) / half_life * v1
+
+
+def _parse_metabolite(table: Mapping[str, Any], origin: str) -> tuple[str | None, float]:
+    metabolite = table.get("metabolite")
+    if metabolite is None:
+        if "metabolite_fraction" in table:
+            raise InputError(f"{origin}: pk.metabolite_fraction needs pk.metabolite")
+        return None, 0.0
+    if not isinstance(metabolite, str) or not metabolite:
+        raise InputError(f"{origin}: pk.metabolite must be a drug name, got {metabolite!r}")
+    fraction = _number(
+        table, "metabolite_fraction", origin, "pk.", positive=True, required=True, at_most=1.0
+    )
+    return metabolite, fraction
+
+
+def _parse_dosing(table: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    _check_keys(table, _DOSING_FIELDS, origin, "dosing.")
+    schedule = table.get("schedule")
+    if not isinstance(schedule, str):
+        raise InputError(f"{origin}: dosing.schedule is missing; allowed: {SCHEDULE_FORMS}")
+    try:
+        parse_schedule(schedule)
+    except InputError as err:
+        raise InputError(f"{origin}: dosing.{err}") from None
+    return {
+        "dose_mg": _number(table, "dose_mg", origin, "dosing.", positive=False, required=True),
+        "schedule": schedule,
+        "loading_dose_mg": _number(table, "loading_dose_mg", origin, "dosing.", positive=False),
+        "conc_nM": _number(table, "conc_nM", origin, "dosing.", positive=False),
+    }
+
+
+def _parse_sources(data: Mapping[str, Any], origin: str) -> dict[str, str]:
+    sources = _table(data, "sources", origin)
+    numbers = {"molecular_weight_g_per_mol"}
+    for section in ("potency", "pk", "dosing"):
+        table = data.get(section) or {}
+        numbers |= {k for k, v in table.items() if _is_number(v)}
+    for key in sorted(numbers):
+        value = sources.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(
+                f"{origin}: sources.{key} is missing; give a paper, a label or 'assumed' "
+                "for every number"
+            )
+    for key in sources:
+        if key not in numbers:
+            raise InputError(
+                f"{origin}: sources.{key} does not match any number in the file; "
+                f"numbers here: {', '.join(sorted(numbers))}"
+            )
+    return {key: str(sources[key]) for key in sorted(sources)}
+
+
+def _table(data: Mapping[str, Any], key: str, origin: str) -> Mapping[str, Any]:
+    table = data.get(key, {})
+    if not isinstance(table, Mapping):
+        raise InputError(f"{origin}: {key} must be a table ([{key}])")
+    return table
+
+
+def _check_keys(
+    table: Mapping[str, Any], allowed: Iterable[str], origin: str, prefix: str, hint: str = ""
+) -> None:
+    allowed = tuple(allowed)
+    for key in table:
+        if key not in allowed:
+            where = f" {hint}" if hint else ""
+            listed = ", ".join(allowed) if allowed else "nothing"
+            raise InputError(
+                f"{origin}: {prefix}{key} is not a known field{where}; allowed: {listed}"
+            )
+
+
+def _require_str(data: Mapping[str, Any], key: str, origin: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{origin}: {key} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _choice(
+    table: Mapping[str, Any], key: str, allowed: tuple[str, ...], origin: str, prefix: str
+) -> str:
+    value = table.get(key)
+    if value not in allowed:
+        raise InputError(
+            f"{origin}: {prefix}{key} must be one of {', '.join(allowed)}, got {value!r}"
+        )
+    return value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _number(
+    table: Mapping[str, Any],
+    key: str,
+    origin: str,
+    prefix: str = "",
+    *,
+    positive: bool,
+    required: bool = False,
+    at_most: float | None = None,
+) -> float | None:
+    """A finite number from a TOML table (> 0 if ``positive`` else >= 0), or None if absent."""
+    if key not in table:
+        if required:
+            raise InputError(f"{origin}: {prefix}{key} is missing")
+        return None
+    value = table[key]
+    kind = "a positive number" if positive else "a non-negative number"
+    if at_most is not None:
+        kind += f" at most {at_most:g}"
+    ok = _is_number(value) and math.isfinite(value) and (value > 0 if positive else value >= 0)
+    if not ok or (at_most is not None and value > at_most):
+        raise InputError(f"{origin}: {prefix}{key} must be {kind}, got {value!r}")
+    return float(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Schedules and regimes
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A parsed schedule string.
+
+    ``kind`` is ``interval`` (a dose every ``interval_h``), ``cycle`` (a daily dose on
+    ``on_days`` then ``off_days`` without), ``continuous`` or ``fixed``.
+    """
+
+    kind: str
+    interval_h: float = 0.0
+    on_days: int = 0
+    off_days: int = 0
+
+    @property
+    def period_h(self) -> float:
+        """Length (h) after which the schedule repeats (24 h for continuous and fixed)."""
+        if self.kind == "interval":
+            return self.interval_h
+        if self.kind == "cycle":
+            return 24.0 * (self.on_days + self.off_days)
+        return 24.0
+
+    @property
+    def discrete(self) -> bool:
+        """True when the schedule gives separate doses (not continuous, not fixed)."""
+        return self.kind in ("interval", "cycle")
+
+
+_NAMED_INTERVALS_H = {"daily": 24.0, "bid": 12.0, "weekly": 168.0}
+_EVERY_RE = re.compile(r"^every_(\d+)d$")
+_CYCLE_RE = re.compile(r"^(\d+)on_(\d+)off$")
+
+
+def parse_schedule(text: str) -> Schedule:
+    """Parse a schedule string (see the module docstring); InputError listing the forms if bad."""
+    if not isinstance(text, str):
+        raise InputError(f"schedule must be a string, got {text!r}; allowed: {SCHEDULE_FORMS}")
+    if text in _NAMED_INTERVALS_H:
+        return Schedule("interval", interval_h=_NAMED_INTERVALS_H[text])
+    if text in ("continuous", "fixed"):
+        return Schedule(text)
+    every = _EVERY_RE.match(text)
+    if every and int(every.group(1)) >= 1:
+        return Schedule("interval", interval_h=24.0 * int(every.group(1)))
+    cycle = _CYCLE_RE.match(text)
+    if cycle and int(cycle.group(1)) >= 1:
+        return Schedule("cycle", on_days=int(cycle.group(1)), off_days=int(cycle.group(2)))
+    raise InputError(f"schedule {text!r} is unknown; allowed: {SCHEDULE_FORMS}")
+
+
+@dataclass(frozen=True)
+class Regime:
+    """A drug given at a dose on a schedule from ``start_day`` until before ``stop_day``.
+
+    Args:
+        drug: drug name in the library (``none`` = untreated control).
+        dose_mg: dose per administration (mg); for ``continuous``, mg per day.
+        schedule: schedule string (see :data:`SCHEDULE_FORMS`).
+        start_day: day of the first dose (day 0 = hour 0).
+        stop_day: no dose at or after this day (None = never stop).
+        conc_nM: held whole-blood-equivalent concentration (nM); only with schedule ``fixed``.
+        loading_dose_mg: optional first dose (mg) replacing ``dose_mg`` once (sirolimus-like).
+
+    The constructor checks everything that does not need the drug library; :func:`check_regime`
+    checks the rest (the drug exists, a fixed-only drug uses ``fixed``).
+    """
+
+    drug: str
+    dose_mg: float
+    schedule: str
+    start_day: float = 0.0
+    stop_day: float | None = None
+    conc_nM: float | None = None
+    loading_dose_mg: float | None = None
+    parsed_schedule: Schedule = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.drug, str) or not self.drug:
+            raise InputError(f"drug must be a drug name, got {self.drug!r}")
+        set_ = object.__setattr__
+        set_(self, "parsed_schedule", parse_schedule(self.schedule))
+        set_(self, "dose_mg", _regime_number("dose_mg", self.dose_mg))
+        set_(self, "start_day", _regime_number("start_day", self.start_day))
+        if self.stop_day is not None:
+            stop = _regime_number("stop_day", self.stop_day)
+            if stop <= self.start_day:
+                raise InputError(
+                    f"stop_day must be after start_day ({self.start_day:g}), got {stop:g}"
+                )
+            set_(self, "stop_day", stop)
+        fixed = self.parsed_schedule.kind == "fixed"
+        if self.conc_nM is not None:
+            if not fixed:
+                raise InputError(
+                    f"conc_nM is only used with schedule 'fixed', got schedule {self.schedule!r}"
+                )
+            set_(self, "conc_nM", _regime_number("conc_nM", self.conc_nM))
+        elif fixed:
+            raise InputError("schedule 'fixed' needs conc_nM (--conc), a concentration in nM")
+        if self.loading_dose_mg is not None:
+            if not self.parsed_schedule.discrete:
+                raise InputError(
+                    f"loading_dose_mg needs a schedule with separate doses, got {self.schedule!r}"
+                )
+            set_(self, "loading_dose_mg", _regime_number("loading_dose_mg", self.loading_dose_mg))
+
+    @property
+    def start_h(self) -> float:
+        """Hour of the first dose."""
+        return 24.0 * self.start_day
+
+    @property
+    def stop_h(self) -> float:
+        """Hour from which no dose is given (inf if never)."""
+        return math.inf if self.stop_day is None else 24.0 * self.stop_day
+
+
+def _regime_number(name: str, value: Any) -> float:
+    if not _is_number(value) or not math.isfinite(value) or value < 0:
+        raise InputError(f"{name} must be a non-negative number, got {value!r}")
+    return float(value)
+
+
+def check_regime(regime: Regime, library: DrugLibrary) -> Drug:
+    """Check a regime against the library and return its drug (InputError if they clash)."""
+    drug = library.drug(regime.drug)
+    if drug.fixed_only and regime.parsed_schedule.kind != "fixed":
+        raise InputError(
+            f"drug {drug.name!r} has no clinical PK; use schedule 'fixed' with a concentration "
+            f"(--conc NM), got schedule {regime.schedule!r}"
+        )
+    return drug
+
+
+def default_regime(drug_name: str, library: DrugLibrary) -> Regime:
+    """The library's default regime for a drug (dose, schedule, loading dose or concentration)."""
+    drug = library.drug(drug_name)
+    fixed = parse_schedule(drug.default_schedule).kind == "fixed"
+    return Regime(
+        drug=drug.name,
+        dose_mg=drug.default_dose_mg,
+        schedule=drug.default_schedule,
+        conc_nM=drug.default_conc_nM if fixed else None,
+        loading_dose_mg=drug.default_loading_dose_mg,
+    )
+
+
+def dose_times_h(regime: Regime, t_from_h: float, t_to_h: float) -> tuple[np.ndarray, np.ndarray]:
+    """Administration times (h) in ``[t_from_h, t_to_h)`` and the dose given at each (mg).
+
+    Only schedules with separate doses give doses; ``continuous`` and ``fixed`` give none.
+    The first dose (at ``start_day``) is ``loading_dose_mg`` when one is set.
+    """
+    sched = regime.parsed_schedule
+    empty = np.zeros(0)
+    if not sched.discrete or t_to_h <= t_from_h:
+        return empty, empty
+    step_h = sched.interval_h if sched.kind == "interval" else 24.0
+    lo = max(0, math.floor((t_from_h - regime.start_h) / step_h) - 1)
+    hi = math.ceil((t_to_h - regime.start_h) / step_h) + 1
+    if hi < lo:
+        return empty, empty
+    k = np.arange(lo, hi + 1)
+    if sched.kind == "cycle":
+        k = k[k % (sched.on_days + sched.off_days) < sched.on_days]
+    times = regime.start_h + k * step_h
+    keep = (times >= t_from_h) & (times < t_to_h) & (times < regime.stop_h)
+    k, times = k[keep], times[keep]
+    doses = np.full(times.shape, regime.dose_mg)
+    if regime.loading_dose_mg is not None:
+        doses[k == 0] = regime.loading_dose_mg
+    return times, doses
+
+
+# --------------------------------------------------------------------------------------------
+# Drug -> target occupancy
+# --------------------------------------------------------------------------------------------
+
+
+def target_occupancy(
+    conc_nM_by_species: Mapping[str, float | np.ndarray],
+    fkbp12_level: float | np.ndarray,
+    library: DrugLibrary,
+) -> tuple[Any, Any, Any]:
+    """Fractions ``(occ_frb, inh_mtorc1, inh_mtorc2)`` in [0, 1], broadcast over cells.
+
+    Args:
+        conc_nM_by_species: whole-blood-equivalent concentration (nM) per drug species, e.g.
+            ``{"temsirolimus": c1, "sirolimus": c2}``; scalars or per-cell arrays.
+        fkbp12_level: FKBP12 abundance relative to normal (1 = normal, 0 = knockout).
+        library: the drug library the species names refer to.
+
+    FRB occupancy (rapalogs, bivalent): competitive sum over FRB-anchored species,
+    ``z = sum(fkbp12 * C / ic50_frb_cell_nM + C / kd_frb_direct_nM)``, ``occ = z / (1 + z)``.
+    Kinase inhibition (ATP-competitive, bivalent), per complex: Loewe-additive
+    ``u = sum(C / IC50)``, ``inh = u^h / (1 + u^h)``; a bivalent species counts
+    ``C / IC50 * (fkbp12 + 1/1000)`` (its kinase part is FRB-anchored; assumed fold). With several
+    kinase species the Hill coefficient is their potency-weighted mean (assumed).
+    """
+    fk = np.asarray(fkbp12_level, dtype=float)
+    if np.any(fk < 0) or not np.all(np.isfinite(fk)):
+        raise InputError("fkbp12_level must be a non-negative number (1 = normal)")
+    try:
+        shape = np.broadcast_shapes(fk.shape, *(np.shape(c) for c in conc_nM_by_species.values()))
+    except ValueError:
+        raise InputError("concentrations and fkbp12_level must have matching cell shapes") from None
+    z, u1, u2, hill_weighted = (np.zeros(shape) for _ in range(4))
+    for species, conc in conc_nM_by_species.items():
+        drug = library.drug(species)
+        c = np.asarray(conc, dtype=float)
+        if np.any(c < 0) or not np.all(np.isfinite(c)):
+            raise InputError(f"concentration of {species!r} must be non-negative nM")
+        pot = drug.potency
+        if drug.frb_anchored:
+            z = z + fk * c / pot.ic50_frb_cell_nM + c / pot.kd_frb_direct_nM
+        if drug.kinase_site:
+            weight = fk + 1.0 / BIVALENT_KINASE_FKBP12_FREE_FOLD if drug.frb_anchored else 1.0
+            r1 = weight * c / pot.ic50_mtorc1_nM
+            u1 = u1 + r1
+            u2 = u2 + weight * c / pot.ic50_mtorc2_nM
+            hill_weighted = hill_weighted + r1 * pot.hill
+    hill = np.divide(hill_weighted, u1, out=np.ones_like(u1), where=u1 > 0)
+    occ_frb = z / (1.0 + z)
+    inh1 = _hill_fraction(u1, hill)
+    inh2 = _hill_fraction(u2, hill)
+    if shape == ():
+        return float(occ_frb), float(inh1), float(inh2)
+    return occ_frb, inh1, inh2
+
+
+def _hill_fraction(u: np.ndarray, hill: np.ndarray) -> np.ndarray:
+    """u^h / (1 + u^h), written as 1 / (1 + u^-h) to stay finite for very large u (0 at u = 0)."""
+    with np.errstate(divide="ignore", over="ignore"):
+        return 1.0 / (1.0 + np.power(u, -hill))
