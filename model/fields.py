@@ -395,10 +395,13 @@ class Field:
         # Reactions: ``scalar`` factor when uniform, else per-site factor and shares.
         kd = self.decay_per_h
         scalar_factor = None
-        per_site = uptake is not None or (kd > 0.0 and sites.size > 0)
+        per_site = uptake is not None or (kd > 0.0 and (sites.size > 0 or add))
+        production_loss = (0.0, 0.0)
         if per_site:
             self._prepare_reaction_factors(dt_sub_h, uptake)
             self._accumulated.fill(0.0)
+            if add:
+                production_loss = self._exact_production(dt_sub_h)
         elif kd > 0.0:
             scalar_factor = math.exp(-kd * dt_sub_h)
         pre_reaction_sum = 0.0
@@ -412,12 +415,15 @@ class Field:
                     np.subtract(reservoir, scaled_edge, out=flux)
                     edge += flux
                     boundary_in += float(flux.sum())
-            if add:
-                conc += self._added
             if per_site:
+                # Exact for constant production P and rate k over the sub-step:
+                # c <- c F + P (1 - F) / k (``_added`` holds the second term).
                 self._accumulated += conc
                 conc *= self._factor
-            elif scalar_factor is not None:
+                if add:
+                    conc += self._added
+            elif add:
+                conc += self._added
                 pre_reaction_sum += float(conc.sum())
                 conc *= scalar_factor
             if sites.size:
@@ -432,6 +438,8 @@ class Field:
                 self.mass_decayed += float(np.dot(self._accumulated, self._rate))
             if uptake is not None:
                 self.mass_consumed += float(np.dot(self._accumulated, self._uptake_share))
+            self.mass_decayed += count * production_loss[0]
+            self.mass_consumed += count * production_loss[1]
         elif scalar_factor is not None:
             self.mass_decayed += (1.0 - scalar_factor) * pre_reaction_sum
 
@@ -465,6 +473,21 @@ class Field:
             else:
                 views.append((self.data[:, -1], scaled[:, -1], self._edge_x, reservoir))
         return views
+
+    def _exact_production(self, dt_sub_h) -> tuple[float, float]:
+        """Turn ``_added`` (P dt) into the exact reacting input P (1 - F) / k, per site.
+
+        Must follow :meth:`_prepare_reaction_factors`. Returns the production lost to decay
+        and to uptake within one sub-step (P dt minus what remains), for the mass books.
+        """
+        removed = self._uptake_share + self._rate  # 1 - F
+        k_dt = -np.log(np.maximum(self._factor, 1e-300))
+        retained = np.divide(removed, k_dt, out=np.ones_like(removed), where=k_dt > 0.0)
+        lost = self._added * (1.0 - retained)
+        self._added *= retained
+        decay_share = np.divide(self._rate, removed, out=np.zeros_like(removed), where=removed > 0)
+        lost_decay = float(np.dot(lost, decay_share))
+        return lost_decay, float(lost.sum()) - lost_decay
 
     def _prepare_reaction_factors(self, dt_sub_h, uptake):
         """Fill ``_factor`` = exp(-k dt_sub) and the decay/uptake shares of 1 - factor.

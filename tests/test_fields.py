@@ -301,3 +301,13 @@ def test_pickled_field_continues_exactly_like_the_original(method):
         each.step(0.1, production=1.0, uptake_rate_per_h=0.5)
     np.testing.assert_array_equal(copy.data, field.data)
     assert copy.mass_consumed == field.mass_consumed
+
+
+def test_stiff_production_and_uptake_reach_the_exact_steady_state_in_one_step():
+    """dc/dt = P - k c is solved exactly per sub-step: one 1-h step with k dt >> 1 lands on P/k,
+    not on an operator-split value, and the mass books still balance."""
+    field = Field("medium", np.full((6, 6), 1.0), diffusion_um2_per_s=0.0, decay_per_h=0.5)
+    field.step(1.0, production=2.0, uptake_rate_per_h=np.full((6, 6), 9.5))
+    steady = 2.0 / (9.5 + 0.5)
+    assert np.allclose(field.data, steady + (1.0 - steady) * np.exp(-10.0), rtol=1e-12)
+    assert field.total() == pytest.approx(field.expected_total(), rel=1e-12)

@@ -1,0 +1,117 @@
+"""Adverse-effect panel: the regime's blood exposure driving reference cell types.
+
+The same PK exposure that a scenario's tissue sees is applied to small sets of reference
+cells (hepatocyte and myocyte for glucose and lipids, activated T-cell for infection risk,
+fibroblast for wound healing), each with an untreated twin. Indices are 1.0 for untreated and
+higher is worse; they are averaged over the last day of the exposure window. They are
+mechanistic indices, not incidences: they rank regimes and show time courses (e.g. glucose
+intolerance building over days of daily rapalog as hepatic mTORC2 erodes: TARGETS X2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import signaling as sg
+from model.errors import InputError
+from model.pharmacology import DrugLibrary, Regime, check_regime, load_library, target_occupancy
+from model.pk import PKState
+
+#: Reference cells, in array order: (cell type, role).
+REFERENCE_CELLS: tuple[tuple[str, str], ...] = (
+    ("hepatocyte", "glucose and lipid handling"),
+    ("myocyte", "insulin-stimulated glucose uptake"),
+    ("tcell", "IL-2-driven clonal expansion against infection"),
+    ("fibroblast", "proliferation that closes wounds"),
+)
+
+ADVERSE_KEYS = ("glucose_intolerance", "hyperlipidemia", "infection_risk", "wound_healing_delay")
+
+LIPID_MTORC1_WEIGHT = 0.6
+"""Rise of the lipid index per unit loss of hepatic mTORC1 output. Assumed: rapalog
+hyperlipidaemia (~55-76 % of patients on everolimus, Afinitor label; TARGETS X1) follows
+reduced lipoprotein lipase and raised hepatic lipoprotein secretion (Houde 2010 Diabetes 59:1338)."""
+LIPID_MTORC2_WEIGHT = 0.4
+"""Rise of the lipid index per unit loss of hepatic AKT-S473 (insulin resistance raises
+hepatic VLDL output). Assumed."""
+MAX_DELAY_INDEX = 20.0
+"""Cap on ratio indices (a cell type fully arrested would give infinity). Assumed."""
+
+
+def _reference_arrays():
+    """Per-cell parameters for treated (first half) and untreated (second half) references."""
+    names = [name for name, _ in REFERENCE_CELLS] * 2
+    rows = [sg.cell_type_params(n) for n in names]
+    return {k: np.array([r[k] for r in rows]) for k in sg.PARAM_NAMES}
+
+
+def adverse_panel(
+    regime: Regime,
+    days: float,
+    library: DrugLibrary | None = None,
+    dt_h: float = 1.0,
+) -> dict[str, float]:
+    """Adverse-effect indices for ``regime`` after ``days`` of exposure (1.0 = untreated).
+
+    Returns ``{"glucose_intolerance", "hyperlipidemia", "infection_risk",
+    "wound_healing_delay"}``, each averaged over the last 24 h (or the whole window if shorter).
+    """
+    library = library or load_library()
+    check_regime(regime, library)
+    if not (np.isfinite(days) and days > 0):
+        raise InputError(f"days must be a positive number, got {days}")
+    if regime.drug == "none":
+        return dict.fromkeys(ADVERSE_KEYS, 1.0)
+    params = _reference_arrays()
+    n = len(params["fkbp12_level"])
+    half = n // 2
+    state = sg.new_state(n, params)
+    pk = PKState.from_regime(regime, library)
+    steps = max(1, int(round(days * 24.0 / dt_h)))
+    window = max(1, int(round(24.0 / dt_h)))
+    acc = {k: 0.0 for k in ADVERSE_KEYS}
+    counted = 0
+    treated = np.arange(n) < half
+    for i in range(steps):
+        conc = pk.concentrations_nM()
+        conc_cells = {s: np.where(treated, c, 0.0) for s, c in conc.items() if s != "none"}
+        occ, inh1, inh2 = target_occupancy(conc_cells, params["fkbp12_level"], library)
+        sg.advance(state, params, sg.Inputs(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2), dt_h)
+        pk.advance(dt_h)
+        if i >= steps - window:
+            for key, value in _indices(state, params, occ, half).items():
+                acc[key] += value
+            counted += 1
+    return {k: float(v / counted) for k, v in acc.items()}
+
+
+def _indices(state, params, occ, half: int) -> dict[str, float]:
+    """Instantaneous indices from treated (first half) vs untreated (second half) cells."""
+    out = sg.outputs(state, params)
+    rel = {}
+    for key, values in (
+        ("s473", state["akt_s473"]),
+        ("mtorc1", state["mtorc1"] * (1.0 - occ)),
+        ("proliferation", out["proliferation"]),
+        ("translation", out["translation"]),
+    ):
+        rel[key] = values[:half] / values[half:]
+    hep, myo, tcell, fib = range(4)
+    insulin_action = 0.5 * (rel["s473"][hep] + rel["s473"][myo])
+    lipids = (
+        1.0
+        + LIPID_MTORC1_WEIGHT * max(0.0, 1.0 - rel["mtorc1"][hep])
+        + LIPID_MTORC2_WEIGHT * max(0.0, 1.0 - rel["s473"][hep])
+    )
+    repair = 0.5 * (rel["proliferation"][fib] + rel["translation"][fib])
+    return {
+        "glucose_intolerance": _ratio_index(insulin_action),
+        "hyperlipidemia": float(lipids),
+        "infection_risk": _ratio_index(rel["proliferation"][tcell]),
+        "wound_healing_delay": _ratio_index(repair),
+    }
+
+
+def _ratio_index(relative_activity: float) -> float:
+    """1 / relative activity, capped at :data:`MAX_DELAY_INDEX`."""
+    return float(min(MAX_DELAY_INDEX, 1.0 / max(relative_activity, 1.0 / MAX_DELAY_INDEX)))

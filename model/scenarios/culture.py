@@ -1,0 +1,128 @@
+"""Culture: an in-vitro monolayer in a dish, under a held drug concentration or a regime.
+
+Cells are seeded sparsely on a 2D dish (one lattice site per ~20 um cell), grow, cycle and
+divide into free space (contact inhibition at confluence). The medium above them holds
+nutrients (amino acids and glucose, level 1 = fresh complete medium) that cells consume and
+that exchange with the well-mixed bulk; the drug concentration is that of the medium: held
+(`--conc`, schedule ``fixed``) or following a regime's blood curve.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.cell import TissueCell
+from model import signaling as sg
+from model.fates import CycleParams, advance_cycle
+from model.fields import Field
+from model.scenarios.base import Param, TissueScenario
+from model.tissue import TissueModel
+
+
+class CultureScenario(TissueScenario):
+    """Parameters of the culture scenario.
+
+    Args:
+        width: dish width in lattice sites (20 um each).
+        height: dish height in lattice sites.
+        initial_cells: cells seeded at random sites at 0 h.
+        cell_type: the cell line's signalling parameters (a name from ``mtor-sim pathway``).
+        nutrient_level: bulk medium nutrients (1 = fresh complete medium).
+        growth_factor: serum growth-factor signal (1 = 10 % serum).
+        oxygen: energy/oxygen sufficiency of the incubator (1 = normoxic, replete ATP).
+        nutrient_exchange_per_h: exchange rate of pericellular medium with the bulk, 1/h.
+        nutrient_uptake_per_h: nutrient uptake rate of a growing cell, 1/h.
+        fkbp12_level: FKBP12 abundance of the line (1 = normal, 0 = knocked out).
+    """
+
+    width: int = 40
+    height: int = 40
+    initial_cells: int = 80
+    cell_type: str = "epithelial"
+    nutrient_level: float = 1.0
+    growth_factor: float = 1.0
+    oxygen: float = 1.0
+    nutrient_exchange_per_h: float = 2.0
+    nutrient_uptake_per_h: float = 0.5
+    fkbp12_level: float = 1.0
+
+    PARAMETERS = {  # noqa: RUF012
+        "width": Param("sites", "dish width in lattice sites of 20 um", 5, 4000),
+        "height": Param("sites", "dish height in lattice sites of 20 um", 5, 4000),
+        "initial_cells": Param("cells", "cells seeded at random sites at 0 h", 1, 10_000_000),
+        "cell_type": Param(
+            "", "signalling parameters of the cell line", choices=tuple(sg.CELL_TYPES)
+        ),
+        "nutrient_level": Param("relative", "bulk medium nutrients (1 = fresh medium)", 0, 10),
+        "growth_factor": Param("relative", "serum growth-factor signal (1 = 10 % serum)", 0, 10),
+        "oxygen": Param("relative", "oxygen/energy sufficiency (1 = normoxic)", 0, 1),
+        "nutrient_exchange_per_h": Param(
+            "1/h", "pericellular medium exchange with the bulk (assumed)", 0, 100
+        ),
+        "nutrient_uptake_per_h": Param(
+            "1/h", "nutrient uptake of a growing cell (assumed)", 0, 100
+        ),
+        "fkbp12_level": Param("relative", "FKBP12 abundance (1 = normal, 0 = knockout)", 0, 100),
+    }
+
+
+class CultureModel(TissueModel):
+    """A monolayer culture under a regime (see module docstring)."""
+
+    def __init__(self, scenario: CultureScenario, regime, library=None):
+        super().__init__(scenario, regime, library, dt_h=1.0, cell_types=(scenario.cell_type,))
+        sc = scenario
+        self.type_params[0]["fkbp12_level"] = float(sc.fkbp12_level)
+        self.cycle = CycleParams()
+        self.medium_inputs = sg.Inputs(
+            growth_factor=sc.growth_factor, amino_acids=sc.nutrient_level, energy=sc.oxygen
+        )
+        self.nutrients = Field.on_grid(
+            self.grid, "nutrients", float(sc.nutrient_level), diffusion_um2_per_s=0.0
+        )
+        self.drug = Field.on_grid(self.grid, "drug", 0.0, diffusion_um2_per_s=0.0)
+        n = min(int(sc.initial_cells), sc.width * sc.height)
+        sites = self.rng.choice(sc.width * sc.height, size=n, replace=False)
+        for flat in sites:
+            site = self.grid._cells[(int(flat // sc.height), int(flat % sc.height))]
+            self.add_cell(TissueCell, site, 0, self.medium_inputs)
+        self.cells_initial = self.n_cells
+        self.datacollector = None  # attached by the runner (experiments.runner)
+
+    # Phase 2 ------------------------------------------------------------------------------
+    def update_fields(self) -> None:
+        """Nutrients: exchange with the bulk medium and uptake by cells; drug: the medium."""
+        sc = self.scenario
+        t = self.table
+        uptake = np.zeros(self.grid.dimensions)
+        if t.n:
+            growth = sg.outputs(t.view(sg.STATE_NAMES), t.view(sg.PARAM_NAMES))["translation"]
+            uptake[t["x"], t["y"]] = sc.nutrient_uptake_per_h * np.clip(growth, 0.0, None)
+        k_ex = sc.nutrient_exchange_per_h
+        self.nutrients.step(
+            self.dt_h, production=k_ex * sc.nutrient_level, uptake_rate_per_h=uptake + k_ex
+        )
+        self.drug.data[...] = sum(c for s, c in self.blood_nM.items() if s != "none")
+
+    # Phase 3 ------------------------------------------------------------------------------
+    def sense_inputs(self) -> sg.Inputs:
+        """Each cell reads the pericellular nutrient level; serum and oxygen are uniform."""
+        t = self.table
+        local = self.nutrients.data[t["x"], t["y"]]
+        return self.medium_inputs._replace(amino_acids=local)
+
+    # Phase 5 ------------------------------------------------------------------------------
+    def decide_fates(self):
+        """Growth, the cycle and death from the signalling outputs (model.fates)."""
+        from model.tissue import FateMasks
+
+        t = self.table
+        if t.n == 0:
+            return FateMasks(np.zeros(0, bool), np.zeros(0, bool))
+        outputs = sg.outputs(t.view(sg.STATE_NAMES), t.view(sg.PARAM_NAMES))
+        nutrient = self.nutrients.data[t["x"], t["y"]] / max(self.scenario.nutrient_level, 1e-9)
+        has_space = self.empty_neighbour_count()[t["x"], t["y"]] > 0
+        die, divide = advance_cycle(
+            t, outputs, nutrient, has_space, self.dt_h, self.cycle, self.rng
+        )
+        return FateMasks(die=die, divide=divide)

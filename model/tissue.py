@@ -1,0 +1,195 @@
+"""TissueModel: the engine every scenario shares.
+
+A Mesa model on a ``mesa.discrete_space`` lattice (one cell per site, ~20 um apart), with
+diffusion-reaction fields as PropertyLayers, a per-cell state table (:mod:`model.celltable`)
+and the step as named phases (DESIGN.md section 2):
+
+1. :meth:`dose_and_pk`    scheduled doses enter, blood concentrations advance;
+2. :meth:`update_fields`  sources and sinks, diffusion (scenario-specific);
+3. :meth:`sense_inputs`   every cell reads its local fields in one gather;
+4. :meth:`signal`         one vectorised update of every cell's mTOR state;
+5. :meth:`decide_fates`   vectorised rates and hazards -> masks of cells that act;
+6. :meth:`apply_events`   a Python loop over only the cells with events;
+7. :meth:`collect`        readouts into the DataCollector.
+
+One step is ``dt_h`` hours of tissue time (1 h unless a scenario says otherwise). Nothing here
+is module-level state: many models live side by side in one process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+from mesa.discrete_space import OrthogonalMooreGrid
+
+from model import signaling as sg
+from model.celltable import CellTable
+from model.pharmacology import DrugLibrary, Regime, check_regime, load_library, target_occupancy
+from model.pk import PKState
+
+#: Columns every tissue's cell table has besides signalling state and parameters.
+BASE_COLUMNS: dict[str, type] = {
+    "x": np.int32,
+    "y": np.int32,
+    "type_id": np.int16,
+    "mass": float,  # cell mass relative to a newborn cell (1 = newborn, ~2 at division)
+    "g1_progress": float,  # progress through G1 towards the G1->S transition (0-1)
+    "phase": np.int8,  # 0 = G1 (or G0), 1 = S/G2/M
+    "phase_timer_h": float,  # hours spent in S/G2/M
+    "age_h": float,  # hours since birth
+}
+
+
+@dataclass
+class FateMasks:
+    """Rows of cells with a discrete event this step (boolean masks over live rows)."""
+
+    die: np.ndarray
+    divide: np.ndarray
+
+
+class TissueModel(mesa.Model):
+    """Base class of scenario models: lattice, fields, cell table, PK and the step.
+
+    Args:
+        scenario: the scenario's typed parameters (a ``mesa.experimental.scenarios.Scenario``)
+            with at least ``width`` and ``height`` (sites).
+        regime: drug regime (drug ``none`` for the untreated control).
+        library: drug library (default: the packaged one).
+        dt_h: hours per step.
+        cell_types: the cell types this tissue can hold (index = ``type_id``).
+    """
+
+    def __init__(
+        self,
+        scenario,
+        regime: Regime,
+        library: DrugLibrary | None = None,
+        dt_h: float = 1.0,
+        cell_types: tuple[str, ...] = ("epithelial",),
+    ):
+        super().__init__(scenario=scenario)
+        self.library = library or load_library()
+        check_regime(regime, self.library)
+        self.regime = regime
+        self.dt_h = float(dt_h)
+        self.hours = 0.0
+        self.cell_types = tuple(cell_types)
+        self.type_params = [sg.cell_type_params(name) for name in self.cell_types]
+        width, height = int(scenario.width), int(scenario.height)
+        self.grid = OrthogonalMooreGrid(
+            (width, height), torus=False, capacity=1, random=self.random
+        )
+        columns = {**BASE_COLUMNS}
+        columns.update(dict.fromkeys(sg.STATE_NAMES, float))
+        columns.update(dict.fromkeys(sg.PARAM_NAMES, float))
+        self.table = CellTable(columns, capacity=max(1024, width * height // 4))
+        self.fields: dict = {}
+        self.pk = PKState.from_regime(regime, self.library)
+        self.blood_nM: dict[str, float] = self.pk.concentrations_nM()
+        self.occupancy = (np.zeros(0), np.zeros(0), np.zeros(0))
+
+    # ------------------------------------------------------------------ building the tissue
+    def add_cell(self, agent_class, site, type_id: int, inputs: sg.Inputs | None = None):
+        """Create a cell of ``self.cell_types[type_id]`` at ``site``, at its steady state."""
+        params = self.type_params[type_id]
+        state = sg.new_state(1, params, inputs)
+        values = {**params, **{k: v[0] for k, v in state.items()}}
+        values.update(type_id=type_id, mass=1.0 + self.rng.random(), g1_progress=self.rng.random())
+        row = self.table.add(values)
+        agent = agent_class(self, row)
+        agent.place(site)
+        return agent
+
+    @property
+    def n_cells(self) -> int:
+        """Number of live cells."""
+        return self.table.n
+
+    # ------------------------------------------------------------------ the step
+    def step(self) -> None:
+        """Advance the tissue by ``dt_h`` hours through the named phases."""
+        self.dose_and_pk()
+        self.update_fields()
+        inputs = self.sense_inputs()
+        self.signal(inputs)
+        masks = self.decide_fates()
+        self.apply_events(masks)
+        self.hours += self.dt_h
+        self.table["age_h"][...] += self.dt_h
+        self.collect()
+
+    def dose_and_pk(self) -> None:
+        """Phase 1: advance blood concentrations (exact PK, doses inside the step included)."""
+        self.pk.advance(self.dt_h)
+        self.blood_nM = self.pk.concentrations_nM()
+
+    def update_fields(self) -> None:
+        """Phase 2: sources, sinks and diffusion of the scenario's fields."""
+
+    def sense_inputs(self) -> sg.Inputs:
+        """Phase 3: what each cell senses; scenarios override with their fields."""
+        return sg.Inputs()
+
+    def local_drug_nM(self) -> dict[str, np.ndarray | float]:
+        """Drug concentration per species at each cell (default: the blood concentration)."""
+        return {s: c for s, c in self.blood_nM.items() if s != "none" and c > 0}
+
+    def signal(self, inputs: sg.Inputs) -> None:
+        """Phase 4: drug occupancy and one vectorised signalling update of all cells."""
+        t = self.table
+        if t.n == 0:
+            return
+        conc = self.local_drug_nM()
+        occ, inh1, inh2 = target_occupancy(conc, t["fkbp12_level"], self.library)
+        self.occupancy = (np.broadcast_to(occ, (t.n,)), inh1, inh2)
+        inputs = inputs._replace(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2)
+        sg.advance(t.view(sg.STATE_NAMES), t.view(sg.PARAM_NAMES), inputs, self.dt_h)
+
+    def decide_fates(self) -> FateMasks:
+        """Phase 5: scenario-specific rates and hazards."""
+        empty = np.zeros(self.table.n, dtype=bool)
+        return FateMasks(die=empty, divide=empty.copy())
+
+    def apply_events(self, masks: FateMasks) -> None:
+        """Phase 6: deaths, then divisions into empty neighbouring sites (random order)."""
+        owners = self.table.owners
+        dying = [owners[r] for r in np.flatnonzero(masks.die)]
+        dividing_rows = np.flatnonzero(masks.divide & ~masks.die)
+        dividing = [owners[r] for r in self.rng.permutation(dividing_rows)]
+        for agent in dying:
+            agent.die()
+        for agent in dividing:
+            site = self.random_empty_neighbour(agent.cell.coordinate)
+            if site is not None:
+                agent.divide(site)
+
+    def random_empty_neighbour(self, coordinate):
+        """A uniformly chosen empty Moore-neighbour site of ``coordinate``, or None."""
+        x, y = coordinate
+        empty = self.grid.empty.data
+        x0, x1 = max(x - 1, 0), min(x + 2, empty.shape[0])
+        y0, y1 = max(y - 1, 0), min(y + 2, empty.shape[1])
+        free = np.argwhere(empty[x0:x1, y0:y1])
+        if len(free) == 0:
+            return None
+        dx, dy = free[self.rng.integers(len(free))]
+        return self.grid._cells[(x0 + int(dx), y0 + int(dy))]
+
+    def empty_neighbour_count(self) -> np.ndarray:
+        """Number of empty Moore neighbours of every site (one numpy pass over the grid)."""
+        empty = self.grid.empty.data.astype(np.int8)
+        padded = np.pad(empty, 1)
+        count = np.zeros(empty.shape, dtype=np.int8)
+        w, h = empty.shape
+        for dx in (0, 1, 2):
+            for dy in (0, 1, 2):
+                if dx == 1 and dy == 1:
+                    continue
+                count += padded[dx : dx + w, dy : dy + h]
+        return count
+
+    def collect(self) -> None:
+        """Phase 7: readouts (scenarios attach a DataCollector)."""
