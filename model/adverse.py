@@ -30,7 +30,8 @@ ADVERSE_KEYS = ("glucose_intolerance", "hyperlipidemia", "infection_risk", "woun
 LIPID_MTORC1_WEIGHT = 0.6
 """Rise of the lipid index per unit loss of hepatic mTORC1 output. Assumed: rapalog
 hyperlipidaemia (~55-76 % of patients on everolimus, Afinitor label; TARGETS X1) follows
-reduced lipoprotein lipase and raised hepatic lipoprotein secretion (Houde 2010 Diabetes 59:1338)."""
+reduced lipoprotein lipase and raised hepatic lipoprotein secretion
+(Houde 2010 Diabetes 59:1338)."""
 LIPID_MTORC2_WEIGHT = 0.4
 """Rise of the lipid index per unit loss of hepatic AKT-S473 (insulin resistance raises
 hepatic VLDL output). Assumed."""
@@ -67,8 +68,8 @@ def adverse_panel(
     half = n // 2
     state = sg.new_state(n, params)
     pk = PKState.from_regime(regime, library)
-    steps = max(1, int(round(days * 24.0 / dt_h)))
-    window = max(1, int(round(24.0 / dt_h)))
+    steps = max(1, round(days * 24.0 / dt_h))
+    window = max(1, round(24.0 / dt_h))
     acc = {k: 0.0 for k in ADVERSE_KEYS}
     counted = 0
     treated = np.arange(n) < half

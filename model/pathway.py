@@ -116,8 +116,10 @@ def simulate_pathway(
     # Column 0: treated cell; column 1: its untreated twin, advanced together.
     both = {k: np.array([v, v]) for k, v in params.items()}
     state = sg.new_state(2, both, inputs)
-    stacked = sg.Inputs(*(np.array([t, u], dtype=float) for t, u in zip(treated_inputs, inputs)))
-    n_samples = int(round(hours / sample_h))
+    stacked = sg.Inputs(
+        *(np.array([t, u], dtype=float) for t, u in zip(treated_inputs, inputs, strict=True))
+    )
+    n_samples = round(hours / sample_h)
     times = np.linspace(0.0, n_samples * sample_h, n_samples + 1)
     series = {name: [] for name in READOUTS}
     for i, _t in enumerate(times):

@@ -478,6 +478,7 @@ def reference_levels() -> Mapping[str, float]:
             "s6k": float(st["s6k"][0]),
             "p4ebp1": float(st["p4ebp1"][0]),
             "akt": float(akt_activity(st)[0]),
+            "akt_s473": float(st["akt_s473"][0]),
             "autophagy": float(st["autophagy"][0]),
         }
     )

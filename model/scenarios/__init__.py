@@ -1,1 +1,62 @@
-"""mtor-abm."""
+"""The scenario registry: every scenario the CLI, sweeps and dashboard can run.
+
+A scenario registers a :class:`ScenarioSpec`; nothing else in the project lists scenarios, so a
+new one appears everywhere once it is added to :data:`SCENARIOS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from model.errors import InputError
+from model.scenarios.base import TissueScenario
+from model.scenarios.culture import CultureModel, CultureScenario, culture_readouts
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """How to build, run and read out one scenario.
+
+    Attributes:
+        name: command-line name.
+        description: one line for users.
+        scenario_class: typed parameters (a Mesa ``Scenario`` subclass).
+        model_class: the model, built as ``model_class(scenario, regime, library)``.
+        default_days: run length when ``--days`` is not given, days.
+        readouts: ``readouts(model, twin)`` -> the summary readouts; ``twin`` is the untreated
+            model on the same seed (None when the run is itself untreated or needs no twin).
+        needs_twin: whether readouts compare against an untreated twin.
+    """
+
+    name: str
+    description: str
+    scenario_class: type[TissueScenario]
+    model_class: type
+    default_days: float
+    readouts: Callable
+    needs_twin: bool = False
+
+
+SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
+    {
+        "culture": ScenarioSpec(
+            name="culture",
+            description="in-vitro monolayer in a dish under a held drug concentration or regime",
+            scenario_class=CultureScenario,
+            model_class=CultureModel,
+            default_days=3.0,
+            readouts=culture_readouts,
+            needs_twin=True,
+        ),
+    }
+)
+
+
+def get_scenario(name: str) -> ScenarioSpec:
+    """The registered scenario ``name`` or a one-line :class:`InputError`."""
+    try:
+        return SCENARIOS[name]
+    except KeyError:
+        raise InputError(f"unknown scenario '{name}'; allowed: {', '.join(SCENARIOS)}") from None

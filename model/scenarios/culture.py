@@ -9,6 +9,7 @@ that exchange with the well-mixed bulk; the drug concentration is that of the me
 
 from __future__ import annotations
 
+import mesa
 import numpy as np
 
 from agents.cell import TissueCell
@@ -16,7 +17,7 @@ from model import signaling as sg
 from model.fates import CycleParams, advance_cycle
 from model.fields import Field
 from model.scenarios.base import Param, TissueScenario
-from model.tissue import TissueModel
+from model.tissue import FateMasks, TissueModel
 
 
 class CultureScenario(TissueScenario):
@@ -87,7 +88,21 @@ class CultureModel(TissueModel):
             site = self.grid._cells[(int(flat // sc.height), int(flat % sc.height))]
             self.add_cell(TissueCell, site, 0, self.medium_inputs)
         self.cells_initial = self.n_cells
-        self.datacollector = None  # attached by the runner (experiments.runner)
+        self.datacollector = mesa.DataCollector(model_reporters={"record": self.record})
+        self.datacollector.collect(self)
+
+    def record(self) -> dict[str, float]:
+        """This hour's timeseries record (see :func:`timeseries_row`)."""
+        return timeseries_row(self)
+
+    def collect(self) -> None:
+        """Phase 7: one DataCollector record per step."""
+        self.datacollector.collect(self)
+
+    def timeseries(self) -> dict[str, list[float]]:
+        """The collected records as columns."""
+        records = self.datacollector.model_vars["record"]
+        return {key: [r[key] for r in records] for key in records[0]}
 
     # Phase 2 ------------------------------------------------------------------------------
     def update_fields(self) -> None:
@@ -114,8 +129,6 @@ class CultureModel(TissueModel):
     # Phase 5 ------------------------------------------------------------------------------
     def decide_fates(self):
         """Growth, the cycle and death from the signalling outputs (model.fates)."""
-        from model.tissue import FateMasks
-
         t = self.table
         if t.n == 0:
             return FateMasks(np.zeros(0, bool), np.zeros(0, bool))
@@ -126,3 +139,66 @@ class CultureModel(TissueModel):
             t, outputs, nutrient, has_space, self.dt_h, self.cycle, self.rng
         )
         return FateMasks(die=die, divide=divide)
+
+
+# ------------------------------------------------------------------------------ readouts
+def timeseries_row(model: CultureModel) -> dict[str, float]:
+    """One hourly record of the culture (the DataCollector's model reporters)."""
+    t = model.table
+    ref = sg.reference_levels()
+    row = {
+        "time_h": model.hours,
+        "cells": float(t.n),
+        "drug_nM": float(sum(c for s, c in model.blood_nM.items() if s != "none")),
+        "nutrients_mean": float(model.nutrients.data.mean()),
+    }
+    if t.n:
+        out = sg.outputs(t.view(sg.STATE_NAMES), t.view(sg.PARAM_NAMES))
+        row.update(
+            cycling_fraction=float(np.mean(t["phase"] == 1)),
+            mean_pS6K=float(t["s6k"].mean() / ref["s6k"]),
+            mean_p4EBP1=float(t["p4ebp1"].mean() / ref["p4ebp1"]),
+            mean_pAKT_S473=float(t["akt_s473"].mean() / ref["akt_s473"]),
+            mean_autophagy=float(out["autophagy"].mean()),
+            mean_mass=float(t["mass"].mean()),
+        )
+    else:
+        row.update(
+            cycling_fraction=0.0,
+            mean_pS6K=0.0,
+            mean_p4EBP1=0.0,
+            mean_pAKT_S473=0.0,
+            mean_autophagy=0.0,
+            mean_mass=0.0,
+        )
+    return row
+
+
+def doubling_time_h(hours: np.ndarray, cells: np.ndarray) -> float | None:
+    """Population doubling time from a log-linear fit of cell count, h (None if no growth)."""
+    keep = cells > 0
+    if keep.sum() < 3:
+        return None
+    slope = np.polyfit(hours[keep], np.log(cells[keep]), 1)[0]
+    return float(np.log(2.0) / slope) if slope > 1e-9 else None
+
+
+def culture_readouts(model: CultureModel, twin: CultureModel | None, series) -> dict:
+    """Summary readouts; ``growth_inhibition`` = 1 - (N - N0) / (N_untreated - N0).
+
+    0 = grows as the untreated twin on the same seed, 1 = no net growth, > 1 = net loss
+    (the NCI-60 growth-inhibition convention: GI50 is where it reaches 0.5).
+    """
+    n0, n = model.cells_initial, model.n_cells
+    gi = 0.0
+    if twin is not None:
+        gain_untreated = twin.n_cells - twin.cells_initial
+        gi = 1.0 - (n - n0) / gain_untreated if gain_untreated > 0 else None
+    hours = np.asarray(series["time_h"], dtype=float)
+    cells = np.asarray(series["cells"], dtype=float)
+    return {
+        "cells_initial": int(n0),
+        "cells_final": int(n),
+        "doubling_time_h": doubling_time_h(hours, cells),
+        "growth_inhibition": None if gi is None else float(gi),
+    }

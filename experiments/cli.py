@@ -1,0 +1,363 @@
+"""The ``mtor-sim`` command line (DESIGN.md section 6).
+
+Bad input ends in one ``error: ...`` line on stderr and exit status 2; an internal failure in
+exit status 1; ``--json`` prints exactly one JSON object on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.errors import InputError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one ``error:`` line (exit 2)."""
+
+    def error(self, message: str):
+        raise InputError(f"{message} (see '{self.prog} --help')")
+
+
+def _number(name: str, low: float = 0.0, integer: bool = False):
+    """An argparse type: a finite number >= low (argparse names the option in the error)."""
+
+    def parse(text: str):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        if not math.isfinite(value) or value < low:
+            raise argparse.ArgumentTypeError(f"must be a number >= {low:g}, got {text!r}")
+        if integer:
+            if value != int(value):
+                raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}")
+            return int(value)
+        return value
+
+    return parse
+
+
+def parse_sets(items: list[str] | None) -> dict[str, str]:
+    """``--set name=value`` items into a dict (values stay strings; scenarios type them)."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise InputError(f"malformed --set {item!r}: expected name=value, e.g. width=60")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command-line interface."""
+    p = _Parser(
+        prog="mtor-sim",
+        description="Agent-based simulator of cell populations under mTOR-inhibitor drugs.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sub.add_parser("scenarios", help="list scenarios and their parameters").add_argument(
+        "--json", action="store_true", help="print one JSON object"
+    )
+    d = sub.add_parser("drugs", help="the drug library with sources")
+    d.add_argument("--json", action="store_true", help="print one JSON object")
+
+    pw = sub.add_parser("pathway", help="one cell's mTOR signalling after adding a drug")
+    pw.add_argument("--drug", required=True, help="drug name (see 'mtor-sim drugs')")
+    pw.add_argument("--conc", type=_number("--conc"), required=True, help="concentration, nM")
+    pw.add_argument("--hours", type=_number("--hours", 1e-9), default=24.0, help="default 24")
+    pw.add_argument("--cell-type", default="epithelial", help="default epithelial")
+    pw.add_argument("--set", action="append", metavar="NAME=VALUE", help="cell parameter/input")
+    pw.add_argument("--json", action="store_true", help="print one JSON object")
+
+    pk = sub.add_parser("pk", help="blood concentrations of a dosing regime")
+    pk.add_argument("--drug", required=True, help="drug name (see 'mtor-sim drugs')")
+    pk.add_argument("--dose", type=_number("--dose"), help="dose, mg (default: the drug's)")
+    pk.add_argument("--schedule", help="daily, bid, weekly, every_Nd, Non_Moff, continuous")
+    pk.add_argument("--loading-dose", type=_number("--loading-dose"), help="first dose, mg")
+    pk.add_argument("--days", type=_number("--days", 1e-9), default=14.0, help="default 14")
+    pk.add_argument("--json", action="store_true", help="print one JSON object")
+
+    r = sub.add_parser("run", help="run a scenario")
+    r.add_argument("scenario", help="scenario name (see 'mtor-sim scenarios')")
+    r.add_argument("--drug", default="none", help="drug name; 'none' is the control")
+    r.add_argument("--dose", type=_number("--dose"), help="dose, mg (default: the drug's)")
+    r.add_argument("--schedule", help="dosing schedule (default: the drug's)")
+    r.add_argument("--loading-dose", type=_number("--loading-dose"), help="first dose, mg")
+    r.add_argument("--start-day", type=_number("--start-day"), default=0.0, help="default 0")
+    r.add_argument("--stop-day", type=_number("--stop-day"), help="default: never")
+    r.add_argument("--conc", type=_number("--conc"), help="hold this concentration, nM")
+    r.add_argument("--days", type=_number("--days", 1e-9), help="run length, days")
+    r.add_argument("--seed", type=_number("--seed", integer=True), default=0, help="default 0")
+    r.add_argument(
+        "--replicates", type=_number("--replicates", 1, integer=True), default=1, help="seeds"
+    )
+    r.add_argument("--set", action="append", metavar="NAME=VALUE", help="scenario parameter")
+    r.add_argument("--out", type=Path, help="write summary, timeseries, manifest, figures here")
+    r.add_argument("--json", action="store_true", help="print one JSON object")
+    return p
+
+
+# ------------------------------------------------------------------------------ commands
+def make_regime(args, library):
+    """The regime of ``run`` / ``pk`` arguments, with the drug's defaults filled in."""
+    from model.pharmacology import Regime, check_regime, default_regime
+
+    drug = library.drug(args.drug)
+    if args.drug == "none":
+        return Regime("none", 0.0, "daily")
+    conc = getattr(args, "conc", None)
+    if conc is not None:
+        if args.schedule not in (None, "fixed"):
+            raise InputError("--conc holds a concentration: it cannot be combined with --schedule")
+        regime = Regime(args.drug, 0.0, "fixed", conc_nM=conc)
+    elif drug.fixed_only and args.schedule in (None, "fixed") and args.dose is None:
+        regime = default_regime(args.drug, library)
+    else:
+        base = default_regime(args.drug, library)
+        dose = args.dose if args.dose is not None else base.dose_mg
+        schedule = args.schedule or base.schedule
+        loading = args.loading_dose
+        if loading is None and args.dose is None and args.schedule is None:
+            loading = base.loading_dose_mg
+        regime = Regime(args.drug, dose, schedule, loading_dose_mg=loading)
+    start, stop = getattr(args, "start_day", 0.0), getattr(args, "stop_day", None)
+    if start or stop is not None:
+        if stop is not None and stop <= start:
+            raise InputError(f"--stop-day ({stop:g}) must be after --start-day ({start:g})")
+        regime = Regime(
+            regime.drug,
+            regime.dose_mg,
+            regime.schedule,
+            start_day=start,
+            stop_day=stop,
+            conc_nM=regime.conc_nM,
+            loading_dose_mg=regime.loading_dose_mg,
+        )
+    check_regime(regime, library)
+    return regime
+
+
+def cmd_scenarios(args) -> int:
+    from model.scenarios import SCENARIOS
+
+    data = {
+        name: {
+            "description": spec.description,
+            "default_days": spec.default_days,
+            "parameters": {
+                k: {"default": getattr(spec.scenario_class, k), "unit": v.unit, "help": v.help}
+                for k, v in spec.scenario_class.PARAMETERS.items()
+            },
+        }
+        for name, spec in SCENARIOS.items()
+    }
+    if args.json:
+        _print_json(data)
+        return EXIT_OK
+    for name, info in data.items():
+        print(f"{name}: {info['description']} (default {info['default_days']:g} days)")
+        for k, v in info["parameters"].items():
+            unit = f" [{v['unit']}]" if v["unit"] else ""
+            print(f"  {k} = {v['default']}{unit}  {v['help']}")
+    return EXIT_OK
+
+
+def cmd_drugs(args) -> int:
+    from model.pharmacology import load_library
+    from model.pk import build_model, terminal_half_life_h
+
+    library = load_library()
+    data = {}
+    for name, drug in library.items():
+        half_life = None
+        if drug.pk is not None:
+            half_life = terminal_half_life_h(build_model(drug, library), name)
+        data[name] = {
+            "class": drug.drug_class,
+            "description": drug.description,
+            "molecular_weight_g_per_mol": drug.molecular_weight_g_per_mol,
+            "potency": {k: v for k, v in vars(drug.potency).items() if v is not None},
+            "half_life_h": half_life,
+            "default_dose_mg": drug.default_dose_mg,
+            "default_schedule": drug.default_schedule,
+            "sources": dict(drug.sources),
+        }
+    if args.json:
+        _print_json(data)
+        return EXIT_OK
+    for name, info in data.items():
+        hl = f"t1/2 {info['half_life_h']:.0f} h" if info["half_life_h"] else "no clinical PK"
+        dose = info["default_dose_mg"]
+        regime = f"{dose:g} mg {info['default_schedule']}" if dose else info["default_schedule"]
+        print(f"{name:13s} {info['class']:16s} {hl:15s} {regime or '-':18s} {info['description']}")
+    return EXIT_OK
+
+
+def cmd_pathway(args) -> int:
+    from model.pathway import simulate_pathway
+
+    overrides = {}
+    for k, v in parse_sets(args.set).items():
+        try:
+            overrides[k] = float(v)
+        except ValueError:
+            raise InputError(f"--set {k} must be a number, got {v!r}") from None
+    result = simulate_pathway(args.drug, args.conc, args.hours, args.cell_type, overrides)
+    if args.json:
+        _print_json(result)
+        return EXIT_OK
+    keys = [k for k in result if k not in ("drug", "conc_nM", "cell_type", "times_h")]
+    print(f"{args.drug} {args.conc:g} nM on {args.cell_type} (1.0 = untreated at the same time)")
+    print("hour " + " ".join(f"{k:>13s}" for k in keys))
+    for i, t in enumerate(result["times_h"]):
+        if t in (0, 1, 2, 3, 6, 12) or t % 24 == 0 or i == len(result["times_h"]) - 1:
+            print(f"{t:4g} " + " ".join(f"{result[k][i]:13.2f}" for k in keys))
+    return EXIT_OK
+
+
+def cmd_pk(args) -> int:
+    from model.adverse import adverse_panel
+    from model.pharmacology import dose_times_h, load_library
+    from model.pk import simulate, steady_state_summary
+
+    library = load_library()
+    if library.drug(args.drug).fixed_only:
+        raise InputError(f"drug '{args.drug}' has no clinical PK (research tool); use 'pathway'")
+    regime = make_regime(args, library)
+    times, conc = simulate(regime, args.days, dt_h=0.5, library=library)
+    parent = conc.get(regime.drug, np.zeros_like(times))
+    ss = steady_state_summary(regime, library) if regime.drug != "none" else {}
+    result = {
+        "drug": regime.drug,
+        "dose_mg": regime.dose_mg,
+        "schedule": regime.schedule,
+        "times_h": times.tolist(),
+        "conc_ng_ml": np.asarray(parent).tolist(),
+        "species_ng_ml": {s: np.asarray(c).tolist() for s, c in conc.items()},
+        "trough_ng_ml": ss.get("trough_ng_ml"),
+        "cmax_ng_ml": ss.get("cmax_ng_ml"),
+        "half_life_h": ss.get("half_life_h"),
+        "adverse": adverse_panel(regime, args.days, library),
+    }
+    if args.json:
+        _print_json(result)
+        return EXIT_OK
+    doses, _ = dose_times_h(regime, 0.0, args.days * 24.0)
+    print(f"{regime.drug} {regime.dose_mg:g} mg {regime.schedule} over {args.days:g} days")
+    print(f"  doses given: {len(doses)}")
+    for key in ("trough_ng_ml", "cmax_ng_ml", "half_life_h"):
+        value = result[key]
+        print(f"  {key:13s} {value:.3g}" if value is not None else f"  {key:13s} -")
+    print("  adverse panel (1.0 = untreated, higher is worse):")
+    for k, v in result["adverse"].items():
+        print(f"    {k:20s} {v:.2f}")
+    return EXIT_OK
+
+
+def cmd_run(args, argv) -> int:
+    from experiments.runner import json_safe, run_scenario, write_run
+    from model.pharmacology import load_library
+    from model.scenarios import get_scenario
+    from model.scenarios.base import parse_overrides
+
+    library = load_library()
+    spec = get_scenario(args.scenario)
+    overrides = parse_overrides(spec.scenario_class, parse_sets(args.set))
+    regime = make_regime(args, library)
+    if args.out is not None and args.replicates > 1:
+        raise InputError("--out takes one run; use --replicates without --out, or a sweep")
+    seeds = [args.seed]
+    if args.replicates > 1:
+        children = np.random.SeedSequence(args.seed).spawn(args.replicates)
+        seeds = [int(c.generate_state(1)[0]) for c in children]
+    results = [run_scenario(args.scenario, regime, args.days, s, overrides, library) for s in seeds]
+    summary = results[0].summary
+    if len(results) > 1:
+        summary = {
+            **summary,
+            "seeds": seeds,
+            "replicate_readouts": [r.summary["readouts"] for r in results],
+        }
+        summary["readouts"] = _mean_readouts([r.summary["readouts"] for r in results])
+    summary = json_safe(summary)
+    if args.out is not None:
+        results[0].summary = summary
+        write_run(args.out, results[0], argv)
+    if args.json:
+        _print_json(summary)
+        return EXIT_OK
+    print(
+        f"{summary['scenario']}: {summary['drug']} over {summary['days']:g} days, seed {args.seed}"
+    )
+    for k, v in summary["readouts"].items():
+        print(f"  {k:22s} {_fmt(v)}")
+    print("  adverse panel (1.0 = untreated, higher is worse):")
+    for k, v in summary["adverse"].items():
+        print(f"    {k:20s} {_fmt(v)}")
+    if args.out is not None:
+        print(
+            f"  outputs in {args.out}/ (summary.json, timeseries.parquet, manifest.json, figures/)"
+        )
+    return EXIT_OK
+
+
+def _mean_readouts(rows: list[dict]) -> dict:
+    """Mean of numeric readouts over replicates (others from the first replicate)."""
+    out = {}
+    for key, first in rows[0].items():
+        values = [r[key] for r in rows]
+        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            out[key] = float(np.mean(values))
+        else:
+            out[key] = first
+    return out
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return "-" if value is None else str(value)
+
+
+def _print_json(obj: Any) -> None:
+    from experiments.runner import json_safe
+
+    sys.stdout.write(json.dumps(json_safe(obj), allow_nan=False) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``mtor-sim``; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        commands = {
+            "scenarios": cmd_scenarios,
+            "drugs": cmd_drugs,
+            "pathway": cmd_pathway,
+            "pk": cmd_pk,
+        }
+        if args.command == "run":
+            return cmd_run(args, ["mtor-sim", *argv])
+        return commands[args.command](args)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_INTERNAL
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Single runs of a scenario: build, step with a progress bar, read out, and write outputs.
+
+``run_scenario`` is what the CLI, sweeps and the dashboard call; ``write_run`` writes the
+output contract of DESIGN.md section 6 (summary.json, timeseries.parquet, manifest.json,
+figures/), each file atomically so a failed run never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from model.adverse import adverse_panel
+from model.errors import InputError
+from model.pharmacology import Regime, load_library
+from model.scenarios import get_scenario
+from model.scenarios.base import parse_overrides
+
+MAX_DAYS = 3650.0
+
+
+@dataclass
+class RunResult:
+    """What one run produced (one replicate)."""
+
+    summary: dict[str, Any]
+    timeseries: dict[str, list[float]]
+    twin_timeseries: dict[str, list[float]] | None = None
+    model: Any = field(default=None, repr=False)
+
+
+def check_days(days: float) -> float:
+    """Validate a run length in days."""
+    try:
+        days = float(days)
+    except (TypeError, ValueError):
+        raise InputError(f"days must be a number of days, got {days!r}") from None
+    if not (math.isfinite(days) and 0 < days <= MAX_DAYS):
+        raise InputError(f"days must be greater than 0 and at most {MAX_DAYS:g}, got {days:g}")
+    return days
+
+
+def check_seed(seed: Any) -> int:
+    """Validate a seed (a non-negative integer)."""
+    try:
+        value = int(seed)
+    except (TypeError, ValueError):
+        raise InputError(f"seed must be a non-negative integer, got {seed!r}") from None
+    if value < 0 or value != float(seed):
+        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
+    return value
+
+
+def _simulate(spec, params: dict, regime: Regime, seed: int, steps: int, library, label: str):
+    scenario = spec.scenario_class(rng=seed, **params)
+    model = spec.model_class(scenario, regime, library)
+    bar = tqdm(total=steps, desc=label, unit="h", file=sys.stderr, delay=3.0, leave=False)
+    with bar:
+        for _ in range(steps):
+            model.step()
+            bar.update(1)
+    return model
+
+
+def run_scenario(
+    name: str,
+    regime: Regime,
+    days: float | None = None,
+    seed: int = 0,
+    overrides: dict[str, Any] | None = None,
+    library=None,
+) -> RunResult:
+    """Run scenario ``name`` under ``regime`` for ``days`` and return its readouts.
+
+    The summary follows the contract of DESIGN.md section 6: ``scenario, drug, dose_mg,
+    schedule, seed, days, params, readouts, adverse``.
+    """
+    spec = get_scenario(name)
+    library = library or load_library()
+    days = spec.default_days if days is None else check_days(days)
+    seed = check_seed(seed)
+    params = parse_overrides(spec.scenario_class, overrides or {})
+    steps = max(1, round(days * 24.0))
+    model = _simulate(spec, params, regime, seed, steps, library, f"{name} {regime.drug}")
+    twin = None
+    if spec.needs_twin and regime.drug != "none":
+        untreated = Regime("none", 0.0, "daily")
+        twin = _simulate(spec, params, untreated, seed, steps, library, f"{name} untreated twin")
+    series = model.timeseries()
+    readouts = spec.readouts(model, twin, series)
+    full_params = {k: getattr(model.scenario, k) for k in spec.scenario_class.PARAMETERS}
+    summary = {
+        "scenario": name,
+        "drug": regime.drug,
+        "dose_mg": regime.dose_mg,
+        "schedule": regime.schedule,
+        "seed": seed,
+        "days": days,
+        "params": full_params,
+        "regime": regime_dict(regime),
+        "readouts": readouts,
+        "adverse": adverse_panel(regime, days, library),
+    }
+    return RunResult(summary, series, twin.timeseries() if twin else None, model)
+
+
+def regime_dict(regime: Regime) -> dict[str, Any]:
+    """A regime as plain JSON-able data."""
+    return {
+        "drug": regime.drug,
+        "dose_mg": regime.dose_mg,
+        "schedule": regime.schedule,
+        "start_day": regime.start_day,
+        "stop_day": regime.stop_day,
+        "conc_nM": regime.conc_nM,
+        "loading_dose_mg": regime.loading_dose_mg,
+    }
+
+
+# ------------------------------------------------------------------------------ outputs
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, obj: Any) -> None:
+    """Write ``obj`` as indented JSON, atomically."""
+    atomic_write_bytes(path, (json.dumps(obj, indent=2, allow_nan=False) + "\n").encode())
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the packages a result depends on."""
+    out = {"python": platform.python_version()}
+    for pkg in ("mtor-abm", "mesa", "numpy", "scipy", "pandas", "pyarrow", "matplotlib"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def git_revision() -> str | None:
+    """The git commit of the source tree, if it is a git checkout."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+
+def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -> None:
+    """Write summary.json, timeseries.parquet, manifest.json and figures/ into ``out_dir``.
+
+    summary.json is written last, so its presence marks a complete run.
+    """
+    import pandas as pd
+
+    from visualization.figures import save_run_figures
+
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise InputError(f"cannot write to output directory '{out_dir}': {err.strerror}") from None
+    frame = pd.DataFrame(result.timeseries)
+    atomic_write_bytes(out_dir / "timeseries.parquet", frame.to_parquet(index=False))
+    manifest = {
+        "format": "mtor-abm run manifest",
+        "format_version": 1,
+        "scenario": result.summary["scenario"],
+        "seed": result.summary["seed"],
+        "days": result.summary["days"],
+        "regime": result.summary["regime"],
+        "params": result.summary["params"],
+        "versions": versions(),
+        "git_revision": git_revision(),
+        "command": argv,
+    }
+    atomic_write_json(out_dir / "manifest.json", manifest)
+    save_run_figures(out_dir / "figures", result)
+    atomic_write_json(out_dir / "summary.json", result.summary)
+
+
+def json_safe(obj: Any) -> Any:
+    """Replace non-finite floats by None so the JSON is strict."""
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_safe(v) for v in obj]
+    if isinstance(obj, float | np.floating):
+        return float(obj) if math.isfinite(obj) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    return obj

@@ -1,0 +1,87 @@
+"""Matplotlib figures for runs and commands (files only; no screen needed)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+
+def _save(fig, path: Path) -> None:
+    """Save a figure as PNG through a temporary file and a rename."""
+    from experiments.runner import atomic_write_bytes
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def growth_figure(series: dict, twin: dict | None, title: str):
+    """Cell count over time, treated against the untreated twin (log scale)."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    days = [t / 24.0 for t in series["time_h"]]
+    ax.plot(days, series["cells"], label="treated" if twin else "cells", color="tab:red")
+    if twin:
+        twin_days = [t / 24.0 for t in twin["time_h"]]
+        ax.plot(twin_days, twin["cells"], label="untreated twin", color="tab:gray", ls="--")
+    ax.set_yscale("log")
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("cells")
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    return fig
+
+
+def signalling_figure(series: dict, title: str):
+    """Mean pS6K, p4E-BP1, pAKT-S473 and autophagy of the cells over time (1 = reference)."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    days = [t / 24.0 for t in series["time_h"]]
+    for key, label in (
+        ("mean_pS6K", "pS6K"),
+        ("mean_p4EBP1", "p4E-BP1"),
+        ("mean_pAKT_S473", "pAKT-S473"),
+        ("mean_autophagy", "autophagy"),
+    ):
+        if key in series:
+            ax.plot(days, series[key], label=label)
+    ax.axhline(1.0, color="k", lw=0.5)
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("relative to untreated reference cell")
+    ax.set_title(title)
+    ax.legend(frameon=False, ncol=2)
+    return fig
+
+
+def pk_figure(times_h, conc_by_species: dict, dose_times_h=(), title: str = ""):
+    """Blood concentration (ng/mL) per species over time, with dose marks."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    days = [t / 24.0 for t in times_h]
+    for species, conc in conc_by_species.items():
+        ax.plot(days, conc, label=species)
+    for t in dose_times_h:
+        ax.axvline(t / 24.0, color="tab:gray", lw=0.5, alpha=0.5)
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("blood concentration (ng/mL)")
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    return fig
+
+
+def save_run_figures(fig_dir: Path, result) -> list[Path]:
+    """Write the figures of a run into ``fig_dir``; returns their paths."""
+    s = result.summary
+    title = f"{s['scenario']}: {s['drug']}"
+    paths = []
+    fig_dir = Path(fig_dir)
+    for name, fig in (
+        ("growth.png", growth_figure(result.timeseries, result.twin_timeseries, title)),
+        ("signalling.png", signalling_figure(result.timeseries, title)),
+    ):
+        _save(fig, fig_dir / name)
+        paths.append(fig_dir / name)
+    return paths
