@@ -12,9 +12,18 @@ import pytest
 
 from experiments.cli import main
 
-PATHWAY_READOUTS = (
-    "mTORC1 mTORC2 pS6K p4EBP1 pAKT_S473 pAKT_T308 IRS1 autophagy translation proliferation"
-).split()
+PATHWAY_READOUTS = [
+    "mTORC1",
+    "mTORC2",
+    "pS6K",
+    "p4EBP1",
+    "pAKT_S473",
+    "pAKT_T308",
+    "IRS1",
+    "autophagy",
+    "translation",
+    "proliferation",
+]
 SMALL = ["--set", "width=20", "--set", "height=20", "--set", "initial_cells=30"]
 
 
