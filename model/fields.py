@@ -435,9 +435,11 @@ class Field:
         if per_site:
             # _rate holds the decay share, _uptake_share the uptake share of (1 - factor).
             if kd > 0.0:
-                self.mass_decayed += float(np.dot(self._accumulated, self._rate))
+                self.mass_decayed += float(np.einsum("i,i->", self._accumulated, self._rate))
             if uptake is not None:
-                self.mass_consumed += float(np.dot(self._accumulated, self._uptake_share))
+                self.mass_consumed += float(
+                    np.einsum("i,i->", self._accumulated, self._uptake_share)
+                )
             self.mass_decayed += count * production_loss[0]
             self.mass_consumed += count * production_loss[1]
         elif scalar_factor is not None:
@@ -486,7 +488,7 @@ class Field:
         lost = self._added * (1.0 - retained)
         self._added *= retained
         decay_share = np.divide(self._rate, removed, out=np.zeros_like(removed), where=removed > 0)
-        lost_decay = float(np.dot(lost, decay_share))
+        lost_decay = float(np.einsum("i,i->", lost, decay_share))
         return lost_decay, float(lost.sum()) - lost_decay
 
     def _prepare_reaction_factors(self, dt_sub_h, uptake):
@@ -551,9 +553,9 @@ class Field:
         self.mass_produced += produced
         self.mass_decayed += dt_h * self.decay_per_h * free_sum
         if uptake_free is not None:
-            self.mass_consumed += dt_h * float(np.dot(uptake_free, new))
+            self.mass_consumed += dt_h * float(np.einsum("i,i->", uptake_free, new))
         self.mass_boundary_in += coupling * float(
-            exchange_inflow.sum() - np.dot(exchange_faces, new)
+            exchange_inflow.sum() - np.einsum("i,i->", exchange_faces, new)
         )
         self.mass_boundary_in += float(held.sum() - conc[sites].sum())
         conc[:] = new

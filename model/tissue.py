@@ -90,13 +90,25 @@ class TissueModel(mesa.Model):
         self.pk = PKState.from_regime(regime, self.library)
         self.blood_nM: dict[str, float] = self.pk.concentrations_nM()
         self.occupancy = (np.zeros(0), np.zeros(0), np.zeros(0))
+        self._steady_rows: dict[tuple, dict[str, float]] = {}
 
     # ------------------------------------------------------------------ building the tissue
+    def steady_state_values(self, type_id: int, inputs: sg.Inputs | None = None) -> dict:
+        """Parameters and untreated steady state of a cell type under ``inputs`` (one row).
+
+        Computed once per (type, inputs) and kept on this model: seeding thousands of cells
+        costs one steady-state integration per cell type, not one per cell.
+        """
+        key = (type_id, tuple(inputs or sg.Inputs()))
+        if key not in self._steady_rows:
+            params = self.type_params[type_id]
+            state = sg.new_state(1, params, inputs)
+            self._steady_rows[key] = {**params, **{k: float(v[0]) for k, v in state.items()}}
+        return self._steady_rows[key]
+
     def add_cell(self, agent_class, site, type_id: int, inputs: sg.Inputs | None = None):
         """Create a cell of ``self.cell_types[type_id]`` at ``site``, at its steady state."""
-        params = self.type_params[type_id]
-        state = sg.new_state(1, params, inputs)
-        values = {**params, **{k: v[0] for k, v in state.items()}}
+        values = dict(self.steady_state_values(type_id, inputs))
         values.update(type_id=type_id, mass=1.0 + self.rng.random(), g1_progress=self.rng.random())
         row = self.table.add(values)
         agent = agent_class(self, row)

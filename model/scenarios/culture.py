@@ -133,7 +133,7 @@ class CultureModel(TissueModel):
         if t.n == 0:
             return FateMasks(np.zeros(0, bool), np.zeros(0, bool))
         outputs = sg.outputs(t.view(sg.STATE_NAMES), t.view(sg.PARAM_NAMES))
-        nutrient = self.nutrients.data[t["x"], t["y"]] / max(self.scenario.nutrient_level, 1e-9)
+        nutrient = self.nutrients.data[t["x"], t["y"]]  # 1 = fresh complete medium
         has_space = self.empty_neighbour_count()[t["x"], t["y"]] > 0
         die, divide = advance_cycle(
             t, outputs, nutrient, has_space, self.dt_h, self.cycle, self.rng
