@@ -110,11 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
 # ------------------------------------------------------------------------------ commands
 def make_regime(args, library):
     """The regime of ``run`` / ``pk`` arguments, with the drug's defaults filled in."""
-    from model.pharmacology import Regime, check_regime, default_regime
+    from model.pharmacology import UNTREATED, Regime, check_regime, default_regime
 
     drug = library.drug(args.drug)
     if args.drug == "none":
-        return Regime("none", 0.0, "daily")
+        return UNTREATED
     conc = getattr(args, "conc", None)
     if conc is not None:
         if args.schedule not in (None, "fixed"):

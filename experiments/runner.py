@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from model.adverse import adverse_panel
 from model.errors import InputError
-from model.pharmacology import Regime, load_library
+from model.pharmacology import UNTREATED, Regime, load_library
 from model.scenarios import get_scenario
 from model.scenarios.base import parse_overrides
 
@@ -96,8 +96,7 @@ def run_scenario(
     model = _simulate(spec, params, regime, seed, steps, library, f"{name} {regime.drug}")
     twin = None
     if spec.needs_twin and regime.drug != "none":
-        untreated = Regime("none", 0.0, "daily")
-        twin = _simulate(spec, params, untreated, seed, steps, library, f"{name} untreated twin")
+        twin = _simulate(spec, params, UNTREATED, seed, steps, library, f"{name} untreated twin")
     series = model.timeseries()
     readouts = spec.readouts(model, twin, series)
     full_params = {k: getattr(model.scenario, k) for k in spec.scenario_class.PARAMETERS}
@@ -172,7 +171,9 @@ def git_revision() -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return proc.stdout.strip() or None if proc.returncode == 0 else None
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.strip() or None
 
 
 def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -> None:

@@ -661,6 +661,10 @@ def _regime_number(name: str, value: Any) -> float:
     return float(value)
 
 
+UNTREATED = Regime("none", 0.0, "daily")
+"""The untreated control: no drug, so every concentration is zero."""
+
+
 def check_regime(regime: Regime, library: DrugLibrary) -> Drug:
     """Check a regime against the library and return its drug (InputError if they clash)."""
     drug = library.drug(regime.drug)

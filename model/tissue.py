@@ -89,7 +89,6 @@ class TissueModel(mesa.Model):
         self.fields: dict = {}
         self.pk = PKState.from_regime(regime, self.library)
         self.blood_nM: dict[str, float] = self.pk.concentrations_nM()
-        self.occupancy = (np.zeros(0), np.zeros(0), np.zeros(0))
         self._steady_rows: dict[tuple, dict[str, float]] = {}
 
     # ------------------------------------------------------------------ building the tissue
@@ -156,7 +155,6 @@ class TissueModel(mesa.Model):
             return
         conc = self.local_drug_nM()
         occ, inh1, inh2 = target_occupancy(conc, t["fkbp12_level"], self.library)
-        self.occupancy = (np.broadcast_to(occ, (t.n,)), inh1, inh2)
         inputs = inputs._replace(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2)
         sg.advance(t.view(sg.STATE_NAMES), t.view(sg.PARAM_NAMES), inputs, self.dt_h)
 
@@ -188,7 +186,7 @@ class TissueModel(mesa.Model):
         if len(free) == 0:
             return None
         dx, dy = free[self.rng.integers(len(free))]
-        return self.grid._cells[(x0 + int(dx), y0 + int(dy))]
+        return self.grid[(x0 + int(dx), y0 + int(dy))]
 
     def empty_neighbour_count(self) -> np.ndarray:
         """Number of empty Moore neighbours of every site (one numpy pass over the grid)."""

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from agents.cell import TissueCell
 from model.celltable import CellTable
-from model.pharmacology import Regime
+from model.pharmacology import UNTREATED
 from model.scenarios.culture import CultureModel, CultureScenario
 
 COLUMNS = {"x": np.int32, "mass": float, "phase": np.int8}
@@ -50,9 +50,7 @@ def snapshot(model):
 
 def test_divisions_and_deaths_keep_rows_sites_and_agents_consistent():
     """A small dish grows, then a third of its cells die at once, then it grows on."""
-    model = CultureModel(
-        CultureScenario(rng=11, width=10, height=10, initial_cells=16), Regime("none", 0, "daily")
-    )
+    model = CultureModel(CultureScenario(rng=11, width=10, height=10, initial_cells=16), UNTREATED)
     assert_table_agents_grid_agree(model)
     born = set()
     for _ in range(36):
@@ -81,9 +79,7 @@ def test_divisions_and_deaths_keep_rows_sites_and_agents_consistent():
 
 def test_daughter_inherits_signalling_state_and_halves_mass():
     """copy_row gives the daughter her mother's state; mass is shared equally."""
-    model = CultureModel(
-        CultureScenario(rng=5, width=6, height=6, initial_cells=1), Regime("none", 0, "daily")
-    )
+    model = CultureModel(CultureScenario(rng=5, width=6, height=6, initial_cells=1), UNTREATED)
     mother = model.table.owners[0]
     mass = float(model.table["mass"][0])
     site = model.random_empty_neighbour(mother.cell.coordinate)

@@ -9,10 +9,8 @@ import functools
 
 import numpy as np
 
-from model.pharmacology import Regime
+from model.pharmacology import UNTREATED, Regime
 from model.scenarios.culture import CultureModel, CultureScenario
-
-UNTREATED = Regime("none", 0, "daily")
 
 #: A sparse dish: 80 cells on 40 x 40 sites (5 % cover) stays far from confluence for 72 h.
 SPARSE = {"width": 40, "height": 40, "initial_cells": 80}

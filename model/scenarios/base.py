@@ -68,12 +68,10 @@ def coerce(scenario_class: type[TissueScenario], name: str, value: Any) -> Any:
         if number != int(number):
             raise InputError(f"{name} must be a whole number ({spec.unit}), got {value!r}")
         number = int(number)
-    if (spec.low is not None and number < spec.low) or (
-        spec.high is not None and number > spec.high
-    ):
-        raise InputError(
-            f"{name} must be between {spec.low:g} and {spec.high:g} {spec.unit}, got {value!r}"
-        )
+    if spec.low is not None and number < spec.low:
+        raise InputError(f"{name} must be at least {spec.low:g} {spec.unit}, got {value!r}")
+    if spec.high is not None and number > spec.high:
+        raise InputError(f"{name} must be at most {spec.high:g} {spec.unit}, got {value!r}")
     return number
 
 

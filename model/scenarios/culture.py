@@ -85,7 +85,7 @@ class CultureModel(TissueModel):
         n = min(int(sc.initial_cells), sc.width * sc.height)
         sites = self.rng.choice(sc.width * sc.height, size=n, replace=False)
         for flat in sites:
-            site = self.grid._cells[(int(flat // sc.height), int(flat % sc.height))]
+            site = self.grid[(int(flat // sc.height), int(flat % sc.height))]
             self.add_cell(TissueCell, site, 0, self.medium_inputs)
         self.cells_initial = self.n_cells
         self.datacollector = mesa.DataCollector(model_reporters={"record": self.record})
@@ -142,6 +142,17 @@ class CultureModel(TissueModel):
 
 
 # ------------------------------------------------------------------------------ readouts
+CELL_MEANS = (
+    "cycling_fraction",
+    "mean_pS6K",
+    "mean_p4EBP1",
+    "mean_pAKT_S473",
+    "mean_autophagy",
+    "mean_mass",
+)
+"""Per-cell averages in each timeseries record (0 when no cell is left)."""
+
+
 def timeseries_row(model: CultureModel) -> dict[str, float]:
     """One hourly record of the culture (the DataCollector's model reporters)."""
     t = model.table
@@ -163,14 +174,7 @@ def timeseries_row(model: CultureModel) -> dict[str, float]:
             mean_mass=float(t["mass"].mean()),
         )
     else:
-        row.update(
-            cycling_fraction=0.0,
-            mean_pS6K=0.0,
-            mean_p4EBP1=0.0,
-            mean_pAKT_S473=0.0,
-            mean_autophagy=0.0,
-            mean_mass=0.0,
-        )
+        row.update(dict.fromkeys(CELL_MEANS, 0.0))
     return row
 
 
