@@ -262,3 +262,18 @@ def test_unknown_override_is_a_clear_error():
         simulate_pathway("sirolimus", 10.0, 1.0, overrides={"fkbp12": 0.0})
     for name in (*sg.PARAM_NAMES, *INPUT_DEFAULTS):
         assert name in str(err.value)
+
+
+def test_blocked_advance_matches_one_block(monkeypatch):
+    """Advancing many cells in cache-sized blocks gives the same numbers as one big block."""
+    rows = [(ct, change) for ct in CELL_TYPE_NAMES for change in INPUT_CHANGES] * 3
+    params = params_for([ct for ct, _ in rows])
+    inputs = inputs_for([INPUT_CHANGES[change] for _, change in rows])
+    blocked = sg.new_state(len(rows), params)
+    whole = copy_state(blocked)
+    monkeypatch.setattr(sg, "CHUNK_CELLS", 7)
+    sg.advance(blocked, params, inputs, 3.0)
+    monkeypatch.setattr(sg, "CHUNK_CELLS", 10**9)
+    sg.advance(whole, params, inputs, 3.0)
+    for name in sg.STATE_NAMES:
+        assert np.array_equal(blocked[name], whole[name]), name

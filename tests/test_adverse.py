@@ -1,0 +1,56 @@
+"""The adverse-effect panel: indices from a regime's exposure in reference cell types."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.adverse import ADVERSE_KEYS, adverse_panel
+from model.errors import InputError
+from model.pharmacology import UNTREATED, Regime
+
+SIROLIMUS_DAILY = Regime("sirolimus", 2.0, "daily")
+
+
+def glucose(regime: Regime, days: float) -> float:
+    return adverse_panel(regime, days)["glucose_intolerance"]
+
+
+def test_untreated_panel_is_exactly_one():
+    assert adverse_panel(UNTREATED, 5) == dict.fromkeys(ADVERSE_KEYS, 1.0)
+
+
+def test_daily_sirolimus_glucose_intolerance_builds_over_weeks_not_after_one_dose():
+    """TARGETS X2: chronic rapamycin disrupts hepatic mTORC2 and causes glucose intolerance
+    after days to weeks of daily dosing, not after one dose (Lamming 2012 Science 335:1638;
+    Sarbassov 2006 Mol Cell 22:159)."""
+    day1, day14, day28 = (glucose(SIROLIMUS_DAILY, d) for d in (1, 14, 28))
+    assert day1 <= 1.0  # acute feedback relief even raises AKT-S473
+    assert day14 > 1.3
+    assert day28 >= day14
+
+
+def test_intermittent_sirolimus_spares_glucose_tolerance():
+    """TARGETS X2: less glucose intolerance when the same dose is given every 5 days
+    (Arriola Apelo 2016 J Gerontol 71:876)."""
+    intermittent = Regime("sirolimus", 2.0, "every_5d")
+    assert glucose(intermittent, 28) < glucose(SIROLIMUS_DAILY, 28) - 0.1
+
+
+def test_rapalog_raises_lipids_infection_risk_and_wound_delay():
+    """TARGETS X1, X3, X4: hyperlipidaemia (Afinitor label), infections (RECORD-1) and
+    impaired wound healing (Dean 2004 Transplantation 77:1555) all rise on rapalogs."""
+    panel = adverse_panel(Regime("everolimus", 10.0, "daily"), 14)
+    assert panel["hyperlipidemia"] > 1.2
+    assert panel["infection_risk"] > 1.5
+    assert panel["wound_healing_delay"] > 1.1
+
+
+def test_dual_inhibitor_impairs_glucose_handling_at_once():
+    """ATP-competitive inhibitors block mTORC2 directly, so insulin signalling falls from the
+    first day, unlike a rapalog (Rodrik-Outmezguine 2011 Cancer Discov 1:248, S473 collapse)."""
+    assert glucose(Regime("sapanisertib", 6.0, "daily"), 1) > 2.0 > glucose(SIROLIMUS_DAILY, 1)
+
+
+def test_non_positive_days_is_a_clear_error():
+    with pytest.raises(InputError, match="days"):
+        adverse_panel(SIROLIMUS_DAILY, 0)
