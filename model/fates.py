@@ -51,7 +51,10 @@ class CycleParams:
 
 
 def nutrient_factor(nutrient: np.ndarray, k_half: float = 0.2) -> np.ndarray:
-    """Michaelis-Menten use of the local nutrient level, 1.0 at level 1 (fed medium)."""
+    """Michaelis-Menten use of the local nutrient level, 1.0 at level 1 (fed medium).
+
+    ``k_half`` is the relative nutrient level giving half-maximal use (assumed).
+    """
     return nutrient * (1.0 + k_half) / (nutrient + k_half)
 
 

@@ -474,12 +474,25 @@ def new_state(n: int, params: Mapping[str, ArrayLike], inputs: Inputs | None = N
 
 
 # ---------------------------------------------------------------- outputs for cell fates
+TRANSLATION_S6K_SHARE = 0.3
+"""Share of translation/growth carried by S6K; the rest is eIF4E released by 4E-BP1
+phosphorylation (Thoreen 2012 Nature 485:109: most mTOR-sensitive translation goes through
+4E-BPs). Assumed split."""
+
+
+def translation_rate(state: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Protein synthesis / growth rate, 1.0 for the untreated fed reference epithelial cell."""
+    ref = reference_levels()
+    rate = state["s6k"] * (TRANSLATION_S6K_SHARE / ref["s6k"])
+    rate += state["p4ebp1"] * ((1.0 - TRANSLATION_S6K_SHARE) / ref["p4ebp1"])
+    return rate
+
+
 def outputs(state: Mapping[str, np.ndarray], params: Mapping[str, ArrayLike]):
     """Cell-level outputs, each ~1.0 for an untreated, fed reference epithelial cell.
 
     Returns a dict of arrays:
-        translation: protein synthesis / growth rate (S6K 30 %, eIF4E release by 4E-BP1 70 %;
-            Thoreen 2012 Nature 485:109).
+        translation: protein synthesis / growth rate (:func:`translation_rate`).
         proliferation: G1->S permission (4E-BP1/eIF4E, plus S6K by cell type; Dowling 2010).
         survival: AKT survival signal (S473-weighted AKT activity).
         autophagy: autophagic flux.
@@ -488,9 +501,11 @@ def outputs(state: Mapping[str, np.ndarray], params: Mapping[str, ArrayLike]):
     s6k = state["s6k"] / ref["s6k"]
     p4 = state["p4ebp1"] / ref["p4ebp1"]
     w = params["prolif_s6k_weight"]
+    proliferation = p4 - w * p4
+    proliferation += w * s6k
     return {
-        "translation": 0.3 * s6k + 0.7 * p4,
-        "proliferation": w * s6k + (1.0 - w) * p4,
+        "translation": translation_rate(state),
+        "proliferation": proliferation,
         "survival": akt_activity(state) / ref["akt"],
         "autophagy": state["autophagy"] / ref["autophagy"],
     }

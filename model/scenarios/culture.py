@@ -111,7 +111,7 @@ class CultureModel(TissueModel):
         t = self.table
         uptake = np.zeros(self.grid.dimensions)
         if t.n:
-            growth = sg.outputs(t.view(sg.STATE_NAMES), t.view(sg.PARAM_NAMES))["translation"]
+            growth = sg.translation_rate(t.view(("s6k", "p4ebp1")))
             uptake[t["x"], t["y"]] = sc.nutrient_uptake_per_h * np.clip(growth, 0.0, None)
         k_ex = sc.nutrient_exchange_per_h
         self.nutrients.step(
