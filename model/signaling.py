@@ -517,6 +517,7 @@ def reference_levels() -> Mapping[str, float]:
     st = new_state(1, cell_type_params("epithelial"))
     return MappingProxyType(
         {
+            "mtorc1": float(st["mtorc1"][0]),
             "s6k": float(st["s6k"][0]),
             "p4ebp1": float(st["p4ebp1"][0]),
             "akt": float(akt_activity(st)[0]),

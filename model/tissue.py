@@ -12,6 +12,10 @@ and the step as named phases (DESIGN.md section 2):
 6. :meth:`apply_events`   a Python loop over only the cells with events;
 7. :meth:`collect`        readouts into the DataCollector.
 
+Scenario models also offer the views the dashboard and snapshot figures use:
+:meth:`category_layer`, :meth:`readout_layers`, :meth:`field_layers`, :meth:`cell_state_at`,
+and ``timeseries()`` (columns of the recorded readouts, with ``time_h``).
+
 One step is ``dt_h`` hours of tissue time (1 h unless a scenario says otherwise). Nothing here
 is module-level state: many models live side by side in one process.
 """
@@ -203,3 +207,58 @@ class TissueModel(mesa.Model):
 
     def collect(self) -> None:
         """Phase 7: readouts (scenarios attach a DataCollector)."""
+
+    # ------------------------------------------------------------------ views (dashboard, figures)
+    # Every scenario model offers these, so the dashboard and snapshot figures need no
+    # scenario-specific code. Arrays are indexed [x, y] like the grid (shape width x height).
+    def category_layer(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Integer category of every site (-1 = empty) and the category labels.
+
+        The default category is the cell type; scenarios may add states (e.g. necrotic,
+        senescent, effector) by overriding.
+        """
+        codes = np.full((self.grid.width, self.grid.height), -1, dtype=np.int16)
+        t = self.table
+        codes[t["x"], t["y"]] = t["type_id"]
+        return codes, self.cell_types
+
+    def readout_layers(self) -> dict[str, np.ndarray]:
+        """Per-site intracellular readouts relative to the untreated reference cell (NaN = empty).
+
+        Keys: ``mTORC1``, ``pS6K``, ``p4EBP1``, ``pAKT_S473``, ``autophagy``; scenarios add more
+        (e.g. ``damage``).
+        """
+        t = self.table
+        out = {}
+        for name, values in self.cell_readouts().items():
+            layer = np.full((self.grid.width, self.grid.height), np.nan)
+            layer[t["x"], t["y"]] = values
+            out[name] = layer
+        return out
+
+    def cell_readouts(self) -> dict[str, np.ndarray]:
+        """Per-cell (table order) readouts relative to the untreated reference cell."""
+        t = self.table
+        ref = sg.reference_levels()
+        state = t.view(sg.STATE_NAMES)
+        return {
+            "mTORC1": state["mtorc1"] / ref["mtorc1"],
+            "pS6K": state["s6k"] / ref["s6k"],
+            "p4EBP1": state["p4ebp1"] / ref["p4ebp1"],
+            "pAKT_S473": state["akt_s473"] / ref["akt_s473"],
+            "autophagy": state["autophagy"] / ref["autophagy"],
+        }
+
+    def field_layers(self) -> dict[str, np.ndarray]:
+        """The scenario's fields by name (copies of the grids, in their own units)."""
+        return {name: np.array(f.data, copy=True) for name, f in self.fields.items()}
+
+    def cell_state_at(self, x: int, y: int) -> dict[str, float] | None:
+        """The readouts of the cell at site (x, y), or None when the site is empty."""
+        t = self.table
+        hit = np.flatnonzero((t["x"] == x) & (t["y"] == y))
+        if len(hit) == 0:
+            return None
+        row = int(hit[0])
+        values = {k: float(v[row]) for k, v in self.cell_readouts().items()}
+        return {"cell_type": self.cell_types[int(t["type_id"][row])], **values}

@@ -8,6 +8,7 @@ against an untreated dish on the same seed (0 = no effect, 1 = no net growth).
 import functools
 
 import numpy as np
+import pytest
 
 from model.pharmacology import UNTREATED, Regime
 from model.scenarios.culture import CultureModel, CultureScenario
@@ -155,3 +156,26 @@ def test_fkbp12_knockout_abolishes_sirolimus_but_not_torin1():
     knockout = {"fkbp12_level": 0.0}
     assert growth_inhibition("sirolimus", 10.0, seed=1, **knockout) < 0.15
     assert growth_inhibition("torin1", 250.0, seed=1, **knockout) >= 0.85
+
+
+def test_views_place_every_cell_on_its_site_and_match_the_table():
+    """The dashboard's views: one category per live cell, readouts NaN exactly where empty."""
+    from model.pharmacology import UNTREATED
+    from model.scenarios.culture import CultureModel, CultureScenario
+
+    model = CultureModel(CultureScenario(rng=3, width=12, height=10, initial_cells=30), UNTREATED)
+    for _ in range(5):
+        model.step()
+    codes, labels = model.category_layer()
+    assert codes.shape == (12, 10) and labels == ("epithelial",)
+    assert (codes >= 0).sum() == model.n_cells
+    layers = model.readout_layers()
+    assert np.array_equal(np.isnan(layers["pS6K"]), codes < 0)
+    # An untreated, fed epithelial cell sits at the reference (1.0) within integration error.
+    assert np.nanmedian(layers["pS6K"]) == pytest.approx(1.0, abs=0.1)
+    assert set(model.field_layers()) == {"nutrients", "drug"}
+    x, y = np.argwhere(codes >= 0)[0]
+    state = model.cell_state_at(int(x), int(y))
+    assert state["cell_type"] == "epithelial" and state["mTORC1"] > 0
+    ex, ey = np.argwhere(codes < 0)[0]
+    assert model.cell_state_at(int(ex), int(ey)) is None

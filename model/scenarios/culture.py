@@ -82,6 +82,7 @@ class CultureModel(TissueModel):
             self.grid, "nutrients", float(sc.nutrient_level), diffusion_um2_per_s=0.0
         )
         self.drug = Field.on_grid(self.grid, "drug", 0.0, diffusion_um2_per_s=0.0)
+        self.fields = {"nutrients": self.nutrients, "drug": self.drug}
         n = min(int(sc.initial_cells), sc.width * sc.height)
         sites = self.rng.choice(sc.width * sc.height, size=n, replace=False)
         for flat in sites:
