@@ -93,13 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--dose", type=_number("--dose"), help="dose, mg (default: the drug's)")
     r.add_argument("--schedule", help="dosing schedule (default: the drug's)")
     r.add_argument("--loading-dose", type=_number("--loading-dose"), help="first dose, mg")
-    r.add_argument("--start-day", type=_number("--start-day"), default=0.0, help="default 0")
+    r.add_argument(
+        "--start-day", type=_number("--start-day"), help="treatment start (default: scenario's)"
+    )
     r.add_argument("--stop-day", type=_number("--stop-day"), help="default: never")
     r.add_argument("--conc", type=_number("--conc"), help="hold this concentration, nM")
     r.add_argument("--days", type=_number("--days", 1e-9), help="run length, days")
     r.add_argument("--seed", type=_number("--seed", integer=True), default=0, help="default 0")
     r.add_argument(
-        "--replicates", type=_number("--replicates", 1, integer=True), default=1, help="seeds"
+        "--replicates",
+        type=_number("--replicates", 1, integer=True),
+        help="seeds (cohort scenarios: organisms in the cohort)",
     )
     r.add_argument("--set", action="append", metavar="NAME=VALUE", help="scenario parameter")
     r.add_argument("--out", type=Path, help="write summary, timeseries, manifest, figures here")
@@ -130,7 +134,7 @@ def make_regime(args, library):
         if loading is None and args.dose is None and args.schedule is None:
             loading = base.loading_dose_mg
         regime = Regime(args.drug, dose, schedule, loading_dose_mg=loading)
-    start, stop = getattr(args, "start_day", 0.0), getattr(args, "stop_day", None)
+    start, stop = getattr(args, "start_day", None) or 0.0, getattr(args, "stop_day", None)
     if start or stop is not None:
         if stop is not None and stop <= start:
             raise InputError(f"--stop-day ({stop:g}) must be after --start-day ({start:g})")
@@ -273,6 +277,15 @@ def cmd_run(args, argv) -> int:
     library = load_library()
     spec = get_scenario(args.scenario)
     overrides = parse_overrides(spec.scenario_class, parse_sets(args.set))
+    if args.start_day is None:
+        args.start_day = spec.default_start_day
+    if spec.replicates_param is not None and args.replicates is not None:
+        # A cohort scenario: --replicates is the cohort size, run once.
+        overrides.update(
+            parse_overrides(spec.scenario_class, {spec.replicates_param: args.replicates})
+        )
+        args.replicates = 1
+    args.replicates = args.replicates or 1
     regime = make_regime(args, library)
     if args.out is not None and args.replicates > 1:
         raise InputError("--out takes one run; use --replicates without --out, or a sweep")

@@ -63,10 +63,13 @@ def check_seed(seed: Any) -> int:
     return value
 
 
-def _simulate(spec, params: dict, regime: Regime, seed: int, steps: int, library, label: str):
+def _simulate(spec, params: dict, regime: Regime, seed: int, days: float, library, label: str):
+    """Build the scenario's model and step it through ``days`` (steps of the model's dt_h)."""
     scenario = spec.scenario_class(rng=seed, **params)
     model = spec.model_class(scenario, regime, library)
-    bar = tqdm(total=steps, desc=label, unit="h", file=sys.stderr, delay=3.0, leave=False)
+    steps = max(1, round(days * 24.0 / model.dt_h))
+    unit = "day" if model.dt_h >= 24 else "step"
+    bar = tqdm(total=steps, desc=label, unit=unit, file=sys.stderr, delay=3.0, leave=False)
     with bar:
         for _ in range(steps):
             model.step()
@@ -92,11 +95,10 @@ def run_scenario(
     days = spec.default_days if days is None else check_days(days)
     seed = check_seed(seed)
     params = parse_overrides(spec.scenario_class, overrides or {})
-    steps = max(1, round(days * 24.0))
-    model = _simulate(spec, params, regime, seed, steps, library, f"{name} {regime.drug}")
+    model = _simulate(spec, params, regime, seed, days, library, f"{name} {regime.drug}")
     twin = None
     if spec.needs_twin and regime.drug != "none":
-        twin = _simulate(spec, params, UNTREATED, seed, steps, library, f"{name} untreated twin")
+        twin = _simulate(spec, params, UNTREATED, seed, days, library, f"{name} untreated twin")
     series = model.timeseries()
     readouts = spec.readouts(model, twin, series)
     full_params = {k: getattr(model.scenario, k) for k in spec.scenario_class.PARAMETERS}

@@ -73,15 +73,34 @@ def pk_figure(times_h, conc_by_species: dict, dose_times_h=(), title: str = ""):
 
 
 def save_run_figures(fig_dir: Path, result) -> list[Path]:
-    """Write the figures of a run into ``fig_dir``; returns their paths."""
+    """Write the figures of a run into ``fig_dir``; returns their paths.
+
+    Generic figures (growth when the series has ``cells``, mean signalling) come first; then
+    the scenario's own (its registry entry's ``figures``).
+    """
+    from model.scenarios import get_scenario
+
     s = result.summary
     title = f"{s['scenario']}: {s['drug']}"
     paths = []
     fig_dir = Path(fig_dir)
-    for name, fig in (
-        ("growth.png", growth_figure(result.timeseries, result.twin_timeseries, title)),
-        ("signalling.png", signalling_figure(result.timeseries, title)),
-    ):
+    figures = []
+    if "cells" in result.timeseries:
+        figures.append(
+            ("growth.png", growth_figure(result.timeseries, result.twin_timeseries, title))
+        )
+    if any(k.startswith("mean_") for k in result.timeseries):
+        figures.append(("signalling.png", signalling_figure(result.timeseries, title)))
+    for name, fig in figures:
         _save(fig, fig_dir / name)
         paths.append(fig_dir / name)
+    spec = get_scenario(s["scenario"])
+    if spec.figures is not None:
+        paths.extend(spec.figures(fig_dir, result))
     return paths
+
+
+def save_figure(fig, path: Path) -> Path:
+    """Save a matplotlib figure as PNG atomically (for scenario figure writers)."""
+    _save(fig, Path(path))
+    return Path(path)

@@ -28,6 +28,12 @@ class ScenarioSpec:
         readouts: ``readouts(model, twin)`` -> the summary readouts; ``twin`` is the untreated
             model on the same seed (None when the run is itself untreated or needs no twin).
         needs_twin: whether readouts compare against an untreated twin.
+        default_start_day: treatment start when ``--start-day`` is not given, days (e.g. the
+            tumor's "established" day).
+        replicates_param: for cohort scenarios, the scenario parameter that ``--replicates``
+            sets (e.g. ``organisms``): one run of a cohort rather than one run per seed.
+        figures: ``figures(fig_dir, result)`` -> list of written paths; the scenario's own
+            figures, written besides the generic ones (None: the generic ones only).
     """
 
     name: str
@@ -37,6 +43,9 @@ class ScenarioSpec:
     default_days: float
     readouts: Callable
     needs_twin: bool = False
+    default_start_day: float = 0.0
+    replicates_param: str | None = None
+    figures: Callable | None = None
 
 
 SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
