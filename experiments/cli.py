@@ -108,6 +108,24 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", metavar="NAME=VALUE", help="scenario parameter")
     r.add_argument("--out", type=Path, help="write summary, timeseries, manifest, figures here")
     r.add_argument("--json", action="store_true", help="print one JSON object")
+
+    sw = sub.add_parser("sweep", help="run a batch sweep from a TOML spec")
+    sw.add_argument("spec", type=Path, help="sweep spec (TOML; see experiments/specs/)")
+    sw.add_argument(
+        "--workers", type=_number("--workers", 1, integer=True), help="default: CPU cores"
+    )
+    sw.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    sw.add_argument("--out", type=Path, help="sweep directory (default: sweep-<spec name>)")
+    sw.add_argument("--resume", action="store_true", help="run only what is missing in --out")
+
+    rp = sub.add_parser("report", help="figures and report.md from a run or sweep directory")
+    rp.add_argument("dir", type=Path, help="a run directory (--out) or a sweep directory")
+
+    d = sub.add_parser("dashboard", help="serve the interactive dashboard in the browser")
+    d.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this computer only)")
+    d.add_argument(
+        "--port", type=_number("--port", 1, integer=True), default=8765, help="default 8765"
+    )
     return p
 
 
@@ -361,6 +379,18 @@ def main(argv: list[str] | None = None) -> int:
         }
         if args.command == "run":
             return cmd_run(args, ["mtor-sim", *argv])
+        if args.command == "sweep":
+            from experiments.sweep import cmd_sweep
+
+            return cmd_sweep(args)
+        if args.command == "report":
+            from experiments.report import cmd_report
+
+            return cmd_report(args)
+        if args.command == "dashboard":
+            from visualization.dashboard.server import cmd_dashboard
+
+            return cmd_dashboard(args)
         return commands[args.command](args)
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
