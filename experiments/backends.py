@@ -1,0 +1,170 @@
+"""Where sweep runs execute: in this process, a local process pool, or a Dask cluster.
+
+Every backend runs :func:`run_one` on :class:`~experiments.spec.Run` items and yields one
+record per run as runs finish (in any order). A run that raises becomes a record with
+``status = "failed"`` and its error message; it never stops the sweep. Records travel back to
+the caller, which alone writes files, so workers need no shared file system.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import multiprocessing
+import os
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any
+
+from experiments.runner import json_safe, run_scenario
+from experiments.spec import Run
+from model.errors import InputError
+from model.pharmacology import Regime, load_library
+
+
+def run_one(run: Run) -> dict[str, Any]:
+    """Run one sweep run; returns its record (``ok`` with readouts, or ``failed``)."""
+    started = time.perf_counter()
+    record: dict[str, Any] = {
+        "run_id": run.run_id,
+        "seed": run.seed,
+        "replicate": run.replicate,
+        "overrides": run.overrides,
+        "regime": run.regime,
+    }
+    try:
+        # The runner's per-run progress bar would scribble over the sweep's own bar.
+        with contextlib.redirect_stderr(io.StringIO()):
+            result = run_scenario(
+                run.scenario,
+                Regime(**run.regime),
+                run.days,
+                run.seed,
+                run.overrides,
+                load_library(),
+            )
+        record.update(status="ok", error=None, summary=result.summary, timeseries=result.timeseries)
+    except Exception as err:  # a failed run is a result, not the end of the sweep
+        record.update(status="failed", error=error_text(err), summary=None, timeseries=None)
+        record["traceback"] = traceback.format_exc(limit=8)
+    record["elapsed_s"] = time.perf_counter() - started
+    record["worker_pid"] = os.getpid()
+    return json_safe(record)
+
+
+def error_text(err: BaseException) -> str:
+    """One line naming the exception type and message."""
+    message = " ".join(str(err).split())
+    return f"{type(err).__name__}: {message}" if message else type(err).__name__
+
+
+def failed_record(run: Run, err: BaseException) -> dict[str, Any]:
+    """The record of a run whose worker was lost (no result came back)."""
+    return {
+        "run_id": run.run_id,
+        "seed": run.seed,
+        "replicate": run.replicate,
+        "overrides": run.overrides,
+        "regime": run.regime,
+        "status": "failed",
+        "error": error_text(err),
+        "summary": None,
+        "timeseries": None,
+        "elapsed_s": None,
+    }
+
+
+class LocalBackend:
+    """``workers`` processes on this machine (1: in this process, no pool).
+
+    Pool workers start through ``forkserver``: no copy of this process's threads or locks.
+    """
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.name = f"local, {workers} worker{'s' if workers > 1 else ''}"
+
+    def __enter__(self) -> LocalBackend:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def run(self, runs: Iterable[Run]) -> Iterator[dict[str, Any]]:
+        """Yield one record per run as runs finish."""
+        runs = list(runs)
+        if self.workers == 1:
+            for run in runs:
+                yield run_one(run)
+            return
+        context = multiprocessing.get_context("forkserver")
+        pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        try:
+            # Keep a few runs queued per worker: an interruption then cancels cheaply.
+            queue, pending = iter(runs), {}
+            for run in queue:
+                pending[pool.submit(run_one, run)] = run
+                if len(pending) >= 2 * self.workers:
+                    break
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    pending.pop(future)
+                    yield future.result()
+                    for run in queue:
+                        pending[pool.submit(run_one, run)] = run
+                        break
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+class DaskBackend:
+    """An existing Dask distributed cluster at ``address`` (e.g. ``tcp://127.0.0.1:8786``)."""
+
+    def __init__(self, address: str):
+        self.address = address
+        self.name = f"dask {address}"
+        self.client = None
+
+    def __enter__(self) -> DaskBackend:
+        from dask.distributed import Client
+
+        try:
+            self.client = Client(self.address, timeout="10s", set_as_default=False)
+        except Exception as err:
+            raise InputError(
+                f"--scheduler {self.address}: cannot reach a Dask scheduler ({error_text(err)})"
+            ) from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.client is not None:
+            self.client.close()
+
+    def run(self, runs: Iterable[Run]) -> Iterator[dict[str, Any]]:
+        """Yield one record per run as runs finish; a lost run becomes a failed record."""
+        from dask.distributed import as_completed
+
+        runs = list(runs)
+        futures = self.client.map(run_one, runs, pure=False)
+        by_key = {f.key: run for f, run in zip(futures, runs, strict=True)}
+        try:
+            for future in as_completed(futures):
+                try:
+                    yield future.result()
+                except Exception as err:  # e.g. KilledWorker: the run crashed its workers
+                    yield failed_record(by_key[future.key], err)
+                future.release()
+        finally:
+            self.client.cancel(futures)
+
+
+def open_backend(workers: int | None, scheduler: str | None):
+    """The backend for ``--workers`` / ``--scheduler`` (a context manager)."""
+    if scheduler is not None:
+        if workers is not None:
+            raise InputError("--workers is for the local pool; a --scheduler cluster has its own")
+        return DaskBackend(scheduler)
+    return LocalBackend(workers or os.cpu_count() or 1)

@@ -1,0 +1,69 @@
+"""``mtor-sim sweep``: check a spec, run what is missing on a backend, combine the results.
+
+Order matters for safety: the spec is checked and the backend reached before the sweep
+directory is touched; each run's record is stored as soon as it comes back; the combined
+tables are written only once every run has a record.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from experiments.backends import open_backend
+from experiments.spec import load_spec
+from experiments.store import SweepStore
+
+EXIT_OK = 0
+
+
+def cmd_sweep(args) -> int:
+    """Entry point of ``mtor-sim sweep`` (arguments of experiments.cli)."""
+    out = args.out if args.out is not None else Path(f"sweep-{args.spec.stem}")
+    counts = run_sweep(args.spec, out, args.workers, args.scheduler, args.resume)
+    failed = f", {counts['failed']} failed (see the error column)" if counts["failed"] else ""
+    print(
+        f"sweep {args.spec.name}: {counts['total']} runs, {counts['ran']} run now{failed}; "
+        f"results in {out}/results.parquet",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def run_sweep(
+    spec_path: Path,
+    out: Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> dict[str, int]:
+    """Run the sweep of ``spec_path`` into ``out``; returns run counts (total, ran, failed)."""
+    spec = load_spec(spec_path)
+    with open_backend(workers, scheduler) as backend:
+        store = SweepStore.open(out, spec, resume)
+        done = store.done_ids()
+        missing = [run for run in spec.runs if run.run_id not in done]
+        failed = sum(store.read_record(i)["status"] != "ok" for i in done)
+        if missing:
+            store.clear_combined()
+        bar = tqdm(
+            total=len(spec.runs),
+            initial=len(done),
+            desc=f"sweep ({backend.name})",
+            unit="run",
+            file=sys.stderr,
+            disable=not progress,
+            dynamic_ncols=True,
+        )
+        bar.set_postfix(failed=failed)
+        with bar:
+            for record in backend.run(missing):
+                store.write_record(record)
+                failed += record["status"] != "ok"
+                bar.set_postfix(failed=failed, refresh=False)
+                bar.update(1)
+    store.combine()
+    return {"total": len(spec.runs), "ran": len(missing), "failed": failed}
