@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     pk.add_argument("--json", action="store_true", help="print one JSON object")
 
     r = sub.add_parser("run", help="run a scenario")
-    r.add_argument("scenario", help="scenario name (see 'mtor-sim scenarios')")
+    r.add_argument("scenario", nargs="?", help="scenario name (see 'mtor-sim scenarios')")
     r.add_argument("--drug", default="none", help="drug name; 'none' is the control")
     r.add_argument("--dose", type=_number("--dose"), help="dose, mg (default: the drug's)")
     r.add_argument("--schedule", help="dosing schedule (default: the drug's)")
@@ -108,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", metavar="NAME=VALUE", help="scenario parameter")
     r.add_argument("--out", type=Path, help="write summary, timeseries, manifest, figures here")
     r.add_argument("--json", action="store_true", help="print one JSON object")
+    r.add_argument("--save-state", type=Path, metavar="FILE", help="save the final state (.npz)")
+    r.add_argument(
+        "--resume-state", type=Path, metavar="FILE", help="continue a saved state for --days more"
+    )
+    r.add_argument(
+        "--from-manifest", type=Path, metavar="FILE", help="rerun the run a manifest.json records"
+    )
 
     sw = sub.add_parser("sweep", help="run a batch sweep from a TOML spec")
     sw.add_argument("spec", type=Path, help="sweep spec (TOML; see experiments/specs/)")
@@ -286,13 +293,85 @@ def cmd_pk(args) -> int:
     return EXIT_OK
 
 
+#: run options that define a new run, so they cannot be combined with a saved state or manifest.
+RUN_DEFINITION = {
+    "scenario": None,
+    "drug": "none",
+    "dose": None,
+    "schedule": None,
+    "loading_dose": None,
+    "start_day": None,
+    "stop_day": None,
+    "conc": None,
+    "seed": 0,
+    "replicates": None,
+    "set": None,
+}
+
+
+def _check_alone(args, option: str, also_days: bool) -> None:
+    """``option`` takes the run's definition from a file: no other defining option allowed."""
+    for name, default in RUN_DEFINITION.items():
+        if getattr(args, name) != default:
+            flag = name if name == "scenario" else "--" + name.replace("_", "-")
+            raise InputError(f"{option} takes the run from its file; {flag} cannot be given too")
+    if also_days and args.days is not None:
+        raise InputError(f"{option} reruns the recorded days; --days cannot be given too")
+
+
+def _run_from_files(args, argv, library):
+    """The result of ``--resume-state`` or ``--from-manifest`` (None when neither is given)."""
+    from experiments.runner import check_days, resume_run, run_scenario
+    from model.pharmacology import Regime
+
+    if args.resume_state is not None and args.from_manifest is not None:
+        raise InputError("--resume-state and --from-manifest cannot be combined")
+    if args.resume_state is not None:
+        _check_alone(args, "--resume-state", also_days=False)
+        if args.days is None:
+            raise InputError("--resume-state needs --days: how many more days to run")
+        return resume_run(args.resume_state, args.days, library)
+    if args.from_manifest is not None:
+        _check_alone(args, "--from-manifest", also_days=True)
+        manifest = _read_manifest(args.from_manifest)
+        try:
+            regime = Regime(**manifest["regime"])
+            days = check_days(manifest["days"])
+            return run_scenario(
+                manifest["scenario"], regime, days, manifest["seed"], manifest["params"], library
+            )
+        except (KeyError, TypeError) as err:
+            raise InputError(f"'{args.from_manifest}': manifest is incomplete ({err})") from None
+    return None
+
+
+def _read_manifest(path: Path) -> dict:
+    """A run's manifest.json, checked to be one."""
+    try:
+        manifest = json.loads(Path(path).read_text())
+    except OSError as err:
+        raise InputError(f"cannot read manifest '{path}': {err.strerror or err}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InputError(f"'{path}' is not a JSON manifest ({err})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != "mtor-abm run manifest":
+        raise InputError(f"'{path}' is not an mtor-abm run manifest")
+    if manifest.get("format_version") != 1:
+        raise InputError(f"'{path}': manifest format version {manifest.get('format_version')!r}")
+    return manifest
+
+
 def cmd_run(args, argv) -> int:
-    from experiments.runner import json_safe, run_scenario, write_run
+    from experiments.runner import run_scenario
     from model.pharmacology import load_library
     from model.scenarios import get_scenario
     from model.scenarios.base import parse_overrides
 
     library = load_library()
+    result = _run_from_files(args, argv, library)
+    if result is not None:
+        return _report_run([result], [result.summary["seed"]], args, argv)
+    if args.scenario is None:
+        raise InputError("run needs a scenario name (see 'mtor-sim scenarios')")
     spec = get_scenario(args.scenario)
     overrides = parse_overrides(spec.scenario_class, parse_sets(args.set))
     if args.start_day is None:
@@ -311,7 +390,16 @@ def cmd_run(args, argv) -> int:
     if args.replicates > 1:
         children = np.random.SeedSequence(args.seed).spawn(args.replicates)
         seeds = [int(c.generate_state(1)[0]) for c in children]
+    if args.save_state is not None and args.replicates > 1:
+        raise InputError("--save-state takes one run; it cannot be combined with --replicates")
     results = [run_scenario(args.scenario, regime, args.days, s, overrides, library) for s in seeds]
+    return _report_run(results, seeds, args, argv)
+
+
+def _report_run(results, seeds, args, argv) -> int:
+    """Write, save and print the result of ``run`` (one run, or replicates averaged)."""
+    from experiments.runner import json_safe, save_state, write_run
+
     summary = results[0].summary
     if len(results) > 1:
         summary = {
@@ -324,11 +412,14 @@ def cmd_run(args, argv) -> int:
     if args.out is not None:
         results[0].summary = summary
         write_run(args.out, results[0], argv)
+    if args.save_state is not None:
+        save_state(args.save_state, results[0])
     if args.json:
         _print_json(summary)
         return EXIT_OK
     print(
-        f"{summary['scenario']}: {summary['drug']} over {summary['days']:g} days, seed {args.seed}"
+        f"{summary['scenario']}: {summary['drug']} over {summary['days']:g} days, "
+        f"seed {summary['seed']}"
     )
     for k, v in summary["readouts"].items():
         print(f"  {k:22s} {_fmt(v)}")

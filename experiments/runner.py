@@ -39,6 +39,7 @@ class RunResult:
     timeseries: dict[str, list[float]]
     twin_timeseries: dict[str, list[float]] | None = None
     model: Any = field(default=None, repr=False)
+    twin_model: Any = field(default=None, repr=False)
 
 
 def check_days(days: float) -> float:
@@ -63,10 +64,14 @@ def check_seed(seed: Any) -> int:
     return value
 
 
-def _simulate(spec, params: dict, regime: Regime, seed: int, days: float, library, label: str):
-    """Build the scenario's model and step it through ``days`` (steps of the model's dt_h)."""
+def _build(spec, params: dict, regime: Regime, seed: int, library):
+    """The scenario's model under ``regime``, built from typed parameters and a seed."""
     scenario = spec.scenario_class(rng=seed, **params)
-    model = spec.model_class(scenario, regime, library)
+    return spec.model_class(scenario, regime, library)
+
+
+def _advance(model, days: float, label: str):
+    """Step ``model`` through ``days`` (steps of its dt_h) with a progress bar on stderr."""
     steps = max(1, round(days * 24.0 / model.dt_h))
     unit = "day" if model.dt_h >= 24 else "step"
     bar = tqdm(total=steps, desc=label, unit=unit, file=sys.stderr, delay=3.0, leave=False)
@@ -95,15 +100,21 @@ def run_scenario(
     days = spec.default_days if days is None else check_days(days)
     seed = check_seed(seed)
     params = parse_overrides(spec.scenario_class, overrides or {})
-    model = _simulate(spec, params, regime, seed, days, library, f"{name} {regime.drug}")
+    model = _advance(_build(spec, params, regime, seed, library), days, f"{name} {regime.drug}")
     twin = None
     if spec.needs_twin and regime.drug != "none":
-        twin = _simulate(spec, params, UNTREATED, seed, days, library, f"{name} untreated twin")
+        twin = _build(spec, params, UNTREATED, seed, library)
+        _advance(twin, days, f"{name} untreated twin")
+    return _finish(spec, model, twin, regime, seed, days, library)
+
+
+def _finish(spec, model, twin, regime: Regime, seed: int, days: float, library) -> RunResult:
+    """Readouts and the summary of a finished run."""
     series = model.timeseries()
     readouts = spec.readouts(model, twin, series)
     full_params = {k: getattr(model.scenario, k) for k in spec.scenario_class.PARAMETERS}
     summary = {
-        "scenario": name,
+        "scenario": spec.name,
         "drug": regime.drug,
         "dose_mg": regime.dose_mg,
         "schedule": regime.schedule,
@@ -114,7 +125,55 @@ def run_scenario(
         "readouts": readouts,
         "adverse": adverse_panel(regime, days, library),
     }
-    return RunResult(summary, series, twin.timeseries() if twin else None, model)
+    return RunResult(summary, series, twin.timeseries() if twin else None, model, twin)
+
+
+# ------------------------------------------------------------------------------ checkpoints
+def save_state(path: Path, result: RunResult) -> None:
+    """Write the complete state of a finished run (and its untreated twin) to ``path``."""
+    from model import checkpoint
+
+    arrays, meta = result.model.checkpoint_state()
+    models = {"model": meta}
+    all_arrays = checkpoint.join(arrays, "model")
+    if result.twin_model is not None:
+        twin_arrays, models["twin"] = result.twin_model.checkpoint_state()
+        all_arrays.update(checkpoint.join(twin_arrays, "twin"))
+    s = result.summary
+    run = {k: s[k] for k in ("scenario", "seed", "days", "params", "regime")}
+    checkpoint.write(Path(path), all_arrays, {"run": json_safe(run), "models": models})
+
+
+def resume_run(path: Path, days: float, library=None) -> RunResult:
+    """Continue the run saved in checkpoint ``path`` for ``days`` more days.
+
+    The result equals (bit for bit) one uninterrupted run of the saved days plus ``days``.
+    """
+    from model import checkpoint
+
+    arrays, meta = checkpoint.read(Path(path))
+    library = library or load_library()
+    days = check_days(days)
+    try:
+        run = meta["run"]
+        spec = get_scenario(run["scenario"])
+        regime = Regime(**run["regime"])
+        params = parse_overrides(spec.scenario_class, run["params"])
+        seed = check_seed(run["seed"])
+        done = float(run["days"])
+        models = meta["models"]
+    except (KeyError, TypeError) as err:
+        raise InputError(f"'{path}': checkpoint metadata is incomplete ({err})") from None
+    total = check_days(done + days)
+    model = _build(spec, params, regime, seed, library)
+    model.restore_checkpoint_state(checkpoint.split(arrays, "model"), models["model"])
+    _advance(model, days, f"{spec.name} {regime.drug}")
+    twin = None
+    if "twin" in models:
+        twin = _build(spec, params, UNTREATED, seed, library)
+        twin.restore_checkpoint_state(checkpoint.split(arrays, "twin"), models["twin"])
+        _advance(twin, days, f"{spec.name} untreated twin")
+    return _finish(spec, model, twin, regime, seed, total, library)
 
 
 def regime_dict(regime: Regime) -> dict[str, Any]:

@@ -73,6 +73,23 @@ class CellTable:
         self.n += 1
         return row
 
+    def load_columns(self, columns: Mapping[str, np.ndarray]) -> int:
+        """Replace the live rows by ``columns`` (all columns, equal lengths); returns the count.
+
+        Owners are cleared; the caller attaches agents to the rows.
+        """
+        if set(columns) != set(self._data):
+            missing = set(self._data) ^ set(columns)
+            raise ValueError(f"columns differ from the table's: {sorted(missing)}")
+        n = len(next(iter(columns.values()))) if columns else 0
+        while self._capacity < n:
+            self._grow()
+        for name, col in self._data.items():
+            col[:n] = columns[name]
+        self.owners[:] = [None] * self._capacity
+        self.n = n
+        return n
+
     def remove(self, row: int) -> object | None:
         """Delete ``row`` by moving the last row into it; return the moved row's owner.
 

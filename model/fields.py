@@ -281,6 +281,38 @@ class Field:
         self.mass_decayed = 0.0
         self.mass_boundary_in = 0.0
 
+    #: Ledger attributes saved by :meth:`state` (floats, site units).
+    LEDGER = (
+        "initial_total",
+        "mass_produced",
+        "mass_consumed",
+        "mass_decayed",
+        "mass_boundary_in",
+    )
+
+    def state(self) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+        """What a checkpoint needs to continue this field exactly: (arrays, ledger floats)."""
+        arrays = {
+            "data": self.data.copy(),
+            "source_sites": self._source_sites.copy(),
+            "source_values": self._source_values.copy(),
+        }
+        return arrays, {k: float(getattr(self, k)) for k in self.LEDGER}
+
+    def load_state(self, arrays: dict[str, np.ndarray], ledger: dict[str, float]) -> None:
+        """Inverse of :meth:`state` (in place: ``data`` stays the grid's PropertyLayer array)."""
+        data = np.asarray(arrays["data"], dtype=float)
+        if data.shape != self.data.shape:
+            raise InputError(
+                f"field {self.name!r}: saved shape {data.shape} does not match {self.data.shape}"
+            )
+        self.data[...] = data
+        self._source_sites = np.asarray(arrays["source_sites"], dtype=np.intp).copy()
+        self._source_values = np.asarray(arrays["source_values"], dtype=float).copy()
+        self._implicit_cache = None
+        for key in self.LEDGER:
+            setattr(self, key, float(ledger[key]))
+
     def set_sources(self, mask: np.ndarray | None, values: np.ndarray | float = 0.0) -> None:
         """Replace the fixed-value source sites (vessels) and set them to their values now.
 

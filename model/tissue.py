@@ -208,6 +208,100 @@ class TissueModel(mesa.Model):
     def collect(self) -> None:
         """Phase 7: readouts (scenarios attach a DataCollector)."""
 
+    # ------------------------------------------------------------------ checkpoints
+    def checkpoint_state(self) -> tuple[dict[str, np.ndarray], dict]:
+        """The complete state needed to continue this model exactly: (arrays, JSON metadata).
+
+        Covers the cell table (row order and agent ids kept), every field in ``self.fields``,
+        PK compartments and pending doses, both RNG states, the clocks and the DataCollector's
+        records. Scenarios with more state extend :meth:`extra_checkpoint_state`.
+        """
+        t = self.table
+        arrays = {f"table/{c}": t[c].copy() for c in t.columns}
+        arrays["table/_unique_id"] = np.array([a.unique_id for a in t.owners[: t.n]], np.int64)
+        ledgers = {}
+        for name, f in self.fields.items():
+            field_arrays, ledgers[name] = f.state()
+            arrays.update({f"field/{name}/{k}": v for k, v in field_arrays.items()})
+        version, mt_state, gauss = self.random.getstate()
+        meta = {
+            "hours": self.hours,
+            "mesa_steps": self.steps,
+            "mesa_time": self.time,
+            "agent_id_counter": self.agent_id_counter,
+            "rng": self.rng.bit_generator.state,
+            "random": [version, list(mt_state), gauss],
+            "pk": self.pk.to_dict(),
+            "blood_nM": self.blood_nM,
+            "field_ledgers": ledgers,
+            "records": dict(self.datacollector.model_vars)
+            if hasattr(self, "datacollector")
+            else None,
+        }
+        extra_arrays, extra_meta = self.extra_checkpoint_state()
+        arrays.update({f"extra/{k}": v for k, v in extra_arrays.items()})
+        meta["extra"] = extra_meta
+        return arrays, meta
+
+    def restore_checkpoint_state(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
+        """Inverse of :meth:`checkpoint_state`, applied to a freshly built model."""
+        from model.checkpoint import split
+
+        table = split(arrays, "table")
+        uids = table.pop("_unique_id")
+        for agent in list(self.table.owners[: self.table.n]):
+            agent.remove()
+        self.table.n = 0
+        rows = self.table.load_columns(table)
+        # Recreate agents in their original creation order so AgentSet order is unchanged.
+        for row in sorted(range(rows), key=lambda r: uids[r]):
+            agent = self.agent_class_for(int(self.table["type_id"][row]))(self, row)
+            agent.unique_id = int(uids[row])
+            agent.place(self.grid[(int(self.table["x"][row]), int(self.table["y"][row]))])
+        for name, f in self.fields.items():
+            f.load_state(split(arrays, f"field/{name}"), meta["field_ledgers"][name])
+        self.hours = float(meta["hours"])
+        self._advance_mesa_clock(float(meta["mesa_time"]))
+        self.steps = int(meta["mesa_steps"])
+        self.agent_id_counter = int(meta["agent_id_counter"])
+        self.rng.bit_generator.state = meta["rng"]
+        version, mt_state, gauss = meta["random"]
+        self.random.setstate((version, tuple(mt_state), gauss))
+        self.pk = PKState.from_dict(meta["pk"])
+        self.blood_nM = dict(meta["blood_nM"])
+        if meta["records"] is not None:
+            self.datacollector.model_vars.clear()
+            self.datacollector.model_vars.update(meta["records"])
+        self.restore_extra_checkpoint_state(split(arrays, "extra"), meta["extra"])
+
+    def _advance_mesa_clock(self, time: float) -> None:
+        """Move Mesa's event clock to ``time`` without running the model's step.
+
+        Mesa 3.5 steps through a recurring event (one per time unit); setting ``time`` alone
+        would leave those events behind, and the next ``step()`` would replay them all.
+        """
+        if time <= self.time:
+            return
+        user_step = self._user_step
+        self._user_step = lambda: None
+        try:
+            self._advance_time(time)
+        finally:
+            self._user_step = user_step
+
+    def extra_checkpoint_state(self) -> tuple[dict[str, np.ndarray], dict]:
+        """Scenario state beyond the engine's (arrays, JSON metadata); none by default."""
+        return {}, {}
+
+    def restore_extra_checkpoint_state(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
+        """Inverse of :meth:`extra_checkpoint_state`."""
+
+    def agent_class_for(self, type_id: int):
+        """The agent class of cells of ``type_id`` (used when restoring a checkpoint)."""
+        from agents.cell import TissueCell
+
+        return TissueCell
+
     # ------------------------------------------------------------------ views (dashboard, figures)
     # Every scenario model offers these, so the dashboard and snapshot figures need no
     # scenario-specific code. Arrays are indexed [x, y] like the grid (shape width x height).
