@@ -1,0 +1,6 @@
+"""The classroom dashboard (DESIGN.md section 7): a Solara page served by ``mtor-sim dashboard``.
+
+``state`` holds one browser session's models (no model is shared between visitors), ``views``
+turns models into images and figures, ``lessons`` loads the guided units from
+``visualization/lessons/*.toml``, ``app`` is the Solara page and ``server`` starts it offline.
+"""

@@ -1,0 +1,197 @@
+"""One browser session's runs: the arms' models, built on one seed, stepped in lockstep.
+
+Nothing here is module-level state: the page creates a :class:`Run` per session (and a new one
+on reset), so two visitors never share a model.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from model.errors import InputError
+from model.pharmacology import DrugLibrary, Regime, load_library
+from model.scenarios import SCENARIOS, get_scenario
+from model.scenarios.base import parse_overrides
+
+MAX_ARMS = 4
+#: Schedules offered in the menus (any form of ``model.pharmacology.SCHEDULE_FORMS`` works).
+SCHEDULES = ("daily", "bid", "weekly", "every_2d", "every_3d", "5on_2off", "continuous", "fixed")
+
+
+@dataclass(frozen=True)
+class ArmSpec:
+    """One arm of a run: a label and a regime (None fields take the drug's defaults).
+
+    Args:
+        label: name shown above the arm's tissue and in the legend.
+        drug: drug name in the library (``none`` = untreated).
+        dose_mg: dose per administration, mg.
+        schedule: dosing schedule (``daily``, ``weekly``, ``fixed`` ...).
+        start_day: treatment start, days (None: the scenario's default).
+        conc_nM: held concentration, nM (schedule ``fixed``; research-tool drugs).
+    """
+
+    label: str
+    drug: str = "none"
+    dose_mg: float | None = None
+    schedule: str | None = None
+    start_day: float | None = None
+    conc_nM: float | None = None
+
+
+def make_regime(arm: ArmSpec, scenario: str, library: DrugLibrary) -> Regime:
+    """The arm's regime, with the drug's and the scenario's defaults filled in (as ``run``)."""
+    from experiments.cli import make_regime as cli_make_regime
+
+    drug = library.drug(arm.drug)
+    schedule, conc = arm.schedule, arm.conc_nM
+    if schedule == "fixed" and conc is None:
+        conc = drug.default_conc_nM or 10.0
+    if schedule != "fixed" and not drug.fixed_only:
+        conc = None
+    if drug.fixed_only:
+        schedule, conc = "fixed", conc if conc is not None else drug.default_conc_nM
+    dose = None if (schedule == "fixed" or conc is not None) else arm.dose_mg
+    start = arm.start_day
+    if start is None:
+        start = get_scenario(scenario).default_start_day
+    args = SimpleNamespace(
+        drug=arm.drug,
+        dose=dose,
+        schedule=None if conc is not None else schedule,
+        loading_dose=None,
+        start_day=start,
+        stop_day=None,
+        conc=conc,
+    )
+    return cli_make_regime(args, library)
+
+
+def describe_regime(regime: Regime) -> str:
+    """A short human description of a regime, e.g. ``sirolimus 2 mg daily from day 0``."""
+    if regime.drug == "none":
+        return "untreated"
+    if regime.parsed_schedule.kind == "fixed":
+        text = f"{regime.drug} held at {regime.conc_nM:g} nM"
+    else:
+        text = f"{regime.drug} {regime.dose_mg:g} mg {regime.schedule}"
+    return text + (f" from day {regime.start_day:g}" if regime.start_day else "")
+
+
+@dataclass
+class Arm:
+    """A built arm: its spec, regime and live model."""
+
+    spec: ArmSpec
+    regime: Regime
+    model: Any
+
+
+@dataclass
+class Run:
+    """Two to four arms (or one) of a scenario on the same seed, stepped together.
+
+    Args:
+        scenario: registered scenario name.
+        arms: the arms' specs (1 to :data:`MAX_ARMS`).
+        params: scenario parameter overrides (strings or typed values; validated here).
+        seed: random seed shared by every arm (same initial tissue in each).
+        library: drug library (default: the packaged one).
+    """
+
+    scenario: str
+    arm_specs: list[ArmSpec]
+    params: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    library: DrugLibrary | None = None
+    arms: list[Arm] = field(init=False)
+    lock: threading.Lock = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        spec = get_scenario(self.scenario)
+        if not 1 <= len(self.arm_specs) <= MAX_ARMS:
+            raise InputError(f"a run has 1 to {MAX_ARMS} arms, got {len(self.arm_specs)}")
+        if int(self.seed) < 0:
+            raise InputError(f"seed must be a non-negative integer, got {self.seed!r}")
+        self.library = self.library or load_library()
+        self.params = parse_overrides(spec.scenario_class, self.params)
+        self.lock = threading.Lock()
+        self.arms = []
+        for arm in self.arm_specs:
+            regime = make_regime(arm, self.scenario, self.library)
+            scenario = spec.scenario_class(rng=int(self.seed), **self.params)
+            self.arms.append(Arm(arm, regime, spec.model_class(scenario, regime, self.library)))
+
+    @property
+    def spec(self):
+        """The scenario's registry entry."""
+        return SCENARIOS[self.scenario]
+
+    @property
+    def models(self) -> list:
+        """The arms' models, in arm order."""
+        return [a.model for a in self.arms]
+
+    @property
+    def hours(self) -> float:
+        """Tissue time of the run, h (every arm is at the same time)."""
+        return float(self.arms[0].model.hours)
+
+    @property
+    def dt_h(self) -> float:
+        """Hours per step."""
+        return float(self.arms[0].model.dt_h)
+
+    def step(self, n: int = 1) -> None:
+        """Advance every arm by ``n`` steps (lockstep)."""
+        with self.lock:
+            for _ in range(int(n)):
+                for arm in self.arms:
+                    arm.model.step()
+
+    def timeseries(self) -> list[dict[str, list[float]]]:
+        """Each arm's recorded readouts (columns, with ``time_h``)."""
+        with self.lock:
+            return [a.model.timeseries() for a in self.arms]
+
+    def readouts(self) -> list[dict[str, Any]]:
+        """Each arm's summary readouts (the scenario's, against an untreated arm when needed).
+
+        The untreated twin is the run's first untreated arm; without one, readouts that need a
+        twin are computed without it (the scenario decides what that means).
+        """
+        spec = self.spec
+        twin = next((a.model for a in self.arms if a.regime.drug == "none"), None)
+        out = []
+        with self.lock:
+            for arm in self.arms:
+                series = arm.model.timeseries()
+                other = twin if (spec.needs_twin and arm.regime.drug != "none") else None
+                try:
+                    out.append(dict(spec.readouts(arm.model, other, series)))
+                except Exception:  # a readout that needs more time or a twin: leave it out
+                    out.append({})
+        return out
+
+    def to_csv(self) -> str:
+        """Every arm's timeseries as one long CSV table (``arm, drug, regime, <columns>``)."""
+        series = self.timeseries()
+        columns: list[str] = []
+        for s in series:
+            columns += [c for c in s if c not in columns]
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(["scenario", "seed", "arm", "regime", *columns])
+        for arm, s in zip(self.arms, series, strict=True):
+            n = len(s.get("time_h", []))
+            for i in range(n):
+                row = [s[c][i] if c in s else "" for c in columns]
+                writer.writerow(
+                    [self.scenario, self.seed, arm.spec.label, describe_regime(arm.regime), *row]
+                )
+        return buf.getvalue()

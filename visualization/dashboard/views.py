@@ -1,0 +1,359 @@
+"""Rendering for the dashboard: tissue images, legends and matplotlib figures as PNG bytes.
+
+Everything takes models (the view protocol of ``model.tissue``) and returns bytes or plain
+data, so it is tested without a browser and timed by ``benchmarks/dashboard_step.py``. The
+tissue is a numpy RGBA image encoded as PNG (a few ms at 100x100), not a matplotlib figure.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
+from PIL import Image
+
+from model.pharmacology import dose_times_h
+from model.pk import simulate
+
+CELL_TYPE = "cell type"
+FIELD_PREFIX = "field: "
+EMPTY_RGBA = (32, 32, 32, 255)  # empty sites: near black, like a dish under the microscope
+SELECT_RGBA = (255, 255, 255, 255)
+CATEGORY_COLOURS = (
+    "#4e9fe5", "#f28e2b", "#59c15a", "#e15759", "#b07aa1",
+    "#edc948", "#9c755f", "#ff9da7", "#76b7b2", "#bab0ac",
+)  # fmt: skip
+RELATIVE = "relative to an untreated cell (1 = untreated)"
+READOUT_NAMES = {
+    "mTORC1": "mTORC1 activity",
+    "pS6K": "phospho-S6K (mTORC1 output)",
+    "p4EBP1": "phospho-4E-BP1 (mTORC1 output)",
+    "pAKT_S473": "phospho-AKT S473 (mTORC2 output)",
+    "autophagy": "autophagic flux",
+    "damage": "damage",
+}
+FIELD_UNITS = {
+    "oxygen": "relative to arterial blood",
+    "nutrients": "relative to fresh medium",
+    "drug": "nM",
+    "IL2": "relative",
+    "il2": "relative",
+    "VEGF": "relative",
+    "vegf": "relative",
+}
+TARGET_PX = 420  # displayed tissue width, CSS pixels
+
+
+# ------------------------------------------------------------------------------ layers
+def colour_options(model) -> list[str]:
+    """What the tissue can be coloured by: cell type, each readout, each field."""
+    readouts = list(model.readout_layers())
+    fields = [FIELD_PREFIX + name for name in model.field_layers()]
+    return [CELL_TYPE, *readouts, *fields]
+
+
+def option_label(option: str) -> str:
+    """A menu label for a colour option, with what it means."""
+    if option.startswith(FIELD_PREFIX):
+        name = option[len(FIELD_PREFIX) :]
+        return f"field: {name} ({FIELD_UNITS.get(name, 'model units')})"
+    return READOUT_NAMES.get(option, option)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A shared colour scale for one colour option (every arm uses the same one)."""
+
+    option: str
+    vmin: float
+    vmax: float
+    centre: float | None  # diverging around this value (1 = untreated) or None
+    cmap: str
+    title: str
+
+
+def value_layer(model, option: str) -> np.ndarray:
+    """The [x, y] float layer of a readout or field option (NaN = empty site)."""
+    if option.startswith(FIELD_PREFIX):
+        return model.field_layers()[option[len(FIELD_PREFIX) :]]
+    return model.readout_layers()[option]
+
+
+def shared_scale(models: list, option: str) -> Scale | None:
+    """One colour scale for ``option`` over every model (None for categories)."""
+    if option == CELL_TYPE:
+        return None
+    values = [value_layer(m, option) for m in models]
+    finite = np.concatenate([v[np.isfinite(v)].ravel() for v in values])
+    top = float(np.percentile(finite, 99.5)) if finite.size else 1.0
+    if option.startswith(FIELD_PREFIX):
+        name = option[len(FIELD_PREFIX) :]
+        vmax = _nice_ceiling(max(top, 1e-9))
+        return Scale(option, 0.0, vmax, None, "viridis", f"{name} ({FIELD_UNITS.get(name, '')})")
+    if option in ("mTORC1", "pS6K", "p4EBP1", "pAKT_S473", "autophagy"):
+        vmax = max(2.0, _nice_ceiling(top))
+        return Scale(option, 0.0, vmax, 1.0, "coolwarm", f"{READOUT_NAMES[option]}, {RELATIVE}")
+    vmax = _nice_ceiling(max(top, 1e-9))
+    return Scale(option, 0.0, vmax, None, "magma", READOUT_NAMES.get(option, option))
+
+
+def _nice_ceiling(x: float) -> float:
+    """The next 'round' number at or above x (1, 2, 2.5, 5 times a power of ten)."""
+    if x <= 0 or not math.isfinite(x):
+        return 1.0
+    exp = 10 ** math.floor(math.log10(x))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * exp >= x * 0.999:
+            return m * exp
+    return 10 * exp
+
+
+def _normalise(values: np.ndarray, scale: Scale) -> np.ndarray:
+    if scale.centre is not None and scale.vmin < scale.centre < scale.vmax:
+        norm = TwoSlopeNorm(vcenter=scale.centre, vmin=scale.vmin, vmax=scale.vmax)
+        return np.asarray(norm(np.clip(values, scale.vmin, scale.vmax)).filled(np.nan))
+    span = scale.vmax - scale.vmin or 1.0
+    return np.clip((values - scale.vmin) / span, 0.0, 1.0)
+
+
+def tissue_rgba(model, option: str, scale: Scale | None, selected=None) -> np.ndarray:
+    """The tissue as an RGBA image (rows = y from the top, columns = x), upscaled for display.
+
+    ``selected`` is an (x, y) site to outline.
+    """
+    if option == CELL_TYPE:
+        codes, _ = model.category_layer()
+        table = np.array([_hex_rgba(c) for c in CATEGORY_COLOURS], dtype=np.uint8)
+        rgba = np.empty((*codes.shape, 4), dtype=np.uint8)
+        rgba[...] = EMPTY_RGBA
+        occupied = codes >= 0
+        rgba[occupied] = table[codes[occupied] % len(table)]
+    else:
+        values = value_layer(model, option)
+        lut = (colormaps[scale.cmap](np.linspace(0, 1, 256)) * 255).astype(np.uint8)
+        unit = _normalise(values, scale)
+        finite = np.isfinite(unit)
+        rgba = np.empty((*values.shape, 4), dtype=np.uint8)
+        rgba[...] = EMPTY_RGBA
+        rgba[finite] = lut[(unit[finite] * 255).astype(int)]
+    image = np.ascontiguousarray(rgba.transpose(1, 0, 2)[::-1])  # [x, y] -> rows from the top
+    k = display_factor(image.shape[1], image.shape[0])
+    if k > 1:
+        image = image.repeat(k, axis=0).repeat(k, axis=1)
+    if selected is not None:
+        _outline(image, selected, model.grid.height, k)
+    return image
+
+
+def display_factor(width: int, height: int) -> int:
+    """Integer upscaling so the tissue shows about TARGET_PX wide with crisp square cells."""
+    return max(1, TARGET_PX // max(width, height, 1))
+
+
+def site_at(px: float, py: float, width: int, height: int, shown_px: float) -> tuple[int, int]:
+    """The (x, y) site under a click at (px, py) CSS pixels of an image shown ``shown_px`` wide."""
+    size = shown_px / width
+    x = int(np.clip(px // size, 0, width - 1))
+    row = int(np.clip(py // size, 0, height - 1))
+    return x, height - 1 - row
+
+
+def _outline(image: np.ndarray, site, height: int, k: int) -> None:
+    x, y = int(site[0]), int(site[1])
+    r0, c0 = (height - 1 - y) * k, x * k
+    pad = max(1, k // 2)
+    top, left = max(0, r0 - pad), max(0, c0 - pad)
+    bottom, right = min(image.shape[0], r0 + k + pad), min(image.shape[1], c0 + k + pad)
+    w = max(1, k // 3)
+    image[top : top + w, left:right] = SELECT_RGBA
+    image[bottom - w : bottom, left:right] = SELECT_RGBA
+    image[top:bottom, left : left + w] = SELECT_RGBA
+    image[top:bottom, right - w : right] = SELECT_RGBA
+
+
+def _hex_rgba(colour: str) -> tuple[int, int, int, int]:
+    colour = colour.lstrip("#")
+    return (int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16), 255)
+
+
+def png_bytes(rgba: np.ndarray) -> bytes:
+    """An RGBA array as PNG bytes (fast: no matplotlib)."""
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def data_url(png: bytes) -> str:
+    """PNG bytes as a ``data:`` URL for an <img>."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+# ------------------------------------------------------------------------------ legends
+def category_legend(labels) -> list[tuple[str, str]]:
+    """(label, colour) of each category, plus the empty site."""
+    out = [(label, CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)]) for i, label in enumerate(labels)]
+    return [*out, ("empty site", "#202020")]
+
+
+def colourbar_png(scale: Scale) -> bytes:
+    """A horizontal gradient strip of ``scale`` (labels are drawn by the page)."""
+    unit = np.linspace(0, 1, 256)
+    values = scale.vmin + unit * (scale.vmax - scale.vmin)
+    lut = colormaps[scale.cmap](_normalise(values, scale))
+    strip = (np.repeat(lut[None, :, :], 12, axis=0) * 255).astype(np.uint8)
+    return png_bytes(strip)
+
+
+def colourbar_ticks(scale: Scale) -> list[tuple[float, str]]:
+    """Tick positions (0-1 along the strip) and labels for a colour scale."""
+    ticks = [scale.vmin, scale.vmax]
+    if scale.centre is not None:
+        ticks.insert(1, scale.centre)
+    else:
+        ticks.insert(1, (scale.vmin + scale.vmax) / 2)
+    span = scale.vmax - scale.vmin or 1.0
+    pos = [(t - scale.vmin) / span for t in ticks]
+    return [(p, f"{t:.3g}") for p, t in zip(pos, ticks, strict=True)]
+
+
+# ------------------------------------------------------------------------------ figures
+ARM_COLOURS = ("#555555", "#d62728", "#1f77b4", "#2ca02c")
+
+
+def column_label(column: str) -> str:
+    """An axis label with units for a timeseries column."""
+    if column.startswith("mean_"):
+        name = column[5:]
+        if name in READOUT_NAMES:
+            return f"mean {READOUT_NAMES[name]}\n({RELATIVE})"
+        return f"mean {name.replace('_', ' ')}"
+    if column.endswith("_nM"):
+        return f"{column[:-3].replace('_', ' ')} (nM)"
+    if column.endswith("_fraction"):
+        return f"{column.replace('_', ' ')} (0-1)"
+    if column.endswith("_mean"):
+        return f"mean {column[:-5].replace('_', ' ')}"
+    return column.replace("_", " ")
+
+
+def _time_axis(hours: np.ndarray) -> tuple[np.ndarray, str]:
+    if len(hours) and hours[-1] > 72:
+        return hours / 24.0, "time (days)"
+    return hours, "time (hours)"
+
+
+def figure_png(fig: Figure, dpi: int = 100) -> bytes:
+    """A matplotlib figure as PNG bytes."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def timeseries_figure(series: list[dict], labels: list[str], column: str) -> Figure:
+    """One readout over time, every arm overlaid (the compare mode's shared plot)."""
+    fig = Figure(figsize=(6.4, 3.2))
+    ax = fig.add_subplot()
+    xlabel = "time (hours)"
+    for i, (s, label) in enumerate(zip(series, labels, strict=True)):
+        if column not in s:
+            continue
+        t, xlabel = _time_axis(np.asarray(s["time_h"], dtype=float))
+        ax.plot(t, s[column], label=label, color=ARM_COLOURS[i % 4], lw=2)
+    ax.set_xlabel(xlabel, fontsize=11)
+    ax.set_ylabel(column_label(column), fontsize=10)
+    if column.startswith("mean_") and column[5:] in READOUT_NAMES:
+        ax.axhline(1.0, color="k", lw=0.6, ls=":")
+    ax.grid(alpha=0.3)
+    ax.tick_params(labelsize=10)
+    if len(labels) > 1 or labels[0]:
+        ax.legend(frameon=False, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def pk_curves(regimes: list, days: float, library) -> list[tuple[np.ndarray, np.ndarray] | None]:
+    """Blood concentration (ng/mL, parent drug) of each regime over ``days`` (None: untreated)."""
+    out = []
+    dt_h = max(0.25, days * 24.0 / 800)
+    for regime in regimes:
+        if regime.drug == "none":
+            out.append(None)
+            continue
+        times, conc = simulate(regime, days, dt_h=dt_h, library=library)
+        parent = conc.get(regime.drug, next(iter(conc.values())))
+        out.append((times, np.asarray(parent)))
+    return out
+
+
+def pk_figure(regimes, labels, curves, now_h: float) -> Figure:
+    """Blood PK curve of each arm with its dose marks and the current time."""
+    fig = Figure(figsize=(6.4, 3.0))
+    ax = fig.add_subplot()
+    horizon = max((c[0][-1] for c in curves if c is not None), default=24.0)
+    scale = 24.0 if horizon > 72 else 1.0
+    unit = "days" if scale == 24.0 else "hours"
+    any_drug = False
+    for i, (regime, label, curve) in enumerate(zip(regimes, labels, curves, strict=True)):
+        if curve is None:
+            continue
+        any_drug = True
+        colour = ARM_COLOURS[i % 4]
+        ax.plot(curve[0] / scale, curve[1], color=colour, lw=2, label=label)
+        doses, _ = dose_times_h(regime, 0.0, float(curve[0][-1]))
+        if len(doses):
+            ax.plot(doses / scale, np.zeros_like(doses), "^", color=colour, ms=7, clip_on=False)
+    ax.axvline(now_h / scale, color="k", lw=1, ls="--")
+    ax.set_xlabel(f"time ({unit}); ▲ = dose, dashed line = now", fontsize=10)
+    ax.set_ylabel("blood concentration (ng/mL)", fontsize=10)
+    if not any_drug:
+        ax.text(0.5, 0.5, "untreated: no drug in the blood", ha="center", va="center",
+                transform=ax.transAxes, fontsize=12, color="#555")  # fmt: skip
+    else:
+        ax.legend(frameon=False, fontsize=10)
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def snapshot_figure(models, labels, option: str, scale: Scale | None, title: str) -> Figure:
+    """The arms' tissues side by side with a colour bar or legend (for PNG export)."""
+    n = len(models)
+    fig = Figure(figsize=(3.6 * n + 0.6, 4.2))
+    axes = fig.subplots(1, n, squeeze=False)[0]
+    im = None
+    for ax, model, label in zip(axes, models, labels, strict=True):
+        if option == CELL_TYPE:
+            rgba = tissue_rgba(model, option, None)
+            ax.imshow(rgba, interpolation="nearest")
+        else:
+            values = value_layer(model, option).T[::-1]
+            cmap = colormaps[scale.cmap].with_extremes(bad="#202020")
+            norm = None
+            if scale.centre is not None:
+                norm = TwoSlopeNorm(vcenter=scale.centre, vmin=scale.vmin, vmax=scale.vmax)
+                im = ax.imshow(values, cmap=cmap, norm=norm, interpolation="nearest")
+            else:
+                im = ax.imshow(
+                    values, cmap=cmap, vmin=scale.vmin, vmax=scale.vmax, interpolation="nearest"
+                )
+        ax.set_title(label, fontsize=11)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if im is not None:
+        bar = fig.colorbar(im, ax=list(axes), orientation="horizontal", fraction=0.06, pad=0.04)
+        bar.set_label(scale.title, fontsize=10)
+    elif option == CELL_TYPE:
+        _, cats = models[0].category_layer()
+        from matplotlib.patches import Patch
+
+        handles = [Patch(color=c, label=lab) for lab, c in category_legend(cats)]
+        fig.legend(handles=handles, loc="lower center", ncol=min(5, len(handles)), frameon=False)
+    fig.suptitle(title, fontsize=12)
+    return fig
