@@ -15,10 +15,10 @@ A spec (see ``experiments/specs/`` for examples)::
     oxygen = { log_range = [0.1, 1], n = 5 }        # logarithmic
     initial_cells = { lhs = [20, 200] }             # Latin hypercube (also log_lhs)
     [[regimes]]                 # drug, dose (mg), schedule, conc (nM), start_day, stop_day,
-    drug = "none"               # loading_dose (mg); a list in any of them sweeps too
-    [[regimes]]
+    drug = "none"               # loading_dose (mg); a list (or a range) in any of them
+    [[regimes]]                 # sweeps too
     drug = "sirolimus"
-    conc = [1, 10, 100]
+    conc = [1, 10, 100]         # or { log_range = [1, 100], n = 3 }
 
 The runs are every combination of grid axes x Latin-hypercube samples x regime values x
 replicates, in that nesting order (replicates innermost); run ``i`` gets child ``i`` of
@@ -209,12 +209,7 @@ def _axes(scenario_class, table: dict) -> tuple[dict[str, list], dict[str, tuple
                 for bound in (low, high):
                     _coerce_axis(scenario_class, name, where, bound)
                 continue
-            _extra_keys(where, value, {kind, "n"})
-            n = value.get("n")
-            if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-                raise _fail(where, f"{kind} needs n = a whole number >= 2, got {n!r}")
-            spaced = np.geomspace if kind == "log_range" else np.linspace
-            values = [float(v) for v in spaced(low, high, n)]
+            values = _range_values(where, value)
         else:
             raise _fail(where, f"must be {AXIS_FORMS}, got {value!r}")
         values = [_coerce_axis(scenario_class, name, where, v) for v in values]
@@ -222,6 +217,21 @@ def _axes(scenario_class, table: dict) -> tuple[dict[str, list], dict[str, tuple
             raise _fail(where, f"repeated values {values}")
         grid[name] = values
     return grid, lhs
+
+
+def _range_values(where: str, value: dict) -> list[float]:
+    """The values of ``{range = [a, b], n = k}`` or ``{log_range = [a, b], n = k}``."""
+    kinds = set(value) & {"range", "log_range"}
+    if len(kinds) != 1:
+        raise _fail(where, "must be a list, {range = [a, b], n = k} or {log_range = ...}")
+    kind = kinds.pop()
+    _extra_keys(where, value, {kind, "n"})
+    low, high = _bounds(where, kind, value[kind], log=kind == "log_range")
+    n = value.get("n")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise _fail(where, f"{kind} needs n = a whole number >= 2, got {n!r}")
+    spaced = np.geomspace if kind == "log_range" else np.linspace
+    return [float(v) for v in spaced(low, high, n)]
 
 
 def _bounds(where: str, kind: str, value: Any, log: bool) -> tuple[float, float]:
@@ -299,6 +309,8 @@ def _regimes(
         lists = []
         for key in keys:
             value = table[key]
+            if isinstance(value, dict):
+                value = _range_values(f"{where}.{key}", value)
             if isinstance(value, list):
                 if not value:
                     raise _fail(f"{where}.{key}", "an empty list")

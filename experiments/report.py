@@ -1,0 +1,628 @@
+"""``mtor-sim report DIR``: paper figures and report.md from a sweep or a single run.
+
+Each figure is drawn when the results have what it needs, whatever the scenario:
+
+==================  ===================================================================
+dose_response.png   ``growth_inhibition`` with >= 3 concentrations of a drug: Hill fits,
+                    GI50 (where inhibition reaches 0.5) and 95 % confidence bands
+tumor_growth.png    time series ``tumor_cells``: median and interquartile band per regime
+waterfall.png       best response per virtual tumor (``tumor_cells`` or ``relative_size``)
+spider.png          change from treatment start per tumor over time
+survival_km.png     ``lifespans_days``: Kaplan-Meier curves, 95 % bands, median marks
+graft_survival.png  time series ``graft_cells`` (and ``rejection_day``): graft fraction and
+                    rejection-free survival
+adverse_panel.png   the adverse-effect indices of every regime (1 = untreated)
+==================  ===================================================================
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.runner import atomic_write_bytes
+from experiments.store import MANIFEST, REGIME_COLUMNS, RESULTS, TIMESERIES, results_frame
+from model.errors import InputError
+from model.scenarios import SCENARIOS
+from visualization.figures import save_figure
+
+EXIT_OK = 0
+# RECIST thresholds on diameter (-30 %, +20 %) as volume (cell-count) changes.
+PR_VOLUME_CHANGE, PD_VOLUME_CHANGE = 0.7**3 - 1.0, 1.2**3 - 1.0
+MAX_SPIDER_LINES = 300
+
+
+@dataclass
+class Results:
+    """What a run or sweep directory holds, as tables."""
+
+    results: pd.DataFrame
+    series: pd.DataFrame
+    kind: str
+    manifest: dict[str, Any]
+    axes: list[str] = field(default_factory=list)
+
+
+def cmd_report(args) -> int:
+    """Entry point of ``mtor-sim report``."""
+    written = write_report(args.dir)
+    print(f"report: {args.dir}/report.md and {len(written) - 1} figures", file=sys.stderr)
+    return EXIT_OK
+
+
+def write_report(root: Path) -> list[Path]:
+    """Write the figures that apply and report.md into ``root``; returns the written paths."""
+    root = Path(root)
+    data = load(root)
+    data.results["condition"] = conditions(data)
+    sections = [_header(root, data)]
+    paths = []
+    for make in (
+        dose_response,
+        tumor_figures,
+        survival_km,
+        graft_survival,
+        adverse_panel,
+    ):
+        for name, fig, table in make(data):
+            if fig is not None:
+                paths.append(save_figure(fig, root / "figures" / name))
+                sections.append(f"![{name}](figures/{name})\n")
+            if table:
+                sections.append(table)
+    sections.append(_readout_table(data))
+    sections.append(_failed_table(data))
+    report = root / "report.md"
+    atomic_write_bytes(report, "\n".join(s for s in sections if s).encode())
+    return [report, *paths]
+
+
+# ------------------------------------------------------------------------------ loading
+def load(root: Path) -> Results:
+    """The results of a sweep directory or of a run directory (``mtor-sim run --out``)."""
+    if (root / MANIFEST).is_file() and (root / RESULTS).is_file():
+        manifest = json.loads((root / MANIFEST).read_text())
+        return Results(
+            pd.read_parquet(root / RESULTS),
+            pd.read_parquet(root / TIMESERIES),
+            "sweep",
+            manifest,
+            list(manifest.get("axes", [])),
+        )
+    if (root / MANIFEST).is_file() and (root / "runs").is_dir():
+        raise InputError(
+            f"the sweep in '{root}' is not complete ({RESULTS} is missing); "
+            "finish it with 'mtor-sim sweep SPEC --out DIR --resume'"
+        )
+    if (root / "summary.json").is_file():
+        summary = json.loads((root / "summary.json").read_text())
+        record = {
+            "run_id": 0,
+            "status": "ok",
+            "seed": summary["seed"],
+            "replicate": 0,
+            "overrides": summary.get("params", {}),
+            "regime": summary.get("regime") or {"drug": summary.get("drug")},
+            "summary": summary,
+        }
+        results = results_frame([record], summary["scenario"], summary["days"])
+        series = pd.DataFrame({"run_id": pd.Series([], dtype="int64")})
+        if (root / TIMESERIES).is_file():
+            series = pd.read_parquet(root / TIMESERIES)
+            series.insert(0, "run_id", 0)
+        return Results(results, series, "run", {"scenario": summary["scenario"]})
+    raise InputError(
+        f"'{root}' is neither a sweep directory ({MANIFEST} + {RESULTS}) "
+        "nor a run directory (summary.json)"
+    )
+
+
+def regime_label(row: pd.Series, show_start: bool) -> str:
+    """A short name of a run's regime, e.g. 'sirolimus 10 nM' or 'everolimus 10 mg daily'."""
+    if row["drug"] == "none":
+        return "untreated"
+    if row["schedule"] == "fixed":
+        label = f"{row['drug']} {_num(row['conc_nM'])} nM"
+    else:
+        label = f"{row['drug']} {_num(row['dose_mg'])} mg {row['schedule']}"
+    if show_start:
+        label += f" from day {row['start_day']:g}"
+    if row.get("stop_day") is not None and pd.notna(row.get("stop_day")):
+        label += f" to day {row['stop_day']:g}"
+    return label
+
+
+def conditions(data: Results) -> pd.Series:
+    """The condition of every run: its regime and swept parameters (replicates pooled)."""
+    res = data.results
+    treated = res[res["drug"] != "none"]
+    show_start = treated["start_day"].nunique() > 1
+    axes = [a for a in data.axes if a in res.columns and res[a].nunique() > 1]
+
+    def label(row):
+        parts = [regime_label(row, show_start)]
+        parts += [f"{a}={_value(row[a])}" for a in axes]
+        return ", ".join(parts)
+
+    return res.apply(label, axis=1)
+
+
+# ------------------------------------------------------------------------------ figures
+def dose_response(data: Results):
+    """GI curves per drug (and other swept parameters), Hill fits and GI50 with 95 % CIs."""
+    import matplotlib.pyplot as plt
+
+    res = data.results
+    if "growth_inhibition" not in res or "conc_nM" not in res:
+        return []
+    ok = res[(res["status"] == "ok") & (res["conc_nM"] > 0) & res["growth_inhibition"].notna()]
+    others = [a for a in data.axes if a in res.columns and res[a].nunique() > 1]
+    groups = [
+        (key, g)
+        for key, g in ok.groupby(["drug", *others], sort=False)
+        if g["conc_nM"].nunique() >= 3
+    ]
+    if not groups:
+        return []
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    rows = []
+    for i, (key, g) in enumerate(groups):
+        key = key if isinstance(key, tuple) else (key,)
+        name = ", ".join(
+            [str(key[0]), *(f"{a}={_value(v)}" for a, v in zip(others, key[1:], strict=True))]
+        )
+        color = f"C{i % 10}"
+        conc, gi = g["conc_nM"].to_numpy(float), g["growth_inhibition"].to_numpy(float)
+        stats = g.groupby("conc_nM")["growth_inhibition"].agg(["mean", "std"])
+        ax.errorbar(
+            stats.index,
+            stats["mean"],
+            yerr=stats["std"].fillna(0),
+            fmt="o",
+            color=color,
+            capsize=2,
+            ms=4,
+        )
+        fit = fit_hill(conc, gi)
+        row = {"group": name, "n": len(g), "conc_range_nM": f"{conc.min():g}-{conc.max():g}"}
+        if fit is not None:
+            grid = np.geomspace(conc.min(), conc.max(), 200)
+            ax.plot(grid, hill(grid, *fit["params"]), color=color, label=name)
+            if fit["band"] is not None:
+                lo, hi = fit["band"](grid)
+                ax.fill_between(grid, lo, hi, color=color, alpha=0.18, lw=0)
+            if fit["gi50"] is not None and conc.min() <= fit["gi50"] <= conc.max():
+                ax.plot([fit["gi50"]], [0.5], marker="v", color=color, ms=8)
+            row.update(_fit_row(fit))
+        else:
+            ax.plot([], [], "o", color=color, label=f"{name} (no fit)")
+            row.update(gi50_nM="fit failed")
+        rows.append(row)
+    ax.axhline(0.5, color="gray", lw=0.6, ls="--")
+    ax.axhline(0.0, color="k", lw=0.5)
+    ax.set_xscale("log")
+    ax.set_xlabel("drug concentration (nM)")
+    ax.set_ylabel("growth inhibition (0 = untreated, 1 = no net growth)")
+    ax.set_title("Dose-response: Hill fits, 95 % bands, GI50 (triangles)")
+    ax.legend(frameon=False, fontsize=8)
+    return [("dose_response.png", fig, _md_table("Dose-response (GI50)", rows))]
+
+
+def hill(conc, top, log10_ec50, slope):
+    """Inhibition ``top / (1 + (EC50 / c)^slope)`` (0 without drug)."""
+    return top / (1.0 + (10.0**log10_ec50 / np.asarray(conc, float)) ** slope)
+
+
+def gi50_of(top: float, log10_ec50: float, slope: float) -> float | None:
+    """Concentration at which the Hill curve reaches 0.5 (None if its top stays below)."""
+    if top <= 0.5:
+        return None
+    return 10.0**log10_ec50 / (2.0 * top - 1.0) ** (1.0 / slope)
+
+
+def fit_hill(conc: np.ndarray, gi: np.ndarray, n_draws: int = 2000) -> dict | None:
+    """Least-squares Hill fit with GI50, its 95 % interval and a 95 % band (parameter draws)."""
+    from scipy.optimize import curve_fit
+
+    lc = np.log10(conc)
+    p0 = (max(float(np.max(gi)), 0.1), float(np.median(lc)), 1.0)
+    bounds = ([0.0, lc.min() - 3, 0.2], [2.0, lc.max() + 3, 8.0])
+    try:
+        params, cov = curve_fit(hill, conc, gi, p0=p0, bounds=bounds, maxfev=20000)
+    except (RuntimeError, ValueError):
+        return None
+    fit = {"params": params, "gi50": gi50_of(*params), "gi50_ci": None, "band": None}
+    if np.all(np.isfinite(cov)):
+        rng = np.random.default_rng(0)
+        draws = rng.multivariate_normal(params, cov, size=n_draws, check_valid="ignore")
+        draws[:, 2] = np.clip(draws[:, 2], 0.05, None)
+
+        def band(grid):
+            curves = np.array([hill(grid, *d) for d in draws])
+            return np.percentile(curves, 2.5, axis=0), np.percentile(curves, 97.5, axis=0)
+
+        fit["band"] = band
+        gi50s = np.array([gi50_of(*d) or np.inf for d in draws])
+        fit["gi50_ci"] = tuple(np.quantile(gi50s, [0.025, 0.975], method="inverted_cdf"))
+    return fit
+
+
+def _fit_row(fit: dict) -> dict:
+    top, log10_ec50, slope = fit["params"]
+    out = {
+        "max_inhibition": f"{top:.2f}",
+        "EC50_nM": f"{10**log10_ec50:.3g}",
+        "hill_slope": f"{slope:.2f}",
+    }
+    if fit["gi50"] is None:
+        out["gi50_nM"] = "not reached"
+    else:
+        out["gi50_nM"] = f"{fit['gi50']:.3g}"
+    if fit["gi50_ci"] is not None:
+        lo, hi = fit["gi50_ci"]
+        text = [f"{v:.3g}" if np.isfinite(v) else "not reached" for v in (lo, hi)]
+        out["gi50_95ci_nM"] = "not reached" if not np.isfinite(lo) else " - ".join(text)
+    return out
+
+
+def _tumor_relative(data: Results) -> pd.DataFrame | None:
+    """Per run and time: days since treatment start and tumor size relative to it."""
+    s, res = data.series, data.results
+    if "tumor_cells" not in s or "time_h" not in s or s.empty:
+        return None
+    start = _treatment_start(res)
+    out = []
+    for run_id, g in s.groupby("run_id"):
+        days = g["time_h"].to_numpy(float) / 24.0
+        cells = g["tumor_cells"].to_numpy(float)
+        base = cells[np.searchsorted(days, start[run_id] - 1e-9).clip(0, len(days) - 1)]
+        if base <= 0:
+            continue
+        out.append(
+            pd.DataFrame({"run_id": run_id, "day": days - start[run_id], "relative": cells / base})
+        )
+    return pd.concat(out, ignore_index=True) if out else None
+
+
+def _treatment_start(res: pd.DataFrame) -> dict[int, float]:
+    """Day treatment starts per run; untreated runs take the treated runs' (or scenario's)."""
+    treated = res.loc[res["drug"] != "none", "start_day"]
+    scenario = SCENARIOS.get(res["scenario"].iloc[0])
+    default = (
+        float(treated.median())
+        if len(treated)
+        else (scenario.default_start_day if scenario else 0.0)
+    )
+    return {
+        int(r.run_id): float(r.start_day) if r.drug != "none" else default for r in res.itertuples()
+    }
+
+
+def tumor_figures(data: Results):
+    """Tumor growth curves (median, IQR), waterfall of best response, spider plot."""
+    import matplotlib.pyplot as plt
+
+    res = data.results
+    rel = _tumor_relative(data)
+    out = []
+    cond = res.set_index("run_id")["condition"]
+    if rel is not None:
+        rel["condition"] = rel["run_id"].map(cond)
+        fig, ax = plt.subplots(figsize=(6.4, 4.2))
+        for i, (name, g) in enumerate(rel.groupby("condition", sort=False)):
+            q = g.groupby("day")["relative"].quantile([0.25, 0.5, 0.75]).unstack()
+            ax.plot(q.index, q[0.5], color=f"C{i % 10}", label=f"{name} (n={g.run_id.nunique()})")
+            ax.fill_between(q.index, q[0.25], q[0.75], color=f"C{i % 10}", alpha=0.2, lw=0)
+        ax.axvline(0, color="k", lw=0.6, ls=":")
+        ax.set_yscale("log")
+        ax.set_xlabel("days since treatment start")
+        ax.set_ylabel("tumor cells / at treatment start")
+        ax.set_title("Tumor growth: median and interquartile range")
+        ax.legend(frameon=False, fontsize=8)
+        out.append(("tumor_growth.png", fig, ""))
+        after = rel[rel["day"] > 0]
+        best = after.groupby("run_id")["relative"].min() - 1.0
+        what = "best response (minimum after treatment start)"
+    elif "relative_size" in res:
+        best = res.set_index("run_id")["relative_size"].dropna() - 1.0
+        what = "final size relative to treatment start"
+    else:
+        return out
+    if best.empty:
+        return out
+    out.append(("waterfall.png", _waterfall(best, cond, what), _response_table(best, cond)))
+    if rel is not None:
+        out.append(("spider.png", _spider(rel), ""))
+    return out
+
+
+def _waterfall(best: pd.Series, cond: pd.Series, what: str):
+    import matplotlib.pyplot as plt
+
+    order = best.sort_values(ascending=False)
+    names = list(dict.fromkeys(cond[order.index]))
+    colors = {n: f"C{i % 10}" for i, n in enumerate(names)}
+    fig, ax = plt.subplots(figsize=(7.0, 4.0))
+    ax.bar(
+        range(len(order)),
+        100 * order.to_numpy(),
+        color=[colors[cond[i]] for i in order.index],
+        width=0.85,
+    )
+    for y, text in ((100 * PD_VOLUME_CHANGE, "PD"), (100 * PR_VOLUME_CHANGE, "PR")):
+        ax.axhline(y, color="gray", ls="--", lw=0.7)
+        ax.text(len(order) - 0.5, y, f" {text}", va="center", fontsize=8, color="gray")
+    ax.axhline(0, color="k", lw=0.6)
+    for n in names:
+        ax.bar([], [], color=colors[n], label=n)
+    ax.set_xticks([])
+    ax.set_xlabel("virtual tumors, ordered")
+    ax.set_ylabel("change in tumor cells (%)")
+    ax.set_title(f"Waterfall: {what}\n(RECIST -30 %/+20 % diameter as volume)")
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def _spider(rel: pd.DataFrame):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    names = list(dict.fromkeys(rel["condition"]))
+    run_ids = rel["run_id"].unique()[:MAX_SPIDER_LINES]
+    for run_id in run_ids:
+        g = rel[(rel["run_id"] == run_id) & (rel["day"] >= 0)]
+        color = f"C{names.index(g['condition'].iloc[0]) % 10}" if len(g) else "k"
+        ax.plot(g["day"], 100 * (g["relative"] - 1), color=color, lw=0.7, alpha=0.6)
+    for i, n in enumerate(names):
+        ax.plot([], [], color=f"C{i % 10}", label=n)
+    ax.axhline(0, color="k", lw=0.6)
+    ax.axhline(100 * PR_VOLUME_CHANGE, color="gray", ls="--", lw=0.7)
+    ax.set_xlabel("days since treatment start")
+    ax.set_ylabel("change from treatment start (%)")
+    ax.set_title("Spider plot: every virtual tumor")
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def _response_table(best: pd.Series, cond: pd.Series) -> str:
+    rows = []
+    for name, values in best.groupby(cond[best.index]):
+        rows.append(
+            {
+                "condition": name,
+                "n": len(values),
+                "median_best_change_%": f"{100 * values.median():.1f}",
+                "PR_or_better": int((values <= PR_VOLUME_CHANGE).sum()),
+                "PD": int((values >= PD_VOLUME_CHANGE).sum()),
+            }
+        )
+    return _md_table("Best response per condition", rows)
+
+
+def _survival_curves(ax, groups: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str):
+    """Kaplan-Meier curves with 95 % bands and median marks; returns the table rows."""
+    from lifelines import KaplanMeierFitter
+    from lifelines.statistics import logrank_test
+    from lifelines.utils import median_survival_times
+
+    rows, reference = [], groups.get("untreated")
+    for i, (name, (durations, events)) in enumerate(groups.items()):
+        color = f"C{i % 10}"
+        kmf = KaplanMeierFitter().fit(durations, events, label=name)
+        kmf.plot_survival_function(ax=ax, ci_show=True, color=color, ci_alpha=0.2)
+        median = kmf.median_survival_time_
+        row = {"condition": name, "n": len(durations), "events": int(events.sum())}
+        if np.isfinite(median):
+            ax.plot([median], [0.5], marker="o", color=color, ms=6)
+            ax.vlines(median, 0, 0.5, color=color, lw=0.7, ls=":")
+            ci = median_survival_times(kmf.confidence_interval_)
+            lo, hi = ci.iloc[0, 0], ci.iloc[0, 1]
+            row["median"] = f"{median:.1f} ({lo:.1f}-{hi:.1f})"
+        else:
+            row["median"] = "not reached"
+        if reference is not None and name != "untreated":
+            test = logrank_test(reference[0], durations, reference[1], events)
+            row["logrank_p_vs_untreated"] = f"{test.p_value:.3g}"
+        rows.append(row)
+    ax.axhline(0.5, color="gray", lw=0.5, ls="--")
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel(xlabel)
+    ax.legend(frameon=False, fontsize=8)
+    return rows
+
+
+def survival_km(data: Results):
+    """Kaplan-Meier lifespans per condition (an organism alive at the end is censored)."""
+    import matplotlib.pyplot as plt
+
+    res = data.results
+    if "lifespans_days" not in res:
+        return []
+    groups = {}
+    for name, g in res[res["status"] == "ok"].groupby("condition", sort=False):
+        durations, events = [], []
+        for lifespans, days in zip(g["lifespans_days"], g["days"], strict=True):
+            for value in lifespans if lifespans is not None else []:
+                died = value is not None and np.isfinite(value) and value < days
+                durations.append(float(value) if died else float(days))
+                events.append(died)
+        if durations:
+            groups[name] = (np.array(durations), np.array(events, bool))
+    if not groups:
+        return []
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    rows = _survival_curves(
+        ax, dict(sorted(groups.items(), key=lambda kv: kv[0] != "untreated")), "age (days)"
+    )
+    ax.set_ylabel("fraction of the cohort alive")
+    ax.set_title("Kaplan-Meier survival (95 % bands; dots: medians)")
+    return [("survival_km.png", fig, _md_table("Lifespan (Kaplan-Meier; median, 95 % CI)", rows))]
+
+
+def graft_survival(data: Results):
+    """Surviving graft fraction over time and rejection-free graft survival (Kaplan-Meier)."""
+    import matplotlib.pyplot as plt
+
+    s, res = data.series, data.results
+    if "graft_cells" not in s or s.empty:
+        return []
+    has_km = "rejection_day" in res
+    fig, axes = plt.subplots(1, 2 if has_km else 1, figsize=(11 if has_km else 6.4, 4.2))
+    axes = np.atleast_1d(axes)
+    cond = res.set_index("run_id")["condition"]
+    frac = s[["run_id", "time_h", "graft_cells"]].copy()
+    first = frac.groupby("run_id")["graft_cells"].transform("first").replace(0, np.nan)
+    frac["fraction"] = frac["graft_cells"] / first
+    frac["condition"] = frac["run_id"].map(cond)
+    for i, (name, g) in enumerate(frac.groupby("condition", sort=False)):
+        q = g.groupby("time_h")["fraction"].quantile([0.25, 0.5, 0.75]).unstack()
+        days = q.index.to_numpy(float) / 24.0
+        axes[0].plot(days, q[0.5], color=f"C{i % 10}", label=name)
+        axes[0].fill_between(days, q[0.25], q[0.75], color=f"C{i % 10}", alpha=0.2, lw=0)
+    axes[0].set_xlabel("days after transplant")
+    axes[0].set_ylabel("graft cells / at transplant")
+    axes[0].set_title("Graft: median and interquartile range")
+    axes[0].legend(frameon=False, fontsize=8)
+    table = ""
+    if has_km:
+        groups = {}
+        for name, g in res[res["status"] == "ok"].groupby("condition", sort=False):
+            events = g["rejection_day"].notna().to_numpy()
+            durations = np.where(events, g["rejection_day"].fillna(0), g["days"]).astype(float)
+            groups[name] = (durations, events)
+        groups = dict(sorted(groups.items(), key=lambda kv: kv[0] != "untreated"))
+        rows = _survival_curves(axes[1], groups, "days after transplant")
+        axes[1].set_ylabel("grafts not rejected")
+        axes[1].set_title("Rejection-free graft survival (Kaplan-Meier)")
+        table = _md_table("Graft survival (rejection; median, 95 % CI)", rows)
+    fig.tight_layout()
+    return [("graft_survival.png", fig, table)]
+
+
+def adverse_panel(data: Results):
+    """The four adverse-effect indices of each regime (mean over its runs)."""
+    import matplotlib.pyplot as plt
+
+    res = data.results[data.results["status"] == "ok"]
+    columns = [c for c in res.columns if c.startswith("adverse_")]
+    if not columns or res.empty:
+        return []
+    show_start = res.loc[res["drug"] != "none", "start_day"].nunique() > 1
+    labels = res.apply(regime_label, axis=1, show_start=show_start)
+    means = res[columns].groupby(labels, sort=False).mean()
+    fig, axes = plt.subplots(
+        1, len(columns), figsize=(3.0 * len(columns), 0.35 * len(means) + 2.2), sharey=True
+    )
+    axes = np.atleast_1d(axes)
+    y = np.arange(len(means))
+    for ax, col in zip(axes, columns, strict=True):
+        ax.barh(y, means[col], color=["tab:red" if v > 1 else "tab:blue" for v in means[col]])
+        ax.axvline(1.0, color="k", lw=0.7)
+        ax.set_xscale("log")
+        ax.set_title(col.removeprefix("adverse_").replace("_", " "), fontsize=9)
+    axes[0].set_yticks(y, means.index, fontsize=8)
+    axes[0].invert_yaxis()
+    fig.suptitle("Adverse-effect indices by regime (1 = untreated, higher is worse)", fontsize=10)
+    fig.tight_layout()
+    rows = [
+        {"regime": k, **{c.removeprefix("adverse_"): f"{v:.2f}" for c, v in r.items()}}
+        for k, r in means.iterrows()
+    ]
+    return [("adverse_panel.png", fig, _md_table("Adverse-effect indices (1 = untreated)", rows))]
+
+
+# ------------------------------------------------------------------------------ tables
+def _header(root: Path, data: Results) -> str:
+    res, m = data.results, data.manifest
+    n_ok = int((res["status"] == "ok").sum())
+    lines = [
+        f"# Report: {root.name}",
+        "",
+        f"- {data.kind} of scenario **{res['scenario'].iloc[0]}**, {res['days'].iloc[0]:g} days",
+        f"- runs: {len(res)} ({n_ok} ok, {len(res) - n_ok} failed)",
+    ]
+    if data.axes:
+        lines.append(f"- swept parameters: {', '.join(data.axes)}")
+    for key in ("spec_hash", "git_revision", "package_version"):
+        if m.get(key):
+            lines.append(f"- {key.replace('_', ' ')}: `{m[key]}`")
+    return "\n".join(lines) + "\n"
+
+
+def _readout_table(data: Results) -> str:
+    res = data.results[data.results["status"] == "ok"]
+    known = {
+        "run_id",
+        "status",
+        "error",
+        "seed",
+        "replicate",
+        "scenario",
+        "days",
+        "condition",
+        *REGIME_COLUMNS,
+        "loading_dose_mg",
+    }
+    params = set(data.manifest.get("spec", {}).get("set", {})) | set(data.axes)
+    scenario = SCENARIOS.get(res["scenario"].iloc[0]) if len(res) else None
+    if scenario is not None:
+        params |= set(scenario.scenario_class.PARAMETERS)
+    readouts = [
+        c
+        for c in res.columns
+        if c not in known | params
+        and not c.startswith("adverse_")
+        and pd.api.types.is_numeric_dtype(res[c])
+        and res[c].dtype != bool
+    ]
+    if not readouts:
+        return ""
+    rows = []
+    for name, g in res.groupby("condition", sort=False):
+        row = {"condition": name, "n": len(g)}
+        for c in readouts:
+            q = g[c].quantile([0.25, 0.5, 0.75])
+            row[c] = (
+                f"{q[0.5]:.3g}" if len(g) == 1 else f"{q[0.5]:.3g} [{q[0.25]:.3g}, {q[0.75]:.3g}]"
+            )
+        rows.append(row)
+    return _md_table("Readouts by condition (median [interquartile range])", rows)
+
+
+def _failed_table(data: Results) -> str:
+    failed = data.results[data.results["status"] != "ok"]
+    rows = [
+        {"run_id": int(r.run_id), "condition": r.condition, "error": r.error}
+        for r in failed.itertuples()
+    ]
+    return _md_table("Failed runs", rows) if rows else ""
+
+
+def _md_table(title: str, rows: list[dict]) -> str:
+    """A Markdown table under a heading (columns: the union of the rows' keys)."""
+    if not rows:
+        return ""
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    lines = [f"## {title}", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for r in rows:
+        cells = [str(r.get(c, "")).replace("|", "/") for c in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _num(value: float) -> str:
+    """A number for a label: 3 significant digits, whole numbers in full."""
+    return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def _value(value: Any) -> str:
+    """A parameter value for a label."""
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_):
+        return _num(float(value))
+    return str(value)
