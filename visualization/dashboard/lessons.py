@@ -1,0 +1,311 @@
+"""Guided classroom units (predict -> run -> explain) loaded from TOML files a teacher can edit.
+
+A lesson file (``visualization/lessons/*.toml``, and any directory in the environment variable
+``MTOR_LESSONS_DIR``, separated by ``os.pathsep``) holds::
+
+    title = "Why are rapalogs cytostatic?"
+    order = 1                      # position in the menu
+    scenario = "culture"           # a registered scenario
+    days = 3                       # run length, days (default: the scenario's)
+    colour_by = "pS6K"             # tissue colouring: "cell type", a readout or "field: <name>"
+    plot = "cells"                 # the timeseries column plotted
+    text = "What the class reads first."
+    question = "What students answer before running?"
+    choices = ["one answer", "another"]     # optional
+    explanation = "After the run; {rapa.cells.fold:.1f} is filled from the run."
+    [params]                       # scenario parameters (validated against the scenario)
+    width = 60
+    [[arms]]                       # 1 to 4 arms, same seed
+    key = "rapa"                   # the name used in the explanation's placeholders
+    label = "sirolimus 20 nM"
+    drug = "sirolimus"             # dose_mg, schedule, start_day, conc_nM are optional
+    schedule = "fixed"
+    conc_nM = 20
+
+Placeholders in ``explanation``: ``{KEY.COLUMN}`` is the arm's last value of a timeseries
+column or a summary readout; ``{KEY.COLUMN.STAT}`` with STAT one of ``start end min max mean
+fold`` (end / start); ``{KEY.COLUMN.at_day_N}``. Format specs work: ``{rapa.cells.fold:.1f}``.
+A lesson whose scenario is not installed is listed as unavailable; any other problem is a
+one-line error naming the file.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import string
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model.errors import InputError
+from model.pharmacology import DrugLibrary, load_library
+from model.scenarios import SCENARIOS
+from model.scenarios.base import parse_overrides
+from visualization.dashboard.state import MAX_ARMS, ArmSpec, make_regime
+
+LESSON_DIR = Path(__file__).resolve().parent.parent / "lessons"
+STATS = ("start", "end", "min", "max", "mean", "fold")
+_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_AT_DAY_RE = re.compile(r"^at_day_(\d+(?:_\d+)?)$")
+_TOP_KEYS = {
+    "title", "order", "scenario", "days", "colour_by", "plot", "text", "question",
+    "choices", "explanation", "params", "arms", "seed",
+}  # fmt: skip
+_ARM_KEYS = {"key", "label", "drug", "dose_mg", "schedule", "start_day", "conc_nM"}
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One guided unit (see the module docstring for the file format)."""
+
+    name: str
+    title: str
+    scenario: str
+    text: str
+    question: str
+    explanation: str
+    arms: tuple[tuple[str, ArmSpec], ...]
+    params: dict[str, Any] = field(default_factory=dict)
+    choices: tuple[str, ...] = ()
+    days: float | None = None
+    colour_by: str | None = None
+    plot: str | None = None
+    seed: int = 0
+    order: float = 100.0
+    path: Path | None = None
+
+
+@dataclass
+class Catalogue:
+    """What the loader found: usable lessons, unavailable ones (scenario missing), errors."""
+
+    lessons: list[Lesson] = field(default_factory=list)
+    unavailable: list[tuple[str, str]] = field(default_factory=list)  # (title, reason)
+    errors: list[str] = field(default_factory=list)  # one line per bad file
+
+
+def lesson_dirs() -> list[Path]:
+    """The packaged lesson folder and any folders in ``MTOR_LESSONS_DIR``."""
+    extra = [Path(p) for p in os.environ.get("MTOR_LESSONS_DIR", "").split(os.pathsep) if p]
+    return [LESSON_DIR, *extra]
+
+
+def load_catalogue(dirs: list[Path] | None = None, library: DrugLibrary | None = None) -> Catalogue:
+    """Load every ``*.toml`` lesson in ``dirs``, sorted by ``order`` then title."""
+    library = library or load_library()
+    out = Catalogue()
+    for folder in dirs if dirs is not None else lesson_dirs():
+        for path in sorted(Path(folder).glob("*.toml")):
+            try:
+                lesson = load_lesson(path, library)
+            except UnavailableLesson as missing:
+                out.unavailable.append((missing.title, str(missing)))
+            except InputError as err:
+                out.errors.append(f"{path.name}: {err}")
+            else:
+                out.lessons.append(lesson)
+    out.lessons.sort(key=lambda le: (le.order, le.title))
+    return out
+
+
+class UnavailableLesson(InputError):
+    """The lesson needs a scenario this installation does not have."""
+
+    def __init__(self, title: str, message: str):
+        super().__init__(message)
+        self.title = title
+
+
+def load_lesson(path: Path, library: DrugLibrary | None = None) -> Lesson:
+    """Parse and validate one lesson file (InputError with one line if it is bad)."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read: {err}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"not valid TOML: {err}") from None
+    return parse_lesson(data, Path(path).stem, library or load_library(), Path(path))
+
+
+def parse_lesson(data: dict, name: str, library: DrugLibrary, path: Path | None = None) -> Lesson:
+    """A validated :class:`Lesson` from parsed TOML."""
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise InputError(f"unknown key '{unknown[0]}'; allowed: {', '.join(sorted(_TOP_KEYS))}")
+    text_fields = {}
+    for key in ("title", "scenario", "text", "question", "explanation"):
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"'{key}' must be a non-empty string")
+        text_fields[key] = value.strip()
+    scenario = text_fields["scenario"]
+    arms = _parse_arms(data.get("arms"), scenario, library)
+    _check_placeholders(text_fields["explanation"], {k for k, _ in arms})
+    days = data.get("days")
+    if days is not None and (not _is_number(days) or not 0 < days <= 3650):
+        raise InputError(f"'days' must be a number of days in (0, 3650], got {days!r}")
+    choices = data.get("choices", [])
+    if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+        raise InputError("'choices' must be a list of strings")
+    params = data.get("params", {})
+    if not isinstance(params, dict):
+        raise InputError("'params' must be a table of scenario parameters")
+    seed = data.get("seed", 0)
+    if not isinstance(seed, int) or seed < 0:
+        raise InputError(f"'seed' must be a non-negative integer, got {seed!r}")
+    if scenario not in SCENARIOS:
+        raise UnavailableLesson(
+            text_fields["title"],
+            f"needs the '{scenario}' scenario, which this installation does not have "
+            f"(installed: {', '.join(SCENARIOS)})",
+        )
+    params = parse_overrides(SCENARIOS[scenario].scenario_class, params)
+    for _, arm in arms:
+        make_regime(arm, scenario, library)  # every arm's regime must be valid
+    return Lesson(
+        name=name,
+        title=text_fields["title"],
+        scenario=scenario,
+        text=text_fields["text"],
+        question=text_fields["question"],
+        explanation=text_fields["explanation"],
+        arms=tuple(arms),
+        params=params,
+        choices=tuple(choices),
+        days=None if days is None else float(days),
+        colour_by=data.get("colour_by"),
+        plot=data.get("plot"),
+        seed=seed,
+        order=float(data.get("order", 100.0)),
+        path=path,
+    )
+
+
+def _parse_arms(raw, scenario: str, library: DrugLibrary) -> list[tuple[str, ArmSpec]]:
+    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_ARMS:
+        raise InputError(f"'arms' must list 1 to {MAX_ARMS} [[arms]] tables")
+    arms, seen = [], set()
+    for i, arm in enumerate(raw, 1):
+        if not isinstance(arm, dict):
+            raise InputError(f"arm {i} must be a table")
+        unknown = sorted(set(arm) - _ARM_KEYS)
+        if unknown:
+            raise InputError(
+                f"arm {i}: unknown key '{unknown[0]}'; allowed: {', '.join(sorted(_ARM_KEYS))}"
+            )
+        key = arm.get("key", f"arm{i}")
+        if not isinstance(key, str) or not _KEY_RE.match(key) or key in seen:
+            raise InputError(f"arm {i}: 'key' must be a unique identifier, got {key!r}")
+        seen.add(key)
+        drug = arm.get("drug", "none")
+        if drug not in library:
+            raise InputError(f"arm {i}: unknown drug '{drug}'; allowed: {', '.join(library)}")
+        for num in ("dose_mg", "start_day", "conc_nM"):
+            if num in arm and not (_is_number(arm[num]) and arm[num] >= 0):
+                raise InputError(f"arm {i}: '{num}' must be a non-negative number")
+        spec = ArmSpec(
+            label=str(arm.get("label", drug)),
+            drug=drug,
+            dose_mg=arm.get("dose_mg"),
+            schedule=arm.get("schedule"),
+            start_day=arm.get("start_day"),
+            conc_nM=arm.get("conc_nM"),
+        )
+        if scenario not in SCENARIOS:  # the regime needs no scenario but its start day
+            make_regime(spec if spec.start_day is not None else _with_start(spec), None, library)
+        arms.append((key, spec))
+    return arms
+
+
+def _with_start(spec: ArmSpec) -> ArmSpec:
+    return ArmSpec(spec.label, spec.drug, spec.dose_mg, spec.schedule, 0.0, spec.conc_nM)
+
+
+def _check_placeholders(text: str, keys: set[str]) -> None:
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+    except ValueError as err:
+        raise InputError(f"'explanation' has a malformed placeholder: {err}") from None
+    for f in fields:
+        parts = f.split(".")
+        if len(parts) not in (2, 3) or parts[0] not in keys:
+            raise InputError(
+                f"'explanation' placeholder {{{f}}} must be KEY.COLUMN[.STAT] with KEY one of "
+                f"{', '.join(sorted(keys))}"
+            )
+        if len(parts) == 3 and parts[2] not in STATS and not _AT_DAY_RE.match(parts[2]):
+            raise InputError(
+                f"'explanation' placeholder {{{f}}}: statistic '{parts[2]}' is unknown; "
+                f"allowed: {', '.join(STATS)}, at_day_N"
+            )
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# ------------------------------------------------------------------------------ explanation
+class _Value:
+    """A number that formats like a float and reads 'n/a' when missing."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __format__(self, spec: str) -> str:
+        v = self.value
+        if v is None or (isinstance(v, float) and not math.isfinite(v)):
+            return "n/a"
+        if isinstance(v, bool | str):
+            return str(v)
+        return format(float(v), spec or "g")
+
+
+class _Column(_Value):
+    def __init__(self, values: list | None, hours: list | None, scalar=None):
+        self.values = values
+        self.hours = hours
+        super().__init__(values[-1] if values else scalar)
+
+    def __getattr__(self, stat: str):
+        vals = self.values
+        if not vals:
+            return _Value(None)
+        if stat == "start":
+            return _Value(vals[0])
+        if stat == "end":
+            return _Value(vals[-1])
+        if stat == "min":
+            return _Value(min(vals))
+        if stat == "max":
+            return _Value(max(vals))
+        if stat == "mean":
+            return _Value(sum(vals) / len(vals))
+        if stat == "fold":
+            return _Value(vals[-1] / vals[0] if vals[0] else None)
+        match = _AT_DAY_RE.match(stat)
+        if match and self.hours:
+            day = float(match.group(1).replace("_", "."))
+            i = min(range(len(self.hours)), key=lambda j: abs(self.hours[j] - 24.0 * day))
+            return _Value(vals[i])
+        return _Value(None)
+
+
+class _ArmValues:
+    def __init__(self, series: dict, readouts: dict):
+        self.series, self.readouts = series, readouts
+
+    def __getattr__(self, column: str):
+        if column in self.series:
+            return _Column(list(self.series[column]), list(self.series.get("time_h", [])))
+        return _Column(None, None, self.readouts.get(column))
+
+
+def fill_explanation(lesson: Lesson, series: list[dict], readouts: list[dict]) -> str:
+    """The lesson's explanation with its placeholders filled from the run's arms."""
+    context = {
+        key: _ArmValues(s, r) for (key, _), s, r in zip(lesson.arms, series, readouts, strict=True)
+    }
+    return lesson.explanation.format_map(context)
