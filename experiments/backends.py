@@ -151,7 +151,7 @@ class DaskBackend:
         futures = self.client.map(run_one, runs, pure=False)
         by_key = {f.key: run for f, run in zip(futures, runs, strict=True)}
         try:
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=self.client.loop):
                 try:
                     yield future.result()
                 except Exception as err:  # e.g. KilledWorker: the run crashed its workers
