@@ -320,7 +320,7 @@ def tumor_figures(data: Results):
             ax.plot(q.index, q[0.5], color=f"C{i % 10}", label=f"{name} (n={g.run_id.nunique()})")
             ax.fill_between(q.index, q[0.25], q[0.75], color=f"C{i % 10}", alpha=0.2, lw=0)
         ax.axvline(0, color="k", lw=0.6, ls=":")
-        ax.set_yscale("log")
+        _log_y(ax)
         ax.set_xlabel("days since treatment start")
         ax.set_ylabel("tumor cells / at treatment start")
         ax.set_title("Tumor growth: median and interquartile range")
@@ -342,8 +342,20 @@ def tumor_figures(data: Results):
     return out
 
 
+def _log_y(ax) -> None:
+    """A log y axis with plain-number tick labels."""
+    from matplotlib.ticker import FuncFormatter
+
+    ax.set_yscale("log")
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
+    ax.tick_params(axis="y", which="minor", labelsize=7)
+
+
 def _waterfall(best: pd.Series, cond: pd.Series, what: str):
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
 
     order = best.sort_values(ascending=False)
     names = list(dict.fromkeys(cond[order.index]))
@@ -359,13 +371,12 @@ def _waterfall(best: pd.Series, cond: pd.Series, what: str):
         ax.axhline(y, color="gray", ls="--", lw=0.7)
         ax.text(len(order) - 0.5, y, f" {text}", va="center", fontsize=8, color="gray")
     ax.axhline(0, color="k", lw=0.6)
-    for n in names:
-        ax.bar([], [], color=colors[n], label=n)
+    handles = [Patch(color=colors[n], label=n) for n in names]
     ax.set_xticks([])
     ax.set_xlabel("virtual tumors, ordered")
     ax.set_ylabel("change in tumor cells (%)")
     ax.set_title(f"Waterfall: {what}\n(RECIST -30 %/+20 % diameter as volume)")
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(handles=handles, frameon=False, fontsize=8)
     return fig
 
 
