@@ -30,10 +30,22 @@ CSS = """
              vertical-align: middle; margin: 0 4px 0 10px; }
 .mtor-bar { background: #4e79a7; height: 14px; display: inline-block; vertical-align: middle; }
 .mtor-time { font-size: 18px; font-weight: 600; }
+.mtor-md { font-size: 15px; line-height: 1.5; max-width: 900px; }
+.mtor-md h2 { font-size: 22px; margin: 6px 0; } .mtor-md h3 { font-size: 18px; margin: 6px 0; }
+.mtor-md h4 { font-size: 16px; margin: 4px 0; } .mtor-md p { margin: 4px 0 8px 0; }
 """
 
 
 # ------------------------------------------------------------------------------ small parts
+@solara.component
+def Md(text: str):
+    """Light Markdown (paragraphs, headings, **bold**, *italic*) as HTML.
+
+    solara.Markdown always fetches KaTeX from the CDN, which an offline classroom lacks.
+    """
+    solara.HTML(tag="div", unsafe_innerHTML=views.simple_markdown(text), classes=["mtor-md"])
+
+
 @solara.component
 def Legend(run: Run, option: str, scale):
     """Colour legend under the tissues: category chips or a labelled colour bar."""
@@ -65,9 +77,10 @@ def TissuePanel(run: Run, index: int, option: str, scale, selected, on_select, t
     """One arm's tissue as a crisp image; clicking a site selects that cell."""
     arm = run.arms[index]
     with run.lock:
-        rgba = views.tissue_rgba(arm.model, option, scale, selected)
+        target = views.TARGET_PX if len(run.arms) == 1 else views.TARGET_PX_COMPARE
+        rgba = views.tissue_rgba(arm.model, option, scale, selected, target)
         width, height = arm.model.grid.width, arm.model.grid.height
-    k = views.display_factor(width, height)
+    k = views.display_factor(width, height, target)
     url = views.data_url(views.png_bytes(rgba))
 
     def clicked(*args):
@@ -94,7 +107,7 @@ def TissuePanel(run: Run, index: int, option: str, scale, selected, on_select, t
 @solara.component
 def CellInspector(run: Run, selected):
     """The selected cell's signalling, bars relative to an untreated cell, in every arm."""
-    solara.Markdown("#### Selected cell")
+    Md("#### Selected cell")
     if selected is None:
         solara.Info("Click a cell in a tissue to see its signalling state.")
         return
@@ -177,7 +190,7 @@ def PKPanel(run: Run, labels):
     curves = solara.use_memo(
         lambda: views.pk_curves(regimes, horizon, run.library), [tuple(regimes), horizon]
     )
-    solara.Markdown("#### Blood concentration (PK)")
+    Md("#### Blood concentration (PK)")
     fig = views.pk_figure(regimes, labels, curves, run.hours)
     solara.Image(views.figure_png(fig), width="640px")
 
@@ -403,7 +416,7 @@ def Page():
     solara.Style(CSS)
     solara.Title("mtor-abm dashboard")
     with solara.Sidebar():
-        solara.Markdown("## mTOR tissue simulator")
+        Md("## mTOR tissue simulator")
         solara.ToggleButtonsSingle(
             value=mode.value, values=["Explore", "Compare", "Lessons"], on_value=set_mode
         )
@@ -420,7 +433,7 @@ def Page():
                 continuous_update=False,
             )
             if mode.value == "Explore":
-                solara.Markdown("**Regime**")
+                Md("**Regime**")
                 RegimeInputs(library, single.value, single.set, scenario.value)
             else:
                 CompareInputs(library, compare, scenario.value)
@@ -439,7 +452,7 @@ def Page():
 def CompareInputs(library, compare, scenario: str):
     """Two to four arms; each picks a drug (its default regime) and keeps the shared seed."""
     arms = list(compare.value)
-    solara.Markdown("**Arms** (same seed, same starting tissue)")
+    Md("**Arms** (same seed, same starting tissue)")
     for i, arm in enumerate(arms):
 
         def set_drug(d, i=i):
@@ -484,8 +497,8 @@ def LessonPanel(catalogue, lesson, lesson_name, answer, lesson_started, playing,
         solara.Text(f"Lesson file error: {err}", style={"color": "#a94442", "font-size": "13px"})
     if lesson is None:
         return
-    solara.Markdown(f"## {lesson.title}\n\n{lesson.text}")
-    solara.Markdown(f"**Predict first:** {lesson.question}")
+    Md(f"## {lesson.title}\n\n{lesson.text}")
+    Md(f"**Predict first:** {lesson.question}")
     if lesson.choices:
         solara.ToggleButtonsSingle(
             value=answer.value,
@@ -520,4 +533,4 @@ def LessonPanel(catalogue, lesson, lesson_name, answer, lesson_started, playing,
         return
     text = fill_explanation(lesson, run.timeseries(), run.readouts())
     solara.Success(f"Your prediction was: {answer.value}")
-    solara.Markdown("### What happened\n\n" + text)
+    Md("### What happened\n\n" + text)

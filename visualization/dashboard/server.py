@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import warnings
 from pathlib import Path
 
 from model.errors import InputError
@@ -75,6 +76,9 @@ def cmd_dashboard(args) -> int:
     check_port(host, port)
     offline_environment()
     import uvicorn
+
+    # Solara warns on every page over plain http (the classroom case); nothing to act on.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
     missing = missing_assets()
     if missing:

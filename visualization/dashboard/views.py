@@ -8,8 +8,10 @@ tissue is a numpy RGBA image encoded as PNG (a few ms at 100x100), not a matplot
 from __future__ import annotations
 
 import base64
+import html
 import io
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +49,8 @@ FIELD_UNITS = {
     "VEGF": "relative",
     "vegf": "relative",
 }
-TARGET_PX = 420  # displayed tissue width, CSS pixels
+TARGET_PX = 420  # displayed tissue width, CSS pixels (one arm)
+TARGET_PX_COMPARE = 300  # each arm's width in compare mode
 
 
 # ------------------------------------------------------------------------------ layers
@@ -122,7 +125,9 @@ def _normalise(values: np.ndarray, scale: Scale) -> np.ndarray:
     return np.clip((values - scale.vmin) / span, 0.0, 1.0)
 
 
-def tissue_rgba(model, option: str, scale: Scale | None, selected=None) -> np.ndarray:
+def tissue_rgba(
+    model, option: str, scale: Scale | None, selected=None, target_px: int = TARGET_PX
+) -> np.ndarray:
     """The tissue as an RGBA image (rows = y from the top, columns = x), upscaled for display.
 
     ``selected`` is an (x, y) site to outline.
@@ -143,7 +148,7 @@ def tissue_rgba(model, option: str, scale: Scale | None, selected=None) -> np.nd
         rgba[...] = EMPTY_RGBA
         rgba[finite] = lut[(unit[finite] * 255).astype(int)]
     image = np.ascontiguousarray(rgba.transpose(1, 0, 2)[::-1])  # [x, y] -> rows from the top
-    k = display_factor(image.shape[1], image.shape[0])
+    k = display_factor(image.shape[1], image.shape[0], target_px)
     if k > 1:
         image = image.repeat(k, axis=0).repeat(k, axis=1)
     if selected is not None:
@@ -151,9 +156,9 @@ def tissue_rgba(model, option: str, scale: Scale | None, selected=None) -> np.nd
     return image
 
 
-def display_factor(width: int, height: int) -> int:
-    """Integer upscaling so the tissue shows about TARGET_PX wide with crisp square cells."""
-    return max(1, TARGET_PX // max(width, height, 1))
+def display_factor(width: int, height: int, target_px: int = TARGET_PX) -> int:
+    """Integer upscaling so the tissue shows about ``target_px`` wide with crisp square cells."""
+    return max(1, target_px // max(width, height, 1))
 
 
 def site_at(px: float, py: float, width: int, height: int, shown_px: float) -> tuple[int, int]:
@@ -180,6 +185,22 @@ def _outline(image: np.ndarray, site, height: int, k: int) -> None:
 def _hex_rgba(colour: str) -> tuple[int, int, int, int]:
     colour = colour.lstrip("#")
     return (int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16), 255)
+
+
+def simple_markdown(text: str) -> str:
+    """Paragraphs, ``#`` headings, ``**bold**`` and ``*italic*`` as HTML (text is escaped)."""
+    out = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        block = html.escape(" ".join(line.strip() for line in block.splitlines()))
+        block = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", block)
+        block = re.sub(r"\*(.+?)\*", r"<i>\1</i>", block)
+        heading = re.match(r"^(#{1,4})\s+(.*)$", block)
+        if heading:
+            level = len(heading.group(1))
+            out.append(f"<h{level}>{heading.group(2)}</h{level}>")
+        else:
+            out.append(f"<p>{block}</p>")
+    return "".join(out)
 
 
 def png_bytes(rgba: np.ndarray) -> bytes:
