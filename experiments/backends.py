@@ -79,7 +79,8 @@ def failed_record(run: Run, err: BaseException) -> dict[str, Any]:
 class LocalBackend:
     """``workers`` processes on this machine (1: in this process, no pool).
 
-    Pool workers start through ``forkserver``: no copy of this process's threads or locks.
+    Pool workers start through ``forkserver``: no copy of this process's threads or locks; the
+    fork server imports the simulator once, so each worker starts with it imported.
     """
 
     def __init__(self, workers: int):
@@ -100,6 +101,7 @@ class LocalBackend:
                 yield run_one(run)
             return
         context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["experiments.backends"])  # workers fork warm
         pool = ProcessPoolExecutor(self.workers, mp_context=context)
         try:
             # Keep a few runs queued per worker: an interruption then cancels cheaply.

@@ -1,0 +1,106 @@
+"""Sweep throughput: runs per second with 1 and 2 local workers, and the cost of Dask.
+
+Usage::
+
+    python benchmarks/sweep_throughput.py [--runs N] [--days D]
+
+Runs the same culture sweep (N runs of D days, a 30 x 30 dish, sirolimus at held
+concentrations) three ways, each from a fresh directory, and prints wall time and runs per
+second for each:
+
+* local, 1 worker (in this process);
+* local, 2 workers (a ``forkserver`` process pool; its start-up is included);
+* Dask, a ``LocalCluster`` of 2 single-threaded worker processes on 127.0.0.1 (cluster
+  start-up reported apart, not included).
+
+Target: 2 workers >= 1.8x the runs per second of 1 worker on a machine with 2 free cores.
+The Dask overhead is its wall time over the 2-worker pool's. On a shared machine other
+processes take CPU too, and the ratios come out lower than the hardware allows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from experiments.sweep import run_sweep
+
+TARGET_SPEEDUP = 1.8
+SPEC = """
+scenario = "culture"
+days = {days}
+seed = 5
+replicates = {replicates}
+[set]
+width = 30
+height = 30
+initial_cells = 60
+[[regimes]]
+drug = "sirolimus"
+conc = [1, 10, 100, 1000]
+"""
+
+
+def timed_sweep(spec: Path, out: Path, **backend) -> float:
+    """Wall time (s) of one complete sweep."""
+    start = time.perf_counter()
+    run_sweep(spec, out, progress=False, **backend)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=24, help="runs per sweep (multiple of 4)")
+    parser.add_argument("--days", type=float, default=2.0, help="days per run")
+    args = parser.parse_args()
+    replicates = max(1, args.runs // 4)
+    n_runs = 4 * replicates
+
+    from dask.distributed import LocalCluster
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        spec = tmp / "bench.toml"
+        spec.write_text(SPEC.format(days=args.days, replicates=replicates))
+        times = {
+            "local, 1 worker": timed_sweep(spec, tmp / "w1", workers=1),
+            "local, 2 workers": timed_sweep(spec, tmp / "w2", workers=2),
+        }
+        start = time.perf_counter()
+        cluster = LocalCluster(
+            processes=True,
+            n_workers=2,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+        cluster_start = time.perf_counter() - start
+        with cluster:
+            times["dask, 2 workers"] = timed_sweep(
+                spec, tmp / "dask", scheduler=cluster.scheduler_address
+            )
+        same = {(tmp / d / "results.parquet").read_bytes() for d in ("w1", "w2", "dask")}
+
+    print(
+        f"culture sweep: {n_runs} runs of {args.days:g} days, 30 x 30 dish, {os.cpu_count()} CPUs"
+    )
+    for name, seconds in times.items():
+        print(f"  {name:18s} {seconds:7.1f} s  {n_runs / seconds:6.2f} runs/s")
+    speedup = times["local, 1 worker"] / times["local, 2 workers"]
+    overhead = times["dask, 2 workers"] / times["local, 2 workers"]
+    verdict = "meets" if speedup >= TARGET_SPEEDUP else "below"
+    print(f"  speed-up 2 vs 1 worker: {speedup:.2f}x ({verdict} the {TARGET_SPEEDUP}x target)")
+    print(
+        f"  Dask / local pool wall time: {overhead:.2f}x "
+        f"(cluster start {cluster_start:.1f} s, not included)"
+    )
+    print(f"  identical results.parquet on all three: {len(same) == 1}")
+    load = os.getloadavg()[0]
+    print(f"  1-min load average at the end: {load:.1f} (other processes share the CPUs)")
+
+
+if __name__ == "__main__":
+    main()
