@@ -13,6 +13,12 @@ from types import MappingProxyType
 from model.errors import InputError
 from model.scenarios.base import TissueScenario
 from model.scenarios.culture import CultureModel, CultureScenario, culture_readouts
+from model.scenarios.transplant import (
+    TransplantModel,
+    TransplantScenario,
+    transplant_figures,
+    transplant_readouts,
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,16 @@ SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
             default_days=3.0,
             readouts=culture_readouts,
             needs_twin=True,
+        ),
+        "transplant": ScenarioSpec(
+            name="transplant",
+            description="donor graft in host tissue, alloreactive T-cells, optional infection "
+            "and wound",
+            scenario_class=TransplantScenario,
+            model_class=TransplantModel,
+            default_days=30.0,
+            readouts=transplant_readouts,
+            figures=transplant_figures,
         ),
     }
 )

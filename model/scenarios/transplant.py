@@ -1,0 +1,748 @@
+"""Transplant: a donor graft in host tissue, rejected (or not) by alloreactive T-cells.
+
+A disc of donor tissue sits in host tissue; donor antigen-presenting cells (passenger
+leukocytes) are scattered in it at the start. Host naive alloreactive T-cells arrive through
+vessels at a steady rate, crawl (random walk biased up a chemokine made by the inflamed graft),
+are primed on contact with donor APCs (or, weakly, graft cells), secrete IL-2 (a diffusing
+field they also consume), proliferate through IL-2 -> PI3K -> mTORC1 -> G1->S, and
+differentiate by mTORC1 activity into effectors, memory precursors or Tregs
+(:mod:`model.scenarios.transplant_tcells`). Effectors kill donor cells on contact; Tregs
+restrain nearby effectors. Drugs reach the tissue from the vessels as a diffusing field.
+
+Precursor frequency: only alloreactive precursors are simulated (1-10 % of host T-cells are
+alloreactive; Suchin 2001 J Immunol 166:973); each simulated naive cell is one precursor, so a
+few tens of them entering expand to thousands while bystander T-cells are left out.
+
+Optional challenges (:mod:`model.scenarios.transplant_challenges`): ``infection=true`` seeds a
+pathogen at ``infection_day`` that pathogen-specific T-cells must clear; ``wound=true`` opens a
+surgical wound at 0 h that fibroblasts close.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from agents.cell import TissueCell
+from agents.transplant import (
+    ALLO,
+    DONOR_APC,
+    EFFECTOR,
+    FIBROBLAST,
+    GRAFT,
+    HOST,
+    MEMORY,
+    NAIVE,
+    PATHOGEN,
+    SUBSETS,
+    TISSUE_KINDS,
+    TREG,
+    Fibroblast,
+    GraftCell,
+    TCell,
+)
+from model import signaling as sg
+from model.celltable import CellTable
+from model.fates import CycleParams
+from model.fates import advance_cycle as advance_tissue_cycle
+from model.fields import Field
+from model.pharmacology import target_occupancy
+from model.scenarios import transplant_challenges as ch
+from model.scenarios import transplant_tcells as tc
+from model.scenarios.base import Param, TissueScenario
+from model.scenarios.transplant_fields import CachedImplicitField
+from model.tissue import BASE_COLUMNS, FateMasks, TissueModel
+
+# Fields (all assumed unless a source is given; dx = 20 um).
+IL2_DIFFUSION_UM2_PER_S = 100.0
+"""IL-2 diffusion in tissue, um^2/s (a 15 kDa protein; Oyler-Yaniv 2017 Immunity 46:609)."""
+IL2_DECAY_PER_H = 10.0
+"""IL-2 capture by cells not simulated (bystander T-cells, NK cells, tissue) and drainage,
+1/h. Assumed so that IL-2 acts within ~sqrt(D / k) = 190 um of its source, near the 30-100 um
+IL-2 niches measured by Oyler-Yaniv 2017 Immunity 46:609."""
+CHEMOKINE_DIFFUSION_UM2_PER_S = 100.0
+"""CXCL9/10 diffusion, um^2/s (an 8-10 kDa chemokine; assumed like IL-2)."""
+CHEMOKINE_DECAY_PER_H = 1.0
+"""Chemokine loss (binding to matrix, drainage), 1/h. Assumed."""
+CHEMOKINE_GRAFT_PER_H = 1.0
+"""Chemokine made per hour by an inflamed donor cell (relative units/h). Assumed (IFN-induced
+CXCL9/10 in rejecting grafts; Hancock 2000 J Exp Med 192:1515)."""
+CHEMOKINE_PATHOGEN_PER_H = 3.0
+"""Chemokine made per hour by a fully infected site (relative units/h). Assumed."""
+DRUG_DIFFUSION_UM2_PER_S = 50.0
+"""Rapalog diffusion in tissue, um^2/s (a ~1 kDa lipophilic drug; assumed)."""
+DRUG_TISSUE_LOSS_PER_H = 0.1
+"""Drug loss in tissue (binding, metabolism), 1/h; vessels hold the blood level. Assumed."""
+GRAFT_ANTIGEN = 0.4
+"""TCR signal from contact with a donor parenchymal cell relative to a donor APC (no
+co-stimulation from parenchyma; Lechler & Batchelor 1982 J Exp Med 155:31). Assumed."""
+SYNAPSES_PER_SITE = 3.0
+"""T-cells that one target cell can engage at once; more on a site share its antigen. Assumed
+(a few conjugates per APC; Mempel 2004 Nature 427:154)."""
+APC_DEATH_PER_H = 1.0 / 96.0
+"""Loss of donor passenger APCs (emigration and death), 1/h (gone within ~1-2 weeks; Larsen
+1990 J Exp Med 171:307). Assumed."""
+
+
+class TransplantScenario(TissueScenario):
+    """Parameters of the transplant scenario.
+
+    Args:
+        width: tissue width in lattice sites (20 um each).
+        height: tissue height in lattice sites.
+        graft_radius: radius of the donor graft disc, sites.
+        donor_apcs: donor antigen-presenting cells in the graft at 0 h.
+        vessels: vessel sites in the host tissue (T-cell entry, drug supply).
+        naive_entry_per_day: alloreactive naive precursors entering per day (all vessels).
+        rejection_threshold: graft surviving fraction below which the graft is rejected.
+        infection: seed a pathogen at ``infection_day``.
+        infection_day: day of inoculation.
+        pathogen_precursors_per_day: pathogen-specific naive precursors entering per day.
+        wound: open a surgical wound in host tissue at 0 h.
+        wound_radius: wound radius, sites.
+    """
+
+    width: int = 44
+    height: int = 44
+    graft_radius: float = 8.0
+    donor_apcs: int = 12
+    vessels: int = 8
+    naive_entry_per_day: float = 6.0
+    rejection_threshold: float = 0.2
+    infection: bool = False
+    infection_day: float = 10.0
+    pathogen_precursors_per_day: float = 3.0
+    wound: bool = False
+    wound_radius: float = 6.0
+
+    PARAMETERS = {  # noqa: RUF012
+        "width": Param("sites", "tissue width in lattice sites of 20 um", 20, 400),
+        "height": Param("sites", "tissue height in lattice sites of 20 um", 20, 400),
+        "graft_radius": Param("sites", "radius of the donor graft disc", 1, 100),
+        "donor_apcs": Param("cells", "donor antigen-presenting cells in the graft at 0 h", 0, 1000),
+        "vessels": Param("sites", "vessels in host tissue (T-cell entry, drug supply)", 1, 1000),
+        "naive_entry_per_day": Param(
+            "cells/day",
+            "alloreactive naive precursors entering per day (1-10 % of T-cells are "
+            "alloreactive, Suchin 2001; assumed rate)",
+            0,
+            1000,
+        ),
+        "rejection_threshold": Param(
+            "fraction", "graft surviving fraction below which it is rejected (assumed)", 0, 1
+        ),
+        "infection": Param("bool", "seed a pathogen at infection_day"),
+        "infection_day": Param("days", "day of inoculation with the pathogen", 0, 3650),
+        "pathogen_precursors_per_day": Param(
+            "cells/day", "pathogen-specific naive precursors entering per day (assumed)", 0, 1000
+        ),
+        "wound": Param("bool", "open a surgical wound in host tissue at 0 h"),
+        "wound_radius": Param("sites", "radius of the surgical wound", 1, 50),
+    }
+
+
+TCELL_COLUMNS: dict[str, type] = {
+    "x": np.int32,
+    "y": np.int32,
+    "subset": np.int8,  # NAIVE, EFFECTOR, MEMORY, TREG (agents.transplant)
+    "specific": np.int8,  # ALLO or PATHOGEN
+    "tcr": float,  # TCR signal, 0-1 (decays after contact ends)
+    "g1_progress": float,  # 0-1
+    "phase": np.int8,  # 0 = G0/G1, 1 = S/G2/M
+    "phase_timer_h": float,
+    "age_h": float,  # hours since activation or the last division
+    "divisions": np.int16,
+}
+
+
+class TransplantModel(TissueModel):
+    """Host tissue with a donor graft and the T-cell response (see module docstring)."""
+
+    def __init__(self, scenario: TransplantScenario, regime, library=None):
+        super().__init__(scenario, regime, library, dt_h=1.0, cell_types=CELL_TYPES)
+        sc = scenario
+        columns = {**BASE_COLUMNS, "kind": np.int8}
+        columns.update(dict.fromkeys(sg.STATE_NAMES, float))
+        columns.update(dict.fromkeys(sg.PARAM_NAMES, float))
+        self.table = CellTable(columns, capacity=sc.width * sc.height + 64)
+        tcols = {**TCELL_COLUMNS, **dict.fromkeys(sg.STATE_NAMES, float)}
+        self.tcells = CellTable(tcols, capacity=4096)
+        self.tparams = tc.TCellParams()
+        self.tcell_signalling = sg.cell_type_params("tcell")
+        self.tcell_ref = tc.activated_reference(self.tparams)
+        self._resting = sg.new_state(
+            1, self.tcell_signalling, sg.Inputs(growth_factor=self.tparams.gf_rest)
+        )
+        self.cycle = CycleParams()
+        self.pathogen_params = ch.PathogenParams()
+        self.wound_params = ch.WoundParams()
+        shape = (sc.width, sc.height)
+        self.graft_mask = ch.disc_mask(shape, (sc.width // 2, sc.height // 2), sc.graft_radius)
+        self.wound_mask = np.zeros(shape, dtype=bool)
+        if sc.wound:
+            centre = (max(int(sc.wound_radius) + 3, sc.width // 5), sc.height // 5)
+            self.wound_mask = ch.disc_mask(shape, centre, sc.wound_radius) & ~self.graft_mask
+        self._build_tissue()
+        self.vessel_mask = self._place_vessels(int(sc.vessels))
+        self.vessel_sites = np.argwhere(self.vessel_mask)
+        self.il2 = CachedImplicitField.on_grid(
+            self.grid,
+            "IL2",
+            0.0,
+            diffusion_um2_per_s=IL2_DIFFUSION_UM2_PER_S,
+            decay_per_h=IL2_DECAY_PER_H,
+        )
+        self.chemokine = CachedImplicitField.on_grid(
+            self.grid,
+            "chemokine",
+            0.0,
+            diffusion_um2_per_s=CHEMOKINE_DIFFUSION_UM2_PER_S,
+            decay_per_h=CHEMOKINE_DECAY_PER_H,
+        )
+        self.drug = Field.on_grid(
+            self.grid,
+            "drug",
+            0.0,
+            diffusion_um2_per_s=DRUG_DIFFUSION_UM2_PER_S,
+            decay_per_h=DRUG_TISSUE_LOSS_PER_H,
+            source_mask=self.vessel_mask,
+            source_values=1.0,
+            method="implicit",
+        )
+        self.drug.step(10_000.0)  # the steady profile per nM of blood (see update_fields)
+        self.drug_profile = self.drug.data.copy()
+        self.drug.data[...] = 0.0
+        self.fields = {"IL2": self.il2, "chemokine": self.chemokine, "drug": self.drug}
+        self.pathogen = np.zeros(shape)
+        self.kind_grid = np.full(shape, -1, dtype=np.int8)
+        self._refresh_kind_grid()
+        self.graft_initial = int(np.sum(self.table["kind"] == GRAFT))
+        self.wound_area = int(self.wound_mask.sum())
+        self.fibroblast_s6k_ref = float(self.steady_state_values(1)["s6k"])
+        self.counters = {
+            "kills": 0,
+            "divisions": 0,
+            "activated": 0,
+            "allo_entered": 0,
+            "pathogen_entered": 0,
+        }
+        self.division_ages: list[float] = []
+        self.infection_cleared_day: float | None = None
+        self.wound_closure_day: float | None = None
+        self._infected = False
+        self.datacollector = mesa.DataCollector(model_reporters={"record": self.record})
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ building the tissue
+    def _build_tissue(self) -> None:
+        """Host cells everywhere, a donor disc with APCs, an open wound ringed by fibroblasts."""
+        sc = self.scenario
+        ring = np.zeros_like(self.wound_mask)
+        if sc.wound:
+            centre = np.argwhere(self.wound_mask).mean(axis=0).round().astype(int)
+            outer = ch.disc_mask(
+                self.wound_mask.shape,
+                tuple(centre),
+                sc.wound_radius + self.wound_params.fibroblast_ring,
+            )
+            ring = outer & ~self.wound_mask & ~self.graft_mask
+        graft_sites = np.flatnonzero(self.graft_mask.ravel())
+        n_apc = min(int(sc.donor_apcs), len(graft_sites))
+        apc_sites = set(self.rng.choice(graft_sites, size=n_apc, replace=False).tolist())
+        for flat in range(sc.width * sc.height):
+            x, y = divmod(flat, sc.height)
+            if self.wound_mask[x, y]:
+                continue
+            if self.graft_mask[x, y]:
+                kind, cls, type_id = (DONOR_APC if flat in apc_sites else GRAFT), GraftCell, 0
+            elif ring[x, y]:
+                kind, cls, type_id = FIBROBLAST, Fibroblast, 1
+            else:
+                kind, cls, type_id = HOST, TissueCell, 0
+            agent = self.add_cell(cls, self.grid[(x, y)], type_id)
+            self.table["kind"][agent.row] = kind
+
+    def _place_vessels(self, n: int) -> np.ndarray:
+        """``n`` vessel sites in host tissue at least two sites from the graft and wound."""
+        keep_out = tc.neighbourhood_sum(self.graft_mask | self.wound_mask) > 0
+        keep_out = tc.neighbourhood_sum(keep_out) > 0
+        free = np.flatnonzero(~keep_out.ravel())
+        chosen = self.rng.choice(free, size=min(n, len(free)), replace=False)
+        mask = np.zeros(self.graft_mask.shape, dtype=bool)
+        mask.ravel()[chosen] = True
+        return mask
+
+    def _refresh_kind_grid(self) -> None:
+        """The tissue kind at every site (-1 empty), from the tissue table."""
+        t = self.table
+        self.kind_grid.fill(-1)
+        self.kind_grid[t["x"], t["y"]] = t["kind"]
+
+    def add_tcell(self, site: tuple[int, int], subset: int = NAIVE, specific: int = ALLO) -> TCell:
+        """A new T-cell at ``site`` with the resting signalling state (naive entry)."""
+        values = {k: float(v[0]) for k, v in self._resting.items()}
+        values.update(x=site[0], y=site[1], subset=subset, specific=specific)
+        row = self.tcells.add(values)
+        return TCell(self, row)
+
+    @property
+    def n_tcells(self) -> int:
+        """Number of T-cells in the tissue."""
+        return self.tcells.n
+
+    # ------------------------------------------------------------------ phase 2: fields
+    def update_fields(self) -> None:
+        """Drug from the vessels; chemokine from donor and infected sites; IL-2 from T-cells.
+
+        Tissue drug equilibrates with blood within ~1 h (L^2/D over the tissue), much faster
+        than PK changes, so it is the blood level times the field's steady profile from the
+        vessels (computed once).
+        """
+        blood = sum(c for s, c in self.blood_nM.items() if s != "none")
+        self.drug.data[...] = blood * self.drug_profile
+        donor = (self.kind_grid == GRAFT) | (self.kind_grid == DONOR_APC)
+        chem = CHEMOKINE_GRAFT_PER_H * donor + CHEMOKINE_PATHOGEN_PER_H * self.pathogen
+        self.chemokine.step(self.dt_h, production=chem)
+        t, p = self.tcells, self.tparams
+        shape = self.il2.data.shape
+        if t.n == 0:
+            self.il2.step(self.dt_h)
+            return
+        subset = t["subset"]
+        conventional = (subset == EFFECTOR) | (subset == MEMORY)
+        suppression = self._suppression()
+        secretion = np.where(conventional, p.il2_secretion_pM_per_h * t["tcr"] * suppression, 0.0)
+        uptake = np.select(
+            [conventional, subset == TREG], [p.il2_uptake_per_h, p.il2_uptake_treg_per_h], 0.0
+        )
+        x, y = t["x"], t["y"]
+        self.il2.step(
+            self.dt_h,
+            production=tc.per_site_counts(x, y, secretion, shape),
+            uptake_rate_per_h=tc.per_site_counts(x, y, uptake, shape),
+        )
+
+    def _suppression(self) -> np.ndarray:
+        """Treg restraint of each T-cell: 1 / (1 + Tregs in its 3x3 neighbourhood / half)."""
+        t = self.tcells
+        tregs = tc.per_site_counts(
+            t["x"], t["y"], (t["subset"] == TREG).astype(float), self.il2.data.shape
+        )
+        local = tc.neighbourhood_sum(tregs)[t["x"], t["y"]]
+        return 1.0 / (1.0 + local / self.tparams.treg_half)
+
+    def local_drug_nM(self) -> dict[str, np.ndarray | float]:
+        """Drug per species at each tissue cell: the blood level scaled by the tissue field."""
+        return self._drug_at(self.table["x"], self.table["y"])
+
+    def _drug_at(self, x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+        """Per-species drug concentration (nM) at sites (x, y)."""
+        blood = {s: c for s, c in self.blood_nM.items() if s != "none" and c > 0}
+        total = sum(blood.values())
+        if not blood:
+            return {}
+        share = self.drug.data[x, y] / total
+        return {s: c * share for s, c in blood.items()}
+
+    # ------------------------------------------------------------------ phase 4: signalling
+    def signal(self, inputs: sg.Inputs) -> None:
+        """Tissue cells (base class), then every T-cell from its TCR, IL-2 and local drug."""
+        super().signal(inputs)
+        t, p = self.tcells, self.tparams
+        if t.n == 0:
+            return
+        self._il2_occ = tc.il2_occupancy(self.il2.data[t["x"], t["y"]], p)
+        gf = tc.growth_input(t["subset"], t["tcr"], self._il2_occ, p)
+        conc = self._drug_at(t["x"], t["y"])
+        occ, inh1, inh2 = target_occupancy(
+            conc, self.tcell_signalling["fkbp12_level"], self.library
+        )
+        tin = sg.Inputs(growth_factor=gf, occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2)
+        sg.advance(t.view(sg.STATE_NAMES), self.tcell_signalling, tin, self.dt_h)
+
+    # ------------------------------------------------------------------ phase 5: fates
+    def decide_fates(self) -> FateMasks:
+        """Fibroblast cycle and APC loss (tissue); T-cell contact, activation, cycle, death."""
+        t = self.table
+        die = np.zeros(t.n, dtype=bool)
+        divide = np.zeros(t.n, dtype=bool)
+        apc = t["kind"] == DONOR_APC
+        die[apc] = self.rng.random(int(apc.sum())) < -np.expm1(-APC_DEATH_PER_H * self.dt_h)
+        fib = np.flatnonzero(t["kind"] == FIBROBLAST)
+        if len(fib):
+            divide[fib] = self._fibroblast_cycle(fib)
+        self._tcell_fates()
+        return FateMasks(die=die, divide=divide)
+
+    def _fibroblast_cycle(self, rows: np.ndarray) -> np.ndarray:
+        """The engine's cycle (model.fates) on fibroblast rows only; returns who divides."""
+        t = self.table
+        sub = {k: t[k][rows] for k in ("mass", "g1_progress", "phase", "phase_timer_h")}
+        state = {k: t[k][rows] for k in sg.STATE_NAMES}
+        params = {k: t[k][rows] for k in sg.PARAM_NAMES}
+        out = sg.outputs(state, params)
+        has_space = self.empty_neighbour_count()[t["x"][rows], t["y"][rows]] > 0
+        nutrient = np.ones(len(rows))
+        _, divide = advance_tissue_cycle(
+            sub, out, nutrient, has_space, self.dt_h, self.cycle, self.rng
+        )
+        for k, v in sub.items():
+            t[k][rows] = v
+        return divide
+
+    def _tcell_fates(self) -> None:
+        """Contact, activation, cycle and death hazards of T-cells (masks kept for phase 6)."""
+        t, p = self.tcells, self.tparams
+        n = t.n
+        self._tmasks = None
+        if n == 0:
+            return
+        x, y, subset = t["x"], t["y"], t["subset"]
+        contact = self._antigen_contact()
+        tcr = t["tcr"]
+        np.maximum(contact, tcr * np.exp(-self.dt_h / p.tcr_decay_h), out=tcr)
+        naive = subset == NAIVE
+        activate = naive & (self.rng.random(n) < -np.expm1(-p.activation_per_h * contact))
+        subset[activate] = EFFECTOR
+        t["age_h"][activate] = 0.0
+        t["g1_progress"][activate] = 1.0 - p.first_division_g1
+        self.counters["activated"] += int(activate.sum())
+        out = sg.outputs(t.view(sg.STATE_NAMES), self.tcell_signalling)
+        suppression = self._suppression()
+        divide = tc.advance_cycle(
+            t, out["proliferation"], self._il2_occ, suppression, self.tcell_ref, p, self.dt_h
+        )
+        hazard = tc.death_hazard(subset, tcr, self._il2_occ, p)
+        die = self.rng.random(n) < -np.expm1(-hazard * self.dt_h)
+        on_donor = np.isin(self.kind_grid[x, y], (GRAFT, DONOR_APC))
+        killer = (subset == EFFECTOR) & (t["specific"] == ALLO) & on_donor & ~die
+        kill = killer & (self.rng.random(n) < -np.expm1(-p.kill_per_h * suppression * self.dt_h))
+        self._tmasks = (die, divide & ~die, kill, contact > 0)
+
+    def _antigen_contact(self) -> np.ndarray:
+        """TCR signal each T-cell receives from its site (donor antigen or pathogen)."""
+        t = self.tcells
+        x, y = t["x"], t["y"]
+        kind = self.kind_grid[x, y]
+        allo = np.where(kind == DONOR_APC, 1.0, np.where(kind == GRAFT, GRAFT_ANTIGEN, 0.0))
+        microbe = np.clip(self.pathogen[x, y] / self.pathogen_params.antigen_load, 0, 1)
+        crowd = tc.per_site_counts(x, y, np.ones(t.n), self.kind_grid.shape)[x, y]
+        share = np.minimum(1.0, SYNAPSES_PER_SITE / np.maximum(crowd, 1.0))
+        return np.where(t["specific"] == ALLO, allo, microbe) * share
+
+    # ------------------------------------------------------------------ phase 6: events
+    def apply_events(self, masks: FateMasks) -> None:
+        """Tissue deaths and divisions, fibroblast migration, T-cell events, entry and moves."""
+        super().apply_events(masks)
+        self._refresh_kind_grid()
+        if self.scenario.wound:
+            self._migrate_fibroblasts()
+        self._tcell_events()
+        self._enter_tcells()
+        self._move_tcells()
+        self._update_pathogen()
+        self._check_wound()
+        self.tcells["age_h"][...] += self.dt_h
+
+    def _migrate_fibroblasts(self) -> None:
+        """Margin fibroblasts crawl onto open wound sites; the dermis refills the margin."""
+        t, p = self.table, self.wound_params
+        fib = np.flatnonzero(t["kind"] == FIBROBLAST)
+        open_wound = self.wound_mask & (self.kind_grid < 0)
+        near_open = tc.neighbourhood_sum(open_wound)[t["x"][fib], t["y"][fib]] > 0
+        speed = ch.motility(t["s6k"][fib], self.fibroblast_s6k_ref, p)
+        go = near_open & (self.rng.random(len(fib)) < -np.expm1(-p.migration_per_h * speed))
+        owners = t.owners
+        for agent in [owners[r] for r in fib[go]]:
+            x, y = agent.cell.coordinate
+            targets = [
+                (x + dx, y + dy)
+                for dx, dy in tc.MOORE_OFFSETS
+                if 0 <= x + dx < open_wound.shape[0]
+                and 0 <= y + dy < open_wound.shape[1]
+                and open_wound[x + dx, y + dy]
+            ]
+            if not targets:
+                continue
+            site = targets[self.rng.integers(len(targets))]
+            agent.migrate(self.grid[site])
+            open_wound[site] = False
+            self.kind_grid[site] = FIBROBLAST
+            if not self.wound_mask[x, y]:
+                recruit = self.add_cell(Fibroblast, self.grid[(x, y)], 1)
+                t["kind"][recruit.row] = FIBROBLAST
+            else:
+                self.kind_grid[x, y] = -1
+                open_wound[x, y] = True
+
+    def _tcell_events(self) -> None:
+        """Kills, deaths and divisions of T-cells (a loop over only the cells that act)."""
+        if self._tmasks is None:
+            return
+        die, divide, kill, _ = self._tmasks
+        t = self.tcells
+        owners = t.owners
+        for agent in [owners[r] for r in np.flatnonzero(kill)]:
+            x, y = int(t["x"][agent.row]), int(t["y"][agent.row])
+            if self.kind_grid[x, y] in (GRAFT, DONOR_APC):
+                agent.kill(self.grid[(x, y)].agents[0])
+                self.kind_grid[x, y] = -1
+                self.counters["kills"] += 1
+        dying = [owners[r] for r in np.flatnonzero(die)]
+        rows = np.flatnonzero(divide)
+        dividing = [owners[r] for r in rows]
+        mtor = tc.mtorc1_output(t["s6k"][rows], self.tcell_ref)
+        for agent in dying:
+            agent.die()
+        for agent, m in zip(dividing, mtor, strict=True):
+            self.division_ages.append(float(t["age_h"][agent.row]))
+            daughter = agent.divide()
+            pair = np.array([agent.row, daughter.row])
+            t["age_h"][pair] = 0.0
+            fates = tc.daughter_subsets(np.full(2, m), t["subset"][pair], self.rng, self.tparams)
+            t["subset"][pair] = fates
+            self.counters["divisions"] += 1
+
+    def _enter_tcells(self) -> None:
+        """Naive precursors arrive through the vessels at their steady rates (Poisson)."""
+        sc = self.scenario
+        streams = [(ALLO, sc.naive_entry_per_day, "allo_entered")]
+        if sc.infection:
+            streams.append((PATHOGEN, sc.pathogen_precursors_per_day, "pathogen_entered"))
+        for specific, per_day, counter in streams:
+            n = int(self.rng.poisson(per_day * self.dt_h / 24.0))
+            for _ in range(n):
+                site = self.vessel_sites[self.rng.integers(len(self.vessel_sites))]
+                self.add_tcell((int(site[0]), int(site[1])), NAIVE, specific)
+            self.counters[counter] += n
+
+    def _move_tcells(self) -> None:
+        """Biased random walk of all T-cells; cells engaged with antigen stay (arrest)."""
+        t = self.tcells
+        if t.n == 0:
+            return
+        arrested = self._antigen_contact() > 0
+        x, y = t["x"].astype(np.intp), t["y"].astype(np.intp)
+        moves = round(self.tparams.moves_per_h * self.dt_h)
+        tc.random_walk(x, y, self.chemokine.data, arrested, self.rng, self.tparams, moves)
+        t["x"][...] = x
+        t["y"][...] = y
+
+    def _update_pathogen(self) -> None:
+        """Inoculation on ``infection_day``, growth and spread, clearance by effectors."""
+        sc = self.scenario
+        if not sc.infection:
+            return
+        if not self._infected and self.hours + self.dt_h > 24.0 * sc.infection_day:
+            self._infected = True
+            x0, y0 = sc.width - sc.width // 5, sc.height // 5
+            self.pathogen[x0 - 1 : x0 + 2, y0 - 1 : y0 + 2] = self.pathogen_params.initial_load
+            return
+        if not self._infected or self.infection_cleared_day is not None:
+            return
+        ch.grow_and_spread(self.pathogen, self.dt_h, self.pathogen_params)
+        t = self.tcells
+        eff = ((t["subset"] == EFFECTOR) & (t["specific"] == PATHOGEN)).astype(float)
+        counts = tc.per_site_counts(t["x"], t["y"], eff, self.pathogen.shape)
+        ch.clear(self.pathogen, counts, self.dt_h, self.pathogen_params)
+        if not self.pathogen.any():
+            self.infection_cleared_day = (self.hours + self.dt_h) / 24.0
+
+    def _check_wound(self) -> None:
+        """Record the day the wound's open area first falls below the closure fraction."""
+        if not self.scenario.wound or self.wound_closure_day is not None:
+            return
+        open_sites = int(np.sum(self.wound_mask & (self.kind_grid < 0)))
+        if open_sites <= self.wound_params.closed_below * self.wound_area:
+            self.wound_closure_day = (self.hours + self.dt_h) / 24.0
+
+    # ------------------------------------------------------------------ phase 7: readouts
+    def record(self) -> dict[str, float]:
+        """This hour's timeseries record (see :func:`timeseries_row`)."""
+        return timeseries_row(self)
+
+    def collect(self) -> None:
+        """Phase 7: one DataCollector record per step."""
+        self.datacollector.collect(self)
+
+    def timeseries(self) -> dict[str, list[float]]:
+        """The collected records as columns."""
+        records = self.datacollector.model_vars["record"]
+        return {key: [r[key] for r in records] for key in records[0]}
+
+    # ------------------------------------------------------------------ views
+    def category_layer(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Tissue kinds, open wound, pathogen, then T-cells on top (effector > Treg > memory >
+        naive where several share a site)."""
+        codes = self.kind_grid.astype(np.int16)
+        n_kinds = len(TISSUE_KINDS)
+        codes[self.wound_mask & (self.kind_grid < 0)] = n_kinds
+        codes[self.pathogen >= self.pathogen_params.antigen_load] = n_kinds + 1
+        t = self.tcells
+        if t.n:
+            rank = np.array([0, 3, 1, 2])[t["subset"]]  # naive < memory < treg < effector
+            top = np.full(codes.shape, -1)
+            np.maximum.at(top, (t["x"], t["y"]), rank)
+            base = n_kinds + 2
+            subset_of_rank = np.array([NAIVE, MEMORY, TREG, EFFECTOR])
+            has = top >= 0
+            codes[has] = base + subset_of_rank[top[has]]
+        return codes, CATEGORY_LABELS
+
+    def cell_readouts(self) -> dict[str, np.ndarray]:
+        """T-cells' readouts (T-cell table order) relative to the untreated reference cell."""
+        t = self.tcells
+        ref = sg.reference_levels()
+        return {
+            "mTORC1": t["mtorc1"] / ref["mtorc1"],
+            "pS6K": t["s6k"] / ref["s6k"],
+            "p4EBP1": t["p4ebp1"] / ref["p4ebp1"],
+            "pAKT_S473": t["akt_s473"] / ref["akt_s473"],
+            "autophagy": t["autophagy"] / ref["autophagy"],
+        }
+
+    def readout_layers(self) -> dict[str, np.ndarray]:
+        """Per-site readouts: tissue cells, overwritten by the mean of T-cells where present."""
+        tissue = super().cell_readouts()
+        t, tis = self.tcells, self.table
+        shape = self.kind_grid.shape
+        counts = tc.per_site_counts(t["x"], t["y"], np.ones(t.n), shape)
+        out = {}
+        for name, values in self.cell_readouts().items():
+            layer = np.full(shape, np.nan)
+            layer[tis["x"], tis["y"]] = tissue[name]
+            sums = tc.per_site_counts(t["x"], t["y"], values, shape)
+            has = counts > 0
+            layer[has] = sums[has] / counts[has]
+            out[name] = layer
+        return out
+
+    def field_layers(self) -> dict[str, np.ndarray]:
+        """IL-2 (pM), chemokine (relative), drug (nM) and, with infection, pathogen load."""
+        layers = super().field_layers()
+        if self.scenario.infection:
+            layers["pathogen"] = self.pathogen.copy()
+        return layers
+
+    def cell_state_at(self, x: int, y: int) -> dict[str, float] | None:
+        """The tissue cell at (x, y) and the T-cells on it (counts and mean readouts)."""
+        tis, t = self.table, self.tcells
+        hit = np.flatnonzero((tis["x"] == x) & (tis["y"] == y))
+        here = np.flatnonzero((t["x"] == x) & (t["y"] == y))
+        if len(hit) == 0 and len(here) == 0:
+            return None
+        state: dict = {"cell_type": "none", "tissue": "empty"}
+        if len(hit):
+            row = int(hit[0])
+            state["cell_type"] = self.cell_types[int(tis["type_id"][row])]
+            state["tissue"] = TISSUE_KINDS[int(tis["kind"][row])]
+            state.update({k: float(v[row]) for k, v in super().cell_readouts().items()})
+        for code, name in enumerate(SUBSETS):
+            state[f"tcells_{name}"] = float(np.sum(t["subset"][here] == code))
+        if len(here):
+            for name, values in self.cell_readouts().items():
+                state[f"tcell_{name}"] = float(values[here].mean())
+        return state
+
+
+CELL_TYPES = ("epithelial", "fibroblast")
+"""Signalling types of the tissue table (type_id 0: host, graft and APCs; 1: fibroblasts)."""
+
+CATEGORY_LABELS: tuple[str, ...] = (
+    *TISSUE_KINDS,
+    "wound",
+    "pathogen",
+    "naive T",
+    "effector T",
+    "memory T",
+    "Treg",
+)
+"""Labels of :meth:`TransplantModel.category_layer` codes."""
+
+
+# ------------------------------------------------------------------------------ readouts
+def timeseries_row(model: TransplantModel) -> dict[str, float]:
+    """One hourly record of the transplant (the DataCollector's model reporters)."""
+    t = model.tcells
+    subset = t["subset"]
+    ref = sg.reference_levels()
+    kinds = model.table["kind"]
+    row = {
+        "time_h": model.hours,
+        "tcells": float(t.n),
+        "naive": float(np.sum(subset == NAIVE)),
+        "effector": float(np.sum(subset == EFFECTOR)),
+        "memory": float(np.sum(subset == MEMORY)),
+        "treg": float(np.sum(subset == TREG)),
+        "graft_cells": float(np.sum(kinds == GRAFT)),
+        "donor_apcs": float(np.sum(kinds == DONOR_APC)),
+        "il2_mean": float(model.il2.data.mean()),
+        "chemokine_mean": float(model.chemokine.data.mean()),
+        "drug_nM": float(sum(c for s, c in model.blood_nM.items() if s != "none")),
+        "tissue_drug_nM": float(model.drug.data.mean()),
+        "mean_pS6K": float(t["s6k"].mean() / ref["s6k"]) if t.n else 0.0,
+        "mean_pAKT_S473": float(t["akt_s473"].mean() / ref["akt_s473"]) if t.n else 0.0,
+        "kills": float(model.counters["kills"]),
+        "divisions": float(model.counters["divisions"]),
+        "precursors_activated": float(model.counters["activated"]),
+        "precursors_entered": float(
+            model.counters["allo_entered"] + model.counters["pathogen_entered"]
+        ),
+        "pathogen_load": float(model.pathogen.sum()),
+        "wound_open_sites": float(np.sum(model.wound_mask & (model.kind_grid < 0))),
+    }
+    return row
+
+
+def transplant_readouts(model: TransplantModel, twin, series) -> dict:
+    """Summary readouts of DESIGN.md section 6 (transplant), plus expansion kinetics.
+
+    Treg and memory fractions are taken at the T-cell peak (as memory precursors are counted
+    at the peak of expansion; Araki 2009): ``treg_fraction`` = Treg / antigen-experienced
+    T-cells, ``memory_fraction`` = memory / (memory + effector). ``tcell_fold_expansion`` =
+    antigen-experienced T-cells at the peak / precursors primed by then (the clonal burst).
+    ``division_time_h`` is the median time between divisions of the cells that divided during
+    the 24 h with the most divisions; ``contraction`` = 1 - final / peak T-cells.
+    """
+    hours = np.asarray(series["time_h"], dtype=float)
+    graft = np.asarray(series["graft_cells"], dtype=float) / max(model.graft_initial, 1)
+    below = np.flatnonzero(graft < model.scenario.rejection_threshold)
+    tcells = np.asarray(series["tcells"], dtype=float)
+    peak = int(np.argmax(tcells))
+    eff, mem, treg = (float(series[k][peak]) for k in ("effector", "memory", "treg"))
+    experienced = eff + mem + treg
+    primed = max(float(series["precursors_activated"][peak]), 1.0)
+    return {
+        "graft_surviving_fraction": float(graft[-1]),
+        "rejected": bool(len(below) > 0),
+        "rejection_day": float(hours[below[0]] / 24.0) if len(below) else None,
+        "tcell_peak": int(tcells[peak]),
+        "tcell_peak_day": float(hours[peak] / 24.0),
+        "tcell_fold_expansion": float(experienced / primed),
+        "treg_fraction": treg / experienced if experienced else None,
+        "memory_fraction": mem / (mem + eff) if mem + eff else None,
+        "effector_peak": int(np.max(series["effector"])),
+        "contraction": float(1.0 - tcells[-1] / tcells[peak]) if tcells[peak] else None,
+        "division_time_h": division_time_h(series, model.division_ages),
+        "infection_cleared_day": model.infection_cleared_day,
+        "wound_closure_day": model.wound_closure_day,
+    }
+
+
+def division_time_h(series, division_ages: list[float]) -> float | None:
+    """Median interdivision time (h) of the divisions in the 24 h with the most divisions."""
+    cum = np.asarray(series["divisions"], dtype=float)
+    if len(cum) < 2 or cum[-1] == 0:
+        return None
+    window = min(24, len(cum) - 1)
+    per_window = cum[window:] - cum[:-window]
+    start = int(np.argmax(per_window))
+    lo, hi = int(cum[start]), int(cum[start + window])
+    return float(np.median(division_ages[lo:hi])) if hi > lo else None
+
+
+def transplant_figures(fig_dir, result) -> list:
+    """Registry figure hook; imported lazily so ``model`` does not load matplotlib."""
+    from visualization.transplant_figures import transplant_figures as write
+
+    return write(fig_dir, result)
