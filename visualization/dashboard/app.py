@@ -204,7 +204,7 @@ def ExportButtons(run: Run, option, scale, plot, series, labels):
         with run.lock:
             title = f"{run.scenario}, {run.hours:g} h: {views.option_label(option)}"
             tissue = views.snapshot_figure(run.models, labels, option, scale, title)
-        return views.figure_png(tissue, dpi=120)
+        return views.figure_png(tissue, dpi=120, tight=True)
 
     with solara.Row():
         solara.FileDownload(
@@ -214,7 +214,9 @@ def ExportButtons(run: Run, option, scale, plot, series, labels):
             snapshot, filename=f"{stamp}_tissue.png", label="Download tissue figure (PNG)"
         )
         solara.FileDownload(
-            lambda: views.figure_png(views.timeseries_figure(series, labels, plot), dpi=120),
+            lambda: views.figure_png(
+                views.timeseries_figure(series, labels, plot), 120, tight=True
+            ),
             filename=f"{stamp}_{plot}.png",
             label="Download plot (PNG)",
         )
@@ -360,7 +362,7 @@ def Page():
     lesson_started = solara.use_reactive(False)
     reset_count = solara.use_reactive(0)
     playing = solara.use_reactive(False)
-    speed = solara.use_reactive(next(iter(SPEEDS)))
+    speed = solara.use_reactive(list(SPEEDS)[1])
     tick = solara.use_reactive(0)
     option = solara.use_reactive(views.CELL_TYPE)
     plot = solara.use_reactive("cells")
@@ -443,7 +445,18 @@ def Page():
     if error:
         solara.Error(f"error: {error}")
     if mode.value == "Lessons":
-        LessonPanel(catalogue, lesson, lesson_name, answer, lesson_started, playing, run, stop_h)
+        LessonPanel(
+            catalogue,
+            lesson,
+            lesson_name,
+            answer,
+            lesson_started,
+            playing,
+            run,
+            stop_h,
+            option.set,
+            plot.set,
+        )
     if run is not None:
         RunView(run, tick.value, option.value, option.set, plot.value, plot.set, stop_h)
 
@@ -473,7 +486,18 @@ def CompareInputs(library, compare, scenario: str):
 
 
 @solara.component
-def LessonPanel(catalogue, lesson, lesson_name, answer, lesson_started, playing, run, stop_h):
+def LessonPanel(
+    catalogue,
+    lesson,
+    lesson_name,
+    answer,
+    lesson_started,
+    playing,
+    run,
+    stop_h,
+    set_option,
+    set_plot,
+):
     """Predict -> run -> explain."""
     titles = {le.title: le.name for le in catalogue.lessons}
     if not catalogue.lessons:
@@ -511,6 +535,10 @@ def LessonPanel(catalogue, lesson, lesson_name, answer, lesson_started, playing,
         solara.InputText("Your prediction", value=answer.value or "", on_value=answer.set)
 
     def start():
+        if lesson.colour_by:
+            set_option(lesson.colour_by)
+        if lesson.plot:
+            set_plot(lesson.plot)
         lesson_started.set(True)
         playing.set(True)
 

@@ -1,0 +1,158 @@
+"""Dashboard without a browser: per-session runs, rendering, lessons and the server's checks."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from model.errors import InputError
+from visualization.dashboard import lessons, server, views
+from visualization.dashboard.state import ArmSpec, Run, make_regime
+
+SMALL = {"width": 20, "height": 20, "initial_cells": 40}
+
+
+def test_arms_of_a_run_share_the_seed_and_step_in_lockstep():
+    run = Run("culture", [ArmSpec("untreated"), ArmSpec("rapa", "sirolimus")], SMALL, seed=3)
+    a, b = run.models
+    assert np.array_equal(a.category_layer()[0], b.category_layer()[0])
+    run.step(2)
+    assert a.hours == b.hours == run.hours == 2.0
+
+
+def test_each_run_owns_its_models():
+    one, two = Run("culture", [ArmSpec("a")], SMALL), Run("culture", [ArmSpec("a")], SMALL)
+    one.step(3)
+    assert one.hours == 3.0 and two.hours == 0.0
+    assert one.models[0] is not two.models[0]
+
+
+def test_bad_parameter_is_a_clear_error():
+    with pytest.raises(InputError, match="width"):
+        Run("culture", [ArmSpec("a")], {"width": -1})
+    with pytest.raises(InputError, match="1 to 4 arms"):
+        Run("culture", [ArmSpec(str(i)) for i in range(5)], SMALL)
+
+
+def test_regime_defaults_follow_the_drug_and_scenario():
+    from model.pharmacology import load_library
+
+    lib = load_library()
+    assert make_regime(ArmSpec("t", "torin1"), "culture", lib).conc_nM == 250.0
+    siro = make_regime(ArmSpec("s", "sirolimus"), "culture", lib)
+    assert (siro.dose_mg, siro.schedule) == (2.0, "daily")
+    held = make_regime(ArmSpec("s", "sirolimus", schedule="fixed", conc_nM=20), "culture", lib)
+    assert held.conc_nM == 20 and held.schedule == "fixed"
+
+
+def test_csv_export_has_one_row_per_arm_and_step():
+    run = Run("culture", [ArmSpec("untreated"), ArmSpec("torin", "torin1")], SMALL)
+    run.step(2)
+    rows = list(csv.DictReader(io.StringIO(run.to_csv())))
+    assert len(rows) == 2 * 3
+    assert {r["arm"] for r in rows} == {"untreated", "torin"}
+    assert "cells" in rows[0] and rows[-1]["time_h"] == "2.0"
+
+
+def test_tissue_image_is_upscaled_and_marks_empty_sites():
+    run = Run("culture", [ArmSpec("a")], SMALL)
+    model = run.models[0]
+    rgba = views.tissue_rgba(model, views.CELL_TYPE, None)
+    k = views.display_factor(20, 20)
+    assert rgba.shape == (20 * k, 20 * k, 4)
+    codes, _ = model.category_layer()
+    empty = np.argwhere(codes < 0)[0]
+    row, col = (19 - empty[1]) * k, empty[0] * k
+    assert tuple(rgba[row, col]) == views.EMPTY_RGBA
+    assert views.png_bytes(rgba)[:4] == b"\x89PNG"
+
+
+def test_click_position_maps_back_to_the_site():
+    k = views.display_factor(20, 20)
+    for x, y in ((0, 0), (5, 17), (19, 19)):
+        px, py = (x + 0.5) * k, (20 - y - 0.5) * k
+        assert views.site_at(px, py, 20, 20, 20 * k) == (x, y)
+
+
+def test_shared_scale_covers_every_arm():
+    run = Run("culture", [ArmSpec("a"), ArmSpec("t", "torin1")], SMALL)
+    run.step()
+    scale = views.shared_scale(run.models, "autophagy")
+    top = max(np.nanmax(m.readout_layers()["autophagy"]) for m in run.models)
+    assert scale.centre == 1.0 and scale.vmin == 0.0 and scale.vmax >= top * 0.99
+    assert "untreated" in scale.title
+
+
+def test_figures_render_to_png():
+    run = Run("culture", [ArmSpec("a"), ArmSpec("s", "sirolimus")], SMALL)
+    run.step(2)
+    labels = [a.spec.label for a in run.arms]
+    regimes = [a.regime for a in run.arms]
+    fig = views.timeseries_figure(run.timeseries(), labels, "mean_pS6K")
+    assert views.figure_png(fig)[:4] == b"\x89PNG"
+    curves = views.pk_curves(regimes, 3.0, run.library)
+    assert curves[0] is None and curves[1][1].max() > 0
+    assert views.figure_png(views.pk_figure(regimes, labels, curves, run.hours))[:4] == b"\x89PNG"
+    snap = views.snapshot_figure(
+        run.models, labels, "pS6K", views.shared_scale(run.models, "pS6K"), "t"
+    )
+    assert views.figure_png(snap, tight=True)[:4] == b"\x89PNG"
+
+
+def test_packaged_lessons_load_or_are_listed_unavailable():
+    cat = lessons.load_catalogue()
+    assert cat.errors == []
+    assert len(cat.lessons) + len(cat.unavailable) >= 4
+    assert any(le.scenario == "culture" for le in cat.lessons)
+
+
+def test_bad_lesson_is_one_line_error(tmp_path: Path):
+    good = (lessons.LESSON_DIR / "01_rapalogs_cytostatic.toml").read_text()
+    (tmp_path / "bad_drug.toml").write_text(good.replace('drug = "torin1"', 'drug = "aspirin"'))
+    (tmp_path / "bad_param.toml").write_text(good.replace("width = 60", "widht = 60"))
+    (tmp_path / "bad_key.toml").write_text(good.replace("{rapa.cells.fold", "{nope.cells.fold"))
+    (tmp_path / "later.toml").write_text(good.replace('scenario = "culture"', 'scenario = "moon"'))
+    cat = lessons.load_catalogue([tmp_path])
+    assert cat.lessons == []
+    assert [t for t, _ in cat.unavailable] == ["Why are rapalogs cytostatic?"]
+    assert len(cat.errors) == 3 and all("\n" not in e for e in cat.errors)
+    assert any("aspirin" in e for e in cat.errors)
+    assert any("widht" in e for e in cat.errors)
+    assert any("nope.cells.fold" in e for e in cat.errors)
+
+
+def test_explanation_is_filled_from_the_run():
+    lesson = lessons.load_lesson(lessons.LESSON_DIR / "02_akt_feedback.toml")
+    run = Run(lesson.scenario, [a for _, a in lesson.arms], dict(SMALL), lesson.seed)
+    run.step(6)
+    text = lessons.fill_explanation(lesson, run.timeseries(), run.readouts())
+    assert "{" not in text and "n/a" not in text
+    rapa_akt = run.timeseries()[1]["mean_pAKT_S473"][-1]
+    assert f"{rapa_akt:.2f}" in text
+
+
+def test_simple_markdown_escapes_html():
+    html = views.simple_markdown("## Title\n\nsome **bold** <script>")
+    assert "<h2>Title</h2>" in html and "<b>bold</b>" in html and "&lt;script&gt;" in html
+
+
+def test_dashboard_port_in_use_is_bad_input():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        with pytest.raises(InputError, match="another --port"):
+            server.check_port("127.0.0.1", port)
+    with pytest.raises(InputError, match="--port"):
+        server.cmd_dashboard(SimpleNamespace(host="127.0.0.1", port=70000))
+
+
+def test_front_end_assets_are_installed_for_offline_use():
+    assert server.missing_assets() == []
