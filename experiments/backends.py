@@ -12,6 +12,7 @@ import contextlib
 import io
 import multiprocessing
 import os
+import signal
 import time
 import traceback
 from collections.abc import Iterable, Iterator
@@ -102,7 +103,7 @@ class LocalBackend:
             return
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["experiments.backends"])  # workers fork warm
-        pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_ignore_interrupts)
         try:
             # Keep a few runs queued per worker: an interruption then cancels cheaply.
             queue, pending = iter(runs), {}
@@ -120,6 +121,11 @@ class LocalBackend:
                         break
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _ignore_interrupts() -> None:
+    """Pool workers leave Ctrl-C to the parent, which cancels the sweep and keeps results."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class DaskBackend:

@@ -590,7 +590,6 @@ def _readout_table(data: Results) -> str:
         if c not in known | params
         and not c.startswith("adverse_")
         and pd.api.types.is_numeric_dtype(res[c])
-        and res[c].dtype != bool
     ]
     if not readouts:
         return ""
@@ -598,12 +597,21 @@ def _readout_table(data: Results) -> str:
     for name, g in res.groupby("condition", sort=False):
         row = {"condition": name, "n": len(g)}
         for c in readouts:
-            q = g[c].quantile([0.25, 0.5, 0.75])
-            row[c] = (
-                f"{q[0.5]:.3g}" if len(g) == 1 else f"{q[0.5]:.3g} [{q[0.25]:.3g}, {q[0.75]:.3g}]"
-            )
+            row[c] = _summary_cell(g[c])
         rows.append(row)
     return _md_table("Readouts by condition (median [interquartile range])", rows)
+
+
+def _summary_cell(values: pd.Series) -> str:
+    """Median [interquartile range] of a readout (n when some runs have none); yes/no: fraction."""
+    if values.dtype == bool:
+        return f"{values.mean():.2f} yes"
+    present = values.dropna()
+    if present.empty:
+        return "-"
+    q = present.quantile([0.25, 0.5, 0.75])
+    text = f"{q[0.5]:.3g}" if len(present) == 1 else f"{q[0.5]:.3g} [{q[0.25]:.3g}, {q[0.75]:.3g}]"
+    return text if len(present) == len(values) else f"{text} (n={len(present)})"
 
 
 def _failed_table(data: Results) -> str:

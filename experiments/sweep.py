@@ -60,10 +60,19 @@ def run_sweep(
         )
         bar.set_postfix(failed=failed)
         with bar:
-            for record in backend.run(missing):
-                store.write_record(record)
-                failed += record["status"] != "ok"
-                bar.set_postfix(failed=failed, refresh=False)
-                bar.update(1)
+            try:
+                for record in backend.run(missing):
+                    store.write_record(record)
+                    failed += record["status"] != "ok"
+                    bar.set_postfix(failed=failed, refresh=False)
+                    bar.update(1)
+            except KeyboardInterrupt:
+                bar.close()
+                print(
+                    f"interrupted: {bar.n} of {len(spec.runs)} runs stored in {out}; "
+                    "run the same command with --resume to finish",
+                    file=sys.stderr,
+                )
+                raise
     store.combine()
     return {"total": len(spec.runs), "ran": len(missing), "failed": failed}
