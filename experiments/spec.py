@@ -121,12 +121,11 @@ def parse_spec(data: dict[str, Any], library: DrugLibrary | None = None) -> Swee
     if "samples" in data and not lhs:
         raise _fail("samples", "is only used with lhs axes ({lhs = [a, b]})")
     samples = _positive_int("samples", data["samples"]) if lhs else 1
-    points = _points(scenario.scenario_class, grid, lhs, samples, seed)
     regimes, regime_axes = _regimes(data.get("regimes"), scenario.default_start_day, library)
-
-    n_runs = len(points) * len(regimes) * replicates
+    n_runs = math.prod(len(v) for v in grid.values()) * samples * len(regimes) * replicates
     if n_runs > MAX_RUNS:
         raise _fail("axes", f"{n_runs} runs is more than the limit of {MAX_RUNS}")
+    points = _points(scenario.scenario_class, grid, lhs, samples, seed)
     children = np.random.SeedSequence(seed).spawn(n_runs)
     combos = itertools.product(points, regimes, range(replicates))
     runs = [

@@ -8,6 +8,7 @@ tables are written only once every run has a record.
 from __future__ import annotations
 
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from tqdm import tqdm
@@ -16,13 +17,21 @@ from experiments.backends import open_backend
 from experiments.spec import load_spec
 from experiments.store import SweepStore
 
-EXIT_OK = 0
+EXIT_OK, EXIT_INTERNAL = 0, 1
 
 
 def cmd_sweep(args) -> int:
     """Entry point of ``mtor-sim sweep`` (arguments of experiments.cli)."""
     out = args.out if args.out is not None else Path(f"sweep-{args.spec.stem}")
-    counts = run_sweep(args.spec, out, args.workers, args.scheduler, args.resume)
+    try:
+        counts = run_sweep(args.spec, out, args.workers, args.scheduler, args.resume)
+    except BrokenProcessPool:
+        print(
+            f"error: a worker process died (killed, or out of memory); the finished runs are "
+            f"stored in {out}: run the same command with --resume to finish",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     failed = f", {counts['failed']} failed (see the error column)" if counts["failed"] else ""
     print(
         f"sweep {args.spec.name}: {counts['total']} runs, {counts['ran']} run now{failed}; "
