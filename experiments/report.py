@@ -519,6 +519,7 @@ def graft_survival(data: Results):
 def adverse_panel(data: Results):
     """The four adverse-effect indices of each regime (mean over its runs)."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullFormatter
 
     res = data.results[data.results["status"] == "ok"]
     columns = [c for c in res.columns if c.startswith("adverse_")]
@@ -532,10 +533,18 @@ def adverse_panel(data: Results):
     )
     axes = np.atleast_1d(axes)
     y = np.arange(len(means))
+    low = min(0.5, float(means.min().min()) * 0.8)
+    high = max(2.0, float(means.max().max()) * 1.25)
     for ax, col in zip(axes, columns, strict=True):
-        ax.barh(y, means[col], color=["tab:red" if v > 1 else "tab:blue" for v in means[col]])
+        values = means[col].to_numpy(float)
+        colors = ["tab:red" if v > 1 else "tab:blue" for v in values]
+        ax.barh(y, values - 1.0, left=1.0, color=colors)  # bars from 1 = untreated
         ax.axvline(1.0, color="k", lw=0.7)
         ax.set_xscale("log")
+        ax.set_xlim(low, high)
+        ax.set_xticks([t for t in (0.25, 0.5, 1, 2, 5, 10, 20, 50, 100) if low <= t <= high])
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_title(col.removeprefix("adverse_").replace("_", " "), fontsize=9)
     axes[0].set_yticks(y, means.index, fontsize=8)
     axes[0].invert_yaxis()
