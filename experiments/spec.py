@@ -22,7 +22,11 @@ A spec (see ``experiments/specs/`` for examples)::
 
 The runs are every combination of grid axes x Latin-hypercube samples x regime values x
 replicates, in that nesting order (replicates innermost); run ``i`` gets child ``i`` of
-``SeedSequence(seed)``, so its result depends only on the spec and ``i``.
+``SeedSequence(seed)``, so its result depends only on the spec and ``i``. For a cohort
+scenario (aging, neuro) each run is a whole cohort: set its size under ``[set]`` (e.g.
+``organisms = 40``); ``replicates`` is then the number of cohorts (seeds) per point.
+
+Check specs without running them: ``python -m experiments.spec SPEC.toml ...``.
 """
 
 from __future__ import annotations
@@ -356,3 +360,26 @@ def build_regime(
 def _is_number(value: Any) -> bool:
     ok = isinstance(value, int | float) and not isinstance(value, bool)
     return ok and math.isfinite(value) and value >= 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m experiments.spec SPEC.toml ...``: check specs and count their runs."""
+    import sys
+
+    paths = sys.argv[1:] if argv is None else argv
+    if not paths:
+        print("usage: python -m experiments.spec SPEC.toml [SPEC.toml ...]", file=sys.stderr)
+        return 2
+    for path in paths:
+        try:
+            spec = load_spec(Path(path))
+        except InputError as err:
+            print(f"error: {path}: {err}", file=sys.stderr)
+            return 2
+        swept = ", ".join(spec.axes + spec.regime_axes) or "nothing"
+        print(f"{path}: {spec.scenario}, {len(spec.runs)} runs (swept: {swept})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

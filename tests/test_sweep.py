@@ -294,3 +294,13 @@ def test_every_shipped_spec_of_a_registered_scenario_validates():
             assert load_spec(path).runs, path.name
             checked.append(path.name)
     assert any("culture" in name for name in checked)
+
+
+def test_spec_check_command_counts_runs_and_rejects_a_bad_spec(spec_path, tmp_path, capsys):
+    from experiments.spec import main as check_specs
+
+    assert check_specs([str(spec_path)]) == 0
+    assert "culture, 6 runs (swept: nutrient_level, drug)" in capsys.readouterr().out
+    bad = write_spec(tmp_path, 'scenario = "culture"\ndays = -1\n')
+    assert check_specs([str(bad)]) == 2
+    assert "spec days: days must be greater than 0" in capsys.readouterr().err
