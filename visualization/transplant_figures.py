@@ -27,6 +27,7 @@ CATEGORY_COLOURS = {
     "fibroblast": "#a3c1ad",
     "wound": "#000000",
     "pathogen": "#f1c40f",
+    "vessel": "#5d6d7e",
     "naive T": "#7f8c8d",
     "effector T": "#c0392b",
     "memory T": "#2e86c1",

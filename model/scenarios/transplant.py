@@ -111,7 +111,7 @@ class TransplantScenario(TissueScenario):
     rejection_threshold: float = 0.2
     infection: bool = False
     infection_day: float = 10.0
-    pathogen_precursors_per_day: float = 3.0
+    pathogen_precursors_per_day: float = 5.0
     wound: bool = False
     wound_radius: float = 6.0
 
@@ -572,18 +572,19 @@ class TransplantModel(TissueModel):
 
     # ------------------------------------------------------------------ views
     def category_layer(self) -> tuple[np.ndarray, tuple[str, ...]]:
-        """Tissue kinds, open wound, pathogen, then T-cells on top (effector > Treg > memory >
-        naive where several share a site)."""
+        """Tissue kinds, open wound, vessels, pathogen, then T-cells on top (effector > Treg >
+        memory > naive where several share a site)."""
         codes = self.kind_grid.astype(np.int16)
         n_kinds = len(TISSUE_KINDS)
         codes[self.wound_mask & (self.kind_grid < 0)] = n_kinds
+        codes[self.vessel_mask] = n_kinds + 2
         codes[self.pathogen >= self.pathogen_params.antigen_load] = n_kinds + 1
         t = self.tcells
         if t.n:
             rank = np.array([0, 3, 1, 2])[t["subset"]]  # naive < memory < treg < effector
             top = np.full(codes.shape, -1)
             np.maximum.at(top, (t["x"], t["y"]), rank)
-            base = n_kinds + 2
+            base = n_kinds + 3
             subset_of_rank = np.array([NAIVE, MEMORY, TREG, EFFECTOR])
             has = top >= 0
             codes[has] = base + subset_of_rank[top[has]]
@@ -652,6 +653,7 @@ CATEGORY_LABELS: tuple[str, ...] = (
     *TISSUE_KINDS,
     "wound",
     "pathogen",
+    "vessel",
     "naive T",
     "effector T",
     "memory T",
@@ -697,10 +699,11 @@ def timeseries_row(model: TransplantModel) -> dict[str, float]:
 def transplant_readouts(model: TransplantModel, twin, series) -> dict:
     """Summary readouts of DESIGN.md section 6 (transplant), plus expansion kinetics.
 
-    Treg and memory fractions are taken at the T-cell peak (as memory precursors are counted
-    at the peak of expansion; Araki 2009): ``treg_fraction`` = Treg / antigen-experienced
+    Treg and memory fractions and the fold expansion are taken at the peak of
+    antigen-experienced T-cells (as memory precursors are counted at the peak of expansion;
+    Araki 2009): ``treg_fraction`` = Treg / antigen-experienced
     T-cells, ``memory_fraction`` = memory / (memory + effector). ``tcell_fold_expansion`` =
-    antigen-experienced T-cells at the peak / precursors primed by then (the clonal burst).
+    antigen-experienced T-cells / precursors primed by then (the clonal burst).
     ``division_time_h`` is the median time between divisions of the cells that divided during
     the 24 h with the most divisions; ``contraction`` = 1 - final / peak T-cells.
     """
@@ -709,9 +712,12 @@ def transplant_readouts(model: TransplantModel, twin, series) -> dict:
     below = np.flatnonzero(graft < model.scenario.rejection_threshold)
     tcells = np.asarray(series["tcells"], dtype=float)
     peak = int(np.argmax(tcells))
-    eff, mem, treg = (float(series[k][peak]) for k in ("effector", "memory", "treg"))
+    subsets = {k: np.asarray(series[k], dtype=float) for k in ("effector", "memory", "treg")}
+    experienced_series = subsets["effector"] + subsets["memory"] + subsets["treg"]
+    at = int(np.argmax(experienced_series))
+    eff, mem, treg = (float(v[at]) for v in subsets.values())
     experienced = eff + mem + treg
-    primed = max(float(series["precursors_activated"][peak]), 1.0)
+    primed = max(float(series["precursors_activated"][at]), 1.0)
     return {
         "graft_surviving_fraction": float(graft[-1]),
         "rejected": bool(len(below) > 0),

@@ -36,9 +36,9 @@ class PathogenParams:
         initial_load: load seeded on the 3x3 inoculation patch.
     """
 
-    growth_per_h: float = 0.08
-    spread_per_h: float = 0.02
-    clearance_per_effector_per_h: float = 0.5
+    growth_per_h: float = 0.05
+    spread_per_h: float = 0.015
+    clearance_per_effector_per_h: float = 1.0
     antigen_load: float = 0.1
     cleared_below: float = 1e-3
     initial_load: float = 0.2

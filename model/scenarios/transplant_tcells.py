@@ -41,7 +41,7 @@ class TCellParams:
             peak of expansion (TARGETS I1: Murali-Krishna 1998 Immunity 8:177; S phase ~5 h in
             CD8 blasts, Yoon 2010 J Immunol 185:2771).
         treg_mtor_independence: share of a Treg's G1 drive that needs no mTORC1 (FoxP3-induced
-            PIM2; Basu 2008 J Immunol 180:5794). Assumed 0.6.
+            PIM2; Basu 2008 J Immunol 180:5794). Assumed 0.4.
         tcr_decay_h: time constant of TCR-signal decay after antigen contact ends, h. Assumed
             (sustained signalling over hours; Iezzi 1998 Immunity 8:89).
         activation_per_h: activation hazard of a naive cell on a full-strength APC, 1/h.
@@ -94,13 +94,13 @@ class TCellParams:
     il2_kd_pM: float = 10.0
     g1_min_h: float = 3.0
     sg2m_h: float = 5.0
-    treg_mtor_independence: float = 0.6
+    treg_mtor_independence: float = 0.4
     tcr_decay_h: float = 24.0
     activation_per_h: float = 0.2
     p_mem_base: float = 0.05
     p_mem_low_mtor: float = 0.45
     p_treg_base: float = 0.01
-    p_treg_low_mtor: float = 0.1
+    p_treg_low_mtor: float = 0.05
     naive_egress_per_h: float = 1.0 / 48.0
     effector_death_per_h: float = 0.004
     withdrawal_death_per_h: float = 0.03
