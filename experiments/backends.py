@@ -25,8 +25,12 @@ from model.errors import InputError
 from model.pharmacology import Regime, load_library
 
 
-def run_one(run: Run) -> dict[str, Any]:
-    """Run one sweep run; returns its record (``ok`` with readouts, or ``failed``)."""
+def run_one(run: Run, quiet: bool = False) -> dict[str, Any]:
+    """Run one sweep run; returns its record (``ok`` with readouts, or ``failed``).
+
+    ``quiet`` hides the run's own progress bar, which would scribble over the sweep's bar
+    on the same terminal (local backends only: it swaps the process-wide ``sys.stderr``).
+    """
     started = time.perf_counter()
     record: dict[str, Any] = {
         "run_id": run.run_id,
@@ -36,8 +40,7 @@ def run_one(run: Run) -> dict[str, Any]:
         "regime": run.regime,
     }
     try:
-        # The runner's per-run progress bar would scribble over the sweep's own bar.
-        with contextlib.redirect_stderr(io.StringIO()):
+        with contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext():
             result = run_scenario(
                 run.scenario,
                 Regime(**run.regime),
@@ -99,7 +102,7 @@ class LocalBackend:
         runs = list(runs)
         if self.workers == 1:
             for run in runs:
-                yield run_one(run)
+                yield run_one(run, quiet=True)
             return
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["experiments.backends"])  # workers fork warm
@@ -108,7 +111,7 @@ class LocalBackend:
             # Keep a few runs queued per worker: an interruption then cancels cheaply.
             queue, pending = iter(runs), {}
             for run in queue:
-                pending[pool.submit(run_one, run)] = run
+                pending[pool.submit(run_one, run, True)] = run
                 if len(pending) >= 2 * self.workers:
                     break
             while pending:
@@ -117,7 +120,7 @@ class LocalBackend:
                     pending.pop(future)
                     yield future.result()
                     for run in queue:
-                        pending[pool.submit(run_one, run)] = run
+                        pending[pool.submit(run_one, run, True)] = run
                         break
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
