@@ -4,6 +4,10 @@ Every backend runs :func:`run_one` on :class:`~experiments.spec.Run` items and y
 record per run as runs finish (in any order). A run that raises becomes a record with
 ``status = "failed"`` and its error message; it never stops the sweep. Records travel back to
 the caller, which alone writes files, so workers need no shared file system.
+
+Pool workers start by ``forkserver``, which re-imports the main script: a script that runs
+sweeps from Python must do so under ``if __name__ == "__main__":`` (as with any
+multiprocessing start method but ``fork``).
 """
 
 from __future__ import annotations
