@@ -34,8 +34,6 @@ from agents.transplant import (
     MEMORY,
     NAIVE,
     PATHOGEN,
-    SUBSETS,
-    TISSUE_KINDS,
     TREG,
     Fibroblast,
     GraftCell,
@@ -51,7 +49,17 @@ from model.scenarios import transplant_challenges as ch
 from model.scenarios import transplant_tcells as tc
 from model.scenarios.base import Param, TissueScenario
 from model.scenarios.transplant_fields import CachedImplicitField
+from model.scenarios.transplant_readouts import timeseries_row, transplant_readouts
+from model.scenarios.transplant_views import CATEGORY_LABELS, TransplantViews
 from model.tissue import BASE_COLUMNS, FateMasks, TissueModel
+
+__all__ = [
+    "CATEGORY_LABELS",
+    "TransplantModel",
+    "TransplantScenario",
+    "transplant_figures",
+    "transplant_readouts",
+]
 
 # Fields (all assumed unless a source is given; dx = 20 um).
 IL2_DIFFUSION_UM2_PER_S = 100.0
@@ -155,7 +163,7 @@ TCELL_COLUMNS: dict[str, type] = {
 }
 
 
-class TransplantModel(TissueModel):
+class TransplantModel(TransplantViews, TissueModel):
     """Host tissue with a donor graft and the T-cell response (see module docstring)."""
 
     def __init__(self, scenario: TransplantScenario, regime, library=None):
@@ -570,181 +578,9 @@ class TransplantModel(TissueModel):
         records = self.datacollector.model_vars["record"]
         return {key: [r[key] for r in records] for key in records[0]}
 
-    # ------------------------------------------------------------------ views
-    def category_layer(self) -> tuple[np.ndarray, tuple[str, ...]]:
-        """Tissue kinds, open wound, vessels, pathogen, then T-cells on top (effector > Treg >
-        memory > naive where several share a site)."""
-        codes = self.kind_grid.astype(np.int16)
-        n_kinds = len(TISSUE_KINDS)
-        codes[self.wound_mask & (self.kind_grid < 0)] = n_kinds
-        codes[self.vessel_mask] = n_kinds + 2
-        codes[self.pathogen >= self.pathogen_params.antigen_load] = n_kinds + 1
-        t = self.tcells
-        if t.n:
-            rank = np.array([0, 3, 1, 2])[t["subset"]]  # naive < memory < treg < effector
-            top = np.full(codes.shape, -1)
-            np.maximum.at(top, (t["x"], t["y"]), rank)
-            base = n_kinds + 3
-            subset_of_rank = np.array([NAIVE, MEMORY, TREG, EFFECTOR])
-            has = top >= 0
-            codes[has] = base + subset_of_rank[top[has]]
-        return codes, CATEGORY_LABELS
-
-    def cell_readouts(self) -> dict[str, np.ndarray]:
-        """T-cells' readouts (T-cell table order) relative to the untreated reference cell."""
-        t = self.tcells
-        ref = sg.reference_levels()
-        return {
-            "mTORC1": t["mtorc1"] / ref["mtorc1"],
-            "pS6K": t["s6k"] / ref["s6k"],
-            "p4EBP1": t["p4ebp1"] / ref["p4ebp1"],
-            "pAKT_S473": t["akt_s473"] / ref["akt_s473"],
-            "autophagy": t["autophagy"] / ref["autophagy"],
-        }
-
-    def readout_layers(self) -> dict[str, np.ndarray]:
-        """Per-site readouts: tissue cells, overwritten by the mean of T-cells where present."""
-        tissue = super().cell_readouts()
-        t, tis = self.tcells, self.table
-        shape = self.kind_grid.shape
-        counts = tc.per_site_counts(t["x"], t["y"], np.ones(t.n), shape)
-        out = {}
-        for name, values in self.cell_readouts().items():
-            layer = np.full(shape, np.nan)
-            layer[tis["x"], tis["y"]] = tissue[name]
-            sums = tc.per_site_counts(t["x"], t["y"], values, shape)
-            has = counts > 0
-            layer[has] = sums[has] / counts[has]
-            out[name] = layer
-        return out
-
-    def field_layers(self) -> dict[str, np.ndarray]:
-        """IL-2 (pM), chemokine (relative), drug (nM) and, with infection, pathogen load."""
-        layers = super().field_layers()
-        if self.scenario.infection:
-            layers["pathogen"] = self.pathogen.copy()
-        return layers
-
-    def cell_state_at(self, x: int, y: int) -> dict[str, float] | None:
-        """The tissue cell at (x, y) and the T-cells on it (counts and mean readouts)."""
-        tis, t = self.table, self.tcells
-        hit = np.flatnonzero((tis["x"] == x) & (tis["y"] == y))
-        here = np.flatnonzero((t["x"] == x) & (t["y"] == y))
-        if len(hit) == 0 and len(here) == 0:
-            return None
-        state: dict = {"cell_type": "none", "tissue": "empty"}
-        if len(hit):
-            row = int(hit[0])
-            state["cell_type"] = self.cell_types[int(tis["type_id"][row])]
-            state["tissue"] = TISSUE_KINDS[int(tis["kind"][row])]
-            state.update({k: float(v[row]) for k, v in super().cell_readouts().items()})
-        for code, name in enumerate(SUBSETS):
-            state[f"tcells_{name}"] = float(np.sum(t["subset"][here] == code))
-        if len(here):
-            for name, values in self.cell_readouts().items():
-                state[f"tcell_{name}"] = float(values[here].mean())
-        return state
-
 
 CELL_TYPES = ("epithelial", "fibroblast")
 """Signalling types of the tissue table (type_id 0: host, graft and APCs; 1: fibroblasts)."""
-
-CATEGORY_LABELS: tuple[str, ...] = (
-    *TISSUE_KINDS,
-    "wound",
-    "pathogen",
-    "vessel",
-    "naive T",
-    "effector T",
-    "memory T",
-    "Treg",
-)
-"""Labels of :meth:`TransplantModel.category_layer` codes."""
-
-
-# ------------------------------------------------------------------------------ readouts
-def timeseries_row(model: TransplantModel) -> dict[str, float]:
-    """One hourly record of the transplant (the DataCollector's model reporters)."""
-    t = model.tcells
-    subset = t["subset"]
-    ref = sg.reference_levels()
-    kinds = model.table["kind"]
-    row = {
-        "time_h": model.hours,
-        "tcells": float(t.n),
-        "naive": float(np.sum(subset == NAIVE)),
-        "effector": float(np.sum(subset == EFFECTOR)),
-        "memory": float(np.sum(subset == MEMORY)),
-        "treg": float(np.sum(subset == TREG)),
-        "graft_cells": float(np.sum(kinds == GRAFT)),
-        "donor_apcs": float(np.sum(kinds == DONOR_APC)),
-        "il2_mean": float(model.il2.data.mean()),
-        "chemokine_mean": float(model.chemokine.data.mean()),
-        "drug_nM": float(sum(c for s, c in model.blood_nM.items() if s != "none")),
-        "tissue_drug_nM": float(model.drug.data.mean()),
-        "mean_pS6K": float(t["s6k"].mean() / ref["s6k"]) if t.n else 0.0,
-        "mean_pAKT_S473": float(t["akt_s473"].mean() / ref["akt_s473"]) if t.n else 0.0,
-        "kills": float(model.counters["kills"]),
-        "divisions": float(model.counters["divisions"]),
-        "precursors_activated": float(model.counters["activated"]),
-        "precursors_entered": float(
-            model.counters["allo_entered"] + model.counters["pathogen_entered"]
-        ),
-        "pathogen_load": float(model.pathogen.sum()),
-        "wound_open_sites": float(np.sum(model.wound_mask & (model.kind_grid < 0))),
-    }
-    return row
-
-
-def transplant_readouts(model: TransplantModel, twin, series) -> dict:
-    """Summary readouts of DESIGN.md section 6 (transplant), plus expansion kinetics.
-
-    Treg and memory fractions and the fold expansion are taken at the peak of
-    antigen-experienced T-cells (as memory precursors are counted at the peak of expansion;
-    Araki 2009): ``treg_fraction`` = Treg / antigen-experienced
-    T-cells, ``memory_fraction`` = memory / (memory + effector). ``tcell_fold_expansion`` =
-    antigen-experienced T-cells / precursors primed by then (the clonal burst).
-    ``division_time_h`` is the median time between divisions of the cells that divided during
-    the 24 h with the most divisions; ``contraction`` = 1 - final / peak T-cells.
-    """
-    hours = np.asarray(series["time_h"], dtype=float)
-    graft = np.asarray(series["graft_cells"], dtype=float) / max(model.graft_initial, 1)
-    below = np.flatnonzero(graft < model.scenario.rejection_threshold)
-    tcells = np.asarray(series["tcells"], dtype=float)
-    peak = int(np.argmax(tcells))
-    subsets = {k: np.asarray(series[k], dtype=float) for k in ("effector", "memory", "treg")}
-    experienced_series = subsets["effector"] + subsets["memory"] + subsets["treg"]
-    at = int(np.argmax(experienced_series))
-    eff, mem, treg = (float(v[at]) for v in subsets.values())
-    experienced = eff + mem + treg
-    primed = max(float(series["precursors_activated"][at]), 1.0)
-    return {
-        "graft_surviving_fraction": float(graft[-1]),
-        "rejected": bool(len(below) > 0),
-        "rejection_day": float(hours[below[0]] / 24.0) if len(below) else None,
-        "tcell_peak": int(tcells[peak]),
-        "tcell_peak_day": float(hours[peak] / 24.0),
-        "tcell_fold_expansion": float(experienced / primed),
-        "treg_fraction": treg / experienced if experienced else None,
-        "memory_fraction": mem / (mem + eff) if mem + eff else None,
-        "effector_peak": int(np.max(series["effector"])),
-        "contraction": float(1.0 - tcells[-1] / tcells[peak]) if tcells[peak] else None,
-        "division_time_h": division_time_h(series, model.division_ages),
-        "infection_cleared_day": model.infection_cleared_day,
-        "wound_closure_day": model.wound_closure_day,
-    }
-
-
-def division_time_h(series, division_ages: list[float]) -> float | None:
-    """Median interdivision time (h) of the divisions in the 24 h with the most divisions."""
-    cum = np.asarray(series["divisions"], dtype=float)
-    if len(cum) < 2 or cum[-1] == 0:
-        return None
-    window = min(24, len(cum) - 1)
-    per_window = cum[window:] - cum[:-window]
-    start = int(np.argmax(per_window))
-    lo, hi = int(cum[start]), int(cum[start + window])
-    return float(np.median(division_ages[lo:hi])) if hi > lo else None
 
 
 def transplant_figures(fig_dir, result) -> list:
