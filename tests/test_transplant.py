@@ -221,6 +221,8 @@ def test_bad_transplant_parameters_are_clear_errors():
     with pytest.raises(InputError, match="infection must be true or false"):
         parse_overrides(TransplantScenario, {"infection": "maybe"})
     assert parse_overrides(TransplantScenario, {"wound": "true"}) == {"wound": True}
+    with pytest.raises(InputError, match="graft_radius"):
+        TransplantModel(TransplantScenario(rng=0, width=20, height=20, graft_radius=30), UNTREATED)
 
 
 def test_cli_run_writes_transplant_outputs(tmp_path, capsys):

@@ -41,6 +41,7 @@ from agents.transplant import (
 )
 from model import signaling as sg
 from model.celltable import CellTable
+from model.errors import InputError
 from model.fates import CycleParams
 from model.fates import advance_cycle as advance_tissue_cycle
 from model.fields import Field
@@ -275,6 +276,13 @@ class TransplantModel(TransplantViews, TissueModel):
         keep_out = tc.neighbourhood_sum(self.graft_mask | self.wound_mask) > 0
         keep_out = tc.neighbourhood_sum(keep_out) > 0
         free = np.flatnonzero(~keep_out.ravel())
+        if len(free) == 0:
+            sc = self.scenario
+            raise InputError(
+                f"graft_radius ({sc.graft_radius:g}) and wound_radius leave no host tissue for "
+                f"vessels in a {sc.width}x{sc.height} tissue; allowed: a graft smaller than the "
+                "tissue, e.g. graft_radius <= width / 3"
+            )
         chosen = self.rng.choice(free, size=min(n, len(free)), replace=False)
         mask = np.zeros(self.graft_mask.shape, dtype=bool)
         mask.ravel()[chosen] = True
@@ -383,7 +391,11 @@ class TransplantModel(TransplantViews, TissueModel):
         return FateMasks(die=die, divide=divide)
 
     def _fibroblast_cycle(self, rows: np.ndarray) -> np.ndarray:
-        """The engine's cycle (model.fates) on fibroblast rows only; returns who divides."""
+        """The engine's cycle (model.fates) on fibroblast rows only; returns who divides.
+
+        Margin fibroblasts do not die here (the engine's basal and starvation hazards are for
+        cultured cells; assumed).
+        """
         t = self.table
         sub = {k: t[k][rows] for k in ("mass", "g1_progress", "phase", "phase_timer_h")}
         state = {k: t[k][rows] for k in sg.STATE_NAMES}
