@@ -83,11 +83,11 @@ def snapshot_figure(codes: np.ndarray, labels: tuple[str, ...], title: str):
         vmax=len(labels),
         interpolation="nearest",
     )
-    present = sorted(set(np.unique(codes).tolist()) - {-1})
-    handles = [plt.Rectangle((0, 0), 1, 1, color=colours[c + 1]) for c in present]
+    present = sorted(np.unique(codes).tolist())
+    handles = [plt.Rectangle((0, 0), 1, 1, fc=colours[c + 1], ec="0.7") for c in present]
     ax.legend(
         handles,
-        [labels[c] for c in present],
+        ["empty (lesion)" if c < 0 else labels[c] for c in present],
         frameon=False,
         fontsize=7,
         loc="upper left",
