@@ -1,0 +1,479 @@
+"""Aging: a cohort of small tissues ("organisms") over a mouse lifespan, under rapalog regimes.
+
+Each organism is a ``lattice`` x ``lattice`` patch of somatic cells plus a pool of
+``stem_cells``, stepped daily (:mod:`model.scenarios.cohort`). Per cell and day:
+
+* **Damage** is produced in proportion to the cell's mTORC1-driven load (its translation
+  output, 1 = untreated reference cell: protein synthesis, misfolding and metabolic stress) and
+  raised by SASP from senescent neighbours; autophagy (the signalling model's flux times
+  ``autophagy_capacity``) clears it, first order.
+* **Senescence**: a functional cell becomes senescent with a daily hazard rising
+  exponentially with its damage. Senescent cells stay in place, secrete SASP in proportion to
+  their own translation (SASP factors are mTORC1-dependent: Laberge 2015 Nat Cell Biol
+  17:1049; Herranz 2015 Nat Cell Biol 17:1205) and are slowly cleared by immune surveillance.
+* **Acute stresses** (infection, injury) arrive at random and kill a random fraction of the
+  functional cells; a young organism refills the gaps from its stem cells.
+* **Stem cells** refill empty sites; each has a renewal capacity falling with its own damage,
+  and is lost (exhausted) with a hazard that rises with its damage and with chronic mTORC1
+  activity (Chen 2009 Sci Signal 2:ra75; Yilmaz 2012 Nature 486:490).
+* An organism **dies** when its functional cell fraction falls below ``death_threshold``.
+
+Nothing draws a lifespan: the cohort's survival curve emerges from these rules. Senescence,
+SASP and stem exhaustion feed back on each other, so the functional reserve erodes faster
+with age, and the chance that a random stress overwhelms the remaining reserve rises roughly
+exponentially with age (the Strehler-Mildvan account of Gompertz mortality: Strehler &
+Mildvan 1960 Science 132:14).
+
+Mouse dosing as blood exposure
+------------------------------
+The regime sets the blood concentration the cohort sees. Encapsulated rapamycin in food at
+14 ppm (Harrison 2009 Nature 460:392; ~2.24 mg/kg/day) gives ~4 ng/mL in whole blood at steady
+state (Livi 2013 Aging 5:100, from the ITP measurements of Miller 2011 J Gerontol A 66:191);
+Miller 2014 Aging Cell 13:468 (Fig. S2) found blood levels rising with diet dose over
+4.7 / 14 / 42 ppm (more steeply in females). Taking blood levels proportional to the diet dose
+(assumed), with 1 ng/mL sirolimus = 1.094 nM:
+
+==========  ==============  ===========================================
+diet        blood (approx.) command line
+==========  ==============  ===========================================
+4.7 ppm     ~1.3 ng/mL      ``--drug sirolimus --conc 1.5``
+14 ppm      ~4 ng/mL        ``--drug sirolimus --conc 4.4`` (standard)
+42 ppm      ~12 ng/mL       ``--drug sirolimus --conc 13``  (3x)
+==========  ==============  ===========================================
+
+Start and stop days apply to a held concentration too (``--start-day 600`` is the late start
+of Harrison 2009, ``--stop-day`` a transient course). Dosing regimens can also go through the
+human sirolimus PK model (``--dose 2 --schedule daily``: ~7 ng/mL on average, between the
+14 and 42 ppm levels; ``--schedule every_5d`` for intermittent dosing, cf. the 2 mg/kg every
+5 days of Arriola Apelo 2016 J Gerontol A 71:876). The adverse panel of the run reports the
+glucose-intolerance index of the same regime.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from model import signaling as sg
+from model.scenarios.base import Param, TissueScenario
+from model.scenarios.cohort import CohortModel, km_quantile
+
+EMPTY, FUNCTIONAL, SENESCENT = 0, 1, 2
+
+#: Categories of the mosaic view, in code order.
+CATEGORIES = ("functional", "damaged", "senescent", "stem", "exhausted stem", "dead organism")
+DAMAGED_LEVEL = 2.0
+"""Damage (relative to the young steady state) above which the view calls a cell damaged."""
+
+
+class AgingScenario(TissueScenario):
+    """Parameters of the aging scenario.
+
+    Args:
+        organisms: cohort size (``--replicates`` sets it).
+        lattice: side of each organism's somatic lattice, sites.
+        stem_cells: stem/progenitor cells per organism at birth.
+        cell_type: signalling parameters of the cells.
+        autophagy_capacity: autophagy machinery (1 = normal, 0 = knocked out).
+        growth_factor_spread: SD of log growth-factor drive between organisms.
+        damage_clearance_per_day: first-order clearance of damage at basal autophagy, 1/day.
+        sasp_damage_gain: rise of damage production per unit SASP.
+        senescence_hazard_per_day: senescence hazard of a cell at the young damage level, 1/day.
+        senescence_damage_slope: e-fold rise of the senescence hazard per unit damage.
+        senescent_clearance_per_day: immune clearance of senescent cells, 1/day.
+        stress_rate_per_day: acute stresses per organism per day.
+        stress_severity: mean fraction of functional cells one stress kills.
+        stem_renewal_per_day: refill rate of an empty site by a full, undamaged stem pool, 1/day.
+        stem_division_damage: damage a stem cell takes per daughter it gives.
+        stem_exhaustion_per_day: loss hazard of a stem cell at young damage and mTOR, 1/day.
+        death_threshold: functional fraction below which an organism dies.
+    """
+
+    organisms: int = 40
+    lattice: int = 8
+    stem_cells: int = 8
+    cell_type: str = "epithelial"
+    autophagy_capacity: float = 1.0
+    growth_factor_spread: float = 0.15
+    damage_clearance_per_day: float = 0.05
+    load_damage_share: float = 0.3
+    sasp_damage_gain: float = 1.5
+    senescence_hazard_per_day: float = 4e-4
+    senescence_damage_slope: float = 1.2
+    senescent_clearance_per_day: float = 0.01
+    stress_rate_per_day: float = 1.0 / 30.0
+    stress_severity: float = 0.08
+    stem_renewal_per_day: float = 0.2
+    stem_division_damage: float = 0.01
+    stem_exhaustion_per_day: float = 5e-4
+    residual_fraction_per_day: float = 0.0014
+    death_threshold: float = 0.5
+
+    PARAMETERS = {  # noqa: RUF012
+        "organisms": Param("organisms", "cohort size (--replicates sets it)", 1, 100_000),
+        "lattice": Param("sites", "side of each organism's somatic lattice", 2, 64),
+        "stem_cells": Param("cells", "stem/progenitor cells per organism at birth", 1, 256),
+        "cell_type": Param("", "signalling parameters of the cells", choices=tuple(sg.CELL_TYPES)),
+        "autophagy_capacity": Param(
+            "relative",
+            "autophagy machinery, 1 = normal, 0 = knockout (Atg5/Atg7 loss: Bjedov 2010)",
+            0,
+            10,
+        ),
+        "growth_factor_spread": Param(
+            "log SD",
+            "between-organism spread of insulin/IGF-1 drive (assumed; genetically "
+            "heterogeneous UM-HET3 mice: Harper 2003 Mech Ageing Dev 124:801)",
+            0,
+            2,
+        ),
+        "damage_clearance_per_day": Param(
+            "1/day",
+            "damage clearance at basal autophagy (assumed: turnover of long-lived proteins "
+            "and organelles over weeks)",
+            1e-4,
+            10,
+        ),
+        "load_damage_share": Param(
+            "fraction",
+            "share of damage production, SASP secretion and stem activation that follows "
+            "mTORC1-driven translation (assumed; the rest, e.g. mitochondrial ROS, does not)",
+            0,
+            1,
+        ),
+        "sasp_damage_gain": Param(
+            "relative/SASP",
+            "rise of damage production per unit SASP (assumed; paracrine senescence: "
+            "Acosta 2013 Nat Cell Biol 15:978)",
+            0,
+            100,
+        ),
+        "senescence_hazard_per_day": Param(
+            "1/day", "senescence hazard at the young damage level (assumed)", 0, 1
+        ),
+        "senescence_damage_slope": Param(
+            "1/damage", "e-fold rise of the senescence hazard per unit damage (assumed)", 0, 50
+        ),
+        "senescent_clearance_per_day": Param(
+            "1/day",
+            "immune clearance of senescent cells (assumed; Kale 2020 Exp Mol Med 52:1466)",
+            0,
+            1,
+        ),
+        "stress_rate_per_day": Param(
+            "1/day", "acute stresses (infection, injury) per organism per day (assumed)", 0, 1
+        ),
+        "stress_severity": Param(
+            "fraction", "mean fraction of functional cells one stress kills (assumed)", 0, 1
+        ),
+        "stem_renewal_per_day": Param(
+            "1/day", "refill rate of an empty site by a full, undamaged stem pool (assumed)", 0, 10
+        ),
+        "stem_division_damage": Param(
+            "damage", "damage a stem cell takes per daughter it gives (assumed)", 0, 10
+        ),
+        "stem_exhaustion_per_day": Param(
+            "1/day",
+            "stem-cell loss hazard at young damage and mTOR (assumed; mTOR drives HSC "
+            "exhaustion: Chen 2009 Sci Signal 2:ra75)",
+            0,
+            1,
+        ),
+        "residual_fraction_per_day": Param(
+            "1/day",
+            "fraction of a cell's damage turned non-degradable per day (assumed; lipofuscin "
+            "accumulation: Terman & Brunk 2004 Antioxid Redox Signal 6:245)",
+            0,
+            1,
+        ),
+        "death_threshold": Param(
+            "fraction", "functional cell fraction below which an organism dies (assumed)", 0, 1
+        ),
+    }
+
+
+class AgingModel(CohortModel):
+    """A cohort of aging organisms under a regime (see module docstring)."""
+
+    def __init__(self, scenario: AgingScenario, regime, library=None):
+        self.n_soma = int(scenario.lattice) ** 2
+        self.n_stem = int(scenario.stem_cells)
+        super().__init__(
+            scenario,
+            regime,
+            library,
+            cells_per_organism=self.n_soma + self.n_stem,
+            tile_shape=(int(scenario.lattice), int(scenario.lattice) + 1),
+        )
+        n, m = self.n_org, self.n_soma
+        self.status = np.full((n, m), FUNCTIONAL, dtype=np.int8)
+        self.stem_active = np.ones((n, self.n_stem), dtype=bool)
+        self.damage = np.ones((n, m + self.n_stem))  # clearable; 1 = young steady state
+        self.residual = np.zeros((n, m + self.n_stem))  # non-degradable (lipofuscin-like)
+        self.sasp = np.zeros((n, m))
+        self.datacollector = mesa.DataCollector(model_reporters={"record": self.record})
+        self.datacollector.collect(self)
+
+    # Phase 2 ------------------------------------------------------------------------------
+    def update_fields(self) -> None:
+        """SASP: senescent cells secrete it in proportion to their translation (mTORC1).
+
+        Each site sees the mean secretion of its 8 neighbours (short-range paracrine) plus a
+        third of the organism-wide mean (circulating SASP; assumed split). 1 = surrounded by
+        senescent cells translating at the untreated reference rate.
+        """
+        side = int(self.scenario.lattice)
+        drive = self.mtor_drive()[:, : self.n_soma]
+        source = np.where(self.status == SENESCENT, drive, 0.0)
+        grid = source.reshape(self.n_org, side, side)
+        padded = np.pad(grid, ((0, 0), (1, 1), (1, 1)))
+        near = -grid.copy()
+        for dx in (0, 1, 2):
+            for dy in (0, 1, 2):
+                near += padded[:, dx : dx + side, dy : dy + side]
+        local = near.reshape(self.n_org, -1) / 8.0
+        systemic = source.mean(axis=1, keepdims=True)
+        self.sasp = (2.0 * local + systemic) / 3.0
+
+    # Phases 5-6 ---------------------------------------------------------------------------
+    def decide_fates(self) -> None:
+        """Damage, senescence, stresses, stem renewal and exhaustion, organism deaths."""
+        sc = self.scenario
+        live = self.alive
+        load = self.mtor_drive()[live]
+        flux = self.per_org(self.out["autophagy"])[live] * sc.autophagy_capacity
+        status, damage, residual = self.status[live], self.damage[live], self.residual[live]
+        stem = self.stem_active[live]
+        m = self.n_soma
+        # Damage: production by load (and SASP) against autophagic clearance, exact per day.
+        sasp = np.concatenate(
+            [
+                self.sasp[live],
+                np.repeat(self.sasp[live].mean(axis=1, keepdims=True), self.n_stem, 1),
+            ],
+            axis=1,
+        )
+        k = sc.damage_clearance_per_day
+        production = k * load * (1.0 + sc.sasp_damage_gain * sasp)
+        clearance = k * flux
+        decay = np.exp(-clearance)
+        gain = np.where(
+            clearance > 1e-12, -np.expm1(-clearance) / np.maximum(clearance, 1e-12), 1.0
+        )
+        residual += sc.residual_fraction_per_day * damage * (0.5 * (1.0 + decay))
+        damage[...] = damage * decay + production * gain
+        total = damage + residual
+        # Senescence of functional cells; immune clearance of senescent ones.
+        hazard = sc.senescence_hazard_per_day * np.exp(
+            sc.senescence_damage_slope * (total[:, :m] - 1.0)
+        )
+        draws = self.daily_draws()
+        functional = status == FUNCTIONAL
+        status[functional & (draws["senescence"] < -np.expm1(-hazard))] = SENESCENT
+        cleared = (status == SENESCENT) & (draws["clearance"] < sc.senescent_clearance_per_day)
+        status[cleared] = EMPTY
+        # Acute stresses: a random fraction (exponential, mean stress_severity) of cells die.
+        hit = draws["stress"] < sc.stress_rate_per_day
+        severity = np.minimum(draws["severity"] * sc.stress_severity, 1.0)
+        killed = hit[:, None] & (draws["stress_kill"] < severity[:, None])
+        status[killed & (status == FUNCTIONAL)] = EMPTY
+        self._renew_from_stem(status, damage, residual, stem, load[:, m:], draws)
+        self.status[live], self.stem_active[live] = status, stem
+        self.damage[live], self.residual[live] = damage, residual
+        functional_fraction = np.zeros(self.n_org)
+        functional_fraction[live] = np.mean(status == FUNCTIONAL, axis=1)
+        self.kill(live & (functional_fraction < sc.death_threshold))
+
+    def mtor_drive(self) -> np.ndarray:
+        """mTORC1-driven load of every cell [organism, cell], 1 = untreated reference cell.
+
+        ``1 - w + w * translation`` with ``w = load_damage_share``: the share of damage
+        production, SASP secretion and stem-cell activation that follows mTORC1 output.
+        """
+        w = self.scenario.load_damage_share
+        return 1.0 - w + w * self.per_org(self.out["translation"])
+
+    def daily_draws(self) -> dict[str, np.ndarray]:
+        """Today's random numbers for the living organisms' rows.
+
+        Drawn for every organism, dead or alive, in a fixed order: each organism's stream
+        then depends only on the day, so regimes on the same seed share their random numbers
+        (common random numbers) and differ only through the biology.
+        """
+        n, m, k, rng = self.n_org, self.n_soma, self.n_stem, self.rng
+        draws = {
+            "senescence": rng.random((n, m)),
+            "clearance": rng.random((n, m)),
+            "stress": rng.random(n),
+            "severity": rng.exponential(1.0, n),
+            "stress_kill": rng.random((n, m)),
+            "fill": rng.random((n, m)),
+            "exhaustion": rng.random((n, k)),
+        }
+        return {key: v[self.alive] for key, v in draws.items()}
+
+    def _renew_from_stem(self, status, damage, residual, stem, stem_load, draws) -> None:
+        """Stem cells refill empty sites and wear out (in place, rows of living organisms).
+
+        Daughters inherit their pool's mean damage; each division adds non-degradable wear
+        (DNA damage, telomere attrition) to the dividing stem cells.
+        """
+        sc, m = self.scenario, self.n_soma
+        stem_damage, stem_residual = damage[:, m:], residual[:, m:]
+        stem_total = stem_damage + stem_residual
+        potency = np.where(stem, np.exp(-np.maximum(stem_total - 1.0, 0.0)), 0.0)
+        capacity = potency.sum(axis=1) / self.n_stem
+        empty = status == EMPTY
+        p_fill = -np.expm1(-sc.stem_renewal_per_day * capacity)
+        fill = empty & (draws["fill"] < p_fill[:, None])
+        daughters = fill.sum(axis=1)
+        active = np.maximum(stem.sum(axis=1), 1)
+        any_stem = stem.any(axis=1)
+        pool_damage = np.where(any_stem, (stem_damage * stem).sum(axis=1) / active, 1.0)
+        pool_residual = np.where(any_stem, (stem_residual * stem).sum(axis=1) / active, 0.0)
+        status[fill] = FUNCTIONAL
+        damage[:, :m] = np.where(fill, pool_damage[:, None], damage[:, :m])
+        residual[:, :m] = np.where(fill, pool_residual[:, None], residual[:, :m])
+        stem_residual += np.where(stem, (sc.stem_division_damage * daughters / active)[:, None], 0)
+        # Exhaustion: damage and chronic mTORC1 activity (translation) drive stem cells out.
+        exhaust = (
+            sc.stem_exhaustion_per_day
+            * stem_load
+            * np.exp(sc.senescence_damage_slope * (stem_damage + stem_residual - 1.0))
+        )
+        stem &= ~(draws["exhaustion"] < -np.expm1(-exhaust))
+
+    def total_damage(self) -> np.ndarray:
+        """Clearable plus non-degradable damage of every cell [organism, cell]."""
+        return self.damage + self.residual
+
+    # Phase 7 ------------------------------------------------------------------------------
+    def record(self) -> dict[str, float]:
+        """This day's timeseries record (cohort means over living organisms)."""
+        live = self.alive
+        ref = sg.reference_levels()
+        row = {
+            "time_h": self.hours,
+            "day": self.day,
+            "alive_fraction": float(live.mean()),
+            "drug_nM": float(sum(c for s, c in self.blood_nM.items() if s != "none")),
+        }
+        if live.any():
+            st = self.status[live]
+            s6k = self.per_org(self.state["s6k"])[live]
+            akt = self.per_org(self.state["akt_s473"])[live]
+            row.update(
+                functional_fraction=float(np.mean(st == FUNCTIONAL)),
+                senescent_fraction=float(np.mean(st == SENESCENT)),
+                mean_damage=float(self.total_damage()[live][:, : self.n_soma][st != EMPTY].mean())
+                if np.any(st != EMPTY)
+                else 0.0,
+                stem_fraction=float(self.stem_active[live].mean()),
+                mean_sasp=float(self.sasp[live].mean()),
+                mean_pS6K=float(s6k.mean() / ref["s6k"]),
+                mean_pAKT_S473=float(akt.mean() / ref["akt_s473"]),
+                mean_autophagy=float(self.per_org(self.out["autophagy"])[live].mean()),
+            )
+        else:
+            for key in (
+                "functional_fraction",
+                "senescent_fraction",
+                "mean_damage",
+                "stem_fraction",
+                "mean_sasp",
+                "mean_pS6K",
+                "mean_pAKT_S473",
+                "mean_autophagy",
+            ):
+                row[key] = float("nan")
+        return row
+
+    # ------------------------------------------------------------------ views
+    def tile_codes(self) -> np.ndarray:
+        """Category codes of every organism's tile: soma rows, then a row of stem cells."""
+        side = int(self.scenario.lattice)
+        codes = np.full((self.n_org, side, side + 1), -1, dtype=np.int16)
+        soma = np.where(self.status == FUNCTIONAL, 0, -1).astype(np.int16)
+        damaged = self.total_damage()[:, : self.n_soma] > DAMAGED_LEVEL
+        soma[(self.status == FUNCTIONAL) & damaged] = 1
+        soma[self.status == SENESCENT] = 2
+        codes[:, :, :side] = soma.reshape(self.n_org, side, side)
+        shown = min(self.n_stem, side)
+        codes[:, :shown, side] = np.where(self.stem_active[:, :shown], 3, 4)
+        codes[~self.alive] = 5
+        return codes
+
+    def category_layer(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Mosaic of the organisms (functional/damaged/senescent/stem/exhausted/dead)."""
+        return self.mosaic(self.tile_codes(), -1), CATEGORIES
+
+    def _tile_values(self, flat: np.ndarray) -> np.ndarray:
+        """Per-cell values (flat table order) as tiles [organism, side, side + 1]."""
+        side = int(self.scenario.lattice)
+        values = self.per_org(flat)
+        tiles = np.full((self.n_org, side, side + 1), np.nan)
+        tiles[:, :, :side] = values[:, : self.n_soma].reshape(self.n_org, side, side)
+        shown = min(self.n_stem, side)
+        tiles[:, :shown, side] = values[:, self.n_soma : self.n_soma + shown]
+        codes = self.tile_codes()
+        tiles[(codes < 0) | (codes == 5)] = np.nan
+        return tiles
+
+    def readout_layers(self) -> dict[str, np.ndarray]:
+        """Per-site readouts (NaN = empty or dead): signalling relative to reference, damage."""
+        layers = {
+            k: self.mosaic(self._tile_values(v), np.nan) for k, v in self.cell_readouts().items()
+        }
+        layers["damage"] = self.mosaic(self._tile_values(self.total_damage().ravel()), np.nan)
+        return layers
+
+    def field_layers(self) -> dict[str, np.ndarray]:
+        """The SASP field (1 = surrounded by senescent cells at reference translation)."""
+        side = int(self.scenario.lattice)
+        tiles = np.zeros((self.n_org, side, side + 1))
+        tiles[:, :, :side] = self.sasp.reshape(self.n_org, side, side)
+        return {"SASP": self.mosaic(tiles, np.nan)}
+
+    def cell_state_at(self, x: int, y: int) -> dict | None:
+        """The cell at mosaic site (x, y): state, damage and signalling readouts, or None."""
+        where = self.locate(x, y)
+        if where is None:
+            return None
+        o, tx, ty = where
+        code = int(self.tile_codes()[o, tx, ty])
+        if code < 0:
+            return None
+        side = int(self.scenario.lattice)
+        col = tx * side + ty if ty < side else self.n_soma + tx
+        row = o * self.cells_per_org + col
+        values = {k: float(v[row]) for k, v in self.cell_readouts().items()}
+        return {
+            "cell_type": self.scenario.cell_type,
+            "state": CATEGORIES[code],
+            "organism": o,
+            "damage": float(self.total_damage()[o, col]),
+            **values,
+        }
+
+
+# ------------------------------------------------------------------------------ readouts
+def aging_readouts(model: AgingModel, twin, series) -> dict:
+    """Lifespans (death day of each organism that died; null if alive at the end), median and
+    90th-percentile lifespan (Kaplan-Meier; null if not reached), final senescent fraction."""
+    end = model.day
+    deaths = model.death_day
+    sen = [v for v in series["senescent_fraction"] if v == v]
+    return {
+        "lifespans_days": [None if np.isnan(d) else float(d) for d in deaths],
+        "median_lifespan_days": km_quantile(deaths, end, 0.5),
+        "p90_lifespan_days": km_quantile(deaths, end, 0.9),
+        "alive_at_end": int(model.alive.sum()),
+        "senescent_fraction_final": float(sen[-1]) if sen else None,
+    }
+
+
+def aging_figures(fig_dir, result) -> list:
+    """Registry figure hook; imported lazily so ``model`` does not load matplotlib."""
+    from visualization.aging_figures import aging_figures as write
+
+    return write(fig_dir, result)

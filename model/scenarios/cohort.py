@@ -1,0 +1,286 @@
+"""Cohort models: many small organisms stepped daily, every cell of every one in shared arrays.
+
+The aging and neuro scenarios follow a cohort of ``organisms`` small tissues over months to
+years. Each organism is a Mesa agent (:class:`agents.organism.Organism`: identity and death
+day); its cells are rows of one signalling table shared by the whole cohort (organism ``o``
+owns rows ``o * C .. o * C + C - 1``), so one vectorised update advances every cell of every
+organism at once.
+
+One step is one day (``dt_h = 24``), in the phases of DESIGN.md section 2:
+
+1. :meth:`dose_and_pk`   blood concentrations through the day (sampled every 6 h) and the
+   day's mean drug -> target occupancy;
+2. :meth:`update_fields` the scenario's fields (e.g. SASP);
+3./4. :meth:`signal`     one vectorised signalling update of the cells of living organisms;
+5./6. :meth:`decide_fates` the scenario's damage, fates and organism deaths;
+7. :meth:`collect`        one DataCollector record.
+
+Drug exposure: mice on rapamycin in food hold a near-steady blood level (Harrison 2009 Nature
+460:392 and Miller 2011 J Gerontol A 66:191 measured it at steady state), so a day's
+signalling is driven by the day's mean occupancy; a held ``--conc`` is the natural way to
+give a diet dose (see :mod:`model.scenarios.aging`).
+
+Views for the dashboard: organisms are tiles of a mosaic (one tile per organism, a gap of
+one empty site between tiles), so ``category_layer`` / ``readout_layers`` / ``field_layers`` /
+``cell_state_at`` have the same signatures as :class:`model.tissue.TissueModel`'s.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import mesa
+import numpy as np
+
+from agents.organism import Organism
+from model import signaling as sg
+from model.pharmacology import DrugLibrary, Regime, check_regime, load_library, target_occupancy
+from model.pk import PKState
+
+DAY_H = 24.0
+PK_SAMPLES_PER_DAY = 4
+"""Blood samples per day whose occupancies are averaged into the day's drug input."""
+SIGNAL_SUBSTEP_H = 6.0
+"""Largest signalling sub-step within a day, h. The scheme is exact-exponential per sub-step,
+so it is stable at any length and has the same steady state as fine steps; days-long
+trends (mTORC2 erosion, feedback) are what a daily model needs from it."""
+
+
+class CohortModel(mesa.Model):
+    """Base of cohort scenarios (see module docstring).
+
+    Args:
+        scenario: typed parameters with at least ``organisms``, ``cell_type`` and
+            ``growth_factor_spread``.
+        regime: drug regime (``none`` = untreated).
+        library: drug library (default: the packaged one).
+        cells_per_organism: rows of the signalling table each organism owns.
+        tile_shape: (width, height) of one organism's tile in the mosaic views.
+    """
+
+    def __init__(
+        self,
+        scenario,
+        regime: Regime,
+        library: DrugLibrary | None,
+        cells_per_organism: int,
+        tile_shape: tuple[int, int],
+    ):
+        super().__init__(scenario=scenario)
+        self.library = library or load_library()
+        check_regime(regime, self.library)
+        self.regime = regime
+        self.dt_h = DAY_H
+        self.hours = 0.0
+        self.n_org = int(scenario.organisms)
+        self.cells_per_org = int(cells_per_organism)
+        self.tile_shape = tile_shape
+        self.organisms = mesa.agent.AgentSet(
+            [Organism(self, i) for i in range(self.n_org)], random=self.random
+        )
+        self.alive = np.ones(self.n_org, dtype=bool)
+        self.death_day = np.full(self.n_org, np.nan)
+        # Organism-level heterogeneity of growth-factor (insulin/IGF-1) drive: genetically
+        # heterogeneous mice (UM-HET3) differ in IGF-1 (Harper 2003 Mech Ageing Dev).
+        spread = float(scenario.growth_factor_spread)
+        self.growth_factor = np.exp(self.rng.normal(0.0, spread, self.n_org) - spread**2 / 2)
+        n = self.n_org * self.cells_per_org
+        self.params = {k: np.full(n, v) for k, v in sg.cell_type_params(scenario.cell_type).items()}
+        self.inputs = sg.Inputs(growth_factor=np.repeat(self.growth_factor, self.cells_per_org))
+        self.state = self._steady_state()
+        self.pk = PKState.from_regime(regime, self.library)
+        self.blood_nM: dict[str, float] = self.pk.concentrations_nM()
+        self.occupancy = (0.0, 0.0, 0.0)
+        self.out = sg.outputs(self.state, self.params)
+
+    def _steady_state(self) -> dict[str, np.ndarray]:
+        """Untreated steady state of every cell (one integration per distinct input)."""
+        n = self.n_org * self.cells_per_org
+        state = {k: np.empty(n) for k in sg.STATE_NAMES}
+        one = {k: v[:1] for k, v in self.params.items()}
+        for o, gf in enumerate(self.growth_factor):
+            row = sg.new_state(1, one, sg.Inputs(growth_factor=float(gf)))
+            rows = slice(o * self.cells_per_org, (o + 1) * self.cells_per_org)
+            for k in sg.STATE_NAMES:
+                state[k][rows] = row[k][0]
+        return state
+
+    # ------------------------------------------------------------------ per-organism views
+    def per_org(self, values: np.ndarray) -> np.ndarray:
+        """A flat per-cell array seen as [organism, cell] (a view)."""
+        return values.reshape(self.n_org, self.cells_per_org)
+
+    @property
+    def day(self) -> float:
+        """Days since day 0 (the cohort's age)."""
+        return self.hours / DAY_H
+
+    # ------------------------------------------------------------------ the step
+    def step(self) -> None:
+        """Advance the cohort by one day through the named phases."""
+        self.dose_and_pk()
+        self.update_fields()
+        if self.alive.any():
+            self.signal()
+            self.decide_fates()
+        self.hours += self.dt_h
+        self.collect()
+
+    def dose_and_pk(self) -> None:
+        """Phase 1: the day's blood curve (4 samples) -> mean target occupancy."""
+        h = DAY_H / PK_SAMPLES_PER_DAY
+        occ = np.zeros(3)
+        for _ in range(PK_SAMPLES_PER_DAY):
+            self.pk.advance(h)
+            self.blood_nM = self.pk.concentrations_nM()
+            conc = {s: c for s, c in self.blood_nM.items() if s != "none" and c > 0}
+            occ += target_occupancy(conc, 1.0, self.library) if conc else 0.0
+        self.occupancy = tuple(float(x) for x in occ / PK_SAMPLES_PER_DAY)
+
+    def update_fields(self) -> None:
+        """Phase 2: the scenario's fields (none by default)."""
+
+    def signal(self) -> None:
+        """Phases 3-4: one signalling update of the cells of living organisms.
+
+        FKBP12 scales FRB occupancy per cell: occupancy ``z / (1 + z)`` with
+        ``z = fkbp12 * occ / (1 - occ)`` reproduces :func:`target_occupancy` for each cell.
+        """
+        rows = np.repeat(self.alive, self.cells_per_org)
+        occ, inh1, inh2 = self.occupancy
+        fk = self.params["fkbp12_level"][rows]
+        z = fk * occ / max(1.0 - occ, 1e-12)
+        inputs = sg.Inputs(
+            growth_factor=self.inputs.growth_factor[rows],
+            occ_frb=z / (1.0 + z),
+            inh_mtorc1=inh1,
+            inh_mtorc2=inh2,
+        )
+        state = {k: v[rows] for k, v in self.state.items()}
+        params = {k: v[rows] for k, v in self.params.items()}
+        sg.advance(state, params, inputs, self.dt_h, substep_h=SIGNAL_SUBSTEP_H)
+        for k, v in state.items():
+            self.state[k][rows] = v
+        out = sg.outputs(state, params)
+        for k, v in out.items():
+            self.out[k][rows] = v
+
+    def decide_fates(self) -> None:
+        """Phases 5-6: the scenario's damage, fates and deaths."""
+
+    def kill(self, organisms: np.ndarray) -> None:
+        """Organisms (a boolean mask) die today."""
+        today = self.day + 1.0  # deaths are recorded at the end of the day they happen
+        for index in np.flatnonzero(organisms & self.alive):
+            self.organisms[index].die(today)
+            self.death_day[index] = today
+        self.alive &= ~organisms
+
+    def collect(self) -> None:
+        """Phase 7: one DataCollector record per day."""
+        self.datacollector.collect(self)
+
+    def timeseries(self) -> dict[str, list[float]]:
+        """The collected daily records as columns (``time_h``, ``day``, ...)."""
+        records = self.datacollector.model_vars["record"]
+        return {key: [r[key] for r in records] for key in records[0]}
+
+    # ------------------------------------------------------------------ mosaic views
+    def mosaic_shape(self) -> tuple[int, int, int]:
+        """(tiles per mosaic row, mosaic width, mosaic height) in sites."""
+        cols = math.ceil(math.sqrt(self.n_org))
+        rows = math.ceil(self.n_org / cols)
+        tw, th = self.tile_shape
+        return cols, cols * (tw + 1) - 1, rows * (th + 1) - 1
+
+    def mosaic(self, tiles: np.ndarray, fill) -> np.ndarray:
+        """Place per-organism tiles [organism, tw, th] into one [x, y] array (gaps = fill)."""
+        cols, width, height = self.mosaic_shape()
+        tw, th = self.tile_shape
+        out = np.full((width, height), fill, dtype=tiles.dtype)
+        for o in range(self.n_org):
+            x0, y0 = (o % cols) * (tw + 1), (o // cols) * (th + 1)
+            out[x0 : x0 + tw, y0 : y0 + th] = tiles[o]
+        return out
+
+    def locate(self, x: int, y: int) -> tuple[int, int, int] | None:
+        """(organism, tile x, tile y) of mosaic site (x, y), or None for a gap."""
+        cols, width, height = self.mosaic_shape()
+        tw, th = self.tile_shape
+        if not (0 <= x < width and 0 <= y < height):
+            return None
+        ox, tx = divmod(x, tw + 1)
+        oy, ty = divmod(y, th + 1)
+        o = oy * cols + ox
+        if tx >= tw or ty >= th or o >= self.n_org:
+            return None
+        return o, tx, ty
+
+    def cell_readouts(self) -> dict[str, np.ndarray]:
+        """Per-cell readouts relative to the untreated reference cell (flat, table order)."""
+        ref = sg.reference_levels()
+        s = self.state
+        return {
+            "mTORC1": s["mtorc1"] / ref["mtorc1"],
+            "pS6K": s["s6k"] / ref["s6k"],
+            "p4EBP1": s["p4ebp1"] / ref["p4ebp1"],
+            "pAKT_S473": s["akt_s473"] / ref["akt_s473"],
+            "autophagy": s["autophagy"] / ref["autophagy"],
+        }
+
+
+# ------------------------------------------------------------------------------ survival
+def km_curve(death_days: np.ndarray, end_day: float) -> tuple[np.ndarray, np.ndarray]:
+    """Kaplan-Meier survival: (days, survival just after each day), NaN = alive (censored).
+
+    Organisms alive at ``end_day`` are censored there; the curve starts at (0, 1).
+    """
+    deaths = np.sort(death_days[np.isfinite(death_days)])
+    n = len(death_days)
+    days, surv, at_risk, s = [0.0], [1.0], n, 1.0
+    for day in np.unique(deaths):
+        d = int(np.sum(deaths == day))
+        s *= 1.0 - d / at_risk
+        at_risk -= d
+        days.append(float(day))
+        surv.append(s)
+    if at_risk and end_day > days[-1]:
+        days.append(float(end_day))
+        surv.append(s)
+    return np.array(days), np.array(surv)
+
+
+def km_quantile(death_days: np.ndarray, end_day: float, dead_fraction: float) -> float | None:
+    """Age by which ``dead_fraction`` of the cohort has died (Kaplan-Meier), None if not yet.
+
+    ``dead_fraction`` 0.5 is the median lifespan, 0.9 the 90th-percentile lifespan
+    (maximum-lifespan measure of Harrison 2009 Nature 460:392).
+    """
+    days, surv = km_curve(death_days, end_day)
+    hit = np.flatnonzero(surv <= 1.0 - dead_fraction + 1e-12)
+    return float(days[hit[0]]) if len(hit) else None
+
+
+def gompertz_fit(death_days: np.ndarray, bin_days: float = 50.0) -> tuple[float, float] | None:
+    """Gompertz fit ``hazard = a exp(b age)`` to binned deaths: (a per day, b per day).
+
+    Log hazard per age bin (deaths / organism-days at risk) regressed on the bin's mid-age,
+    over bins with at least one death. None with fewer than three such bins.
+    """
+    deaths = np.sort(death_days[np.isfinite(death_days)])
+    if len(deaths) < 3:
+        return None
+    ages = np.where(np.isfinite(death_days), death_days, np.inf)
+    edges = np.arange(0.0, deaths[-1] + bin_days, bin_days)
+    mids, logh = [], []
+    for lo, hi in itertools.pairwise(edges):
+        d = np.sum((deaths >= lo) & (deaths < hi))
+        exposure = np.sum(np.clip(ages, lo, hi) - lo)
+        if d and exposure > 0:
+            mids.append(0.5 * (lo + hi))
+            logh.append(math.log(d / exposure))
+    if len(mids) < 3:
+        return None
+    b, log_a = np.polyfit(mids, logh, 1)
+    return float(math.exp(log_a)), float(b)

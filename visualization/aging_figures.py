@@ -1,0 +1,83 @@
+"""Figures of the cohort scenarios: Kaplan-Meier survival, senescence and damage by age,
+neuron survival and aggregate load (files only; matplotlib's Agg backend)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from model.scenarios.cohort import km_curve
+from visualization.figures import save_figure
+
+
+def km_figure(arms: dict[str, tuple[np.ndarray, float]], title: str = ""):
+    """Kaplan-Meier curves of several arms: label -> (death days, NaN = alive; end day)."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    for label, (deaths, end) in arms.items():
+        days, surv = km_curve(np.asarray(deaths, dtype=float), end)
+        ax.step(days, surv, where="post", label=label)
+    ax.set_xlabel("age (days)")
+    ax.set_ylabel("surviving fraction (Kaplan-Meier)")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    return fig
+
+
+def senescence_figure(series: dict, title: str = ""):
+    """Senescent fraction and mean damage of living organisms by age."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    day = np.asarray(series["day"])
+    ax.plot(day, series["senescent_fraction"], color="tab:red", label="senescent fraction")
+    ax.plot(day, series["functional_fraction"], color="tab:green", label="functional fraction")
+    ax.set_xlabel("age (days)")
+    ax.set_ylabel("fraction of sites")
+    ax.set_ylim(0, 1.02)
+    twin = ax.twinx()
+    twin.plot(day, series["mean_damage"], color="tab:gray", ls="--", label="mean damage")
+    twin.set_ylabel("mean damage (1 = young)")
+    lines = ax.get_lines() + twin.get_lines()
+    ax.legend(lines, [line.get_label() for line in lines], frameon=False, loc="upper left")
+    ax.set_title(title)
+    return fig
+
+
+def neuro_figure(series: dict, title: str = ""):
+    """Neuron survival and mean aggregate load per living neuron over time."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    day = np.asarray(series["day"])
+    ax.plot(day, series["neuron_survival_fraction"], color="tab:blue", label="neurons alive")
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("surviving neuron fraction")
+    ax.set_ylim(0, 1.02)
+    twin = ax.twinx()
+    twin.plot(day, series["aggregate_load"], color="tab:purple", ls="--", label="aggregate load")
+    twin.set_ylabel("aggregate load per neuron")
+    lines = ax.get_lines() + twin.get_lines()
+    ax.legend(lines, [line.get_label() for line in lines], frameon=False, loc="lower left")
+    ax.set_title(title)
+    return fig
+
+
+def aging_figures(fig_dir: Path, result) -> list[Path]:
+    """Registry hook of ``aging``: KM curve of the run's cohort, senescence by age."""
+    s = result.summary
+    title = f"aging: {s['drug']}"
+    deaths = [np.nan if d is None else d for d in s["readouts"]["lifespans_days"]]
+    fig_dir = Path(fig_dir)
+    return [
+        save_figure(km_figure({s["drug"]: (deaths, s["days"])}, title), fig_dir / "survival.png"),
+        save_figure(senescence_figure(result.timeseries, title), fig_dir / "senescence.png"),
+    ]
+
+
+def neuro_figures(fig_dir: Path, result) -> list[Path]:
+    """Registry hook of ``neuro``: neuron survival and aggregate load over time."""
+    title = f"neuro: {result.summary['drug']}"
+    path = Path(fig_dir) / "neurons.png"
+    return [save_figure(neuro_figure(result.timeseries, title), path)]
