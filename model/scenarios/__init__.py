@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from model.errors import InputError
+from model.scenarios.aging import AgingModel, AgingScenario, aging_figures, aging_readouts
 from model.scenarios.base import TissueScenario
 from model.scenarios.culture import CultureModel, CultureScenario, culture_readouts
+from model.scenarios.neuro import NeuroModel, NeuroScenario, neuro_figures, neuro_readouts
 from model.scenarios.transplant import (
     TransplantModel,
     TransplantScenario,
@@ -64,6 +66,28 @@ SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
             default_days=3.0,
             readouts=culture_readouts,
             needs_twin=True,
+        ),
+        "aging": ScenarioSpec(
+            name="aging",
+            description="cohort of small tissues over a mouse lifespan: damage, senescence, "
+            "stem cells; lifespans (14 ppm diet rapamycin ~ --drug sirolimus --conc 4.4)",
+            scenario_class=AgingScenario,
+            model_class=AgingModel,
+            default_days=1500.0,
+            readouts=aging_readouts,
+            replicates_param="organisms",
+            figures=aging_figures,
+        ),
+        "neuro": ScenarioSpec(
+            name="neuro",
+            description="cohort of neuron patches making an aggregation-prone protein cleared "
+            "by autophagy",
+            scenario_class=NeuroScenario,
+            model_class=NeuroModel,
+            default_days=365.0,
+            readouts=neuro_readouts,
+            replicates_param="organisms",
+            figures=neuro_figures,
         ),
         "transplant": ScenarioSpec(
             name="transplant",
