@@ -90,7 +90,7 @@ class Visit:
         self.external: list[str] = []
         self.failed: list[str] = []
         self.errors: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1500, "height": 1300})
+        self.page = browser.new_page(viewport={"width": 1500, "height": 2300})
         self.page.route("**/*", self._route)
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))

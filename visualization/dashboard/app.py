@@ -6,9 +6,6 @@ so each browser session builds and owns its models; nothing model-related is mod
 
 from __future__ import annotations
 
-import threading
-import time
-
 import solara
 from solara.alias import rv
 
@@ -19,8 +16,27 @@ from model.scenarios.base import defaults
 from visualization.dashboard import views
 from visualization.dashboard.lessons import fill_explanation, load_catalogue
 from visualization.dashboard.state import MAX_ARMS, SCHEDULES, ArmSpec, Run, describe_regime
+from visualization.dashboard.ticker import Ticker
 
-SPEEDS = {"slow (2 steps/s)": 2.0, "medium (5 steps/s)": 5.0, "fast (as fast as it goes)": 50.0}
+#: Play speeds: (frames per second at most, tissue hours per frame; at least one step).
+SPEEDS = {
+    "slow (2 steps/s)": (2.0, 0.0),
+    "medium (6 steps/s)": (6.0, 0.0),
+    "fast (6 hours per frame)": (50.0, 6.0),
+    "very fast (1 day per frame)": (50.0, 24.0),
+}
+
+
+def lesson_speed(total_h: float, dt_h: float) -> str:
+    """The slowest speed that plays a lesson's run in about half a minute."""
+    steps = total_h / dt_h
+    if steps <= 180:
+        return "medium (6 steps/s)"
+    if total_h / max(6.0, dt_h) <= 60:
+        return "fast (6 hours per frame)"
+    return "very fast (1 day per frame)"
+
+
 COMPARE_DEFAULT = ("none", "sirolimus", "torin1")
 CSS = """
 .mtor-tissue img { image-rendering: pixelated; cursor: crosshair; display: block; }
@@ -50,7 +66,8 @@ def Md(text: str):
 def Legend(run: Run, option: str, scale):
     """Colour legend under the tissues: category chips or a labelled colour bar."""
     if option == views.CELL_TYPE:
-        _, labels = run.models[0].category_layer()
+        with run.lock:
+            _, labels = run.models[0].category_layer()
         chips = "".join(
             f'<span class="mtor-chip" style="background:{c}"></span>{label}'
             for label, c in views.category_legend(labels)
@@ -142,10 +159,10 @@ def RunView(run: Run, tick: int, option, set_option, plot, set_plot, stop_h=None
     """Tissues side by side with a shared colour scale, then time series, PK and inspector."""
     selected, set_selected = solara.use_state(None)
     models = run.models
-    options = views.colour_options(models[0])
-    if option not in options:
-        option = options[0]
-    with run.lock:
+    with run.lock:  # the play thread steps the models; read them whole
+        options = views.colour_options(models[0])
+        if option not in options:
+            option = options[0]
         scale = views.shared_scale(models, option)
         series = [m.timeseries() for m in models]
     columns = [c for c in series[0] if c != "time_h"]
@@ -223,25 +240,18 @@ def ExportButtons(run: Run, option, scale, plot, series, labels):
 
 
 # ------------------------------------------------------------------------------ play loop
-def use_player(run: Run | None, playing, speed: float, on_tick, stop_h=None):
-    """Step ``run`` while ``playing`` (a reactive bool), at about ``speed`` steps per second."""
+def advance(run: Run, speed: tuple[float, float], stop_h: float | None) -> bool:
+    """One play frame: step ``run`` by the speed's hours per frame, not past ``stop_h``.
 
-    def loop(cancel: threading.Event):
-        if run is None or not playing.value:
-            return
-        period = 1.0 / speed
-        while playing.value and not cancel.is_set():
-            start = time.perf_counter()
-            if stop_h is not None and run.hours >= stop_h - 1e-9:
-                playing.set(False)
-                break
-            run.step()
-            on_tick()
-            rest = period - (time.perf_counter() - start)
-            if rest > 0:
-                cancel.wait(rest)
-
-    solara.use_thread(loop, dependencies=[id(run), playing.value, speed], intrusive_cancel=False)
+    Returns False when the run is at ``stop_h`` (nothing stepped).
+    """
+    steps = max(1, round(speed[1] / run.dt_h))
+    if stop_h is not None:
+        steps = min(steps, round((stop_h - run.hours) / run.dt_h))
+        if steps <= 0:
+            return False
+    run.step(steps)
+    return True
 
 
 @solara.component
@@ -404,7 +414,18 @@ def Page():
     stop_h = None
     if mode.value == "Lessons" and lesson is not None and run is not None:
         stop_h = 24.0 * (lesson.days or SCENARIOS[lesson.scenario].default_days)
-    use_player(run, playing, SPEEDS[speed.value], on_tick, stop_h)
+
+    def play_frame():
+        if run is None or not advance(run, SPEEDS[speed.value], stop_h):
+            playing.set(False)
+        on_tick()
+
+    Ticker.element(
+        running=bool(playing.value and run is not None),
+        period_ms=int(1000 / SPEEDS[speed.value][0]),
+        frame=tick.value,
+        on_tick=play_frame,
+    )
 
     def set_mode(m):
         playing.set(False)
@@ -456,6 +477,7 @@ def Page():
             stop_h,
             option.set,
             plot.set,
+            speed.set,
         )
     if run is not None:
         RunView(run, tick.value, option.value, option.set, plot.value, plot.set, stop_h)
@@ -497,6 +519,7 @@ def LessonPanel(
     stop_h,
     set_option,
     set_plot,
+    set_speed,
 ):
     """Predict -> run -> explain."""
     titles = {le.title: le.name for le in catalogue.lessons}
@@ -535,6 +558,9 @@ def LessonPanel(
         solara.InputText("Your prediction", value=answer.value or "", on_value=answer.set)
 
     def start():
+        spec = SCENARIOS[lesson.scenario]
+        total_h = 24.0 * (lesson.days or spec.default_days)
+        set_speed(lesson_speed(total_h, 24.0 if spec.replicates_param else 1.0))
         if lesson.colour_by:
             set_option(lesson.colour_by)
         if lesson.plot:

@@ -24,7 +24,8 @@ A lesson file (``visualization/lessons/*.toml``, and any directory in the enviro
 
 Placeholders in ``explanation``: ``{KEY.COLUMN}`` is the arm's last value of a timeseries
 column or a summary readout; ``{KEY.COLUMN.STAT}`` with STAT one of ``start end min max mean
-fold`` (end / start); ``{KEY.COLUMN.at_day_N}``. Format specs work: ``{rapa.cells.fold:.1f}``.
+fold`` (end / start); ``{KEY.COLUMN.at_day_N}``. Format specs work: ``{rapa.cells.fold:.1f}``;
+a missing value reads ``never`` for a readout ending in ``_day``, else ``n/a``.
 A lesson whose scenario is not installed is listed as unavailable; any other problem is a
 one-line error naming the file.
 """
@@ -249,25 +250,26 @@ def _is_number(value) -> bool:
 
 # ------------------------------------------------------------------------------ explanation
 class _Value:
-    """A number that formats like a float and reads 'n/a' when missing."""
+    """A number that formats like a float; missing reads 'never' for a ``*_day`` readout."""
 
-    def __init__(self, value):
+    def __init__(self, value, name: str = ""):
         self.value = value
+        self.name = name
 
     def __format__(self, spec: str) -> str:
         v = self.value
         if v is None or (isinstance(v, float) and not math.isfinite(v)):
-            return "n/a"
+            return "never" if self.name.endswith("_day") else "n/a"
         if isinstance(v, bool | str):
             return str(v)
         return format(float(v), spec or "g")
 
 
 class _Column(_Value):
-    def __init__(self, values: list | None, hours: list | None, scalar=None):
+    def __init__(self, values: list | None, hours: list | None, scalar=None, name: str = ""):
         self.values = values
         self.hours = hours
-        super().__init__(values[-1] if values else scalar)
+        super().__init__(values[-1] if values else scalar, name)
 
     def __getattr__(self, stat: str):
         vals = self.values
@@ -300,7 +302,7 @@ class _ArmValues:
     def __getattr__(self, column: str):
         if column in self.series:
             return _Column(list(self.series[column]), list(self.series.get("time_h", [])))
-        return _Column(None, None, self.readouts.get(column))
+        return _Column(None, None, self.readouts.get(column), column)
 
 
 def fill_explanation(lesson: Lesson, series: list[dict], readouts: list[dict]) -> str:

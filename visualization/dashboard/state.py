@@ -110,7 +110,7 @@ class Run:
     seed: int = 0
     library: DrugLibrary | None = None
     arms: list[Arm] = field(init=False)
-    lock: threading.Lock = field(init=False, repr=False)
+    lock: threading.RLock = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         spec = get_scenario(self.scenario)
@@ -120,7 +120,7 @@ class Run:
             raise InputError(f"seed must be a non-negative integer, got {self.seed!r}")
         self.library = self.library or load_library()
         self.params = parse_overrides(spec.scenario_class, self.params)
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # held by steps and by every read of the models
         self.arms = []
         for arm in self.arm_specs:
             regime = make_regime(arm, self.scenario, self.library)
