@@ -46,6 +46,17 @@ def _number(name: str, low: float = 0.0, integer: bool = False):
     return parse
 
 
+def one_line(text: str) -> str:
+    """``text`` with control characters (newlines, carriage returns, ...) shown escaped.
+
+    Error messages quote what the user typed; this keeps them on one line whatever was typed.
+    """
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode()
+        for ch in text.strip()
+    )
+
+
 def parse_sets(items: list[str] | None) -> dict[str, str]:
     """``--set name=value`` items into a dict (values stay strings; scenarios type them)."""
     out: dict[str, str] = {}
@@ -78,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     pw.add_argument("--cell-type", default="epithelial", help="default epithelial")
     pw.add_argument("--set", action="append", metavar="NAME=VALUE", help="cell parameter/input")
     pw.add_argument("--json", action="store_true", help="print one JSON object")
+    pw.add_argument(
+        "--drug-file", action="append", type=Path, metavar="TOML", help="add a drug (TOML)"
+    )
 
     pk = sub.add_parser("pk", help="blood concentrations of a dosing regime")
     pk.add_argument("--drug", required=True, help="drug name (see 'mtor-sim drugs')")
@@ -86,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     pk.add_argument("--loading-dose", type=_number("--loading-dose"), help="first dose, mg")
     pk.add_argument("--days", type=_number("--days", 1e-9), default=14.0, help="default 14")
     pk.add_argument("--json", action="store_true", help="print one JSON object")
+    pk.add_argument(
+        "--drug-file", action="append", type=Path, metavar="TOML", help="add a drug (TOML)"
+    )
 
     r = sub.add_parser("run", help="run a scenario")
     r.add_argument("scenario", nargs="?", help="scenario name (see 'mtor-sim scenarios')")
@@ -108,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--set", action="append", metavar="NAME=VALUE", help="scenario parameter")
     r.add_argument("--out", type=Path, help="write summary, timeseries, manifest, figures here")
     r.add_argument("--json", action="store_true", help="print one JSON object")
+    r.add_argument(
+        "--drug-file", action="append", type=Path, metavar="TOML", help="add a drug (TOML)"
+    )
     r.add_argument("--save-state", type=Path, metavar="FILE", help="save the final state (.npz)")
     r.add_argument(
         "--resume-state", type=Path, metavar="FILE", help="continue a saved state for --days more"
@@ -127,6 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="figures and report.md from a run or sweep directory")
     rp.add_argument("dir", type=Path, help="a run directory (--out) or a sweep directory")
+
+    sub.choices["drugs"].add_argument(
+        "--drug-file", action="append", type=Path, metavar="TOML", help="add a drug (TOML)"
+    )
 
     d = sub.add_parser("dashboard", help="serve the interactive dashboard in the browser")
     d.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this computer only)")
@@ -205,7 +229,7 @@ def cmd_drugs(args) -> int:
     from model.pharmacology import load_library
     from model.pk import build_model, terminal_half_life_h
 
-    library = load_library()
+    library = load_library(args.drug_file or ())
     data = {}
     for name, drug in library.items():
         half_life = None
@@ -234,6 +258,7 @@ def cmd_drugs(args) -> int:
 
 def cmd_pathway(args) -> int:
     from model.pathway import simulate_pathway
+    from model.pharmacology import load_library
 
     overrides = {}
     for k, v in parse_sets(args.set).items():
@@ -241,7 +266,14 @@ def cmd_pathway(args) -> int:
             overrides[k] = float(v)
         except ValueError:
             raise InputError(f"--set {k} must be a number, got {v!r}") from None
-    result = simulate_pathway(args.drug, args.conc, args.hours, args.cell_type, overrides)
+    result = simulate_pathway(
+        args.drug,
+        args.conc,
+        args.hours,
+        args.cell_type,
+        overrides,
+        library=load_library(args.drug_file or ()),
+    )
     if args.json:
         _print_json(result)
         return EXIT_OK
@@ -259,10 +291,13 @@ def cmd_pk(args) -> int:
     from model.pharmacology import dose_times_h, load_library
     from model.pk import simulate, steady_state_summary
 
-    library = load_library()
+    library = load_library(args.drug_file or ())
     if library.drug(args.drug).fixed_only:
         raise InputError(f"drug '{args.drug}' has no clinical PK (research tool); use 'pathway'")
     regime = make_regime(args, library)
+    from experiments.runner import check_days
+
+    args.days = check_days(args.days)
     times, conc = simulate(regime, args.days, dt_h=0.5, library=library)
     parent = conc.get(regime.drug, np.zeros_like(times))
     ss = steady_state_summary(regime, library) if regime.drug != "none" else {}
@@ -366,7 +401,7 @@ def cmd_run(args, argv) -> int:
     from model.scenarios import get_scenario
     from model.scenarios.base import parse_overrides
 
-    library = load_library()
+    library = load_library(args.drug_file or ())
     result = _run_from_files(args, argv, library)
     if result is not None:
         return _report_run([result], [result.summary["seed"]], args, argv)
@@ -484,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_dashboard(args)
         return commands[args.command](args)
     except InputError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {one_line(str(err))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

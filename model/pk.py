@@ -348,6 +348,10 @@ class PKState:
 # --------------------------------------------------------------------------------------------
 
 
+#: Longest PK curve simulated, days (ten years; also the longest scenario run).
+MAX_SIMULATED_DAYS = 3650
+
+
 def simulate(
     regime: Regime, days: float, dt_h: float = 0.25, library: DrugLibrary | None = None
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -355,8 +359,8 @@ def simulate(
 
     Returns ``(times_h, {species: conc_ng_ml})``. Values at dose times are pre-dose.
     """
-    if not math.isfinite(days) or days <= 0:
-        raise InputError(f"days must be a positive number, got {days!r}")
+    if not math.isfinite(days) or not 0 < days <= MAX_SIMULATED_DAYS:
+        raise InputError(f"days must be a number in (0, {MAX_SIMULATED_DAYS}] days, got {days!r}")
     if not math.isfinite(dt_h) or dt_h <= 0:
         raise InputError(f"dt_h must be a positive number of hours, got {dt_h!r}")
     n = math.floor(days * 24.0 / dt_h + 1e-9)

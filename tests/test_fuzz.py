@@ -1,0 +1,295 @@
+"""Property-based tests: any input either runs or ends in exactly one ``error:`` line, exit 2.
+
+Never a traceback, a NaN in the JSON output, a negative cell count or concentration. Hypothesis
+draws command lines, ``--set`` values and drug TOML files that mix valid and invalid values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import os
+import tomllib
+from pathlib import Path
+
+import hypothesis.strategies as st
+from hypothesis import HealthCheck, given, settings
+
+from experiments.cli import main
+from model.errors import InputError
+from model.pharmacology import load_library
+from model.scenarios import SCENARIOS
+from model.scenarios.base import parse_overrides
+
+FUZZ = settings(
+    max_examples=int(os.environ.get("MTOR_FUZZ_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+#: Counters of what the fuzzers tried (printed by the last test, for the closing note).
+TRIED = {"runs": 0, "errors": 0}
+
+
+def call(argv: list[str]) -> tuple[int, str, str]:
+    """Run the CLI in-process; returns (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(argv)
+    TRIED["runs"] += 1
+    TRIED["errors"] += status == 2
+    return status, out.getvalue(), err.getvalue()
+
+
+def _strict_json(text: str):
+    """Parse JSON, refusing NaN and infinities."""
+
+    def refuse(token):
+        raise AssertionError(f"non-finite number {token} in JSON output")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def _numbers(obj):
+    if isinstance(obj, dict):
+        for v in obj.values():
+            yield from _numbers(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _numbers(v)
+    elif isinstance(obj, int | float) and not isinstance(obj, bool):
+        yield obj
+
+
+def check_outcome(status: int, out: str, err: str, json_mode: bool) -> dict | None:
+    """The contract: 0 with clean output, or 2 with one error line; never anything else."""
+    assert "Traceback" not in err, err
+    assert status in (0, 2), (status, err)
+    if status == 2:
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error: "), err
+        assert out == "", out
+        return None
+    if json_mode:
+        data = _strict_json(out)
+        for value in _numbers(data):
+            assert math.isfinite(value)
+        return data
+    return None
+
+
+# ------------------------------------------------------------------------------ value pools
+NUMBERISH = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-(10**6), 10**6).map(str),
+    st.sampled_from(["", "abc", "1e309", "-0", "0x10", "1_0", " 3 ", "NaN", "-inf", "1/2"]),
+    st.text(max_size=6),
+)
+
+
+def _not_a_long_run(text: str) -> bool:
+    """Keep valid run lengths short (the fuzzer checks inputs, not long simulations)."""
+    try:
+        return not (0.5 < float(text) <= 3650)
+    except ValueError:
+        return True
+
+
+SMALL_DAYS = st.one_of(
+    st.floats(0.01, 0.5).map(lambda d: f"{d:.3f}"), NUMBERISH.filter(_not_a_long_run)
+)
+DRUGS = st.one_of(
+    st.sampled_from(["none", "sirolimus", "everolimus", "temsirolimus", "torin1", "azd8055"]),
+    st.text(max_size=10),
+)
+SCHEDULES = st.one_of(
+    st.sampled_from(
+        [
+            "daily",
+            "bid",
+            "weekly",
+            "every_5d",
+            "every_0d",
+            "5on_2off",
+            "0on_0off",
+            "fixed",
+            "continuous",
+            "every_-1d",
+            "daily ",
+            "DAILY",
+        ]
+    ),
+    st.text(max_size=8),
+)
+
+
+@st.composite
+def run_argv(draw) -> list[str]:
+    """A ``run culture`` command line on a small dish, options drawn valid or not."""
+    argv = ["run", "culture", "--set", "width=8", "--set", "height=8", "--set", "initial_cells=5"]
+    argv += ["--days", draw(SMALL_DAYS)]
+    options = {
+        "--drug": DRUGS,
+        "--dose": NUMBERISH,
+        "--schedule": SCHEDULES,
+        "--conc": NUMBERISH,
+        "--start-day": NUMBERISH,
+        "--stop-day": NUMBERISH,
+        "--seed": NUMBERISH,
+        "--loading-dose": NUMBERISH,
+    }
+    for flag in draw(st.lists(st.sampled_from(sorted(options)), max_size=4, unique=True)):
+        argv += [flag, draw(options[flag])]
+    if draw(st.booleans()):
+        name = draw(st.sampled_from([*SCENARIOS["culture"].scenario_class.PARAMETERS, "nope"]))
+        argv += ["--set", f"{name}={draw(NUMBERISH)}"]
+    return argv
+
+
+@FUZZ
+@given(argv=run_argv())
+def test_run_command_lines_run_or_fail_cleanly(argv, tmp_path_factory):
+    out_dir = tmp_path_factory.mktemp("run")
+    status, out, err = call([*argv, "--json", "--out", str(out_dir / "o")])
+    data = check_outcome(status, out, err, json_mode=True)
+    if data is None:
+        # A refused run leaves no output directory that looks complete.
+        assert not (out_dir / "o" / "summary.json").exists()
+        return
+    assert data["readouts"]["cells_final"] >= 0 and data["readouts"]["cells_initial"] >= 0
+    assert (out_dir / "o" / "summary.json").exists()
+
+
+@FUZZ
+@given(
+    drug=DRUGS,
+    conc=st.one_of(st.floats(0, 1e4).map(repr), NUMBERISH),
+    hours=st.one_of(st.floats(0.1, 6).map(repr), NUMBERISH.filter(_not_a_long_run)),
+    cell_type=st.one_of(st.sampled_from(["epithelial", "tcell", "neuron"]), st.text(max_size=8)),
+)
+def test_pathway_command_lines(drug, conc, hours, cell_type):
+    argv = ["pathway", "--drug", drug, "--conc", conc, "--hours", hours]
+    status, out, err = call([*argv, "--cell-type", cell_type, "--json"])
+    data = check_outcome(status, out, err, json_mode=True)
+    if data is not None:
+        assert all(v >= 0 for v in data["pS6K"])
+
+
+@FUZZ
+@given(
+    drug=DRUGS,
+    dose=st.one_of(st.floats(0, 100).map(repr), NUMBERISH),
+    schedule=SCHEDULES,
+    days=st.one_of(st.floats(0.5, 10).map(repr), NUMBERISH.filter(_not_a_long_run)),
+)
+def test_pk_command_lines(drug, dose, schedule, days):
+    argv = ["pk", "--drug", drug, "--dose", dose, "--schedule", schedule, "--days", days]
+    status, out, err = call([*argv, "--json"])
+    data = check_outcome(status, out, err, json_mode=True)
+    if data is not None:
+        assert min(data["conc_ng_ml"]) >= 0
+
+
+@FUZZ
+@given(data=st.data())
+def test_set_values_for_every_scenario_are_typed_or_refused(data):
+    for name, spec in SCENARIOS.items():
+        params = [*spec.scenario_class.PARAMETERS, "unknown_param"]
+        key = data.draw(st.sampled_from(params), label=f"{name} parameter")
+        value = data.draw(NUMBERISH, label="value")
+        try:
+            typed = parse_overrides(spec.scenario_class, {key: value})
+        except InputError as err:
+            assert "\n" not in str(err) and key in str(err)
+            continue
+        kind = type(getattr(spec.scenario_class, key))
+        assert isinstance(typed[key], kind)
+        if isinstance(typed[key], float):
+            assert math.isfinite(typed[key])
+
+
+# ------------------------------------------------------------------------------ drug files
+BASE_DRUG = tomllib.loads(
+    (Path(__file__).resolve().parent.parent / "model" / "drugs" / "everolimus.toml").read_text()
+)
+BASE_DRUG["name"] = "fuzzdrug"
+
+TOML_VALUES = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(10**9), 10**9),
+    st.text(max_size=12),
+    st.booleans(),
+    st.lists(st.integers(-5, 5), max_size=3),
+)
+
+
+def to_toml(value) -> str:
+    """A TOML literal for a scalar or list."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value).replace("\\/", "/")
+    return "[" + ", ".join(to_toml(v) for v in value) + "]"
+
+
+def dump(doc: dict) -> str:
+    """A flat two-level TOML document."""
+    lines = [f"{k} = {to_toml(v)}" for k, v in doc.items() if not isinstance(v, dict)]
+    for table, entries in doc.items():
+        if isinstance(entries, dict):
+            lines.append(f"[{table}]")
+            lines += [f"{k} = {to_toml(v)}" for k, v in entries.items()]
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def mutated_drug(draw) -> str:
+    """The everolimus file with a few fields deleted, retyped or set to odd values."""
+    doc = json.loads(json.dumps(BASE_DRUG))
+    for _ in range(draw(st.integers(1, 3))):
+        table = draw(st.sampled_from([None, *[k for k, v in doc.items() if isinstance(v, dict)]]))
+        target = doc if table is None else doc[table]
+        keys = [k for k, v in target.items() if not isinstance(v, dict)]
+        key = draw(st.sampled_from([*keys, "extra_field"]))
+        if key in target and draw(st.booleans()):
+            del target[key]
+        else:
+            target[key] = draw(TOML_VALUES)
+    return dump(doc)
+
+
+@FUZZ
+@given(text=st.one_of(mutated_drug(), st.text(max_size=80)))
+def test_drug_files_load_or_fail_with_one_line(text, tmp_path_factory):
+    path = tmp_path_factory.mktemp("drug") / "fuzz.toml"
+    path.write_text(text)
+    try:
+        library = load_library([path])
+    except InputError as err:
+        assert "\n" not in str(err).strip()
+        TRIED["errors"] += 1
+        return
+    TRIED["runs"] += 1
+    names = [n for n in library if n not in load_library()]
+    for name in names:
+        status, out, err = call(
+            ["pk", "--drug", name, "--days", "3", "--json", "--drug-file", str(path)]
+        )
+        data = check_outcome(status, out, err, json_mode=True)
+        if data is not None:
+            assert min(data["conc_ng_ml"]) >= 0
+
+
+def test_report_what_the_fuzzers_tried():
+    """Not a check: prints the number of cases for the closing note (run with -s)."""
+    print(f"\nfuzz: {TRIED['runs']} inputs accepted, {TRIED['errors']} refused with one line")
