@@ -240,3 +240,17 @@ def test_cli_run_writes_transplant_outputs(tmp_path, capsys):
     assert set(summary["adverse"]) >= {"infection_risk", "wound_healing_delay"}
     for name in ("tcells.png", "graft_survival.png", "tissue_snapshot.png"):
         assert (out / "figures" / name).stat().st_size > 1000
+
+
+def test_checkpoint_with_infection_and_wound_resumes_bit_identically(tmp_path):
+    """T-cells, pathogen and wound state survive --save-state / --resume-state exactly."""
+    from experiments.runner import resume_run, run_scenario, save_state
+
+    sets = {"width": 30, "height": 30, "infection": True, "infection_day": 2, "wound": True}
+    first = run_scenario("transplant", SIROLIMUS_LOW, days=5, seed=4, overrides=sets)
+    save_state(tmp_path / "state.npz", first)
+    resumed = resume_run(tmp_path / "state.npz", days=3)
+    whole = run_scenario("transplant", SIROLIMUS_LOW, days=8, seed=4, overrides=sets)
+    assert resumed.summary == whole.summary
+    assert resumed.timeseries == whole.timeseries
+    assert resumed.model.n_tcells == whole.model.n_tcells > 0

@@ -227,7 +227,7 @@ class TransplantModel(TransplantViews, TissueModel):
         self._refresh_kind_grid()
         self.graft_initial = int(np.sum(self.table["kind"] == GRAFT))
         self.wound_area = int(self.wound_mask.sum())
-        self.fibroblast_s6k_ref = float(self.steady_state_values(1)["s6k"])
+        self.fibroblast_s6k_ref = float(self.steady_state_values(FIBROBLAST_TYPE)["s6k"])
         self.counters = {
             "kills": 0,
             "divisions": 0,
@@ -263,12 +263,12 @@ class TransplantModel(TransplantViews, TissueModel):
             if self.wound_mask[x, y]:
                 continue
             if self.graft_mask[x, y]:
-                kind, cls, type_id = (DONOR_APC if flat in apc_sites else GRAFT), GraftCell, 0
+                kind, type_id = (DONOR_APC if flat in apc_sites else GRAFT), DONOR_TYPE
             elif ring[x, y]:
-                kind, cls, type_id = FIBROBLAST, Fibroblast, 1
+                kind, type_id = FIBROBLAST, FIBROBLAST_TYPE
             else:
-                kind, cls, type_id = HOST, TissueCell, 0
-            agent = self.add_cell(cls, self.grid[(x, y)], type_id)
+                kind, type_id = HOST, HOST_TYPE
+            agent = self.add_cell(AGENT_CLASSES[type_id], self.grid[(x, y)], type_id)
             self.table["kind"][agent.row] = kind
 
     def _place_vessels(self, n: int) -> np.ndarray:
@@ -489,7 +489,7 @@ class TransplantModel(TransplantViews, TissueModel):
             open_wound[site] = False
             self.kind_grid[site] = FIBROBLAST
             if not self.wound_mask[x, y]:
-                recruit = self.add_cell(Fibroblast, self.grid[(x, y)], 1)
+                recruit = self.add_cell(Fibroblast, self.grid[(x, y)], FIBROBLAST_TYPE)
                 t["kind"][recruit.row] = FIBROBLAST
             else:
                 self.kind_grid[x, y] = -1
@@ -576,6 +576,50 @@ class TransplantModel(TransplantViews, TissueModel):
         if open_sites <= self.wound_params.closed_below * self.wound_area:
             self.wound_closure_day = (self.hours + self.dt_h) / 24.0
 
+    # ------------------------------------------------------------------ checkpoints
+    def agent_class_for(self, type_id: int):
+        """The agent class of tissue cells of ``type_id`` (for checkpoint restore)."""
+        return AGENT_CLASSES[type_id]
+
+    def extra_checkpoint_state(self) -> tuple[dict[str, np.ndarray], dict]:
+        """T-cell table and agents, pathogen, vessels and the counters behind the readouts."""
+        t = self.tcells
+        arrays = {f"tcells/{c}": t[c].copy() for c in t.columns}
+        arrays["tcells/_unique_id"] = np.array([a.unique_id for a in t.owners[: t.n]], np.int64)
+        arrays["pathogen"] = self.pathogen.copy()
+        arrays["vessel_mask"] = self.vessel_mask.copy()
+        arrays["division_ages"] = np.asarray(self.division_ages, dtype=float)
+        meta = {
+            "counters": dict(self.counters),
+            "infection_cleared_day": self.infection_cleared_day,
+            "wound_closure_day": self.wound_closure_day,
+            "infected": self._infected,
+        }
+        return arrays, meta
+
+    def restore_extra_checkpoint_state(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
+        """Inverse of :meth:`extra_checkpoint_state` (after the engine restored the tissue)."""
+        from model.checkpoint import split
+
+        counter = self.agent_id_counter
+        table = split(arrays, "tcells")
+        uids = table.pop("_unique_id")
+        for agent in list(self.tcells.owners[: self.tcells.n]):
+            agent.remove()
+        rows = self.tcells.load_columns(table)
+        for row in sorted(range(rows), key=lambda r: uids[r]):
+            TCell(self, row).unique_id = int(uids[row])
+        self.agent_id_counter = counter
+        self.pathogen[...] = arrays["pathogen"]
+        self.vessel_mask = np.asarray(arrays["vessel_mask"], dtype=bool)
+        self.vessel_sites = np.argwhere(self.vessel_mask)
+        self.division_ages = [float(v) for v in arrays["division_ages"]]
+        self.counters = {k: int(v) for k, v in meta["counters"].items()}
+        self.infection_cleared_day = meta["infection_cleared_day"]
+        self.wound_closure_day = meta["wound_closure_day"]
+        self._infected = bool(meta["infected"])
+        self._refresh_kind_grid()
+
     # ------------------------------------------------------------------ phase 7: readouts
     def record(self) -> dict[str, float]:
         """This hour's timeseries record (see :func:`timeseries_row`)."""
@@ -591,8 +635,12 @@ class TransplantModel(TransplantViews, TissueModel):
         return {key: [r[key] for r in records] for key in records[0]}
 
 
-CELL_TYPES = ("epithelial", "fibroblast")
-"""Signalling types of the tissue table (type_id 0: host, graft and APCs; 1: fibroblasts)."""
+HOST_TYPE, DONOR_TYPE, FIBROBLAST_TYPE = 0, 1, 2
+CELL_TYPES = ("epithelial", "epithelial", "fibroblast")
+"""Signalling types of the tissue table by type_id: host parenchyma, donor cells (graft and
+APCs), wound fibroblasts."""
+AGENT_CLASSES = (TissueCell, GraftCell, Fibroblast)
+"""Agent class of each type_id (also used to rebuild agents from a checkpoint)."""
 
 
 def transplant_figures(fig_dir, result) -> list:
