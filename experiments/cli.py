@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from model.errors import InputError
+from model.errors import InputError, OutputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -521,6 +521,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:
         print(f"error: {one_line(str(err))}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OutputError as err:
+        print(f"error: {one_line(str(err))}", file=sys.stderr)
+        return EXIT_INTERNAL
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return EXIT_INTERNAL

@@ -23,7 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from model.adverse import adverse_panel
-from model.errors import InputError
+from model.errors import InputError, OutputError
 from model.pharmacology import UNTREATED, Regime, load_library
 from model.scenarios import get_scenario
 from model.scenarios.base import parse_overrides
@@ -191,13 +191,26 @@ def regime_dict(regime: Regime) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------ outputs
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    Either the complete new file is at ``path`` or the old one (if any) is untouched; an OS
+    failure (disk full, permissions) becomes an :class:`OutputError` naming the file.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as err:
+        raise OutputError(f"cannot write '{path}': {err.strerror or err}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write '{path}': {err.strerror or err}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -240,8 +253,12 @@ def git_revision() -> str | None:
 def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -> None:
     """Write summary.json, timeseries.parquet, manifest.json and figures/ into ``out_dir``.
 
-    summary.json is written last, so its presence marks a complete run.
+    Everything is first written to a staging folder inside ``out_dir`` and only then renamed
+    into place, summary.json last (its presence marks a complete run). A failure while writing
+    (disk full, a figure that cannot be drawn) leaves what was in ``out_dir`` before untouched.
     """
+    import shutil
+
     import pandas as pd
 
     from visualization.figures import save_run_figures
@@ -249,28 +266,37 @@ def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        probe = out_dir / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     except OSError as err:
         raise InputError(f"cannot write to output directory '{out_dir}': {err.strerror}") from None
-    frame = pd.DataFrame(result.timeseries)
-    atomic_write_bytes(out_dir / "timeseries.parquet", frame.to_parquet(index=False))
-    manifest = {
-        "format": "mtor-abm run manifest",
-        "format_version": 1,
-        "scenario": result.summary["scenario"],
-        "seed": result.summary["seed"],
-        "days": result.summary["days"],
-        "regime": result.summary["regime"],
-        "params": result.summary["params"],
-        "versions": versions(),
-        "git_revision": git_revision(),
-        "command": argv,
-    }
-    atomic_write_json(out_dir / "manifest.json", manifest)
-    save_run_figures(out_dir / "figures", result)
-    atomic_write_json(out_dir / "summary.json", result.summary)
+    try:
+        frame = pd.DataFrame(result.timeseries)
+        atomic_write_bytes(stage / "timeseries.parquet", frame.to_parquet(index=False))
+        manifest = {
+            "format": "mtor-abm run manifest",
+            "format_version": 1,
+            "scenario": result.summary["scenario"],
+            "seed": result.summary["seed"],
+            "days": result.summary["days"],
+            "regime": result.summary["regime"],
+            "params": result.summary["params"],
+            "versions": versions(),
+            "git_revision": git_revision(),
+            "command": argv,
+        }
+        atomic_write_json(stage / "manifest.json", manifest)
+        save_run_figures(stage / "figures", result)
+        atomic_write_json(stage / "summary.json", result.summary)
+        (out_dir / "summary.json").unlink(missing_ok=True)  # incomplete until the last rename
+        for path in sorted(stage.rglob("*"), key=lambda p: p.name == "summary.json"):
+            if path.is_file():
+                target = out_dir / path.relative_to(stage)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+    except OSError as err:
+        raise OutputError(f"cannot write the run to '{out_dir}': {err.strerror or err}") from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def json_safe(obj: Any) -> Any:

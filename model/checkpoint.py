@@ -46,11 +46,7 @@ def write(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> No
     """Write a checkpoint to ``path`` atomically (temporary file, then rename)."""
     from experiments.runner import atomic_write_bytes
 
-    path = Path(path)
-    try:
-        atomic_write_bytes(path, encode(arrays, meta))
-    except OSError as err:
-        raise InputError(f"cannot write checkpoint '{path}': {err.strerror or err}") from None
+    atomic_write_bytes(Path(path), encode(arrays, meta))  # OutputError names the file
 
 
 def read(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
