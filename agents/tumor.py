@@ -1,0 +1,37 @@
+"""Cells of the tumor scenario: tumor cells that invade, host-tissue cells they displace.
+
+Numbers live in the model's cell table (see :mod:`agents.cell`); these agents only add the
+discrete events of the tumor: dividing into a site held by a host cell (which is crushed, as
+an expanding tumor compresses and destroys the tissue around it) and dying by necrosis (the
+cell leaves debris on its site: the necrotic core).
+"""
+
+from __future__ import annotations
+
+from agents.cell import TissueCell
+
+
+class NormalCell(TissueCell):
+    """A host-tissue cell around the tumor: quiescent, consumes oxygen, can be displaced."""
+
+    def die(self) -> None:
+        """Leave the tissue and free the site for tumor growth."""
+        x, y = self.cell.coordinate
+        self.model.normal_site[x, y] = False
+        super().die()
+
+
+class TumorCell(TissueCell):
+    """A tumor cell of the scenario's genotype."""
+
+    def invade(self, site) -> TissueCell:
+        """Divide into ``site``, displacing the host cell there if there is one."""
+        for other in list(site.agents):
+            other.die()
+        return self.divide(site)
+
+    def necrose(self) -> None:
+        """Die by necrosis: the site keeps the debris (it blocks growth and is counted)."""
+        x, y = self.cell.coordinate
+        self.model.necrotic[x, y] = True
+        self.die()

@@ -1,0 +1,69 @@
+"""Benchmark: the default tumor run (untreated, 60 days, treatment baseline day 14).
+
+Prints wall time, ms per step (overall and over the last simulated week, when the tumor is
+largest), cells at the end and the solver's work. Usage::
+
+    python benchmarks/tumor_run.py [--days 60] [--seed 0] [--drug none]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from model.pharmacology import UNTREATED, Regime, default_regime, load_library
+from model.scenarios.tumor import DEFAULT_START_DAY, TumorModel, TumorScenario
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=float, default=60.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--drug", default="none")
+    args = parser.parse_args()
+    library = load_library()
+    regime = UNTREATED
+    if args.drug != "none":
+        base = default_regime(args.drug, library)
+        regime = Regime(
+            base.drug,
+            base.dose_mg,
+            base.schedule,
+            start_day=DEFAULT_START_DAY,
+            conc_nM=base.conc_nM,
+            loading_dose_mg=base.loading_dose_mg,
+        )
+    t0 = time.perf_counter()
+    model = TumorModel(TumorScenario(rng=args.seed), regime, library)
+    build_s = time.perf_counter() - t0
+    steps = round(args.days * 24 / model.dt_h)
+    last_week = min(steps, 7 * 24)
+    t1 = time.perf_counter()
+    for _ in range(steps - last_week):
+        model.step()
+    t2 = time.perf_counter()
+    for _ in range(last_week):
+        model.step()
+    t3 = time.perf_counter()
+    wall = t3 - t0
+    print(
+        f"tumor {args.drug}, {args.days:g} days, seed {args.seed}, "
+        f"{model.grid.width} x {model.grid.height} sites"
+    )
+    print(f"  wall time            {wall:.1f} s (build {build_s:.1f} s)")
+    print(
+        f"  ms per step          {(t3 - t1) / steps * 1e3:.1f} "
+        f"(last week {(t3 - t2) / last_week * 1e3:.1f})"
+    )
+    print(
+        f"  cells at end         {model.n_tumor} tumor, {model.n_cells} live, "
+        f"{int(model.necrotic.sum())} necrotic sites, {int(model.vessels.sum())} vessels"
+    )
+    print(
+        "  factorisations       "
+        + ", ".join(f"{k} {s.refactorisations}" for k, s in model.solvers.items())
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,610 @@
+"""Tumor: a 2D tissue slice around a growing tumor, fed by vessels, under a regime.
+
+One lattice site per ~20 um cell. A tumor of one genotype (PTEN-null, TSC-null or wild type)
+is seeded in the middle of host tissue crossed by pre-existing capillaries. Vessels hold the
+oxygen, nutrient and drug levels of blood; cells consume oxygen and nutrients, so hypoxia and
+a necrotic core appear 100-200 um from the nearest vessel as the tumor grows. Hypoxia
+stabilises HIF-1a, whose translation needs mTORC1 (Hudson 2002 Mol Cell Biol 22:7004); HIF-1a
+drives VEGF, and VEGF drives sprouting of new vessels (:mod:`model.scenarios.tumor_vessels`).
+
+The step (DESIGN.md section 2): PK; quasi-steady fields (oxygen, nutrients, drug, VEGF) and
+the vessels; inputs; signalling; fates (growth and G1->S from S6K/4E-BP1 and size, apoptosis
+against the AKT survival signal, starvation offset by autophagy, necrosis under severe
+hypoxia, quiescence when crowded); events (division, invasion of host tissue, death).
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from agents.tumor import NormalCell, TumorCell
+from model import signaling as sg
+from model.celltable import CellTable
+from model.fates import CycleParams, advance_cycle
+from model.fields import Field
+from model.scenarios.base import Param, TissueScenario
+from model.scenarios.tumor_fields import SteadyField
+from model.scenarios.tumor_vessels import (
+    VesselParams,
+    initial_vessels,
+    neighbourhood_share,
+    update_vessels,
+)
+from model.tissue import FateMasks, TissueModel
+
+GENOTYPES = ("pten_null", "tsc_null", "wild_type")
+"""Tumor genotypes; the cell type is ``tumor_<genotype>`` in :mod:`model.signaling`."""
+DEFAULT_START_DAY = 14.0
+"""Treatment start (and baseline of the response) when none is given: the tumor is established."""
+TUMOR, NORMAL = 0, 1
+"""``type_id`` of tumor and host cells."""
+CATEGORY_LABELS = ("tumor", "normal", "hypoxic tumor", "necrotic", "vessel")
+"""Labels of :meth:`TumorModel.category_layer` codes 0-4."""
+DX_UM = 20.0
+"""Lattice spacing, um (one cell diameter; assumed)."""
+
+
+class TumorScenario(TissueScenario):
+    """Parameters of the tumor scenario (see ``PARAMETERS`` for units and sources).
+
+    Args:
+        width: slice width in sites of 20 um.
+        height: slice height in sites of 20 um.
+        genotype: tumor genotype (pten_null, tsc_null, wild_type).
+        seed_radius_sites: radius of the tumor seeded at 0 h, sites.
+        normal_density: fraction of the other sites holding host cells.
+        growth_factor: growth-factor signal of the tissue (1 = physiological, 0 = withdrawn).
+        vessel_spacing_sites: spacing of the pre-existing capillaries, sites.
+        vessel_po2_mmHg: oxygen tension held in perfused vessels, mmHg.
+        o2_diffusion_um2_per_s: oxygen diffusion coefficient, um^2/s.
+        o2_uptake_per_h: oxygen consumption rate of a tumor cell, 1/h.
+        normal_uptake_factor: host-cell oxygen and nutrient uptake relative to a tumor cell.
+        hypoxia_mmHg: oxygen tension below which a cell counts as hypoxic, mmHg.
+        energy_half_mmHg: oxygen tension at which energy sensing (AMPK, REDD1) is half on, mmHg.
+        hif_half_mmHg: oxygen tension of half-maximal HIF-1a stabilisation, mmHg.
+        necrosis_mmHg: oxygen tension of half-maximal necrosis hazard, mmHg.
+        necrosis_per_h: necrosis hazard of an anoxic cell, 1/h.
+        nutrient_diffusion_um2_per_s: glucose/amino-acid diffusion coefficient, um^2/s.
+        nutrient_uptake_per_h: nutrient consumption rate of a tumor cell, 1/h.
+        drug_diffusion_um2_per_s: drug diffusion coefficient in tissue, um^2/s.
+        drug_uptake_per_h: drug uptake/sequestration rate of a cell, 1/h.
+        vegf_diffusion_um2_per_s: VEGF diffusion coefficient, um^2/s.
+        vegf_decay_per_h: VEGF clearance rate, 1/h.
+        vegf_per_cell_per_h: VEGF secretion of a cell at full HIF-1a, VEGF units/h.
+        vegf_threshold: VEGF level that activates endothelium (VEGF units).
+        sprout_delay_h: hours of VEGF above threshold before a sprout is perfused.
+        sprout_per_h: hazard of a new perfused vessel at a ready site, 1/h.
+        vessel_regression_per_h: regression hazard of a co-opted vessel without VEGF, 1/h.
+    """
+
+    width: int = 120
+    height: int = 120
+    genotype: str = "wild_type"
+    seed_radius_sites: float = 3.0
+    normal_density: float = 0.7
+    growth_factor: float = 1.0
+    vessel_spacing_sites: int = 10
+    vessel_po2_mmHg: float = 40.0
+    o2_diffusion_um2_per_s: float = 2000.0
+    o2_uptake_per_h: float = 600.0
+    normal_uptake_factor: float = 0.5
+    hypoxia_mmHg: float = 10.0
+    energy_half_mmHg: float = 3.0
+    hif_half_mmHg: float = 12.0
+    necrosis_mmHg: float = 1.5
+    necrosis_per_h: float = 0.05
+    nutrient_diffusion_um2_per_s: float = 110.0
+    nutrient_uptake_per_h: float = 5.0
+    drug_diffusion_um2_per_s: float = 100.0
+    drug_uptake_per_h: float = 2.0
+    vegf_diffusion_um2_per_s: float = 104.0
+    vegf_decay_per_h: float = 0.7
+    vegf_per_cell_per_h: float = 0.7
+    vegf_threshold: float = 0.3
+    sprout_delay_h: float = 48.0
+    sprout_per_h: float = 1.0 / 96.0
+    vessel_regression_per_h: float = 1.0 / 120.0
+
+    PARAMETERS = {  # noqa: RUF012
+        "width": Param("sites", "slice width in lattice sites of 20 um", 10, 2000),
+        "height": Param("sites", "slice height in lattice sites of 20 um", 10, 2000),
+        "genotype": Param("", "tumor genotype", choices=GENOTYPES),
+        "seed_radius_sites": Param("sites", "radius of the tumor seeded at 0 h", 0.5, 200),
+        "normal_density": Param("fraction", "host cells per other site (assumed)", 0, 1),
+        "growth_factor": Param(
+            "relative", "tissue growth-factor signal (1 = physiological)", 0, 10
+        ),
+        "vessel_spacing_sites": Param(
+            "sites", "pre-existing capillary spacing (100-200 um in sections; assumed)", 3, 100
+        ),
+        "vessel_po2_mmHg": Param(
+            "mmHg",
+            "O2 tension in perfused tumor vessels (~40; Vaupel 1989 Cancer Res 49:6449)",
+            0,
+            200,
+        ),
+        "o2_diffusion_um2_per_s": Param(
+            "um^2/s", "O2 diffusion in tissue (Ghaffarizadeh 2018 PLoS Comput Biol)", 1, 1e5
+        ),
+        "o2_uptake_per_h": Param(
+            "1/h", "O2 uptake of a tumor cell (10/min: PhysiCell, Ghaffarizadeh 2018)", 0, 1e5
+        ),
+        "normal_uptake_factor": Param(
+            "relative", "host O2 and nutrient uptake vs a tumor cell (assumed)", 0, 10
+        ),
+        "hypoxia_mmHg": Param(
+            "mmHg",
+            "hypoxic below this O2 tension (Vaupel 2004 Semin Radiat Oncol 14:198)",
+            0,
+            100,
+        ),
+        "energy_half_mmHg": Param(
+            "mmHg", "half-maximal energy stress (AMPK/REDD1; Brugarolas 2004; assumed)", 0.01, 100
+        ),
+        "hif_half_mmHg": Param(
+            "mmHg",
+            "half-maximal HIF-1a stabilisation (1.5-2 % O2: Jiang 1996 AJP 271:C1172)",
+            0.01,
+            100,
+        ),
+        "necrosis_mmHg": Param("mmHg", "half-maximal necrosis hazard (anoxia; assumed)", 0.01, 50),
+        "necrosis_per_h": Param("1/h", "necrosis hazard of an anoxic cell (assumed)", 0, 10),
+        "nutrient_diffusion_um2_per_s": Param(
+            "um^2/s",
+            "glucose diffusion in tumor tissue (Casciari 1988 Cancer Res 48:3905)",
+            1,
+            1e5,
+        ),
+        "nutrient_uptake_per_h": Param("1/h", "nutrient uptake of a tumor cell (assumed)", 0, 1e4),
+        "drug_diffusion_um2_per_s": Param(
+            "um^2/s", "drug diffusion in tissue (small molecule; assumed)", 1, 1e5
+        ),
+        "drug_uptake_per_h": Param(
+            "1/h", "drug uptake and sequestration by a cell (assumed)", 0, 1e4
+        ),
+        "vegf_diffusion_um2_per_s": Param(
+            "um^2/s", "VEGF diffusion (Mac Gabhann 2006 PNAS 103:17750)", 1, 1e5
+        ),
+        "vegf_decay_per_h": Param("1/h", "VEGF clearance (half-life ~1 h; assumed)", 0.001, 1e3),
+        "vegf_per_cell_per_h": Param(
+            "VEGF units/h", "VEGF secretion at full HIF-1a (assumed units)", 0, 1e3
+        ),
+        "vegf_threshold": Param("VEGF units", "VEGF that activates endothelium (assumed)", 0, 1e3),
+        "sprout_delay_h": Param(
+            "h", "VEGF exposure before a sprout is perfused (days; Nagy 2007; assumed)", 0, 1e4
+        ),
+        "sprout_per_h": Param("1/h", "new-vessel hazard at a ready site (assumed)", 0, 10),
+        "vessel_regression_per_h": Param(
+            "1/h", "co-opted vessel regression without VEGF (Holash 1999 Science; assumed)", 0, 10
+        ),
+    }
+
+
+class TumorModel(TissueModel):
+    """A tumor in host tissue under a regime (see module docstring)."""
+
+    def __init__(self, scenario: TumorScenario, regime, library=None):
+        sc = scenario
+        super().__init__(
+            sc, regime, library, dt_h=1.0, cell_types=(f"tumor_{sc.genotype}", "epithelial")
+        )
+        self.table = _table_with_cycling(self.table, sc.width * sc.height)
+        self.cycle = CycleParams()
+        self.vessel_rules = VesselParams(
+            spacing_sites=int(sc.vessel_spacing_sites),
+            vegf_threshold=sc.vegf_threshold,
+            delay_h=sc.sprout_delay_h,
+            sprout_per_h=sc.sprout_per_h,
+            regression_per_h=sc.vessel_regression_per_h,
+        )
+        self.baseline_h = regime.start_h if regime.drug != "none" else DEFAULT_START_DAY * 24.0
+        shape = (int(sc.width), int(sc.height))
+        self.vessels = initial_vessels(shape, int(sc.vessel_spacing_sites), self.rng)
+        self.initial_vessels = int(self.vessels.sum())
+        self.vegf_exposure_h = np.zeros(shape)
+        self.necrotic = np.zeros(shape, dtype=bool)
+        self.normal_site = np.zeros(shape, dtype=bool)
+        self.solvers = {
+            "oxygen": SteadyField(shape, sc.o2_diffusion_um2_per_s, DX_UM),
+            "nutrients": SteadyField(shape, sc.nutrient_diffusion_um2_per_s, DX_UM),
+            "drug": SteadyField(shape, sc.drug_diffusion_um2_per_s, DX_UM),
+            "VEGF": SteadyField(
+                shape, sc.vegf_diffusion_um2_per_s, DX_UM, decay_per_h=sc.vegf_decay_per_h
+            ),
+        }
+        diffusion = {
+            "oxygen": sc.o2_diffusion_um2_per_s,
+            "nutrients": sc.nutrient_diffusion_um2_per_s,
+            "drug": sc.drug_diffusion_um2_per_s,
+            "VEGF": sc.vegf_diffusion_um2_per_s,
+        }
+        # Named layers on the grid (mmHg, relative to plasma, nM, VEGF units), written in place
+        # by the quasi-steady solvers each step.
+        self.fields = {
+            name: Field.on_grid(
+                self.grid, name, 0.0, diffusion_um2_per_s=d, dx_um=DX_UM, method="implicit"
+            )
+            for name, d in diffusion.items()
+        }
+        self._seed_tissue(shape)
+        self.tumor_cells_initial = self.n_tumor
+        self.update_fields()
+        self.datacollector = mesa.DataCollector(model_reporters={"record": self.record})
+        self.datacollector.collect(self)
+
+    def _seed_tissue(self, shape) -> None:
+        """A disc of tumor cells in the middle; host cells at random on the other sites."""
+        sc = self.scenario
+        xs, ys = np.meshgrid(np.arange(shape[0]), np.arange(shape[1]), indexing="ij")
+        cx, cy = (shape[0] - 1) / 2.0, (shape[1] - 1) / 2.0
+        in_seed = np.hypot(xs - cx, ys - cy) <= sc.seed_radius_sites
+        host = ~in_seed & (self.rng.random(shape) < sc.normal_density)
+        for x, y in np.argwhere(in_seed):
+            self.add_cell(TumorCell, self.grid[(int(x), int(y))], TUMOR)
+        for x, y in np.argwhere(host):
+            self.add_cell(NormalCell, self.grid[(int(x), int(y))], NORMAL)
+        self.normal_site[host] = True
+
+    @property
+    def n_tumor(self) -> int:
+        """Live tumor cells."""
+        return int(np.count_nonzero(self.table["type_id"] == TUMOR))
+
+    # Phase 2 ------------------------------------------------------------------------------
+    def update_fields(self) -> None:
+        """Quasi-steady oxygen, nutrients, drug and VEGF; then vessels sprout and regress."""
+        sc, t = self.scenario, self.table
+        x, y = t["x"], t["y"]
+        per_cell = np.where(t["type_id"] == TUMOR, 1.0, sc.normal_uptake_factor)
+        demand = np.zeros(self.grid.dimensions)
+        demand[x, y] = per_cell
+        oxygen = self.solvers["oxygen"].solve(
+            sc.o2_uptake_per_h * demand, 0.0, self.vessels, sc.vessel_po2_mmHg
+        )
+        self.fields["oxygen"].data[...] = oxygen
+        nutrients = self.solvers["nutrients"].solve(
+            sc.nutrient_uptake_per_h * demand, 0.0, self.vessels, 1.0
+        )
+        self.fields["nutrients"].data[...] = nutrients
+        blood = self.total_blood_nM()
+        if blood > 0:
+            occupied = np.zeros(self.grid.dimensions)
+            occupied[x, y] = sc.drug_uptake_per_h
+            profile = self.solvers["drug"].solve(occupied, 0.0, self.vessels, 1.0)
+            self.fields["drug"].data[...] = blood * profile
+        else:
+            self.fields["drug"].data[...] = 0.0
+        production = np.zeros(self.grid.dimensions)
+        production[x, y] = sc.vegf_per_cell_per_h * self.hif1a()
+        self.fields["VEGF"].data[...] = self.solvers["VEGF"].solve(0.0, production)
+        for f in self.fields.values():
+            f.reset_accounting()
+        self._update_vessels()
+
+    def _update_vessels(self) -> None:
+        """Sprouting where VEGF is high, regression of unsupported or necrotic vessels."""
+        t = self.table
+        tumor_mask = self.necrotic.copy()
+        is_tumor = t["type_id"] == TUMOR
+        tumor_mask[t["x"][is_tumor], t["y"][is_tumor]] = True
+        update_vessels(
+            self.vessels,
+            self.vegf_exposure_h,
+            self.fields["VEGF"].data,
+            neighbourhood_share(tumor_mask),
+            neighbourhood_share(self.necrotic),
+            self.dt_h,
+            self.vessel_rules,
+            self.rng,
+        )
+
+    def total_blood_nM(self) -> float:
+        """Blood concentration summed over drug species, nM."""
+        return float(sum(c for s, c in self.blood_nM.items() if s != "none"))
+
+    def local_drug_nM(self) -> dict[str, np.ndarray]:
+        """Each species at each cell: its blood level times the tissue penetration profile."""
+        t = self.table
+        profile = self.solvers["drug"].solution.reshape(self.grid.dimensions)[t["x"], t["y"]]
+        return {s: c * profile for s, c in self.blood_nM.items() if s != "none" and c > 0}
+
+    def oxygen_at_cells(self) -> np.ndarray:
+        """Oxygen tension at every cell, mmHg."""
+        return self.fields["oxygen"].data[self.table["x"], self.table["y"]]
+
+    def hif1a(self) -> np.ndarray:
+        """HIF-1a of every cell (0-1 per unit translation): hypoxic stabilisation x translation.
+
+        Stabilisation rises steeply below ``hif_half_mmHg`` (Hill 3; Jiang 1996 AJP 271:C1172);
+        synthesis follows cap-dependent translation, i.e. mTORC1 through S6K and 4E-BP1
+        (Hudson 2002 Mol Cell Biol 22:7004).
+        """
+        t = self.table
+        o2 = self.oxygen_at_cells()
+        stabilised = 1.0 / (1.0 + (o2 / self.scenario.hif_half_mmHg) ** 3)
+        translation = np.clip(sg.translation_rate(t.view(("s6k", "p4ebp1"))), 0.0, 2.0)
+        return stabilised * translation
+
+    # Phase 3 ------------------------------------------------------------------------------
+    def energy_at_cells(self) -> np.ndarray:
+        """Energy sufficiency (1 = replete; AMPK = 1 - energy) from the local oxygen tension."""
+        k = self.scenario.energy_half_mmHg
+        o2 = self.oxygen_at_cells()
+        reference = 20.0  # mmHg: replete
+        return np.clip(o2**2 / (o2**2 + k * k) * (1.0 + (k / reference) ** 2), 0.0, 1.0)
+
+    def sense_inputs(self) -> sg.Inputs:
+        """Growth factors (uniform), local nutrients and oxygen-driven energy state."""
+        t = self.table
+        return sg.Inputs(
+            growth_factor=self.scenario.growth_factor,
+            amino_acids=self.fields["nutrients"].data[t["x"], t["y"]],
+            energy=self.energy_at_cells(),
+        )
+
+    # Phase 5 ------------------------------------------------------------------------------
+    def invadable(self) -> np.ndarray:
+        """Sites a tumor cell can divide into: empty (not debris) or held by a host cell."""
+        return (self.grid.empty.data & ~self.necrotic) | self.normal_site
+
+    def decide_fates(self) -> FateMasks:
+        """Cycle, apoptosis and starvation (model.fates) plus necrosis under severe hypoxia."""
+        t = self.table
+        sc = self.scenario
+        outputs = sg.outputs(t.view(sg.STATE_NAMES), t.view(sg.PARAM_NAMES))
+        supply = self.fields["nutrients"].data[t["x"], t["y"]] * self.energy_at_cells()
+        free = _neighbour_count(self.invadable())[t["x"], t["y"]] > 0
+        is_tumor = t["type_id"] == TUMOR
+        g1_before = t["g1_progress"].copy()
+        die, divide = advance_cycle(
+            t, outputs, supply, free, self.dt_h, self.cycle, self.rng, can_divide=is_tumor
+        )
+        t["cycling"][...] = is_tumor & ((t["phase"] == 1) | (t["g1_progress"] > g1_before))
+        o2 = self.oxygen_at_cells()
+        hazard = sc.necrosis_per_h / (1.0 + (o2 / sc.necrosis_mmHg) ** 4)
+        necrose = self.rng.random(t.n) < -np.expm1(-hazard * self.dt_h)
+        self._necrose = necrose & is_tumor
+        return FateMasks(die=die | necrose, divide=divide)
+
+    # Phase 6 ------------------------------------------------------------------------------
+    def apply_events(self, masks: FateMasks) -> None:
+        """Necrosis (debris stays), apoptosis, then divisions in random order (invading hosts)."""
+        owners = self.table.owners
+        dying = [(owners[r], bool(self._necrose[r])) for r in np.flatnonzero(masks.die)]
+        dividing_rows = np.flatnonzero(masks.divide & ~masks.die)
+        dividing = [owners[r] for r in self.rng.permutation(dividing_rows)]
+        for agent, necrotic in dying:
+            if necrotic:
+                agent.necrose()
+            else:
+                agent.die()
+        for agent in dividing:
+            site = self._free_neighbour(agent.cell.coordinate)
+            if site is not None:
+                agent.invade(site)
+
+    def _free_neighbour(self, coordinate):
+        """A uniformly chosen invadable Moore neighbour of ``coordinate``, or None."""
+        x, y = coordinate
+        w, h = self.grid.dimensions
+        x0, x1, y0, y1 = max(x - 1, 0), min(x + 2, w), max(y - 1, 0), min(y + 2, h)
+        ok = (self.grid.empty.data[x0:x1, y0:y1] & ~self.necrotic[x0:x1, y0:y1]) | (
+            self.normal_site[x0:x1, y0:y1]
+        )
+        free = np.argwhere(ok)
+        if len(free) == 0:
+            return None
+        dx, dy = free[self.rng.integers(len(free))]
+        return self.grid[(x0 + int(dx), y0 + int(dy))]
+
+    # Phase 7 ------------------------------------------------------------------------------
+    def collect(self) -> None:
+        """One DataCollector record per step."""
+        self.datacollector.collect(self)
+
+    def record(self) -> dict[str, float]:
+        """This hour's timeseries record (see :func:`timeseries_row`)."""
+        return timeseries_row(self)
+
+    def timeseries(self) -> dict[str, list[float]]:
+        """The collected records as columns."""
+        records = self.datacollector.model_vars["record"]
+        return {key: [r[key] for r in records] for key in records[0]}
+
+    # Views ---------------------------------------------------------------------------------
+    def tumor_region(self) -> np.ndarray:
+        """Sites held by tumor cells or necrotic debris (the lesion)."""
+        t = self.table
+        region = self.necrotic.copy()
+        is_tumor = t["type_id"] == TUMOR
+        region[t["x"][is_tumor], t["y"][is_tumor]] = True
+        return region
+
+    def category_layer(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Codes: 0 tumor, 1 normal, 2 hypoxic tumor, 3 necrotic, 4 vessel (-1 empty)."""
+        codes, _ = super().category_layer()
+        t = self.table
+        hypoxic = (t["type_id"] == TUMOR) & (self.oxygen_at_cells() < self.scenario.hypoxia_mmHg)
+        codes[t["x"][hypoxic], t["y"][hypoxic]] = 2
+        codes[self.necrotic] = 3
+        codes[self.vessels] = 4
+        return codes, CATEGORY_LABELS
+
+    def cell_readouts(self) -> dict[str, np.ndarray]:
+        """Engine readouts plus local oxygen (mmHg) and HIF-1a (0-1 per unit translation)."""
+        out = super().cell_readouts()
+        out["oxygen_mmHg"] = self.oxygen_at_cells()
+        out["HIF1a"] = self.hif1a()
+        return out
+
+    def distance_to_vessel_um(self) -> np.ndarray:
+        """Distance of every site to the nearest vessel, um (Euclidean)."""
+        from scipy.ndimage import distance_transform_edt
+
+        if not self.vessels.any():
+            return np.full(self.vessels.shape, np.inf)
+        return distance_transform_edt(~self.vessels) * DX_UM
+
+    # Checkpoints (engine hooks) ---------------------------------------------------------------
+    def extra_checkpoint_state(self) -> tuple[dict[str, np.ndarray], dict]:
+        """Vessels, debris, host sites, VEGF exposure and the solvers' last solutions."""
+        arrays = {
+            "vessels": self.vessels.copy(),
+            "necrotic": self.necrotic.copy(),
+            "normal_site": self.normal_site.copy(),
+            "vegf_exposure_h": self.vegf_exposure_h.copy(),
+        }
+        arrays.update({f"solution/{k}": s.solution.copy() for k, s in self.solvers.items()})
+        return arrays, {"tumor_cells_initial": self.tumor_cells_initial}
+
+    def restore_extra_checkpoint_state(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
+        """Inverse of :meth:`extra_checkpoint_state`."""
+        for name in ("vessels", "necrotic", "normal_site", "vegf_exposure_h"):
+            getattr(self, name)[...] = arrays[name]
+        for key, solver in self.solvers.items():
+            solver.solution = np.array(arrays[f"solution/{key}"], dtype=float)
+            solver._factors = None  # refactor for the restored vessels
+        self.tumor_cells_initial = int(meta["tumor_cells_initial"])
+
+    def agent_class_for(self, type_id: int):
+        """Tumor cells for type 0, host cells otherwise (used when restoring a checkpoint)."""
+        return TumorCell if type_id == TUMOR else NormalCell
+
+
+def _table_with_cycling(table: CellTable, sites: int) -> CellTable:
+    """An empty cell table with the engine's columns plus ``cycling`` (1 = Ki-67-like)."""
+    columns = {name: table[name].dtype for name in table.columns}
+    columns["cycling"] = np.int8
+    return CellTable(columns, capacity=max(1024, sites // 2))
+
+
+def _neighbour_count(mask: np.ndarray) -> np.ndarray:
+    """Number of Moore neighbours of every site where ``mask`` is True."""
+    padded = np.pad(mask.astype(np.int8), 1)
+    w, h = mask.shape
+    count = np.zeros(mask.shape, dtype=np.int8)
+    for dx in (0, 1, 2):
+        for dy in (0, 1, 2):
+            if dx != 1 or dy != 1:
+                count += padded[dx : dx + w, dy : dy + h]
+    return count
+
+
+# ------------------------------------------------------------------------------ readouts
+TUMOR_MEANS = ("mean_pS6K", "mean_p4EBP1", "mean_pAKT_S473", "mean_autophagy")
+"""Means over live tumor cells in each record, relative to the reference cell (0 if none)."""
+
+
+def timeseries_row(model: TumorModel) -> dict[str, float]:
+    """One hourly record of the tumor (the DataCollector's model reporters)."""
+    t = model.table
+    sc = model.scenario
+    is_tumor = t["type_id"] == TUMOR
+    n_tumor = int(is_tumor.sum())
+    n_necrotic = int(model.necrotic.sum())
+    region = model.tumor_region()
+    area_mm2 = region.sum() * (DX_UM / 1000.0) ** 2
+    vessels_in_tumor = int((model.vessels & region).sum())
+    row = {
+        "time_h": model.hours,
+        "tumor_cells": float(n_tumor),
+        "cells": float(t.n),
+        "necrotic_cells": float(n_necrotic),
+        "vessels": float(model.vessels.sum()),
+        "vessel_density": vessels_in_tumor / area_mm2 if area_mm2 > 0 else 0.0,
+        "vegf_mean": float(model.fields["VEGF"].data.mean()),
+        "blood_nM": model.total_blood_nM(),
+        "oxygen_mean_mmHg": float(model.fields["oxygen"].data.mean()),
+    }
+    if n_tumor:
+        o2 = model.oxygen_at_cells()[is_tumor]
+        ref = sg.reference_levels()
+        row.update(
+            hypoxic_fraction=float(np.mean(o2 < sc.hypoxia_mmHg)),
+            necrotic_fraction=n_necrotic / (n_tumor + n_necrotic),
+            cycling_fraction=float(t["cycling"][is_tumor].mean()),
+            mean_pS6K=float(t["s6k"][is_tumor].mean() / ref["s6k"]),
+            mean_p4EBP1=float(t["p4ebp1"][is_tumor].mean() / ref["p4ebp1"]),
+            mean_pAKT_S473=float(t["akt_s473"][is_tumor].mean() / ref["akt_s473"]),
+            mean_autophagy=float(t["autophagy"][is_tumor].mean() / ref["autophagy"]),
+            tumor_drug_nM=float(model.fields["drug"].data[t["x"], t["y"]][is_tumor].mean()),
+        )
+    else:
+        row.update(
+            hypoxic_fraction=0.0,
+            necrotic_fraction=1.0 if n_necrotic else 0.0,
+            cycling_fraction=0.0,
+            tumor_drug_nM=0.0,
+            **dict.fromkeys(TUMOR_MEANS, 0.0),
+        )
+    return row
+
+
+PR_VOLUME = 1.0 - 0.657
+"""RECIST partial response: -30 % in diameter = -65.7 % in volume (Eisenhauer 2009 EJC 45:228)."""
+PD_VOLUME = 1.0 + 0.728
+"""RECIST progression: +20 % in diameter from the nadir = +72.8 % in volume."""
+
+
+def volume_equivalent(cells: np.ndarray) -> np.ndarray:
+    """Volume-equivalent of a lesion from its viable cells in the slice (area^1.5, any unit).
+
+    A section through the middle of a spherical lesion has area ~ r^2, so volume ~ area^1.5.
+    Viable tumor only, as mRECIST does (Lencioni & Llovet 2010 Semin Liver Dis 30:52).
+    """
+    return np.asarray(cells, dtype=float) ** 1.5
+
+
+def recist(hours: np.ndarray, cells: np.ndarray, baseline_h: float) -> tuple[str, float | None]:
+    """RECIST-like response and time to progression (days after baseline, or None).
+
+    Progression: the volume-equivalent reaches +72.8 % of its nadir (baseline included); a
+    progressed tumor is PD. Otherwise at the end: CR with no viable cells left, PR at
+    <= -65.7 % of baseline, else SD.
+    """
+    after = np.asarray(hours, dtype=float) >= baseline_h - 1e-9
+    if not after.any():
+        return "SD", None
+    t = np.asarray(hours, dtype=float)[after]
+    v = volume_equivalent(np.asarray(cells, dtype=float)[after])
+    nadir = np.minimum.accumulate(v)
+    progressed = np.flatnonzero((v >= PD_VOLUME * nadir) & (v > 0))
+    if progressed.size:
+        return "PD", float((t[progressed[0]] - t[0]) / 24.0)
+    if v[-1] == 0:
+        return "CR", None
+    if v[-1] <= PR_VOLUME * v[0]:
+        return "PR", None
+    return "SD", None
+
+
+def tumor_readouts(model: TumorModel, twin, series) -> dict:
+    """Summary readouts of DESIGN.md section 6 (baseline = treatment start)."""
+    hours = np.asarray(series["time_h"], dtype=float)
+    cells = np.asarray(series["tumor_cells"], dtype=float)
+    start = int(np.searchsorted(hours, model.baseline_h - 1e-9))
+    start = min(start, len(hours) - 1)
+    at_start, final = cells[start], cells[-1]
+    response, ttp = recist(hours, cells, hours[start])
+    last = {k: series[k][-1] for k in series}
+    return {
+        "tumor_cells_at_start": int(at_start),
+        "tumor_cells_final": int(final),
+        "relative_size": float(final / at_start) if at_start > 0 else None,
+        "response": response,
+        "time_to_progression_days": ttp,
+        "cycling_fraction": float(last["cycling_fraction"]),
+        "hypoxic_fraction": float(last["hypoxic_fraction"]),
+        "necrotic_fraction": float(last["necrotic_fraction"]),
+        "vessel_density": float(last["vessel_density"]),
+        "mean_pS6K": float(last["mean_pS6K"]),
+        "mean_pAKT_S473": float(last["mean_pAKT_S473"]),
+    }
+
+
+def tumor_figures(fig_dir, result) -> list:
+    """The scenario's figures (growth by cell state, tissue snapshot, PK with doses)."""
+    from visualization.tumor_figures import save_tumor_figures
+
+    return save_tumor_figures(fig_dir, result)

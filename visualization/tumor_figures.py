@@ -1,0 +1,113 @@
+"""Figures of a tumor run: growth by cell state, a tissue snapshot, the PK curve with doses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import ListedColormap
+
+from visualization.figures import save_figure
+
+#: Colours of the category codes 0-4 (tumor, normal, hypoxic tumor, necrotic, vessel).
+CATEGORY_COLOURS = ("#d62728", "#c7c7c7", "#9467bd", "#2b2b2b", "#1f77b4")
+
+
+def growth_by_state_figure(series: dict, start_day: float | None, title: str):
+    """Tumor cells over time split into cycling, quiescent and hypoxic; necrotic debris."""
+    fig, ax = plt.subplots(figsize=(6.0, 3.8))
+    days = np.asarray(series["time_h"], dtype=float) / 24.0
+    tumor = np.asarray(series["tumor_cells"], dtype=float)
+    cycling = tumor * np.asarray(series["cycling_fraction"], dtype=float)
+    hypoxic = tumor * np.asarray(series["hypoxic_fraction"], dtype=float)
+    ax.plot(days, tumor, color="tab:red", label="viable tumor cells")
+    ax.plot(days, cycling, color="tab:orange", label="cycling (Ki-67-like)")
+    ax.plot(days, tumor - cycling, color="tab:green", label="quiescent")
+    ax.plot(days, hypoxic, color="tab:purple", label="hypoxic")
+    ax.plot(days, series["necrotic_cells"], color="k", label="necrotic (debris)")
+    if start_day is not None:
+        ax.axvline(start_day, color="tab:gray", ls="--", lw=0.8, label="treatment start")
+    ax.set_yscale("symlog", linthresh=10)
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("cells")
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=7, ncol=2)
+    return fig
+
+
+def snapshot_figure(model, title: str):
+    """Three panels of the final tissue: cell states with vessels, oxygen, drug."""
+    codes, labels = model.category_layer()
+    fields = model.field_layers()
+    fig, axes = plt.subplots(1, 3, figsize=(12.0, 4.0))
+    masked = np.ma.masked_less(codes.T, 0)
+    cmap = ListedColormap(CATEGORY_COLOURS[: len(labels)])
+    axes[0].imshow(masked, origin="lower", cmap=cmap, vmin=-0.5, vmax=len(labels) - 0.5)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=CATEGORY_COLOURS[i]) for i in range(len(labels))]
+    axes[0].legend(handles, labels, fontsize=7, loc="upper right", framealpha=0.8)
+    axes[0].set_title("cells")
+    for ax, name, unit, cmap_name in (
+        (axes[1], "oxygen", "mmHg", "viridis"),
+        (axes[2], "drug", "nM", "magma"),
+    ):
+        image = ax.imshow(fields[name].T, origin="lower", cmap=cmap_name)
+        fig.colorbar(image, ax=ax, shrink=0.8, label=f"{name} ({unit})")
+        ax.set_title(name)
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(f"{title}: day {model.hours / 24.0:g} (1 site = 20 um)")
+    return fig
+
+
+def pk_with_doses_figure(series: dict, regime, title: str):
+    """Blood concentration over the run (nM) with a mark at every dose."""
+    from model.pharmacology import dose_times_h
+
+    fig, ax = plt.subplots(figsize=(6.0, 3.4))
+    hours = np.asarray(series["time_h"], dtype=float)
+    ax.plot(hours / 24.0, series["blood_nM"], color="tab:blue", label="blood")
+    if "tumor_drug_nM" in series:
+        ax.plot(
+            hours / 24.0,
+            series["tumor_drug_nM"],
+            color="tab:red",
+            lw=0.8,
+            label="mean at tumor cells",
+        )
+    doses, _ = dose_times_h(regime, 0.0, float(hours[-1]) + 1.0)
+    for t in doses:
+        ax.axvline(t / 24.0, color="tab:gray", lw=0.5, alpha=0.5)
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("concentration (nM)")
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    return fig
+
+
+def save_tumor_figures(fig_dir, result) -> list[Path]:
+    """Write the tumor figures of a run into ``fig_dir``; returns their paths."""
+    fig_dir = Path(fig_dir)
+    s = result.summary
+    title = f"tumor: {s['drug']}"
+    model = result.model
+    regime = model.regime if model is not None else None
+    start = model.baseline_h / 24.0 if model is not None else None
+    paths = [
+        save_figure(
+            growth_by_state_figure(result.timeseries, start, title), fig_dir / "tumor_growth.png"
+        )
+    ]
+    if model is not None:
+        paths.append(save_figure(snapshot_figure(model, title), fig_dir / "tumor_snapshot.png"))
+        if regime.drug != "none":
+            paths.append(
+                save_figure(
+                    pk_with_doses_figure(result.timeseries, regime, title), fig_dir / "pk.png"
+                )
+            )
+    return paths
