@@ -21,6 +21,13 @@ from model.scenarios.transplant import (
     transplant_figures,
     transplant_readouts,
 )
+from model.scenarios.tumor import (
+    DEFAULT_START_DAY,
+    TumorModel,
+    TumorScenario,
+    tumor_figures,
+    tumor_readouts,
+)
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,17 @@ SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
             default_days=30.0,
             readouts=transplant_readouts,
             figures=transplant_figures,
+        ),
+        "tumor": ScenarioSpec(
+            name="tumor",
+            description="2D tissue slice around a growing tumor fed by vessels: hypoxia, "
+            "necrosis, VEGF-driven angiogenesis; RECIST-like response",
+            scenario_class=TumorScenario,
+            model_class=TumorModel,
+            default_days=60.0,
+            readouts=tumor_readouts,
+            default_start_day=DEFAULT_START_DAY,
+            figures=tumor_figures,
         ),
     }
 )
