@@ -76,9 +76,8 @@ class CohortModel(mesa.Model):
         self.n_org = int(scenario.organisms)
         self.cells_per_org = int(cells_per_organism)
         self.tile_shape = tile_shape
-        self.organisms = mesa.agent.AgentSet(
-            [Organism(self, i) for i in range(self.n_org)], random=self.random
-        )
+        self.organism_list = [Organism(self, i) for i in range(self.n_org)]
+        self.organisms = mesa.agent.AgentSet(self.organism_list, random=self.random)
         self.alive = np.ones(self.n_org, dtype=bool)
         self.death_day = np.full(self.n_org, np.nan)
         # Organism-level heterogeneity of growth-factor (insulin/IGF-1) drive: genetically
@@ -173,7 +172,7 @@ class CohortModel(mesa.Model):
         """Organisms (a boolean mask) die today."""
         today = self.day + 1.0  # deaths are recorded at the end of the day they happen
         for index in np.flatnonzero(organisms & self.alive):
-            self.organisms[index].die(today)
+            self.organism_list[index].die(today)
             self.death_day[index] = today
         self.alive &= ~organisms
 
