@@ -184,7 +184,7 @@ def test_switching_drug_and_colouring_and_cell_inspector(visit):
     visit.page.get_by_text("sirolimus 2 mg daily").first.wait_for(timeout=20_000)
     visit.click_button("step")
     visit.wait_hours(lambda h: h >= 1)
-    visit.select("Colour the tissue by", "pS6K")
+    visit.select("Colour the tissue by", "phospho-S6K (mTORC1 output)")
     visit.page.get_by_text("relative to an untreated cell").first.wait_for(timeout=20_000)
     # a site that holds a cell in the default culture on seed 0 (the page's starting tissue)
     from model.pharmacology import UNTREATED
@@ -223,7 +223,7 @@ def test_compare_mode_shows_arms_in_lockstep(visit):
     assert visit.page.get_by_text("torin1 held at 250 nM").count() >= 1
     visit.click_button("step")
     visit.wait_hours(lambda h: h >= 1)
-    visit.select("Colour the tissue by", "pAKT_S473")
+    visit.select("Colour the tissue by", "phospho-AKT S473 (mTORC2 output)")
     visit.page.get_by_text("phospho-AKT S473").first.wait_for(timeout=20_000)
     visit.shot("compare")
     visit.assert_clean()

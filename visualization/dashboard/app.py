@@ -96,7 +96,7 @@ def TissuePanel(run: Run, index: int, option: str, scale, selected, on_select, t
     with run.lock:
         target = views.TARGET_PX if len(run.arms) == 1 else views.TARGET_PX_COMPARE
         rgba = views.tissue_rgba(arm.model, option, scale, selected, target)
-        width, height = arm.model.grid.width, arm.model.grid.height
+        width, height = views.grid_shape(arm.model)
     k = views.display_factor(width, height, target)
     url = views.data_url(views.png_bytes(rgba))
 
@@ -169,6 +169,7 @@ def RunView(run: Run, tick: int, option, set_option, plot, set_plot, stop_h=None
     if plot not in columns:
         plot = columns[0]
     labels = [a.spec.label for a in run.arms]
+    horizon_h = stop_h or 24.0 * run.spec.default_days
     day = run.hours / 24.0
     done = f" of {stop_h / 24:g} days" if stop_h else ""
     solara.HTML(
@@ -176,12 +177,13 @@ def RunView(run: Run, tick: int, option, set_option, plot, set_plot, stop_h=None
         unsafe_innerHTML=f"time: {run.hours:g} h (day {day:.1f}{done})",
         classes=["mtor-time"],
     )
+    by_label = {views.option_label(o): o for o in options}
     solara.Select(
         "Colour the tissue by",
-        values=options,
-        value=option,
-        on_value=set_option,
-        style={"max-width": "420px"},
+        values=list(by_label),
+        value=views.option_label(option),
+        on_value=lambda label: set_option(by_label[label]),
+        style={"max-width": "460px"},
     )
     with solara.Row(gap="18px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
         for i in range(len(run.arms)):
@@ -190,7 +192,7 @@ def RunView(run: Run, tick: int, option, set_option, plot, set_plot, stop_h=None
     with solara.Columns([1, 1]):
         with solara.Column():
             solara.Select("Plot over time", values=columns, value=plot, on_value=set_plot)
-            fig = views.timeseries_figure(series, labels, plot)
+            fig = views.timeseries_figure(series, labels, plot, horizon_h)
             solara.Image(views.figure_png(fig), width="100%")
         with solara.Column():
             CellInspector(run, selected)
@@ -232,7 +234,7 @@ def ExportButtons(run: Run, option, scale, plot, series, labels):
         )
         solara.FileDownload(
             lambda: views.figure_png(
-                views.timeseries_figure(series, labels, plot), 120, tight=True
+                views.timeseries_figure(series, labels, plot, run.hours), 120, tight=True
             ),
             filename=f"{stamp}_{plot}.png",
             label="Download plot (PNG)",

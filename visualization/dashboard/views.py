@@ -28,9 +28,10 @@ FIELD_PREFIX = "field: "
 EMPTY_RGBA = (32, 32, 32, 255)  # empty sites: near black, like a dish under the microscope
 SELECT_RGBA = (255, 255, 255, 255)
 CATEGORY_COLOURS = (
-    "#4e9fe5", "#f28e2b", "#59c15a", "#e15759", "#b07aa1",
-    "#edc948", "#9c755f", "#ff9da7", "#76b7b2", "#bab0ac",
+    "#4e9fe5", "#f28e2b", "#59c15a", "#e15759", "#b07aa1", "#edc948", "#9c755f", "#ff9da7",
+    "#76b7b2", "#bab0ac", "#1f3fbf", "#8cd17d", "#d4a6c8", "#f1ce63", "#86bcb6", "#fabfd2",
 )  # fmt: skip
+"""Distinct colours for up to 16 categories (scenarios have up to ~11)."""
 RELATIVE = "relative to an untreated cell (1 = untreated)"
 READOUT_NAMES = {
     "mTORC1": "mTORC1 activity",
@@ -39,6 +40,9 @@ READOUT_NAMES = {
     "pAKT_S473": "phospho-AKT S473 (mTORC2 output)",
     "autophagy": "autophagic flux",
     "damage": "damage",
+    "aggregate": "protein aggregates",
+    "HIF1a": "HIF-1α",
+    "oxygen_mmHg": "oxygen at the cell (mmHg)",
 }
 FIELD_UNITS = {
     "oxygen": "relative to arterial blood",
@@ -152,8 +156,14 @@ def tissue_rgba(
     if k > 1:
         image = image.repeat(k, axis=0).repeat(k, axis=1)
     if selected is not None:
-        _outline(image, selected, model.grid.height, k)
+        _outline(image, selected, rgba.shape[1], k)
     return image
+
+
+def grid_shape(model) -> tuple[int, int]:
+    """(width, height) of a model's tissue in sites, from its view protocol."""
+    codes, _ = model.category_layer()
+    return int(codes.shape[0]), int(codes.shape[1])
 
 
 def display_factor(width: int, height: int, target_px: int = TARGET_PX) -> int:
@@ -263,10 +273,11 @@ def column_label(column: str) -> str:
     return column.replace("_", " ")
 
 
-def _time_axis(hours: np.ndarray) -> tuple[np.ndarray, str]:
-    if len(hours) and hours[-1] > 72:
-        return hours / 24.0, "time (days)"
-    return hours, "time (hours)"
+def _time_axis(hours: np.ndarray, horizon_h: float) -> tuple[np.ndarray, float, str]:
+    """Times in days when the planned run is longer than 3 days, else hours."""
+    if horizon_h > 72:
+        return hours / 24.0, horizon_h / 24.0, "time (days)"
+    return hours, horizon_h, "time (hours)"
 
 
 def figure_png(fig: Figure, dpi: int = 100, tight: bool = False) -> bytes:
@@ -276,16 +287,25 @@ def figure_png(fig: Figure, dpi: int = 100, tight: bool = False) -> bytes:
     return buf.getvalue()
 
 
-def timeseries_figure(series: list[dict], labels: list[str], column: str) -> Figure:
-    """One readout over time, every arm overlaid (the compare mode's shared plot)."""
+def timeseries_figure(
+    series: list[dict], labels: list[str], column: str, horizon_h: float | None = None
+) -> Figure:
+    """One readout over time, every arm overlaid (the compare mode's shared plot).
+
+    The time axis spans ``horizon_h`` (the planned run) so the curves grow across the plot.
+    """
     fig = Figure(figsize=(6.4, 3.2))
     ax = fig.add_subplot()
-    xlabel = "time (hours)"
+    last = max((s["time_h"][-1] for s in series if s.get("time_h")), default=0.0)
+    horizon = max(horizon_h or 0.0, last, 1.0)
     for i, (s, label) in enumerate(zip(series, labels, strict=True)):
         if column not in s:
             continue
-        t, xlabel = _time_axis(np.asarray(s["time_h"], dtype=float))
-        ax.plot(t, s[column], label=label, color=ARM_COLOURS[i % 4], lw=2)
+        t, _, _ = _time_axis(np.asarray(s["time_h"], dtype=float), horizon)
+        style = "-o" if len(t) == 1 else "-"
+        ax.plot(t, s[column], style, label=label, color=ARM_COLOURS[i % 4], lw=2)
+    _, right, xlabel = _time_axis(np.zeros(0), horizon)
+    ax.set_xlim(0, right)
     ax.set_xlabel(xlabel, fontsize=11)
     ax.set_ylabel(column_label(column), fontsize=10)
     if column.startswith("mean_") and column[5:] in READOUT_NAMES:
