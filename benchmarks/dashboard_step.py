@@ -1,8 +1,9 @@
 """Dashboard responsiveness: milliseconds per step + redraw, as the page does it.
 
-One "frame" = one model step, the tissue image (RGBA -> PNG, shared colour scale) and the
-time-series figure (matplotlib -> PNG). Prints culture at 100x100 (2,000 cells seeded), the
-three-arm compare view of it, and every other registered scenario at its defaults.
+One "frame" = one model step, the tissue image (RGBA -> PNG, shared colour scale), the
+time-series figure and the PK figure (matplotlib -> PNG), i.e. what the page redraws. Prints
+culture at 100x100 (2,000 cells seeded), the three-arm compare view of it, and every other
+registered scenario at its defaults.
 
     python benchmarks/dashboard_step.py [--frames N]
 """
@@ -17,7 +18,7 @@ from visualization.dashboard import views
 from visualization.dashboard.state import ArmSpec, Run
 
 
-def frame(run: Run, option: str, plot: str | None) -> tuple[float, float]:
+def frame(run: Run, option: str, plot: str | None, curves) -> tuple[float, float]:
     """One step and one redraw; returns (step ms, redraw ms)."""
     t0 = time.perf_counter()
     run.step()
@@ -27,21 +28,26 @@ def frame(run: Run, option: str, plot: str | None) -> tuple[float, float]:
         views.png_bytes(views.tissue_rgba(model, option, scale))
     series = run.timeseries()
     column = plot if plot in series[0] else next(c for c in series[0] if c != "time_h")
-    views.figure_png(views.timeseries_figure(series, [a.spec.label for a in run.arms], column))
+    labels = [a.spec.label for a in run.arms]
+    views.figure_png(views.timeseries_figure(series, labels, column))
+    regimes = [a.regime for a in run.arms]
+    views.figure_png(views.pk_figure(regimes, labels, curves, run.hours))
     return 1e3 * (t1 - t0), 1e3 * (time.perf_counter() - t1)
 
 
 def measure(label: str, run: Run, frames: int, option: str = "pS6K", plot: str = "cells"):
-    frame(run, option, plot)  # warm-up (first figure, caches)
+    # the page computes the PK curves once per regime (memo), then redraws them every frame
+    curves = views.pk_curves([a.regime for a in run.arms], run.spec.default_days, run.library)
+    frame(run, option, plot, curves)  # warm-up (first figure, caches)
     steps, draws = [], []
     for _ in range(frames):
-        s, d = frame(run, option, plot)
+        s, d = frame(run, option, plot, curves)
         steps.append(s)
         draws.append(d)
-    n = run.models[0].n_cells
+    n = int((run.models[0].category_layer()[0] >= 0).sum())
     step, draw = sorted(steps)[len(steps) // 2], sorted(draws)[len(draws) // 2]
     print(
-        f"{label:42s} {n:7d} cells  step {step:7.1f} ms  redraw {draw:6.1f} ms  "
+        f"{label:42s} {n:7d} sites occupied  step {step:7.1f} ms  redraw {draw:6.1f} ms  "
         f"total {step + draw:7.1f} ms (median of {frames})"
     )
 

@@ -224,7 +224,7 @@ def test_compare_mode_shows_arms_in_lockstep(visit):
     visit.click_button("step")
     visit.wait_hours(lambda h: h >= 1)
     visit.select("Colour the tissue by", "phospho-AKT S473 (mTORC2 output)")
-    visit.page.get_by_text("phospho-AKT S473").first.wait_for(timeout=20_000)
+    visit.page.get_by_text("relative to an untreated cell").first.wait_for(timeout=20_000)
     visit.shot("compare")
     visit.assert_clean()
 

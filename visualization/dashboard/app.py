@@ -165,7 +165,7 @@ def RunView(run: Run, tick: int, option, set_option, plot, set_plot, stop_h=None
             option = options[0]
         scale = views.shared_scale(models, option)
         series = [m.timeseries() for m in models]
-    columns = [c for c in series[0] if c != "time_h"]
+    columns = [c for c in series[0] if c not in ("time_h", "day")]
     if plot not in columns:
         plot = columns[0]
     labels = [a.spec.label for a in run.arms]
@@ -209,9 +209,14 @@ def PKPanel(run: Run, labels):
     curves = solara.use_memo(
         lambda: views.pk_curves(regimes, horizon, run.library), [tuple(regimes), horizon]
     )
+    # the 'now' line moves in 1/150 of the horizon: redraw only then (the curves stay put)
+    now_h = round(run.hours / (horizon * 24.0 / 150)) * (horizon * 24.0 / 150)
+    png = solara.use_memo(
+        lambda: views.figure_png(views.pk_figure(regimes, labels, curves, now_h, horizon * 24)),
+        [tuple(regimes), tuple(labels), horizon, now_h],
+    )
     Md("#### Blood concentration (PK)")
-    fig = views.pk_figure(regimes, labels, curves, run.hours)
-    solara.Image(views.figure_png(fig), width="640px")
+    solara.Image(png, width="640px")
 
 
 @solara.component

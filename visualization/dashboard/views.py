@@ -332,11 +332,11 @@ def pk_curves(regimes: list, days: float, library) -> list[tuple[np.ndarray, np.
     return out
 
 
-def pk_figure(regimes, labels, curves, now_h: float) -> Figure:
+def pk_figure(regimes, labels, curves, now_h: float, horizon_h: float | None = None) -> Figure:
     """Blood PK curve of each arm with its dose marks and the current time."""
     fig = Figure(figsize=(6.4, 3.0))
     ax = fig.add_subplot()
-    horizon = max((c[0][-1] for c in curves if c is not None), default=24.0)
+    horizon = horizon_h or max((c[0][-1] for c in curves if c is not None), default=24.0)
     scale = 24.0 if horizon > 72 else 1.0
     unit = "days" if scale == 24.0 else "hours"
     any_drug = False
@@ -358,6 +358,7 @@ def pk_figure(regimes, labels, curves, now_h: float) -> Figure:
     else:
         ax.legend(frameon=False, fontsize=10)
     ax.set_ylim(bottom=0)
+    ax.set_xlim(0, horizon / scale)
     ax.grid(alpha=0.3)
     fig.subplots_adjust(left=0.13, right=0.98, bottom=0.18, top=0.96)
     return fig
