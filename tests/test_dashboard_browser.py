@@ -233,7 +233,9 @@ def test_lesson_opens_and_its_run_starts(visit):
     visit.page.get_by_role("button", name="Lessons").click()
     visit.page.get_by_text("Predict first").first.wait_for(timeout=20_000)
     visit.shot("lesson_question")
-    visit.page.get_by_role("button", name=re.compile("more slowly", re.I)).click()
+    run_button = visit.page.get_by_role("button", name=re.compile("Run the experiment", re.I))
+    assert run_button.is_disabled()  # predict first
+    visit.page.get_by_text("They keep growing, but more slowly").click()
     visit.click_button("Run the experiment")
     visit.page.locator("img.mtor-tissue-img").nth(2).wait_for(timeout=30_000)
     visit.wait_hours(lambda h: h >= 2)

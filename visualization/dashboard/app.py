@@ -554,13 +554,14 @@ def LessonPanel(
     Md(f"## {lesson.title}\n\n{lesson.text}")
     Md(f"**Predict first:** {lesson.question}")
     if lesson.choices:
-        solara.ToggleButtonsSingle(
-            value=answer.value,
-            values=list(lesson.choices),
-            on_value=answer.set,
-            dense=False,
-            style={"flex-wrap": "wrap"},
-        )
+        with rv.RadioGroup(
+            v_model=answer.value,
+            on_v_model=answer.set,
+            disabled=lesson_started.value,  # the prediction is locked once the run starts
+            class_="mt-0",
+        ):
+            for choice in lesson.choices:
+                rv.Radio(label=choice, value=choice)
     else:
         solara.InputText("Your prediction", value=answer.value or "", on_value=answer.set)
 
