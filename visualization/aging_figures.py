@@ -29,11 +29,20 @@ def km_figure(arms: dict[str, tuple[np.ndarray, float]], title: str = ""):
     return fig
 
 
-def senescence_figure(series: dict, title: str = ""):
-    """Senescent fraction and mean damage of living organisms by age."""
+def senescence_figure(series: dict, title: str = "", untreated: dict | None = None):
+    """Senescent fraction and mean damage of living organisms by age (and the untreated
+    twin's senescent fraction, dotted, when given)."""
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
     day = np.asarray(series["day"])
     ax.plot(day, series["senescent_fraction"], color="tab:red", label="senescent fraction")
+    if untreated is not None:
+        ax.plot(
+            untreated["day"],
+            untreated["senescent_fraction"],
+            color="tab:red",
+            ls=":",
+            label="senescent, untreated",
+        )
     ax.plot(day, series["functional_fraction"], color="tab:green", label="functional fraction")
     ax.set_xlabel("age (days)")
     ax.set_ylabel("fraction of sites")
@@ -42,7 +51,7 @@ def senescence_figure(series: dict, title: str = ""):
     twin.plot(day, series["mean_damage"], color="tab:gray", ls="--", label="mean damage")
     twin.set_ylabel("mean damage (1 = young)")
     lines = ax.get_lines() + twin.get_lines()
-    ax.legend(lines, [line.get_label() for line in lines], frameon=False, loc="upper left")
+    ax.legend(lines, [line.get_label() for line in lines], frameon=False, loc="center left")
     ax.set_title(title)
     return fig
 
@@ -64,15 +73,38 @@ def neuro_figure(series: dict, title: str = ""):
     return fig
 
 
+def survival_figure(arms: dict[str, dict], title: str = ""):
+    """Survival curves from cohort timeseries: label -> series with ``day`` and
+    ``alive_fraction`` (uncensored before the run's end, so this is the Kaplan-Meier curve)."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    for label, series in arms.items():
+        ax.step(series["day"], series["alive_fraction"], where="post", label=label)
+    ax.set_xlabel("age (days)")
+    ax.set_ylabel("surviving fraction (Kaplan-Meier)")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    return fig
+
+
 def aging_figures(fig_dir: Path, result) -> list[Path]:
-    """Registry hook of ``aging``: KM curve of the run's cohort, senescence by age."""
+    """Registry hook of ``aging``: survival against the untreated twin, senescence by age."""
     s = result.summary
     title = f"aging: {s['drug']}"
-    deaths = [np.nan if d is None else d for d in s["readouts"]["lifespans_days"]]
+    regime = s.get("regime", {})
+    label = (
+        s["drug"] if s["drug"] == "none" else f"{s['drug']} from day {regime.get('start_day', 0):g}"
+    )
+    arms = {label: result.timeseries}
+    if result.twin_timeseries is not None:
+        arms["untreated (same seed)"] = result.twin_timeseries
     fig_dir = Path(fig_dir)
     return [
-        save_figure(km_figure({s["drug"]: (deaths, s["days"])}, title), fig_dir / "survival.png"),
-        save_figure(senescence_figure(result.timeseries, title), fig_dir / "senescence.png"),
+        save_figure(survival_figure(arms, title), fig_dir / "survival.png"),
+        save_figure(
+            senescence_figure(result.timeseries, title, result.twin_timeseries),
+            fig_dir / "senescence.png",
+        ),
     ]
 
 

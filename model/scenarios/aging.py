@@ -457,19 +457,29 @@ class AgingModel(CohortModel):
 
 
 # ------------------------------------------------------------------------------ readouts
-def aging_readouts(model: AgingModel, twin, series) -> dict:
-    """Lifespans (death day of each organism that died; null if alive at the end), median and
-    90th-percentile lifespan (Kaplan-Meier; null if not reached), final senescent fraction."""
+def aging_readouts(model: AgingModel, twin: AgingModel | None, series) -> dict:
+    """Lifespans (death day of each organism; null if alive at the end), median and
+    90th-percentile lifespan (Kaplan-Meier; null if not reached), the senescent fraction of
+    the last living organisms; with an untreated twin on the same seed, its median and p90 and
+    the relative p90 extension (Harrison 2009's measure of maximum lifespan)."""
     end = model.day
     deaths = model.death_day
     sen = [v for v in series["senescent_fraction"] if v == v]
-    return {
+    out = {
         "lifespans_days": [None if np.isnan(d) else float(d) for d in deaths],
         "median_lifespan_days": km_quantile(deaths, end, 0.5),
         "p90_lifespan_days": km_quantile(deaths, end, 0.9),
         "alive_at_end": int(model.alive.sum()),
         "senescent_fraction_final": float(sen[-1]) if sen else None,
     }
+    if twin is not None:
+        p90_untreated = km_quantile(twin.death_day, twin.day, 0.9)
+        out["median_lifespan_untreated_days"] = km_quantile(twin.death_day, twin.day, 0.5)
+        out["p90_lifespan_untreated_days"] = p90_untreated
+        p90 = out["p90_lifespan_days"]
+        both = p90 is not None and p90_untreated
+        out["p90_extension"] = p90 / p90_untreated - 1.0 if both else None
+    return out
 
 
 def aging_figures(fig_dir, result) -> list:
