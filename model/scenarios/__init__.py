@@ -82,6 +82,7 @@ SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
             model_class=AgingModel,
             default_days=1500.0,
             readouts=aging_readouts,
+            needs_twin=True,
             replicates_param="organisms",
             figures=aging_figures,
         ),
