@@ -10,6 +10,7 @@ and Solara's version check are switched off: nothing leaves the machine.
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import sys
@@ -65,6 +66,8 @@ def check_port(host: str, port: int) -> None:
         try:
             sock.bind(address)
         except OSError as err:
+            if err.errno == errno.EADDRNOTAVAIL:
+                raise InputError(f"--host {host!r} is not an address of this computer") from None
             raise InputError(
                 f"cannot serve on {host}:{port} ({err.strerror}); choose another --port"
             ) from None
