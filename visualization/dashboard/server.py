@@ -73,6 +73,16 @@ def check_port(host: str, port: int) -> None:
             ) from None
 
 
+def lan_address() -> str:
+    """This computer's address on its local network (no packet is sent), or 'this-computer'."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect(("10.255.255.255", 1))  # UDP connect only picks a route
+            return sock.getsockname()[0]
+        except OSError:
+            return "this-computer"
+
+
 def cmd_dashboard(args) -> int:
     """Serve the dashboard until interrupted; returns the exit status."""
     host, port = args.host, int(args.port)
@@ -94,7 +104,8 @@ def cmd_dashboard(args) -> int:
     shown = f"[{host}]" if ":" in host else host
     print(f"mtor-sim dashboard: open http://{shown}:{port}/ in a browser (Ctrl+C to stop)")
     if host not in ("127.0.0.1", "localhost", "::1"):
-        print("  serving to the local network: anyone who can reach this computer can use it")
+        lan = lan_address() if host in ("0.0.0.0", "::") else host
+        print(f"  serving to the local network: students open http://{lan}:{port}/")
     sys.stdout.flush()
     uvicorn.run(
         "solara.server.starlette:app",
