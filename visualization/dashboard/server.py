@@ -101,7 +101,7 @@ def cmd_dashboard(args) -> int:
             "Reinstall with 'pip install .' to get the solara-assets dependency.",
             file=sys.stderr,
         )
-    shown = f"[{host}]" if ":" in host else host
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
     print(f"mtor-sim dashboard: open http://{shown}:{port}/ in a browser (Ctrl+C to stop)")
     if host not in ("127.0.0.1", "localhost", "::1"):
         lan = lan_address() if host in ("0.0.0.0", "::") else host
