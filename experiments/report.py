@@ -36,6 +36,8 @@ EXIT_OK = 0
 # RECIST thresholds on diameter (-30 %, +20 %) as volume (cell-count) changes.
 PR_VOLUME_CHANGE, PD_VOLUME_CHANGE = 0.7**3 - 1.0, 1.2**3 - 1.0
 MAX_SPIDER_LINES = 300
+ASSESSMENT_DAYS = 7.0
+"""Days between tumor assessments for the best response (weekly scans, assumed)."""
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Results:
     kind: str
     manifest: dict[str, Any]
     axes: list[str] = field(default_factory=list)
+    colors: dict[str, Any] = field(default_factory=dict)
 
 
 def cmd_report(args) -> int:
@@ -61,6 +64,7 @@ def write_report(root: Path) -> list[Path]:
     root = Path(root)
     data = load(root)
     data.results["condition"] = conditions(data)
+    data.colors = condition_colors(data.results["condition"])
     sections = [_header(root, data)]
     paths = []
     for make in (
@@ -151,6 +155,17 @@ def conditions(data: Results) -> pd.Series:
         return ", ".join(parts)
 
     return res.apply(label, axis=1)
+
+
+def condition_colors(condition: pd.Series) -> dict[str, Any]:
+    """One colour per condition, the same in every figure (in order of first run)."""
+    import matplotlib.pyplot as plt
+
+    names = list(dict.fromkeys(condition))
+    if len(names) <= 10:
+        return {n: f"C{i}" for i, n in enumerate(names)}
+    cmap = plt.get_cmap("tab20")
+    return {n: cmap(i % 20) for i, n in enumerate(names)}
 
 
 # ------------------------------------------------------------------------------ figures
@@ -315,10 +330,11 @@ def tumor_figures(data: Results):
     if rel is not None:
         rel["condition"] = rel["run_id"].map(cond)
         fig, ax = plt.subplots(figsize=(6.4, 4.2))
-        for i, (name, g) in enumerate(rel.groupby("condition", sort=False)):
+        for name, g in rel.groupby("condition", sort=False):
+            color = data.colors[name]
             q = g.groupby("day")["relative"].quantile([0.25, 0.5, 0.75]).unstack()
-            ax.plot(q.index, q[0.5], color=f"C{i % 10}", label=f"{name} (n={g.run_id.nunique()})")
-            ax.fill_between(q.index, q[0.25], q[0.75], color=f"C{i % 10}", alpha=0.2, lw=0)
+            ax.plot(q.index, q[0.5], color=color, label=f"{name} (n={g.run_id.nunique()})")
+            ax.fill_between(q.index, q[0.25], q[0.75], color=color, alpha=0.2, lw=0)
         ax.axvline(0, color="k", lw=0.6, ls=":")
         _log_y(ax)
         ax.set_xlabel("days since treatment start")
@@ -326,9 +342,8 @@ def tumor_figures(data: Results):
         ax.set_title("Tumor growth: median and interquartile range")
         ax.legend(frameon=False, fontsize=8)
         out.append(("tumor_growth.png", fig, ""))
-        after = rel[rel["day"] > 0]
-        best = after.groupby("run_id")["relative"].min() - 1.0
-        what = "best response (minimum after treatment start)"
+        best = _best_response(rel)
+        what = f"best response at {ASSESSMENT_DAYS:g}-day assessments"
     elif "relative_size" in res:
         best = res.set_index("run_id")["relative_size"].dropna() - 1.0
         what = "final size relative to treatment start"
@@ -336,30 +351,43 @@ def tumor_figures(data: Results):
         return out
     if best.empty:
         return out
-    out.append(("waterfall.png", _waterfall(best, cond, what), _response_table(best, cond)))
+    table = _response_table(best, cond, res)
+    out.append(("waterfall.png", _waterfall(best, cond, what, data.colors), table))
     if rel is not None:
-        out.append(("spider.png", _spider(rel), ""))
+        out.append(("spider.png", _spider(rel, data.colors), ""))
     return out
 
 
+def _best_response(rel: pd.DataFrame) -> pd.Series:
+    """Per run: the smallest change from treatment start at the assessments ("scans")
+    every ASSESSMENT_DAYS after it (the last time point when the run ends before one)."""
+    best = {}
+    for run_id, g in rel[rel["day"] > 0].groupby("run_id"):
+        days, values = g["day"].to_numpy(), g["relative"].to_numpy()
+        scans = np.arange(ASSESSMENT_DAYS, days[-1] + 1e-9, ASSESSMENT_DAYS)
+        idx = np.searchsorted(days, scans - 1e-9).clip(0, len(days) - 1) if scans.size else [-1]
+        best[run_id] = float(np.min(values[idx])) - 1.0
+    return pd.Series(best, dtype=float)
+
+
 def _log_y(ax) -> None:
-    """A log y axis with plain-number tick labels."""
-    from matplotlib.ticker import FuncFormatter
+    """A log y axis with plain-number labels (minor ticks labelled within one decade)."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
 
     ax.set_yscale("log")
     plain = FuncFormatter(lambda v, _: f"{v:g}")
     ax.yaxis.set_major_formatter(plain)
-    ax.yaxis.set_minor_formatter(plain)
+    low, high = ax.get_ylim()
+    ax.yaxis.set_minor_formatter(plain if high / low < 12 else NullFormatter())
     ax.tick_params(axis="y", which="minor", labelsize=7)
 
 
-def _waterfall(best: pd.Series, cond: pd.Series, what: str):
+def _waterfall(best: pd.Series, cond: pd.Series, what: str, colors: dict):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
     order = best.sort_values(ascending=False)
-    names = list(dict.fromkeys(cond[order.index]))
-    colors = {n: f"C{i % 10}" for i, n in enumerate(names)}
+    names = [n for n in colors if n in set(cond[order.index])]
     fig, ax = plt.subplots(figsize=(7.0, 4.0))
     ax.bar(
         range(len(order)),
@@ -380,18 +408,16 @@ def _waterfall(best: pd.Series, cond: pd.Series, what: str):
     return fig
 
 
-def _spider(rel: pd.DataFrame):
+def _spider(rel: pd.DataFrame, colors: dict):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    names = list(dict.fromkeys(rel["condition"]))
-    run_ids = rel["run_id"].unique()[:MAX_SPIDER_LINES]
-    for run_id in run_ids:
-        g = rel[(rel["run_id"] == run_id) & (rel["day"] >= 0)]
-        color = f"C{names.index(g['condition'].iloc[0]) % 10}" if len(g) else "k"
+    shown = rel[rel["run_id"].isin(rel["run_id"].unique()[:MAX_SPIDER_LINES]) & (rel["day"] >= 0)]
+    for _, g in shown.groupby("run_id", sort=False):
+        color = colors[g["condition"].iloc[0]]
         ax.plot(g["day"], 100 * (g["relative"] - 1), color=color, lw=0.7, alpha=0.6)
-    for i, n in enumerate(names):
-        ax.plot([], [], color=f"C{i % 10}", label=n)
+    for n in [n for n in colors if n in set(shown["condition"])]:
+        ax.plot([], [], color=colors[n], label=n)
     ax.axhline(0, color="k", lw=0.6)
     ax.axhline(100 * PR_VOLUME_CHANGE, color="gray", ls="--", lw=0.7)
     ax.set_xlabel("days since treatment start")
@@ -401,30 +427,33 @@ def _spider(rel: pd.DataFrame):
     return fig
 
 
-def _response_table(best: pd.Series, cond: pd.Series) -> str:
+def _response_table(best: pd.Series, cond: pd.Series, res: pd.DataFrame) -> str:
+    """Median best change and RECIST-like counts (the scenario's ``response`` when it has one)."""
+    responses = res.set_index("run_id")["response"] if "response" in res else None
     rows = []
-    for name, values in best.groupby(cond[best.index]):
-        rows.append(
-            {
-                "condition": name,
-                "n": len(values),
-                "median_best_change_%": f"{100 * values.median():.1f}",
-                "PR_or_better": int((values <= PR_VOLUME_CHANGE).sum()),
-                "PD": int((values >= PD_VOLUME_CHANGE).sum()),
-            }
-        )
+    for name, values in best.groupby(cond[best.index], sort=False):
+        row = {
+            "condition": name,
+            "n": len(values),
+            "median_best_change_%": f"{100 * values.median():.1f}",
+            "best_PR_or_better": int((values <= PR_VOLUME_CHANGE).sum()),
+        }
+        if responses is not None:
+            counts = responses[values.index].value_counts()
+            row.update({f"final_{k}": int(counts.get(k, 0)) for k in ("CR", "PR", "SD", "PD")})
+        rows.append(row)
     return _md_table("Best response per condition", rows)
 
 
-def _survival_curves(ax, groups: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str):
+def _survival_curves(ax, groups: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str, colors):
     """Kaplan-Meier curves with 95 % bands and median marks; returns the table rows."""
     from lifelines import KaplanMeierFitter
     from lifelines.statistics import logrank_test
     from lifelines.utils import median_survival_times
 
     rows, reference = [], groups.get("untreated")
-    for i, (name, (durations, events)) in enumerate(groups.items()):
-        color = f"C{i % 10}"
+    for name, (durations, events) in groups.items():
+        color = colors[name]
         kmf = KaplanMeierFitter().fit(durations, events, label=name)
         kmf.plot_survival_function(ax=ax, ci_show=True, color=color, ci_alpha=0.2)
         median = kmf.median_survival_time_
@@ -468,9 +497,8 @@ def survival_km(data: Results):
     if not groups:
         return []
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    rows = _survival_curves(
-        ax, dict(sorted(groups.items(), key=lambda kv: kv[0] != "untreated")), "age (days)"
-    )
+    groups = dict(sorted(groups.items(), key=lambda kv: kv[0] != "untreated"))
+    rows = _survival_curves(ax, groups, "age (days)", data.colors)
     ax.set_ylabel("fraction of the cohort alive")
     ax.set_title("Kaplan-Meier survival (95 % bands; dots: medians)")
     return [("survival_km.png", fig, _md_table("Lifespan (Kaplan-Meier; median, 95 % CI)", rows))]
@@ -491,11 +519,11 @@ def graft_survival(data: Results):
     first = frac.groupby("run_id")["graft_cells"].transform("first").replace(0, np.nan)
     frac["fraction"] = frac["graft_cells"] / first
     frac["condition"] = frac["run_id"].map(cond)
-    for i, (name, g) in enumerate(frac.groupby("condition", sort=False)):
+    for name, g in frac.groupby("condition", sort=False):
         q = g.groupby("time_h")["fraction"].quantile([0.25, 0.5, 0.75]).unstack()
         days = q.index.to_numpy(float) / 24.0
-        axes[0].plot(days, q[0.5], color=f"C{i % 10}", label=name)
-        axes[0].fill_between(days, q[0.25], q[0.75], color=f"C{i % 10}", alpha=0.2, lw=0)
+        axes[0].plot(days, q[0.5], color=data.colors[name], label=name)
+        axes[0].fill_between(days, q[0.25], q[0.75], color=data.colors[name], alpha=0.2, lw=0)
     axes[0].set_xlabel("days after transplant")
     axes[0].set_ylabel("graft cells / at transplant")
     axes[0].set_title("Graft: median and interquartile range")
@@ -508,7 +536,7 @@ def graft_survival(data: Results):
             durations = np.where(events, g["rejection_day"].fillna(0), g["days"]).astype(float)
             groups[name] = (durations, events)
         groups = dict(sorted(groups.items(), key=lambda kv: kv[0] != "untreated"))
-        rows = _survival_curves(axes[1], groups, "days after transplant")
+        rows = _survival_curves(axes[1], groups, "days after transplant", data.colors)
         axes[1].set_ylabel("grafts not rejected")
         axes[1].set_title("Rejection-free graft survival (Kaplan-Meier)")
         table = _md_table("Graft survival (rejection; median, 95 % CI)", rows)
