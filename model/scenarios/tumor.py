@@ -65,6 +65,8 @@ class TumorScenario(TissueScenario):
         hif_half_mmHg: oxygen tension of half-maximal HIF-1a stabilisation, mmHg.
         necrosis_mmHg: oxygen tension of half-maximal necrosis hazard, mmHg.
         necrosis_per_h: necrosis hazard of an anoxic cell, 1/h.
+        tumor_cell_loss_per_h: apoptosis hazard of a tumor cell at the untreated AKT survival
+            signal, 1/h; scaled by survival^-1/2 (AKT restrains it).
         nutrient_diffusion_um2_per_s: glucose/amino-acid diffusion coefficient, um^2/s.
         nutrient_uptake_per_h: nutrient consumption rate of a tumor cell, 1/h.
         drug_diffusion_um2_per_s: drug diffusion coefficient in tissue, um^2/s.
@@ -94,6 +96,7 @@ class TumorScenario(TissueScenario):
     hif_half_mmHg: float = 12.0
     necrosis_mmHg: float = 1.5
     necrosis_per_h: float = 0.05
+    tumor_cell_loss_per_h: float = 0.0
     nutrient_diffusion_um2_per_s: float = 110.0
     nutrient_uptake_per_h: float = 5.0
     drug_diffusion_um2_per_s: float = 100.0
@@ -150,6 +153,13 @@ class TumorScenario(TissueScenario):
         ),
         "necrosis_mmHg": Param("mmHg", "half-maximal necrosis hazard (anoxia; assumed)", 0.01, 50),
         "necrosis_per_h": Param("1/h", "necrosis hazard of an anoxic cell (assumed)", 0, 10),
+        "tumor_cell_loss_per_h": Param(
+            "1/h",
+            "tumor apoptosis at untreated AKT (cell loss factor ~0.7-0.9 of births: "
+            "Steel 1967 Eur J Cancer 3:381)",
+            0,
+            10,
+        ),
         "nutrient_diffusion_um2_per_s": Param(
             "um^2/s",
             "glucose diffusion in tumor tissue (Casciari 1988 Cancer Res 48:3905)",
@@ -202,6 +212,8 @@ class TumorModel(TissueModel):
         shape = (int(sc.width), int(sc.height))
         self.vessels = initial_vessels(shape, int(sc.vessel_spacing_sites), self.rng)
         self.initial_vessels = int(self.vessels.sum())
+        self.vessels_sprouted = 0  # new vessels since 0 h
+        self.vessels_lost = 0  # regressed vessels since 0 h
         self.vegf_exposure_h = np.zeros(shape)
         self.necrotic = np.zeros(shape, dtype=bool)
         self.normal_site = np.zeros(shape, dtype=bool)
@@ -288,7 +300,7 @@ class TumorModel(TissueModel):
         tumor_mask = self.necrotic.copy()
         is_tumor = t["type_id"] == TUMOR
         tumor_mask[t["x"][is_tumor], t["y"][is_tumor]] = True
-        update_vessels(
+        sprouted, lost = update_vessels(
             self.vessels,
             self.vegf_exposure_h,
             self.fields["VEGF"].data,
@@ -298,6 +310,8 @@ class TumorModel(TissueModel):
             self.vessel_rules,
             self.rng,
         )
+        self.vessels_sprouted += sprouted
+        self.vessels_lost += lost
 
     def total_blood_nM(self) -> float:
         """Blood concentration summed over drug species, nM."""
@@ -360,6 +374,10 @@ class TumorModel(TissueModel):
         die, divide = advance_cycle(
             t, outputs, supply, free, self.dt_h, self.cycle, self.rng, can_divide=is_tumor
         )
+        # Tumor cell loss (apoptosis), restrained by the AKT survival signal.
+        survival = np.maximum(outputs["survival"], 0.2)
+        loss = sc.tumor_cell_loss_per_h / np.sqrt(survival)
+        die |= is_tumor & (self.rng.random(t.n) < -np.expm1(-loss * self.dt_h))
         t["cycling"][...] = is_tumor & ((t["phase"] == 1) | (t["g1_progress"] > g1_before))
         o2 = self.oxygen_at_cells()
         hazard = sc.necrosis_per_h / (1.0 + (o2 / sc.necrosis_mmHg) ** 4)
@@ -456,7 +474,12 @@ class TumorModel(TissueModel):
             "vegf_exposure_h": self.vegf_exposure_h.copy(),
         }
         arrays.update({f"solution/{k}": s.solution.copy() for k, s in self.solvers.items()})
-        return arrays, {"tumor_cells_initial": self.tumor_cells_initial}
+        meta = {
+            "tumor_cells_initial": self.tumor_cells_initial,
+            "vessels_sprouted": self.vessels_sprouted,
+            "vessels_lost": self.vessels_lost,
+        }
+        return arrays, meta
 
     def restore_extra_checkpoint_state(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
         """Inverse of :meth:`extra_checkpoint_state`."""
@@ -466,6 +489,8 @@ class TumorModel(TissueModel):
             solver.solution = np.array(arrays[f"solution/{key}"], dtype=float)
             solver._factors = None  # refactor for the restored vessels
         self.tumor_cells_initial = int(meta["tumor_cells_initial"])
+        self.vessels_sprouted = int(meta["vessels_sprouted"])
+        self.vessels_lost = int(meta["vessels_lost"])
 
     def agent_class_for(self, type_id: int):
         """Tumor cells for type 0, host cells otherwise (used when restoring a checkpoint)."""

@@ -41,7 +41,7 @@ class SteadyField:
         diffusion_um2_per_s: float,
         dx_um: float = 20.0,
         decay_per_h: float = 0.0,
-        tol: float = 1e-8,
+        tol: float = 1e-7,
         max_sweeps: int = 12,
         refactor_after: int = 4,
     ):
@@ -120,6 +120,7 @@ class SteadyField:
         else:
             x = self._sweeps(x, rhs)
         np.maximum(x, 0.0, out=x)
+        x[src] = source_value  # exact at the vessels (the solve leaves round-off there)
         self.solution = x
         return x.reshape(self.shape)
 

@@ -69,8 +69,8 @@ def update_vessels(
     dt_h: float,
     p: VesselParams,
     rng: np.random.Generator,
-) -> bool:
-    """Sprout and regress vessels in place for one step; True if any vessel changed.
+) -> tuple[int, int]:
+    """Sprout and regress vessels in place for one step; returns (sprouted, lost) counts.
 
     Args:
         vessels: bool vessel layer (updated).
@@ -100,7 +100,7 @@ def update_vessels(
     vessels[sprout] = True
     vessels[lost] = False
     exposure_h[sprout] = 0.0
-    return bool(sprout.any() or lost.any())
+    return int(sprout.sum()), int(lost.sum())
 
 
 def neighbourhood_share(mask: np.ndarray) -> np.ndarray:

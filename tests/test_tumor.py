@@ -1,0 +1,319 @@
+"""The tumor scenario (model.scenarios.tumor): growth, hypoxia, angiogenesis and drugs.
+
+Short runs on small slices (1.2 mm across) with fixed seeds; runs shared by several tests are
+cached. Targets (from the project's calibration table, with their sources):
+
+* T1 rapalogs are cytostatic: treated tumors grow more slowly than untreated, and shrinkage of
+  >= 65.7 % in volume (RECIST partial response) happens in <= 5 % of seeds at clinical
+  exposure (RECORD-1: Motzer 2008 Lancet 372:449; PR ~1-2 %, SD ~63-67 %).
+* T2 hypoxic cells and a necrotic core appear ~100-200 um (5-10 cells) from the nearest vessel
+  (Thomlinson & Gray 1955 Br J Cancer 9:539; Carmeliet & Jain 2000 Nature 407:249).
+* T3 a rapalog lowers HIF-1a/VEGF output and vessel growth below untreated (Guba 2002 Nat
+  Med 8:128).
+* S4/S5 at tissue level: rapalogs raise pAKT-S473 (S6K-IRS1 feedback; O'Reilly 2006 Cancer Res
+  66:1500), ATP-competitive inhibitors abolish it (Rodrik-Outmezguine 2011 Cancer Discov 1:248).
+"""
+
+import functools
+
+import numpy as np
+import pytest
+
+from experiments.runner import run_scenario, write_run
+from model.errors import InputError
+from model.pharmacology import UNTREATED, Regime, default_regime, load_library
+from model.scenarios.base import parse_overrides
+from model.scenarios.tumor import (
+    CATEGORY_LABELS,
+    PD_VOLUME,
+    PR_VOLUME,
+    TumorModel,
+    TumorScenario,
+    recist,
+    tumor_readouts,
+)
+from model.scenarios.tumor_fields import SteadyField
+
+LIBRARY = load_library()
+SMALL = {"width": 60, "height": 60}
+"""A 1.2 mm slice: the tumor stays inside it for the test runs."""
+START_DAY = 10.0
+DAYS = 24
+
+
+def clinical(drug: str) -> Regime:
+    """The drug's label regime from START_DAY (everolimus 10 mg daily, temsirolimus 25 mg
+    weekly, ...)."""
+    base = default_regime(drug, LIBRARY)
+    return Regime(
+        base.drug,
+        base.dose_mg,
+        base.schedule,
+        start_day=START_DAY,
+        conc_nM=base.conc_nM,
+        loading_dose_mg=base.loading_dose_mg,
+    )
+
+
+def held(drug: str, conc_nM: float, start_day: float = START_DAY) -> Regime:
+    """Blood held at ``conc_nM`` from ``start_day`` (``--conc``)."""
+    return Regime(drug, 0.0, "fixed", start_day=start_day, conc_nM=conc_nM)
+
+
+def build(regime: Regime, seed: int, **params) -> TumorModel:
+    """A tumor model on the small slice."""
+    return TumorModel(TumorScenario(rng=seed, **{**SMALL, **params}), regime, LIBRARY)
+
+
+@functools.cache
+def run(drug: str, seed: int = 0, days: int = DAYS, genotype: str = "wild_type"):
+    """Run an arm (``none``, a clinical regime, or ``drug:conc`` held) and keep the model."""
+    if drug == "none":
+        regime = UNTREATED
+    elif ":" in drug:
+        name, conc = drug.split(":")
+        regime = held(name, float(conc))
+    else:
+        regime = clinical(drug)
+    model = build(regime, seed, genotype=genotype)
+    model.baseline_h = START_DAY * 24.0
+    for _ in range(days * 24):
+        model.step()
+    return model
+
+
+def readouts(model: TumorModel) -> dict:
+    """The summary readouts of a finished model."""
+    return tumor_readouts(model, None, model.timeseries())
+
+
+# ---------------------------------------------------------------------------------------------
+# Quasi-steady fields
+# ---------------------------------------------------------------------------------------------
+
+
+def test_steady_field_matches_a_fresh_solve_after_cells_and_vessels_change():
+    """The reused-factorisation solver gives the exact steady state of the current tissue."""
+    rng = np.random.default_rng(3)
+    shape = (40, 30)
+    solver = SteadyField(shape, 2000.0)
+    vessels = rng.random(shape) < 0.02
+    for _ in range(4):
+        uptake = 600.0 * (rng.random(shape) < 0.7)
+        vessels[rng.integers(0, 40), rng.integers(0, 30)] ^= True
+        reused = solver.solve(uptake, 0.0, vessels, 40.0).copy()
+        fresh = SteadyField(shape, 2000.0).solve(uptake, 0.0, vessels, 40.0)
+        assert np.abs(reused - fresh).max() < 0.05  # mmHg, of 40 at the vessels
+    assert np.all(reused[vessels] == 40.0)
+
+
+def test_oxygen_penetration_from_one_vessel_is_100_to_200_um():
+    """One capillary in packed tumor tissue: below 10 mmHg beyond ~100 um (T2)."""
+    shape = (41, 41)
+    vessel = np.zeros(shape, bool)
+    vessel[20, 20] = True
+    oxygen = SteadyField(shape, TumorScenario.o2_diffusion_um2_per_s).solve(
+        TumorScenario.o2_uptake_per_h, 0.0, vessel, TumorScenario.vessel_po2_mmHg
+    )
+    profile = oxygen[20, 20:]
+    first_hypoxic_um = 20.0 * np.argmax(profile < TumorScenario.hypoxia_mmHg)
+    assert 60.0 <= first_hypoxic_um <= 200.0
+    assert np.all(np.diff(profile) < 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Untreated growth, hypoxia, necrosis and angiogenesis
+# ---------------------------------------------------------------------------------------------
+
+
+def test_same_seed_same_tumor_curve():
+    a, b = build(UNTREATED, 5, width=30, height=30), build(UNTREATED, 5, width=30, height=30)
+    for _ in range(48):
+        a.step()
+        b.step()
+    assert a.timeseries() == b.timeseries()
+    assert np.array_equal(a.vessels, b.vessels)
+
+
+def test_untreated_tumor_grows_turns_hypoxic_recruits_vessels_and_progresses():
+    model = run("none")
+    series = model.timeseries()
+    out = readouts(model)
+    assert out["tumor_cells_final"] > 3 * out["tumor_cells_at_start"]
+    assert out["response"] == "PD"
+    assert out["time_to_progression_days"] is not None
+    assert max(series["hypoxic_fraction"]) > 0.1
+    assert series["necrotic_cells"][-1] > 0
+    assert model.vessels_sprouted > 0
+    # The necrotic core is inside the tumor, not in the host tissue.
+    region = model.tumor_region()
+    assert np.all(region[model.necrotic])
+
+
+def test_hypoxic_and_necrotic_cells_lie_100_to_200_um_from_the_nearest_vessel():
+    """T2: the distance distribution of hypoxic cells and necrotic debris from vessels."""
+    model = run("none")
+    distance = model.distance_to_vessel_um()
+    t = model.table
+    tumor = t["type_id"] == 0
+    oxygen = model.oxygen_at_cells()
+    hypoxic = tumor & (oxygen < model.scenario.hypoxia_mmHg)
+    d_hypoxic = distance[t["x"][hypoxic], t["y"][hypoxic]]
+    d_normoxic = distance[t["x"][tumor & ~hypoxic], t["y"][tumor & ~hypoxic]]
+    d_necrotic = distance[model.necrotic]
+    assert len(d_hypoxic) > 50 and len(d_necrotic) > 10
+    assert 100.0 <= np.median(d_hypoxic) <= 200.0
+    assert np.percentile(d_hypoxic, 5) >= 40.0  # no hypoxia next to a vessel
+    # Debris stays where cells died, while new vessels may since have grown nearby.
+    assert 100.0 <= np.median(d_necrotic) <= 250.0
+    assert np.median(d_normoxic) < np.median(d_hypoxic)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rapalogs at clinical exposure (T1, T3) and the AKT feedback
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("drug", ["everolimus", "temsirolimus"])
+def test_rapalog_is_cytostatic_smaller_than_untreated_without_partial_response(drug):
+    """T1: slower growth than untreated on the same seed, no RECIST partial response."""
+    for seed in (0, 1):
+        treated, untreated = readouts(run(drug, seed)), readouts(run("none", seed))
+        assert treated["tumor_cells_final"] < 0.8 * untreated["tumor_cells_final"]
+        assert treated["response"] in ("SD", "PD")
+        assert treated["relative_size"] > PR_VOLUME ** (2 / 3)
+
+
+def test_rapalog_lowers_vegf_and_vessel_density():
+    """T3 (Guba 2002): less VEGF and fewer vessels in the tumor than untreated."""
+    treated, untreated = run("everolimus").timeseries(), run("none").timeseries()
+    after = np.asarray(treated["time_h"]) >= START_DAY * 24 + 72
+    assert np.mean(np.asarray(treated["vegf_mean"])[after]) < np.mean(
+        np.asarray(untreated["vegf_mean"])[after]
+    )
+    assert treated["vessel_density"][-1] < untreated["vessel_density"][-1]
+
+
+def test_rapalog_raises_pakt_s473_and_atp_competitive_drug_abolishes_it():
+    """The S6K-IRS1 feedback in the tumor: rapalog pAKT-S473 > 1; sapanisertib <= 0.2."""
+    rapalog = readouts(run("everolimus"))
+    dual = readouts(run("sapanisertib"))
+    untreated = readouts(run("none"))
+    assert rapalog["mean_pS6K"] < 0.2
+    assert rapalog["mean_pAKT_S473"] > 1.2 * untreated["mean_pAKT_S473"]
+    assert dual["mean_pAKT_S473"] < 0.2
+    assert dual["tumor_cells_final"] < rapalog["tumor_cells_final"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Genotypes
+# ---------------------------------------------------------------------------------------------
+
+
+def test_pten_null_tumor_responds_more_than_wild_type():
+    """PTEN loss makes growth more mTORC1-driven: a rapalog slows it more (treated/untreated)."""
+
+    def ratio(genotype):
+        treated = run("everolimus:20", genotype=genotype).n_tumor
+        return treated / run("none", genotype=genotype).n_tumor
+
+    assert ratio("pten_null") < ratio("wild_type")
+
+
+def test_tsc_null_mtorc1_ignores_growth_factor_withdrawal():
+    """TSC loss: mTORC1 (pS6K) stays on without growth factors; wild type turns it off."""
+
+    def ps6k(genotype, growth_factor):
+        model = build(
+            UNTREATED, 0, width=20, height=20, genotype=genotype, growth_factor=growth_factor
+        )
+        for _ in range(6):
+            model.step()
+        return model.record()["mean_pS6K"]
+
+    assert ps6k("tsc_null", 0.0) > 0.8 * ps6k("tsc_null", 1.0)
+    assert ps6k("wild_type", 0.0) < 0.5 * ps6k("wild_type", 1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Readouts, views, errors, outputs
+# ---------------------------------------------------------------------------------------------
+
+
+def test_recist_volume_thresholds_and_progression_from_the_nadir():
+    hours = np.arange(5) * 24.0
+    area_pr = PR_VOLUME ** (2 / 3)  # cells giving exactly -65.7 % volume
+    assert recist(hours, [100, 90, 80, 70, 100 * area_pr * 0.99], 0.0) == ("PR", None)
+    assert recist(hours, [100, 100, 100, 100, 100], 0.0) == ("SD", None)
+    assert recist(hours, [100, 100, 100, 100, 0], 0.0) == ("CR", None)
+    # +72.8 % volume from the nadir (50 cells) is progression, though above baseline only 2 %.
+    grown = 50 * PD_VOLUME ** (2 / 3) + 1
+    assert recist(hours, [100, 50, 50, grown, grown], 0.0) == ("PD", 3.0)
+
+
+def test_views_for_the_dashboard():
+    model = run("everolimus")
+    codes, labels = model.category_layer()
+    assert labels == CATEGORY_LABELS
+    assert codes.shape == (60, 60)
+    assert (codes == 3).sum() == model.necrotic.sum()
+    assert (codes == 4).sum() == model.vessels.sum()
+    fields = model.field_layers()
+    assert set(fields) >= {"oxygen", "nutrients", "drug", "VEGF"}
+    assert fields["drug"][model.vessels].max() == pytest.approx(model.total_blood_nM())
+    x, y = int(model.table["x"][0]), int(model.table["y"][0])
+    state = model.cell_state_at(x, y)
+    assert state["cell_type"] in model.cell_types and "HIF1a" in state
+    series = model.timeseries()
+    for column in (
+        "time_h",
+        "tumor_cells",
+        "cells",
+        "mean_pS6K",
+        "mean_pAKT_S473",
+        "mean_p4EBP1",
+        "mean_autophagy",
+        "vegf_mean",
+        "vessel_density",
+        "hypoxic_fraction",
+        "necrotic_fraction",
+        "cycling_fraction",
+        "blood_nM",
+    ):
+        assert len(series[column]) == DAYS * 24 + 1
+
+
+def test_bad_tumor_parameter_names_the_parameter():
+    with pytest.raises(InputError, match="o2_uptake_per_h"):
+        parse_overrides(TumorScenario, {"o2_uptake_per_h": "-5"})
+    with pytest.raises(InputError, match="genotype"):
+        parse_overrides(TumorScenario, {"genotype": "kras"})
+
+
+def test_cli_run_writes_summary_and_tumor_figures(tmp_path):
+    result = run_scenario(
+        "tumor",
+        held("everolimus", 10.0, start_day=1.0),
+        days=2,
+        seed=1,
+        overrides={"width": 24, "height": 24},
+        library=LIBRARY,
+    )
+    readout = result.summary["readouts"]
+    for key in (
+        "tumor_cells_at_start",
+        "tumor_cells_final",
+        "relative_size",
+        "response",
+        "time_to_progression_days",
+        "cycling_fraction",
+        "hypoxic_fraction",
+        "necrotic_fraction",
+        "vessel_density",
+        "mean_pS6K",
+        "mean_pAKT_S473",
+    ):
+        assert key in readout
+    write_run(tmp_path, result)
+    for name in ("tumor_growth.png", "tumor_snapshot.png", "pk.png"):
+        assert (tmp_path / "figures" / name).stat().st_size > 1000
