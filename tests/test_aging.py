@@ -37,16 +37,16 @@ STANDARD_NM = 4.4  # 14 ppm in food ~ 4 ng/mL whole blood (Livi 2013 Aging 5:100
 HIGH_NM = 13.0  # 42 ppm (3x), blood level taken proportional to the diet dose (assumed)
 
 
-def late_start(conc_nM: float) -> Regime:
+def late_start(conc_nM: float, stop_day: float | None = None) -> Regime:
     """Rapamycin held at ``conc_nM`` in blood from day 600 (Harrison 2009's late start)."""
-    return Regime("sirolimus", 0.0, "fixed", start_day=600.0, conc_nM=conc_nM)
+    return Regime("sirolimus", 0.0, "fixed", start_day=600.0, stop_day=stop_day, conc_nM=conc_nM)
 
 
 @functools.cache
-def cohort(conc_nM: float, organisms: int = COHORT, seed: int = SEED) -> AgingModel:
-    """A cohort run to the end of life (untreated when ``conc_nM`` is 0)."""
-    regime = UNTREATED if conc_nM == 0 else late_start(conc_nM)
-    model = AgingModel(AgingScenario(rng=seed, organisms=organisms), regime)
+def cohort(conc_nM: float, stop_day: float | None = None) -> AgingModel:
+    """A cohort of COHORT organisms run to the end of life (untreated when ``conc_nM`` is 0)."""
+    regime = UNTREATED if conc_nM == 0 else late_start(conc_nM, stop_day)
+    model = AgingModel(AgingScenario(rng=SEED, organisms=COHORT), regime)
     for _ in range(LIFESPAN_DAYS):
         model.step()
     return model
@@ -96,6 +96,16 @@ def test_late_start_leaves_earlier_deaths_unchanged():
     early = untreated.death_day < 600
     assert early.any()
     np.testing.assert_array_equal(treated.death_day[early], untreated.death_day[early])
+
+
+def test_three_month_course_helps_less_than_staying_on_the_drug():
+    untreated, chronic = cohort(0.0), cohort(STANDARD_NM)
+    course = cohort(STANDARD_NM, stop_day=690.0)  # 90 days from day 600
+
+    def mean_gain(model):
+        return np.mean(model.death_day - untreated.death_day)
+
+    assert 0 < mean_gain(course) < 0.7 * mean_gain(chronic)
 
 
 def test_rapamycin_lowers_senescent_burden_and_ps6k_after_start():
