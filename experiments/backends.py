@@ -12,8 +12,6 @@ multiprocessing start method but ``fork``).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import multiprocessing
 import os
 import signal
@@ -32,8 +30,7 @@ from model.pharmacology import Regime, load_library
 def run_one(run: Run, quiet: bool = False) -> dict[str, Any]:
     """Run one sweep run; returns its record (``ok`` with readouts, or ``failed``).
 
-    ``quiet`` hides the run's own progress bar, which would scribble over the sweep's bar
-    on the same terminal (local backends only: it swaps the process-wide ``sys.stderr``).
+    ``quiet`` hides the run's own progress bar, which would scribble over the sweep's bar.
     """
     started = time.perf_counter()
     record: dict[str, Any] = {
@@ -44,15 +41,15 @@ def run_one(run: Run, quiet: bool = False) -> dict[str, Any]:
         "regime": run.regime,
     }
     try:
-        with contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext():
-            result = run_scenario(
-                run.scenario,
-                Regime(**run.regime),
-                run.days,
-                run.seed,
-                run.overrides,
-                load_library(),
-            )
+        result = run_scenario(
+            run.scenario,
+            Regime(**run.regime),
+            run.days,
+            run.seed,
+            run.overrides,
+            load_library(),
+            progress=not quiet,
+        )
         record.update(status="ok", error=None, summary=result.summary, timeseries=result.timeseries)
     except Exception as err:  # a failed run is a result, not the end of the sweep
         record.update(status="failed", error=error_text(err), summary=None, timeseries=None)

@@ -144,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     sw.add_argument("--out", type=Path, help="sweep directory (default: sweep-<spec name>)")
     sw.add_argument("--resume", action="store_true", help="run only what is missing in --out")
+    sw.add_argument(
+        "--dry-run", action="store_true", help="check the spec and count its runs; run nothing"
+    )
 
     rp = sub.add_parser("report", help="figures and report.md from a run or sweep directory")
     rp.add_argument("dir", type=Path, help="a run directory (--out) or a sweep directory")
@@ -506,6 +509,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return cmd_run(args, ["mtor-sim", *argv])
         if args.command == "sweep":
+            if args.dry_run:
+                from experiments.spec import load_spec
+
+                spec = load_spec(args.spec)
+                swept = ", ".join(spec.axes + spec.regime_axes) or "nothing"
+                print(f"{args.spec}: {spec.scenario}, {len(spec.runs)} runs (swept: {swept})")
+                return EXIT_OK
             from experiments.sweep import cmd_sweep
 
             return cmd_sweep(args)

@@ -70,11 +70,19 @@ def _build(spec, params: dict, regime: Regime, seed: int, library):
     return spec.model_class(scenario, regime, library)
 
 
-def _advance(model, days: float, label: str):
-    """Step ``model`` through ``days`` (steps of its dt_h) with a progress bar on stderr."""
+def _advance(model, days: float, label: str, progress: bool = True):
+    """Step ``model`` through ``days`` (steps of its dt_h), with a progress bar on stderr."""
     steps = max(1, round(days * 24.0 / model.dt_h))
     unit = "day" if model.dt_h >= 24 else "step"
-    bar = tqdm(total=steps, desc=label, unit=unit, file=sys.stderr, delay=3.0, leave=False)
+    bar = tqdm(
+        total=steps,
+        desc=label,
+        unit=unit,
+        file=sys.stderr,
+        delay=3.0,
+        leave=False,
+        disable=not progress,
+    )
     with bar:
         for _ in range(steps):
             model.step()
@@ -89,22 +97,25 @@ def run_scenario(
     seed: int = 0,
     overrides: dict[str, Any] | None = None,
     library=None,
+    progress: bool = True,
 ) -> RunResult:
     """Run scenario ``name`` under ``regime`` for ``days`` and return its readouts.
 
     The summary follows the contract of DESIGN.md section 6: ``scenario, drug, dose_mg,
-    schedule, seed, days, params, readouts, adverse``.
+    schedule, seed, days, params, readouts, adverse``. ``progress`` shows a progress bar on
+    stderr for runs longer than a few seconds (sweeps turn it off: they show their own).
     """
     spec = get_scenario(name)
     library = library or load_library()
     days = spec.default_days if days is None else check_days(days)
     seed = check_seed(seed)
     params = parse_overrides(spec.scenario_class, overrides or {})
-    model = _advance(_build(spec, params, regime, seed, library), days, f"{name} {regime.drug}")
+    model = _build(spec, params, regime, seed, library)
+    _advance(model, days, f"{name} {regime.drug}", progress)
     twin = None
     if spec.needs_twin and regime.drug != "none":
         twin = _build(spec, params, UNTREATED, seed, library)
-        _advance(twin, days, f"{name} untreated twin")
+        _advance(twin, days, f"{name} untreated twin", progress)
     return _finish(spec, model, twin, regime, seed, days, library)
 
 
