@@ -50,6 +50,7 @@ class NeuroScenario(TissueScenario):
         production_per_day: synthesis of the protein, units/day (1 unit = aggregate load at
             which the death hazard is ``toxicity_per_day``).
         production_translation_share: share of synthesis that follows mTORC1 translation.
+        production_spread: SD of log synthesis rate between neurons.
         proteasome_per_day: proteasomal degradation of the soluble protein, 1/day.
         autophagy_soluble_per_day: autophagic degradation of the soluble protein at flux 1, 1/day.
         aggregation_per_day: nucleation rate of the wild-type protein into aggregates, 1/day.
@@ -72,6 +73,7 @@ class NeuroScenario(TissueScenario):
     mutant_fold: float = 4.0
     production_per_day: float = 0.05
     production_translation_share: float = 0.0
+    production_spread: float = 0.3
     proteasome_per_day: float = 0.1
     autophagy_soluble_per_day: float = 0.02
     aggregation_per_day: float = 0.005
@@ -80,7 +82,7 @@ class NeuroScenario(TissueScenario):
     autophagy_capacity: float = 1.0
     toxicity_per_day: float = 0.01
     toxicity_power: float = 2.0
-    impaired_load: float = 0.3
+    impaired_load: float = 0.5
     spread_fraction: float = 0.5
     glia: bool = False
     glial_uptake: float = 0.5
@@ -109,6 +111,9 @@ class NeuroScenario(TissueScenario):
             "attributes rapamycin's benefit to autophagy, not to less synthesis)",
             0,
             1,
+        ),
+        "production_spread": Param(
+            "log SD", "between-neuron spread of synthesis (assumed; expression varies)", 0, 3
         ),
         "proteasome_per_day": Param(
             "1/day", "proteasomal degradation of the soluble protein (assumed)", 0, 100
@@ -169,6 +174,8 @@ class NeuroModel(CohortModel):
         self.neuron_alive = np.ones(shape, dtype=bool)
         self.soluble = np.zeros(shape)
         self.aggregate = np.zeros(shape)
+        spread = float(scenario.production_spread)
+        self.production_factor = np.exp(self.rng.normal(0.0, spread, shape) - spread**2 / 2)
         self.datacollector = mesa.DataCollector(model_reporters={"record": self.record})
         self.datacollector.collect(self)
 
@@ -178,7 +185,8 @@ class NeuroModel(CohortModel):
         sc = self.scenario
         flux = self.per_org(self.out["autophagy"]) * sc.autophagy_capacity
         w = sc.production_translation_share
-        make = sc.production_per_day * (1.0 - w + w * self.per_org(self.out["translation"]))
+        translation = self.per_org(self.out["translation"])
+        make = sc.production_per_day * self.production_factor * (1.0 - w + w * translation)
         nucleation = sc.aggregation_per_day * (sc.mutant_fold if sc.mutant_protein else 1.0)
         degrade = sc.proteasome_per_day + sc.autophagy_soluble_per_day * flux
         clear = sc.autophagy_aggregate_per_day * flux
