@@ -3,13 +3,16 @@
 Each organism is a ``lattice`` x ``lattice`` patch of somatic cells plus a pool of
 ``stem_cells``, stepped daily (:mod:`model.scenarios.cohort`). Per cell and day:
 
-* **Damage** is produced in proportion to the cell's mTORC1-driven load (its translation
-  output, 1 = untreated reference cell: protein synthesis, misfolding and metabolic stress) and
-  raised by SASP from senescent neighbours; autophagy (the signalling model's flux times
-  ``autophagy_capacity``) clears it, first order.
+* **Damage** is produced in proportion to the cell's load, ``1 - w + w * translation``: the
+  share ``w = load_damage_share`` follows its mTORC1-driven translation (protein synthesis,
+  misfolding, metabolic stress; 1 = untreated reference cell), the rest does not; SASP from
+  senescent neighbours raises it. Autophagy (the signalling model's flux times
+  ``autophagy_capacity``) clears it, first order; a small fraction of the damage present
+  becomes non-degradable each day (lipofuscin-like, Terman & Brunk 2004), which daughters
+  inherit from their stem cells: the slow clock of the model.
 * **Senescence**: a functional cell becomes senescent with a daily hazard rising
   exponentially with its damage. Senescent cells stay in place, secrete SASP in proportion to
-  their own translation (SASP factors are mTORC1-dependent: Laberge 2015 Nat Cell Biol
+  their own load (SASP factors are mTORC1-dependent: Laberge 2015 Nat Cell Biol
   17:1049; Herranz 2015 Nat Cell Biol 17:1205) and are slowly cleared by immune surveillance.
 * **Acute stresses** (infection, injury) arrive at random and kill a random fraction of the
   functional cells; a young organism refills the gaps from its stem cells.
@@ -216,11 +219,11 @@ class AgingModel(CohortModel):
 
     # Phase 2 ------------------------------------------------------------------------------
     def update_fields(self) -> None:
-        """SASP: senescent cells secrete it in proportion to their translation (mTORC1).
+        """SASP: senescent cells secrete it in proportion to their mTORC1-driven load.
 
-        Each site sees the mean secretion of its 8 neighbours (short-range paracrine) plus a
-        third of the organism-wide mean (circulating SASP; assumed split). 1 = surrounded by
-        senescent cells translating at the untreated reference rate.
+        Each site sees two thirds of the mean secretion of its 8 neighbours (short-range
+        paracrine) plus a third of the organism-wide mean (circulating SASP; assumed split).
+        1 = surrounded by senescent cells at the untreated reference load.
         """
         side = int(self.scenario.lattice)
         drive = self.mtor_drive()[:, : self.n_soma]
