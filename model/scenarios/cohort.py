@@ -152,8 +152,10 @@ class CohortModel(mesa.Model):
     def signal(self) -> None:
         """Phases 3-4: one signalling update of the cells of living organisms.
 
-        FKBP12 scales FRB occupancy per cell: occupancy ``z / (1 + z)`` with
-        ``z = fkbp12 * occ / (1 - occ)`` reproduces :func:`target_occupancy` for each cell.
+        The day's mean occupancy was computed at normal FKBP12; a cell's own FKBP12 level
+        scales it as in :func:`target_occupancy`: ``z = fkbp12 * occ / (1 - occ)``, occupancy
+        ``z / (1 + z)`` (exact for FKBP12-bound drug; the tiny FKBP12-free FRB binding is
+        scaled too).
         """
         rows = np.repeat(self.alive, self.cells_per_org)
         occ, inh1, inh2 = self.occupancy
