@@ -73,7 +73,13 @@ def adverse_panel(
     acc = {k: 0.0 for k in ADVERSE_KEYS}
     counted = 0
     treated = np.arange(n) < half
+    skip_until, resume_from = _quiet_spans(regime, steps, window, dt_h)
     for i in range(steps):
+        if i < skip_until or resume_from <= i < steps - window:
+            # No drug yet, or long after the last dose: the cells sit at their untreated steady
+            # state (or have relaxed back to it), so only the PK clock needs to move.
+            pk.advance(dt_h)
+            continue
         conc = pk.concentrations_nM()
         conc_cells = {s: np.where(treated, c, 0.0) for s, c in conc.items() if s != "none"}
         occ, inh1, inh2 = target_occupancy(conc_cells, params["fkbp12_level"], library)
@@ -84,6 +90,25 @@ def adverse_panel(
                 acc[key] += value
             counted += 1
     return {k: float(v / counted) for k, v in acc.items()}
+
+
+RELAXATION_DAYS = 60.0
+"""After the last dose, signalling is followed for this long (days) before it is taken to be
+back at its untreated steady state: mTORC2 re-assembly (~days) and drug elimination (sirolimus
+t1/2 ~62 h; ~10 half-lives in 26 days) are over well within it. Assumed."""
+
+
+def _quiet_spans(regime: Regime, steps: int, window: int, dt_h: float) -> tuple[int, int]:
+    """Steps before treatment starts, and the step from which treatment is long over.
+
+    Returns ``(skip_until, resume_from)``: steps ``< skip_until`` and steps in
+    ``[resume_from, steps - window)`` need no signalling update.
+    """
+    skip_until = min(int(regime.start_day * 24.0 / dt_h), steps - 1)
+    resume_from = steps
+    if regime.stop_day is not None:
+        resume_from = int((regime.stop_day + RELAXATION_DAYS) * 24.0 / dt_h)
+    return max(0, skip_until), resume_from
 
 
 def _indices(state, params, occ, half: int) -> dict[str, float]:
