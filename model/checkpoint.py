@@ -91,3 +91,78 @@ def split(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
 def join(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
     """``arrays`` with every name put under ``prefix/``."""
     return {f"{prefix}/{k}": v for k, v in arrays.items()}
+
+
+# ------------------------------------------------------------------------------ model-wide state
+def model_clock_state(model) -> dict[str, Any]:
+    """JSON state every scenario model shares: clocks, both RNGs, PK, blood levels, records."""
+    version, mt_state, gauss = model.random.getstate()
+    collector = getattr(model, "datacollector", None)
+    return {
+        "hours": model.hours,
+        "mesa_steps": model.steps,
+        "mesa_time": model.time,
+        "agent_id_counter": model.agent_id_counter,
+        "rng": model.rng.bit_generator.state,
+        "random": [version, list(mt_state), gauss],
+        "pk": model.pk.to_dict(),
+        "blood_nM": model.blood_nM,
+        "records": None if collector is None else dict(collector.model_vars),
+    }
+
+
+def restore_model_clock_state(model, meta: dict[str, Any]) -> None:
+    """Inverse of :func:`model_clock_state` on a freshly built model."""
+    from model.pk import PKState
+
+    model.hours = float(meta["hours"])
+    _advance_mesa_clock(model, float(meta["mesa_time"]))
+    model.steps = int(meta["mesa_steps"])
+    model.agent_id_counter = int(meta["agent_id_counter"])
+    model.rng.bit_generator.state = meta["rng"]
+    version, mt_state, gauss = meta["random"]
+    model.random.setstate((version, tuple(mt_state), gauss))
+    model.pk = PKState.from_dict(meta["pk"])
+    model.blood_nM = dict(meta["blood_nM"])
+    if meta["records"] is not None:
+        model.datacollector.model_vars.clear()
+        model.datacollector.model_vars.update(meta["records"])
+
+
+def _advance_mesa_clock(model, time: float) -> None:
+    """Move Mesa's event clock to ``time`` without running the model's step.
+
+    Mesa 3.5 steps through a recurring event (one per time unit); setting ``time`` alone would
+    leave those events behind, and the next ``step()`` would replay them all.
+    """
+    if time <= model.time:
+        return
+    user_step = model._user_step
+    model._user_step = lambda: None
+    try:
+        model._advance_time(time)
+    finally:
+        model._user_step = user_step
+
+
+def array_attributes(obj, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Copies of ``obj``'s numpy attributes ``names``; dicts of arrays are flattened."""
+    out = {}
+    for name in names:
+        value = getattr(obj, name)
+        if isinstance(value, dict):
+            out.update({f"{name}/{k}": np.array(v, copy=True) for k, v in value.items()})
+        else:
+            out[name] = np.array(value, copy=True)
+    return out
+
+
+def load_array_attributes(obj, names: tuple[str, ...], arrays: dict[str, np.ndarray]) -> None:
+    """Inverse of :func:`array_attributes` (arrays keep their dtype and shape)."""
+    for name in names:
+        value = getattr(obj, name)
+        if isinstance(value, dict):
+            for k in value:
+                value[k] = np.array(arrays[f"{name}/{k}"], copy=True)
+        else:
+            setattr(obj, name, np.array(arrays[name], copy=True))

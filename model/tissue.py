@@ -30,6 +30,7 @@ from mesa.discrete_space import OrthogonalMooreGrid
 
 from model import signaling as sg
 from model.celltable import CellTable
+from model.checkpoint import model_clock_state, restore_model_clock_state
 from model.pharmacology import DrugLibrary, Regime, check_regime, load_library, target_occupancy
 from model.pk import PKState
 
@@ -223,21 +224,7 @@ class TissueModel(mesa.Model):
         for name, f in self.fields.items():
             field_arrays, ledgers[name] = f.state()
             arrays.update({f"field/{name}/{k}": v for k, v in field_arrays.items()})
-        version, mt_state, gauss = self.random.getstate()
-        meta = {
-            "hours": self.hours,
-            "mesa_steps": self.steps,
-            "mesa_time": self.time,
-            "agent_id_counter": self.agent_id_counter,
-            "rng": self.rng.bit_generator.state,
-            "random": [version, list(mt_state), gauss],
-            "pk": self.pk.to_dict(),
-            "blood_nM": self.blood_nM,
-            "field_ledgers": ledgers,
-            "records": dict(self.datacollector.model_vars)
-            if hasattr(self, "datacollector")
-            else None,
-        }
+        meta = {**model_clock_state(self), "field_ledgers": ledgers}
         extra_arrays, extra_meta = self.extra_checkpoint_state()
         arrays.update({f"extra/{k}": v for k, v in extra_arrays.items()})
         meta["extra"] = extra_meta
@@ -260,34 +247,8 @@ class TissueModel(mesa.Model):
             agent.place(self.grid[(int(self.table["x"][row]), int(self.table["y"][row]))])
         for name, f in self.fields.items():
             f.load_state(split(arrays, f"field/{name}"), meta["field_ledgers"][name])
-        self.hours = float(meta["hours"])
-        self._advance_mesa_clock(float(meta["mesa_time"]))
-        self.steps = int(meta["mesa_steps"])
-        self.agent_id_counter = int(meta["agent_id_counter"])
-        self.rng.bit_generator.state = meta["rng"]
-        version, mt_state, gauss = meta["random"]
-        self.random.setstate((version, tuple(mt_state), gauss))
-        self.pk = PKState.from_dict(meta["pk"])
-        self.blood_nM = dict(meta["blood_nM"])
-        if meta["records"] is not None:
-            self.datacollector.model_vars.clear()
-            self.datacollector.model_vars.update(meta["records"])
+        restore_model_clock_state(self, meta)
         self.restore_extra_checkpoint_state(split(arrays, "extra"), meta["extra"])
-
-    def _advance_mesa_clock(self, time: float) -> None:
-        """Move Mesa's event clock to ``time`` without running the model's step.
-
-        Mesa 3.5 steps through a recurring event (one per time unit); setting ``time`` alone
-        would leave those events behind, and the next ``step()`` would replay them all.
-        """
-        if time <= self.time:
-            return
-        user_step = self._user_step
-        self._user_step = lambda: None
-        try:
-            self._advance_time(time)
-        finally:
-            self._user_step = user_step
 
     def extra_checkpoint_state(self) -> tuple[dict[str, np.ndarray], dict]:
         """Scenario state beyond the engine's (arrays, JSON metadata); none by default."""

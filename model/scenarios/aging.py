@@ -198,6 +198,15 @@ class AgingScenario(TissueScenario):
 class AgingModel(CohortModel):
     """A cohort of aging organisms under a regime (see module docstring)."""
 
+    CHECKPOINT_ARRAYS = (
+        *CohortModel.CHECKPOINT_ARRAYS,
+        "status",
+        "stem_active",
+        "damage",
+        "residual",
+        "sasp",
+    )
+
     def __init__(self, scenario: AgingScenario, regime, library=None):
         self.n_soma = int(scenario.lattice) ** 2
         self.n_stem = int(scenario.stem_cells)

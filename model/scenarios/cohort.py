@@ -34,6 +34,7 @@ import mesa
 import numpy as np
 
 from agents.organism import Organism
+from model import checkpoint as ck
 from model import signaling as sg
 from model.pharmacology import DrugLibrary, Regime, check_regime, load_library, target_occupancy
 from model.pk import PKState
@@ -92,6 +93,31 @@ class CohortModel(mesa.Model):
         self.blood_nM: dict[str, float] = self.pk.concentrations_nM()
         self.occupancy = (0.0, 0.0, 0.0)
         self.out = sg.outputs(self.state, self.params)
+
+    #: Array attributes (or dicts of arrays) that make up the cohort's state; scenarios extend.
+    CHECKPOINT_ARRAYS: tuple[str, ...] = (
+        "alive",
+        "death_day",
+        "growth_factor",
+        "state",
+        "params",
+        "out",
+    )
+
+    def checkpoint_state(self) -> tuple[dict[str, np.ndarray], dict]:
+        """The complete state needed to continue this cohort exactly: (arrays, JSON metadata)."""
+        arrays = ck.array_attributes(self, self.CHECKPOINT_ARRAYS)
+        meta = {**ck.model_clock_state(self), "occupancy": list(self.occupancy)}
+        return arrays, meta
+
+    def restore_checkpoint_state(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
+        """Inverse of :meth:`checkpoint_state`, applied to a freshly built cohort."""
+        ck.load_array_attributes(self, self.CHECKPOINT_ARRAYS, arrays)
+        ck.restore_model_clock_state(self, meta)
+        self.occupancy = tuple(float(x) for x in meta["occupancy"])
+        self.inputs = sg.Inputs(growth_factor=np.repeat(self.growth_factor, self.cells_per_org))
+        for organism, day in zip(self.organism_list, self.death_day, strict=True):
+            organism.death_day = None if np.isnan(day) else float(day)
 
     def _steady_state(self) -> dict[str, np.ndarray]:
         """Untreated steady state of every cell (one integration per distinct input)."""

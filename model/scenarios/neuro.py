@@ -165,6 +165,14 @@ class NeuroScenario(TissueScenario):
 class NeuroModel(CohortModel):
     """A cohort of brain regions with aggregation-prone protein (see module docstring)."""
 
+    CHECKPOINT_ARRAYS = (
+        *CohortModel.CHECKPOINT_ARRAYS,
+        "neuron_alive",
+        "soluble",
+        "aggregate",
+        "production_factor",
+    )
+
     def __init__(self, scenario: NeuroScenario, regime, library=None):
         side = int(scenario.lattice)
         super().__init__(
