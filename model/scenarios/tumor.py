@@ -65,8 +65,9 @@ class TumorScenario(TissueScenario):
         hif_half_mmHg: oxygen tension of half-maximal HIF-1a stabilisation, mmHg.
         necrosis_mmHg: oxygen tension of half-maximal necrosis hazard, mmHg.
         necrosis_per_h: necrosis hazard of an anoxic cell, 1/h.
-        tumor_cell_loss_per_h: apoptosis hazard of a tumor cell at the untreated AKT survival
-            signal, 1/h; scaled by survival^-1/2 (AKT restrains it).
+        tumor_cell_loss_per_h: apoptosis hazard of a tumor cell with untreated or higher AKT
+            survival signal, 1/h; up to twice that as the survival signal falls to zero. Off
+            by default; ~0.02 gives the slow net growth of clinical tumors (high cell loss).
         nutrient_diffusion_um2_per_s: glucose/amino-acid diffusion coefficient, um^2/s.
         nutrient_uptake_per_h: nutrient consumption rate of a tumor cell, 1/h.
         drug_diffusion_um2_per_s: drug diffusion coefficient in tissue, um^2/s.
@@ -155,8 +156,8 @@ class TumorScenario(TissueScenario):
         "necrosis_per_h": Param("1/h", "necrosis hazard of an anoxic cell (assumed)", 0, 10),
         "tumor_cell_loss_per_h": Param(
             "1/h",
-            "tumor apoptosis at untreated AKT (cell loss factor ~0.7-0.9 of births: "
-            "Steel 1967 Eur J Cancer 3:381)",
+            "extra tumor apoptosis, off by default (clinical tumors lose ~0.7-0.9 of births: "
+            "Steel 1967 Eur J Cancer 3:381; ~0.02 reproduces that)",
             0,
             10,
         ),
@@ -374,9 +375,10 @@ class TumorModel(TissueModel):
         die, divide = advance_cycle(
             t, outputs, supply, free, self.dt_h, self.cycle, self.rng, can_divide=is_tumor
         )
-        # Tumor cell loss (apoptosis), restrained by the AKT survival signal.
-        survival = np.maximum(outputs["survival"], 0.2)
-        loss = sc.tumor_cell_loss_per_h / np.sqrt(survival)
+        # Tumor cell loss (apoptosis): raised when AKT survival falls below untreated, not
+        # lowered above it (survival signalling saturates; assumed).
+        deficit = np.clip(1.0 - outputs["survival"], 0.0, 1.0)
+        loss = sc.tumor_cell_loss_per_h * (1.0 + deficit)
         die |= is_tumor & (self.rng.random(t.n) < -np.expm1(-loss * self.dt_h))
         t["cycling"][...] = is_tumor & ((t["phase"] == 1) | (t["g1_progress"] > g1_before))
         o2 = self.oxygen_at_cells()
