@@ -184,6 +184,31 @@ def test_rapalog_is_cytostatic_smaller_than_untreated_without_partial_response(d
         assert treated["relative_size"] > PR_VOLUME ** (2 / 3)
 
 
+CLINICAL_CELL_LOSS = {"tumor_cell_loss_per_h": 0.02, "seed_radius_sites": 10.0}
+"""Tumors that lose most of the cells they make, as clinical tumors do (Steel 1967)."""
+
+
+@functools.cache
+def clinical_arm(drug: str, seed: int) -> dict:
+    """Readouts of an arm with the clinical cell loss (baseline and treatment from day 10)."""
+    regime = UNTREATED if drug == "none" else clinical(drug)
+    model = build(regime, seed, **CLINICAL_CELL_LOSS)
+    model.baseline_h = START_DAY * 24.0
+    for _ in range(DAYS * 24):
+        model.step()
+    return readouts(model)
+
+
+def test_with_clinical_cell_loss_everolimus_holds_most_tumors_stable_while_untreated_progress():
+    """T1 with RECORD-1's picture: everolimus ends SD in most seeds (no PR), untreated PD."""
+    seeds = (0, 1, 2)
+    treated = [clinical_arm("everolimus", s)["response"] for s in seeds]
+    untreated = [clinical_arm("none", s)["response"] for s in seeds]
+    assert untreated == ["PD"] * len(seeds)
+    assert treated.count("SD") >= 2
+    assert "PR" not in treated and "CR" not in treated
+
+
 def test_rapalog_lowers_vegf_and_vessel_density():
     """T3 (Guba 2002): less VEGF and fewer vessels in the tumor than untreated."""
     treated, untreated = run("everolimus").timeseries(), run("none").timeseries()

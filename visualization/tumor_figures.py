@@ -32,6 +32,7 @@ def growth_by_state_figure(series: dict, start_day: float | None, title: str):
     if start_day is not None:
         ax.axvline(start_day, color="tab:gray", ls="--", lw=0.8, label="treatment start")
     ax.set_yscale("symlog", linthresh=10)
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("time (days)")
     ax.set_ylabel("cells")
     ax.set_title(title)
