@@ -344,3 +344,21 @@ def test_cli_run_writes_summary_and_tumor_figures(tmp_path):
     write_run(tmp_path, result)
     for name in ("tumor_growth.png", "tumor_snapshot.png", "pk.png"):
         assert (tmp_path / "figures" / name).stat().st_size > 1000
+
+
+def test_checkpoint_restores_vessels_debris_and_continues_the_same_tumor():
+    regime = held("everolimus", 10.0, start_day=1.0)
+    original = build(regime, 2, width=30, height=30)
+    for _ in range(30):
+        original.step()
+    arrays, meta = original.checkpoint_state()
+    restored = build(regime, 2, width=30, height=30)
+    restored.restore_checkpoint_state(arrays, meta)
+    assert np.array_equal(restored.vessels, original.vessels)
+    assert np.array_equal(restored.necrotic, original.necrotic)
+    for _ in range(20):
+        original.step()
+        restored.step()
+    a, b = original.timeseries(), restored.timeseries()
+    assert a["tumor_cells"] == b["tumor_cells"]
+    assert np.allclose(a["mean_pS6K"], b["mean_pS6K"], rtol=1e-6)
