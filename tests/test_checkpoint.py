@@ -9,19 +9,10 @@ import zipfile
 
 import numpy as np
 import pytest
+from scenario_cases import SMALL, treated
 
 from experiments.cli import main
 from model.scenarios import SCENARIOS
-
-#: Small, fast settings per scenario (every registered scenario must appear here).
-SMALL = {
-    "culture": (["--set", "width=16", "--set", "height=16", "--set", "initial_cells=30"], 1, 1),
-    "tumor": (["--set", "width=30", "--set", "height=30"], 3, 2),
-    "transplant": (["--set", "width=30", "--set", "height=30"], 3, 2),
-    "aging": (["--replicates", "4"], 100, 100),
-    "neuro": (["--replicates", "4"], 100, 100),
-}
-DRUG = {"culture": ["--drug", "sirolimus", "--conc", "10"]}
 
 
 def run_json(capsys, argv) -> dict:
@@ -37,7 +28,7 @@ def test_every_registered_scenario_has_a_small_restart_case():
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_saved_and_resumed_run_is_bit_identical_to_an_uninterrupted_run(name, tmp_path, capsys):
     small, first, more = SMALL[name]
-    drug = DRUG.get(name, ["--drug", "sirolimus", "--start-day", "0"])
+    drug = treated(name)
     base = ["run", name, *drug, *small, "--seed", "7"]
     state = tmp_path / "state.npz"
     run_json(capsys, [*base, "--days", str(first), "--save-state", str(state)])
@@ -56,7 +47,7 @@ def test_saved_and_resumed_run_is_bit_identical_to_an_uninterrupted_run(name, tm
 
 def test_from_manifest_reproduces_the_recorded_run(tmp_path, capsys):
     small, days, _ = SMALL["culture"]
-    argv = ["run", "culture", *DRUG["culture"], *small, "--seed", "3", "--days", str(days)]
+    argv = ["run", "culture", *treated("culture"), *small, "--seed", "3", "--days", str(days)]
     first = run_json(capsys, [*argv, "--out", str(tmp_path / "a")])
     again = run_json(capsys, ["run", "--from-manifest", str(tmp_path / "a" / "manifest.json")])
     assert again == first
