@@ -362,3 +362,37 @@ def test_checkpoint_restores_vessels_debris_and_continues_the_same_tumor():
     a, b = original.timeseries(), restored.timeseries()
     assert a["tumor_cells"] == b["tumor_cells"]
     assert np.allclose(a["mean_pS6K"], b["mean_pS6K"], rtol=1e-6)
+
+
+def _ps6k_after_6h(resistance: str, drug: str, conc_nM: float) -> float:
+    """Mean tumor pS6K after 6 h of ``drug`` held at ``conc_nM``, all tumor cells mutant."""
+    params = {"width": 24, "height": 24, "resistance": resistance, "resistant_fraction": 1.0}
+    model = build(held(drug, conc_nM, start_day=0.0), 0, **params)
+    for _ in range(6):
+        model.step()
+    return model.record()["mean_pS6K"]
+
+
+def test_resistance_mutants_escape_their_drugs_and_rapalink_overcomes_both():
+    """Rodrik-Outmezguine 2016 Nature 534:272: FRB mutants resist rapalogs, kinase mutants
+    resist rapalogs and ATP-competitive inhibitors, RapaLink-1 inhibits both."""
+    assert _ps6k_after_6h("none", "everolimus", 10.0) < 0.3
+    assert _ps6k_after_6h("frb", "everolimus", 10.0) > 0.8
+    assert _ps6k_after_6h("kinase", "everolimus", 10.0) > 0.8
+    assert _ps6k_after_6h("frb", "sapanisertib", 50.0) < 0.05
+    assert _ps6k_after_6h("kinase", "sapanisertib", 50.0) > 0.1
+    rapalink = _ps6k_after_6h("none", "rapalink1", 1.0)
+    for mutant in ("frb", "kinase"):
+        assert _ps6k_after_6h(mutant, "rapalink1", 1.0) == pytest.approx(rapalink, rel=0.05)
+
+
+def test_resistance_is_acquired_at_division_only_when_switched_on():
+    def resistant_after_two_days(**params):
+        model = build(UNTREATED, 0, width=24, height=24, **params)
+        assert model.table["resistant"].sum() == 0
+        for _ in range(48):
+            model.step()
+        return int(model.table["resistant"].sum())
+
+    assert resistant_after_two_days() == 0
+    assert resistant_after_two_days(resistance="frb", resistance_per_division=0.5) > 0

@@ -23,6 +23,7 @@ from model import signaling as sg
 from model.celltable import CellTable
 from model.fates import CycleParams, advance_cycle
 from model.fields import Field
+from model.pharmacology import target_occupancy
 from model.scenarios.base import Param, TissueScenario
 from model.scenarios.tumor_fields import SteadyField
 from model.scenarios.tumor_vessels import (
@@ -41,6 +42,9 @@ TUMOR, NORMAL = 0, 1
 """``type_id`` of tumor and host cells."""
 CATEGORY_LABELS = ("tumor", "normal", "hypoxic tumor", "necrotic", "vessel")
 """Labels of :meth:`TumorModel.category_layer` codes 0-4."""
+KINASE_MUTANT_FOLD = 10.0
+"""Potency loss of ATP-competitive drugs on the activating kinase-domain mutant (M2327I);
+assumed magnitude (Rodrik-Outmezguine 2016 Nature 534:272: resistant at clinical exposure)."""
 DX_UM = 20.0
 """Lattice spacing, um (one cell diameter; assumed)."""
 
@@ -79,6 +83,12 @@ class TumorScenario(TissueScenario):
         sprout_delay_h: hours of VEGF above threshold before a sprout is perfused.
         sprout_per_h: hazard of a new perfused vessel at a ready site, 1/h.
         vessel_regression_per_h: regression hazard of a co-opted vessel without VEGF, 1/h.
+        resistance: mTOR mutation a resistant clone carries: ``frb`` (FRB-domain mutant,
+            A2034V/F2108L: rapalogs cannot bind) or ``kinase`` (activating kinase-domain
+            mutant, M2327I: resists rapalogs and ATP-competitive drugs); RapaLink-1 overcomes
+            both (Rodrik-Outmezguine 2016 Nature 534:272). ``none``: no resistance.
+        resistance_per_division: chance that a daughter cell acquires the mutation.
+        resistant_fraction: fraction of the seeded tumor cells already resistant.
     """
 
     width: int = 120
@@ -109,6 +119,9 @@ class TumorScenario(TissueScenario):
     sprout_delay_h: float = 48.0
     sprout_per_h: float = 1.0 / 96.0
     vessel_regression_per_h: float = 1.0 / 120.0
+    resistance: str = "none"
+    resistance_per_division: float = 0.0
+    resistant_fraction: float = 0.0
 
     PARAMETERS = {  # noqa: RUF012
         "width": Param("sites", "slice width in lattice sites of 20 um", 10, 2000),
@@ -189,6 +202,15 @@ class TumorScenario(TissueScenario):
         "vessel_regression_per_h": Param(
             "1/h", "co-opted vessel regression without VEGF (Holash 1999 Science; assumed)", 0, 10
         ),
+        "resistance": Param(
+            "",
+            "mTOR mutation of resistant clones (Rodrik-Outmezguine 2016 Nature 534:272)",
+            choices=("none", "frb", "kinase"),
+        ),
+        "resistance_per_division": Param(
+            "probability", "chance a daughter acquires the mutation (off by default)", 0, 1
+        ),
+        "resistant_fraction": Param("fraction", "seeded tumor cells already resistant", 0, 1),
     }
 
 
@@ -200,7 +222,7 @@ class TumorModel(TissueModel):
         super().__init__(
             sc, regime, library, dt_h=1.0, cell_types=(f"tumor_{sc.genotype}", "epithelial")
         )
-        self.table = _table_with_cycling(self.table, sc.width * sc.height)
+        self.table = _table_with_columns(self.table, sc.width * sc.height)
         self.cycle = CycleParams()
         self.vessel_rules = VesselParams(
             spacing_sites=int(sc.vessel_spacing_sites),
@@ -258,6 +280,10 @@ class TumorModel(TissueModel):
         for x, y in np.argwhere(host):
             self.add_cell(NormalCell, self.grid[(int(x), int(y))], NORMAL)
         self.normal_site[host] = True
+        if sc.resistance != "none":
+            t = self.table
+            tumor = t["type_id"] == TUMOR
+            t["resistant"][tumor] = self.rng.random(int(tumor.sum())) < sc.resistant_fraction
 
     @property
     def n_tumor(self) -> int:
@@ -323,6 +349,40 @@ class TumorModel(TissueModel):
         t = self.table
         profile = self.solvers["drug"].solution.reshape(self.grid.dimensions)[t["x"], t["y"]]
         return {s: c * profile for s, c in self.blood_nM.items() if s != "none" and c > 0}
+
+    def signal(self, inputs: sg.Inputs) -> None:
+        """Phase 4 as in the engine, with the drug action on resistant mutants changed."""
+        t = self.table
+        if t.n == 0:
+            return
+        conc = self.local_drug_nM()
+        occ, inh1, inh2 = target_occupancy(conc, t["fkbp12_level"], self.library)
+        rows = np.flatnonzero(t["resistant"]) if self.scenario.resistance != "none" else []
+        if conc and len(rows):
+            mutant = self.mutant_concentrations({s: c[rows] for s, c in conc.items()})
+            action = target_occupancy(mutant, t["fkbp12_level"][rows], self.library)
+            occ, inh1, inh2 = (np.array(np.broadcast_to(a, (t.n,))) for a in (occ, inh1, inh2))
+            occ[rows], inh1[rows], inh2[rows] = action
+        inputs = inputs._replace(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2)
+        sg.advance(t.view(sg.STATE_NAMES), t.view(sg.PARAM_NAMES), inputs, self.dt_h)
+
+    def mutant_concentrations(self, conc: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Drug concentrations as a resistant mutant experiences them.
+
+        Rapalogs do not act on either mutant (FRB mutants cannot bind FKBP12-rapalog; the
+        activating kinase mutant overrides FRB occupancy); ATP-competitive drugs act on FRB
+        mutants but are ``KINASE_MUTANT_FOLD`` weaker on kinase mutants; the bivalent
+        RapaLink-1 acts on both (Rodrik-Outmezguine 2016 Nature 534:272).
+        """
+        out = {}
+        for species, c in conc.items():
+            kind = self.library.drug(species).drug_class
+            if kind == "rapalog":
+                continue
+            if kind == "atp_competitive" and self.scenario.resistance == "kinase":
+                c = c / KINASE_MUTANT_FOLD
+            out[species] = c
+        return out
 
     def oxygen_at_cells(self) -> np.ndarray:
         """Oxygen tension at every cell, mmHg."""
@@ -399,10 +459,13 @@ class TumorModel(TissueModel):
                 agent.necrose()
             else:
                 agent.die()
+        mutate = self.scenario.resistance != "none" and self.scenario.resistance_per_division > 0
         for agent in dividing:
             site = self._free_neighbour(agent.cell.coordinate)
             if site is not None:
-                agent.invade(site)
+                daughter = agent.invade(site)
+                if mutate and self.rng.random() < self.scenario.resistance_per_division:
+                    self.table["resistant"][daughter.row] = 1
 
     def _free_neighbour(self, coordinate):
         """A uniformly chosen invadable Moore neighbour of ``coordinate``, or None."""
@@ -499,10 +562,12 @@ class TumorModel(TissueModel):
         return TumorCell if type_id == TUMOR else NormalCell
 
 
-def _table_with_cycling(table: CellTable, sites: int) -> CellTable:
-    """An empty cell table with the engine's columns plus ``cycling`` (1 = Ki-67-like)."""
+def _table_with_columns(table: CellTable, sites: int) -> CellTable:
+    """An empty cell table with the engine's columns plus ``cycling`` (1 = Ki-67-like) and
+    ``resistant`` (1 = carries the scenario's resistance mutation)."""
     columns = {name: table[name].dtype for name in table.columns}
     columns["cycling"] = np.int8
+    columns["resistant"] = np.int8
     return CellTable(columns, capacity=max(1024, sites // 2))
 
 
