@@ -11,6 +11,10 @@ The step (DESIGN.md section 2): PK; quasi-steady fields (oxygen, nutrients, drug
 the vessels; inputs; signalling; fates (growth and G1->S from S6K/4E-BP1 and size, apoptosis
 against the AKT survival signal, starvation offset by autophagy, necrosis under severe
 hypoxia, quiescence when crowded); events (division, invasion of host tissue, death).
+
+Options, off by default: extra tumor cell loss (``tumor_cell_loss_per_h``; ~0.02/h gives the
+slow net growth of clinical tumors, under which everolimus holds most tumors at stable
+disease) and resistance by mTOR mutation (``resistance``: FRB-domain or kinase-domain).
 """
 
 from __future__ import annotations
