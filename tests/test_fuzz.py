@@ -290,6 +290,149 @@ def test_drug_files_load_or_fail_with_one_line(text, tmp_path_factory):
             assert min(data["conc_ng_ml"]) >= 0
 
 
+# ------------------------------------------------------------------------------ sweep specs
+BASE_SPEC = {
+    "scenario": "culture",
+    "days": 1,
+    "seed": 1,
+    "replicates": 2,
+    "set": {"width": 20, "height": 20},
+    "axes": {"nutrient_level": [0.5, 1.0], "growth_factor": {"log_range": [0.1, 10], "n": 3}},
+    "regimes": [{"drug": "none"}, {"drug": "sirolimus", "conc": [1, 10, 100]}],
+}
+
+
+@st.composite
+def mutated_spec(draw) -> dict:
+    """The base sweep spec with keys deleted, retyped or set to odd values, at any depth."""
+    doc = json.loads(json.dumps(BASE_SPEC))
+    for _ in range(draw(st.integers(1, 3))):
+        where = draw(st.sampled_from(["top", "set", "axes", "regime"]))
+        if where == "top":
+            target = doc
+        elif where == "regime":
+            target = draw(st.sampled_from(doc["regimes"])) if doc.get("regimes") else doc
+        else:
+            target = doc.get(where) if isinstance(doc.get(where), dict) else doc
+        keys = [*target, "extra", "conc", "dose", "schedule", "start_day", "samples", "lhs"]
+        key = draw(st.sampled_from(keys))
+        if key in target and draw(st.booleans()):
+            del target[key]
+        else:
+            target[key] = draw(
+                st.one_of(
+                    TOML_VALUES,
+                    st.fixed_dictionaries({"range": st.lists(TOML_VALUES, max_size=3)}),
+                    st.fixed_dictionaries(
+                        {"log_range": st.lists(st.floats(-10, 1e4), max_size=3), "n": TOML_VALUES}
+                    ),
+                )
+            )
+    return doc
+
+
+@FUZZ
+@given(doc=mutated_spec())
+def test_sweep_specs_expand_or_fail_with_one_line(doc):
+    from experiments.spec import parse_spec
+
+    try:
+        spec = parse_spec(doc)
+    except InputError as err:
+        assert "\n" not in str(err).strip()
+        TRIED["errors"] += 1
+        return
+    TRIED["runs"] += 1
+    assert spec.runs, "an accepted spec has at least one run"
+    seeds = [run.seed for run in spec.runs]
+    assert len(set(seeds)) == len(seeds), "every run has its own seed"
+
+
+# ------------------------------------------------------------------------------ lesson files
+LESSONS = Path(__file__).resolve().parent.parent / "visualization" / "lessons"
+
+
+@st.composite
+def mutated_lesson(draw) -> str:
+    """A shipped lesson with fields deleted or replaced (text fields get odd placeholders)."""
+    path = draw(st.sampled_from(sorted(LESSONS.glob("*.toml"))))
+    doc = tomllib.loads(path.read_text())
+    for _ in range(draw(st.integers(1, 3))):
+        key = draw(st.sampled_from([*doc, "extra"]))
+        if key in doc and draw(st.booleans()):
+            del doc[key]
+        elif key in ("explanation", "text", "question"):
+            doc[key] = draw(
+                st.sampled_from(
+                    [
+                        "{ctrl.__class__}",
+                        "{ctrl.cells.__init__}",
+                        "{0}",
+                        "{",
+                        "{nope.cells}",
+                        "{ctrl.cells.fold:.1f}",
+                        "{ctrl[0]}",
+                        "plain text",
+                    ]
+                )
+            )
+        else:
+            doc[key] = draw(TOML_VALUES)
+    if "arms" in doc and isinstance(doc["arms"], list) and doc["arms"] and draw(st.booleans()):
+        arm = doc["arms"][0]
+        if isinstance(arm, dict):
+            arm[draw(st.sampled_from([*arm, "conc", "dose"]))] = draw(TOML_VALUES)
+    return dump_nested(doc)
+
+
+def dump_nested(doc: dict) -> str:
+    """TOML for a lesson: scalars, tables, and arrays of tables."""
+    lines = []
+    for k, v in doc.items():
+        if not isinstance(v, dict) and not (isinstance(v, list) and v and isinstance(v[0], dict)):
+            if isinstance(v, list):
+                lines.append(f"{k} = [" + ", ".join(to_toml_any(x) for x in v) + "]")
+            else:
+                lines.append(f"{k} = {to_toml_any(v)}")
+    for k, v in doc.items():
+        if isinstance(v, dict):
+            lines.append(f"[{k}]")
+            lines += [f"{kk} = {to_toml_any(vv)}" for kk, vv in v.items()]
+        elif isinstance(v, list) and v and isinstance(v[0], dict):
+            for entry in v:
+                lines.append(f"[[{k}]]")
+                lines += [f"{kk} = {to_toml_any(vv)}" for kk, vv in entry.items()]
+    return "\n".join(lines) + "\n"
+
+
+def to_toml_any(value) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(to_toml_any(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {to_toml_any(v)}" for k, v in value.items()) + "}"
+    return to_toml(value)
+
+
+@FUZZ
+@given(text=st.one_of(mutated_lesson(), st.text(max_size=60)))
+def test_lesson_files_load_or_fail_with_one_line(text, tmp_path_factory):
+    from visualization.dashboard.lessons import fill_explanation, load_lesson
+
+    path = tmp_path_factory.mktemp("lesson") / "fuzz.toml"
+    path.write_text(text)
+    try:
+        lesson = load_lesson(path)
+    except InputError as err:
+        assert "\n" not in str(err).strip()
+        TRIED["errors"] += 1
+        return
+    TRIED["runs"] += 1
+    # Filling the explanation from (empty) arm data never raises nor reaches object internals.
+    empty = [{"time_h": [0.0, 1.0]} for _ in lesson.arms]
+    filled = fill_explanation(lesson, empty, [{} for _ in lesson.arms])
+    assert "<class" not in filled and "<bound" not in filled
+
+
 def test_report_what_the_fuzzers_tried():
     """Not a check: prints the number of cases for the closing note (run with -s)."""
     print(f"\nfuzz: {TRIED['runs']} inputs accepted, {TRIED['errors']} refused with one line")

@@ -155,8 +155,14 @@ def parse_lesson(data: dict, name: str, library: DrugLibrary, path: Path | None 
     if not isinstance(params, dict):
         raise InputError("'params' must be a table of scenario parameters")
     seed = data.get("seed", 0)
-    if not isinstance(seed, int) or seed < 0:
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise InputError(f"'seed' must be a non-negative integer, got {seed!r}")
+    order = data.get("order", 100.0)
+    if not _is_number(order):
+        raise InputError(f"'order' must be a number (menu position), got {order!r}")
+    for key in ("colour_by", "plot"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise InputError(f"'{key}' must be a readout name (a string), got {data[key]!r}")
     if scenario not in SCENARIOS:
         raise UnavailableLesson(
             text_fields["title"],
@@ -180,7 +186,7 @@ def parse_lesson(data: dict, name: str, library: DrugLibrary, path: Path | None 
         colour_by=data.get("colour_by"),
         plot=data.get("plot"),
         seed=seed,
-        order=float(data.get("order", 100.0)),
+        order=float(order),
         path=path,
     )
 
@@ -202,11 +208,14 @@ def _parse_arms(raw, scenario: str, library: DrugLibrary) -> list[tuple[str, Arm
             raise InputError(f"arm {i}: 'key' must be a unique identifier, got {key!r}")
         seen.add(key)
         drug = arm.get("drug", "none")
-        if drug not in library:
+        if not isinstance(drug, str) or drug not in library:
             raise InputError(f"arm {i}: unknown drug '{drug}'; allowed: {', '.join(library)}")
         for num in ("dose_mg", "start_day", "conc_nM"):
             if num in arm and not (_is_number(arm[num]) and arm[num] >= 0):
                 raise InputError(f"arm {i}: '{num}' must be a non-negative number")
+        for text in ("schedule", "label"):
+            if text in arm and not isinstance(arm[text], str):
+                raise InputError(f"arm {i}: '{text}' must be a string, got {arm[text]!r}")
         spec = ArmSpec(
             label=str(arm.get("label", drug)),
             drug=drug,
@@ -225,6 +234,10 @@ def _with_start(spec: ArmSpec) -> ArmSpec:
     return ArmSpec(spec.label, spec.drug, spec.dose_mg, spec.schedule, 0.0, spec.conc_nM)
 
 
+#: A placeholder's column: a readout or timeseries name (never a dunder: no attribute walking).
+_COLUMN_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
 def _check_placeholders(text: str, keys: set[str]) -> None:
     try:
         fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
@@ -232,7 +245,7 @@ def _check_placeholders(text: str, keys: set[str]) -> None:
         raise InputError(f"'explanation' has a malformed placeholder: {err}") from None
     for f in fields:
         parts = f.split(".")
-        if len(parts) not in (2, 3) or parts[0] not in keys:
+        if len(parts) not in (2, 3) or parts[0] not in keys or not _COLUMN_RE.match(parts[1]):
             raise InputError(
                 f"'explanation' placeholder {{{f}}} must be KEY.COLUMN[.STAT] with KEY one of "
                 f"{', '.join(sorted(keys))}"
