@@ -1,30 +1,41 @@
-"""Speed of the simulator: the signalling kernel, a culture step, and memory.
+"""Speed of the simulator: the tumor step against an idiomatic Mesa reference, the signalling
+kernel, memory per cell, and a culture step.
 
 Usage::
 
-    python benchmarks/run.py [--quick]
+    python benchmarks/run.py [--quick] [--out FILE]
 
-Prints a table and writes the figures to ``benchmarks/results.json``:
+Prints tables and writes the figures as JSON (default ``benchmarks/results.json``):
 
-* signalling kernel: cell-updates per second of one 1-h :func:`model.signaling.advance`
-  (default sub-step) over N cells of mixed cell types and inputs, best of a few repeats, at
-  10k, 100k and 1M cells. NumPy elementwise operations run on one thread, so the figure is
-  per core. Target: >= 5 million cell-updates per second per core.
-* culture scenario: seconds per 1-h step at ~10k and ~100k cells (a dish of twice as many
-  sites, seeded with that many cells), setup time apart, and the time of each phase.
-* peak resident memory of the process at the end.
+* ``sizes``: the tumor sizes measured (cells at the start of timing); ``engine_step_s`` and
+  ``reference_step_s``: seconds per full 1-h tumor step (PK, fields, signalling, fates,
+  events) of the engine and of ``benchmarks/reference_mesa.py`` (the same rules written the
+  way a Mesa user would by default), measured in the same run, and their ``ratio``
+  (reference / engine); the reference only up to 100k cells. Each size runs in its own
+  process, so ``bytes_per_cell`` (peak RSS above the empty interpreter's, per cell) is that
+  size's own. ``diffusion_s`` is the field solves' share of a step, ``profile`` the top five
+  functions by own time, ``scaling_exponent`` the slope of log(step time) on log(cells).
+* ``signalling_updates_per_s``: cell-updates per second of one 1-h
+  :func:`model.signaling.advance` over N cells of mixed cell types and inputs (per core).
+* ``culture``: seconds per step of the culture scenario at ~10k (and ~100k) cells.
 
-``--quick`` skips the 1M-cell kernel and the 100k-cell culture.
+``--quick`` stops at 10k cells (about a minute). Targets (issue 8): engine >= 10x faster
+than the reference at 10k and 100k cells; 100k-cell step <= 0.25 s; 1M cells run within
+2 KB per cell; kernel >= 5 M updates/s/core; cost no worse than linear in cells.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import math
 import os
 import platform
+import pstats
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,6 +47,11 @@ from model.pharmacology import Regime
 from model.scenarios.culture import CultureModel, CultureScenario
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
+TUMOR_SIZES = (1_000, 10_000, 100_000, 1_000_000)
+REFERENCE_MAX_CELLS = 100_000
+TUMOR_STEPS = {1_000: 20, 10_000: 10, 100_000: 4, 1_000_000: 2}
+REFERENCE_STEPS = {1_000: 5, 10_000: 2, 100_000: 1}
+HOST_DENSITY = 0.7  # host cells per non-tumor site (the tumor scenario's default)
 TARGET_UPDATES_PER_S = 5e6
 KERNEL_SIZES = (10_000, 100_000, 1_000_000)
 #: Cells per ``advance`` call in the chunked variant (keeps ~30 arrays within L2/L3 cache).
@@ -144,6 +160,134 @@ def bench_culture(cells: int, steps: int) -> dict:
     }
 
 
+# ------------------------------------------------------------------ tumor: engine vs reference
+def tumor_scenario(cells: int, seed: int = 1):
+    """A tumor slice holding about ``cells`` cells (a tumor disc in host tissue)."""
+    from model.scenarios.tumor import TumorScenario
+
+    side = math.ceil(math.sqrt(cells / (HOST_DENSITY + 0.05)))
+    return TumorScenario(rng=seed, width=side, height=side, seed_radius_sites=max(3.0, side / 6.0))
+
+
+def measure_one(kind: str, cells: int) -> dict:
+    """Time ``kind`` ("engine" or "reference") on a tumor of ``cells`` cells (this process)."""
+    from model.pharmacology import Regime, load_library
+    from model.scenarios.tumor import TumorModel
+
+    if kind == "engine":
+        model_class, steps = TumorModel, TUMOR_STEPS[cells]
+    else:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from reference_mesa import ReferenceTumorModel
+
+        model_class, steps = ReferenceTumorModel, REFERENCE_STEPS[cells]
+    library = load_library()
+    sg.reference_levels()
+    baseline = peak_rss_mb()  # the interpreter with everything imported, before the tissue
+    scenario = tumor_scenario(cells)
+    regime = Regime("everolimus", 10.0, "daily")
+    start = time.perf_counter()
+    model = model_class(scenario, regime, library)
+    setup_s = time.perf_counter() - start
+    model.step()  # warm up
+    n = model.n_cells if kind == "engine" else len(model.agents)
+    field_time = [0.0]
+    if kind == "engine":
+        update = model.update_fields
+
+        def timed_update():
+            t0 = time.perf_counter()
+            update()
+            field_time[0] += time.perf_counter() - t0
+
+        model.update_fields = timed_update
+    profile = cProfile.Profile()
+    start = time.perf_counter()
+    profile.enable()
+    for _ in range(steps):
+        model.step()
+    profile.disable()
+    step_s = (time.perf_counter() - start) / steps
+    peak = peak_rss_mb()
+    return {
+        "cells": n,
+        "sites": scenario.width * scenario.height,
+        "setup_s": setup_s,
+        "step_s": step_s,
+        "diffusion_s": field_time[0] / steps if kind == "engine" else None,
+        "peak_rss_mb": peak,
+        "bytes_per_cell": (peak - baseline) * 2**20 / n,
+        "profile": top_functions(profile, 5),
+    }
+
+
+def top_functions(profile: cProfile.Profile, k: int) -> list[str]:
+    """The ``k`` functions with the most own time, as 'seconds  name'."""
+    stats = pstats.Stats(profile, stream=io.StringIO())
+    rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:k]
+    out = []
+    for (filename, line, name), (_, _, own, _, _) in rows:
+        where = f"{Path(filename).name}:{line}" if line else "builtin"
+        out.append(f"{own:8.3f} s  {name} ({where})")
+    return out
+
+
+def measure_in_subprocess(kind: str, cells: int) -> dict:
+    """:func:`measure_one` in a fresh interpreter (its own peak memory)."""
+    proc = subprocess.run(
+        [sys.executable, __file__, "--one", kind, str(cells)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
+        return {"error": tail[0]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def scaling_exponent(sizes: list[int], times: list[float]) -> float | None:
+    """Slope of log(time) against log(cells) (1 = linear)."""
+    if len(sizes) < 2:
+        return None
+    return float(np.polyfit(np.log(sizes), np.log(times), 1)[0])
+
+
+def bench_tumor(sizes: tuple[int, ...]) -> dict:
+    """Engine and reference at each size, each in its own process; printed as a table."""
+    engine, reference = {}, {}
+    print(
+        f"{'cells':>10} {'engine s/step':>14} {'reference':>11} {'ratio':>7} "
+        f"{'fields s':>9} {'bytes/cell':>11}"
+    )
+    for n in sizes:
+        engine[n] = measure_in_subprocess("engine", n)
+        if n <= REFERENCE_MAX_CELLS:
+            reference[n] = measure_in_subprocess("reference", n)
+        e, r = engine[n], reference.get(n, {})
+        if "error" in e:
+            print(f"{n:>10,} engine failed: {e['error']}")
+            continue
+        ref = r.get("step_s")
+        ratio = ref / e["step_s"] if ref else None
+        print(
+            f"{e['cells']:>10,} {e['step_s']:>14.4f} "
+            f"{(f'{ref:.3f}' if ref else '-'):>11} {(f'{ratio:.0f}x' if ratio else '-'):>7} "
+            f"{e['diffusion_s']:>9.4f} {e['bytes_per_cell']:>11,.0f}"
+        )
+    ok = {n: e for n, e in engine.items() if "error" not in e}
+    exponent = scaling_exponent(
+        [e["cells"] for e in ok.values()], [e["step_s"] for e in ok.values()]
+    )
+    if exponent is not None:
+        print(f"cost ~ cells^{exponent:.2f} (fit over the engine sizes; 1 = linear)")
+    for e in ok.values():
+        print(f"engine, {e['cells']:,} cells, top functions by own time over the timed steps:")
+        for row in e["profile"]:
+            print("   " + row)
+    return {"engine": engine, "reference": reference, "scaling_exponent": exponent}
+
+
 # ------------------------------------------------------------------ report
 def peak_rss_mb() -> float:
     """Peak resident set size of this process, MB (Linux reports ru_maxrss in kB)."""
@@ -153,8 +297,13 @@ def peak_rss_mb() -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="skip 1M kernel, 100k culture")
+    parser.add_argument("--quick", action="store_true", help="stop at 10k cells (~1 min)")
+    parser.add_argument("--out", type=Path, default=RESULTS_PATH, help="JSON file to write")
+    parser.add_argument("--one", nargs=2, metavar=("KIND", "CELLS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.one:  # internal: one measurement in this fresh process, printed as JSON
+        print(json.dumps(measure_one(args.one[0], int(args.one[1]))))
+        return 0
     kernel_sizes = KERNEL_SIZES[:2] if args.quick else KERNEL_SIZES
     culture_sizes = CULTURE_SIZES[:1] if args.quick else CULTURE_SIZES
     machine = {
@@ -171,6 +320,10 @@ def main(argv: list[str] | None = None) -> int:
         f"load average (1 min) at start: {machine['load_average_1min']:.2f}; "
         f"OPENBLAS_NUM_THREADS={machine['openblas_num_threads']}"
     )
+
+    print("\nTumor step (everolimus 10 mg daily), engine vs the idiomatic Mesa reference")
+    tumor_sizes = tuple(n for n in TUMOR_SIZES if not args.quick or n <= 10_000)
+    tumor = bench_tumor(tumor_sizes)
 
     print("\nSignalling kernel: one 1-h advance (default sub-step), mixed cell types and inputs")
     print("NumPy elementwise is single-threaded: figures are per core (best of repeats).")
@@ -200,8 +353,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r['cells']:>10,} " + " ".join(f"{r['phase_s'][k]:>13.4f}" for k in PHASES))
 
     rss = peak_rss_mb()
-    print(f"\npeak RSS: {rss:,.0f} MB")
+    print(f"\npeak RSS of this process (kernel, culture): {rss:,.0f} MB")
+    engine_ok = {n: e for n, e in tumor["engine"].items() if "error" not in e}
+    ref_ok = {n: r for n, r in tumor["reference"].items() if "error" not in r}
     results = {
+        "sizes": [engine_ok[n]["cells"] for n in engine_ok],
+        "engine_step_s": {str(e["cells"]): e["step_s"] for e in engine_ok.values()},
+        "reference_step_s": {
+            str(engine_ok[n]["cells"]): r["step_s"] for n, r in ref_ok.items() if n in engine_ok
+        },
+        "ratio": {
+            str(engine_ok[n]["cells"]): r["step_s"] / engine_ok[n]["step_s"]
+            for n, r in ref_ok.items()
+            if n in engine_ok
+        },
+        "bytes_per_cell": {str(e["cells"]): e["bytes_per_cell"] for e in engine_ok.values()},
+        "diffusion_s": {str(e["cells"]): e["diffusion_s"] for e in engine_ok.values()},
+        "scaling_exponent": tumor["scaling_exponent"],
+        "tumor": {"engine": tumor["engine"], "reference": tumor["reference"]},
         "signalling_updates_per_s": updates,
         "signalling_target_updates_per_s_per_core": TARGET_UPDATES_PER_S,
         "signalling_updates_per_s_chunked": {"chunk": KERNEL_CHUNK, **chunked},
@@ -211,8 +380,8 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick,
         "machine": machine,
     }
-    RESULTS_PATH.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written: {RESULTS_PATH}")
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written: {args.out}")
     return 0
 
 
