@@ -535,28 +535,34 @@ class TumorModel(TissueModel):
 
     # Checkpoints (engine hooks) ---------------------------------------------------------------
     def extra_checkpoint_state(self) -> tuple[dict[str, np.ndarray], dict]:
-        """Vessels, debris, host sites, VEGF exposure and the solvers' last solutions."""
+        """Vessels, debris, host sites, VEGF exposure and the field solvers' state."""
         arrays = {
             "vessels": self.vessels.copy(),
             "necrotic": self.necrotic.copy(),
             "normal_site": self.normal_site.copy(),
             "vegf_exposure_h": self.vegf_exposure_h.copy(),
         }
-        arrays.update({f"solution/{k}": s.solution.copy() for k, s in self.solvers.items()})
+        solvers = {}
+        for key, solver in self.solvers.items():
+            solver_arrays, solvers[key] = solver.state()
+            arrays.update({f"solver/{key}/{k}": v for k, v in solver_arrays.items()})
         meta = {
             "tumor_cells_initial": self.tumor_cells_initial,
             "vessels_sprouted": self.vessels_sprouted,
             "vessels_lost": self.vessels_lost,
+            "solvers": solvers,
         }
         return arrays, meta
 
     def restore_extra_checkpoint_state(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
         """Inverse of :meth:`extra_checkpoint_state`."""
+        from model.checkpoint import split
+
         for name in ("vessels", "necrotic", "normal_site", "vegf_exposure_h"):
             getattr(self, name)[...] = arrays[name]
         for key, solver in self.solvers.items():
-            solver.solution = np.array(arrays[f"solution/{key}"], dtype=float)
-            solver._factors = None  # refactor for the restored vessels
+            # The preconditioner, initial guess and refactor flag decide the solves' round-off.
+            solver.load_state(split(arrays, f"solver/{key}"), meta["solvers"][key])
         self.tumor_cells_initial = int(meta["tumor_cells_initial"])
         self.vessels_sprouted = int(meta["vessels_sprouted"])
         self.vessels_lost = int(meta["vessels_lost"])

@@ -125,6 +125,40 @@ class SteadyField:
         self.solution = x
         return x.reshape(self.shape)
 
+    # Checkpoints ------------------------------------------------------------------------------
+    def state(self) -> tuple[dict[str, np.ndarray], dict]:
+        """Everything that determines this solver's future solves: (arrays, JSON metadata).
+
+        The last solution (the next initial guess), the sources and diagonal of the operator
+        that was factorised (the preconditioner), the current sources, the stale flag and the
+        refactorisation count. :meth:`load_state` rebuilds the factorisation from the same
+        matrix, and SuperLU on the same matrix gives the same factors, so a restored solver
+        continues bit for bit.
+        """
+        arrays = {"solution": self.solution.copy()}
+        if self._factors is not None:
+            arrays["factored_diagonal"] = self._factored_diagonal.copy()
+            arrays["factored_sources"] = self._factored_sources.copy()
+        if self._sources is not None:
+            arrays["sources"] = self._sources.copy()
+        meta = {"stale": bool(self._stale), "refactorisations": int(self.refactorisations)}
+        return arrays, meta
+
+    def load_state(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
+        """Inverse of :meth:`state` (on a solver of the same shape and coefficients)."""
+        self._factors = None
+        self._factored_diagonal = self._factored_sources = None
+        if "factored_diagonal" in arrays:
+            self._set_sources(np.asarray(arrays["factored_sources"], bool))
+            self._matrix.data[self._diagonal_at] = np.asarray(arrays["factored_diagonal"], float)
+            self._direct(np.zeros(self.solution.size))
+        self._sources = None
+        if "sources" in arrays:
+            self._set_sources(np.asarray(arrays["sources"], bool))
+        self.solution = np.array(arrays["solution"], dtype=float)
+        self._stale = bool(meta["stale"])
+        self.refactorisations = int(meta["refactorisations"])
+
     def _set_sources(self, src: np.ndarray) -> None:
         """Zero the couplings that touch a vessel; vessels' pull goes to the right-hand side."""
         a = self.coupling_per_h
