@@ -281,7 +281,9 @@ class TissueModel(mesa.Model):
         """Per-site intracellular readouts relative to the untreated reference cell (NaN = empty).
 
         Keys: ``mTORC1``, ``pS6K``, ``p4EBP1``, ``pAKT_S473``, ``autophagy``; scenarios add more
-        (e.g. ``damage``).
+        (e.g. ``damage``). ``mTORC1`` is the complex's activation by upstream signals (Rheb,
+        Rag, AMPK); a rapalog leaves it on and blocks its substrates' access (FRB), so under
+        a rapalog ``mTORC1`` stays near 1 while ``pS6K`` falls; ATP-site inhibitors lower both.
         """
         t = self.table
         out = {}

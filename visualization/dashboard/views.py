@@ -34,7 +34,7 @@ CATEGORY_COLOURS = (
 """Distinct colours for up to 16 categories (scenarios have up to ~11)."""
 RELATIVE = "relative to an untreated cell (1 = untreated)"
 READOUT_NAMES = {
-    "mTORC1": "mTORC1 activity",
+    "mTORC1": "mTORC1 activation (upstream; rapalogs block its outputs)",
     "pS6K": "phospho-S6K (mTORC1 output)",
     "p4EBP1": "phospho-4E-BP1 (mTORC1 output)",
     "pAKT_S473": "phospho-AKT S473 (mTORC2 output)",
