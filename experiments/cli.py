@@ -485,7 +485,7 @@ def _mean_readouts(rows: list[dict]) -> dict:
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:.3g}"
+        return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.0f}"
     return "-" if value is None else str(value)
 
 
