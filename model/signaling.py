@@ -511,6 +511,23 @@ def outputs(state: Mapping[str, np.ndarray], params: Mapping[str, ArrayLike]):
     }
 
 
+def relative_readouts(state: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per-cell readouts relative to the untreated, fed reference epithelial cell (1 = it).
+
+    ``mTORC1`` is the complex's activation by upstream signals (a rapalog leaves it on and
+    blocks its substrates' access); ``pS6K``, ``p4EBP1`` are its outputs, ``pAKT_S473``
+    mTORC2's, ``autophagy`` the autophagic flux.
+    """
+    ref = reference_levels()
+    return {
+        "mTORC1": state["mtorc1"] / ref["mtorc1"],
+        "pS6K": state["s6k"] / ref["s6k"],
+        "p4EBP1": state["p4ebp1"] / ref["p4ebp1"],
+        "pAKT_S473": state["akt_s473"] / ref["akt_s473"],
+        "autophagy": state["autophagy"] / ref["autophagy"],
+    }
+
+
 @functools.cache
 def reference_levels() -> Mapping[str, float]:
     """Untreated steady-state levels of the fed reference epithelial cell (a pure constant)."""

@@ -207,7 +207,18 @@ class TissueModel(mesa.Model):
         return count
 
     def collect(self) -> None:
-        """Phase 7: readouts (scenarios attach a DataCollector)."""
+        """Phase 7: one record per step into the scenario's DataCollector (if it has one).
+
+        Scenarios attach ``self.datacollector = mesa.DataCollector(model_reporters={"record":
+        self.record})`` where ``record()`` returns this step's readouts as a dict.
+        """
+        if hasattr(self, "datacollector"):
+            self.datacollector.collect(self)
+
+    def timeseries(self) -> dict[str, list[float]]:
+        """The collected records as columns (``time_h`` and the scenario's readouts)."""
+        records = self.datacollector.model_vars["record"]
+        return {key: [r[key] for r in records] for key in records[0]}
 
     # ------------------------------------------------------------------ checkpoints
     def checkpoint_state(self) -> tuple[dict[str, np.ndarray], dict]:
@@ -295,16 +306,7 @@ class TissueModel(mesa.Model):
 
     def cell_readouts(self) -> dict[str, np.ndarray]:
         """Per-cell (table order) readouts relative to the untreated reference cell."""
-        t = self.table
-        ref = sg.reference_levels()
-        state = t.view(sg.STATE_NAMES)
-        return {
-            "mTORC1": state["mtorc1"] / ref["mtorc1"],
-            "pS6K": state["s6k"] / ref["s6k"],
-            "p4EBP1": state["p4ebp1"] / ref["p4ebp1"],
-            "pAKT_S473": state["akt_s473"] / ref["akt_s473"],
-            "autophagy": state["autophagy"] / ref["autophagy"],
-        }
+        return sg.relative_readouts(self.table.view(sg.STATE_NAMES))
 
     def field_layers(self) -> dict[str, np.ndarray]:
         """The scenario's fields by name (copies of the grids, in their own units)."""

@@ -255,15 +255,7 @@ class CohortModel(mesa.Model):
 
     def cell_readouts(self) -> dict[str, np.ndarray]:
         """Per-cell readouts relative to the untreated reference cell (flat, table order)."""
-        ref = sg.reference_levels()
-        s = self.state
-        return {
-            "mTORC1": s["mtorc1"] / ref["mtorc1"],
-            "pS6K": s["s6k"] / ref["s6k"],
-            "p4EBP1": s["p4ebp1"] / ref["p4ebp1"],
-            "pAKT_S473": s["akt_s473"] / ref["akt_s473"],
-            "autophagy": s["autophagy"] / ref["autophagy"],
-        }
+        return sg.relative_readouts(self.state)
 
 
 # ------------------------------------------------------------------------------ survival

@@ -96,15 +96,6 @@ class CultureModel(TissueModel):
         """This hour's timeseries record (see :func:`timeseries_row`)."""
         return timeseries_row(self)
 
-    def collect(self) -> None:
-        """Phase 7: one DataCollector record per step."""
-        self.datacollector.collect(self)
-
-    def timeseries(self) -> dict[str, list[float]]:
-        """The collected records as columns."""
-        records = self.datacollector.model_vars["record"]
-        return {key: [r[key] for r in records] for key in records[0]}
-
     # Phase 2 ------------------------------------------------------------------------------
     def update_fields(self) -> None:
         """Nutrients: exchange with the bulk medium and uptake by cells; drug: the medium."""

@@ -625,15 +625,6 @@ class TransplantModel(TransplantViews, TissueModel):
         """This hour's timeseries record (see :func:`timeseries_row`)."""
         return timeseries_row(self)
 
-    def collect(self) -> None:
-        """Phase 7: one DataCollector record per step."""
-        self.datacollector.collect(self)
-
-    def timeseries(self) -> dict[str, list[float]]:
-        """The collected records as columns."""
-        records = self.datacollector.model_vars["record"]
-        return {key: [r[key] for r in records] for key in records[0]}
-
 
 HOST_TYPE, DONOR_TYPE, FIBROBLAST_TYPE = 0, 1, 2
 CELL_TYPES = ("epithelial", "epithelial", "fibroblast")

@@ -50,15 +50,7 @@ class TransplantViews:
 
     def cell_readouts(self) -> dict[str, np.ndarray]:
         """T-cells' readouts (T-cell table order) relative to the untreated reference cell."""
-        t = self.tcells
-        ref = sg.reference_levels()
-        return {
-            "mTORC1": t["mtorc1"] / ref["mtorc1"],
-            "pS6K": t["s6k"] / ref["s6k"],
-            "p4EBP1": t["p4ebp1"] / ref["p4ebp1"],
-            "pAKT_S473": t["akt_s473"] / ref["akt_s473"],
-            "autophagy": t["autophagy"] / ref["autophagy"],
-        }
+        return sg.relative_readouts(self.tcells.view(sg.STATE_NAMES))
 
     def readout_layers(self) -> dict[str, np.ndarray]:
         """Per-site readouts: tissue cells, overwritten by the mean of T-cells where present."""
