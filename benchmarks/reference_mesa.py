@@ -15,16 +15,18 @@ equations, fate rules, vessels, seed handling) written as an ordinary Mesa model
   demand and VEGF-production grids are filled by a loop over the agents), vessels with the
   engine's grid functions (:mod:`model.scenarios.tumor_vessels`), then
   ``self.agents.shuffle_do("step")``: each agent reads its site's field values through
-  ``self.cell.<layer>``, computes its drug occupancy (:func:`model.pharmacology.target_occupancy`
-  on scalars), advances its own signalling, decides its fate (growth, cycle, apoptosis,
-  starvation, extra cell loss, necrosis) and acts at once: dies (tumor necrosis leaves debris),
+  ``self.cell.<layer>``, computes its drug occupancy (the formulas of
+  :func:`model.pharmacology.target_occupancy` in scalar Python), advances its own
+  signalling, decides its fate (growth, cycle, apoptosis, starvation, extra cell loss,
+  necrosis) and acts at once: dies (tumor necrosis leaves debris),
   or divides into a random invadable neighbour found by iterating ``self.cell.neighborhood``
   (crushing a host cell there).
 
 Signalling: by default (``signalling="scalar"``) the equations of
 :func:`model.signaling.advance` are transcribed line by line into scalar Python
 (``math``, local floats: same sub-steps, same exact-exponential relaxation and target ramps);
-``tests/test_reference_mesa.py`` checks they agree with ``advance`` to 1e-12.
+``tests/test_reference_mesa.py`` checks they agree with ``advance`` (and the occupancy with
+``target_occupancy``) to 1e-12.
 ``signalling="numpy"`` instead calls :func:`model.signaling.advance` on length-1 arrays built
 from the agent's floats and copies the results back (same numerics; the cost of reusing a
 vectorised kernel one cell at a time). The fate rules of :func:`model.fates.advance_cycle` and
@@ -53,7 +55,13 @@ from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
 
 from model import signaling as sg
 from model.fates import CycleParams
-from model.pharmacology import UNTREATED, DrugLibrary, Regime, load_library, target_occupancy
+from model.pharmacology import (
+    BIVALENT_KINASE_FKBP12_FREE_FOLD,
+    UNTREATED,
+    DrugLibrary,
+    Regime,
+    load_library,
+)
 from model.pk import PKState
 from model.scenarios.tumor import DX_UM, KINASE_MUTANT_FOLD, TumorModel, TumorScenario
 from model.scenarios.tumor_fields import SteadyField
@@ -185,6 +193,29 @@ def advance_numpy(cell, gf, aa, energy, occ, inh1, inh2, dt_h) -> None:
 SIGNALLING = {"scalar": advance_scalar, "numpy": advance_numpy}
 
 
+def occupancy_scalar(conc_nM: dict[str, float], fkbp12: float, library: DrugLibrary):
+    """:func:`model.pharmacology.target_occupancy` for one cell, in scalar Python.
+
+    Returns ``(occ_frb, inh_mtorc1, inh_mtorc2)``; same formulas and operation order.
+    """
+    z = u1 = u2 = hill_weighted = 0.0
+    for species, c in conc_nM.items():
+        drug = library.drug(species)
+        pot = drug.potency
+        if drug.frb_anchored:
+            z = z + fkbp12 * c / pot.ic50_frb_cell_nM + c / pot.kd_frb_direct_nM
+        if drug.kinase_site:
+            weight = fkbp12 + 1.0 / BIVALENT_KINASE_FKBP12_FREE_FOLD if drug.frb_anchored else 1.0
+            r1 = weight * c / pot.ic50_mtorc1_nM
+            u1 = u1 + r1
+            u2 = u2 + weight * c / pot.ic50_mtorc2_nM
+            hill_weighted = hill_weighted + r1 * pot.hill
+    hill = hill_weighted / u1 if u1 > 0 else 1.0
+    inh1 = 1.0 / (1.0 + u1**-hill) if u1 > 0 else 0.0
+    inh2 = 1.0 / (1.0 + u2**-hill) if u2 > 0 else 0.0
+    return z / (1.0 + z), inh1, inh2
+
+
 # ------------------------------------------------------------------ agents
 class TissueAgent(CellAgent):
     """A cell on one lattice site with all its numbers as float attributes."""
@@ -233,7 +264,7 @@ class TissueAgent(CellAgent):
         conc = {s: c * profile for s, c in model.blood_in_use.items()}
         if self.resistant:
             conc = model.mutant_concentrations(conc)
-        return target_occupancy(conc, self.fkbp12_level, model.library)
+        return occupancy_scalar(conc, self.fkbp12_level, model.library)
 
     def free_neighbours(self) -> list:
         """Invadable Moore neighbours: empty and not debris, or held by a host cell."""

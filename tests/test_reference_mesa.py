@@ -24,10 +24,11 @@ from benchmarks.reference_mesa import (
     ReferenceTumorModel,
     advance_scalar,
     build_reference,
+    occupancy_scalar,
     tissue_for_cells,
 )
 from model import signaling as sg
-from model.pharmacology import UNTREATED, Regime, load_library
+from model.pharmacology import UNTREATED, Regime, load_library, target_occupancy
 from model.scenarios.tumor import TumorModel, TumorScenario
 
 LIBRARY = load_library()
@@ -97,6 +98,17 @@ def test_scalar_signalling_is_the_engine_equations():
         sg.advance(arrays, params, sg.Inputs(*inputs), dt_h)
         for name in sg.STATE_NAMES:
             assert getattr(cell, name) == pytest.approx(arrays[name][0], rel=1e-12, abs=1e-14)
+
+
+def test_scalar_occupancy_is_the_engine_pharmacology():
+    drugs = [name for name, drug in LIBRARY.items() if drug.drug_class != "none"]
+    cases = [{name: c} for name in drugs for c in (0.0, 0.01, 3.0, 500.0)]
+    cases += [{"temsirolimus": 40.0, "sirolimus": 8.0}, {"torin1": 50.0, "rapalink1": 2.0}]
+    for conc in cases:
+        for fkbp12 in (0.0, 1.0, 2.0):
+            expected = target_occupancy(conc, fkbp12, LIBRARY)
+            got = occupancy_scalar(conc, fkbp12, LIBRARY)
+            assert got == pytest.approx(expected, rel=1e-12, abs=1e-15), (conc, fkbp12)
 
 
 def test_numpy_signalling_mode_gives_the_same_run():
