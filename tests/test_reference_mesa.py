@@ -3,10 +3,11 @@
 The benchmark compares the engine's speed with an idiomatic one-object-per-cell Mesa model;
 the comparison is only fair if both simulate the same rules. Random streams differ (agents
 act in shuffled order and draw from ``model.random``), so the tumor curves are compared
-statistically: on a small slice, several seeds per implementation, untreated and under a
-held rapalog level, the mean tumor-cell counts agree within 3 standard errors plus 3 % at
-every day, and the treated/untreated ratio agrees within 0.05. The signalling transcription
-is checked against :func:`model.signaling.advance` exactly.
+statistically: on a small slice, four seeds per implementation, untreated and under a held
+everolimus level, the mean tumor-cell counts agree within 3 standard errors plus 3 % at every
+day, and the treated/untreated ratio of the final counts within 3 standard errors plus 0.03.
+The scalar transcriptions of the signalling and occupancy are checked against
+:func:`model.signaling.advance` and :func:`model.pharmacology.target_occupancy`.
 """
 
 import functools
@@ -32,8 +33,10 @@ from model.pharmacology import UNTREATED, Regime, load_library, target_occupancy
 from model.scenarios.tumor import TumorModel, TumorScenario
 
 LIBRARY = load_library()
-SIDE = 28
-"""A 560 um slice (~560 cells); the tumor (~30 cells at 0 h) stays inside it for 4 days."""
+SLICE = {"width": 30, "height": 30, "seed_radius_sites": 6.0, "normal_density": 0.35}
+"""A 600 um slice with a 113-cell tumor disc and sparse host tissue (~390 cells at 0 h): the
+tumor stays inside it for 4 days and is a large share of the cells, so seed-to-seed noise is
+~5 % of the count. Every other parameter is the scenario default."""
 DAYS = 4
 SEEDS = (0, 1, 2, 3)
 ARMS = {
@@ -48,7 +51,7 @@ def curves(implementation: str, arm: str) -> np.ndarray:
     cls = TumorModel if implementation == "engine" else ReferenceTumorModel
     rows = []
     for seed in SEEDS:
-        model = cls(TumorScenario(rng=seed, width=SIDE, height=SIDE), ARMS[arm], LIBRARY)
+        model = cls(TumorScenario(rng=seed, **SLICE), ARMS[arm], LIBRARY)
         for _ in range(DAYS * 24):
             model.step()
         rows.append(np.asarray(model.timeseries()["tumor_cells"], dtype=float)[::24])
@@ -75,12 +78,18 @@ def test_same_tumor_curve(arm):
 
 
 def test_same_drug_effect():
-    ratio = {
-        impl: curves(impl, "everolimus")[:, -1].mean() / curves(impl, "none")[:, -1].mean()
-        for impl in ("engine", "reference")
-    }
-    assert ratio["engine"] < 0.85  # the arm does have an effect to compare
-    assert abs(ratio["engine"] - ratio["reference"]) <= 0.05, ratio
+    n = len(SEEDS)
+    ratio, se = {}, {}
+    for impl in ("engine", "reference"):
+        treated, untreated = curves(impl, "everolimus")[:, -1], curves(impl, "none")[:, -1]
+        ratio[impl] = treated.mean() / untreated.mean()
+        se[impl] = ratio[impl] * math.sqrt(
+            treated.var(ddof=1) / n / treated.mean() ** 2
+            + untreated.var(ddof=1) / n / untreated.mean() ** 2
+        )
+    assert ratio["engine"] < 0.9  # the arm does have an effect to compare
+    tolerance = 3.0 * math.hypot(se["engine"], se["reference"]) + 0.03
+    assert abs(ratio["engine"] - ratio["reference"]) <= tolerance, (ratio, tolerance)
 
 
 def test_scalar_signalling_is_the_engine_equations():
