@@ -40,7 +40,8 @@ died; the engine decides all fates first, then applies deaths, then divisions).
 
 For the benchmark: :func:`tissue_for_cells` sizes a slice for about ``n_cells`` cells (the
 same ``--set`` overrides for both implementations), :func:`reference_step_seconds` and
-:func:`engine_step_seconds` time steps after a warm-up.
+:func:`engine_step_seconds` time steps after a warm-up. ``python benchmarks/reference_mesa.py
+[--cells 1000 10000]`` prints both.
 """
 
 from __future__ import annotations
@@ -437,7 +438,7 @@ class ReferenceTumorModel(mesa.Model):
             model_reporters={
                 "time_h": "hours",
                 "tumor_cells": lambda m: m.n_tumor,
-                "cells": lambda m: len(m.agents),
+                "cells": lambda m: m.n_cells,
                 "necrotic_cells": lambda m: int(m.grid.necrotic.data.sum()),
                 "hypoxic_tumor_cells": ReferenceTumorModel.n_hypoxic,
                 "vessels": lambda m: int(m.vessels.sum()),
@@ -487,6 +488,11 @@ class ReferenceTumorModel(mesa.Model):
                 c = c / KINASE_MUTANT_FOLD
             out[species] = c
         return out
+
+    @property
+    def n_cells(self) -> int:
+        """Live cells (tumor and host), as the engine's ``n_cells``."""
+        return len(self.agents)
 
     @property
     def n_tumor(self) -> int:
@@ -606,3 +612,25 @@ def engine_step_seconds(
 ) -> float:
     """Seconds per step of the engine on the same slice as :func:`reference_step_seconds`."""
     return _seconds_per_step(build_engine(n_cells, seed, regime), steps, warmup)
+
+
+def main() -> None:
+    """Print seconds per step of the engine and the reference at a few sizes."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="engine vs the idiomatic Mesa reference")
+    parser.add_argument("--cells", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--signalling", choices=sorted(SIGNALLING), default="scalar")
+    args = parser.parse_args()
+    for n in args.cells:
+        engine = engine_step_seconds(n, steps=max(args.steps, 5))
+        reference = reference_step_seconds(n, steps=args.steps, signalling=args.signalling)
+        print(
+            f"{n:>8} cells  engine {engine * 1e3:8.1f} ms/step  reference "
+            f"{reference * 1e3:8.1f} ms/step  ratio {reference / engine:5.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
