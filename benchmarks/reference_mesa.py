@@ -33,6 +33,12 @@ vectorised kernel one cell at a time). The fate rules of :func:`model.fates.adva
 :meth:`TumorModel.decide_fates` and the outputs of :func:`model.signaling.outputs` are
 transcribed into scalar Python.
 
+Parameters are read from the scenario (and :class:`model.fates.CycleParams`), so changed
+defaults are followed automatically; the rules are transcribed, so a change to a rule in
+``model/scenarios/tumor.py``, ``model/fates.py`` (including ``nutrient_factor``'s
+``k_half = 0.2``) or ``model/signaling.py`` must be mirrored here (the equivalence test is
+meant to catch it).
+
 What necessarily differs from the engine (so the comparison is statistical): random streams
 (agents draw from ``model.random`` in shuffled order), and events happen as each agent acts
 (whether a cell has room is judged at its turn, after the agents before it have divided or
