@@ -197,8 +197,8 @@ def test_switching_drug_and_colouring_and_cell_inspector(visit):
     size = box["width"] / model.grid.width
     img.click(position={"x": (x + 0.5) * size, "y": (model.grid.height - y - 0.5) * size})
     visit.page.get_by_text(f"site x={x}, y={y}").first.wait_for(timeout=10_000)
-    visit.page.get_by_text("mTORC1 activity").first.wait_for(timeout=10_000)
-    assert visit.page.get_by_text("mTORC1 activity").count() >= 1
+    visit.page.get_by_text("mTORC1 activation (upstream").first.wait_for(timeout=10_000)
+    assert visit.page.get_by_text("mTORC1 activation (upstream").count() >= 1
     visit.shot("explore_sirolimus_pS6K_inspector")
     visit.assert_clean()
 
