@@ -7,7 +7,7 @@ reproducibility tests as soon as it is registered.
 
 SMALL: dict[str, tuple[list[str], float, float]] = {
     "culture": (["--set", "width=16", "--set", "height=16", "--set", "initial_cells=30"], 1, 1),
-    "tumor": (["--set", "width=30", "--set", "height=30"], 3, 2),
+    "tumor": (["--set", "width=30", "--set", "height=30", "--set", "seed_radius_sites=5"], 3, 2),
     "transplant": (["--set", "width=30", "--set", "height=30"], 3, 2),
     "aging": (["--replicates", "4"], 100, 100),
     "neuro": (["--replicates", "4"], 100, 100),

