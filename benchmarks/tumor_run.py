@@ -1,7 +1,8 @@
 """Benchmark: the default tumor run (untreated, 60 days, treatment baseline day 14).
 
 Prints wall time, ms per step (overall and over the last simulated week, when the tumor is
-largest), cells at the end and the solver's work. Usage::
+largest), cells at the end, the RECIST response from the day-14 baseline and the solver's
+work. Usage::
 
     python benchmarks/tumor_run.py [--days 60] [--seed 0] [--drug none]
 """
@@ -12,7 +13,12 @@ import argparse
 import time
 
 from model.pharmacology import UNTREATED, Regime, default_regime, load_library
-from model.scenarios.tumor import DEFAULT_START_DAY, TumorModel, TumorScenario
+from model.scenarios.tumor import (
+    DEFAULT_START_DAY,
+    TumorModel,
+    TumorScenario,
+    tumor_readouts,
+)
 
 
 def main() -> None:
@@ -58,6 +64,11 @@ def main() -> None:
     print(
         f"  cells at end         {model.n_tumor} tumor, {model.n_cells} live, "
         f"{int(model.necrotic.sum())} necrotic sites, {int(model.vessels.sum())} vessels"
+    )
+    out = tumor_readouts(model, None, model.timeseries())
+    print(
+        f"  response             {out['response']} (x{out['relative_size']:.2f} from "
+        f"{out['tumor_cells_at_start']} tumor cells at day {DEFAULT_START_DAY:g})"
     )
     print(
         "  factorisations       "
