@@ -19,8 +19,12 @@ besides starvation and necrosis, and the default tumor is an established lesion 
 at the day-14 baseline. Its growth is then limited by the rim and by its vessels: untreated,
 VEGF keeps co-opted vessels and grows new ones and the tumor progresses (RECIST PD); under a
 rapalog, slower G1->S (4E-BP1/S6K) and the loss of VEGF-supported vessels hold it near its
-baseline size (SD) without net shrinkage (PR rare). This does not hinge on the loss rate:
-0.01-0.015/h give the same picture.
+baseline size (SD) without net shrinkage (PR rare); 6 seeds per arm: untreated PD in 6/6,
+everolimus and temsirolimus SD in 6/6 each, no PR. This does not hinge on the loss rate
+(0.007-0.015/h give the same picture), but it does on ``vegf_threshold`` lying between the
+VEGF of treated and untreated tumors (0.23 lets treated tumors sprout and progress; 0.30 left
+an untreated tumor without angiogenesis), and the calibration is for the wild-type genotype
+(PTEN-null tumors make more VEGF and still progress under everolimus).
 
 Option, off by default: resistance by mTOR mutation (``resistance``: FRB-domain or kinase-domain).
 """
