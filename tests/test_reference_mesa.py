@@ -127,7 +127,10 @@ def test_numpy_signalling_mode_gives_the_same_run():
     runs = []
     for mode in ("scalar", "numpy"):
         model = ReferenceTumorModel(
-            TumorScenario(rng=3, width=12, height=12), ARMS["everolimus"], LIBRARY, mode
+            TumorScenario(rng=3, width=12, height=12, seed_radius_sites=3),
+            ARMS["everolimus"],
+            LIBRARY,
+            mode,
         )
         for _ in range(3):
             model.step()
