@@ -436,3 +436,59 @@ def test_lesson_files_load_or_fail_with_one_line(text, tmp_path_factory):
 def test_report_what_the_fuzzers_tried():
     """Not a check: prints the number of cases for the closing note (run with -s)."""
     print(f"\nfuzz: {TRIED['runs']} inputs accepted, {TRIED['errors']} refused with one line")
+
+
+# ------------------------------------------------------------------------------ numerical guards
+@st.composite
+def valid_overrides(draw, name: str) -> list[str]:
+    """One or two documented parameters of scenario ``name`` at values inside their bounds."""
+    params = SCENARIOS[name].scenario_class.PARAMETERS
+    numeric = [
+        k
+        for k, p in params.items()
+        if p.choices is None
+        and isinstance(getattr(SCENARIOS[name].scenario_class, k), int | float)
+        and not isinstance(getattr(SCENARIOS[name].scenario_class, k), bool)
+        and k not in SIZE_PARAMS
+    ]
+    argv = []
+    for key in draw(st.lists(st.sampled_from(numeric), min_size=1, max_size=2, unique=True)):
+        p = params[key]
+        low = p.low if p.low is not None else 0.0
+        high = p.high if p.high is not None else max(10.0, 10 * low)
+        value = draw(st.floats(low, high))
+        if isinstance(getattr(SCENARIOS[name].scenario_class, key), int):
+            value = round(value)
+        argv += ["--set", f"{key}={value!r}"]
+    return argv
+
+
+#: Parameters that set the tissue's size (kept small here: the guard test checks numerics).
+SIZE_PARAMS = {
+    "width", "height", "initial_cells", "organisms", "lattice", "stem_cells",
+    "seed_radius_sites", "graft_radius", "wound_radius", "vessels", "donor_apcs",
+}  # fmt: skip
+
+
+@settings(
+    max_examples=int(os.environ.get("MTOR_FUZZ_RUNS", "6")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_any_documented_parameter_value_runs_to_finite_outputs_or_is_refused(data):
+    """Values inside a parameter's documented range never blow a run up (no NaN, no crash)."""
+    from scenario_cases import SMALL, treated
+
+    for name in sorted(SCENARIOS):
+        small, days, _ = SMALL[name]
+        argv = ["run", name, *treated(name), *small, "--days", str(min(days, 1.0))]
+        argv += data.draw(valid_overrides(name), label=name)
+        status, out, err = call([*argv, "--json"])
+        result = check_outcome(status, out, err, json_mode=True)
+        if result is None:
+            continue  # refused up front with a reason (check_outcome checked the one line)
+        for key, value in result["readouts"].items():
+            counts = "cells" in key or "fraction" in key or "peak" in key
+            if counts and isinstance(value, int | float):
+                assert value >= 0, (name, key, value)
