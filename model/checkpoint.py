@@ -145,6 +145,21 @@ def _advance_mesa_clock(model, time: float) -> None:
         model._user_step = user_step
 
 
+def recreate_agents(rows: int, unique_ids: np.ndarray, make_agent):
+    """Recreate the agents of table rows ``0..rows-1`` in their original creation order.
+
+    ``make_agent(row)`` builds the agent of a row; each gets its saved unique id back, and
+    creating them in id order keeps every AgentSet's iteration order unchanged. Returns
+    the (row, agent) pairs in that order.
+    """
+    made = []
+    for row in sorted(range(rows), key=lambda r: unique_ids[r]):
+        agent = make_agent(row)
+        agent.unique_id = int(unique_ids[row])
+        made.append((row, agent))
+    return made
+
+
 def array_attributes(obj, names: tuple[str, ...]) -> dict[str, np.ndarray]:
     """Copies of ``obj``'s numpy attributes ``names``; dicts of arrays are flattened."""
     out = {}

@@ -30,7 +30,7 @@ from mesa.discrete_space import OrthogonalMooreGrid
 
 from model import signaling as sg
 from model.celltable import CellTable
-from model.checkpoint import model_clock_state, restore_model_clock_state
+from model.checkpoint import model_clock_state, recreate_agents, restore_model_clock_state
 from model.pharmacology import DrugLibrary, Regime, check_regime, load_library, target_occupancy
 from model.pk import PKState
 
@@ -181,13 +181,18 @@ class TissueModel(mesa.Model):
             if site is not None:
                 agent.divide(site)
 
-    def random_empty_neighbour(self, coordinate):
-        """A uniformly chosen empty Moore-neighbour site of ``coordinate``, or None."""
+    def random_empty_neighbour(self, coordinate, usable=None):
+        """A uniformly chosen usable Moore-neighbour site of ``coordinate``, or None.
+
+        ``usable(window)`` gives the bool mask of usable sites in ``window`` (a pair of
+        slices of the grid); the default is the empty sites. Scenarios pass their own rule
+        (e.g. the tumor's: empty and not debris, or a displaceable host cell).
+        """
         x, y = coordinate
-        empty = self.grid.empty.data
-        x0, x1 = max(x - 1, 0), min(x + 2, empty.shape[0])
-        y0, y1 = max(y - 1, 0), min(y + 2, empty.shape[1])
-        free = np.argwhere(empty[x0:x1, y0:y1])
+        w, h = self.grid.dimensions
+        x0, x1, y0, y1 = max(x - 1, 0), min(x + 2, w), max(y - 1, 0), min(y + 2, h)
+        window = (slice(x0, x1), slice(y0, y1))
+        free = np.argwhere(self.grid.empty.data[window] if usable is None else usable(window))
         if len(free) == 0:
             return None
         dx, dy = free[self.rng.integers(len(free))]
@@ -251,11 +256,11 @@ class TissueModel(mesa.Model):
             agent.remove()
         self.table.n = 0
         rows = self.table.load_columns(table)
-        # Recreate agents in their original creation order so AgentSet order is unchanged.
-        for row in sorted(range(rows), key=lambda r: uids[r]):
-            agent = self.agent_class_for(int(self.table["type_id"][row]))(self, row)
-            agent.unique_id = int(uids[row])
-            agent.place(self.grid[(int(self.table["x"][row]), int(self.table["y"][row]))])
+        t = self.table
+        for row, agent in recreate_agents(
+            rows, uids, lambda r: self.agent_class_for(int(t["type_id"][r]))(self, r)
+        ):
+            agent.place(self.grid[(int(t["x"][row]), int(t["y"][row]))])
         for name, f in self.fields.items():
             f.load_state(split(arrays, f"field/{name}"), meta["field_ledgers"][name])
         restore_model_clock_state(self, meta)

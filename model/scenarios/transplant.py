@@ -599,7 +599,7 @@ class TransplantModel(TransplantViews, TissueModel):
 
     def restore_extra_checkpoint_state(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
         """Inverse of :meth:`extra_checkpoint_state` (after the engine restored the tissue)."""
-        from model.checkpoint import split
+        from model.checkpoint import recreate_agents, split
 
         counter = self.agent_id_counter
         table = split(arrays, "tcells")
@@ -607,8 +607,7 @@ class TransplantModel(TransplantViews, TissueModel):
         for agent in list(self.tcells.owners[: self.tcells.n]):
             agent.remove()
         rows = self.tcells.load_columns(table)
-        for row in sorted(range(rows), key=lambda r: uids[r]):
-            TCell(self, row).unique_id = int(uids[row])
+        recreate_agents(rows, uids, lambda r: TCell(self, r))
         self.agent_id_counter = counter
         self.pathogen[...] = arrays["pathogen"]
         self.vessel_mask = np.asarray(arrays["vessel_mask"], dtype=bool)

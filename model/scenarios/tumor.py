@@ -501,17 +501,11 @@ class TumorModel(TissueModel):
 
     def _free_neighbour(self, coordinate):
         """A uniformly chosen invadable Moore neighbour of ``coordinate``, or None."""
-        x, y = coordinate
-        w, h = self.grid.dimensions
-        x0, x1, y0, y1 = max(x - 1, 0), min(x + 2, w), max(y - 1, 0), min(y + 2, h)
-        ok = (self.grid.empty.data[x0:x1, y0:y1] & ~self.necrotic[x0:x1, y0:y1]) | (
-            self.normal_site[x0:x1, y0:y1]
-        )
-        free = np.argwhere(ok)
-        if len(free) == 0:
-            return None
-        dx, dy = free[self.rng.integers(len(free))]
-        return self.grid[(x0 + int(dx), y0 + int(dy))]
+        return self.random_empty_neighbour(coordinate, self._invadable_window)
+
+    def _invadable_window(self, window) -> np.ndarray:
+        """Sites in ``window`` a dividing tumor cell can take: empty and not debris, or host."""
+        return (self.grid.empty.data[window] & ~self.necrotic[window]) | self.normal_site[window]
 
     # Phase 7 ------------------------------------------------------------------------------
     def collect(self) -> None:
