@@ -158,10 +158,16 @@ class TissueModel(mesa.Model):
         t = self.table
         if t.n == 0:
             return
-        conc = self.local_drug_nM()
-        occ, inh1, inh2 = target_occupancy(conc, t["fkbp12_level"], self.library)
+        occ, inh1, inh2 = self.drug_action(self.local_drug_nM())
         inputs = inputs._replace(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2)
         sg.advance(t.view(sg.STATE_NAMES), t.view(sg.PARAM_NAMES), inputs, self.dt_h)
+
+    def drug_action(self, conc: dict[str, np.ndarray | float]):
+        """(FRB occupancy, mTORC1 and mTORC2 kinase inhibition) of every cell at ``conc``.
+
+        Scenarios with cells that feel drugs differently (e.g. resistant mutants) override it.
+        """
+        return target_occupancy(conc, self.table["fkbp12_level"], self.library)
 
     def decide_fates(self) -> FateMasks:
         """Phase 5: scenario-specific rates and hazards."""

@@ -382,21 +382,17 @@ class TumorModel(TissueModel):
         profile = self.solvers["drug"].solution.reshape(self.grid.dimensions)[t["x"], t["y"]]
         return {s: c * profile for s, c in self.blood_nM.items() if s != "none" and c > 0}
 
-    def signal(self, inputs: sg.Inputs) -> None:
-        """Phase 4 as in the engine, with the drug action on resistant mutants changed."""
+    def drug_action(self, conc: dict[str, np.ndarray]):
+        """The engine's drug action, with resistant mutants feeling their own concentrations."""
         t = self.table
-        if t.n == 0:
-            return
-        conc = self.local_drug_nM()
-        occ, inh1, inh2 = target_occupancy(conc, t["fkbp12_level"], self.library)
+        occ, inh1, inh2 = super().drug_action(conc)
         rows = np.flatnonzero(t["resistant"]) if self.scenario.resistance != "none" else []
         if conc and len(rows):
             mutant = self.mutant_concentrations({s: c[rows] for s, c in conc.items()})
             action = target_occupancy(mutant, t["fkbp12_level"][rows], self.library)
             occ, inh1, inh2 = (np.array(np.broadcast_to(a, (t.n,))) for a in (occ, inh1, inh2))
             occ[rows], inh1[rows], inh2[rows] = action
-        inputs = inputs._replace(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2)
-        sg.advance(t.view(sg.STATE_NAMES), t.view(sg.PARAM_NAMES), inputs, self.dt_h)
+        return occ, inh1, inh2
 
     def mutant_concentrations(self, conc: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Drug concentrations as a resistant mutant experiences them.
