@@ -71,8 +71,8 @@ def main() -> None:
         f"{out['tumor_cells_at_start']} tumor cells at day {DEFAULT_START_DAY:g})"
     )
     print(
-        "  factorisations       "
-        + ", ".join(f"{k} {s.refactorisations}" for k, s in model.solvers.items())
+        "  CG iterations/solve  "
+        + ", ".join(f"{k} {s.iterations / max(1, s.solves):.1f}" for k, s in model.solvers.items())
     )
 
 
