@@ -31,6 +31,8 @@ in one process or many.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 RED = ((0, 0), (1, 1))
@@ -45,17 +47,20 @@ class _Level:
     its +x/+y neighbour (0 on the last row/column and for decoupled sites), 1/h.
     """
 
-    def __init__(self, size: tuple[int, int], split: bool):
+    def __init__(self, size: tuple[int, int], split: bool, buffers: bool = True):
         self.size = size  # natural (padded when split) sides of this level, sites
         self.split = split
         shape = (2, 2, size[0] // 2, size[1] // 2) if split else size
         self.cx = np.zeros(shape)
         self.cy = np.zeros(shape)
         self.sink = np.zeros(shape)
-        self.diag = np.ones(shape)
-        self.dinv = np.ones(shape)
-        self.rhs = np.zeros(shape)
-        self.x = np.zeros(shape)
+        # Sum of each site's couplings, plus 1 at decoupled sites (so their diagonal is 1).
+        self.csum = np.ones(shape)
+        self.free = np.zeros(shape)  # 1 at sites with an unknown, 0 at decoupled ones
+        self.dinv = np.ones(shape)  # 1 / diagonal
+        if buffers:  # the V-cycle's right-hand side and correction on this level
+            self.rhs = np.zeros(shape)
+            self.x = np.zeros(shape)
         if split:
             self.acc = np.zeros(shape[2:])
             self.tmp = np.zeros(shape[2:])
@@ -90,7 +95,7 @@ class _Level:
         for a in (0, 1):
             for b in (0, 1):
                 self.neighbours(x, a, b, self.acc)
-                np.multiply(x[a, b], self.diag[a, b], out=out[a, b])
+                np.divide(x[a, b], self.dinv[a, b], out=out[a, b])
                 out[a, b] -= self.acc
         return out
 
@@ -102,21 +107,25 @@ class _Level:
             np.multiply(self.acc, self.dinv[a, b], out=x[a, b])
 
     # Setup -----------------------------------------------------------------------------------
-    def finish(self) -> None:
-        """The diagonal from the couplings and the sink (1 where a site is decoupled)."""
-        d, cx, cy = self.diag, self.cx, self.cy
-        np.add(self.sink, cx, out=d)
-        d += cy
+    def sum_couplings(self) -> None:
+        """``csum`` from the couplings and the free mask (call when the couplings change)."""
+        c, cx, cy = self.csum, self.cx, self.cy
+        np.add(cx, cy, out=c)
         if self.split:
-            d[1] += cx[0]  # west of an odd-x site: the even-x site at the same p
-            d[0, :, 1:, :] += cx[1, :, :-1, :]  # west of an even-x site: odd-x at p - 1
-            d[:, 1] += cy[:, 0]
-            d[:, 0, :, 1:] += cy[:, 1, :, :-1]
+            c[1] += cx[0]  # west of an odd-x site: the even-x site at the same p
+            c[0, :, 1:, :] += cx[1, :, :-1, :]  # west of an even-x site: odd-x at p - 1
+            c[:, 1] += cy[:, 0]
+            c[:, 0, :, 1:] += cy[:, 1, :, :-1]
         else:
-            d[1:, :] += cx[:-1, :]
-            d[:, 1:] += cy[:, :-1]
-        d[d <= 0.0] = 1.0
-        np.divide(1.0, d, out=self.dinv)
+            c[1:, :] += cx[:-1, :]
+            c[:, 1:] += cy[:, :-1]
+        c += 1.0
+        c -= self.free
+
+    def set_diagonal(self) -> None:
+        """The diagonal from the couplings and the sink (call when the sink changes)."""
+        np.add(self.sink, self.csum, out=self.dinv)
+        np.divide(1.0, self.dinv, out=self.dinv)
         if not self.split:
             self.inverse = _spd_inverse(self._dense())
 
@@ -124,7 +133,7 @@ class _Level:
         """The coarsest operator as a dense matrix (natural layout, row-major sites)."""
         w, h = self.size
         n = w * h
-        m = np.diag(self.diag.ravel())
+        m = np.diag(1.0 / self.dinv.ravel())
         index = np.arange(n).reshape(w, h)
         for c, first, second in (
             (self.cx[:-1, :], index[:-1, :], index[1:, :]),
@@ -142,9 +151,9 @@ class MultigridCG:
         shape: lattice shape (width, height) in sites.
         max_coarse: the coarsest level has at most this many sites (solved densely).
 
-    Usage: :meth:`set_operator` (couplings, sinks, free sites), then :meth:`solve` for any
-    number of right-hand sides. Buffers are allocated here, once: ~12 arrays of the lattice's
-    size (including the coarse levels), none kept from one solve to the next.
+    Usage: :meth:`set_couplings` (when they change), :meth:`set_sink` (when it changes), then
+    :meth:`solve` for any number of right-hand sides. Buffers are allocated here, once: ~14
+    arrays of the lattice's size (including the coarse levels).
     """
 
     def __init__(self, shape: tuple[int, int], max_coarse: int = 64):
@@ -154,7 +163,7 @@ class MultigridCG:
         while True:
             split = not self.levels or size[0] * size[1] > max_coarse
             padded = (size[0] + size[0] % 2, size[1] + size[1] % 2) if split else size
-            self.levels.append(_Level(padded, split))
+            self.levels.append(_Level(padded, split, buffers=bool(self.levels)))
             if not split:
                 break
             size = (padded[0] // 2, padded[1] // 2)
@@ -163,17 +172,24 @@ class MultigridCG:
         self._sizes = [lv.size for lv in self.levels]
         # Natural-layout buffer for each split level's coarse grid (restriction/prolongation).
         self._coarse = [np.zeros((lv.size[0] // 2, lv.size[1] // 2)) for lv in self.levels[:-1]]
+        self.natural = np.zeros(self.shape)  # scratch for callers, natural layout
+        self.couplings_key = None  # whose couplings are set (see :meth:`set_couplings`)
+        self.lock = threading.Lock()  # held by a caller across set_couplings ... solve
 
     # Setup -----------------------------------------------------------------------------------
-    def set_operator(self, cx, cy, sink, free) -> None:
-        """The fine operator, natural layout ``(width, height)``, 1/h.
+    def set_couplings(self, cx, cy, free, key=None) -> None:
+        """The fine operator's couplings and unknowns, natural layout ``(width, height)``, 1/h.
 
         Args:
             cx: coupling of each site to its +x neighbour (the last row's is ignored).
             cy: coupling of each site to its +y neighbour (the last column's is ignored).
-            sink: first-order sink of each site (uptake, decay, pull of Dirichlet neighbours).
             free: bool, the unknowns; other sites are decoupled (their couplings are zeroed).
+            key: stored as ``couplings_key``: callers sharing this solver use it to tell
+                whether the couplings set are theirs.
+
+        Call :meth:`set_sink` after this.
         """
+        self.couplings_key = key
         fine = self.levels[0]
         free = np.asarray(free, bool)
         cx = np.where(free, cx, 0.0)
@@ -184,36 +200,61 @@ class MultigridCG:
         cy[:, -1] = 0.0
         _scatter(cx, fine.cx)
         _scatter(cy, fine.cy)
-        _scatter(np.where(free, sink, 0.0), fine.sink)
-        fine.finish()
+        _scatter(free.astype(float), fine.free)
+        fine.sum_couplings()
         for k, level in enumerate(self.levels[:-1]):
             coarse, buf = self.levels[k + 1], self._coarse[k]
             for name, parts, scale in (
                 ("cx", ((1, 0), (1, 1)), 0.5),  # the two fine couplings crossing an x face
                 ("cy", ((0, 1), (1, 1)), 0.5),
-                ("sink", ((0, 0), (0, 1), (1, 0), (1, 1)), 1.0),
             ):
                 fine_part = getattr(level, name)
                 np.add(fine_part[parts[0]], fine_part[parts[1]], out=buf)
-                for part in parts[2:]:
-                    buf += fine_part[part]
                 buf *= scale
                 _to_level(buf, coarse, getattr(coarse, name))
-            coarse.finish()
+            f = level.free
+            np.maximum(np.maximum(f[0, 0], f[0, 1]), np.maximum(f[1, 0], f[1, 1]), out=buf)
+            _to_level(buf, coarse, coarse.free)
+            coarse.sum_couplings()
+
+    def set_sink(self, sink) -> None:
+        """The fine operator's first-order sink per site, natural layout, 1/h (0 where
+        decoupled: it is zeroed there). Sets the diagonal of every level."""
+        fine = self.levels[0]
+        _scatter(sink, fine.sink)
+        fine.sink *= fine.free
+        fine.set_diagonal()
+        for k, level in enumerate(self.levels[:-1]):
+            coarse, buf, s = self.levels[k + 1], self._coarse[k], level.sink
+            np.add(s[0, 0], s[0, 1], out=buf)
+            buf += s[1, 0]
+            buf += s[1, 1]
+            _to_level(buf, coarse, coarse.sink)
+            coarse.set_diagonal()
 
     # Solve -----------------------------------------------------------------------------------
     def solve(
-        self, rhs: np.ndarray, x0: np.ndarray, target: float, max_iterations: int
+        self,
+        rhs: np.ndarray,
+        x0: np.ndarray,
+        tol: float,
+        fixed_norm2: float = 0.0,
+        max_iterations: int = 200,
     ) -> tuple[np.ndarray, int]:
-        """CG from ``x0`` (natural layout, 0 at the non-free sites) until ``|b - A x| <= target``.
+        """CG from ``x0`` until ``|b - A x| <= tol * (|b|^2 + fixed_norm2)^(1/2)``.
 
+        ``rhs`` and ``x0`` are in natural layout and taken as 0 at the decoupled sites;
+        ``fixed_norm2`` counts the right-hand side of the caller's fixed (Dirichlet) rows.
         Returns the solution (natural layout, a new array) and the number of iterations.
         Raises RuntimeError if ``max_iterations`` are not enough.
         """
         fine = self.levels[0]
         x, r, z, p, q = self.x, self.r, self.z, self.p, self.q
         _scatter(x0, x)
+        x *= fine.free
         _scatter(rhs, r)
+        r *= fine.free
+        target = tol * (_dot(r, r) + fixed_norm2) ** 0.5
         r -= fine.apply(x, q)
         iterations = 0
         if _dot(r, r) ** 0.5 > target:

@@ -158,7 +158,8 @@ def test_preconditioner_is_symmetric_positive_definite():
     free = rng.random(shape) > 0.05
     mg = MultigridCG(shape, max_coarse=16)
     assert len(mg.levels) >= 3
-    mg.set_operator(18000.0, 18000.0, np.where(free, 600.0 * (rng.random(shape) < 0.7), 0), free)
+    mg.set_couplings(18000.0, 18000.0, free)
+    mg.set_sink(600.0 * (rng.random(shape) < 0.7))
     n = free.size
     columns = np.zeros((n, n))
     unit, out = np.zeros(shape), np.zeros(shape)
@@ -182,3 +183,28 @@ def test_memory_is_linear_in_sites():
         for level in mg.levels:
             arrays += [v for v in vars(level).values() if isinstance(v, np.ndarray)]
         assert sum(a.nbytes for a in arrays) <= 20 * 8 * side * side
+
+
+def test_fields_sharing_the_lattice_do_not_interfere():
+    """Fields of one shape share the solver's buffers: interleaved solves equal separate ones."""
+    shape = (30, 26)
+    rng = np.random.default_rng(8)
+    rates = [600.0 * (rng.random(shape) < 0.7) for _ in range(3)]
+    vessels = [rng.random(shape) < 0.02 for _ in range(3)]
+    production = rng.random(shape)
+
+    def oxygen(solver, k):
+        return solver.solve(rates[k], 0.0, vessels[k], 40.0).copy()
+
+    def vegf(solver, k):
+        return solver.solve(0.0, (k + 1) * production).copy()
+
+    separate = [oxygen(SteadyField(shape, 2000.0), 0)]
+    o2, vg = SteadyField(shape, 2000.0), SteadyField(shape, 104.0, decay_per_h=0.7)
+    alone = [oxygen(o2, k) for k in range(3)] + [vegf(vg, k) for k in range(3)]
+    o2, vg = SteadyField(shape, 2000.0), SteadyField(shape, 104.0, decay_per_h=0.7)
+    mixed = [None] * 6
+    for k in range(3):
+        mixed[3 + k], mixed[k] = vegf(vg, k), oxygen(o2, k)
+    assert all(np.array_equal(a, b) for a, b in zip(alone, mixed, strict=True))
+    assert np.array_equal(separate[0], alone[0])

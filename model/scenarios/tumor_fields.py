@@ -15,6 +15,10 @@ direct solve to well under 0.1 % of the vessel value (``tests/test_tumor_fields.
 
 from __future__ import annotations
 
+import itertools
+import threading
+import weakref
+
 import numpy as np
 
 from model.multigrid import MultigridCG
@@ -55,9 +59,10 @@ class SteadyField:
         self.decay_per_h = float(decay_per_h)
         self.tol = tol
         self.max_iterations = max_iterations
-        self._multigrid = MultigridCG(self.shape)
+        self._multigrid = _shared_multigrid(self.shape)
         self._sources: np.ndarray | None = None
         self._pull: np.ndarray | None = None  # coupling to vessel neighbours, 1/h
+        self._key = -1
         self.solution = np.zeros(self.shape[0] * self.shape[1])
         self.iterations = 0
         self.solves = 0
@@ -80,23 +85,23 @@ class SteadyField:
         src = np.zeros(self.shape, bool) if sources is None else np.asarray(sources, bool)
         if self._sources is None or not np.array_equal(src, self._sources):
             self._set_sources(src)
-        free, pull = ~src, self._pull
-        # The vessels' pull on a free neighbour: a sink, and source_value times it as inflow.
-        sink = np.add(uptake_per_h, self.decay_per_h + 1e-9, out=np.zeros(self.shape))
-        sink += pull
-        sink[src] = 0.0
-        rhs = np.multiply(pull, source_value)
-        rhs += production
-        rhs[src] = 0.0
-        vessels = int(np.count_nonzero(src))
-        target = self.tol * (_dot(rhs, rhs) + vessels * source_value**2) ** 0.5
-        a = self.coupling_per_h
-        self._multigrid.set_operator(a, a, sink, free)
-        x0 = self.solution.reshape(self.shape).copy()
-        x0[src] = 0.0
-        x, iterations = self._multigrid.solve(rhs, x0, target, self.max_iterations)
+        mg = self._multigrid
+        with mg.lock:  # the solver's buffers are shared by the fields of this shape
+            if mg.couplings_key != self._key:
+                a = self.coupling_per_h
+                mg.set_couplings(a, a, ~self._sources, key=self._key)
+            # The vessels' pull on a free neighbour: a sink, and source_value times it inflow.
+            buffer = mg.natural
+            np.add(self._pull, uptake_per_h, out=buffer)
+            buffer += self.decay_per_h + 1e-9
+            mg.set_sink(buffer)  # (zeroed at the vessels by the solver)
+            np.multiply(self._pull, source_value, out=buffer)
+            buffer += production
+            x0 = self.solution.reshape(self.shape)
+            vessels = self._vessels * source_value**2
+            x, iterations = mg.solve(buffer, x0, self.tol, vessels, self.max_iterations)
         np.maximum(x, 0.0, out=x)
-        x[src] = source_value
+        np.copyto(x, source_value, where=src)
         self.iterations += iterations
         self.solves += 1
         self.solution = x.ravel()
@@ -121,7 +126,7 @@ class SteadyField:
         self.solves = int(meta.get("solves", 0))
 
     def _set_sources(self, src: np.ndarray) -> None:
-        """Each site's coupling to its vessel neighbours (0 on the vessels), 1/h."""
+        """Each site's pull by its vessel neighbours (0 on the vessels), 1/h."""
         count = np.zeros(self.shape)
         count[1:, :] += src[:-1, :]
         count[:-1, :] += src[1:, :]
@@ -129,7 +134,24 @@ class SteadyField:
         count[:, :-1] += src[:, 1:]
         count[src] = 0.0
         self._pull = count * self.coupling_per_h
+        self._vessels = int(np.count_nonzero(src))
         self._sources = src.copy()
+        self._key = next(_KEYS)  # these couplings, for the shared solver
+
+
+def _shared_multigrid(shape: tuple[int, int]) -> MultigridCG:
+    """One multigrid solver (its buffers, ~14 lattice-sized arrays) per lattice shape, shared
+    by all fields of that shape while any of them lives: nothing in it outlives a solve."""
+    with _LOCK:
+        mg = _MULTIGRIDS.get(shape)
+        if mg is None:
+            mg = _MULTIGRIDS[shape] = MultigridCG(shape)
+        return mg
+
+
+_MULTIGRIDS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+_LOCK = threading.Lock()
+_KEYS = itertools.count()
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
