@@ -7,8 +7,9 @@ lattice (index ``[x, y]``),
 
 with a coupling ``c_ij >= 0`` (1/h) between lattice neighbours and a sink ``s_i >= 0`` (1/h) per
 site; sites that are not ``free`` (Dirichlet sites: the caller moves their pull into ``b``) are
-left out, as decoupled unknowns held at 0. Storage, work per iteration and the iteration count
-are O(n), O(n) and O(1) in the number of sites n; nothing is factorised.
+left out, as decoupled unknowns held at 0. Storage and work per iteration are O(n) in the
+number of sites n and the iteration count is about constant (6-9 from scratch to a relative
+residual of 1e-6 on 14k to 1M sites); nothing is factorised.
 
 The V-cycle (the CG preconditioner, symmetric so CG stays CG):
 
@@ -152,8 +153,8 @@ class MultigridCG:
         max_coarse: the coarsest level has at most this many sites (solved densely).
 
     Usage: :meth:`set_couplings` (when they change), :meth:`set_sink` (when it changes), then
-    :meth:`solve` for any number of right-hand sides. Buffers are allocated here, once: ~14
-    arrays of the lattice's size (including the coarse levels).
+    :meth:`solve` for any number of right-hand sides. Buffers are allocated here, once: ~16
+    float arrays of the lattice's size (13 on the fine level, the coarse levels a third more).
     """
 
     def __init__(self, shape: tuple[int, int], max_coarse: int = 64):
@@ -169,7 +170,6 @@ class MultigridCG:
             size = (padded[0] // 2, padded[1] // 2)
         fine = self.levels[0].cx.shape
         self.x, self.r, self.z, self.p, self.q = (np.zeros(fine) for _ in range(5))
-        self._sizes = [lv.size for lv in self.levels]
         # Natural-layout buffer for each split level's coarse grid (restriction/prolongation).
         self._coarse = [np.zeros((lv.size[0] // 2, lv.size[1] // 2)) for lv in self.levels[:-1]]
         self.natural = np.zeros(self.shape)  # scratch for callers, natural layout
