@@ -4,6 +4,10 @@ Every per-cell number (signalling state, signalling parameters, fate variables, 
 lives in a column here, so the signalling and fate phases run as numpy expressions over all
 cells at once. Agents hold their row index; rows stay dense (0 .. n-1) because a removed
 row is filled by the last row, whose agent is told its new row.
+
+Memory: columns are allocated uninitialised (``np.empty``) and rows beyond ``n`` are never
+read, so capacity that no cell has used yet costs address space, not resident memory;
+``owners`` grows with the largest ``n`` reached, not with the capacity.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ class CellTable:
     def __init__(self, columns: Mapping[str, np.dtype | type], capacity: int = 1024):
         self.n = 0
         self._capacity = max(1, int(capacity))
-        self._data = {name: np.zeros(self._capacity, dtype=dt) for name, dt in columns.items()}
-        self.owners: list[object | None] = [None] * self._capacity
+        self._data = {name: np.empty(self._capacity, dtype=dt) for name, dt in columns.items()}
+        #: Agent of each row (``owners[r]`` for ``r < n``; entries past ``n`` are None).
+        self.owners: list[object | None] = []
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -46,10 +51,15 @@ class CellTable:
     def _grow(self) -> None:
         self._capacity *= 2
         for name, col in self._data.items():
-            new = np.zeros(self._capacity, dtype=col.dtype)
+            new = np.empty(self._capacity, dtype=col.dtype)
             new[: self.n] = col[: self.n]
             self._data[name] = new
-        self.owners.extend([None] * (self._capacity - len(self.owners)))
+
+    def _set_owner(self, row: int, owner: object | None) -> None:
+        if row < len(self.owners):
+            self.owners[row] = owner
+        else:  # row == len(owners): the table has never been this full
+            self.owners.append(owner)
 
     def add(self, values: Mapping[str, float], owner: object | None = None) -> int:
         """Append a row (columns not given are 0) and return its index."""
@@ -58,7 +68,7 @@ class CellTable:
         row = self.n
         for name, col in self._data.items():
             col[row] = values.get(name, 0)
-        self.owners[row] = owner
+        self._set_owner(row, owner)
         self.n += 1
         return row
 
@@ -69,7 +79,7 @@ class CellTable:
         row = self.n
         for col in self._data.values():
             col[row] = col[source]
-        self.owners[row] = owner
+        self._set_owner(row, owner)
         self.n += 1
         return row
 
@@ -86,7 +96,7 @@ class CellTable:
             self._grow()
         for name, col in self._data.items():
             col[:n] = columns[name]
-        self.owners[:] = [None] * self._capacity
+        self.owners[:] = [None] * n
         self.n = n
         return n
 

@@ -73,7 +73,9 @@ BOUNDARIES = ("no_flux", "dirichlet")
 METHODS = ("explicit", "implicit")
 SECONDS_PER_HOUR = 3600.0
 
-# Scratch arrays rebuilt after unpickling instead of being saved in a checkpoint.
+# Scratch arrays of the explicit method: allocated at the first explicit step (never for fields
+# that are only stepped implicitly or written by another solver, e.g. the tumor's quasi-steady
+# fields: 8 floats per site each), and not pickled.
 _SCRATCH = (
     "_scaled",
     "_grad_y",
@@ -403,13 +405,15 @@ class Field:
         return state
 
     def __setstate__(self, state: dict) -> None:
-        """Restore from :meth:`__getstate__` and reallocate the scratch buffers."""
+        """Restore from :meth:`__getstate__` (scratch buffers come back at the next step)."""
         self.__dict__.update(state)
         self._allocate_scratch()
 
     # ------------------------------------------------------------------ explicit method
 
     def _step_explicit(self, dt_h, count, production, uptake):
+        if self._scaled is None:
+            self._allocate_scratch(now=True)
         dt_sub_h = dt_h / count
         d_um2_per_h = self.diffusion_um2_per_s * SECONDS_PER_HOUR
         ratio = d_um2_per_h * dt_sub_h / self.dx_um**2  # D dt / dx^2, <= safety / 4
@@ -659,7 +663,12 @@ class Field:
 
     # ------------------------------------------------------------------ validation and scratch
 
-    def _allocate_scratch(self):
+    def _allocate_scratch(self, now: bool = False):
+        """The explicit method's scratch buffers (``now``), or None until the first use."""
+        if not now:
+            for key in _SCRATCH:
+                setattr(self, key, None)
+            return
         width, height = self.data.shape
         n_sites = width * height
         self._scaled = np.empty(n_sites)
