@@ -67,7 +67,7 @@ def tissue(shape, rng, uptake):
 
 
 @pytest.mark.parametrize("field", sorted(REGIMES))
-@pytest.mark.parametrize("shape", [(37, 23), (64, 64), (1, 17), (3, 2)])
+@pytest.mark.parametrize("shape", [(37, 23), (64, 64), (1, 17), (3, 2), (90, 71)])
 def test_solves_match_a_direct_solve_as_cells_and_vessels_change(field, shape):
     diffusion, uptake, decay, value = REGIMES[field]
     rng = np.random.default_rng(11)
@@ -114,25 +114,47 @@ def test_production_equals_uptake_decay_and_outflow_to_vessels():
     assert produced == pytest.approx(lost + outflow, rel=1e-5)
 
 
-def test_restored_solver_continues_bit_for_bit():
-    shape = (45, 38)
+@pytest.mark.parametrize("refactor_after", [1, 20])
+@pytest.mark.parametrize("shape", [(45, 38), (90, 71)])  # one level (LU-preconditioned CG), two
+def test_restored_solver_continues_bit_for_bit(shape, refactor_after):
+    """The coarse factors of an earlier operator (and their staleness) survive a restore."""
     rng = np.random.default_rng(2)
     rates = [600.0 * (rng.random(shape) < 0.7) for _ in range(5)]
     vessels = rng.random(shape) < 0.02
-    original = SteadyField(shape, 2000.0, DX)
+    original = SteadyField(shape, 2000.0, DX, refactor_after=refactor_after)
     for rate in rates[:2]:
         original.solve(rate, 0.0, vessels, 40.0)
     arrays, meta = original.state()
     json.dumps(meta)
-    restored = SteadyField(shape, 2000.0, DX)
+    restored = SteadyField(shape, 2000.0, DX, refactor_after=refactor_after)
     restored.load_state({k: v.copy() for k, v in arrays.items()}, json.loads(json.dumps(meta)))
     for rate in rates[2:]:
-        vessels[rng.integers(0, 45), rng.integers(0, 38)] ^= True
+        vessels[rng.integers(0, shape[0]), rng.integers(0, shape[1])] ^= True
         a = original.solve(rate, 0.0, vessels, 40.0).copy()
         b = restored.solve(rate, 0.0, vessels, 40.0).copy()
         assert np.array_equal(a, b)
     assert restored.iterations == original.iterations
     assert restored.solves == original.solves == 5
+    assert restored._coarse.factorisations == original._coarse.factorisations
+
+
+def test_stale_factors_are_refactorised_and_an_unchanged_operator_is_one_lu_solve():
+    shape = (40, 40)  # one level: CG preconditioned by the LU of an earlier operator
+    rng = np.random.default_rng(3)
+    rate, vessels = tissue(shape, rng, 600.0)
+    solver = SteadyField(shape, 2000.0, DX, refactor_after=4)
+    solver.solve(rate, 0.0, vessels, 40.0)
+    assert (solver.iterations, solver._coarse.factorisations) == (1, 1)  # exact: one LU solve
+    for _ in range(8):  # cells change: the factors go stale and are renewed
+        rate = np.where(rng.random(shape) < 0.1, 600.0 * rng.random(shape), rate)
+        got = solver.solve(rate, 0.0, vessels, 40.0)
+        want = direct(shape, 2000.0, rate, 0.0, 0.0, vessels, 40.0)
+        assert np.abs(got - want).max() < 1e-5 * 40.0
+    assert 1 < solver._coarse.factorisations < 9
+    vegf = SteadyField(shape, 104.0, DX, decay_per_h=0.7)  # its operator never changes
+    for _ in range(3):
+        vegf.solve(0.0, rng.random(shape))
+    assert (vegf.iterations, vegf._coarse.factorisations) == (3, 1)
 
 
 def test_warm_start_needs_few_iterations():
@@ -176,13 +198,19 @@ def test_preconditioner_is_symmetric_positive_definite():
 
 
 def test_memory_is_linear_in_sites():
-    """No factorisation: the buffers of all levels are a fixed number of lattice-sized arrays."""
+    """The buffers of all levels are a fixed number of lattice-sized arrays; only the coarsest
+    level (at most 4,096 sites) is factorised."""
     for side in (100, 300):
-        mg = MultigridCG((side, side))
+        field = SteadyField((side, side), 2000.0, DX)
+        field.solve(600.0, 0.0, np.random.default_rng(1).random((side, side)) < 0.02, 40.0)
+        mg = field._multigrid
         arrays = [mg.x, mg.r, mg.z, mg.p, mg.q, *mg._coarse]
         for level in mg.levels:
             arrays += [v for v in vars(level).values() if isinstance(v, np.ndarray)]
         assert sum(a.nbytes for a in arrays) <= 20 * 8 * side * side
+        assert mg.coarse_n[0] <= 4096
+        factors = field._coarse.factors
+        assert factors.L.nnz + factors.U.nnz <= 40 * 4096  # ~1.5 MB at most, whatever the side
 
 
 def test_fields_sharing_the_lattice_do_not_interfere():

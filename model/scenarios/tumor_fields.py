@@ -8,9 +8,13 @@ steady profile in seconds to minutes, far inside a 1-h tissue step. So each step
 with no-flux edges, instead of integrating a transient. The operator is symmetric positive
 definite; each solve is conjugate gradients preconditioned by a geometric multigrid V-cycle
 (:mod:`model.multigrid`), started from the last solution (the fields change little from one
-hourly step to the next). Nothing is factorised: memory and work per solve are O(sites), a few
-iterations per solve (each about 40 passes over the lattice's arrays). Solutions match a fresh
-direct solve to well under 0.1 % of the vessel value (``tests/test_tumor_fields.py``).
+hourly step to the next). Only the coarsest level (at most 4,096 sites) is factorised, by
+sparse LU, and each field keeps its factors while they still precondition well (refactorised
+when the extra CG iterations they cost reach ``REFACTOR_AFTER``): memory and work per solve are
+O(sites), a few iterations per solve (each about 40 passes over the lattice's arrays). A lattice
+of at most 4,096 sites (64 x 64) is one level: CG preconditioned by the LU of an earlier
+operator, as a direct solver. Solutions match a fresh direct solve to well under 0.1 % of the
+vessel value (``tests/test_tumor_fields.py``).
 """
 
 from __future__ import annotations
@@ -21,9 +25,15 @@ import weakref
 
 import numpy as np
 
-from model.multigrid import MultigridCG
+from model.multigrid import CoarseLU, MultigridCG
 
 SECONDS_PER_HOUR = 3600.0
+REFACTOR_AFTER = 20
+"""CG iterations beyond the fewest per solve, summed since the coarsest operator was last
+factorised, after which it is refactorised (see :class:`model.multigrid.CoarseLU`)."""
+STALE_LIMIT = 30
+"""CG iterations after which a solve with factors of an earlier operator refactorises them
+and starts over."""
 
 
 class SteadyField:
@@ -53,6 +63,7 @@ class SteadyField:
         decay_per_h: float = 0.0,
         tol: float = 1e-6,
         max_iterations: int = 200,
+        refactor_after: int = REFACTOR_AFTER,
     ):
         self.shape = (int(shape[0]), int(shape[1]))
         self.coupling_per_h = diffusion_um2_per_s * SECONDS_PER_HOUR / dx_um**2
@@ -60,6 +71,7 @@ class SteadyField:
         self.tol = tol
         self.max_iterations = max_iterations
         self._multigrid = _shared_multigrid(self.shape)
+        self._coarse = CoarseLU(refactor_after)  # this field's coarsest-level factors
         self._sources: np.ndarray | None = None
         self._pull: np.ndarray | None = None  # coupling to vessel neighbours, 1/h
         self._key = -1
@@ -99,7 +111,17 @@ class SteadyField:
             buffer += production
             x0 = self.solution.reshape(self.shape)
             vessels = self._vessels * source_value**2
-            x, iterations = mg.solve(buffer, x0, self.tol, vessels, self.max_iterations)
+            coarse = self._coarse
+            try:  # with factors of an earlier operator: refactorise if they no longer do
+                x, iterations = mg.solve(
+                    buffer, x0, self.tol, vessels, min(STALE_LIMIT, self.max_iterations), coarse
+                )
+            except RuntimeError:
+                if self.max_iterations <= STALE_LIMIT:
+                    raise
+                coarse.stale = coarse.fewest is not None  # not this operator's: renew them
+                x, iterations = mg.solve(buffer, x0, self.tol, vessels, self.max_iterations, coarse)
+            coarse.record(iterations)
         np.maximum(x, 0.0, out=x)
         np.copyto(x, source_value, where=src)
         self.iterations += iterations
@@ -111,12 +133,19 @@ class SteadyField:
     def state(self) -> tuple[dict[str, np.ndarray], dict]:
         """Everything that determines this solver's future solves: (arrays, JSON metadata).
 
-        A solve depends only on its inputs and the last solution (the initial guess; the
-        preconditioner is rebuilt from the current operator every solve), so restoring the
-        solution makes a restored solver continue bit for bit. The counters ride along.
+        A solve depends on its inputs, the last solution (the initial guess) and the coarsest
+        operator that was factorised (with its staleness count): :meth:`load_state`
+        refactorises that operator, and SuperLU on the same matrix gives the same factors, so a
+        restored solver continues bit for bit. The counters ride along.
         """
         arrays = {"solution": self.solution.copy()}
-        meta = {"iterations": int(self.iterations), "solves": int(self.solves)}
+        coarse_arrays, coarse_meta = self._coarse.state()
+        arrays.update(coarse_arrays)
+        meta = {
+            "iterations": int(self.iterations),
+            "solves": int(self.solves),
+            "coarse": coarse_meta,
+        }
         return arrays, meta
 
     def load_state(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
@@ -124,6 +153,8 @@ class SteadyField:
         self.solution = np.array(arrays["solution"], dtype=float).ravel()
         self.iterations = int(meta.get("iterations", 0))
         self.solves = int(meta.get("solves", 0))
+        with self._multigrid.lock:
+            self._coarse.load_state(arrays, meta.get("coarse", {}), self._multigrid)
 
     def _set_sources(self, src: np.ndarray) -> None:
         """Each site's pull by its vessel neighbours (0 on the vessels), 1/h."""
