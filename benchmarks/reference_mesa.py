@@ -70,7 +70,13 @@ from model.pharmacology import (
     load_library,
 )
 from model.pk import PKState
-from model.scenarios.tumor import DX_UM, KINASE_MUTANT_FOLD, TumorModel, TumorScenario
+from model.scenarios.tumor import (
+    DX_UM,
+    KINASE_MUTANT_FOLD,
+    MTORC1_ADDICTION,
+    TumorModel,
+    TumorScenario,
+)
 from model.scenarios.tumor_fields import SteadyField
 from model.scenarios.tumor_vessels import (
     VesselParams,
@@ -328,7 +334,9 @@ class TissueAgent(CellAgent):
         )
         die = rnd() < -math.expm1(-hazard * dt)
         if self.is_tumor:
-            loss = sc.tumor_cell_loss_per_h * (1.0 + deficit)
+            starved = min(max(1.0 - self.translation(), 0.0), 1.0)
+            addiction = MTORC1_ADDICTION[sc.genotype]
+            loss = sc.tumor_cell_loss_per_h * (1.0 + deficit + addiction * starved)
             die = die or (loss > 0 and rnd() < -math.expm1(-loss * dt))
             self.cycling = self.phase == 1 or self.g1_progress > g1_before
         necrosis = sc.necrosis_per_h / (1.0 + (site.oxygen / sc.necrosis_mmHg) ** 4)

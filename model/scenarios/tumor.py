@@ -19,12 +19,21 @@ besides starvation and necrosis, and the default tumor is an established lesion 
 at the day-14 baseline. Its growth is then limited by the rim and by its vessels: untreated,
 VEGF keeps co-opted vessels and grows new ones and the tumor progresses (RECIST PD); under a
 rapalog, slower G1->S (4E-BP1/S6K) and the loss of VEGF-supported vessels hold it near its
-baseline size (SD) without net shrinkage (PR rare); 6 seeds per arm: untreated PD in 6/6,
-everolimus and temsirolimus SD in 6/6 each, no PR. This does not hinge on the loss rate
-(0.007-0.015/h give the same picture), but it does on ``vegf_threshold`` lying between the
-VEGF of treated and untreated tumors (0.23 lets treated tumors sprout and progress; 0.30 left
-an untreated tumor without angiogenesis), and the calibration is for the wild-type genotype
-(PTEN-null tumors make more VEGF and still progress under everolimus).
+baseline size (SD) without net shrinkage (PR rare). Default wild-type tumor, 60 days, seeds
+0-5: untreated PD 6/6 (x2.6-2.7 from baseline); everolimus 10 mg daily SD 6/6 (x0.70-1.13,
+0.26-0.43 of the untreated twin); temsirolimus 25 mg weekly SD 6/6 (x0.73-1.06); no PR. This
+does not hinge on the loss rate (0.007-0.015/h give the same picture), but it does on
+``vegf_threshold`` lying between the VEGF of treated and untreated tumors (0.23 lets treated
+tumors sprout and progress; 0.30 left an untreated tumor without angiogenesis).
+
+Genotypes. PTEN-null and TSC-null cells are addicted to mTORC1: their apoptosis rises as
+cap-dependent translation (Mcl-1) falls (:data:`MTORC1_ADDICTION`). Same seeds, PTEN-null:
+untreated PD 6/6; everolimus SD 6/6 at x0.66-0.75 of baseline (0.26-0.29 of untreated);
+temsirolimus SD 6/6 at x0.55-0.64, so PTEN-null tumors respond more than wild type (Neshat
+2001 PNAS 98:10314). TSC-null tumors keep mTORC1 on without growth factors; under everolimus
+their saturated mTORC1 keeps S6K at ~0.25 and they still progress, more slowly (x1.75 vs
+x2.56 untreated, seeds 0-1): the clinical shrinkage of TSC tumors (EXIST-1: Franz 2013 Lancet
+381:125) is not reproduced.
 
 Option, off by default: resistance by mTOR mutation (``resistance``: FRB-domain or kinase-domain).
 """
@@ -63,6 +72,13 @@ KINASE_MUTANT_FOLD = 10.0
 assumed magnitude (Rodrik-Outmezguine 2016 Nature 534:272: resistant at clinical exposure)."""
 DX_UM = 20.0
 """Lattice spacing, um (one cell diameter; assumed)."""
+MTORC1_ADDICTION = {"pten_null": 4.0, "tsc_null": 4.0, "wild_type": 0.0}
+"""Extra apoptosis of a tumor cell per unit fall of its cap-dependent translation below the
+reference cell's, in units of ``tumor_cell_loss_per_h`` (dimensionless). Cells transformed
+through PI3K-AKT-mTORC1 need mTORC1-driven (eIF4E) translation of the short-lived survival
+protein Mcl-1, so mTORC1 inhibition kills them; cells of other oncogenic drivers survive it
+(Wendel 2004 Nature 428:332; Mills 2008 PNAS 105:10853; Majumder 2004 Nat Med 10:594: a
+rapalog reverses AKT-driven neoplasia by apoptosis). The magnitude is assumed."""
 
 
 class TumorScenario(TissueScenario):
@@ -464,9 +480,12 @@ class TumorModel(TissueModel):
             t, outputs, supply, free, self.dt_h, self.cycle, self.rng, can_divide=is_tumor
         )
         # Tumor cell loss (apoptosis): raised when AKT survival falls below untreated, not
-        # lowered above it (survival signalling saturates; assumed).
+        # lowered above it (survival signalling saturates; assumed), and in mTORC1-addicted
+        # genotypes when cap-dependent translation (Mcl-1) falls (MTORC1_ADDICTION).
         deficit = np.clip(1.0 - outputs["survival"], 0.0, 1.0)
-        loss = sc.tumor_cell_loss_per_h * (1.0 + deficit)
+        starved = np.clip(1.0 - outputs["translation"], 0.0, 1.0)
+        addiction = MTORC1_ADDICTION[sc.genotype]
+        loss = sc.tumor_cell_loss_per_h * (1.0 + deficit + addiction * starved)
         die |= is_tumor & (self.rng.random(t.n) < -np.expm1(-loss * self.dt_h))
         t["cycling"][...] = is_tumor & ((t["phase"] == 1) | (t["g1_progress"] > g1_before))
         o2 = self.oxygen_at_cells()
@@ -579,7 +598,7 @@ class TumorModel(TissueModel):
         for name in ("vessels", "necrotic", "normal_site", "vegf_exposure_h"):
             getattr(self, name)[...] = arrays[name]
         for key, solver in self.solvers.items():
-            # The preconditioner, initial guess and refactor flag decide the solves' round-off.
+            # The initial guess and the coarse factors decide the solves' round-off.
             solver.load_state(split(arrays, f"solver/{key}"), meta["solvers"][key])
         self.tumor_cells_initial = int(meta["tumor_cells_initial"])
         self.vessels_sprouted = int(meta["vessels_sprouted"])
