@@ -31,7 +31,7 @@ cap-dependent translation (Mcl-1) falls (:data:`MTORC1_ADDICTION`). Same seeds, 
 untreated PD 6/6; everolimus SD 6/6 at x0.66-0.75 of baseline (0.26-0.29 of untreated);
 temsirolimus SD 6/6 at x0.55-0.64, so PTEN-null tumors respond more than wild type (Neshat
 2001 PNAS 98:10314). TSC-null tumors keep mTORC1 on without growth factors; under everolimus
-their saturated mTORC1 keeps S6K at ~0.25 and they still progress, more slowly (x1.75 vs
+their saturated mTORC1 keeps S6K at ~0.25 and they still progress, more slowly (x2.0-2.1 vs
 x2.56 untreated, seeds 0-1): the clinical shrinkage of TSC tumors (EXIST-1: Franz 2013 Lancet
 381:125) is not reproduced.
 
