@@ -32,6 +32,19 @@ CATEGORY_COLOURS = (
     "#76b7b2", "#bab0ac", "#1f3fbf", "#8cd17d", "#d4a6c8", "#f1ce63", "#86bcb6", "#fabfd2",
 )  # fmt: skip
 """Distinct colours for up to 16 categories (scenarios have up to ~11)."""
+LABEL_COLOURS = {"vessel": "#c000ff"}
+"""Categories drawn in a fixed colour whatever their position: a vessel is one site among
+thousands and must stand out from tissue and empty sites (vivid violet)."""
+
+
+def category_colours(labels) -> list[str]:
+    """The colour of each category label (its fixed colour, else by position)."""
+    return [
+        LABEL_COLOURS.get(label, CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)])
+        for i, label in enumerate(labels)
+    ]
+
+
 RELATIVE = "relative to an untreated cell (1 = untreated)"
 READOUT_NAMES = {
     "mTORC1": "mTORC1 activation (upstream; rapalogs block its outputs)",
@@ -137,8 +150,8 @@ def tissue_rgba(
     ``selected`` is an (x, y) site to outline.
     """
     if option == CELL_TYPE:
-        codes, _ = model.category_layer()
-        table = np.array([_hex_rgba(c) for c in CATEGORY_COLOURS], dtype=np.uint8)
+        codes, labels = model.category_layer()
+        table = np.array([_hex_rgba(c) for c in category_colours(labels)], dtype=np.uint8)
         rgba = np.empty((*codes.shape, 4), dtype=np.uint8)
         rgba[...] = EMPTY_RGBA
         occupied = codes >= 0
@@ -228,8 +241,7 @@ def data_url(png: bytes) -> str:
 # ------------------------------------------------------------------------------ legends
 def category_legend(labels) -> list[tuple[str, str]]:
     """(label, colour) of each category, plus the empty site."""
-    out = [(label, CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)]) for i, label in enumerate(labels)]
-    return [*out, ("empty site", "#202020")]
+    return [*zip(labels, category_colours(labels), strict=True), ("empty site", "#202020")]
 
 
 def colourbar_png(scale: Scale) -> bytes:
