@@ -156,3 +156,29 @@ def test_dashboard_port_in_use_is_bad_input():
 
 def test_front_end_assets_are_installed_for_offline_use():
     assert server.missing_assets() == []
+
+
+def test_plot_selector_names_every_column_once_in_words():
+    """The 'Plot over time' choices: one readable name per timeseries column of every
+    scenario, each mapping back to its own column (no raw keys such as ``vegf_mean``)."""
+    from scenario_cases import SMALL as SMALL_CASES
+
+    from model.scenarios import SCENARIOS
+
+    for scenario, (options, _, _) in SMALL_CASES.items():
+        pairs = dict(pairs_of(options))
+        params = dict(kv.split("=") for opt, kv in pairs_of(options) if opt == "--set")
+        params = {k: float(v) for k, v in params.items()}
+        if "--replicates" in pairs:
+            params[SCENARIOS[scenario].replicates_param] = int(pairs["--replicates"])
+        run = Run(scenario, [ArmSpec("a")], params)
+        run.step(1)
+        columns = [c for c in run.timeseries()[0] if c not in ("time_h", "day")]
+        names = views.column_names(columns)
+        assert sorted(names.values()) == sorted(columns), scenario
+        assert all("_" not in name for name in names), scenario
+
+
+def pairs_of(options: list[str]) -> list[tuple[str, str]]:
+    """Command-line options as (option, value) pairs."""
+    return list(zip(options[::2], options[1::2], strict=True))

@@ -191,7 +191,13 @@ def RunView(run: Run, tick: int, option, set_option, plot, set_plot, stop_h=None
     Legend(run, option, scale)
     with solara.Columns([1, 1]):
         with solara.Column():
-            solara.Select("Plot over time", values=columns, value=plot, on_value=set_plot)
+            by_name = views.column_names(columns)
+            solara.Select(
+                "Plot over time",
+                values=list(by_name),
+                value=next(n for n, c in by_name.items() if c == plot),
+                on_value=lambda name: set_plot(by_name[name]),
+            )
             fig = views.timeseries_figure(series, labels, plot, horizon_h)
             solara.Image(views.figure_png(fig), width="100%")
         with solara.Column():

@@ -269,8 +269,19 @@ def colourbar_ticks(scale: Scale) -> list[tuple[float, str]]:
 ARM_COLOURS = ("#555555", "#d62728", "#1f77b4", "#2ca02c")
 
 
+COLUMN_NAMES = {
+    "vessel_density": "vessel density in the tumor (per mm²)",
+    "vegf_mean": "mean VEGF (field units)",
+    "oxygen_mean_mmHg": "mean oxygen (mmHg)",
+    "blood_nM": "blood concentration (nM)",
+}
+"""Axis labels of timeseries columns the general rules below would name poorly."""
+
+
 def column_label(column: str) -> str:
     """An axis label with units for a timeseries column."""
+    if column in COLUMN_NAMES:
+        return COLUMN_NAMES[column]
     if column.startswith("mean_"):
         name = column[5:]
         if name in READOUT_NAMES:
@@ -283,6 +294,15 @@ def column_label(column: str) -> str:
     if column.endswith("_mean"):
         return f"mean {column[:-5].replace('_', ' ')}"
     return column.replace("_", " ")
+
+
+def column_names(columns) -> dict[str, str]:
+    """One-line readable name -> timeseries column, for a selector (raw key if names clash)."""
+    names = [column_label(c).split("\n")[0] for c in columns]
+    return {
+        (name if names.count(name) == 1 else column): column
+        for name, column in zip(names, columns, strict=True)
+    }
 
 
 def _time_axis(hours: np.ndarray, horizon_h: float) -> tuple[np.ndarray, float, str]:
