@@ -23,8 +23,9 @@ baseline size (SD) without net shrinkage (PR rare). Default wild-type tumor, 60 
 0-5: untreated PD 6/6 (x2.6-2.7 from baseline); everolimus 10 mg daily SD 6/6 (x0.70-1.13,
 0.26-0.43 of the untreated twin); temsirolimus 25 mg weekly SD 6/6 (x0.73-1.06); no PR. This
 does not hinge on the loss rate (0.007-0.015/h give the same picture), but it does on
-``vegf_threshold`` lying between the VEGF of treated and untreated tumors (0.23 lets treated
-tumors sprout and progress; 0.30 left an untreated tumor without angiogenesis).
+``vegf_threshold`` lying between the VEGF of treated and untreated tumors (seeds 0-2: at 0.24
+everolimus gives SD 2/3 and PD 1/3; at 0.28 untreated PD 3/3 and everolimus SD 3/3; 0.30 left
+an untreated tumor without angiogenesis).
 
 Genotypes. PTEN-null and TSC-null cells are addicted to mTORC1: their apoptosis rises as
 cap-dependent translation (Mcl-1) falls (:data:`MTORC1_ADDICTION`). Same seeds, PTEN-null:
