@@ -12,14 +12,14 @@ Builds the tumor slice ``benchmarks/run.py`` measures (same sizing), runs a warm
 * with tracing (the default), the Python-visible allocations still alive at the end, by
   component: each allocation is charged to the first component whose code is on its
   traceback (the Mesa grid, Mesa's agent registries, the agent objects, the cell table, the
-  field layers, the tumor's field solvers, ...). Native allocations of SciPy's SuperLU are
-  invisible to tracemalloc; they show up as the difference between RSS and the traced total.
+  field layers, the tumor's field solvers, ...). Native allocations (SciPy's SuperLU of the
+  multigrid's coarsest level) are invisible to tracemalloc; they show up as the difference
+  between RSS and the traced total.
   Tracing costs time and memory of its own: RSS figures are only meaningful with ``--no-trace``.
 
 ``--stub-solver K`` replaces the tumor's field solver by a stand-in that keeps ``K`` float64
 arrays per site and field and relaxes with a few Jacobi sweeps (wrong numbers, right memory):
-an estimate of the footprint once the LU factorisations are gone (e.g. a multigrid solver
-with ~10-15 arrays per field).
+an estimate of the footprint of another field solver of ``K`` arrays per site.
 """
 
 from __future__ import annotations

@@ -106,7 +106,8 @@ def readouts(model: TumorModel) -> dict:
 
 
 def test_steady_field_matches_a_fresh_solve_after_cells_and_vessels_change():
-    """The reused-factorisation solver gives the exact steady state of the current tissue."""
+    """The warm-started solver (its last solution, reused coarse factors) gives the exact steady
+    state of the current tissue."""
     rng = np.random.default_rng(3)
     shape = (40, 30)
     solver = SteadyField(shape, 2000.0)
