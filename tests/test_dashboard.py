@@ -136,6 +136,24 @@ def test_explanation_is_filled_from_the_run():
     assert f"{rapa_akt:.2f}" in text
 
 
+def test_every_packaged_lesson_fills_its_explanation_from_a_small_run():
+    """Every placeholder of every packaged lesson resolves after the lesson's own run length
+    (on small tissues and cohorts)."""
+    small = {
+        "culture": dict(SMALL),
+        "tumor": {"width": 30, "height": 30, "seed_radius_sites": 5.0},
+        "transplant": {"width": 30, "height": 30},
+        "aging": {"organisms": 4},
+        "neuro": {"organisms": 4},
+    }
+    for lesson in lessons.load_catalogue().lessons:
+        run = Run(lesson.scenario, [a for _, a in lesson.arms], small[lesson.scenario])
+        days = lesson.days or run.spec.default_days
+        run.step(round(days * 24 / run.models[0].dt_h))
+        text = lessons.fill_explanation(lesson, run.timeseries(), run.readouts())
+        assert "{" not in text and "n/a" not in text, lesson.title
+
+
 def test_simple_markdown_escapes_html():
     html = views.simple_markdown("## Title\n\nsome **bold** <script>")
     assert "<h2>Title</h2>" in html and "<b>bold</b>" in html and "&lt;script&gt;" in html
