@@ -104,7 +104,7 @@ def _quiet_spans(regime: Regime, steps: int, window: int, dt_h: float) -> tuple[
     Returns ``(skip_until, resume_from)``: steps ``< skip_until`` and steps in
     ``[resume_from, steps - window)`` need no signalling update.
     """
-    skip_until = min(int(regime.start_day * 24.0 / dt_h), steps - 1)
+    skip_until = min(int(regime.start_day * 24.0 / dt_h), steps - window)
     resume_from = steps
     if regime.stop_day is not None:
         resume_from = int((regime.stop_day + RELAXATION_DAYS) * 24.0 / dt_h)

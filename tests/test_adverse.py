@@ -54,3 +54,14 @@ def test_dual_inhibitor_impairs_glucose_handling_at_once():
 def test_non_positive_days_is_a_clear_error():
     with pytest.raises(InputError, match="days"):
         adverse_panel(SIROLIMUS_DAILY, 0)
+
+
+def test_panel_averages_the_whole_last_day_when_treatment_starts_inside_it(monkeypatch):
+    """Skipping the untreated steps before a late start must not shorten the 24-h average:
+    the panel equals the one computed with every step simulated."""
+    import model.adverse as adverse
+
+    late = Regime("everolimus", 10.0, "daily", start_day=4.5)
+    skipping = adverse_panel(late, 5)
+    monkeypatch.setattr(adverse, "_quiet_spans", lambda regime, steps, window, dt_h: (0, steps))
+    assert skipping == pytest.approx(adverse_panel(late, 5), rel=1e-9)
