@@ -10,8 +10,8 @@ Builds the tumor slice ``benchmarks/run.py`` measures (same sizing), runs a warm
 * resident memory (RSS, from ``/proc/self/statm``) after the imports, after building the model
   and after the steps, and the peak, each per cell;
 * with tracing (the default), the Python-visible allocations still alive at the end, by
-  component: each allocation is charged to the first component whose code is on its
-  traceback (the Mesa grid, Mesa's agent registries, the agent objects, the cell table, the
+  component: each allocation is charged to the innermost frame of its traceback that names
+  a component (the Mesa grid, Mesa's agent registries, the agent objects, the cell table, the
   field layers, the tumor's field solvers, ...). Native allocations (SciPy's SuperLU of the
   multigrid's coarsest level) are invisible to tracemalloc; they show up as the difference
   between RSS and the traced total.
@@ -121,7 +121,7 @@ _FUNCTIONS: dict[str, list[str]] = {}
 
 
 def _function_at(filename: str, lineno: int) -> str:
-    """Name of the innermost ``def`` enclosing line ``lineno`` of ``filename`` (by indentation)."""
+    """Name of the nearest ``def`` at or above line ``lineno`` of ``filename`` (a heuristic)."""
     if filename not in _FUNCTIONS:
         try:
             _FUNCTIONS[filename] = Path(filename).read_text().splitlines()

@@ -72,10 +72,11 @@ from model.pharmacology import (
 from model.pk import PKState
 from model.scenarios.tumor import (
     DX_UM,
-    KINASE_MUTANT_FOLD,
     MTORC1_ADDICTION,
+    REPLETE_O2_MMHG,
     TumorModel,
     TumorScenario,
+    mutant_concentrations,
 )
 from model.scenarios.tumor_fields import SteadyField
 from model.scenarios.tumor_vessels import (
@@ -87,8 +88,6 @@ from model.scenarios.tumor_vessels import (
 
 STATE_NAMES = sg.STATE_NAMES
 PARAM_NAMES = sg.PARAM_NAMES
-REFERENCE_O2_MMHG = 20.0
-"""Oxygen tension of a replete cell in the energy rule (as in TumorModel.energy_at_cells)."""
 
 
 # ------------------------------------------------------------------ signalling, one cell
@@ -253,7 +252,7 @@ class TissueAgent(CellAgent):
         """Energy sufficiency from the local oxygen tension (TumorModel.energy_at_cells)."""
         k = self.model.scenario.energy_half_mmHg
         o2 = self.cell.oxygen
-        e = o2**2 / (o2**2 + k * k) * (1.0 + (k / REFERENCE_O2_MMHG) ** 2)
+        e = o2**2 / (o2**2 + k * k) * (1.0 + (k / REPLETE_O2_MMHG) ** 2)
         return min(max(e, 0.0), 1.0)
 
     def translation(self) -> float:
@@ -276,7 +275,7 @@ class TissueAgent(CellAgent):
         profile = self.cell.drug_profile
         conc = {s: c * profile for s, c in model.blood_in_use.items()}
         if self.resistant:
-            conc = model.mutant_concentrations(conc)
+            conc = mutant_concentrations(conc, model.scenario.resistance, model.library)
         return occupancy_scalar(conc, self.fkbp12_level, model.library)
 
     def free_neighbours(self) -> list:
@@ -490,18 +489,6 @@ class ReferenceTumorModel(mesa.Model):
     def _set_blood(self) -> None:
         self.blood_nM = self.pk.concentrations_nM()
         self.blood_in_use = {s: c for s, c in self.blood_nM.items() if s != "none" and c > 0}
-
-    def mutant_concentrations(self, conc: dict[str, float]) -> dict[str, float]:
-        """Drug levels as a resistant mutant experiences them (TumorModel.mutant_concentrations)."""
-        out = {}
-        for species, c in conc.items():
-            kind = self.library.drug(species).drug_class
-            if kind == "rapalog":
-                continue
-            if kind == "atp_competitive" and self.scenario.resistance == "kinase":
-                c = c / KINASE_MUTANT_FOLD
-            out[species] = c
-        return out
 
     @property
     def n_cells(self) -> int:

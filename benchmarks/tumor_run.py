@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from model.pharmacology import UNTREATED, Regime, default_regime, load_library
+from model.pharmacology import UNTREATED, default_regime, load_library
 from model.scenarios.tumor import (
     DEFAULT_START_DAY,
     TumorModel,
@@ -30,15 +30,7 @@ def main() -> None:
     library = load_library()
     regime = UNTREATED
     if args.drug != "none":
-        base = default_regime(args.drug, library)
-        regime = Regime(
-            base.drug,
-            base.dose_mg,
-            base.schedule,
-            start_day=DEFAULT_START_DAY,
-            conc_nM=base.conc_nM,
-            loading_dose_mg=base.loading_dose_mg,
-        )
+        regime = default_regime(args.drug, library, DEFAULT_START_DAY)
     t0 = time.perf_counter()
     model = TumorModel(TumorScenario(rng=args.seed), regime, library)
     build_s = time.perf_counter() - t0

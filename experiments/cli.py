@@ -7,6 +7,7 @@ exit status 1; ``--json`` prints exactly one JSON object on stdout.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -190,15 +191,7 @@ def make_regime(args, library):
     if start or stop is not None:
         if stop is not None and stop <= start:
             raise InputError(f"--stop-day ({stop:g}) must be after --start-day ({start:g})")
-        regime = Regime(
-            regime.drug,
-            regime.dose_mg,
-            regime.schedule,
-            start_day=start,
-            stop_day=stop,
-            conc_nM=regime.conc_nM,
-            loading_dose_mg=regime.loading_dose_mg,
-        )
+        regime = dataclasses.replace(regime, start_day=start, stop_day=stop)
     check_regime(regime, library)
     return regime
 

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from model.errors import InputError
+from model.pk import PKState
 
 FORMAT = "mtor-abm checkpoint"
 FORMAT_VERSION = 1
@@ -113,8 +114,6 @@ def model_clock_state(model) -> dict[str, Any]:
 
 def restore_model_clock_state(model, meta: dict[str, Any]) -> None:
     """Inverse of :func:`model_clock_state` on a freshly built model."""
-    from model.pk import PKState
-
     model.hours = float(meta["hours"])
     _advance_mesa_clock(model, float(meta["mesa_time"]))
     model.steps = int(meta["mesa_steps"])

@@ -201,7 +201,7 @@ class Field:
         self.mass_consumed = 0.0
         self.mass_decayed = 0.0
         self.mass_boundary_in = 0.0
-        self._allocate_scratch()
+        self.__dict__.update(dict.fromkeys(_SCRATCH))  # allocated at the first explicit step
         if source_mask is not None:
             self.set_sources(source_mask, source_values)
         self.reset_accounting()
@@ -407,13 +407,12 @@ class Field:
     def __setstate__(self, state: dict) -> None:
         """Restore from :meth:`__getstate__` (scratch buffers come back at the next step)."""
         self.__dict__.update(state)
-        self._allocate_scratch()
 
     # ------------------------------------------------------------------ explicit method
 
     def _step_explicit(self, dt_h, count, production, uptake):
         if self._scaled is None:
-            self._allocate_scratch(now=True)
+            self._allocate_scratch()
         dt_sub_h = dt_h / count
         d_um2_per_h = self.diffusion_um2_per_s * SECONDS_PER_HOUR
         ratio = d_um2_per_h * dt_sub_h / self.dx_um**2  # D dt / dx^2, <= safety / 4
@@ -663,12 +662,8 @@ class Field:
 
     # ------------------------------------------------------------------ validation and scratch
 
-    def _allocate_scratch(self, now: bool = False):
-        """The explicit method's scratch buffers (``now``), or None until the first use."""
-        if not now:
-            for key in _SCRATCH:
-                setattr(self, key, None)
-            return
+    def _allocate_scratch(self):
+        """The explicit method's scratch buffers (at its first step)."""
         width, height = self.data.shape
         n_sites = width * height
         self._scaled = np.empty(n_sites)

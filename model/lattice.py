@@ -164,19 +164,33 @@ class LazyMooreGrid(OrthogonalMooreGrid):
         self._validate_parameters()
         if self._ndims != 2:
             raise ValueError("LazyMooreGrid is two-dimensional")
-        self.cell_klass = type(
-            "GridCell",
-            (self.cell_klass,),
-            {"_mesa_properties": set(), "__slots__": (), "_lattice": weakref.ref(self)},
-        )
+        self._cell_base = cell_klass
+        self.cell_klass = self._grid_cell_class(())
         # One int object per index, shared by all coordinate tuples (ints above 256 are not
         # cached by Python: two per site otherwise).
         self._index_ints = tuple(range(max(dimensions)))
+        self._reset_sites()
+        self.create_property_layer("empty", default_value=True, dtype=bool)
+
+    def _grid_cell_class(self, properties) -> type:
+        """This grid's own subclass of the cell class, knowing its layers and the grid."""
+        return type(
+            "GridCell",
+            (self._cell_base,),
+            {
+                "_mesa_properties": set(properties),
+                "__slots__": (),
+                "_lattice": weakref.ref(self),
+            },
+        )
+
+    def _reset_sites(self) -> _LazyCells:
+        """Empty lazy site store and the all-sites sequence; returns the store."""
         cells = _LazyCells()
         cells._grid = self
         self._cells = cells
         self._celllist = _AllSites(self)
-        self.create_property_layer("empty", default_value=True, dtype=bool)
+        return cells
 
     # ------------------------------------------------------------------ building sites
     def _create_cell(self, key) -> LazyCell:
@@ -256,25 +270,15 @@ class LazyMooreGrid(OrthogonalMooreGrid):
 
         # A fresh cell class for this grid, with the layers' accessors (the pickled cells come
         # back as instances of a stand-in class without the grid).
-        self.cell_klass = type(
-            "GridCell",
-            (LazyCell,),
-            {
-                "_mesa_properties": set(self._mesa_property_layers),
-                "__slots__": (),
-                "_lattice": weakref.ref(self),
-            },
-        )
+        self.__dict__.setdefault("_cell_base", LazyCell)
+        self.cell_klass = self._grid_cell_class(self._mesa_property_layers)
         for layer in self._mesa_property_layers.values():
             setattr(
                 self.cell_klass,
                 layer.name,
                 create_property_accessors(layer.data, docstring=f"accessor for {layer.name}"),
             )
-        cells = _LazyCells()
-        cells._grid = self
-        self._cells = cells
-        self._celllist = _AllSites(self)
+        cells = self._reset_sites()
         for cell in built.values():
             cell.__class__ = self.cell_klass
             dict.__setitem__(cells, cell.coordinate, cell)

@@ -676,14 +676,16 @@ def check_regime(regime: Regime, library: DrugLibrary) -> Drug:
     return drug
 
 
-def default_regime(drug_name: str, library: DrugLibrary) -> Regime:
-    """The library's default regime for a drug (dose, schedule, loading dose or concentration)."""
+def default_regime(drug_name: str, library: DrugLibrary, start_day: float = 0.0) -> Regime:
+    """The library's default regime for a drug (dose, schedule, loading dose or concentration),
+    starting on ``start_day``."""
     drug = library.drug(drug_name)
     fixed = parse_schedule(drug.default_schedule).kind == "fixed"
     return Regime(
         drug=drug.name,
         dose_mg=drug.default_dose_mg,
         schedule=drug.default_schedule,
+        start_day=start_day,
         conc_nM=drug.default_conc_nM if fixed else None,
         loading_dose_mg=drug.default_loading_dose_mg,
     )

@@ -29,7 +29,13 @@ import numpy as np
 
 from model import signaling as sg
 from model.celltable import CellTable
-from model.checkpoint import model_clock_state, recreate_agents, restore_model_clock_state
+from model.checkpoint import (
+    join,
+    model_clock_state,
+    recreate_agents,
+    restore_model_clock_state,
+    split,
+)
 from model.lattice import LazyMooreGrid
 from model.pharmacology import DrugLibrary, Regime, check_regime, load_library, target_occupancy
 from model.pk import PKState
@@ -206,16 +212,7 @@ class TissueModel(mesa.Model):
 
     def empty_neighbour_count(self) -> np.ndarray:
         """Number of empty Moore neighbours of every site (one numpy pass over the grid)."""
-        empty = self.grid.empty.data.astype(np.int8)
-        padded = np.pad(empty, 1)
-        count = np.zeros(empty.shape, dtype=np.int8)
-        w, h = empty.shape
-        for dx in (0, 1, 2):
-            for dy in (0, 1, 2):
-                if dx == 1 and dy == 1:
-                    continue
-                count += padded[dx : dx + w, dy : dy + h]
-        return count
+        return moore_neighbour_count(self.grid.empty.data)
 
     def collect(self) -> None:
         """Phase 7: one record per step into the scenario's DataCollector (if it has one).
@@ -245,16 +242,15 @@ class TissueModel(mesa.Model):
         ledgers = {}
         for name, f in self.fields.items():
             field_arrays, ledgers[name] = f.state()
-            arrays.update({f"field/{name}/{k}": v for k, v in field_arrays.items()})
+            arrays.update(join(field_arrays, f"field/{name}"))
         meta = {**model_clock_state(self), "field_ledgers": ledgers}
         extra_arrays, extra_meta = self.extra_checkpoint_state()
-        arrays.update({f"extra/{k}": v for k, v in extra_arrays.items()})
+        arrays.update(join(extra_arrays, "extra"))
         meta["extra"] = extra_meta
         return arrays, meta
 
     def restore_checkpoint_state(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
         """Inverse of :meth:`checkpoint_state`, applied to a freshly built model."""
-        from model.checkpoint import split
 
         table = split(arrays, "table")
         uids = table.pop("_unique_id")
@@ -332,3 +328,15 @@ class TissueModel(mesa.Model):
         row = int(hit[0])
         values = {k: float(v[row]) for k, v in self.cell_readouts().items()}
         return {"cell_type": self.cell_types[int(t["type_id"][row])], **values}
+
+
+def moore_neighbour_count(mask: np.ndarray) -> np.ndarray:
+    """Number of Moore neighbours (centre excluded) of every site where ``mask`` is True (int8)."""
+    padded = np.pad(mask.astype(np.int8), 1)
+    w, h = mask.shape
+    count = np.zeros(mask.shape, dtype=np.int8)
+    for dx in (0, 1, 2):
+        for dy in (0, 1, 2):
+            if dx != 1 or dy != 1:
+                count += padded[dx : dx + w, dy : dy + h]
+    return count

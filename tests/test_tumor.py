@@ -1,8 +1,10 @@
 """The tumor scenario (model.scenarios.tumor): growth, hypoxia, angiogenesis and drugs.
 
-Every rule and rate at its default (tumor cell loss included), on slices smaller than the
-default (1.6 and 1.2 mm across, with the lesion scaled down), fixed seeds; runs shared by
-several tests are cached. Targets (from the project's calibration table, with their sources):
+Every rule and rate at its default (tumor cell loss included), fixed seeds: the T1 and genotype
+tests run the default 2.4-mm slice (cut to 3 weeks of treatment, seed 0; the module docstring
+of model.scenarios.tumor gives the 6-seed calibration), mechanistic tests a 1.2-mm slice or
+smaller with the lesion scaled down; runs shared by several tests are cached. Targets (from the
+project's calibration table, with their sources):
 
 * T1 rapalogs are cytostatic: treated tumors grow more slowly than untreated, and shrinkage of
   >= 65.7 % in volume (RECIST partial response) happens in <= 5 % of seeds at clinical
@@ -27,6 +29,7 @@ from model.pharmacology import UNTREATED, Regime, default_regime, load_library
 from model.scenarios.base import parse_overrides
 from model.scenarios.tumor import (
     CATEGORY_LABELS,
+    DEFAULT_START_DAY,
     PD_VOLUME,
     PR_VOLUME,
     TumorModel,
@@ -39,7 +42,7 @@ from model.scenarios.tumor_fields import SteadyField
 LIBRARY = load_library()
 SMALL = {"width": 60, "height": 60, "seed_radius_sites": 12.0}
 """A 1.2 mm slice with a smaller lesion, for short and mechanistic tests."""
-START_DAY = 14.0
+START_DAY = DEFAULT_START_DAY
 DAYS = 35
 """Default runs (2.4 mm slice, established lesion, baseline day 14) are cut to 3 weeks of
 treatment to keep this file short; slices much smaller than the default hold VEGF at their
@@ -49,15 +52,7 @@ no-flux edges and are not faithful for T1."""
 def clinical(drug: str, start_day: float = START_DAY) -> Regime:
     """The drug's label regime from ``start_day`` (everolimus 10 mg daily, temsirolimus 25 mg
     weekly, ...)."""
-    base = default_regime(drug, LIBRARY)
-    return Regime(
-        base.drug,
-        base.dose_mg,
-        base.schedule,
-        start_day=start_day,
-        conc_nM=base.conc_nM,
-        loading_dose_mg=base.loading_dose_mg,
-    )
+    return default_regime(drug, LIBRARY, start_day)
 
 
 def held(drug: str, conc_nM: float, start_day: float = START_DAY) -> Regime:
@@ -80,7 +75,6 @@ def run(drug: str, seed: int = 0, days: int = DAYS, genotype: str = "wild_type")
 def _run(drug: str, seed: int, days: int, genotype: str):
     regime = UNTREATED if drug == "none" else clinical(drug)
     model = TumorModel(TumorScenario(rng=seed, genotype=genotype), regime, LIBRARY)
-    model.baseline_h = START_DAY * 24.0
     for _ in range(days * 24):
         model.step()
     return model

@@ -11,22 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from model.scenarios.cohort import km_curve
 from visualization.figures import save_figure
-
-
-def km_figure(arms: dict[str, tuple[np.ndarray, float]], title: str = ""):
-    """Kaplan-Meier curves of several arms: label -> (death days, NaN = alive; end day)."""
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
-    for label, (deaths, end) in arms.items():
-        days, surv = km_curve(np.asarray(deaths, dtype=float), end)
-        ax.step(days, surv, where="post", label=label)
-    ax.set_xlabel("age (days)")
-    ax.set_ylabel("surviving fraction (Kaplan-Meier)")
-    ax.set_ylim(0, 1.02)
-    ax.set_title(title)
-    ax.legend(frameon=False)
-    return fig
 
 
 def senescence_figure(series: dict, title: str = "", untreated: dict | None = None):

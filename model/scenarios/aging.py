@@ -355,10 +355,6 @@ class AgingModel(CohortModel):
         )
         stem &= ~(draws["exhaustion"] < -np.expm1(-exhaust))
 
-    def live_cells(self) -> np.ndarray:
-        """Occupied somatic sites and active stem cells, [organism, cell]."""
-        return np.concatenate([self.status != EMPTY, self.stem_active], axis=1)
-
     def total_damage(self) -> np.ndarray:
         """Clearable plus non-degradable damage of every cell [organism, cell]."""
         return self.damage + self.residual

@@ -137,15 +137,6 @@ class CohortModel(mesa.Model):
         return values.reshape(self.n_org, self.cells_per_org)
 
     @property
-    def n_cells(self) -> int:
-        """Live cells of living organisms (the scenario's :meth:`live_cells` mask)."""
-        return int(np.count_nonzero(self.live_cells() & self.alive[:, None]))
-
-    def live_cells(self) -> np.ndarray:
-        """Which cells of each organism are alive, [organism, cell] (scenarios override)."""
-        return np.ones((self.n_org, self.cells_per_org), dtype=bool)
-
-    @property
     def day(self) -> float:
         """Days since day 0 (the cohort's age)."""
         return self.hours / DAY_H

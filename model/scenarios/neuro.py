@@ -233,10 +233,6 @@ class NeuroModel(CohortModel):
         receivers = (self.neuron_alive & ~dying).reshape(grid.shape)
         self.aggregate += np.where(receivers, share / 8.0, 0.0).reshape(self.aggregate.shape)
 
-    def live_cells(self) -> np.ndarray:
-        """Living neurons, [organism, neuron]."""
-        return self.neuron_alive
-
     # Phase 7 ------------------------------------------------------------------------------
     def record(self) -> dict[str, float]:
         """This day's record: neuron survival, aggregate and soluble load, signalling means."""

@@ -41,6 +41,7 @@ from agents.transplant import (
 )
 from model import signaling as sg
 from model.celltable import CellTable
+from model.checkpoint import recreate_agents, split
 from model.errors import InputError
 from model.fates import CycleParams
 from model.fates import advance_cycle as advance_tissue_cycle
@@ -599,8 +600,6 @@ class TransplantModel(TransplantViews, TissueModel):
 
     def restore_extra_checkpoint_state(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
         """Inverse of :meth:`extra_checkpoint_state` (after the engine restored the tissue)."""
-        from model.checkpoint import recreate_agents, split
-
         counter = self.agent_id_counter
         table = split(arrays, "tcells")
         uids = table.pop("_unique_id")

@@ -47,6 +47,7 @@ import numpy as np
 from agents.tumor import NormalCell, TumorCell
 from model import signaling as sg
 from model.celltable import CellTable
+from model.checkpoint import join, split
 from model.fates import CycleParams, advance_cycle
 from model.fields import Field
 from model.pharmacology import target_occupancy
@@ -58,7 +59,7 @@ from model.scenarios.tumor_vessels import (
     neighbourhood_share,
     update_vessels,
 )
-from model.tissue import FateMasks, TissueModel
+from model.tissue import FateMasks, TissueModel, moore_neighbour_count
 
 GENOTYPES = ("pten_null", "tsc_null", "wild_type")
 """Tumor genotypes; the cell type is ``tumor_<genotype>`` in :mod:`model.signaling`."""
@@ -73,6 +74,9 @@ KINASE_MUTANT_FOLD = 10.0
 assumed magnitude (Rodrik-Outmezguine 2016 Nature 534:272: resistant at clinical exposure)."""
 DX_UM = 20.0
 """Lattice spacing, um (one cell diameter; assumed)."""
+REPLETE_O2_MMHG = 20.0
+"""Oxygen tension at which energy sensing reads fully replete, mmHg (assumed; well above the
+~3 mmHg where AMPK/REDD1 signalling turns on)."""
 MTORC1_ADDICTION = {"pten_null": 4.0, "tsc_null": 4.0, "wild_type": 0.0}
 """Extra apoptosis of a tumor cell per unit fall of its cap-dependent translation below the
 reference cell's, in units of ``tumor_cell_loss_per_h`` (dimensionless). Cells transformed
@@ -125,7 +129,8 @@ class TumorScenario(TissueScenario):
             mutant, M2327I: resists rapalogs and ATP-competitive drugs); RapaLink-1 overcomes
             both (Rodrik-Outmezguine 2016 Nature 534:272). ``none``: no resistance.
         resistance_per_division: chance that a daughter cell acquires the mutation.
-        resistant_fraction: fraction of the seeded tumor cells already resistant.
+        resistant_fraction: fraction of the seeded tumor cells already resistant. Both have no
+            effect with ``resistance = none`` (so a sweep over ``resistance`` has a control).
     """
 
     width: int = 120
@@ -257,9 +262,17 @@ class TumorScenario(TissueScenario):
             choices=("none", "frb", "kinase"),
         ),
         "resistance_per_division": Param(
-            "probability", "chance a daughter acquires the mutation (off by default)", 0, 1
+            "probability",
+            "chance a daughter acquires the mutation (off by default; none with resistance=none)",
+            0,
+            1,
         ),
-        "resistant_fraction": Param("fraction", "seeded tumor cells already resistant", 0, 1),
+        "resistant_fraction": Param(
+            "fraction",
+            "seeded tumor cells already resistant (none with resistance=none: a sweep's control)",
+            0,
+            1,
+        ),
     }
 
 
@@ -289,19 +302,16 @@ class TumorModel(TissueModel):
         self.vegf_exposure_h = np.zeros(shape)
         self.necrotic = np.zeros(shape, dtype=bool)
         self.normal_site = np.zeros(shape, dtype=bool)
-        self.solvers = {
-            "oxygen": SteadyField(shape, sc.o2_diffusion_um2_per_s, DX_UM),
-            "nutrients": SteadyField(shape, sc.nutrient_diffusion_um2_per_s, DX_UM),
-            "drug": SteadyField(shape, sc.drug_diffusion_um2_per_s, DX_UM),
-            "VEGF": SteadyField(
-                shape, sc.vegf_diffusion_um2_per_s, DX_UM, decay_per_h=sc.vegf_decay_per_h
-            ),
-        }
         diffusion = {
             "oxygen": sc.o2_diffusion_um2_per_s,
             "nutrients": sc.nutrient_diffusion_um2_per_s,
             "drug": sc.drug_diffusion_um2_per_s,
             "VEGF": sc.vegf_diffusion_um2_per_s,
+        }
+        decay = {"VEGF": sc.vegf_decay_per_h}
+        self.solvers = {
+            name: SteadyField(shape, d, DX_UM, decay_per_h=decay.get(name, 0.0))
+            for name, d in diffusion.items()
         }
         # Named layers on the grid (mmHg, relative to plasma, nM, VEGF units), written in place
         # by the quasi-steady solvers each step.
@@ -372,10 +382,7 @@ class TumorModel(TissueModel):
 
     def _update_vessels(self) -> None:
         """Sprouting where VEGF is high, regression of unsupported or necrotic vessels."""
-        t = self.table
-        tumor_mask = self.necrotic.copy()
-        is_tumor = t["type_id"] == TUMOR
-        tumor_mask[t["x"][is_tumor], t["y"][is_tumor]] = True
+        tumor_mask = self.tumor_region()
         sprouted, lost = update_vessels(
             self.vessels,
             self.vegf_exposure_h,
@@ -405,29 +412,13 @@ class TumorModel(TissueModel):
         occ, inh1, inh2 = super().drug_action(conc)
         rows = np.flatnonzero(t["resistant"]) if self.scenario.resistance != "none" else []
         if conc and len(rows):
-            mutant = self.mutant_concentrations({s: c[rows] for s, c in conc.items()})
+            mutant = mutant_concentrations(
+                {s: c[rows] for s, c in conc.items()}, self.scenario.resistance, self.library
+            )
             action = target_occupancy(mutant, t["fkbp12_level"][rows], self.library)
             occ, inh1, inh2 = (np.array(np.broadcast_to(a, (t.n,))) for a in (occ, inh1, inh2))
             occ[rows], inh1[rows], inh2[rows] = action
         return occ, inh1, inh2
-
-    def mutant_concentrations(self, conc: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Drug concentrations as a resistant mutant experiences them.
-
-        Rapalogs do not act on either mutant (FRB mutants cannot bind FKBP12-rapalog; the
-        activating kinase mutant overrides FRB occupancy); ATP-competitive drugs act on FRB
-        mutants but are ``KINASE_MUTANT_FOLD`` weaker on kinase mutants; the bivalent
-        RapaLink-1 acts on both (Rodrik-Outmezguine 2016 Nature 534:272).
-        """
-        out = {}
-        for species, c in conc.items():
-            kind = self.library.drug(species).drug_class
-            if kind == "rapalog":
-                continue
-            if kind == "atp_competitive" and self.scenario.resistance == "kinase":
-                c = c / KINASE_MUTANT_FOLD
-            out[species] = c
-        return out
 
     def oxygen_at_cells(self) -> np.ndarray:
         """Oxygen tension at every cell, mmHg."""
@@ -451,8 +442,8 @@ class TumorModel(TissueModel):
         """Energy sufficiency (1 = replete; AMPK = 1 - energy) from the local oxygen tension."""
         k = self.scenario.energy_half_mmHg
         o2 = self.oxygen_at_cells()
-        reference = 20.0  # mmHg: replete
-        return np.clip(o2**2 / (o2**2 + k * k) * (1.0 + (k / reference) ** 2), 0.0, 1.0)
+        scale = 1.0 + (k / REPLETE_O2_MMHG) ** 2  # energy 1 at the replete tension
+        return np.clip(o2**2 / (o2**2 + k * k) * scale, 0.0, 1.0)
 
     def sense_inputs(self) -> sg.Inputs:
         """Growth factors (uniform), local nutrients and oxygen-driven energy state."""
@@ -464,9 +455,10 @@ class TumorModel(TissueModel):
         )
 
     # Phase 5 ------------------------------------------------------------------------------
-    def invadable(self) -> np.ndarray:
-        """Sites a tumor cell can divide into: empty (not debris) or held by a host cell."""
-        return (self.grid.empty.data & ~self.necrotic) | self.normal_site
+    def invadable(self, window=(slice(None), slice(None))) -> np.ndarray:
+        """Sites (in ``window``, a pair of slices; default all) a tumor cell can divide into:
+        empty and not debris, or held by a displaceable host cell."""
+        return (self.grid.empty.data[window] & ~self.necrotic[window]) | self.normal_site[window]
 
     def decide_fates(self) -> FateMasks:
         """Cycle, apoptosis and starvation (model.fates) plus necrosis under severe hypoxia."""
@@ -474,7 +466,7 @@ class TumorModel(TissueModel):
         sc = self.scenario
         outputs = sg.outputs(t.view(sg.STATE_NAMES), t.view(sg.PARAM_NAMES))
         supply = self.fields["nutrients"].data[t["x"], t["y"]] * self.energy_at_cells()
-        free = _neighbour_count(self.invadable())[t["x"], t["y"]] > 0
+        free = moore_neighbour_count(self.invadable())[t["x"], t["y"]] > 0
         is_tumor = t["type_id"] == TUMOR
         g1_before = t["g1_progress"].copy()
         die, divide = advance_cycle(
@@ -509,33 +501,16 @@ class TumorModel(TissueModel):
                 agent.die()
         mutate = self.scenario.resistance != "none" and self.scenario.resistance_per_division > 0
         for agent in dividing:
-            site = self._free_neighbour(agent.cell.coordinate)
+            site = self.random_empty_neighbour(agent.cell.coordinate, self.invadable)
             if site is not None:
                 daughter = agent.invade(site)
                 if mutate and self.rng.random() < self.scenario.resistance_per_division:
                     self.table["resistant"][daughter.row] = 1
 
-    def _free_neighbour(self, coordinate):
-        """A uniformly chosen invadable Moore neighbour of ``coordinate``, or None."""
-        return self.random_empty_neighbour(coordinate, self._invadable_window)
-
-    def _invadable_window(self, window) -> np.ndarray:
-        """Sites in ``window`` a dividing tumor cell can take: empty and not debris, or host."""
-        return (self.grid.empty.data[window] & ~self.necrotic[window]) | self.normal_site[window]
-
-    # Phase 7 ------------------------------------------------------------------------------
-    def collect(self) -> None:
-        """One DataCollector record per step."""
-        self.datacollector.collect(self)
-
+    # Phase 7 (the engine's collect and timeseries) ------------------------------------------
     def record(self) -> dict[str, float]:
         """This hour's timeseries record (see :func:`timeseries_row`)."""
         return timeseries_row(self)
-
-    def timeseries(self) -> dict[str, list[float]]:
-        """The collected records as columns."""
-        records = self.datacollector.model_vars["record"]
-        return {key: [r[key] for r in records] for key in records[0]}
 
     # Views ---------------------------------------------------------------------------------
     def tumor_region(self) -> np.ndarray:
@@ -583,7 +558,7 @@ class TumorModel(TissueModel):
         solvers = {}
         for key, solver in self.solvers.items():
             solver_arrays, solvers[key] = solver.state()
-            arrays.update({f"solver/{key}/{k}": v for k, v in solver_arrays.items()})
+            arrays.update(join(solver_arrays, f"solver/{key}"))
         meta = {
             "tumor_cells_initial": self.tumor_cells_initial,
             "vessels_sprouted": self.vessels_sprouted,
@@ -594,8 +569,6 @@ class TumorModel(TissueModel):
 
     def restore_extra_checkpoint_state(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
         """Inverse of :meth:`extra_checkpoint_state`."""
-        from model.checkpoint import split
-
         for name in ("vessels", "necrotic", "normal_site", "vegf_exposure_h"):
             getattr(self, name)[...] = arrays[name]
         for key, solver in self.solvers.items():
@@ -610,6 +583,26 @@ class TumorModel(TissueModel):
         return TumorCell if type_id == TUMOR else NormalCell
 
 
+def mutant_concentrations(conc: dict, resistance: str, library) -> dict:
+    """Drug concentrations (arrays or numbers, nM) as a resistant mutant experiences them.
+
+    Rapalogs do not act on either mutant (FRB mutants cannot bind FKBP12-rapalog; the
+    activating kinase mutant overrides FRB occupancy); ATP-competitive drugs act on FRB
+    mutants but are ``KINASE_MUTANT_FOLD`` weaker on kinase mutants (``resistance`` =
+    ``kinase``); the bivalent RapaLink-1 acts on both (Rodrik-Outmezguine 2016 Nature
+    534:272).
+    """
+    out = {}
+    for species, c in conc.items():
+        kind = library.drug(species).drug_class
+        if kind == "rapalog":
+            continue
+        if kind == "atp_competitive" and resistance == "kinase":
+            c = c / KINASE_MUTANT_FOLD
+        out[species] = c
+    return out
+
+
 def _table_with_columns(table: CellTable, sites: int) -> CellTable:
     """An empty cell table with the engine's columns plus ``cycling`` (1 = Ki-67-like) and
     ``resistant`` (1 = carries the scenario's resistance mutation)."""
@@ -617,18 +610,6 @@ def _table_with_columns(table: CellTable, sites: int) -> CellTable:
     columns["cycling"] = np.int8
     columns["resistant"] = np.int8
     return CellTable(columns, capacity=max(1024, sites // 2))
-
-
-def _neighbour_count(mask: np.ndarray) -> np.ndarray:
-    """Number of Moore neighbours of every site where ``mask`` is True."""
-    padded = np.pad(mask.astype(np.int8), 1)
-    w, h = mask.shape
-    count = np.zeros(mask.shape, dtype=np.int8)
-    for dx in (0, 1, 2):
-        for dy in (0, 1, 2):
-            if dx != 1 or dy != 1:
-                count += padded[dx : dx + w, dy : dy + h]
-    return count
 
 
 # ------------------------------------------------------------------------------ readouts

@@ -25,9 +25,12 @@ import weakref
 
 import numpy as np
 
+from model.fields import SECONDS_PER_HOUR
 from model.multigrid import CoarseLU, MultigridCG
 
-SECONDS_PER_HOUR = 3600.0
+SINK_FLOOR_PER_H = 1e-9
+"""A negligible sink everywhere, 1/h: keeps the operator positive definite for a field with
+no vessels, uptake or decay (numerical, not biological)."""
 REFACTOR_AFTER = 20
 """CG iterations beyond the fewest per solve, summed since the coarsest operator was last
 factorised, after which it is refactorised (see :class:`model.multigrid.CoarseLU`)."""
@@ -48,6 +51,8 @@ class SteadyField:
             (the vessel sites counted with their value, as in the full linear system).
         max_iterations: CG iterations before a solve gives up (RuntimeError); a solve needs a
             handful.
+        refactor_after: extra CG iterations, summed since the coarsest level was factorised,
+            after which it is refactorised (:data:`REFACTOR_AFTER`).
 
     Attributes:
         solution: the last solution, flat (``shape`` raveled), concentration.
@@ -105,7 +110,7 @@ class SteadyField:
             # The vessels' pull on a free neighbour: a sink, and source_value times it inflow.
             buffer = mg.natural
             np.add(self._pull, uptake_per_h, out=buffer)
-            buffer += self.decay_per_h + 1e-9
+            buffer += self.decay_per_h + SINK_FLOOR_PER_H
             mg.set_sink(buffer)  # (zeroed at the vessels by the solver)
             np.multiply(self._pull, source_value, out=buffer)
             buffer += production
@@ -171,7 +176,7 @@ class SteadyField:
 
 
 def _shared_multigrid(shape: tuple[int, int]) -> MultigridCG:
-    """One multigrid solver (its buffers, ~14 lattice-sized arrays) per lattice shape, shared
+    """One multigrid solver (its buffers, ~16 lattice-sized arrays) per lattice shape, shared
     by all fields of that shape while any of them lives: nothing in it outlives a solve."""
     with _LOCK:
         mg = _MULTIGRIDS.get(shape)
@@ -183,8 +188,3 @@ def _shared_multigrid(shape: tuple[int, int]) -> MultigridCG:
 _MULTIGRIDS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 _LOCK = threading.Lock()
 _KEYS = itertools.count()
-
-
-def _dot(a: np.ndarray, b: np.ndarray) -> float:
-    """Inner product without BLAS (BLAS threads oversubscribe a shared machine)."""
-    return float(np.einsum("i,i->", a.ravel(), b.ravel()))
