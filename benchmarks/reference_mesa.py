@@ -77,10 +77,10 @@ from model.scenarios.tumor import (
     TumorModel,
     TumorScenario,
     mutant_concentrations,
+    vessel_rules,
 )
 from model.scenarios.tumor_fields import SteadyField
 from model.scenarios.tumor_vessels import (
-    VesselParams,
     initial_vessels,
     neighbourhood_share,
     update_vessels,
@@ -421,13 +421,7 @@ class ReferenceTumorModel(mesa.Model):
         self.cycle = CycleParams()
         self.ref = dict(sg.reference_levels())
         self.copied = STATE_NAMES + PARAM_NAMES
-        self.vessel_rules = VesselParams(
-            spacing_sites=int(sc.vessel_spacing_sites),
-            vegf_threshold=sc.vegf_threshold,
-            delay_h=sc.sprout_delay_h,
-            sprout_per_h=sc.sprout_per_h,
-            regression_per_h=sc.vessel_regression_per_h,
-        )
+        self.vessel_rules = vessel_rules(sc)
         shape = (int(sc.width), int(sc.height))
         self.grid = OrthogonalMooreGrid(shape, torus=False, capacity=1, random=self.random)
         for name in ("oxygen", "nutrients", "drug_profile", "vegf"):

@@ -286,13 +286,7 @@ class TumorModel(TissueModel):
         )
         self.table = _table_with_columns(self.table, sc.width * sc.height)
         self.cycle = CycleParams()
-        self.vessel_rules = VesselParams(
-            spacing_sites=int(sc.vessel_spacing_sites),
-            vegf_threshold=sc.vegf_threshold,
-            delay_h=sc.sprout_delay_h,
-            sprout_per_h=sc.sprout_per_h,
-            regression_per_h=sc.vessel_regression_per_h,
-        )
+        self.vessel_rules = vessel_rules(sc)
         self.baseline_h = regime.start_h if regime.drug != "none" else DEFAULT_START_DAY * 24.0
         shape = (int(sc.width), int(sc.height))
         self.vessels = initial_vessels(shape, int(sc.vessel_spacing_sites), self.rng)
@@ -581,6 +575,17 @@ class TumorModel(TissueModel):
     def agent_class_for(self, type_id: int):
         """Tumor cells for type 0, host cells otherwise (used when restoring a checkpoint)."""
         return TumorCell if type_id == TUMOR else NormalCell
+
+
+def vessel_rules(sc: TumorScenario) -> VesselParams:
+    """The scenario's angiogenesis and regression rules."""
+    return VesselParams(
+        spacing_sites=int(sc.vessel_spacing_sites),
+        vegf_threshold=sc.vegf_threshold,
+        delay_h=sc.sprout_delay_h,
+        sprout_per_h=sc.sprout_per_h,
+        regression_per_h=sc.vessel_regression_per_h,
+    )
 
 
 def mutant_concentrations(conc: dict, resistance: str, library) -> dict:
