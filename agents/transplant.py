@@ -10,8 +10,7 @@ are vectorised in the model; what is left here are the discrete events: divide, 
 from __future__ import annotations
 
 import mesa
-
-from agents.cell import TissueCell
+from mtor_abm.agents.cell import TissueCell
 
 # Tissue kinds (the ``kind`` column of the tissue table).
 HOST, GRAFT, DONOR_APC, FIBROBLAST = 0, 1, 2, 3

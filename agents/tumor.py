@@ -8,7 +8,7 @@ cell leaves debris on its site: the necrotic core).
 
 from __future__ import annotations
 
-from agents.cell import TissueCell
+from mtor_abm.agents.cell import TissueCell
 
 
 class NormalCell(TissueCell):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import time
 
-from model.adverse import adverse_panel
-from model.pharmacology import UNTREATED, Regime
-from model.scenarios.aging import AgingModel, AgingScenario, aging_readouts
+from mtor_abm.model.adverse import adverse_panel
+from mtor_abm.model.pharmacology import UNTREATED, Regime
+from mtor_abm.model.scenarios.aging import AgingModel, AgingScenario, aging_readouts
 
 DAYS = 1500
 ORGANISMS = 40

@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from model.scenarios import SCENARIOS
-from visualization.dashboard import views
-from visualization.dashboard.state import ArmSpec, Run
+from mtor_abm.model.scenarios import SCENARIOS
+from mtor_abm.visualization.dashboard import views
+from mtor_abm.visualization.dashboard.state import ArmSpec, Run
 
 
 def frame(run: Run, option: str, plot: str | None, curves) -> tuple[float, float]:

@@ -152,16 +152,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stub-solver", type=int, metavar="K", help="stand-in field solver")
     args = parser.parse_args(argv)
     if args.stub_solver:
-        import model.scenarios.tumor as tumor_module
+        import mtor_abm.model.scenarios.tumor as tumor_module
 
         StubSteadyField.arrays = args.stub_solver
         tumor_module.SteadyField = StubSteadyField
 
+    from mtor_abm.model import signaling as sg
+    from mtor_abm.model.pharmacology import Regime, load_library
+    from mtor_abm.model.scenarios.tumor import TumorModel
     from run import tumor_scenario
-
-    from model import signaling as sg
-    from model.pharmacology import Regime, load_library
-    from model.scenarios.tumor import TumorModel
 
     library = load_library()
     sg.reference_levels()

@@ -59,18 +59,17 @@ import time
 import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
-
-from model import signaling as sg
-from model.fates import CycleParams
-from model.pharmacology import (
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.fates import CycleParams
+from mtor_abm.model.pharmacology import (
     BIVALENT_KINASE_FKBP12_FREE_FOLD,
     UNTREATED,
     DrugLibrary,
     Regime,
     load_library,
 )
-from model.pk import PKState
-from model.scenarios.tumor import (
+from mtor_abm.model.pk import PKState
+from mtor_abm.model.scenarios.tumor import (
     DX_UM,
     MTORC1_ADDICTION,
     REPLETE_O2_MMHG,
@@ -79,8 +78,8 @@ from model.scenarios.tumor import (
     mutant_concentrations,
     vessel_rules,
 )
-from model.scenarios.tumor_fields import SteadyField
-from model.scenarios.tumor_vessels import (
+from mtor_abm.model.scenarios.tumor_fields import SteadyField
+from mtor_abm.model.scenarios.tumor_vessels import (
     initial_vessels,
     neighbourhood_share,
     update_vessels,

@@ -42,11 +42,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-from model import signaling as sg
-from model.pharmacology import Regime
-from model.scenarios.culture import CultureModel, CultureScenario
-from model.scenarios.tumor import TumorScenario
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.pharmacology import Regime
+from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario
+from mtor_abm.model.scenarios.tumor import TumorScenario
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 TUMOR_SIZES = (1_000, 10_000, 100_000, 1_000_000)
@@ -171,8 +170,8 @@ def tumor_scenario(cells: int, seed: int = 1):
 
 def measure_one(kind: str, cells: int) -> dict:
     """Time ``kind`` ("engine" or "reference") on a tumor of ``cells`` cells (this process)."""
-    from model.pharmacology import Regime, load_library
-    from model.scenarios.tumor import TumorModel
+    from mtor_abm.model.pharmacology import Regime, load_library
+    from mtor_abm.model.scenarios.tumor import TumorModel
 
     if kind == "engine":
         model_class, steps = TumorModel, TUMOR_STEPS[cells]

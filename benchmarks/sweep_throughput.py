@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from experiments.sweep import run_sweep
+from mtor_abm.experiments.sweep import run_sweep
 
 TARGET_SPEEDUP = 1.8
 SPEC = """
@@ -64,7 +64,7 @@ def pool_start_seconds(workers: int = 2) -> float:
 
     start = time.perf_counter()
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["experiments.backends"])
+    context.set_forkserver_preload(["mtor_abm.experiments.backends"])
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         list(pool.map(abs, range(workers)))
     return time.perf_counter() - start

@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 import time
 
-from model.pharmacology import UNTREATED, Regime
-from model.scenarios.transplant import TransplantModel, TransplantScenario, transplant_readouts
+from mtor_abm.model.pharmacology import UNTREATED, Regime
+from mtor_abm.model.scenarios.transplant import (
+    TransplantModel,
+    TransplantScenario,
+    transplant_readouts,
+)
 
 
 def bench(regime: Regime, days: float, seed: int) -> dict:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from model.pharmacology import UNTREATED, default_regime, load_library
-from model.scenarios.tumor import (
+from mtor_abm.model.pharmacology import UNTREATED, default_regime, load_library
+from mtor_abm.model.scenarios.tumor import (
     DEFAULT_START_DAY,
     TumorModel,
     TumorScenario,

@@ -1,7 +1,7 @@
-"""``python -m experiments`` is the same as the ``mtor-sim`` command."""
+"""``python -m mtor_abm.experiments`` is the same as the ``mtor-sim`` command."""
 
 import sys
 
-from experiments.cli import main
+from mtor_abm.experiments.cli import main
 
 sys.exit(main())

@@ -21,10 +21,10 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
-from experiments.runner import json_safe, run_scenario
-from experiments.spec import Run
-from model.errors import InputError
-from model.pharmacology import Regime, load_library
+from mtor_abm.experiments.runner import json_safe, run_scenario
+from mtor_abm.experiments.spec import Run
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import Regime, load_library
 
 
 def run_one(run: Run, quiet: bool = False) -> dict[str, Any]:
@@ -106,7 +106,7 @@ class LocalBackend:
                 yield run_one(run, quiet=True)
             return
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["experiments.backends"])  # workers fork warm
+        context.set_forkserver_preload(["mtor_abm.experiments.backends"])  # workers fork warm
         pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_ignore_interrupts)
         try:
             # Keep a few runs queued per worker: an interruption then cancels cheaply.

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from model.errors import InputError, OutputError
+from mtor_abm.model.errors import InputError, OutputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -167,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
 # ------------------------------------------------------------------------------ commands
 def make_regime(args, library):
     """The regime of ``run`` / ``pk`` arguments, with the drug's defaults filled in."""
-    from model.pharmacology import UNTREATED, Regime, check_regime, default_regime
+    from mtor_abm.model.pharmacology import UNTREATED, Regime, check_regime, default_regime
 
     drug = library.drug(args.drug)
     if args.drug == "none":
@@ -197,7 +196,7 @@ def make_regime(args, library):
 
 
 def cmd_scenarios(args) -> int:
-    from model.scenarios import SCENARIOS
+    from mtor_abm.model.scenarios import SCENARIOS
 
     data = {
         name: {
@@ -222,8 +221,8 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_drugs(args) -> int:
-    from model.pharmacology import load_library
-    from model.pk import build_model, terminal_half_life_h
+    from mtor_abm.model.pharmacology import load_library
+    from mtor_abm.model.pk import build_model, terminal_half_life_h
 
     library = load_library(args.drug_file or ())
     data = {}
@@ -253,8 +252,8 @@ def cmd_drugs(args) -> int:
 
 
 def cmd_pathway(args) -> int:
-    from model.pathway import simulate_pathway
-    from model.pharmacology import load_library
+    from mtor_abm.model.pathway import simulate_pathway
+    from mtor_abm.model.pharmacology import load_library
 
     overrides = {}
     for k, v in parse_sets(args.set).items():
@@ -283,15 +282,15 @@ def cmd_pathway(args) -> int:
 
 
 def cmd_pk(args) -> int:
-    from model.adverse import adverse_panel
-    from model.pharmacology import dose_times_h, load_library
-    from model.pk import simulate, steady_state_summary
+    from mtor_abm.model.adverse import adverse_panel
+    from mtor_abm.model.pharmacology import dose_times_h, load_library
+    from mtor_abm.model.pk import simulate, steady_state_summary
 
     library = load_library(args.drug_file or ())
     if library.drug(args.drug).fixed_only:
         raise InputError(f"drug '{args.drug}' has no clinical PK (research tool); use 'pathway'")
     regime = make_regime(args, library)
-    from experiments.runner import check_days
+    from mtor_abm.experiments.runner import check_days
 
     args.days = check_days(args.days)
     times, conc = simulate(regime, args.days, dt_h=0.5, library=library)
@@ -352,8 +351,8 @@ def _check_alone(args, option: str, also_days: bool) -> None:
 
 def _run_from_files(args, argv, library):
     """The result of ``--resume-state`` or ``--from-manifest`` (None when neither is given)."""
-    from experiments.runner import check_days, resume_run, run_scenario
-    from model.pharmacology import Regime
+    from mtor_abm.experiments.runner import check_days, resume_run, run_scenario
+    from mtor_abm.model.pharmacology import Regime
 
     if args.resume_state is not None and args.from_manifest is not None:
         raise InputError("--resume-state and --from-manifest cannot be combined")
@@ -392,10 +391,10 @@ def _read_manifest(path: Path) -> dict:
 
 
 def cmd_run(args, argv) -> int:
-    from experiments.runner import run_scenario
-    from model.pharmacology import load_library
-    from model.scenarios import get_scenario
-    from model.scenarios.base import parse_overrides
+    from mtor_abm.experiments.runner import run_scenario
+    from mtor_abm.model.pharmacology import load_library
+    from mtor_abm.model.scenarios import get_scenario
+    from mtor_abm.model.scenarios.base import parse_overrides
 
     library = load_library(args.drug_file or ())
     result = _run_from_files(args, argv, library)
@@ -429,7 +428,7 @@ def cmd_run(args, argv) -> int:
 
 def _report_run(results, seeds, args, argv) -> int:
     """Write, save and print the result of ``run`` (one run, or replicates averaged)."""
-    from experiments.runner import json_safe, save_state, write_run
+    from mtor_abm.experiments.runner import json_safe, save_state, write_run
 
     summary = results[0].summary
     if len(results) > 1:
@@ -483,7 +482,7 @@ def _fmt(value: Any) -> str:
 
 
 def _print_json(obj: Any) -> None:
-    from experiments.runner import json_safe
+    from mtor_abm.experiments.runner import json_safe
 
     sys.stdout.write(json.dumps(json_safe(obj), allow_nan=False) + "\n")
 
@@ -503,21 +502,21 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args, ["mtor-sim", *argv])
         if args.command == "sweep":
             if args.dry_run:
-                from experiments.spec import load_spec
+                from mtor_abm.experiments.spec import load_spec
 
                 spec = load_spec(args.spec)
                 swept = ", ".join(spec.axes + spec.regime_axes) or "nothing"
                 print(f"{args.spec}: {spec.scenario}, {len(spec.runs)} runs (swept: {swept})")
                 return EXIT_OK
-            from experiments.sweep import cmd_sweep
+            from mtor_abm.experiments.sweep import cmd_sweep
 
             return cmd_sweep(args)
         if args.command == "report":
-            from experiments.report import cmd_report
+            from mtor_abm.experiments.report import cmd_report
 
             return cmd_report(args)
         if args.command == "dashboard":
-            from visualization.dashboard.server import cmd_dashboard
+            from mtor_abm.visualization.dashboard.server import cmd_dashboard
 
             return cmd_dashboard(args)
         return commands[args.command](args)

@@ -25,12 +25,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from experiments.runner import atomic_write_bytes
-from experiments.store import MANIFEST, REGIME_COLUMNS, RESULTS, TIMESERIES, results_frame
-from model.errors import InputError
-from model.scenarios import SCENARIOS
-from visualization.figures import save_figure
+from mtor_abm.experiments.runner import atomic_write_bytes
+from mtor_abm.experiments.store import MANIFEST, REGIME_COLUMNS, RESULTS, TIMESERIES, results_frame
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.scenarios import SCENARIOS
+from mtor_abm.visualization.figures import save_figure
 
 EXIT_OK = 0
 # RECIST thresholds on diameter (-30 %, +20 %) as volume (cell-count) changes.

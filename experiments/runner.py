@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from mtor_abm.model.adverse import adverse_panel
+from mtor_abm.model.errors import InputError, OutputError
+from mtor_abm.model.pharmacology import UNTREATED, Regime, load_library
+from mtor_abm.model.scenarios import get_scenario
+from mtor_abm.model.scenarios.base import parse_overrides
 from tqdm import tqdm
-
-from model.adverse import adverse_panel
-from model.errors import InputError, OutputError
-from model.pharmacology import UNTREATED, Regime, load_library
-from model.scenarios import get_scenario
-from model.scenarios.base import parse_overrides
 
 MAX_DAYS = 3650.0
 
@@ -142,7 +141,7 @@ def _finish(spec, model, twin, regime: Regime, seed: int, days: float, library) 
 # ------------------------------------------------------------------------------ checkpoints
 def save_state(path: Path, result: RunResult) -> None:
     """Write the complete state of a finished run (and its untreated twin) to ``path``."""
-    from model import checkpoint
+    from mtor_abm.model import checkpoint
 
     arrays, meta = result.model.checkpoint_state()
     models = {"model": meta}
@@ -160,7 +159,7 @@ def resume_run(path: Path, days: float, library=None) -> RunResult:
 
     The result equals (bit for bit) one uninterrupted run of the saved days plus ``days``.
     """
-    from model import checkpoint
+    from mtor_abm.model import checkpoint
 
     arrays, meta = checkpoint.read(Path(path))
     library = library or load_library()
@@ -271,8 +270,7 @@ def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -
     import shutil
 
     import pandas as pd
-
-    from visualization.figures import save_run_figures
+    from mtor_abm.visualization.figures import save_run_figures
 
     out_dir = Path(out_dir)
     try:

@@ -26,7 +26,7 @@ replicates, in that nesting order (replicates innermost); run ``i`` gets child `
 scenario (aging, neuro) each run is a whole cohort: set its size under ``[set]`` (e.g.
 ``organisms = 40``); ``replicates`` is then the number of cohorts (seeds) per point.
 
-Check specs without running them: ``python -m experiments.spec SPEC.toml ...``.
+Check specs without running them: ``python -m mtor_abm.experiments.spec SPEC.toml ...``.
 """
 
 from __future__ import annotations
@@ -42,13 +42,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+from mtor_abm.experiments.runner import check_days, check_seed, regime_dict
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import DrugLibrary, load_library
+from mtor_abm.model.scenarios import get_scenario
+from mtor_abm.model.scenarios.base import coerce
 from scipy.stats import qmc
-
-from experiments.runner import check_days, check_seed, regime_dict
-from model.errors import InputError
-from model.pharmacology import DrugLibrary, load_library
-from model.scenarios import get_scenario
-from model.scenarios.base import coerce
 
 TOP_KEYS = ("scenario", "days", "seed", "replicates", "samples", "set", "axes", "regimes")
 REGIME_KEYS = ("drug", "dose", "schedule", "conc", "start_day", "stop_day", "loading_dose")
@@ -334,7 +333,7 @@ def build_regime(
     values: dict[str, Any], default_start_day: float, library: DrugLibrary, where: str = "regime"
 ) -> dict[str, Any]:
     """A regime from spec values, built as ``mtor-sim run`` builds it (cli.make_regime)."""
-    from experiments.cli import make_regime
+    from mtor_abm.experiments.cli import make_regime
 
     for key, value in values.items():
         ok = isinstance(value, str) if key in ("drug", "schedule") else _is_number(value)
@@ -363,12 +362,12 @@ def _is_number(value: Any) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m experiments.spec SPEC.toml ...``: check specs and count their runs."""
+    """``python -m mtor_abm.experiments.spec SPEC.toml ...``: check specs and count their runs."""
     import sys
 
     paths = sys.argv[1:] if argv is None else argv
     if not paths:
-        print("usage: python -m experiments.spec SPEC.toml [SPEC.toml ...]", file=sys.stderr)
+        print("usage: python -m mtor_abm.experiments.spec SPEC.toml [SPEC.toml ...]", file=sys.stderr)
         return 2
     for path in paths:
         try:

@@ -20,12 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from experiments.runner import atomic_write_bytes, atomic_write_json, git_revision, versions
-from experiments.spec import SweepSpec
-from model.errors import InputError
-from model.scenarios import get_scenario
-from model.scenarios.base import defaults
+from mtor_abm.experiments.runner import (
+    atomic_write_bytes,
+    atomic_write_json,
+    git_revision,
+    versions,
+)
+from mtor_abm.experiments.spec import SweepSpec
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.scenarios import get_scenario
+from mtor_abm.model.scenarios.base import defaults
 
 MANIFEST, RESULTS, TIMESERIES, RUNS = (
     "manifest.json",

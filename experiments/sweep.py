@@ -11,11 +11,10 @@ import sys
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from mtor_abm.experiments.backends import open_backend
+from mtor_abm.experiments.spec import load_spec
+from mtor_abm.experiments.store import SweepStore
 from tqdm import tqdm
-
-from experiments.backends import open_backend
-from experiments.spec import load_spec
-from experiments.store import SweepStore
 
 EXIT_OK, EXIT_INTERNAL = 0, 1
 

@@ -11,11 +11,16 @@ intolerance building over days of daily rapalog as hepatic mTORC2 erodes: TARGET
 from __future__ import annotations
 
 import numpy as np
-
-from model import signaling as sg
-from model.errors import InputError
-from model.pharmacology import DrugLibrary, Regime, check_regime, load_library, target_occupancy
-from model.pk import PKState
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import (
+    DrugLibrary,
+    Regime,
+    check_regime,
+    load_library,
+    target_occupancy,
+)
+from mtor_abm.model.pk import PKState
 
 #: Reference cells, in array order: (cell type, role).
 REFERENCE_CELLS: tuple[tuple[str, str], ...] = (

@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from model.errors import InputError
-from model.pk import PKState
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pk import PKState
 
 FORMAT = "mtor-abm checkpoint"
 FORMAT_VERSION = 1
@@ -45,7 +44,7 @@ def encode(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> bytes:
 
 def write(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
     """Write a checkpoint to ``path`` atomically (temporary file, then rename)."""
-    from experiments.runner import atomic_write_bytes
+    from mtor_abm.experiments.runner import atomic_write_bytes
 
     atomic_write_bytes(Path(path), encode(arrays, meta))  # OutputError names the file
 

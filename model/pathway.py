@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-
-from model import signaling as sg
-from model.errors import InputError
-from model.pharmacology import DrugLibrary, load_library, target_occupancy
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import DrugLibrary, load_library, target_occupancy
 
 #: Readouts reported by :func:`simulate_pathway`, in output order.
 READOUTS: tuple[str, ...] = (

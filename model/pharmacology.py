@@ -80,8 +80,7 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
-
-from model.errors import InputError
+from mtor_abm.model.errors import InputError
 
 DRUG_CLASSES = ("none", "rapalog", "atp_competitive", "bivalent")
 FRB_ANCHORED_CLASSES = ("rapalog", "bivalent")
@@ -234,7 +233,7 @@ def load_library(extra_paths: Iterable[str | Path] = ()) -> DrugLibrary:
     A user drug may not reuse a packaged name.
     """
     drugs: dict[str, Drug] = {}
-    folder = resources.files("model") / "drugs"
+    folder = resources.files("mtor_abm.model") / "drugs"
     packaged = sorted(
         (p for p in folder.iterdir() if p.name.endswith(".toml")),
         key=lambda p: (p.name != "none.toml", p.name),

@@ -26,11 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.linalg import expm
-from scipy.optimize import minimize_scalar
-
-from model.errors import InputError
-from model.pharmacology import (
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import (
     Drug,
     DrugLibrary,
     Regime,
@@ -38,6 +35,8 @@ from model.pharmacology import (
     dose_times_h,
     load_library,
 )
+from scipy.linalg import expm
+from scipy.optimize import minimize_scalar
 
 _MAX_CACHED_PROPAGATORS = 256
 _STEADY_STATE_SAMPLES = 600

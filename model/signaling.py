@@ -40,8 +40,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
-
-from model.errors import InputError
+from mtor_abm.model.errors import InputError
 
 ArrayLike = float | np.ndarray
 

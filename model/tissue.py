@@ -26,19 +26,24 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
-
-from model import signaling as sg
-from model.celltable import CellTable
-from model.checkpoint import (
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.celltable import CellTable
+from mtor_abm.model.checkpoint import (
     join,
     model_clock_state,
     recreate_agents,
     restore_model_clock_state,
     split,
 )
-from model.lattice import LazyMooreGrid
-from model.pharmacology import DrugLibrary, Regime, check_regime, load_library, target_occupancy
-from model.pk import PKState
+from mtor_abm.model.lattice import LazyMooreGrid
+from mtor_abm.model.pharmacology import (
+    DrugLibrary,
+    Regime,
+    check_regime,
+    load_library,
+    target_occupancy,
+)
+from mtor_abm.model.pk import PKState
 
 #: Columns every tissue's cell table has besides signalling state and parameters.
 BASE_COLUMNS: dict[str, type] = {
@@ -277,7 +282,7 @@ class TissueModel(mesa.Model):
 
     def agent_class_for(self, type_id: int):
         """The agent class of cells of ``type_id`` (used when restoring a checkpoint)."""
-        from agents.cell import TissueCell
+        from mtor_abm.agents.cell import TissueCell
 
         return TissueCell
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from model.adverse import ADVERSE_KEYS, adverse_panel
-from model.errors import InputError
-from model.pharmacology import UNTREATED, Regime
+from mtor_abm.model.adverse import ADVERSE_KEYS, adverse_panel
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import UNTREATED, Regime
 
 SIROLIMUS_DAILY = Regime("sirolimus", 2.0, "daily")
 
@@ -59,7 +58,7 @@ def test_non_positive_days_is_a_clear_error():
 def test_panel_averages_the_whole_last_day_when_treatment_starts_inside_it(monkeypatch):
     """Skipping the untreated steps before a late start must not shorten the 24-h average:
     the panel equals the one computed with every step simulated."""
-    import model.adverse as adverse
+    import mtor_abm.model.adverse as adverse
 
     late = Regime("everolimus", 10.0, "daily", start_day=4.5)
     skipping = adverse_panel(late, 5)

@@ -22,13 +22,12 @@ import math
 
 import numpy as np
 import pytest
-
-from experiments.runner import run_scenario
-from model.errors import InputError
-from model.pharmacology import UNTREATED, Regime
-from model.scenarios.aging import AgingModel, AgingScenario, aging_readouts
-from model.scenarios.base import parse_overrides
-from model.scenarios.cohort import gompertz_fit, km_quantile
+from mtor_abm.experiments.runner import run_scenario
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import UNTREATED, Regime
+from mtor_abm.model.scenarios.aging import AgingModel, AgingScenario, aging_readouts
+from mtor_abm.model.scenarios.base import parse_overrides
+from mtor_abm.model.scenarios.cohort import gompertz_fit, km_quantile
 
 COHORT = 100
 LIFESPAN_DAYS = 1500

@@ -8,9 +8,8 @@ import math
 
 import numpy as np
 import pytest
-
-from model.pharmacology import Regime, load_library
-from model.pk import simulate, steady_state_summary
+from mtor_abm.model.pharmacology import Regime, load_library
+from mtor_abm.model.pk import simulate, steady_state_summary
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,9 @@ import math
 
 import numpy as np
 import pytest
-
-from model import signaling as sg
-from model.pathway import simulate_pathway
-from model.pharmacology import load_library, target_occupancy
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.pathway import simulate_pathway
+from mtor_abm.model.pharmacology import load_library, target_occupancy
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from agents.cell import TissueCell
-from model.celltable import CellTable
-from model.pharmacology import UNTREATED
-from model.scenarios.culture import CultureModel, CultureScenario
+from mtor_abm.agents.cell import TissueCell
+from mtor_abm.model.celltable import CellTable
+from mtor_abm.model.pharmacology import UNTREATED
+from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario
 
 COLUMNS = {"x": np.int32, "mass": float, "phase": np.int8}
 

@@ -9,10 +9,9 @@ import zipfile
 
 import numpy as np
 import pytest
+from mtor_abm.experiments.cli import main
+from mtor_abm.model.scenarios import SCENARIOS
 from scenario_cases import SMALL, treated
-
-from experiments.cli import main
-from model.scenarios import SCENARIOS
 
 
 def run_json(capsys, argv) -> dict:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from experiments.cli import main
+from mtor_abm.experiments.cli import main
 
 PATHWAY_READOUTS = [
     "mTORC1",
@@ -117,7 +116,7 @@ def test_bad_input_is_one_error_line_and_exit_2(capsys, args, names):
 
 def test_console_module_entry_point_runs_without_traceback():
     proc = subprocess.run(
-        [sys.executable, "-m", "experiments", "run", "culture", "--drug", "nope"],
+        [sys.executable, "-m", "mtor_abm.experiments", "run", "culture", "--drug", "nope"],
         capture_output=True,
         text=True,
         cwd=Path(__file__).parent.parent,

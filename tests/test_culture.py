@@ -9,9 +9,8 @@ import functools
 
 import numpy as np
 import pytest
-
-from model.pharmacology import UNTREATED, Regime
-from model.scenarios.culture import CultureModel, CultureScenario
+from mtor_abm.model.pharmacology import UNTREATED, Regime
+from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario
 
 #: A sparse dish: 80 cells on 40 x 40 sites (5 % cover) stays far from confluence for 72 h.
 SPARSE = {"width": 40, "height": 40, "initial_cells": 80}
@@ -160,8 +159,8 @@ def test_fkbp12_knockout_abolishes_sirolimus_but_not_torin1():
 
 def test_views_place_every_cell_on_its_site_and_match_the_table():
     """The dashboard's views: one category per live cell, readouts NaN exactly where empty."""
-    from model.pharmacology import UNTREATED
-    from model.scenarios.culture import CultureModel, CultureScenario
+    from mtor_abm.model.pharmacology import UNTREATED
+    from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario
 
     model = CultureModel(CultureScenario(rng=3, width=12, height=10, initial_cells=30), UNTREATED)
     for _ in range(5):

@@ -9,10 +9,9 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-
-from model.errors import InputError
-from visualization.dashboard import lessons, server, views
-from visualization.dashboard.state import ArmSpec, Run, make_regime
+from mtor_abm.model.errors import InputError
+from mtor_abm.visualization.dashboard import lessons, server, views
+from mtor_abm.visualization.dashboard.state import ArmSpec, Run, make_regime
 
 SMALL = {"width": 20, "height": 20, "initial_cells": 40}
 
@@ -40,7 +39,7 @@ def test_bad_parameter_is_a_clear_error():
 
 
 def test_regime_defaults_follow_the_drug_and_scenario():
-    from model.pharmacology import load_library
+    from mtor_abm.model.pharmacology import load_library
 
     lib = load_library()
     assert make_regime(ArmSpec("t", "torin1"), "culture", lib).conc_nM == 250.0
@@ -179,9 +178,8 @@ def test_front_end_assets_are_installed_for_offline_use():
 def test_plot_selector_names_every_column_once_in_words():
     """The 'Plot over time' choices: one readable name per timeseries column of every
     scenario, each mapping back to its own column (no raw keys such as ``vegf_mean``)."""
+    from mtor_abm.model.scenarios import SCENARIOS
     from scenario_cases import SMALL as SMALL_CASES
-
-    from model.scenarios import SCENARIOS
 
     for scenario, (options, _, _) in SMALL_CASES.items():
         pairs = dict(pairs_of(options))

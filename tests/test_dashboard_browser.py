@@ -1,6 +1,6 @@
 """The dashboard in a real browser: Debian's Chromium driven by Playwright, offline.
 
-The server runs as a subprocess (``python -m experiments dashboard --port <free port>``) with
+The server runs as a subprocess (``python -m mtor_abm.experiments dashboard --port <free port>``) with
 Solara's CDN pointed at a dead local address, and the browser aborts any request that is not
 to 127.0.0.1: the page must load and work from what the installation holds. Skipped only when
 ``/usr/bin/chromium`` is absent AND ``MTOR_SKIP_BROWSER=1`` is set (CI installs chromium).
@@ -40,7 +40,7 @@ def server(tmp_path_factory):
     log = open(tmp_path_factory.mktemp("dashboard") / "server.log", "w+")  # noqa: SIM115
     env = {**os.environ, "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/npm/"}  # no internet fallback
     proc = subprocess.Popen(
-        [sys.executable, "-m", "experiments", "dashboard", "--port", str(port)],
+        [sys.executable, "-m", "mtor_abm.experiments", "dashboard", "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
@@ -187,8 +187,8 @@ def test_switching_drug_and_colouring_and_cell_inspector(visit):
     visit.select("Colour the tissue by", "phospho-S6K (mTORC1 output)")
     visit.page.get_by_text("relative to an untreated cell").first.wait_for(timeout=20_000)
     # a site that holds a cell in the default culture on seed 0 (the page's starting tissue)
-    from model.pharmacology import UNTREATED
-    from model.scenarios.culture import CultureModel, CultureScenario
+    from mtor_abm.model.pharmacology import UNTREATED
+    from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario
 
     model = CultureModel(CultureScenario(rng=0), UNTREATED)
     x, y = int(model.table["x"][0]), int(model.table["y"][0])
@@ -204,7 +204,7 @@ def test_switching_drug_and_colouring_and_cell_inspector(visit):
 
 
 def test_switching_scenario(visit):
-    from model.scenarios import SCENARIOS
+    from mtor_abm.model.scenarios import SCENARIOS
 
     others = [s for s in SCENARIOS if s != "culture"]
     if not others:

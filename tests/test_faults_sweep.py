@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from experiments.sweep import run_sweep
+from mtor_abm.experiments.sweep import run_sweep
 
 SPEC = """
 scenario = "culture"
@@ -86,7 +85,17 @@ def assert_complete_and_same(out: Path, reference: bytes) -> None:
 def test_killed_pool_worker_then_resume_loses_and_duplicates_nothing(spec, reference, tmp_path):
     out = tmp_path / "sweep"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "experiments", "sweep", str(spec), "--workers", "2", "--out", out],
+        [
+            sys.executable,
+            "-m",
+            "mtor_abm.experiments",
+            "sweep",
+            str(spec),
+            "--workers",
+            "2",
+            "--out",
+            out,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

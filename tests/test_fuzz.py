@@ -16,12 +16,11 @@ from pathlib import Path
 
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
-
-from experiments.cli import main
-from model.errors import InputError
-from model.pharmacology import load_library
-from model.scenarios import SCENARIOS
-from model.scenarios.base import parse_overrides
+from mtor_abm.experiments.cli import main
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import load_library
+from mtor_abm.model.scenarios import SCENARIOS
+from mtor_abm.model.scenarios.base import parse_overrides
 
 FUZZ = settings(
     max_examples=int(os.environ.get("MTOR_FUZZ_EXAMPLES", "40")),
@@ -334,7 +333,7 @@ def mutated_spec(draw) -> dict:
 @FUZZ
 @given(doc=mutated_spec())
 def test_sweep_specs_expand_or_fail_with_one_line(doc):
-    from experiments.spec import parse_spec
+    from mtor_abm.experiments.spec import parse_spec
 
     try:
         spec = parse_spec(doc)
@@ -416,7 +415,7 @@ def to_toml_any(value) -> str:
 @FUZZ
 @given(text=st.one_of(mutated_lesson(), st.text(max_size=60)))
 def test_lesson_files_load_or_fail_with_one_line(text, tmp_path_factory):
-    from visualization.dashboard.lessons import fill_explanation, load_lesson
+    from mtor_abm.visualization.dashboard.lessons import fill_explanation, load_lesson
 
     path = tmp_path_factory.mktemp("lesson") / "fuzz.toml"
     path.write_text(text)

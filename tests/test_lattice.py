@@ -9,16 +9,15 @@ model runs (bit for bit).
 import pickle
 import random
 
+import mtor_abm.model.tissue as tissue
 import numpy as np
 import pytest
 from mesa import Model
 from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
-
-import model.tissue as tissue
-from model.lattice import LazyCell, LazyMooreGrid
-from model.pharmacology import Regime
-from model.scenarios.culture import CultureModel, CultureScenario
-from model.scenarios.tumor import TumorModel, TumorScenario
+from mtor_abm.model.lattice import LazyCell, LazyMooreGrid
+from mtor_abm.model.pharmacology import Regime
+from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario
+from mtor_abm.model.scenarios.tumor import TumorModel, TumorScenario
 
 
 def coords(cells):

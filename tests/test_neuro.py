@@ -13,9 +13,8 @@ Treated and untreated cohorts run on the same seed (the same random numbers for 
 import functools
 
 import numpy as np
-
-from model.pharmacology import UNTREATED, Regime
-from model.scenarios.neuro import NeuroModel, NeuroScenario
+from mtor_abm.model.pharmacology import UNTREATED, Regime
+from mtor_abm.model.scenarios.neuro import NeuroModel, NeuroScenario
 
 ORGANISMS = 20
 STANDARD_NM = 4.4  # 14 ppm rapamycin in food ~ 4 ng/mL in blood (Livi 2013 Aging 5:100)

@@ -7,9 +7,8 @@ import textwrap
 
 import numpy as np
 import pytest
-
-from model.errors import InputError
-from model.pharmacology import (
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import (
     DrugLibrary,
     Regime,
     default_regime,
@@ -18,7 +17,7 @@ from model.pharmacology import (
     parse_schedule,
     target_occupancy,
 )
-from model.pk import PKState, simulate, steady_state_summary
+from mtor_abm.model.pk import PKState, simulate, steady_state_summary
 
 PACKAGED = {
     "none",

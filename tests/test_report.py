@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments.cli import main
-from experiments.report import fit_hill, gi50_of, write_report
-from experiments.sweep import run_sweep
+from mtor_abm.experiments.cli import main
+from mtor_abm.experiments.report import fit_hill, gi50_of, write_report
+from mtor_abm.experiments.sweep import run_sweep
 
 DOSE_RESPONSE_SPEC = """
 scenario = "culture"

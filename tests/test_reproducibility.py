@@ -9,10 +9,9 @@ import sys
 
 import pandas as pd
 import pytest
+from mtor_abm.experiments.cli import main
+from mtor_abm.model.scenarios import SCENARIOS
 from scenario_cases import SMALL, treated
-
-from experiments.cli import main
-from model.scenarios import SCENARIOS
 
 
 def argv_for(name: str, seed: int) -> list[str]:
@@ -30,7 +29,7 @@ def test_same_seed_same_result_across_processes_and_different_seed_differs(name,
     here = in_process(capsys, argv_for(name, 11))
     again = in_process(capsys, argv_for(name, 11))
     proc = subprocess.run(
-        [sys.executable, "-m", "experiments", *argv_for(name, 11), "--json"],
+        [sys.executable, "-m", "mtor_abm.experiments", *argv_for(name, 11), "--json"],
         capture_output=True,
         text=True,
         timeout=600,

@@ -7,10 +7,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from model import signaling as sg
-from model.errors import InputError
-from model.pathway import INPUT_DEFAULTS, READOUTS, simulate_pathway
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pathway import INPUT_DEFAULTS, READOUTS, simulate_pathway
 
 CELL_TYPE_NAMES = tuple(sg.CELL_TYPES)
 

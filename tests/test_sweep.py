@@ -15,12 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments import backends
-from experiments.cli import main
-from experiments.spec import load_spec, parse_spec
-from experiments.sweep import run_sweep
-from model.scenarios import SCENARIOS
+from mtor_abm.experiments import backends
+from mtor_abm.experiments.cli import main
+from mtor_abm.experiments.spec import load_spec, parse_spec
+from mtor_abm.experiments.sweep import run_sweep
+from mtor_abm.model.scenarios import SCENARIOS
 
 SPECS_DIR = Path(__file__).resolve().parent.parent / "experiments" / "specs"
 SMALL_SPEC = """
@@ -154,7 +153,7 @@ def test_killed_sweep_resumes_to_the_same_results(spec_path, reference, tmp_path
     out = tmp_path / "killed"
     command = ["sweep", str(spec_path), "--workers", "1", "--out", str(out)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "experiments", *command],
+        [sys.executable, "-m", "mtor_abm.experiments", *command],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -297,7 +296,7 @@ def test_every_shipped_spec_of_a_registered_scenario_validates():
 
 
 def test_spec_check_command_counts_runs_and_rejects_a_bad_spec(spec_path, tmp_path, capsys):
-    from experiments.spec import main as check_specs
+    from mtor_abm.experiments.spec import main as check_specs
 
     assert check_specs([str(spec_path)]) == 0
     assert "culture, 6 runs (swept: nutrient_level, drug)" in capsys.readouterr().out

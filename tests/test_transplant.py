@@ -20,20 +20,19 @@ import json
 
 import numpy as np
 import pytest
-
-from agents.transplant import ALLO, EFFECTOR, GRAFT
-from experiments.cli import main as cli_main
-from model import signaling as sg
-from model.errors import InputError
-from model.pharmacology import UNTREATED, Regime, load_library, target_occupancy
-from model.scenarios.base import parse_overrides
-from model.scenarios.transplant import (
+from mtor_abm.agents.transplant import ALLO, EFFECTOR, GRAFT
+from mtor_abm.experiments.cli import main as cli_main
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import UNTREATED, Regime, load_library, target_occupancy
+from mtor_abm.model.scenarios.base import parse_overrides
+from mtor_abm.model.scenarios.transplant import (
     CATEGORY_LABELS,
     TransplantModel,
     TransplantScenario,
     transplant_readouts,
 )
-from model.scenarios.transplant_tcells import TCellParams, activated_reference
+from mtor_abm.model.scenarios.transplant_tcells import TCellParams, activated_reference
 
 SIROLIMUS_2MG = Regime("sirolimus", 2.0, "daily", loading_dose_mg=6.0)
 SIROLIMUS_LOW = Regime("sirolimus", 0.5, "daily", loading_dose_mg=1.5)
@@ -244,7 +243,7 @@ def test_cli_run_writes_transplant_outputs(tmp_path, capsys):
 
 def test_checkpoint_with_infection_and_wound_resumes_bit_identically(tmp_path):
     """T-cells, pathogen and wound state survive --save-state / --resume-state exactly."""
-    from experiments.runner import resume_run, run_scenario, save_state
+    from mtor_abm.experiments.runner import resume_run, run_scenario, save_state
 
     sets = {"width": 30, "height": 30, "infection": True, "infection_day": 2, "wound": True}
     first = run_scenario("transplant", SIROLIMUS_LOW, days=5, seed=4, overrides=sets)

@@ -21,13 +21,12 @@ import functools
 
 import numpy as np
 import pytest
-
-from experiments.runner import run_scenario, write_run
-from model import signaling as sg
-from model.errors import InputError
-from model.pharmacology import UNTREATED, Regime, default_regime, load_library
-from model.scenarios.base import parse_overrides
-from model.scenarios.tumor import (
+from mtor_abm.experiments.runner import run_scenario, write_run
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import UNTREATED, Regime, default_regime, load_library
+from mtor_abm.model.scenarios.base import parse_overrides
+from mtor_abm.model.scenarios.tumor import (
     CATEGORY_LABELS,
     DEFAULT_START_DAY,
     PD_VOLUME,
@@ -37,7 +36,7 @@ from model.scenarios.tumor import (
     recist,
     tumor_readouts,
 )
-from model.scenarios.tumor_fields import SteadyField
+from mtor_abm.model.scenarios.tumor_fields import SteadyField
 
 LIBRARY = load_library()
 SMALL = {"width": 60, "height": 60, "seed_radius_sites": 12.0}

@@ -10,8 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-
-from visualization.figures import save_figure
+from mtor_abm.visualization.figures import save_figure
 
 
 def senescence_figure(series: dict, title: str = "", untreated: dict | None = None):

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 
 def _save(fig, path: Path) -> None:
     """Save a figure as PNG through a temporary file and a rename."""
-    from experiments.runner import atomic_write_bytes
+    from mtor_abm.experiments.runner import atomic_write_bytes
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
@@ -78,7 +78,7 @@ def save_run_figures(fig_dir: Path, result) -> list[Path]:
     Generic figures (growth when the series has ``cells``, mean signalling) come first; then
     the scenario's own (its registry entry's ``figures``).
     """
-    from model.scenarios import get_scenario
+    from mtor_abm.model.scenarios import get_scenario
 
     s = result.summary
     title = f"{s['scenario']}: {s['drug']}"

@@ -10,8 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
-
-from visualization.figures import save_figure
+from mtor_abm.visualization.figures import save_figure
 
 SUBSET_COLOURS = {
     "naive": "tab:gray",

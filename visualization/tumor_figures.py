@@ -10,8 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
-
-from visualization.figures import save_figure
+from mtor_abm.visualization.figures import save_figure
 
 #: Colours of the category codes 0-4 (tumor, normal, hypoxic tumor, necrotic, vessel).
 CATEGORY_COLOURS = ("#d62728", "#c7c7c7", "#9467bd", "#2b2b2b", "#1f77b4")
@@ -67,7 +66,7 @@ def snapshot_figure(model, title: str):
 
 def pk_with_doses_figure(series: dict, regime, title: str):
     """Blood concentration over the run (nM) with a mark at every dose."""
-    from model.pharmacology import dose_times_h
+    from mtor_abm.model.pharmacology import dose_times_h
 
     fig, ax = plt.subplots(figsize=(6.0, 3.4))
     hours = np.asarray(series["time_h"], dtype=float)

@@ -10,18 +10,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from model.errors import InputError
-from model.scenarios.aging import AgingModel, AgingScenario, aging_figures, aging_readouts
-from model.scenarios.base import TissueScenario
-from model.scenarios.culture import CultureModel, CultureScenario, culture_readouts
-from model.scenarios.neuro import NeuroModel, NeuroScenario, neuro_figures, neuro_readouts
-from model.scenarios.transplant import (
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.scenarios.aging import AgingModel, AgingScenario, aging_figures, aging_readouts
+from mtor_abm.model.scenarios.base import TissueScenario
+from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario, culture_readouts
+from mtor_abm.model.scenarios.neuro import NeuroModel, NeuroScenario, neuro_figures, neuro_readouts
+from mtor_abm.model.scenarios.transplant import (
     TransplantModel,
     TransplantScenario,
     transplant_figures,
     transplant_readouts,
 )
-from model.scenarios.tumor import (
+from mtor_abm.model.scenarios.tumor import (
     DEFAULT_START_DAY,
     TumorModel,
     TumorScenario,

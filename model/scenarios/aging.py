@@ -56,10 +56,9 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-
-from model import signaling as sg
-from model.scenarios.base import Param, TissueScenario
-from model.scenarios.cohort import CohortModel, km_quantile
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.scenarios.base import Param, TissueScenario
+from mtor_abm.model.scenarios.cohort import CohortModel, km_quantile
 
 EMPTY, FUNCTIONAL, SENESCENT = 0, 1, 2
 
@@ -496,6 +495,6 @@ def aging_readouts(model: AgingModel, twin: AgingModel | None, series) -> dict:
 
 def aging_figures(fig_dir, result) -> list:
     """Registry figure hook; imported lazily so ``model`` does not load matplotlib."""
-    from visualization.aging_figures import aging_figures as write
+    from mtor_abm.visualization.aging_figures import aging_figures as write
 
     return write(fig_dir, result)

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mesa.experimental.scenarios import Scenario
-
-from model.errors import InputError
+from mtor_abm.model.errors import InputError
 
 
 @dataclass(frozen=True)

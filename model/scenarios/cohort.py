@@ -32,12 +32,17 @@ import math
 
 import mesa
 import numpy as np
-
-from agents.organism import Organism
-from model import checkpoint as ck
-from model import signaling as sg
-from model.pharmacology import DrugLibrary, Regime, check_regime, load_library, target_occupancy
-from model.pk import PKState
+from mtor_abm.agents.organism import Organism
+from mtor_abm.model import checkpoint as ck
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.pharmacology import (
+    DrugLibrary,
+    Regime,
+    check_regime,
+    load_library,
+    target_occupancy,
+)
+from mtor_abm.model.pk import PKState
 
 DAY_H = 24.0
 PK_SAMPLES_PER_DAY = 4

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-
-from agents.cell import TissueCell
-from model import signaling as sg
-from model.fates import CycleParams, advance_cycle
-from model.fields import Field
-from model.scenarios.base import Param, TissueScenario
-from model.tissue import FateMasks, TissueModel
+from mtor_abm.agents.cell import TissueCell
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.fates import CycleParams, advance_cycle
+from mtor_abm.model.fields import Field
+from mtor_abm.model.scenarios.base import Param, TissueScenario
+from mtor_abm.model.tissue import FateMasks, TissueModel
 
 
 class CultureScenario(TissueScenario):

@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-
-from model import signaling as sg
-from model.scenarios.base import Param, TissueScenario
-from model.scenarios.cohort import CohortModel
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.scenarios.base import Param, TissueScenario
+from mtor_abm.model.scenarios.cohort import CohortModel
 
 #: Categories of the mosaic view, in code order.
 CATEGORIES = ("healthy neuron", "impaired neuron", "dead neuron", "dead organism")
@@ -313,6 +312,6 @@ def neuro_readouts(model: NeuroModel, twin, series) -> dict:
 
 def neuro_figures(fig_dir, result) -> list:
     """Registry figure hook; imported lazily so ``model`` does not load matplotlib."""
-    from visualization.aging_figures import neuro_figures as write
+    from mtor_abm.visualization.aging_figures import neuro_figures as write
 
     return write(fig_dir, result)

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-
-from agents.cell import TissueCell
-from agents.transplant import (
+from mtor_abm.agents.cell import TissueCell
+from mtor_abm.agents.transplant import (
     ALLO,
     DONOR_APC,
     EFFECTOR,
@@ -39,21 +38,21 @@ from agents.transplant import (
     GraftCell,
     TCell,
 )
-from model import signaling as sg
-from model.celltable import CellTable
-from model.checkpoint import recreate_agents, split
-from model.errors import InputError
-from model.fates import CycleParams
-from model.fates import advance_cycle as advance_tissue_cycle
-from model.fields import Field
-from model.pharmacology import target_occupancy
-from model.scenarios import transplant_challenges as ch
-from model.scenarios import transplant_tcells as tc
-from model.scenarios.base import Param, TissueScenario
-from model.scenarios.transplant_fields import CachedImplicitField
-from model.scenarios.transplant_readouts import timeseries_row, transplant_readouts
-from model.scenarios.transplant_views import CATEGORY_LABELS, TransplantViews
-from model.tissue import BASE_COLUMNS, FateMasks, TissueModel
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.celltable import CellTable
+from mtor_abm.model.checkpoint import recreate_agents, split
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.fates import CycleParams
+from mtor_abm.model.fates import advance_cycle as advance_tissue_cycle
+from mtor_abm.model.fields import Field
+from mtor_abm.model.pharmacology import target_occupancy
+from mtor_abm.model.scenarios import transplant_challenges as ch
+from mtor_abm.model.scenarios import transplant_tcells as tc
+from mtor_abm.model.scenarios.base import Param, TissueScenario
+from mtor_abm.model.scenarios.transplant_fields import CachedImplicitField
+from mtor_abm.model.scenarios.transplant_readouts import timeseries_row, transplant_readouts
+from mtor_abm.model.scenarios.transplant_views import CATEGORY_LABELS, TransplantViews
+from mtor_abm.model.tissue import BASE_COLUMNS, FateMasks, TissueModel
 
 __all__ = [
     "CATEGORY_LABELS",
@@ -634,6 +633,6 @@ AGENT_CLASSES = (TissueCell, GraftCell, Fibroblast)
 
 def transplant_figures(fig_dir, result) -> list:
     """Registry figure hook; imported lazily so ``model`` does not load matplotlib."""
-    from visualization.transplant_figures import transplant_figures as write
+    from mtor_abm.visualization.transplant_figures import transplant_figures as write
 
     return write(fig_dir, result)

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.fields import SECONDS_PER_HOUR, Field
 from scipy.sparse.linalg import splu
-
-from model.errors import InputError
-from model.fields import SECONDS_PER_HOUR, Field
 
 
 class CachedImplicitField(Field):

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-
-from agents.transplant import DONOR_APC, EFFECTOR, GRAFT, MEMORY, NAIVE, TREG
-from model import signaling as sg
+from mtor_abm.agents.transplant import DONOR_APC, EFFECTOR, GRAFT, MEMORY, NAIVE, TREG
+from mtor_abm.model import signaling as sg
 
 if TYPE_CHECKING:
-    from model.scenarios.transplant import TransplantModel
+    from mtor_abm.model.scenarios.transplant import TransplantModel
 
 
 def timeseries_row(model: TransplantModel) -> dict[str, float]:

@@ -19,9 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from agents.transplant import EFFECTOR, MEMORY, NAIVE, TREG
-from model import signaling as sg
+from mtor_abm.agents.transplant import EFFECTOR, MEMORY, NAIVE, TREG
+from mtor_abm.model import signaling as sg
 
 
 @dataclass(frozen=True)

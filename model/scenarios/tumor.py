@@ -43,23 +43,22 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-
-from agents.tumor import NormalCell, TumorCell
-from model import signaling as sg
-from model.celltable import CellTable
-from model.checkpoint import join, split
-from model.fates import CycleParams, advance_cycle
-from model.fields import Field
-from model.pharmacology import target_occupancy
-from model.scenarios.base import Param, TissueScenario
-from model.scenarios.tumor_fields import SteadyField
-from model.scenarios.tumor_vessels import (
+from mtor_abm.agents.tumor import NormalCell, TumorCell
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.celltable import CellTable
+from mtor_abm.model.checkpoint import join, split
+from mtor_abm.model.fates import CycleParams, advance_cycle
+from mtor_abm.model.fields import Field
+from mtor_abm.model.pharmacology import target_occupancy
+from mtor_abm.model.scenarios.base import Param, TissueScenario
+from mtor_abm.model.scenarios.tumor_fields import SteadyField
+from mtor_abm.model.scenarios.tumor_vessels import (
     VesselParams,
     initial_vessels,
     neighbourhood_share,
     update_vessels,
 )
-from model.tissue import FateMasks, TissueModel, moore_neighbour_count
+from mtor_abm.model.tissue import FateMasks, TissueModel, moore_neighbour_count
 
 GENOTYPES = ("pten_null", "tsc_null", "wild_type")
 """Tumor genotypes; the cell type is ``tumor_<genotype>`` in :mod:`model.signaling`."""
@@ -731,6 +730,6 @@ def tumor_readouts(model: TumorModel, twin, series) -> dict:
 
 def tumor_figures(fig_dir, result) -> list:
     """The scenario's figures (growth by cell state, tissue snapshot, PK with doses)."""
-    from visualization.tumor_figures import save_tumor_figures
+    from mtor_abm.visualization.tumor_figures import save_tumor_figures
 
     return save_tumor_figures(fig_dir, result)

@@ -24,9 +24,8 @@ import threading
 import weakref
 
 import numpy as np
-
-from model.fields import SECONDS_PER_HOUR
-from model.multigrid import CoarseLU, MultigridCG
+from mtor_abm.model.fields import SECONDS_PER_HOUR
+from mtor_abm.model.multigrid import CoarseLU, MultigridCG
 
 SINK_FLOOR_PER_H = 1e-9
 """A negligible sink everywhere, 1/h: keeps the operator positive definite for a field with

@@ -7,16 +7,21 @@ so each browser session builds and owns its models; nothing model-related is mod
 from __future__ import annotations
 
 import solara
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import load_library
+from mtor_abm.model.scenarios import SCENARIOS
+from mtor_abm.model.scenarios.base import defaults
+from mtor_abm.visualization.dashboard import views
+from mtor_abm.visualization.dashboard.lessons import fill_explanation, load_catalogue
+from mtor_abm.visualization.dashboard.state import (
+    MAX_ARMS,
+    SCHEDULES,
+    ArmSpec,
+    Run,
+    describe_regime,
+)
+from mtor_abm.visualization.dashboard.ticker import Ticker
 from solara.alias import rv
-
-from model.errors import InputError
-from model.pharmacology import load_library
-from model.scenarios import SCENARIOS
-from model.scenarios.base import defaults
-from visualization.dashboard import views
-from visualization.dashboard.lessons import fill_explanation, load_catalogue
-from visualization.dashboard.state import MAX_ARMS, SCHEDULES, ArmSpec, Run, describe_regime
-from visualization.dashboard.ticker import Ticker
 
 #: Play speeds: (frames per second at most, tissue hours per frame; at least one step).
 SPEEDS = {

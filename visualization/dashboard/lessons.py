@@ -41,11 +41,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model.errors import InputError
-from model.pharmacology import DrugLibrary, load_library
-from model.scenarios import SCENARIOS
-from model.scenarios.base import parse_overrides
-from visualization.dashboard.state import MAX_ARMS, ArmSpec, make_regime
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import DrugLibrary, load_library
+from mtor_abm.model.scenarios import SCENARIOS
+from mtor_abm.model.scenarios.base import parse_overrides
+from mtor_abm.visualization.dashboard.state import MAX_ARMS, ArmSpec, make_regime
 
 LESSON_DIR = Path(__file__).resolve().parent.parent / "lessons"
 STATS = ("start", "end", "min", "max", "mean", "fold")

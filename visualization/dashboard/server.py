@@ -17,9 +17,9 @@ import sys
 import warnings
 from pathlib import Path
 
-from model.errors import InputError
+from mtor_abm.model.errors import InputError
 
-APP = "visualization.dashboard.app"
+APP = "mtor_abm.visualization.dashboard.app"
 #: Files the page needs from Solara's CDN cache (Vue 2 front-end; see module docstring).
 REQUIRED_ASSETS = (
     "@widgetti/solara-vuetify-app@10.1.1/dist/solara-vuetify-app8.min.js",

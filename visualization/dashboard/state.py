@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from model.errors import InputError
-from model.pharmacology import DrugLibrary, Regime, load_library
-from model.scenarios import SCENARIOS, get_scenario
-from model.scenarios.base import parse_overrides
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import DrugLibrary, Regime, load_library
+from mtor_abm.model.scenarios import SCENARIOS, get_scenario
+from mtor_abm.model.scenarios.base import parse_overrides
 
 MAX_ARMS = 4
 #: Schedules offered in the menus (any form of ``model.pharmacology.SCHEDULE_FORMS`` works).
@@ -46,7 +46,7 @@ class ArmSpec:
 
 def make_regime(arm: ArmSpec, scenario: str, library: DrugLibrary) -> Regime:
     """The arm's regime, with the drug's and the scenario's defaults filled in (as ``run``)."""
-    from experiments.cli import make_regime as cli_make_regime
+    from mtor_abm.experiments.cli import make_regime as cli_make_regime
 
     drug = library.drug(arm.drug)
     schedule, conc = arm.schedule, arm.conc_nM

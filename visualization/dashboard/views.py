@@ -18,10 +18,9 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
+from mtor_abm.model.pharmacology import dose_times_h
+from mtor_abm.model.pk import simulate
 from PIL import Image
-
-from model.pharmacology import dose_times_h
-from model.pk import simulate
 
 CELL_TYPE = "cell type"
 FIELD_PREFIX = "field: "
