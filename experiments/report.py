@@ -127,13 +127,20 @@ def load(root: Path) -> Results:
 
 
 def regime_label(row: pd.Series, show_start: bool) -> str:
-    """A short name of a run's regime, e.g. 'sirolimus 10 nM' or 'everolimus 10 mg daily'."""
+    """A short name of a run's regime, e.g. 'sirolimus 10 nM' or 'everolimus 10 mg daily'.
+
+    Every regime field a sweep can vary shows when it matters: the loading dose when one is
+    given, the start day when starts differ (``show_start``), the stop day when set.
+    """
     if row["drug"] == "none":
         return "untreated"
     if row["schedule"] == "fixed":
         label = f"{row['drug']} {_num(row['conc_nM'])} nM"
     else:
         label = f"{row['drug']} {_num(row['dose_mg'])} mg {row['schedule']}"
+    loading = row.get("loading_dose_mg")
+    if loading is not None and pd.notna(loading):
+        label += f" (loading {_num(loading)} mg)"
     if show_start:
         label += f" from day {row['start_day']:g}"
     if row.get("stop_day") is not None and pd.notna(row.get("stop_day")):
@@ -614,7 +621,6 @@ def _readout_table(data: Results) -> str:
         "days",
         "condition",
         *REGIME_COLUMNS,
-        "loading_dose_mg",
     }
     params = set(data.manifest.get("spec", {}).get("set", {})) | set(data.axes)
     scenario = SCENARIOS.get(res["scenario"].iloc[0]) if len(res) else None

@@ -13,6 +13,7 @@ the runs without one. The combined tables exist only for a complete sweep.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from mtor_abm.experiments.runner import (
 )
 from mtor_abm.experiments.spec import SweepSpec
 from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import Regime
 from mtor_abm.model.scenarios import get_scenario
 from mtor_abm.model.scenarios.base import defaults
 
@@ -37,7 +39,8 @@ MANIFEST, RESULTS, TIMESERIES, RUNS = (
     "timeseries.parquet",
     "runs",
 )
-REGIME_COLUMNS = ("drug", "dose_mg", "schedule", "conc_nM", "start_day", "stop_day")
+#: Every field of a regime (all a spec can vary) is a column of results.parquet.
+REGIME_COLUMNS = tuple(f.name for f in dataclasses.fields(Regime) if f.init)
 _RECORD_RE = re.compile(r"^(\d{6,})\.json$")
 
 
