@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from mtor_abm.experiments import cli_help
 from mtor_abm.model.errors import InputError, OutputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 
-class _Parser(argparse.ArgumentParser):
+class _Parser(cli_help.LazyEpilogParser):
     """argparse that reports a usage error as one ``error:`` line (exit 2)."""
 
     def error(self, message: str):
@@ -73,30 +74,35 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="mtor-sim",
         description="Agent-based simulator of cell populations under mTOR-inhibitor drugs.",
+        epilog=cli_help.main_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {cli_help.version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    sub.add_parser("scenarios", help="list scenarios and their parameters").add_argument(
+    sub.add_parser("scenarios", **cli_help.subcommand("scenarios")).add_argument(
         "--json", action="store_true", help="print one JSON object"
     )
-    d = sub.add_parser("drugs", help="the drug library with sources")
+    d = sub.add_parser("drugs", **cli_help.subcommand("drugs"))
     d.add_argument("--json", action="store_true", help="print one JSON object")
 
-    pw = sub.add_parser("pathway", help="one cell's mTOR signalling after adding a drug")
+    pw = sub.add_parser("pathway", **cli_help.subcommand("pathway"))
     pw.add_argument("--drug", required=True, help="drug name (see 'mtor-sim drugs')")
     pw.add_argument("--conc", type=_number("--conc"), required=True, help="concentration, nM")
     pw.add_argument("--hours", type=_number("--hours", 1e-9), default=24.0, help="default 24")
-    pw.add_argument("--cell-type", default="epithelial", help="default epithelial")
-    pw.add_argument("--set", action="append", metavar="NAME=VALUE", help="cell parameter/input")
+    pw.add_argument("--cell-type", default="epithelial", help="default epithelial (list below)")
+    pw.add_argument(
+        "--set", action="append", metavar="NAME=VALUE", help="cell parameter or input (below)"
+    )
     pw.add_argument("--json", action="store_true", help="print one JSON object")
     pw.add_argument(
         "--drug-file", action="append", type=Path, metavar="TOML", help="add a drug (TOML)"
     )
 
-    pk = sub.add_parser("pk", help="blood concentrations of a dosing regime")
+    pk = sub.add_parser("pk", **cli_help.subcommand("pk"))
     pk.add_argument("--drug", required=True, help="drug name (see 'mtor-sim drugs')")
     pk.add_argument("--dose", type=_number("--dose"), help="dose, mg (default: the drug's)")
-    pk.add_argument("--schedule", help="daily, bid, weekly, every_Nd, Non_Moff, continuous")
+    pk.add_argument("--schedule", help="dosing schedule (default: the drug's; forms below)")
     pk.add_argument("--loading-dose", type=_number("--loading-dose"), help="first dose, mg")
     pk.add_argument("--days", type=_number("--days", 1e-9), default=14.0, help="default 14")
     pk.add_argument("--json", action="store_true", help="print one JSON object")
@@ -104,11 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--drug-file", action="append", type=Path, metavar="TOML", help="add a drug (TOML)"
     )
 
-    r = sub.add_parser("run", help="run a scenario")
+    r = sub.add_parser("run", **cli_help.subcommand("run"))
     r.add_argument("scenario", nargs="?", help="scenario name (see 'mtor-sim scenarios')")
     r.add_argument("--drug", default="none", help="drug name; 'none' is the control")
     r.add_argument("--dose", type=_number("--dose"), help="dose, mg (default: the drug's)")
-    r.add_argument("--schedule", help="dosing schedule (default: the drug's)")
+    r.add_argument("--schedule", help="dosing schedule (default: the drug's; forms below)")
     r.add_argument("--loading-dose", type=_number("--loading-dose"), help="first dose, mg")
     r.add_argument(
         "--start-day", type=_number("--start-day"), help="treatment start (default: scenario's)"
@@ -122,7 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=_number("--replicates", 1, integer=True),
         help="seeds (cohort scenarios: organisms in the cohort)",
     )
-    r.add_argument("--set", action="append", metavar="NAME=VALUE", help="scenario parameter")
+    r.add_argument(
+        "--set", action="append", metavar="NAME=VALUE", help="scenario parameter (below)"
+    )
     r.add_argument("--out", type=Path, help="write summary, timeseries, manifest, figures here")
     r.add_argument("--json", action="store_true", help="print one JSON object")
     r.add_argument(
@@ -136,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--from-manifest", type=Path, metavar="FILE", help="rerun the run a manifest.json records"
     )
 
-    sw = sub.add_parser("sweep", help="run a batch sweep from a TOML spec")
+    sw = sub.add_parser("sweep", **cli_help.subcommand("sweep"))
     sw.add_argument("spec", type=Path, help="sweep spec (TOML; see experiments/specs/)")
     sw.add_argument(
         "--workers", type=_number("--workers", 1, integer=True), help="default: CPU cores"
@@ -148,14 +156,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="check the spec and count its runs; run nothing"
     )
 
-    rp = sub.add_parser("report", help="figures and report.md from a run or sweep directory")
+    rp = sub.add_parser("report", **cli_help.subcommand("report"))
     rp.add_argument("dir", type=Path, help="a run directory (--out) or a sweep directory")
 
     sub.choices["drugs"].add_argument(
         "--drug-file", action="append", type=Path, metavar="TOML", help="add a drug (TOML)"
     )
 
-    d = sub.add_parser("dashboard", help="serve the interactive dashboard in the browser")
+    d = sub.add_parser("dashboard", **cli_help.subcommand("dashboard"))
     d.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this computer only)")
     d.add_argument(
         "--port", type=_number("--port", 1, integer=True), default=8765, help="default 8765"

@@ -1,0 +1,330 @@
+"""The help of ``mtor-sim``: descriptions, allowed values and examples of every subcommand.
+
+The allowed values (scenarios, drugs, schedules, cell types, genotypes, ``--set`` names with
+units) are read from the registries (:data:`model.scenarios.SCENARIOS`, the drug library,
+:data:`model.signaling.CELL_TYPES`, the scenarios' ``PARAMETERS``) when a help page is shown,
+so a new drug or parameter appears in ``--help`` with no edit here and ``mtor-sim`` starts
+without loading them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from collections.abc import Callable, Iterable
+from functools import partial
+from importlib import metadata, resources
+
+WIDTH = 94
+
+#: One line (``mtor-sim --help``) and a paragraph (``mtor-sim CMD --help``) per subcommand.
+DESCRIPTIONS: dict[str, tuple[str, str]] = {
+    "scenarios": (
+        "list scenarios and their parameters",
+        "List every registered scenario with its default run length and its parameters: "
+        "default, unit, allowed values and meaning (the names 'run --set' and sweep specs "
+        "take).",
+    ),
+    "drugs": (
+        "the drug library with sources",
+        "List the drug library: class, terminal half-life, default regime and a description; "
+        "--json adds potencies, molecular weights and a source for every number.",
+    ),
+    "pathway": (
+        "one cell's mTOR signalling after adding a drug",
+        "Add a drug at a held concentration at 0 h to one cell at its untreated steady state "
+        "and print its mTOR-network readouts hourly, each relative to an untreated twin of "
+        "the same cell at the same time (1.0 = untreated), like a western blot against a "
+        "vehicle lane.",
+    ),
+    "pk": (
+        "blood concentrations of a dosing regime",
+        "Simulate whole-blood concentrations of a dosing regime (exact linear PK: oral, IV "
+        "infusion, metabolites), with steady-state trough, Cmax and half-life, and the "
+        "adverse-effect panel (1.0 = untreated, higher is worse).",
+    ),
+    "run": (
+        "run a scenario",
+        "Run one scenario under a drug regime and print its readouts and adverse-effect "
+        "panel. The regime is the drug's default (dose, schedule, loading dose) unless "
+        "--dose/--schedule/--loading-dose/--conc say otherwise; treatment starts at the "
+        "scenario's start day unless --start-day is given. --out writes summary.json, "
+        "timeseries.parquet, manifest.json and figures/. Progress goes to stderr; --json "
+        "prints exactly one JSON object on stdout.",
+    ),
+    "sweep": (
+        "run a batch sweep from a TOML spec",
+        "Run every combination of a sweep spec (TOML: scenario, fixed parameters, axes, "
+        "regimes, replicates) on a local process pool or a Dask cluster; each finished run "
+        "is stored at once, so an interrupted sweep continues with --resume. Seeds are "
+        "spawned from the spec's seed in run order: results do not depend on the backend.",
+    ),
+    "report": (
+        "figures and report.md from a run or sweep directory",
+        "Draw the figures of a run directory (run --out) or a sweep directory and write "
+        "report.md: dose-response with GI50, growth curves, waterfall and spider plots, "
+        "Kaplan-Meier curves with log-rank tests, graft survival, adverse panel by regime.",
+    ),
+    "dashboard": (
+        "serve the interactive dashboard in the browser",
+        "Serve the classroom dashboard (Explore, Compare, Lessons) and print its address; "
+        "Ctrl+C stops it. Everything the page needs is installed locally (works offline).",
+    ),
+}
+
+#: Two runnable examples per subcommand (checked by the tests to parse).
+EXAMPLES: dict[str, tuple[str, str]] = {
+    "scenarios": ("mtor-sim scenarios", "mtor-sim scenarios --json"),
+    "drugs": ("mtor-sim drugs", "mtor-sim drugs --json --drug-file mydrug.toml"),
+    "pathway": (
+        "mtor-sim pathway --drug sirolimus --conc 10",
+        "mtor-sim pathway --drug torin1 --conc 250 --hours 48 --cell-type tcell "
+        "--set amino_acids=0.5",
+    ),
+    "pk": (
+        "mtor-sim pk --drug everolimus --days 10",
+        "mtor-sim pk --drug sirolimus --dose 2 --loading-dose 6 --schedule daily --json",
+    ),
+    "run": (
+        "mtor-sim run tumor --drug everolimus --out runs/evero",
+        "mtor-sim run culture --drug torin1 --conc 250 --set width=30 --set height=30 --json",
+    ),
+    "sweep": (
+        "mtor-sim sweep experiments/specs/culture_dose_response.toml --out sweeps/gi50",
+        "mtor-sim sweep experiments/specs/tumor_regimes.toml --dry-run",
+    ),
+    "report": ("mtor-sim report runs/evero", "mtor-sim report sweeps/gi50"),
+    "dashboard": ("mtor-sim dashboard", "mtor-sim dashboard --host 0.0.0.0 --port 8800"),
+}
+
+
+def version() -> str:
+    """The installed version of the mtor-abm distribution ('unknown' when not installed)."""
+    try:
+        return metadata.version("mtor-abm")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class LazyEpilogParser(argparse.ArgumentParser):
+    """An ArgumentParser whose epilog is built by ``epilog_builder()`` when help is shown.
+
+    Building the allowed values loads every scenario and the drug library (~1 s); only a help
+    page needs them.
+    """
+
+    def __init__(self, *args, epilog_builder: Callable[[], str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.epilog_builder = epilog_builder
+
+    def format_help(self) -> str:
+        if self.epilog_builder is not None and self.epilog is None:
+            self.epilog = self.epilog_builder()
+        return super().format_help()
+
+
+def subcommand(name: str) -> dict:
+    """Keyword arguments of ``add_parser(name, ...)``: help, description, lazy epilog."""
+    short, long = DESCRIPTIONS[name]
+    return {
+        "help": short,
+        "description": textwrap.fill(long, WIDTH),
+        "formatter_class": argparse.RawDescriptionHelpFormatter,
+        "epilog_builder": partial(epilog, name),
+    }
+
+
+def main_epilog() -> str:
+    """Epilog of ``mtor-sim --help``: where to look next."""
+    return "\n".join(
+        [
+            "Every subcommand has its own --help with the allowed values and examples.",
+            "Bad input: one 'error:' line on stderr and exit status 2.",
+            "",
+            "examples:",
+            "  mtor-sim run tumor --drug everolimus",
+            "  mtor-sim pathway --drug sirolimus --conc 10",
+        ]
+    )
+
+
+def epilog(name: str) -> str:
+    """The epilog of subcommand ``name``: allowed values from the registries, two examples."""
+    sections = _ALLOWED[name]()
+    lines: list[str] = []
+    for title, body in sections:
+        lines.append(f"{title}:")
+        lines.extend(body)
+        lines.append("")
+    lines.append("examples:")
+    lines.extend(f"  {example}" for example in EXAMPLES[name])
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------ allowed values
+def _wrap(text: str, indent: str = "  ", hang: str = "      ") -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=hang) or [indent]
+
+
+def _listing(names: Iterable[str]) -> list[str]:
+    return _wrap(", ".join(names), hang="  ")
+
+
+def _range(low, high) -> str:
+    if low is None and high is None:
+        return ""
+    if high is None:
+        return f">= {low:g}"
+    if low is None:
+        return f"<= {high:g}"
+    return f"{low:g}-{high:g}"
+
+
+def param_summary(name: str, param, default, cell_types: tuple[str, ...]) -> str:
+    """``name`` with its unit and allowed values, e.g. ``width [sites, 10-2000]``."""
+    if param.choices:
+        if tuple(param.choices) == cell_types:
+            return f"{name} {{a cell type}}"
+        return f"{name} {{{', '.join(param.choices)}}}"
+    if isinstance(default, bool):
+        return f"{name} {{true, false}}"
+    parts = [p for p in (param.unit, _range(param.low, param.high)) if p]
+    return f"{name} [{', '.join(parts)}]" if parts else name
+
+
+def _scenario_lines() -> list[str]:
+    from mtor_abm.model.scenarios import SCENARIOS
+
+    lines = []
+    for name, spec in SCENARIOS.items():
+        lines.extend(_wrap(f"{name} ({spec.default_days:g} days): {spec.description}"))
+    return lines
+
+
+def _drug_lines(clinical_only: bool = False) -> list[str]:
+    from mtor_abm.model.pharmacology import load_library
+
+    lines = []
+    for name, drug in load_library().items():
+        if clinical_only and (drug.fixed_only or name == "none"):
+            continue
+        if name == "none":
+            regime = "the untreated control"
+        elif drug.fixed_only:
+            regime = f"{drug.drug_class}, research tool: held concentration only (--conc)"
+        else:
+            regime = f"{drug.drug_class}, default {drug.default_dose_mg:g} mg "
+            regime += drug.default_schedule
+        lines.extend(_wrap(f"{name} ({regime})"))
+    lines.extend(_wrap("(--drug-file adds drugs from TOML files)"))
+    return lines
+
+
+def _schedule_lines() -> list[str]:
+    from mtor_abm.model.pharmacology import SCHEDULE_FORMS
+
+    return _listing([SCHEDULE_FORMS])
+
+
+def _cell_type_lines() -> list[str]:
+    from mtor_abm.model.signaling import CELL_TYPES
+
+    lines = []
+    for name, ct in CELL_TYPES.items():
+        lines.extend(_wrap(f"{name}: {ct.description}"))
+    return lines
+
+
+def _genotype_lines() -> list[str]:
+    from mtor_abm.model.scenarios.tumor import GENOTYPES
+
+    return _listing(GENOTYPES) + _wrap("(run tumor --set genotype=NAME)")
+
+
+def _scenario_set_lines() -> list[str]:
+    from mtor_abm.model.scenarios import SCENARIOS
+    from mtor_abm.model.signaling import CELL_TYPES
+
+    lines = []
+    for name, spec in SCENARIOS.items():
+        cls = spec.scenario_class
+        items = [
+            param_summary(k, p, getattr(cls, k), tuple(CELL_TYPES))
+            for k, p in cls.PARAMETERS.items()
+        ]
+        lines.extend(_wrap(f"{name}: " + "; ".join(items)))
+    return lines
+
+
+def pathway_set_units() -> dict[str, str]:
+    """The ``pathway --set`` names with their units (cell-type parameters, then inputs).
+
+    Cell-type parameters are dimensionless except rates named ``*_per_h`` (1/h), as the
+    :class:`~model.signaling.CellType` docstring states; inputs are relative to physiological.
+    """
+    from mtor_abm.model.pathway import INPUT_DEFAULTS
+    from mtor_abm.model.signaling import PARAM_NAMES
+
+    units = {k: "1/h" if k.endswith("_per_h") else "dimensionless" for k in PARAM_NAMES}
+    units.update(dict.fromkeys(INPUT_DEFAULTS, "relative, 1 = physiological"))
+    return units
+
+
+def _pathway_set_lines() -> list[str]:
+    from mtor_abm.model.pathway import INPUT_DEFAULTS
+    from mtor_abm.model.signaling import PARAM_NAMES, cell_type_params
+
+    units, reference = pathway_set_units(), cell_type_params("epithelial")
+    params = [f"{k} [{units[k]}; epithelial {reference[k]:.3g}]" for k in PARAM_NAMES]
+    inputs = [f"{k} [{units[k]}; default {v:g}]" for k, v in INPUT_DEFAULTS.items()]
+    return _wrap("cell parameters: " + "; ".join(params)) + _wrap("inputs: " + "; ".join(inputs))
+
+
+def _spec_lines() -> list[str]:
+    names = sorted(
+        p.name
+        for p in resources.files("mtor_abm.experiments.specs").iterdir()
+        if p.suffix == ".toml"
+    )
+    return _wrap("packaged in experiments/specs/: " + ", ".join(names)) + _wrap(
+        "keys: scenario, days, seed, replicates, samples, [set], [axes], [[regimes]]; "
+        "the format is in the docstring of experiments/spec.py"
+    )
+
+
+_ALLOWED: dict[str, Callable[[], list[tuple[str, list[str]]]]] = {
+    "scenarios": lambda: [("scenarios", _scenario_lines())],
+    "drugs": lambda: [("drugs", _drug_lines())],
+    "pathway": lambda: [
+        ("--drug", _drug_lines()),
+        ("--cell-type", _cell_type_lines()),
+        ("--set NAME=VALUE (numbers >= 0)", _pathway_set_lines()),
+    ],
+    "pk": lambda: [
+        ("--drug (drugs with clinical PK)", _drug_lines(clinical_only=True)),
+        ("--schedule", _schedule_lines()),
+    ],
+    "run": lambda: [
+        ("scenario", _scenario_lines()),
+        ("--drug", _drug_lines()),
+        ("--schedule", _schedule_lines()),
+        ("--set NAME=VALUE, by scenario [unit, allowed range]", _scenario_set_lines()),
+        ("cell types (--set cell_type=NAME)", _cell_type_lines()),
+        ("tumor genotypes", _genotype_lines()),
+    ],
+    "sweep": lambda: [("spec", _spec_lines()), ("scenario", _scenario_lines())],
+    "report": lambda: [
+        (
+            "dir",
+            _wrap(
+                "a run directory written by 'run --out', or a sweep directory written by 'sweep'"
+            ),
+        )
+    ],
+    "dashboard": lambda: [
+        (
+            "--host",
+            _wrap("127.0.0.1 (this computer only) or 0.0.0.0 (every interface: a classroom LAN)"),
+        )
+    ],
+}
