@@ -1,4 +1,4 @@
-"""Where the tumor scenario's memory goes, by component (issue 8: <= 2 KB of peak RSS per cell).
+"""Where the tumor scenario's memory goes, by component (target: <= 2 KB of peak RSS per cell).
 
 Usage::
 

@@ -1,4 +1,4 @@
-"""Reference: the tumor rules written the way a Mesa user writes them by default (issue 8).
+"""Reference: the tumor rules written the way a Mesa user writes them by default.
 
 The real engine (:class:`model.scenarios.tumor.TumorModel`) keeps every cell's numbers in
 numpy columns and updates all cells in one vectorised call per phase. This module is the

@@ -20,7 +20,7 @@ Prints tables and writes the figures as JSON (default ``benchmarks/results.json`
   :func:`model.signaling.advance` over N cells of mixed cell types and inputs (per core).
 * ``culture``: seconds per step of the culture scenario at ~10k (and ~100k) cells.
 
-``--quick`` stops at 10k cells (about a minute). Targets (issue 8): engine >= 10x faster
+``--quick`` stops at 10k cells (about a minute). Targets: engine >= 10x faster
 than the reference at 10k and 100k cells; 100k-cell step <= 0.25 s; 1M cells run within
 2 KB per cell; kernel >= 5 M updates/s/core; cost no worse than linear in cells.
 """

@@ -1,4 +1,4 @@
-"""The ``mtor-sim`` command line (DESIGN.md section 6).
+"""The ``mtor-sim`` command line (the README's "A short tour of the command line").
 
 Bad input ends in one ``error: ...`` line on stderr and exit status 2; an internal failure in
 exit status 1; ``--json`` prints exactly one JSON object on stdout.
@@ -211,7 +211,12 @@ def cmd_scenarios(args) -> int:
             "description": spec.description,
             "default_days": spec.default_days,
             "parameters": {
-                k: {"default": getattr(spec.scenario_class, k), "unit": v.unit, "help": v.help}
+                k: {
+                    "default": getattr(spec.scenario_class, k),
+                    "unit": v.unit,
+                    "help": v.help,
+                    **cli_help.allowed_values(v, getattr(spec.scenario_class, k)),
+                }
                 for k, v in spec.scenario_class.PARAMETERS.items()
             },
         }
@@ -223,8 +228,7 @@ def cmd_scenarios(args) -> int:
     for name, info in data.items():
         print(f"{name}: {info['description']} (default {info['default_days']:g} days)")
         for k, v in info["parameters"].items():
-            unit = f" [{v['unit']}]" if v["unit"] else ""
-            print(f"  {k} = {v['default']}{unit}  {v['help']}")
+            print("  " + cli_help.parameter_line(k, v))
     return EXIT_OK
 
 

@@ -170,14 +170,20 @@ def _listing(names: Iterable[str]) -> list[str]:
     return _wrap(", ".join(names), hang="  ")
 
 
+def _number(value: float) -> str:
+    """A bound for people: whole numbers in full (10000000, not 1e+07), others to 4 digits."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.4g}"
+
+
 def _range(low, high) -> str:
     if low is None and high is None:
         return ""
     if high is None:
-        return f">= {low:g}"
+        return f">= {_number(low)}"
     if low is None:
-        return f"<= {high:g}"
-    return f"{low:g}-{high:g}"
+        return f"<= {_number(high)}"
+    return f"{_number(low)}-{_number(high)}"
 
 
 def param_summary(name: str, param, default, cell_types: tuple[str, ...]) -> str:
@@ -190,6 +196,35 @@ def param_summary(name: str, param, default, cell_types: tuple[str, ...]) -> str
         return f"{name} {{true, false}}"
     parts = [p for p in (param.unit, _range(param.low, param.high)) if p]
     return f"{name} [{', '.join(parts)}]" if parts else name
+
+
+def allowed_values(param, default) -> dict:
+    """What a scenario parameter accepts: ``{"choices": [...]}`` or ``{"low": a, "high": b}``."""
+    if param.choices:
+        return {"choices": list(param.choices)}
+    if isinstance(default, bool):
+        return {"choices": [True, False]}
+    return {"low": param.low, "high": param.high}
+
+
+def rounded(value) -> str:
+    """A default for people: 4 significant digits (1/30 -> 0.03333), true/false, text as is."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def parameter_line(name: str, info: dict) -> str:
+    """One line of ``mtor-sim scenarios``: name = default [unit, allowed] meaning."""
+    if "choices" in info:
+        allowed = "one of " + ", ".join(rounded(c) for c in info["choices"])
+    else:
+        allowed = _range(info["low"], info["high"])
+    bracket = "; ".join(p for p in (info["unit"], allowed) if p)
+    bracket = f" [{bracket}]" if bracket else ""
+    return f"{name} = {rounded(info['default'])}{bracket}  {info['help']}"
 
 
 def _scenario_lines() -> list[str]:

@@ -1,7 +1,7 @@
 """Single runs of a scenario: build, step with a progress bar, read out, and write outputs.
 
 ``run_scenario`` is what the CLI, sweeps and the dashboard call; ``write_run`` writes the
-output contract of DESIGN.md section 6 (summary.json, timeseries.parquet, manifest.json,
+output contract (summary.json, timeseries.parquet, manifest.json,
 figures/), each file atomically so a failed run never leaves a half-written file.
 """
 
@@ -100,7 +100,7 @@ def run_scenario(
 ) -> RunResult:
     """Run scenario ``name`` under ``regime`` for ``days`` and return its readouts.
 
-    The summary follows the contract of DESIGN.md section 6: ``scenario, drug, dose_mg,
+    The summary has the keys ``scenario, drug, dose_mg,
     schedule, seed, days, params, readouts, adverse``. ``progress`` shows a progress bar on
     stderr for runs longer than a few seconds (sweeps turn it off: they show their own).
     """

@@ -5,7 +5,8 @@ cells (hepatocyte and myocyte for glucose and lipids, activated T-cell for infec
 fibroblast for wound healing), each with an untreated twin. Indices are 1.0 for untreated and
 higher is worse; they are averaged over the last day of the exposure window. They are
 mechanistic indices, not incidences: they rank regimes and show time courses (e.g. glucose
-intolerance building over days of daily rapalog as hepatic mTORC2 erodes: TARGETS X2).
+intolerance building over days of daily rapalog as hepatic mTORC2 erodes: Lamming 2012
+Science 335:1638).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ ADVERSE_KEYS = ("glucose_intolerance", "hyperlipidemia", "infection_risk", "woun
 
 LIPID_MTORC1_WEIGHT = 0.6
 """Rise of the lipid index per unit loss of hepatic mTORC1 output. Assumed: rapalog
-hyperlipidaemia (~55-76 % of patients on everolimus, Afinitor label; TARGETS X1) follows
+hyperlipidaemia (~55-76 % of patients on everolimus, Afinitor label) follows
 reduced lipoprotein lipase and raised hepatic lipoprotein secretion
 (Houde 2010 Diabetes 59:1338)."""
 LIPID_MTORC2_WEIGHT = 0.4

@@ -79,7 +79,9 @@ TAU_RAPALOG_ADAPT_H = 2.0
 TAU_AUTOPHAGY_H = 1.5
 """Autophagic flux following ULK1 activity (autophagosome formation and turnover), h. Assumed."""
 
-# Network constants (dimensionless). Each is 'assumed' and tuned to TARGETS.md S1-S9.
+# Network constants (dimensionless). Each is 'assumed' and tuned to the published pathway
+# figures that tests/test_calibration_signaling.py checks (Choo 2008, Thoreen 2009, O'Reilly
+# 2006, Rodrik-Outmezguine 2011, Hara 1998).
 K_PIP3 = 1.0  # PI3K drive giving half-maximal PIP3
 K_RHEB = 0.35  # AKT-T308 giving half-maximal TSC2 inhibition (Rheb-GTP)
 K_AA = 0.25  # amino-acid level giving half-maximal Rag activation

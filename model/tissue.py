@@ -2,7 +2,7 @@
 
 A Mesa model on a ``mesa.discrete_space`` lattice (one cell per site, ~20 um apart), with
 diffusion-reaction fields as PropertyLayers, a per-cell state table (:mod:`model.celltable`)
-and the step as named phases (DESIGN.md section 2):
+and the step as named phases:
 
 1. :meth:`dose_and_pk`    scheduled doses enter, blood concentrations advance;
 2. :meth:`update_fields`  sources and sinks, diffusion (scenario-specific);

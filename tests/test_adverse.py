@@ -19,7 +19,7 @@ def test_untreated_panel_is_exactly_one():
 
 
 def test_daily_sirolimus_glucose_intolerance_builds_over_weeks_not_after_one_dose():
-    """TARGETS X2: chronic rapamycin disrupts hepatic mTORC2 and causes glucose intolerance
+    """Chronic rapamycin disrupts hepatic mTORC2 and causes glucose intolerance
     after days to weeks of daily dosing, not after one dose (Lamming 2012 Science 335:1638;
     Sarbassov 2006 Mol Cell 22:159)."""
     day1, day14, day28 = (glucose(SIROLIMUS_DAILY, d) for d in (1, 14, 28))
@@ -29,14 +29,14 @@ def test_daily_sirolimus_glucose_intolerance_builds_over_weeks_not_after_one_dos
 
 
 def test_intermittent_sirolimus_spares_glucose_tolerance():
-    """TARGETS X2: less glucose intolerance when the same dose is given every 5 days
+    """Less glucose intolerance when the same dose is given every 5 days
     (Arriola Apelo 2016 J Gerontol 71:876)."""
     intermittent = Regime("sirolimus", 2.0, "every_5d")
     assert glucose(intermittent, 28) < glucose(SIROLIMUS_DAILY, 28) - 0.1
 
 
 def test_rapalog_raises_lipids_infection_risk_and_wound_delay():
-    """TARGETS X1, X3, X4: hyperlipidaemia (Afinitor label), infections (RECORD-1) and
+    """Hyperlipidaemia (Afinitor label), infections (RECORD-1) and
     impaired wound healing (Dean 2004 Transplantation 77:1555) all rise on rapalogs."""
     panel = adverse_panel(Regime("everolimus", 10.0, "daily"), 14)
     assert panel["hyperlipidemia"] > 1.2

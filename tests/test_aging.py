@@ -1,6 +1,6 @@
 """The aging scenario (model.scenarios.aging): lifespans emerging from damage and senescence.
 
-Targets (copied from the project's calibration table, with their sources):
+Targets (published figures, each with its source):
 
 * Mouse lifespan: untreated median 800-900 days with Gompertz mortality, the log hazard rising
   linearly with age, mortality doubling time ~80-150 days (UM-HET3 controls of Harrison 2009

@@ -1,6 +1,6 @@
-"""Calibration of the PK against published figures (calibration/TARGETS.md, section 2: P1-P6).
+"""Calibration of the PK against published figures (labels and trials).
 
-Each test names its target id and source. Concentrations are whole blood (sirolimus,
+Each test names its source. Concentrations are whole blood (sirolimus,
 everolimus, temsirolimus) or plasma (ATP-competitive inhibitors), in ng/mL.
 """
 

@@ -1,7 +1,8 @@
-"""Calibration of the intracellular network against published figures (calibration/TARGETS.md,
-section 1: S1-S9), plus the cell-type dependent mTORC2 erosion behind X2 and TSC loss.
+"""Calibration of the intracellular network against published figures (Choo 2008, Thoreen
+2009, O'Reilly 2006, Rodrik-Outmezguine 2011, Banaszynski 2005, Hara 1998), plus the cell-type
+dependent mTORC2 erosion behind chronic-rapamycin glucose intolerance and TSC loss.
 
-Each test names its target id and source. Readouts come from :func:`simulate_pathway`: a drug
+Each test names its source. Readouts come from :func:`simulate_pathway`: a drug
 held at a fixed concentration from 0 h, every readout relative to the untreated twin of the
 same cell (1.0 = untreated), sampled hourly.
 """
@@ -249,9 +250,9 @@ def test_s6k_follows_amino_acid_withdrawal_and_readdition_within_30_min():
 
 
 def test_chronic_rapalog_erodes_akt_s473_in_hepatocytes_but_not_epithelium():
-    """X2 mechanism (DESIGN section 3): prolonged FRB occupancy slowly prevents mTORC2 assembly,
-    strongly in liver, weakly in most epithelia. Sarbassov 2006 Mol Cell 22:159; Lamming 2012
-    Science 335:1638 (X2: after days to weeks, not after one dose).
+    """Mechanism of chronic-rapamycin glucose intolerance: prolonged FRB occupancy slowly
+    prevents mTORC2 assembly, strongly in liver, weakly in most epithelia. Sarbassov 2006 Mol
+    Cell 22:159; Lamming 2012 Science 335:1638 (after days to weeks, not after one dose).
 
     Sirolimus 20 nM held 7 days: hepatocyte pAKT-S473 still >= 0.8 at 24 h, below 1.0 and below
     the epithelial cell's by day 7; the epithelial cell's stays above 1.0 (feedback relief).

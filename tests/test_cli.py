@@ -1,4 +1,4 @@
-"""The command-line contract of DESIGN.md section 6: JSON keys, exit codes, output files."""
+"""The command-line contract (README; experiments/runner.py): JSON keys, exit codes, files."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def test_pk_json_reports_steady_state_and_the_adverse_panel(capsys):
     data = json.loads(out)
     for key in ("drug", "dose_mg", "schedule", "times_h", "conc_ng_ml", "trough_ng_ml"):
         assert key in data
-    assert 9 <= data["trough_ng_ml"] <= 23  # TARGETS P4 IQR, SWOG S0931
+    assert 9 <= data["trough_ng_ml"] <= 23  # IQR of 10 mg daily troughs, SWOG S0931
     assert data["cmax_ng_ml"] > data["trough_ng_ml"]
     assert set(data["adverse"]) == {
         "glucose_intolerance",

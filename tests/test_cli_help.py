@@ -128,3 +128,34 @@ def test_version_prints_the_installed_distribution_version(capsys):
     )
     assert proc.returncode == 0 and proc.stderr == ""
     assert proc.stdout.split() == ["mtor-sim", metadata.version("mtor-abm")]
+
+
+def test_scenarios_prints_rounded_defaults_and_the_allowed_values(capsys):
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split(" = ")[0].strip(): line for line in out.splitlines() if " = " in line}
+    # 1/30 per day is stored as 0.0333...; shown to 4 significant digits.
+    assert lines["stress_rate_per_day"].startswith("  stress_rate_per_day = 0.03333 [1/day; 0-1]")
+    assert "genotype = wild_type [one of pten_null, tsc_null, wild_type]" in lines["genotype"]
+    assert "glia = false [one of true, false]" in lines["glia"]
+    for line in out.splitlines():
+        if " = " not in line:
+            continue
+        default = line.split(" = ", 1)[1].split(" ", 1)[0]
+        digits = re.sub(r"[^0-9]", "", default.split("e")[0]).lstrip("0")
+        assert len(digits) <= 4 or float(default).is_integer(), line
+    for spec in SCENARIOS.values():
+        for name, param in spec.scenario_class.PARAMETERS.items():
+            if param.choices:
+                assert all(c in lines[name] for c in param.choices), name
+
+
+def test_scenarios_json_keeps_full_precision_and_gives_allowed_values(capsys):
+    import json
+
+    assert main(["scenarios", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    aging = data["aging"]["parameters"]
+    assert aging["stress_rate_per_day"]["default"] == pytest.approx(1 / 30, rel=1e-12)
+    assert aging["stress_rate_per_day"]["low"] == 0 and aging["stress_rate_per_day"]["high"] == 1
+    assert data["tumor"]["parameters"]["genotype"]["choices"] == list(GENOTYPES)

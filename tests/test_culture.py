@@ -103,7 +103,7 @@ def test_dense_dish_stops_growing_at_confluence():
 
 
 def test_nutrient_poor_medium_slows_growth():
-    """Amino-acid withdrawal switches mTORC1 off (TARGETS S9: Hara 1998 JBC 273:14484)."""
+    """Amino-acid withdrawal switches mTORC1 off (Hara 1998 JBC 273:14484)."""
     n0 = counts_72h("none", 0.0, seed=1)[0]
     fed_gain = counts_72h("none", 0.0, seed=1)[-1] - n0
     starved_gain = counts_72h("none", 0.0, seed=1, nutrient_level=0.05)[-1] - n0
@@ -118,8 +118,9 @@ def test_nutrient_poor_medium_slows_growth():
 def test_rapalog_is_partial_and_plateaus_while_torin1_is_near_complete():
     """Sirolimus 10-100 nM: GI 0.2-0.75, no gain from 10 to 100 nM; Torin1 250 nM: GI >= 0.85.
 
-    Cell-level consequence of TARGETS S7/S8: rapamycin leaves 4E-BP1 partly phosphorylated
-    and inhibits proliferation only partially, Torin1 far more (Thoreen 2009 JBC 284:8023).
+    Cell-level consequence of the pathway figures: rapamycin leaves 4E-BP1 partly
+    phosphorylated and inhibits proliferation only partially, Torin1 far more (Thoreen 2009 JBC
+    284:8023).
     """
     gi_10 = growth_inhibition("sirolimus", 10.0, seed=1)
     gi_100 = growth_inhibition("sirolimus", 100.0, seed=1)
@@ -133,7 +134,7 @@ def test_rapalog_is_partial_and_plateaus_while_torin1_is_near_complete():
 def test_sirolimus_dose_response_rises_with_half_effect_below_10_nM():
     """GI at 0.01, 0.1, 1, 10 nM (mean of 2 seeds) rises; half-maximal effect in 0.01-10 nM.
 
-    Rapamycin's in-cell potency is sub-nanomolar (TARGETS S7: pS6K IC50 ~0.1-1 nM). The
+    Rapamycin's in-cell potency is sub-nanomolar (pS6K IC50 ~0.1-1 nM). The
     half-maximal concentration is taken relative to the plateau at 100 nM: the rapalog
     plateau lies near GI 0.5, so the absolute GI50 (GI = 0.5) sits at the plateau's edge.
     """
@@ -150,7 +151,7 @@ def test_sirolimus_dose_response_rises_with_half_effect_below_10_nM():
 
 
 def test_fkbp12_knockout_abolishes_sirolimus_but_not_torin1():
-    """Rapalogs act through FKBP12 (TARGETS S6: Banaszynski 2005 JACS 127:4715); Torin1 binds
+    """Rapalogs act through FKBP12 (Banaszynski 2005 JACS 127:4715); Torin1 binds
     the ATP site directly (Thoreen 2009)."""
     knockout = {"fkbp12_level": 0.0}
     assert growth_inhibition("sirolimus", 10.0, seed=1, **knockout) < 0.15

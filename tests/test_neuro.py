@@ -1,6 +1,6 @@
 """The neurodegeneration scenario (model.scenarios.neuro): aggregates, autophagy, neuron loss.
 
-Targets (copied from the project's calibration table, with their sources):
+Targets (published figures, each with its source):
 
 * N1: rapalogs lower aggregate load by autophagy: mutant huntingtin aggregates and toxicity
   fall under rapamycin / CCI-779 (Ravikumar 2004 Nat Genet 36:585).

@@ -1,5 +1,5 @@
 """Every regime field a sweep spec can vary is a column of results.parquet and part of the
-condition label, so runs that differ only in that field are never pooled (issue 14 item 4)."""
+condition label, so runs that differ only in that field are never pooled."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Transplant scenario: rejection, T-cell expansion and its mTOR dependence (fixed seeds).
 
-Targets (copied from the project's calibration table, with their sources):
+Targets (published figures, each with its source):
 
 * I1  T-cell expansion untreated: division time ~8 h at the peak of expansion (days 3-5);
   large clonal expansion then ~90-95 % contraction. Murali-Krishna 1998 Immunity 8:177.

@@ -3,8 +3,8 @@
 Every rule and rate at its default (tumor cell loss included), fixed seeds: the T1 and genotype
 tests run the default 2.4-mm slice (cut to 3 weeks of treatment, seed 0; the module docstring
 of model.scenarios.tumor gives the 6-seed calibration), mechanistic tests a 1.2-mm slice or
-smaller with the lesion scaled down; runs shared by several tests are cached. Targets (from the
-project's calibration table, with their sources):
+smaller with the lesion scaled down; runs shared by several tests are cached. Targets (published
+figures, each with its source):
 
 * T1 rapalogs are cytostatic: treated tumors grow more slowly than untreated, and shrinkage of
   >= 65.7 % in volume (RECIST partial response) happens in <= 5 % of seeds at clinical
@@ -184,7 +184,7 @@ def test_hypoxic_and_necrotic_cells_lie_100_to_200_um_from_the_nearest_vessel():
 
 
 SEEDS = (0,)
-"""Seeds of the default runs here (the calibration table covers 6 seeds per arm)."""
+"""Seeds of the default runs here (the tumor module docstring covers 6 seeds per arm)."""
 
 
 def test_untreated_default_tumors_progress():

@@ -6,7 +6,7 @@ day); its cells are rows of one signalling table shared by the whole cohort (org
 owns rows ``o * C .. o * C + C - 1``), so one vectorised update advances every cell of every
 organism at once.
 
-One step is one day (``dt_h = 24``), in the phases of DESIGN.md section 2:
+One step is one day (``dt_h = 24``), in the phases of :class:`model.tissue.TissueModel`:
 
 1. :meth:`dose_and_pk`   blood concentrations through the day (sampled every 6 h) and the
    day's mean drug -> target occupancy;

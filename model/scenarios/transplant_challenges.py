@@ -2,13 +2,13 @@
 
 * **Infection**: a pathogen load per site (0-1) that grows logistically, spreads to
   neighbouring sites and is cleared by pathogen-specific effector T-cells on the site. Its
-  clearance day is the infection-control readout (TARGETS X4: infections rise with
+  clearance day is the infection-control readout (infections rise with
   immunosuppression; Afinitor label).
 * **Wound**: an open disc in the host tissue, ringed by fibroblasts that close it by dividing
   into open sites (:func:`model.fates.advance_cycle`, driven by their mTOR network) and by
   migrating onto them, at a speed that needs mTORC1-S6K (Liu 2006 Oncogene 25:7029: rapamycin
   inhibits fibroblast motility through S6K1 and 4E-BP1). Its closure day is the wound-healing
-  readout (TARGETS X3: wound complications rise on sirolimus; Dean 2004 Transplantation
+  readout (wound complications rise on sirolimus; Dean 2004 Transplantation
   77:1555).
 
 Pure numpy over grids and masks; the model owns the state and applies the events.

@@ -1,4 +1,4 @@
-"""Timeseries records and summary readouts of the transplant scenario (DESIGN.md section 6)."""
+"""Timeseries records and summary readouts of the transplant scenario."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def timeseries_row(model: TransplantModel) -> dict[str, float]:
 
 
 def transplant_readouts(model: TransplantModel, twin, series) -> dict:
-    """Summary readouts of DESIGN.md section 6 (transplant), plus expansion kinetics.
+    """Summary readouts of a transplant run, plus expansion kinetics.
 
     Treg and memory fractions and the fold expansion are taken at the peak of
     antigen-experienced T-cells (as memory precursors are counted at the peak of expansion;

@@ -37,7 +37,7 @@ class TCellParams:
             IL-2Ralpha-beta-gamma; Wang & Smith 1987 J Exp Med 166:1055).
         g1_min_h: shortest G1 of an activated T-cell at full IL-2 and mTORC1 output, h.
         sg2m_h: S + G2 + M of an activated T-cell, h. With ``g1_min_h`` a cycle of ~8 h at the
-            peak of expansion (TARGETS I1: Murali-Krishna 1998 Immunity 8:177; S phase ~5 h in
+            peak of expansion (Murali-Krishna 1998 Immunity 8:177; S phase ~5 h in
             CD8 blasts, Yoon 2010 J Immunol 185:2771).
         treg_mtor_independence: share of a Treg's G1 drive that needs no mTORC1 (FoxP3-induced
             PIM2; Basu 2008 J Immunol 180:5794). Assumed 0.4.
@@ -57,14 +57,14 @@ class TCellParams:
         effector_death_per_h: basal death hazard of an effector, 1/h. Assumed.
         withdrawal_death_per_h: extra effector death hazard without IL-2 and antigen, 1/h.
             Assumed: effectors halve in ~1 day during contraction, ~90-95 % lost
-            (TARGETS I1; Murali-Krishna 1998; Kaech 2002 Nat Rev Immunol 2:251).
+            (Murali-Krishna 1998 Immunity 8:177; Kaech 2002 Nat Rev Immunol 2:251).
         memory_death_per_h: death hazard of memory precursors, 1/h. Assumed (half-life ~2
             weeks while the memory pool settles after contraction; Kaech 2003).
         treg_death_per_h: extra Treg death hazard without IL-2, 1/h (Tregs need IL-2;
             Fontenot 2005 Nat Immunol 6:1142). Assumed.
         kill_per_h: lysis hazard of a donor cell under one effector, 1/h. Assumed (one CTL
             kills a target in ~0.5-6 h in tissue; Halle 2016 Immunity 44:233). mTOR-independent
-            (Dumont 1990; TARGETS I2).
+            (Dumont 1990).
         treg_half: Tregs in the 3x3 neighbourhood halving effector killing, IL-2 output and
             proliferation. Assumed (contact suppression; Tang 2006 Nat Immunol 7:83).
         il2_secretion_pM_per_h: IL-2 released into its site per hour by a fully TCR-stimulated

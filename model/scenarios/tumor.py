@@ -7,10 +7,11 @@ a necrotic core appear 100-200 um from the nearest vessel as the tumor grows. Hy
 stabilises HIF-1a, whose translation needs mTORC1 (Hudson 2002 Mol Cell Biol 22:7004); HIF-1a
 drives VEGF, and VEGF drives sprouting of new vessels (:mod:`model.scenarios.tumor_vessels`).
 
-The step (DESIGN.md section 2): PK; quasi-steady fields (oxygen, nutrients, drug, VEGF) and
-the vessels; inputs; signalling; fates (growth and G1->S from S6K/4E-BP1 and size, apoptosis
-against the AKT survival signal, starvation offset by autophagy, necrosis under severe
-hypoxia, quiescence when crowded); events (division, invasion of host tissue, death).
+The step (the phases of :class:`model.tissue.TissueModel`): PK; quasi-steady fields (oxygen,
+nutrients, drug, VEGF) and the vessels; inputs; signalling; fates (growth and G1->S from
+S6K/4E-BP1 and size, apoptosis against the AKT survival signal, starvation offset by
+autophagy, necrosis under severe hypoxia, quiescence when crowded); events (division, invasion
+of host tissue, death).
 
 Calibration (T1, RECORD-1: Motzer 2008 Lancet 372:449). Clinical tumors lose most of the cells
 they make (cell-loss factor ~0.7-0.9: Steel 1967 Eur J Cancer 3:381), so by default tumor cells
@@ -705,7 +706,7 @@ def recist(hours: np.ndarray, cells: np.ndarray, baseline_h: float) -> tuple[str
 
 
 def tumor_readouts(model: TumorModel, twin, series) -> dict:
-    """Summary readouts of DESIGN.md section 6 (baseline = treatment start)."""
+    """Summary readouts of a tumor run (baseline = treatment start)."""
     hours = np.asarray(series["time_h"], dtype=float)
     cells = np.asarray(series["tumor_cells"], dtype=float)
     start = int(np.searchsorted(hours, model.baseline_h - 1e-9))

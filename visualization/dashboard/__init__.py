@@ -1,4 +1,4 @@
-"""The classroom dashboard (DESIGN.md section 7): a Solara page served by ``mtor-sim dashboard``.
+"""The classroom dashboard (README, "The dashboard"), a Solara page: ``mtor-sim dashboard``.
 
 ``state`` holds one browser session's models (no model is shared between visitors), ``views``
 turns models into images and figures, ``lessons`` loads the guided units from
