@@ -7,7 +7,6 @@ exit status 1; ``--json`` prints exactly one JSON object on stdout.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import math
 import sys
@@ -173,34 +172,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ------------------------------------------------------------------------------ commands
 def make_regime(args, library):
-    """The regime of ``run`` / ``pk`` arguments, with the drug's defaults filled in."""
-    from mtor_abm.model.pharmacology import UNTREATED, Regime, check_regime, default_regime
+    """The regime of ``run`` / ``pk`` arguments (:func:`model.regimes.build_regime`)."""
+    from mtor_abm.model.regimes import build_regime
 
-    drug = library.drug(args.drug)
-    if args.drug == "none":
-        return UNTREATED
-    conc = getattr(args, "conc", None)
-    if conc is not None:
-        if args.schedule not in (None, "fixed"):
-            raise InputError("--conc holds a concentration: it cannot be combined with --schedule")
-        regime = Regime(args.drug, 0.0, "fixed", conc_nM=conc)
-    elif drug.fixed_only and args.schedule in (None, "fixed") and args.dose is None:
-        regime = default_regime(args.drug, library)
-    else:
-        base = default_regime(args.drug, library)
-        dose = args.dose if args.dose is not None else base.dose_mg
-        schedule = args.schedule or base.schedule
-        loading = args.loading_dose
-        if loading is None and args.dose is None and args.schedule is None:
-            loading = base.loading_dose_mg
-        regime = Regime(args.drug, dose, schedule, loading_dose_mg=loading)
-    start, stop = getattr(args, "start_day", None) or 0.0, getattr(args, "stop_day", None)
-    if start or stop is not None:
-        if stop is not None and stop <= start:
-            raise InputError(f"--stop-day ({stop:g}) must be after --start-day ({start:g})")
-        regime = dataclasses.replace(regime, start_day=start, stop_day=stop)
-    check_regime(regime, library)
-    return regime
+    return build_regime(
+        library,
+        args.drug,
+        dose_mg=args.dose,
+        schedule=args.schedule,
+        loading_dose_mg=args.loading_dose,
+        conc_nM=getattr(args, "conc", None),
+        start_day=getattr(args, "start_day", None),
+        stop_day=getattr(args, "stop_day", None),
+    )
 
 
 def cmd_scenarios(args) -> int:

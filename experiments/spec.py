@@ -38,11 +38,11 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 from mtor_abm.experiments.runner import check_days, check_seed, regime_dict
+from mtor_abm.model import regimes as model_regimes
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DrugLibrary, load_library
 from mtor_abm.model.scenarios import get_scenario
@@ -332,26 +332,24 @@ def _regimes(
 def build_regime(
     values: dict[str, Any], default_start_day: float, library: DrugLibrary, where: str = "regime"
 ) -> dict[str, Any]:
-    """A regime from spec values, built as ``mtor-sim run`` builds it (cli.make_regime)."""
-    from mtor_abm.experiments.cli import make_regime
-
+    """A regime from spec values, built as ``mtor-sim run`` builds it (model.regimes)."""
     for key, value in values.items():
         ok = isinstance(value, str) if key in ("drug", "schedule") else _is_number(value)
         if not ok:
             kind = "a string" if key in ("drug", "schedule") else "a number"
             raise _fail(f"{where}.{key}", f"must be {kind}, got {value!r}")
-    start = values.get("start_day", default_start_day)
-    args = SimpleNamespace(
-        drug=values["drug"],
-        dose=values.get("dose"),
-        schedule=values.get("schedule"),
-        loading_dose=values.get("loading_dose"),
-        conc=values.get("conc"),
-        start_day=start,
-        stop_day=values.get("stop_day"),
-    )
     try:
-        return regime_dict(make_regime(args, library))
+        regime = model_regimes.build_regime(
+            library,
+            values["drug"],
+            dose_mg=values.get("dose"),
+            schedule=values.get("schedule"),
+            loading_dose_mg=values.get("loading_dose"),
+            conc_nM=values.get("conc"),
+            start_day=values.get("start_day", default_start_day),
+            stop_day=values.get("stop_day"),
+        )
+        return regime_dict(regime)
     except InputError as err:
         raise _fail(where, str(err)) from None
 
@@ -367,7 +365,9 @@ def main(argv: list[str] | None = None) -> int:
 
     paths = sys.argv[1:] if argv is None else argv
     if not paths:
-        print("usage: python -m mtor_abm.experiments.spec SPEC.toml [SPEC.toml ...]", file=sys.stderr)
+        print(
+            "usage: python -m mtor_abm.experiments.spec SPEC.toml [SPEC.toml ...]", file=sys.stderr
+        )
         return 2
     for path in paths:
         try:

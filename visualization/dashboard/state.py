@@ -10,11 +10,11 @@ import csv
 import io
 import threading
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DrugLibrary, Regime, load_library
+from mtor_abm.model.regimes import build_regime
 from mtor_abm.model.scenarios import SCENARIOS, get_scenario
 from mtor_abm.model.scenarios.base import parse_overrides
 
@@ -44,10 +44,10 @@ class ArmSpec:
     conc_nM: float | None = None
 
 
-def make_regime(arm: ArmSpec, scenario: str, library: DrugLibrary) -> Regime:
-    """The arm's regime, with the drug's and the scenario's defaults filled in (as ``run``)."""
-    from mtor_abm.experiments.cli import make_regime as cli_make_regime
-
+def make_regime(arm: ArmSpec, scenario: str | None, library: DrugLibrary) -> Regime:
+    """The arm's regime (:func:`model.regimes.build_regime`), with the menus' choices mapped
+    to its fields: schedule ``fixed`` holds the drug's default concentration unless one is
+    set, and a research-tool drug is always held; ``start_day`` None takes the scenario's."""
     drug = library.drug(arm.drug)
     schedule, conc = arm.schedule, arm.conc_nM
     if schedule == "fixed" and conc is None:
@@ -56,20 +56,17 @@ def make_regime(arm: ArmSpec, scenario: str, library: DrugLibrary) -> Regime:
         conc = None
     if drug.fixed_only:
         schedule, conc = "fixed", conc if conc is not None else drug.default_conc_nM
-    dose = None if (schedule == "fixed" or conc is not None) else arm.dose_mg
     start = arm.start_day
     if start is None:
         start = get_scenario(scenario).default_start_day
-    args = SimpleNamespace(
-        drug=arm.drug,
-        dose=dose,
+    return build_regime(
+        library,
+        arm.drug,
+        dose_mg=None if (schedule == "fixed" or conc is not None) else arm.dose_mg,
         schedule=None if conc is not None else schedule,
-        loading_dose=None,
+        conc_nM=conc,
         start_day=start,
-        stop_day=None,
-        conc=conc,
     )
-    return cli_make_regime(args, library)
 
 
 def describe_regime(regime: Regime) -> str:

@@ -1,0 +1,78 @@
+"""The one regime builder: a drug plus what the user gave, the drug's defaults for the rest.
+
+The command line (``mtor-sim run`` / ``pk``), sweep specs, the dashboard's arms and its lessons all
+build regimes here, so the same words give the same regime everywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import (
+    UNTREATED,
+    DrugLibrary,
+    Regime,
+    check_regime,
+    default_regime,
+)
+
+
+def build_regime(
+    library: DrugLibrary,
+    drug: str = "none",
+    *,
+    dose_mg: float | None = None,
+    schedule: str | None = None,
+    loading_dose_mg: float | None = None,
+    conc_nM: float | None = None,
+    start_day: float | None = None,
+    stop_day: float | None = None,
+) -> Regime:
+    """The regime of ``drug`` with the given fields and the library's defaults for the rest.
+
+    Args:
+        library: the drug library (``drug`` must be in it; ``none`` is the untreated control).
+        drug: drug name.
+        dose_mg: dose per administration, mg (default: the drug's; with ``schedule`` or a dose
+            given, the drug's loading dose is not used).
+        schedule: dosing schedule (:data:`~model.pharmacology.SCHEDULE_FORMS`; default: the drug's).
+        loading_dose_mg: first dose, mg (default: the drug's, only when neither dose nor
+            schedule is given).
+        conc_nM: hold this concentration, nM (schedule ``fixed``; research-tool drugs).
+        start_day: day of the first dose (None or 0: day 0).
+        stop_day: no dose from this day on (None: never stop).
+
+    Returns the checked :class:`~model.pharmacology.Regime` (``UNTREATED`` for drug ``none``).
+    Raises :class:`~model.errors.InputError` naming the field when the combination is invalid
+    (an unknown drug, ``conc_nM`` with a dosing schedule, ``stop_day`` not after
+    ``start_day``, a clinical schedule for a research-tool drug, ...).
+    """
+    found = library.drug(drug)
+    if drug == "none":
+        return UNTREATED
+    if conc_nM is not None:
+        if schedule not in (None, "fixed"):
+            raise InputError(
+                f"conc_nM (--conc) holds a concentration: it cannot be combined with schedule "
+                f"{schedule!r} (leave the schedule out, or give a dose instead)"
+            )
+        regime = Regime(drug, 0.0, "fixed", conc_nM=conc_nM)
+    elif found.fixed_only and schedule in (None, "fixed") and dose_mg is None:
+        regime = default_regime(drug, library)
+    else:
+        base = default_regime(drug, library)
+        dose = dose_mg if dose_mg is not None else base.dose_mg
+        loading = loading_dose_mg
+        if loading is None and dose_mg is None and schedule is None:
+            loading = base.loading_dose_mg
+        regime = Regime(drug, dose, schedule or base.schedule, loading_dose_mg=loading)
+    start = start_day or 0.0
+    if start or stop_day is not None:
+        if stop_day is not None and stop_day <= start:
+            raise InputError(
+                f"stop_day (--stop-day) must be after start_day ({start:g}), got {stop_day:g}"
+            )
+        regime = dataclasses.replace(regime, start_day=start, stop_day=stop_day)
+    check_regime(regime, library)
+    return regime
