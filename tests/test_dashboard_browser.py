@@ -1,6 +1,6 @@
 """The dashboard in a real browser: Debian's Chromium driven by Playwright, offline.
 
-The server runs as a subprocess (``python -m mtor_abm.experiments dashboard --port <free port>``) with
+The server runs as a subprocess (``python -m mtor_abm.experiments dashboard --port <port>``) with
 Solara's CDN pointed at a dead local address, and the browser aborts any request that is not
 to 127.0.0.1: the page must load and work from what the installation holds. Skipped only when
 ``/usr/bin/chromium`` is absent AND ``MTOR_SKIP_BROWSER=1`` is set (CI installs chromium).

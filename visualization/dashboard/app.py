@@ -12,6 +12,7 @@ from mtor_abm.model.pharmacology import load_library
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.model.scenarios.base import defaults
 from mtor_abm.visualization.dashboard import views
+from mtor_abm.visualization.dashboard.inspector import inspector_html
 from mtor_abm.visualization.dashboard.lessons import fill_explanation, load_catalogue
 from mtor_abm.visualization.dashboard.state import (
     MAX_ARMS,
@@ -127,36 +128,16 @@ def TissuePanel(run: Run, index: int, option: str, scale, selected, on_select, t
 
 
 @solara.component
-def CellInspector(run: Run, selected):
-    """The selected cell's signalling, bars relative to an untreated cell, in every arm."""
+def CellInspector(run: Run, selected, hours: float):
+    """The selected cell's state in every arm, redrawn at every model time ``hours``."""
     Md("#### Selected cell")
     if selected is None:
         solara.Info("Click a cell in a tissue to see its signalling state.")
         return
     x, y = selected
-    rows = []
     with run.lock:
-        states = [(a.spec.label, a.model.cell_state_at(x, y)) for a in run.arms]
-    for label, state in states:
-        if state is None:
-            rows.append(f"<tr><td colspan=3><b>{label}</b>: empty site</td></tr>")
-            continue
-        rows.append(f"<tr><td colspan=3><b>{label}</b>: {state['cell_type']} cell</td></tr>")
-        for key, value in state.items():
-            if key == "cell_type":
-                continue
-            width = min(value, 3.0) / 3.0 * 180
-            rows.append(
-                f"<tr><td>{views.READOUT_NAMES.get(key, key)}</td>"
-                f'<td style="width:190px;position:relative"><span class="mtor-bar" '
-                f'style="width:{width:.0f}px"></span><span style="position:absolute;left:60px;'
-                f'top:0;bottom:0;border-left:1px dashed #000"></span></td><td>{value:.2f}</td></tr>'
-            )
-    html = (
-        f"<div>site x={x}, y={y}; bars relative to an untreated cell "
-        f"(dashed line = 1 = untreated)</div><table style='font-size:14px'>{''.join(rows)}</table>"
-    )
-    solara.HTML(tag="div", unsafe_innerHTML=html)
+        cells = [(a.spec.label, a.model.cell_state_at(x, y)) for a in run.arms]
+    solara.HTML(tag="div", unsafe_innerHTML=inspector_html((x, y), cells))
 
 
 @solara.component
@@ -206,22 +187,22 @@ def RunView(run: Run, tick: int, option, set_option, plot, set_plot, stop_h=None
             fig = views.timeseries_figure(series, labels, plot, horizon_h)
             solara.Image(views.figure_png(fig), width="100%")
         with solara.Column():
-            CellInspector(run, selected)
-    PKPanel(run, labels)
+            CellInspector(run, selected, run.hours)
+    PKPanel(run, labels, run.hours)
     ExportButtons(run, option, scale, plot, series, labels)
 
 
 @solara.component
-def PKPanel(run: Run, labels):
-    """Blood concentration of each arm's regime with its dose marks."""
+def PKPanel(run: Run, labels, hours: float):
+    """Blood concentration of each arm's regime with its dose marks and the model's time."""
     regimes = [a.regime for a in run.arms]
-    horizon = max(run.spec.default_days, run.hours / 24.0 + 1.0)
+    horizon = max(run.spec.default_days, hours / 24.0 + 1.0)
     horizon = float(int(horizon) + 1)
     curves = solara.use_memo(
         lambda: views.pk_curves(regimes, horizon, run.library), [tuple(regimes), horizon]
     )
     # the 'now' line moves in 1/150 of the horizon: redraw only then (the curves stay put)
-    now_h = round(run.hours / (horizon * 24.0 / 150)) * (horizon * 24.0 / 150)
+    now_h = round(hours / (horizon * 24.0 / 150)) * (horizon * 24.0 / 150)
     png = solara.use_memo(
         lambda: views.figure_png(views.pk_figure(regimes, labels, curves, now_h, horizon * 24)),
         [tuple(regimes), tuple(labels), horizon, now_h],
@@ -273,13 +254,20 @@ def advance(run: Run, speed: tuple[float, float], stop_h: float | None) -> bool:
 
 
 @solara.component
-def PlayControls(run, playing, speed, set_speed, on_tick, on_reset):
+def PlayControls(run, playing, speed, set_speed, on_tick, on_reset, stop_h, hours):
+    """Play, pause, step and reset; Play and Step stop at ``stop_h`` (a lesson's end)."""
+    at_end = run is not None and stop_h is not None and hours >= stop_h - 1e-9
+
+    def step():
+        if run is not None and advance(run, (0.0, 0.0), stop_h):
+            on_tick()
+
     with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
         solara.Button(
             "Play",
             icon_name="mdi-play",
             on_click=lambda: playing.set(True),
-            disabled=playing.value or run is None,
+            disabled=playing.value or run is None or at_end,
             color="primary",
         )
         solara.Button(
@@ -291,8 +279,8 @@ def PlayControls(run, playing, speed, set_speed, on_tick, on_reset):
         solara.Button(
             "Step",
             icon_name="mdi-step-forward",
-            on_click=lambda: (run.step(), on_tick()),
-            disabled=playing.value or run is None,
+            on_click=step,
+            disabled=playing.value or run is None or at_end,
         )
         solara.Button("Reset", icon_name="mdi-restore", on_click=on_reset)
     solara.Select("Speed", values=list(SPEEDS), value=speed, on_value=set_speed)
@@ -432,6 +420,7 @@ def Page():
     stop_h = None
     if mode.value == "Lessons" and lesson is not None and run is not None:
         stop_h = 24.0 * (lesson.days or SCENARIOS[lesson.scenario].default_days)
+    hours = run.hours if run is not None else 0.0  # the model's clock drives every redraw
 
     def play_frame():
         if run is None or not advance(run, SPEEDS[speed.value], stop_h):
@@ -461,7 +450,7 @@ def Page():
         solara.ToggleButtonsSingle(
             value=mode.value, values=["Explore", "Compare", "Lessons"], on_value=set_mode
         )
-        PlayControls(run, playing, speed.value, speed.set, on_tick, on_reset)
+        PlayControls(run, playing, speed.value, speed.set, on_tick, on_reset, stop_h, hours)
         if mode.value != "Lessons":
             solara.Select(
                 "Scenario", values=list(SCENARIOS), value=scenario.value, on_value=set_scenario
@@ -493,6 +482,7 @@ def Page():
             playing,
             run,
             stop_h,
+            hours,
             option.set,
             plot.set,
             speed.set,
@@ -526,6 +516,18 @@ def CompareInputs(library, compare, scenario: str):
 
 
 @solara.component
+def LessonProgress(hours: float, stop_h: float):
+    """How far the lesson's run is: a bar and 'day X of Y'."""
+    pct = max(0.0, min(100.0, 100.0 * hours / stop_h))
+    solara.ProgressLinear(value=pct, color="primary")
+    solara.Text(
+        f"day {hours / 24:.1f} of {stop_h / 24:g} ({pct:.0f} %)",
+        classes=["mtor-progress"],
+        style={"font-size": "13px"},
+    )
+
+
+@solara.component
 def LessonPanel(
     catalogue,
     lesson,
@@ -535,11 +537,12 @@ def LessonPanel(
     playing,
     run,
     stop_h,
+    hours,
     set_option,
     set_plot,
     set_speed,
 ):
-    """Predict -> run -> explain."""
+    """Predict -> run -> explain; redrawn at every model time ``hours``."""
     titles = {le.title: le.name for le in catalogue.lessons}
     if not catalogue.lessons:
         solara.Warning("No lessons are available in this installation.")
@@ -600,7 +603,9 @@ def LessonPanel(
         return
     if run is None:
         return
-    finished = stop_h is not None and run.hours >= stop_h - 1e-9
+    finished = stop_h is not None and hours >= stop_h - 1e-9
+    if stop_h:
+        LessonProgress(hours, stop_h)
     if not finished:
         solara.Info(f"Running... your prediction: {answer.value}")
         return
