@@ -456,10 +456,13 @@ class Field:
                 conc *= self._factor
                 if add:
                     conc += self._added
-            elif add:
-                conc += self._added
+            elif scalar_factor is not None:
+                # Uniform decay, no production, no sources: c <- c exp(-k dt_sub), exact.
                 pre_reaction_sum += float(conc.sum())
                 conc *= scalar_factor
+            elif add:
+                # Production without any sink: c <- c + P dt_sub, exact.
+                conc += self._added
             if sites.size:
                 boundary_in += held_sum - float(conc[sites].sum())
                 conc[sites] = held

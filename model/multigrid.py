@@ -387,8 +387,12 @@ class MultigridCG:
         _to_level(rhs, fine, r)
         r *= fine.free
         target = tol * (_dot(r, r) + fixed_norm2) ** 0.5
-        r -= self._apply(x, q)
         iterations = 0
+        if target == 0.0:
+            # b = 0 (no production, no vessels): the SPD system's solution is exactly 0; CG
+            # from a non-zero start would chase a zero target until rz underflowed to 0.
+            return np.zeros(self.shape), iterations
+        r -= self._apply(x, q)
         if _dot(r, r) ** 0.5 > target:
             self._vcycle(0, r, z)
             np.copyto(p, z)
@@ -396,7 +400,10 @@ class MultigridCG:
             while True:
                 iterations += 1
                 self._apply(p, q)
-                alpha = rz / _dot(p, q)
+                curvature = _dot(p, q)
+                if curvature <= 0.0 or rz == 0.0:
+                    break  # p or r vanished to round-off: nothing left to reduce
+                alpha = rz / curvature
                 x += np.multiply(p, alpha, out=z)
                 r -= np.multiply(q, alpha, out=z)
                 if _dot(r, r) ** 0.5 <= target:
@@ -407,6 +414,8 @@ class MultigridCG:
                     )
                 self._vcycle(0, r, z)
                 rz, rz_old = _dot(r, z), rz
+                if rz == 0.0:
+                    break  # the preconditioned residual vanished: converged to round-off
                 p *= rz / rz_old
                 p += z
         out = np.empty(self.shape)

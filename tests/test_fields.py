@@ -310,3 +310,30 @@ def test_stiff_production_and_uptake_reach_the_exact_steady_state_in_one_step():
     steady = 2.0 / (9.5 + 0.5)
     assert np.allclose(field.data, steady + (1.0 - steady) * np.exp(-10.0), rtol=1e-12)
     assert field.total() == pytest.approx(field.expected_total(), rel=1e-12)
+
+
+# ---------------------------------------------------------------- linear terms alone (issue 14)
+def test_explicit_pure_decay_is_exact_exponential():
+    """No production, sources or uptake: the mean falls exactly as exp(-k t) (was left at 1)."""
+    field = Field("drug", np.ones((12, 9)), diffusion_um2_per_s=10.0, decay_per_h=0.7)
+    field.step(1.0)
+    assert field.data.mean() == pytest.approx(math.exp(-0.7), rel=1e-12)
+    assert ledger_error(field) < 1e-12
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_pure_production_adds_p_t_everywhere(method):
+    """Production with no sink: c = P t at every site, whatever the method (explicit crashed)."""
+    field = Field("drug", np.zeros((12, 9)), diffusion_um2_per_s=10.0, method=method)
+    field.step(1.5, production=2.0)
+    assert field.data == pytest.approx(np.full((12, 9), 3.0), rel=1e-12)
+    assert field.mass_produced == pytest.approx(3.0 * 12 * 9, rel=1e-12)
+    assert ledger_error(field) < 1e-12
+
+
+def test_explicit_production_with_decay_is_exact():
+    """Uniform P and k from zero: c(t) = P (1 - exp(-k t)) / k."""
+    field = Field("drug", np.zeros((12, 9)), diffusion_um2_per_s=10.0, decay_per_h=0.7)
+    field.step(1.0, production=2.0)
+    expected = 2.0 * (1.0 - math.exp(-0.7)) / 0.7
+    assert field.data == pytest.approx(np.full((12, 9), expected), rel=1e-12)

@@ -103,3 +103,27 @@ def test_views_and_cell_state():
     cell = model.cell_state_at(6, 6)
     assert cell["organism"] == 3 and cell["cell_type"] == "neuron"
     assert model.cell_state_at(5, 0) is None
+
+
+def test_fast_proteasome_gives_the_analytic_soluble_level():
+    """With no aggregation the soluble protein obeys dp/dt = make - k p, so after t days
+    p = make / k (1 - exp(-k t)); at proteasome_per_day = 10 (inside its documented bounds)
+    forward Euler at 4 sub-steps a day overshot to negative values and was clipped to 0."""
+    sc = NeuroScenario(
+        rng=1,
+        organisms=3,
+        lattice=3,
+        production_spread=0.0,
+        aggregation_per_day=0.0,
+        proteasome_per_day=10.0,
+    )
+    model = NeuroModel(sc, UNTREATED)
+    days = 3
+    for _ in range(days):
+        model.step()
+    flux = model.per_org(model.out["autophagy"]) * sc.autophagy_capacity
+    k = sc.proteasome_per_day + sc.autophagy_soluble_per_day * flux
+    expected = sc.production_per_day / k * -np.expm1(-k * days)
+    assert np.allclose(model.soluble, expected, rtol=1e-9)
+    assert np.allclose(model.soluble, 0.005, rtol=0.01)  # ~ make / proteasome
+    assert np.all(model.aggregate == 0.0)

@@ -435,3 +435,16 @@ def test_resistance_is_acquired_at_division_only_when_switched_on():
 
     assert resistant_after_two_days() == 0
     assert resistant_after_two_days(resistance="frb", resistance_per_division=0.5) > 0
+
+
+def test_a_tumor_without_vessels_keeps_stepping():
+    """Every vessel regressed (long everolimus runs): oxygen, nutrients and drug are 0
+    everywhere (no source), and the step goes on instead of dividing by zero in the solver."""
+    # 70 x 70 sites: above the 4,096 of a single-level (direct) solve, so multigrid CG runs.
+    model = build(held("everolimus", 20.0, start_day=0.0), seed=2, width=70, height=70)
+    model.step()
+    model.vessels[...] = False
+    for _ in range(3):
+        model.step()
+    assert np.all(model.fields["oxygen"].data == 0.0)
+    assert np.all(model.fields["drug"].data == 0.0)
