@@ -125,16 +125,14 @@ class CohortModel(mesa.Model):
             organism.death_day = None if np.isnan(day) else float(day)
 
     def _steady_state(self) -> dict[str, np.ndarray]:
-        """Untreated steady state of every cell (one integration per distinct input)."""
-        n = self.n_org * self.cells_per_org
-        state = {k: np.empty(n) for k in sg.STATE_NAMES}
-        one = {k: v[:1] for k, v in self.params.items()}
-        for o, gf in enumerate(self.growth_factor):
-            row = sg.new_state(1, one, sg.Inputs(growth_factor=float(gf)))
-            rows = slice(o * self.cells_per_org, (o + 1) * self.cells_per_org)
-            for k in sg.STATE_NAMES:
-                state[k][rows] = row[k][0]
-        return state
+        """Untreated steady state of every cell: one vectorised integration over organisms.
+
+        Cells of one organism share its growth-factor drive, so each organism's steady state
+        is integrated once (one row per organism, all in one call) and repeated over its cells.
+        """
+        per_org = {k: v[:: self.cells_per_org] for k, v in self.params.items()}
+        rows = sg.new_state(self.n_org, per_org, sg.Inputs(growth_factor=self.growth_factor))
+        return {k: np.repeat(rows[k], self.cells_per_org) for k in sg.STATE_NAMES}
 
     # ------------------------------------------------------------------ per-organism views
     def per_org(self, values: np.ndarray) -> np.ndarray:
