@@ -76,9 +76,9 @@ def save_run_figures(fig_dir: Path, result) -> list[Path]:
     """Write the figures of a run into ``fig_dir``; returns their paths.
 
     Generic figures (growth when the series has ``cells``, mean signalling) come first; then
-    the scenario's own (its registry entry's ``figures``).
+    the scenario's own (:data:`visualization.scenario_figures.SCENARIO_FIGURES`).
     """
-    from mtor_abm.model.scenarios import get_scenario
+    from mtor_abm.visualization.scenario_figures import SCENARIO_FIGURES
 
     s = result.summary
     title = f"{s['scenario']}: {s['drug']}"
@@ -94,9 +94,9 @@ def save_run_figures(fig_dir: Path, result) -> list[Path]:
     for name, fig in figures:
         _save(fig, fig_dir / name)
         paths.append(fig_dir / name)
-    spec = get_scenario(s["scenario"])
-    if spec.figures is not None:
-        paths.extend(spec.figures(fig_dir, result))
+    own = SCENARIO_FIGURES.get(s["scenario"])
+    if own is not None:
+        paths.extend(own(fig_dir, result))
     return paths
 
 

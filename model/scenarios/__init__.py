@@ -11,21 +11,19 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from mtor_abm.model.errors import InputError
-from mtor_abm.model.scenarios.aging import AgingModel, AgingScenario, aging_figures, aging_readouts
+from mtor_abm.model.scenarios.aging import AgingModel, AgingScenario, aging_readouts
 from mtor_abm.model.scenarios.base import TissueScenario
 from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario, culture_readouts
-from mtor_abm.model.scenarios.neuro import NeuroModel, NeuroScenario, neuro_figures, neuro_readouts
+from mtor_abm.model.scenarios.neuro import NeuroModel, NeuroScenario, neuro_readouts
 from mtor_abm.model.scenarios.transplant import (
     TransplantModel,
     TransplantScenario,
-    transplant_figures,
     transplant_readouts,
 )
 from mtor_abm.model.scenarios.tumor import (
     DEFAULT_START_DAY,
     TumorModel,
     TumorScenario,
-    tumor_figures,
     tumor_readouts,
 )
 
@@ -47,8 +45,10 @@ class ScenarioSpec:
             tumor's "established" day).
         replicates_param: for cohort scenarios, the scenario parameter that ``--replicates``
             sets (e.g. ``organisms``): one run of a cohort rather than one run per seed.
-        figures: ``figures(fig_dir, result)`` -> list of written paths; the scenario's own
-            figures, written besides the generic ones (None: the generic ones only).
+
+    A scenario's own figures are registered on the visualization side
+    (``visualization.scenario_figures.SCENARIO_FIGURES``, keyed by name): the model knows no
+    plotting.
     """
 
     name: str
@@ -60,7 +60,6 @@ class ScenarioSpec:
     needs_twin: bool = False
     default_start_day: float = 0.0
     replicates_param: str | None = None
-    figures: Callable | None = None
 
 
 SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
@@ -84,7 +83,6 @@ SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
             readouts=aging_readouts,
             needs_twin=True,
             replicates_param="organisms",
-            figures=aging_figures,
         ),
         "neuro": ScenarioSpec(
             name="neuro",
@@ -95,7 +93,6 @@ SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
             default_days=365.0,
             readouts=neuro_readouts,
             replicates_param="organisms",
-            figures=neuro_figures,
         ),
         "transplant": ScenarioSpec(
             name="transplant",
@@ -105,7 +102,6 @@ SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
             model_class=TransplantModel,
             default_days=30.0,
             readouts=transplant_readouts,
-            figures=transplant_figures,
         ),
         "tumor": ScenarioSpec(
             name="tumor",
@@ -116,7 +112,6 @@ SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
             default_days=60.0,
             readouts=tumor_readouts,
             default_start_day=DEFAULT_START_DAY,
-            figures=tumor_figures,
         ),
     }
 )

@@ -491,10 +491,3 @@ def aging_readouts(model: AgingModel, twin: AgingModel | None, series) -> dict:
         both = p90 is not None and p90_untreated
         out["p90_extension"] = p90 / p90_untreated - 1.0 if both else None
     return out
-
-
-def aging_figures(fig_dir, result) -> list:
-    """Registry figure hook; imported lazily so ``model`` does not load matplotlib."""
-    from mtor_abm.visualization.aging_figures import aging_figures as write
-
-    return write(fig_dir, result)

@@ -310,13 +310,6 @@ def neuro_readouts(model: NeuroModel, twin, series) -> dict:
     }
 
 
-def neuro_figures(fig_dir, result) -> list:
-    """Registry figure hook; imported lazily so ``model`` does not load matplotlib."""
-    from mtor_abm.visualization.aging_figures import neuro_figures as write
-
-    return write(fig_dir, result)
-
-
 def protein_kinetics_substep(soluble, aggregate, make, degrade, joining_rate, clear, h) -> None:
     """Advance soluble protein and aggregates by ``h`` days, in place, exactly for these rates.
 

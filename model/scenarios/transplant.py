@@ -58,7 +58,6 @@ __all__ = [
     "CATEGORY_LABELS",
     "TransplantModel",
     "TransplantScenario",
-    "transplant_figures",
     "transplant_readouts",
 ]
 
@@ -629,10 +628,3 @@ CELL_TYPES = ("epithelial", "epithelial", "fibroblast")
 APCs), wound fibroblasts."""
 AGENT_CLASSES = (TissueCell, GraftCell, Fibroblast)
 """Agent class of each type_id (also used to rebuild agents from a checkpoint)."""
-
-
-def transplant_figures(fig_dir, result) -> list:
-    """Registry figure hook; imported lazily so ``model`` does not load matplotlib."""
-    from mtor_abm.visualization.transplant_figures import transplant_figures as write
-
-    return write(fig_dir, result)

@@ -727,10 +727,3 @@ def tumor_readouts(model: TumorModel, twin, series) -> dict:
         "mean_pS6K": float(last["mean_pS6K"]),
         "mean_pAKT_S473": float(last["mean_pAKT_S473"]),
     }
-
-
-def tumor_figures(fig_dir, result) -> list:
-    """The scenario's figures (growth by cell state, tissue snapshot, PK with doses)."""
-    from mtor_abm.visualization.tumor_figures import save_tumor_figures
-
-    return save_tumor_figures(fig_dir, result)
