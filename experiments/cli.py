@@ -278,7 +278,7 @@ def cmd_pathway(args) -> int:
 
 
 def cmd_pk(args) -> int:
-    from mtor_abm.model.adverse import adverse_panel
+    from mtor_abm.experiments.runner import run_adverse_panel
     from mtor_abm.model.pharmacology import dose_times_h, load_library
     from mtor_abm.model.pk import simulate, steady_state_summary
 
@@ -302,7 +302,7 @@ def cmd_pk(args) -> int:
         "trough_ng_ml": ss.get("trough_ng_ml"),
         "cmax_ng_ml": ss.get("cmax_ng_ml"),
         "half_life_h": ss.get("half_life_h"),
-        "adverse": adverse_panel(regime, args.days, library),
+        "adverse": run_adverse_panel(regime, args.days, library),
     }
     if args.json:
         _print_json(result)

@@ -12,7 +12,6 @@ import math
 import os
 import platform
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -20,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from mtor_abm.experiments.progress import bar as progress_bar
+from mtor_abm.experiments.progress import reporter
 from mtor_abm.model.adverse import adverse_panel
 from mtor_abm.model.errors import InputError, OutputError
 from mtor_abm.model.pharmacology import UNTREATED, Regime, load_library
 from mtor_abm.model.scenarios import get_scenario
 from mtor_abm.model.scenarios.base import parse_overrides
-from tqdm import tqdm
 
 MAX_DAYS = 3650.0
 
@@ -69,24 +69,24 @@ def _build(spec, params: dict, regime: Regime, seed: int, library):
     return spec.model_class(scenario, regime, library)
 
 
-def _advance(model, days: float, label: str, progress: bool = True):
-    """Step ``model`` through ``days`` (steps of its dt_h), with a progress bar on stderr."""
+def advance(model, days: float, label: str = "stepping", progress: bool = False):
+    """Step ``model`` through ``days`` (whole steps of its ``dt_h``); returns the model.
+
+    ``progress`` draws a bar on stderr (see :mod:`experiments.progress`).
+    """
     steps = max(1, round(days * 24.0 / model.dt_h))
     unit = "day" if model.dt_h >= 24 else "step"
-    bar = tqdm(
-        total=steps,
-        desc=label,
-        unit=unit,
-        file=sys.stderr,
-        delay=3.0,
-        leave=False,
-        disable=not progress,
-    )
-    with bar:
+    with progress_bar(label, steps, unit, progress) as bar:
         for _ in range(steps):
             model.step()
             bar.update(1)
     return model
+
+
+def run_adverse_panel(regime: Regime, days: float, library, progress: bool = True) -> dict:
+    """The adverse-effect panel of ``regime`` over ``days``, with a bar on stderr."""
+    with reporter(f"adverse panel {regime.drug}", "step", progress) as report:
+        return adverse_panel(regime, days, library, progress=report)
 
 
 def run_scenario(
@@ -110,15 +110,17 @@ def run_scenario(
     seed = check_seed(seed)
     params = parse_overrides(spec.scenario_class, overrides or {})
     model = _build(spec, params, regime, seed, library)
-    _advance(model, days, f"{name} {regime.drug}", progress)
+    advance(model, days, f"{name} {regime.drug}", progress)
     twin = None
     if spec.needs_twin and regime.drug != "none":
         twin = _build(spec, params, UNTREATED, seed, library)
-        _advance(twin, days, f"{name} untreated twin", progress)
-    return _finish(spec, model, twin, regime, seed, days, library)
+        advance(twin, days, f"{name} untreated twin", progress)
+    return _finish(spec, model, twin, regime, seed, days, library, progress)
 
 
-def _finish(spec, model, twin, regime: Regime, seed: int, days: float, library) -> RunResult:
+def _finish(
+    spec, model, twin, regime: Regime, seed: int, days: float, library, progress: bool = True
+) -> RunResult:
     """Readouts and the summary of a finished run."""
     series = model.timeseries()
     readouts = spec.readouts(model, twin, series)
@@ -133,7 +135,7 @@ def _finish(spec, model, twin, regime: Regime, seed: int, days: float, library) 
         "params": full_params,
         "regime": regime_dict(regime),
         "readouts": readouts,
-        "adverse": adverse_panel(regime, days, library),
+        "adverse": run_adverse_panel(regime, days, library, progress),
     }
     return RunResult(summary, series, twin.timeseries() if twin else None, model, twin)
 
@@ -177,12 +179,12 @@ def resume_run(path: Path, days: float, library=None) -> RunResult:
     total = check_days(done + days)
     model = _build(spec, params, regime, seed, library)
     model.restore_checkpoint_state(checkpoint.split(arrays, "model"), models["model"])
-    _advance(model, days, f"{spec.name} {regime.drug}")
+    advance(model, days, f"{spec.name} {regime.drug}", progress=True)
     twin = None
     if "twin" in models:
         twin = _build(spec, params, UNTREATED, seed, library)
         twin.restore_checkpoint_state(checkpoint.split(arrays, "twin"), models["twin"])
-        _advance(twin, days, f"{spec.name} untreated twin")
+        advance(twin, days, f"{spec.name} untreated twin", progress=True)
     return _finish(spec, model, twin, regime, seed, total, library)
 
 

@@ -11,6 +11,8 @@ Science 335:1638).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.errors import InputError
@@ -57,11 +59,14 @@ def adverse_panel(
     days: float,
     library: DrugLibrary | None = None,
     dt_h: float = 1.0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, float]:
     """Adverse-effect indices for ``regime`` after ``days`` of exposure (1.0 = untreated).
 
     Returns ``{"glucose_intolerance", "hyperlipidemia", "infection_risk",
     "wound_healing_delay"}``, each averaged over the last 24 h (or the whole window if shorter).
+    ``progress(done, total)``, if given, is called with the steps of ``dt_h`` done, once per
+    simulated day and at the end (a 1500-day panel takes about a minute).
     """
     library = library or load_library()
     check_regime(regime, library)
@@ -80,7 +85,10 @@ def adverse_panel(
     counted = 0
     treated = np.arange(n) < half
     skip_until, resume_from = _quiet_spans(regime, steps, window, dt_h)
+    day = max(1, round(24.0 / dt_h))
     for i in range(steps):
+        if progress is not None and i % day == 0:
+            progress(i, steps)
         if i < skip_until or resume_from <= i < steps - window:
             # No drug yet, or long after the last dose: the cells sit at their untreated steady
             # state (or have relaxed back to it), so only the PK clock needs to move.
@@ -95,6 +103,8 @@ def adverse_panel(
             for key, value in _indices(state, params, occ, half).items():
                 acc[key] += value
             counted += 1
+    if progress is not None:
+        progress(steps, steps)
     return {k: float(v / counted) for k, v in acc.items()}
 
 
