@@ -29,6 +29,7 @@ from mtor_abm.experiments.runner import atomic_write_bytes
 from mtor_abm.experiments.store import MANIFEST, REGIME_COLUMNS, RESULTS, TIMESERIES, results_frame
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.scenarios import SCENARIOS
+from mtor_abm.model.survival import kaplan_meier, right_censored
 from mtor_abm.visualization.figures import save_figure
 
 EXIT_OK = 0
@@ -452,24 +453,27 @@ def _response_table(best: pd.Series, cond: pd.Series, res: pd.DataFrame) -> str:
 
 
 def _survival_curves(ax, groups: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str, colors):
-    """Kaplan-Meier curves with 95 % bands and median marks; returns the table rows."""
-    from lifelines import KaplanMeierFitter
+    """Kaplan-Meier curves with 95 % bands and median marks; returns the table rows.
+
+    Curves, bands, medians and their intervals come from :mod:`model.survival` (the model's
+    readouts use the same); the log-rank test is lifelines'.
+    """
     from lifelines.statistics import logrank_test
-    from lifelines.utils import median_survival_times
 
     rows, reference = [], groups.get("untreated")
     for name, (durations, events) in groups.items():
         color = colors[name]
-        kmf = KaplanMeierFitter().fit(durations, events, label=name)
-        kmf.plot_survival_function(ax=ax, ci_show=True, color=color, ci_alpha=0.2)
-        median = kmf.median_survival_time_
-        row = {"condition": name, "n": len(durations), "events": int(events.sum())}
-        if np.isfinite(median):
+        km = kaplan_meier(durations, events)
+        ax.step(km.times, km.survival, where="post", color=color, label=name)
+        ax.fill_between(km.times, km.lower, km.upper, step="post", color=color, alpha=0.2, lw=0)
+        median = km.median
+        row = {"condition": name, "n": km.subjects, "events": km.events}
+        if median is not None:
             ax.plot([median], [0.5], marker="o", color=color, ms=6)
             ax.vlines(median, 0, 0.5, color=color, lw=0.7, ls=":")
-            ci = median_survival_times(kmf.confidence_interval_)
-            lo, hi = ci.iloc[0, 0], ci.iloc[0, 1]
-            row["median"] = f"{median:.1f} ({lo:.1f}-{hi:.1f})"
+            lo, hi = km.median_interval()
+            bounds = f"{_num_or(lo, '-inf')}-{_num_or(hi, 'inf')}"
+            row["median"] = f"{median:.1f} ({bounds})"
         else:
             row["median"] = "not reached"
         if reference is not None and name != "untreated":
@@ -483,6 +487,10 @@ def _survival_curves(ax, groups: dict[str, tuple[np.ndarray, np.ndarray]], xlabe
     return rows
 
 
+def _num_or(value: float | None, missing: str) -> str:
+    return missing if value is None else f"{value:.1f}"
+
+
 def survival_km(data: Results):
     """Kaplan-Meier lifespans per condition (an organism alive at the end is censored)."""
     import matplotlib.pyplot as plt
@@ -494,12 +502,12 @@ def survival_km(data: Results):
     for name, g in res[res["status"] == "ok"].groupby("condition", sort=False):
         durations, events = [], []
         for lifespans, days in zip(g["lifespans_days"], g["days"], strict=True):
-            for value in lifespans if lifespans is not None else []:
-                died = value is not None and np.isfinite(value) and value < days
-                durations.append(float(value) if died else float(days))
-                events.append(died)
+            if lifespans is not None and len(lifespans):
+                run_durations, run_events = right_censored(lifespans, days)
+                durations.append(run_durations)
+                events.append(run_events)
         if durations:
-            groups[name] = (np.array(durations), np.array(events, bool))
+            groups[name] = (np.concatenate(durations), np.concatenate(events))
     if not groups:
         return []
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
@@ -538,9 +546,7 @@ def graft_survival(data: Results):
     if has_km:
         groups = {}
         for name, g in res[res["status"] == "ok"].groupby("condition", sort=False):
-            events = g["rejection_day"].notna().to_numpy()
-            durations = np.where(events, g["rejection_day"].fillna(0), g["days"]).astype(float)
-            groups[name] = (durations, events)
+            groups[name] = right_censored(g["rejection_day"].to_numpy(float), g["days"])
         groups = dict(sorted(groups.items(), key=lambda kv: kv[0] != "untreated"))
         rows = _survival_curves(axes[1], groups, "days after transplant", data.colors)
         axes[1].set_ylabel("grafts not rejected")

@@ -27,7 +27,8 @@ from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import UNTREATED, Regime
 from mtor_abm.model.scenarios.aging import AgingModel, AgingScenario, aging_readouts
 from mtor_abm.model.scenarios.base import parse_overrides
-from mtor_abm.model.scenarios.cohort import gompertz_fit, km_quantile
+from mtor_abm.model.scenarios.cohort import gompertz_fit
+from mtor_abm.model.survival import km_quantile
 
 COHORT = 100
 LIFESPAN_DAYS = 1500

@@ -58,7 +58,8 @@ import mesa
 import numpy as np
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.scenarios.base import Param, TissueScenario
-from mtor_abm.model.scenarios.cohort import CohortModel, km_quantile
+from mtor_abm.model.scenarios.cohort import CohortModel
+from mtor_abm.model.survival import km_quantile
 
 EMPTY, FUNCTIONAL, SENESCENT = 0, 1, 2
 

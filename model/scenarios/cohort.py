@@ -253,37 +253,6 @@ class CohortModel(mesa.Model):
 
 
 # ------------------------------------------------------------------------------ survival
-def km_curve(death_days: np.ndarray, end_day: float) -> tuple[np.ndarray, np.ndarray]:
-    """Kaplan-Meier survival: (days, survival just after each day), NaN = alive (censored).
-
-    Organisms alive at ``end_day`` are censored there; the curve starts at (0, 1).
-    """
-    deaths = np.sort(death_days[np.isfinite(death_days)])
-    n = len(death_days)
-    days, surv, at_risk, s = [0.0], [1.0], n, 1.0
-    for day in np.unique(deaths):
-        d = int(np.sum(deaths == day))
-        s *= 1.0 - d / at_risk
-        at_risk -= d
-        days.append(float(day))
-        surv.append(s)
-    if at_risk and end_day > days[-1]:
-        days.append(float(end_day))
-        surv.append(s)
-    return np.array(days), np.array(surv)
-
-
-def km_quantile(death_days: np.ndarray, end_day: float, dead_fraction: float) -> float | None:
-    """Age by which ``dead_fraction`` of the cohort has died (Kaplan-Meier), None if not yet.
-
-    ``dead_fraction`` 0.5 is the median lifespan, 0.9 the 90th-percentile lifespan
-    (maximum-lifespan measure of Harrison 2009 Nature 460:392).
-    """
-    days, surv = km_curve(death_days, end_day)
-    hit = np.flatnonzero(surv <= 1.0 - dead_fraction + 1e-12)
-    return float(days[hit[0]]) if len(hit) else None
-
-
 def gompertz_fit(death_days: np.ndarray, bin_days: float = 50.0) -> tuple[float, float] | None:
     """Gompertz fit ``hazard = a exp(b age)`` to binned deaths: (a per day, b per day).
 

@@ -1,0 +1,106 @@
+"""Kaplan-Meier statistics (model.survival): one rule for the model's readouts and the report.
+
+Right values: product-limit survival computed by hand, and lifelines' KaplanMeierFitter on
+the same durations and events (Davidson-Pilon 2019 JOSS 4:1317).
+"""
+
+import json
+import math
+import warnings
+
+import numpy as np
+import pytest
+from lifelines import KaplanMeierFitter
+from mtor_abm.experiments.cli import main
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.survival import cohort_survival, kaplan_meier, km_quantile, right_censored
+
+NAN = math.nan
+
+
+def lifelines_fit(durations, events) -> KaplanMeierFitter:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return KaplanMeierFitter().fit(durations, events)
+
+
+COHORTS = {
+    # ties, a death on the last day (20), survivors censored at 20
+    "ties_and_last_day": ([3, 3, 5, 8, 8, 8, 12, 20, 20, NAN, NAN], 20.0),
+    # every organism dies, the last ones on the last day
+    "all_die": ([1, 2, 2, 4, 6, 6], 6.0),
+    # nobody dies
+    "none_die": ([NAN, NAN, NAN], 30.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COHORTS))
+def test_curve_and_band_are_lifelines_on_the_same_data(name):
+    deaths, end = COHORTS[name]
+    durations, events = right_censored(deaths, end)
+    ours = cohort_survival(deaths, end)
+    theirs = lifelines_fit(durations, events)
+    assert np.array_equal(ours.times, theirs.survival_function_.index.to_numpy(float))
+    assert np.allclose(ours.survival, theirs.survival_function_.iloc[:, 0], rtol=0, atol=1e-15)
+    band = theirs.confidence_interval_.to_numpy()
+    assert np.allclose(ours.lower, band[:, 0], equal_nan=True)
+    assert np.allclose(ours.upper, band[:, 1], equal_nan=True)
+    assert ours.events == int(np.isfinite(deaths).sum())
+
+
+def test_a_death_on_the_last_day_is_an_event():
+    """Deaths on day 2 and on the last day (5) of 4 organisms: S(2) = 3/4, S(5) = 3/4 * 1/3."""
+    durations, events = right_censored([2.0, 5.0, 5.0, None], 5.0)
+    assert durations.tolist() == [2.0, 5.0, 5.0, 5.0]
+    assert events.tolist() == [True, True, True, False]
+    km = kaplan_meier(durations, events)
+    assert km.survival.tolist() == pytest.approx([1.0, 0.75, 0.25])
+    assert km.median == 5.0  # reached on the last day, not "not reached"
+    with pytest.raises(InputError, match="after the end"):
+        right_censored([6.0], 5.0)
+
+
+def test_ties_by_hand():
+    """11 organisms (COHORTS["ties_and_last_day"]): S = 9/11 at 3, x 8/9 at 5, x 5/8 at 8
+    (three tied deaths among 8 at risk), x 4/5 at 12, x 2/4 at 20 (two deaths on the last day
+    among 4); median: the first day with S <= 0.5 -> 8 (S = 5/11)."""
+    deaths, end = COHORTS["ties_and_last_day"]
+    km = cohort_survival(deaths, end)
+    s3, s5 = 9 / 11, 9 / 11 * 8 / 9
+    s8 = s5 * 5 / 8
+    s12 = s8 * 4 / 5
+    assert km.survival.tolist() == pytest.approx([1.0, s3, s5, s8, s12, s12 * 2 / 4])
+    assert km.median == 8.0
+    assert km_quantile(deaths, end, 0.25) == 5.0  # S(5) = 0.727 <= 0.75
+    assert km_quantile(deaths, end, 0.9) is None  # S never <= 0.1
+
+
+def test_a_curve_exactly_at_one_half_has_that_day_as_median():
+    """6 organisms, deaths on days 4, 9, 16: S(16) = 5/6 * 4/5 * 3/4 = 1/2 exactly, so the
+    median is 16. lifelines' own median reads its round-off (0.5000000000000001) as "not
+    reached"; the shared quantile does not."""
+    deaths = [4, 9, 16, NAN, NAN, NAN]
+    assert cohort_survival(deaths, 20.0).median == 16.0
+    assert math.isinf(lifelines_fit(*right_censored(deaths, 20.0)).median_survival_time_)
+    # the same at the 0.5 boundary reached by a tie on the last day
+    assert km_quantile([1, 1, 10, 10, NAN, NAN, NAN, NAN], 10.0, 0.5) == 10.0
+
+
+def test_aging_summary_and_report_agree(tmp_path):
+    """Issue 14's reproduction: 30 organisms, frequent acute stresses, 17 days, seed 5. The
+    run's own median and death count and the report's Kaplan-Meier table are one statistic
+    (deaths on day 17 used to be censored by the report)."""
+    out = tmp_path / "aging"
+    args = ["run", "aging", "--days", "17", "--seed", "5", "--set", "organisms=30"]
+    args += ["--set", "stress_rate_per_day=0.3", "--set", "stress_severity=0.25"]
+    assert main([*args, "--out", str(out)]) == 0
+    readouts = json.loads((out / "summary.json").read_text())["readouts"]
+    deaths = [d for d in readouts["lifespans_days"] if d is not None]
+    assert 17.0 in deaths  # the case in question: deaths on the last day
+    assert main(["report", str(out)]) == 0
+    report = (out / "report.md").read_text()
+    row = next(line for line in report.splitlines() if line.startswith("| untreated | 30 |"))
+    cells = [c.strip() for c in row.strip(" |").split("|")]
+    assert int(cells[2]) == len(deaths)
+    median = readouts["median_lifespan_days"]
+    assert median is not None and cells[3].startswith(f"{median:.1f} (")
