@@ -61,6 +61,7 @@ import numpy as np
 from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.fates import CycleParams
+from mtor_abm.model.multigrid import MultigridCG
 from mtor_abm.model.pharmacology import (
     BIVALENT_KINASE_FKBP12_FREE_FOLD,
     UNTREATED,
@@ -428,12 +429,17 @@ class ReferenceTumorModel(mesa.Model):
         self.grid.create_property_layer("necrotic", default_value=False, dtype=bool)
         self.vessels = initial_vessels(shape, int(sc.vessel_spacing_sites), self.rng)
         self.vegf_exposure_h = np.zeros(shape)
+        mg = MultigridCG(shape)  # one workspace for the model's fields, as the tumor model
         self.solvers = {
-            "oxygen": SteadyField(shape, sc.o2_diffusion_um2_per_s, DX_UM),
-            "nutrients": SteadyField(shape, sc.nutrient_diffusion_um2_per_s, DX_UM),
-            "drug": SteadyField(shape, sc.drug_diffusion_um2_per_s, DX_UM),
+            "oxygen": SteadyField(shape, sc.o2_diffusion_um2_per_s, DX_UM, multigrid=mg),
+            "nutrients": SteadyField(shape, sc.nutrient_diffusion_um2_per_s, DX_UM, multigrid=mg),
+            "drug": SteadyField(shape, sc.drug_diffusion_um2_per_s, DX_UM, multigrid=mg),
             "vegf": SteadyField(
-                shape, sc.vegf_diffusion_um2_per_s, DX_UM, decay_per_h=sc.vegf_decay_per_h
+                shape,
+                sc.vegf_diffusion_um2_per_s,
+                DX_UM,
+                decay_per_h=sc.vegf_decay_per_h,
+                multigrid=mg,
             ),
         }
         self.pk = PKState.from_regime(regime, self.library)

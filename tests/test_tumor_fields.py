@@ -213,7 +213,7 @@ def test_memory_is_linear_in_sites():
 
 
 def test_fields_sharing_the_lattice_do_not_interfere():
-    """Fields of one shape share the solver's buffers: interleaved solves equal separate ones."""
+    """Fields sharing a solver's buffers: interleaved solves equal separate ones."""
     shape = (30, 26)
     rng = np.random.default_rng(8)
     rates = [600.0 * (rng.random(shape) < 0.7) for _ in range(3)]
@@ -229,7 +229,10 @@ def test_fields_sharing_the_lattice_do_not_interfere():
     separate = [oxygen(SteadyField(shape, 2000.0), 0)]
     o2, vg = SteadyField(shape, 2000.0), SteadyField(shape, 104.0, decay_per_h=0.7)
     alone = [oxygen(o2, k) for k in range(3)] + [vegf(vg, k) for k in range(3)]
-    o2, vg = SteadyField(shape, 2000.0), SteadyField(shape, 104.0, decay_per_h=0.7)
+    mg = MultigridCG(shape)  # one workspace for both, as a model's fields share one
+    o2 = SteadyField(shape, 2000.0, multigrid=mg)
+    vg = SteadyField(shape, 104.0, decay_per_h=0.7, multigrid=mg)
+    assert o2._multigrid is vg._multigrid
     mixed = [None] * 6
     for k in range(3):
         mixed[3 + k], mixed[k] = vegf(vg, k), oxygen(o2, k)

@@ -50,6 +50,7 @@ from mtor_abm.model.celltable import CellTable
 from mtor_abm.model.checkpoint import join, split
 from mtor_abm.model.fates import CycleParams, advance_cycle
 from mtor_abm.model.fields import Field
+from mtor_abm.model.multigrid import MultigridCG
 from mtor_abm.model.pharmacology import target_occupancy
 from mtor_abm.model.scenarios.base import Param, TissueScenario
 from mtor_abm.model.scenarios.tumor_fields import SteadyField
@@ -303,8 +304,12 @@ class TumorModel(TissueModel):
             "VEGF": sc.vegf_diffusion_um2_per_s,
         }
         decay = {"VEGF": sc.vegf_decay_per_h}
+        # One multigrid workspace for this model's four fields (solved one after another).
+        multigrid = MultigridCG(shape)
         self.solvers = {
-            name: SteadyField(shape, d, DX_UM, decay_per_h=decay.get(name, 0.0))
+            name: SteadyField(
+                shape, d, DX_UM, decay_per_h=decay.get(name, 0.0), multigrid=multigrid
+            )
             for name, d in diffusion.items()
         }
         # Named layers on the grid (mmHg, relative to plasma, nM, VEGF units), written in place

@@ -19,10 +19,6 @@ vessel value (``tests/test_tumor_fields.py``).
 
 from __future__ import annotations
 
-import itertools
-import threading
-import weakref
-
 import numpy as np
 from mtor_abm.model.fields import SECONDS_PER_HOUR
 from mtor_abm.model.multigrid import CoarseLU, MultigridCG
@@ -52,6 +48,9 @@ class SteadyField:
             handful.
         refactor_after: extra CG iterations, summed since the coarsest level was factorised,
             after which it is refactorised (:data:`REFACTOR_AFTER`).
+        multigrid: the solver whose buffers this field solves in (~16 lattice-sized arrays):
+            one model's fields of one shape share one, made by the model (None: a solver of
+            this field's own). Nothing in it outlives a solve, so sharing changes no result.
 
     Attributes:
         solution: the last solution, flat (``shape`` raveled), concentration.
@@ -68,17 +67,22 @@ class SteadyField:
         tol: float = 1e-6,
         max_iterations: int = 200,
         refactor_after: int = REFACTOR_AFTER,
+        multigrid: MultigridCG | None = None,
     ):
         self.shape = (int(shape[0]), int(shape[1]))
         self.coupling_per_h = diffusion_um2_per_s * SECONDS_PER_HOUR / dx_um**2
         self.decay_per_h = float(decay_per_h)
         self.tol = tol
         self.max_iterations = max_iterations
-        self._multigrid = _shared_multigrid(self.shape)
+        if multigrid is None:
+            multigrid = MultigridCG(self.shape)
+        elif multigrid.shape != self.shape:
+            raise ValueError(f"multigrid of shape {multigrid.shape} for a {self.shape} field")
+        self._multigrid = multigrid
         self._coarse = CoarseLU(refactor_after)  # this field's coarsest-level factors
         self._sources: np.ndarray | None = None
         self._pull: np.ndarray | None = None  # coupling to vessel neighbours, 1/h
-        self._key = -1
+        self._couplings_key: object = None  # new each time the vessels (the couplings) change
         self.solution = np.zeros(self.shape[0] * self.shape[1])
         self.iterations = 0
         self.solves = 0
@@ -103,9 +107,9 @@ class SteadyField:
             self._set_sources(src)
         mg = self._multigrid
         with mg.lock:  # the solver's buffers are shared by the fields of this shape
-            if mg.couplings_key != self._key:
+            if mg.couplings_key is not self._couplings_key:
                 a = self.coupling_per_h
-                mg.set_couplings(a, a, ~self._sources, key=self._key)
+                mg.set_couplings(a, a, ~self._sources, key=self._couplings_key)
             # The vessels' pull on a free neighbour: a sink, and source_value times it inflow.
             buffer = mg.natural
             np.add(self._pull, uptake_per_h, out=buffer)
@@ -171,19 +175,4 @@ class SteadyField:
         self._pull = count * self.coupling_per_h
         self._vessels = int(np.count_nonzero(src))
         self._sources = src.copy()
-        self._key = next(_KEYS)  # these couplings, for the shared solver
-
-
-def _shared_multigrid(shape: tuple[int, int]) -> MultigridCG:
-    """One multigrid solver (its buffers, ~16 lattice-sized arrays) per lattice shape, shared
-    by all fields of that shape while any of them lives: nothing in it outlives a solve."""
-    with _LOCK:
-        mg = _MULTIGRIDS.get(shape)
-        if mg is None:
-            mg = _MULTIGRIDS[shape] = MultigridCG(shape)
-        return mg
-
-
-_MULTIGRIDS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
-_LOCK = threading.Lock()
-_KEYS = itertools.count()
+        self._couplings_key = object()  # names these couplings in the shared solver
