@@ -6,6 +6,8 @@ so each browser session builds and owns its models; nothing model-related is mod
 
 from __future__ import annotations
 
+from html import escape
+
 import solara
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import load_library
@@ -75,7 +77,7 @@ def Legend(run: Run, option: str, scale):
         with run.lock:
             _, labels = run.models[0].category_layer()
         chips = "".join(
-            f'<span class="mtor-chip" style="background:{c}"></span>{label}'
+            f'<span class="mtor-chip" style="background:{escape(c)}"></span>{escape(label)}'
             for label, c in views.category_legend(labels)
         )
         solara.HTML(
@@ -84,11 +86,12 @@ def Legend(run: Run, option: str, scale):
         return
     url = views.data_url(views.colourbar_png(scale))
     ticks = "".join(
-        f'<span style="position:absolute;left:{100 * p:.1f}%;transform:translateX(-50%)">{t}</span>'
+        f'<span style="position:absolute;left:{100 * p:.1f}%;transform:translateX(-50%)">'
+        f"{escape(t)}</span>"
         for p, t in views.colourbar_ticks(scale)
     )
     html = (
-        f"<div><b>{scale.title}</b> (dark grey = empty site)</div>"
+        f"<div><b>{escape(scale.title)}</b> (dark grey = empty site)</div>"
         f'<img src="{url}" style="width:360px;height:14px;display:block">'
         f'<div style="position:relative;width:360px;height:18px">{ticks}</div>'
     )
@@ -115,7 +118,7 @@ def TissuePanel(run: Run, index: int, option: str, scale, selected, on_select, t
         on_select(views.site_at(px, py, width, height, k * width))
 
     with solara.Column(gap="2px", style={"min-width": f"{k * width}px"}):
-        solara.HTML(tag="div", unsafe_innerHTML=arm.spec.label, classes=["mtor-arm-title"])
+        solara.HTML(tag="div", unsafe_innerHTML=escape(arm.spec.label), classes=["mtor-arm-title"])
         solara.Text(describe_regime(arm.regime), style={"font-size": "13px", "color": "#555"})
         img = rv.Html(
             tag="img",

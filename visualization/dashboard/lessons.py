@@ -24,8 +24,9 @@ A lesson file (``visualization/lessons/*.toml``, and any directory in the enviro
 
 Placeholders in ``explanation``: ``{KEY.COLUMN}`` is the arm's last value of a timeseries
 column or a summary readout; ``{KEY.COLUMN.STAT}`` with STAT one of ``start end min max mean
-fold`` (end / start); ``{KEY.COLUMN.at_day_N}``. Format specs work: ``{rapa.cells.fold:.1f}``;
-a missing value reads ``never`` for a readout ending in ``_day``, else ``n/a``.
+fold`` (end / start); ``{KEY.COLUMN.at_day_N}``; each optionally ``:.Nf`` (N from 0 to 6), e.g.
+``{rapa.cells.fold:.1f}``. No other form is accepted (see ``placeholders``); a missing value
+reads ``never`` for a readout ending in ``_day``, else ``n/a``.
 A lesson whose scenario is not installed is listed as unavailable; any other problem is a
 one-line error naming the file.
 """
@@ -35,7 +36,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,12 +45,11 @@ from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DrugLibrary, load_library
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.model.scenarios.base import parse_overrides
+from mtor_abm.visualization.dashboard.placeholders import fill, parse_template
 from mtor_abm.visualization.dashboard.state import MAX_ARMS, ArmSpec, make_regime
 
 LESSON_DIR = Path(__file__).resolve().parent.parent / "lessons"
-STATS = ("start", "end", "min", "max", "mean", "fold")
 _KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_AT_DAY_RE = re.compile(r"^at_day_(\d+(?:_\d+)?)$")
 _TOP_KEYS = {
     "title", "order", "scenario", "days", "colour_by", "plot", "text", "question",
     "choices", "explanation", "params", "arms", "seed",
@@ -144,7 +143,7 @@ def parse_lesson(data: dict, name: str, library: DrugLibrary, path: Path | None 
         text_fields[key] = value.strip()
     scenario = text_fields["scenario"]
     arms = _parse_arms(data.get("arms"), scenario, library)
-    _check_placeholders(text_fields["explanation"], {k for k, _ in arms})
+    parse_template(text_fields["explanation"], {k for k, _ in arms})
     days = data.get("days")
     if days is not None and (not _is_number(days) or not 0 < days <= 3650):
         raise InputError(f"'days' must be a number of days in (0, 3650], got {days!r}")
@@ -234,93 +233,14 @@ def _with_start(spec: ArmSpec) -> ArmSpec:
     return ArmSpec(spec.label, spec.drug, spec.dose_mg, spec.schedule, 0.0, spec.conc_nM)
 
 
-#: A placeholder's column: a readout or timeseries name (never a dunder: no attribute walking).
-_COLUMN_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-
-
-def _check_placeholders(text: str, keys: set[str]) -> None:
-    try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
-    except ValueError as err:
-        raise InputError(f"'explanation' has a malformed placeholder: {err}") from None
-    for f in fields:
-        parts = f.split(".")
-        if len(parts) not in (2, 3) or parts[0] not in keys or not _COLUMN_RE.match(parts[1]):
-            raise InputError(
-                f"'explanation' placeholder {{{f}}} must be KEY.COLUMN[.STAT] with KEY one of "
-                f"{', '.join(sorted(keys))}"
-            )
-        if len(parts) == 3 and parts[2] not in STATS and not _AT_DAY_RE.match(parts[2]):
-            raise InputError(
-                f"'explanation' placeholder {{{f}}}: statistic '{parts[2]}' is unknown; "
-                f"allowed: {', '.join(STATS)}, at_day_N"
-            )
-
-
 def _is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-# ------------------------------------------------------------------------------ explanation
-class _Value:
-    """A number that formats like a float; missing reads 'never' for a ``*_day`` readout."""
-
-    def __init__(self, value, name: str = ""):
-        self.value = value
-        self.name = name
-
-    def __format__(self, spec: str) -> str:
-        v = self.value
-        if v is None or (isinstance(v, float) and not math.isfinite(v)):
-            return "never" if self.name.endswith("_day") else "n/a"
-        if isinstance(v, bool | str):
-            return str(v)
-        return format(float(v), spec or "g")
-
-
-class _Column(_Value):
-    def __init__(self, values: list | None, hours: list | None, scalar=None, name: str = ""):
-        self.values = values
-        self.hours = hours
-        super().__init__(values[-1] if values else scalar, name)
-
-    def __getattr__(self, stat: str):
-        vals = self.values
-        if not vals:
-            return _Value(None)
-        if stat == "start":
-            return _Value(vals[0])
-        if stat == "end":
-            return _Value(vals[-1])
-        if stat == "min":
-            return _Value(min(vals))
-        if stat == "max":
-            return _Value(max(vals))
-        if stat == "mean":
-            return _Value(sum(vals) / len(vals))
-        if stat == "fold":
-            return _Value(vals[-1] / vals[0] if vals[0] else None)
-        match = _AT_DAY_RE.match(stat)
-        if match and self.hours:
-            day = float(match.group(1).replace("_", "."))
-            i = min(range(len(self.hours)), key=lambda j: abs(self.hours[j] - 24.0 * day))
-            return _Value(vals[i])
-        return _Value(None)
-
-
-class _ArmValues:
-    def __init__(self, series: dict, readouts: dict):
-        self.series, self.readouts = series, readouts
-
-    def __getattr__(self, column: str):
-        if column in self.series:
-            return _Column(list(self.series[column]), list(self.series.get("time_h", [])))
-        return _Column(None, None, self.readouts.get(column), column)
-
-
 def fill_explanation(lesson: Lesson, series: list[dict], readouts: list[dict]) -> str:
-    """The lesson's explanation with its placeholders filled from the run's arms."""
-    context = {
-        key: _ArmValues(s, r) for (key, _), s, r in zip(lesson.arms, series, readouts, strict=True)
-    }
-    return lesson.explanation.format_map(context)
+    """The lesson's explanation with its placeholders filled from the run's arms (plain text).
+
+    ``series`` and ``readouts`` hold one entry per arm, in the lesson's arm order (see
+    :func:`mtor_abm.visualization.dashboard.placeholders.fill`).
+    """
+    return fill(lesson.explanation, [key for key, _ in lesson.arms], series, readouts)

@@ -225,6 +225,16 @@ def simple_markdown(text: str) -> str:
     return "".join(out)
 
 
+def plain_text(label: str) -> str:
+    """A user or lesson string drawn by matplotlib exactly as written.
+
+    ``$`` would start mathtext (a malformed formula raises when the figure is drawn) and a
+    leading ``_`` hides a legend entry.
+    """
+    label = label.replace("$", r"\$")
+    return " " + label if label.startswith("_") else label
+
+
 def png_bytes(rgba: np.ndarray) -> bytes:
     """An RGBA array as PNG bytes (fast: no matplotlib)."""
     buf = io.BytesIO()
@@ -334,7 +344,7 @@ def timeseries_figure(
             continue
         t, _, _ = _time_axis(np.asarray(s["time_h"], dtype=float), horizon)
         style = "-o" if len(t) == 1 else "-"
-        ax.plot(t, s[column], style, label=label, color=ARM_COLOURS[i % 4], lw=2)
+        ax.plot(t, s[column], style, label=plain_text(label), color=ARM_COLOURS[i % 4], lw=2)
     _, right, xlabel = _time_axis(np.zeros(0), horizon)
     ax.set_xlim(0, right)
     ax.set_xlabel(xlabel, fontsize=11)
@@ -376,7 +386,7 @@ def pk_figure(regimes, labels, curves, now_h: float, horizon_h: float | None = N
             continue
         any_drug = True
         colour = ARM_COLOURS[i % 4]
-        ax.plot(curve[0] / scale, curve[1], color=colour, lw=2, label=label)
+        ax.plot(curve[0] / scale, curve[1], color=colour, lw=2, label=plain_text(label))
         doses, _ = dose_times_h(regime, 0.0, float(curve[0][-1]))
         if len(doses):
             ax.plot(doses / scale, np.zeros_like(doses), "^", color=colour, ms=7, clip_on=False)
@@ -416,7 +426,7 @@ def snapshot_figure(models, labels, option: str, scale: Scale | None, title: str
                 im = ax.imshow(
                     values, cmap=cmap, vmin=scale.vmin, vmax=scale.vmax, interpolation="nearest"
                 )
-        ax.set_title(label, fontsize=11)
+        ax.set_title(plain_text(label), fontsize=11)
         ax.set_xticks([])
         ax.set_yticks([])
     if im is not None:
