@@ -6,7 +6,8 @@ Each figure is drawn when the results have what it needs, whatever the scenario:
 dose_response.png   ``growth_inhibition`` with >= 3 concentrations of a drug: Hill fits,
                     GI50 (where inhibition reaches 0.5) and 95 % confidence bands
 tumor_growth.png    time series ``tumor_cells``: median and interquartile band per regime
-waterfall.png       best response per virtual tumor (``tumor_cells`` or ``relative_size``)
+waterfall.png       best response per virtual tumor: volume-equivalent change (model.recist)
+                    from ``tumor_cells`` or ``relative_size``
 spider.png          change from treatment start per tumor over time
 survival_km.png     ``lifespans_days``: Kaplan-Meier curves, 95 % bands, median marks
 graft_survival.png  time series ``graft_cells`` (and ``rejection_day``): graft fraction and
@@ -28,13 +29,14 @@ import pandas as pd
 from mtor_abm.experiments.runner import atomic_write_bytes
 from mtor_abm.experiments.store import MANIFEST, REGIME_COLUMNS, RESULTS, TIMESERIES, results_frame
 from mtor_abm.model.errors import InputError
+from mtor_abm.model.recist import PD_VOLUME, PR_VOLUME, is_partial_response, relative_volume
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.model.survival import kaplan_meier, right_censored
 from mtor_abm.visualization.figures import save_figure
 
 EXIT_OK = 0
-# RECIST thresholds on diameter (-30 %, +20 %) as volume (cell-count) changes.
-PR_VOLUME_CHANGE, PD_VOLUME_CHANGE = 0.7**3 - 1.0, 1.2**3 - 1.0
+# RECIST thresholds (model.recist) as changes of the volume-equivalent from baseline.
+PR_VOLUME_CHANGE, PD_VOLUME_CHANGE = PR_VOLUME - 1.0, PD_VOLUME - 1.0
 MAX_SPIDER_LINES = 300
 ASSESSMENT_DAYS = 7.0
 """Days between tumor assessments for the best response (weekly scans, assumed)."""
@@ -294,7 +296,8 @@ def _fit_row(fit: dict) -> dict:
 
 
 def _tumor_relative(data: Results) -> pd.DataFrame | None:
-    """Per run and time: days since treatment start and tumor size relative to it."""
+    """Per run and time: days since treatment start, tumor cells relative to it
+    (``relative``) and the volume-equivalent relative to it (``volume``, model.recist)."""
     s, res = data.series, data.results
     if "tumor_cells" not in s or "time_h" not in s or s.empty:
         return None
@@ -307,7 +310,14 @@ def _tumor_relative(data: Results) -> pd.DataFrame | None:
         if base <= 0:
             continue
         out.append(
-            pd.DataFrame({"run_id": run_id, "day": days - start[run_id], "relative": cells / base})
+            pd.DataFrame(
+                {
+                    "run_id": run_id,
+                    "day": days - start[run_id],
+                    "relative": cells / base,
+                    "volume": relative_volume(cells, base),
+                }
+            )
         )
     return pd.concat(out, ignore_index=True) if out else None
 
@@ -352,8 +362,9 @@ def tumor_figures(data: Results):
         best = _best_response(rel)
         what = f"best response at {ASSESSMENT_DAYS:g}-day assessments"
     elif "relative_size" in res:
-        best = res.set_index("run_id")["relative_size"].dropna() - 1.0
-        what = "final size relative to treatment start"
+        sizes = res.set_index("run_id")["relative_size"].dropna()
+        best = pd.Series(relative_volume(sizes, 1.0) - 1.0, index=sizes.index)
+        what = "final volume-equivalent relative to treatment start"
     else:
         return out
     if best.empty:
@@ -366,11 +377,12 @@ def tumor_figures(data: Results):
 
 
 def _best_response(rel: pd.DataFrame) -> pd.Series:
-    """Per run: the smallest change from treatment start at the assessments ("scans")
+    """Per run: the smallest change of the volume-equivalent from treatment start (RECIST's
+    best response, model.recist) at the assessments ("scans")
     every ASSESSMENT_DAYS after it (the last time point when the run ends before one)."""
     best = {}
     for run_id, g in rel[rel["day"] > 0].groupby("run_id"):
-        days, values = g["day"].to_numpy(), g["relative"].to_numpy()
+        days, values = g["day"].to_numpy(), g["volume"].to_numpy()
         scans = np.arange(ASSESSMENT_DAYS, days[-1] + 1e-9, ASSESSMENT_DAYS)
         idx = np.searchsorted(days, scans - 1e-9).clip(0, len(days) - 1) if scans.size else [-1]
         best[run_id] = float(np.min(values[idx])) - 1.0
@@ -409,7 +421,7 @@ def _waterfall(best: pd.Series, cond: pd.Series, what: str, colors: dict):
     handles = [Patch(color=colors[n], label=n) for n in names]
     ax.set_xticks([])
     ax.set_xlabel("virtual tumors, ordered")
-    ax.set_ylabel("change in tumor cells (%)")
+    ax.set_ylabel("change in volume-equivalent (%)")
     ax.set_title(f"Waterfall: {what}\n(RECIST -30 %/+20 % diameter as volume)")
     ax.legend(handles=handles, frameon=False, fontsize=8)
     return fig
@@ -422,13 +434,13 @@ def _spider(rel: pd.DataFrame, colors: dict):
     shown = rel[rel["run_id"].isin(rel["run_id"].unique()[:MAX_SPIDER_LINES]) & (rel["day"] >= 0)]
     for _, g in shown.groupby("run_id", sort=False):
         color = colors[g["condition"].iloc[0]]
-        ax.plot(g["day"], 100 * (g["relative"] - 1), color=color, lw=0.7, alpha=0.6)
+        ax.plot(g["day"], 100 * (g["volume"] - 1), color=color, lw=0.7, alpha=0.6)
     for n in [n for n in colors if n in set(shown["condition"])]:
         ax.plot([], [], color=colors[n], label=n)
     ax.axhline(0, color="k", lw=0.6)
     ax.axhline(100 * PR_VOLUME_CHANGE, color="gray", ls="--", lw=0.7)
     ax.set_xlabel("days since treatment start")
-    ax.set_ylabel("change from treatment start (%)")
+    ax.set_ylabel("change in volume-equivalent from treatment start (%)")
     ax.set_title("Spider plot: every virtual tumor")
     ax.legend(frameon=False, fontsize=8)
     return fig
@@ -443,7 +455,7 @@ def _response_table(best: pd.Series, cond: pd.Series, res: pd.DataFrame) -> str:
             "condition": name,
             "n": len(values),
             "median_best_change_%": f"{100 * values.median():.1f}",
-            "best_PR_or_better": int((values <= PR_VOLUME_CHANGE).sum()),
+            "best_PR_or_better": int(is_partial_response(values.to_numpy() + 1.0).sum()),
         }
         if responses is not None:
             counts = responses[values.index].value_counts()

@@ -11,6 +11,7 @@ import pytest
 from mtor_abm.experiments.cli import main
 from mtor_abm.experiments.report import fit_hill, gi50_of, write_report
 from mtor_abm.experiments.sweep import run_sweep
+from mtor_abm.model.recist import recist
 
 DOSE_RESPONSE_SPEC = """
 scenario = "culture"
@@ -126,14 +127,34 @@ def test_tumor_sweep_gives_growth_waterfall_and_spider(tmp_path):
     for drug, name in (("none", "untreated"), ("everolimus", "everolimus 10 mg daily")):
         expected = np.median(
             [
-                # weekly assessments after the start on day 10: days 17 and 24
-                100 * (min(f["tumor_cells"].iloc[[17, 24]]) / f["tumor_cells"].iloc[10] - 1)
+                # weekly assessments after the start on day 10: days 17 and 24; RECIST's
+                # volume-equivalent is cells^1.5 (model.recist)
+                100
+                * ((min(f["tumor_cells"].iloc[[17, 24]]) / f["tumor_cells"].iloc[10]) ** 1.5 - 1)
                 for f, r in zip(frames, rows, strict=True)
                 if r["drug"] == drug
             ]
         )
         assert float(table[name]["median_best_change_%"]) == pytest.approx(expected, abs=0.06)
     assert float(table["everolimus 10 mg daily"]["median_best_change_%"]) < 0
+
+
+def test_report_and_tumor_run_classify_recist_alike(tmp_path):
+    """100 -> 45 viable cells: volume-equivalent 0.45^1.5 = 0.302 of baseline, below the
+    0.7^3 = 0.343 of a partial response (-30 % in diameter), so PR in the run and in the report
+    (the report used to compare cell counts, -55 %, with the volume threshold)."""
+    days = np.arange(0, 18)
+    cells = np.where(days <= 10, 100.0, np.where(days < 17, 70.0, 45.0))
+    hours = 24.0 * days
+    assert recist(hours, cells, 240.0) == ("PR", None)
+    series = pd.DataFrame({"run_id": 0, "time_h": hours, "tumor_cells": cells})
+    row = {**regime("everolimus"), "days": 17.0, "relative_size": 0.45, "response": "PR"}
+    root = write_sweep(tmp_path / "tumor", [row], series, "tumor")
+    write_report(root)
+    table = md_rows((root / "report.md").read_text(), "Best response per condition")
+    out = table["everolimus 10 mg daily"]
+    assert out["best_PR_or_better"] == "1" and out["final_PR"] == "1"
+    assert float(out["median_best_change_%"]) == pytest.approx(100 * (0.45**1.5 - 1), abs=0.06)
 
 
 def test_aging_sweep_gives_kaplan_meier_with_medians_and_logrank(tmp_path):

@@ -25,15 +25,13 @@ from mtor_abm.experiments.runner import run_scenario, write_run
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import UNTREATED, Regime, default_regime, load_library
+from mtor_abm.model.recist import PD_VOLUME, PR_VOLUME, recist
 from mtor_abm.model.scenarios.base import parse_overrides
 from mtor_abm.model.scenarios.tumor import (
     CATEGORY_LABELS,
     DEFAULT_START_DAY,
-    PD_VOLUME,
-    PR_VOLUME,
     TumorModel,
     TumorScenario,
-    recist,
     tumor_readouts,
 )
 from mtor_abm.model.scenarios.tumor_fields import SteadyField

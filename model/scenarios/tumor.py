@@ -52,6 +52,7 @@ from mtor_abm.model.fates import CycleParams, advance_cycle
 from mtor_abm.model.fields import Field
 from mtor_abm.model.multigrid import MultigridCG
 from mtor_abm.model.pharmacology import target_occupancy
+from mtor_abm.model.recist import recist
 from mtor_abm.model.scenarios.base import Param, TissueScenario
 from mtor_abm.model.scenarios.tumor_fields import SteadyField
 from mtor_abm.model.scenarios.tumor_vessels import (
@@ -670,44 +671,6 @@ def timeseries_row(model: TumorModel) -> dict[str, float]:
             **dict.fromkeys(TUMOR_MEANS, 0.0),
         )
     return row
-
-
-PR_VOLUME = 1.0 - 0.657
-"""RECIST partial response: -30 % in diameter = -65.7 % in volume (Eisenhauer 2009 EJC 45:228)."""
-PD_VOLUME = 1.0 + 0.728
-"""RECIST progression: +20 % in diameter from the nadir = +72.8 % in volume."""
-
-
-def volume_equivalent(cells: np.ndarray) -> np.ndarray:
-    """Volume-equivalent of a lesion from its viable cells in the slice (area^1.5, any unit).
-
-    A section through the middle of a spherical lesion has area ~ r^2, so volume ~ area^1.5.
-    Viable tumor only, as mRECIST does (Lencioni & Llovet 2010 Semin Liver Dis 30:52).
-    """
-    return np.asarray(cells, dtype=float) ** 1.5
-
-
-def recist(hours: np.ndarray, cells: np.ndarray, baseline_h: float) -> tuple[str, float | None]:
-    """RECIST-like response and time to progression (days after baseline, or None).
-
-    Progression: the volume-equivalent reaches +72.8 % of its nadir (baseline included); a
-    progressed tumor is PD. Otherwise at the end: CR with no viable cells left, PR at
-    <= -65.7 % of baseline, else SD.
-    """
-    after = np.asarray(hours, dtype=float) >= baseline_h - 1e-9
-    if not after.any():
-        return "SD", None
-    t = np.asarray(hours, dtype=float)[after]
-    v = volume_equivalent(np.asarray(cells, dtype=float)[after])
-    nadir = np.minimum.accumulate(v)
-    progressed = np.flatnonzero((v >= PD_VOLUME * nadir) & (v > 0))
-    if progressed.size:
-        return "PD", float((t[progressed[0]] - t[0]) / 24.0)
-    if v[-1] == 0:
-        return "CR", None
-    if v[-1] <= PR_VOLUME * v[0]:
-        return "PR", None
-    return "SD", None
 
 
 def tumor_readouts(model: TumorModel, twin, series) -> dict:
