@@ -12,7 +12,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from mtor_abm.experiments.backends import open_backend
-from mtor_abm.experiments.spec import load_spec
+from mtor_abm.experiments.spec import SweepSpec, load_spec
 from mtor_abm.experiments.store import SweepStore
 from tqdm import tqdm
 
@@ -41,15 +41,19 @@ def cmd_sweep(args) -> int:
 
 
 def run_sweep(
-    spec_path: Path,
+    spec: Path | SweepSpec,
     out: Path,
     workers: int | None = None,
     scheduler: str | None = None,
     resume: bool = False,
     progress: bool = True,
 ) -> dict[str, int]:
-    """Run the sweep of ``spec_path`` into ``out``; returns run counts (total, ran, failed)."""
-    spec = load_spec(spec_path)
+    """Run the sweep ``spec`` (a TOML file or a checked :class:`SweepSpec`) into ``out``.
+
+    Returns the run counts: ``{"total", "ran", "failed"}``.
+    """
+    if not isinstance(spec, SweepSpec):
+        spec = load_spec(spec)
     with open_backend(workers, scheduler) as backend:
         store = SweepStore.open(out, spec, resume)
         done = store.done_ids()
