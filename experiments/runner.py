@@ -22,6 +22,7 @@ import numpy as np
 from mtor_abm.experiments.progress import bar as progress_bar
 from mtor_abm.experiments.progress import reporter
 from mtor_abm.model.adverse import adverse_panel
+from mtor_abm.model.domains import check_seed
 from mtor_abm.model.errors import InputError, OutputError
 from mtor_abm.model.pharmacology import UNTREATED, Regime, load_library
 from mtor_abm.model.scenarios import get_scenario
@@ -50,17 +51,6 @@ def check_days(days: float) -> float:
     if not (math.isfinite(days) and 0 < days <= MAX_DAYS):
         raise InputError(f"days must be greater than 0 and at most {MAX_DAYS:g}, got {days:g}")
     return days
-
-
-def check_seed(seed: Any) -> int:
-    """Validate a seed (a non-negative integer)."""
-    try:
-        value = int(seed)
-    except (TypeError, ValueError):
-        raise InputError(f"seed must be a non-negative integer, got {seed!r}") from None
-    if value < 0 or value != float(seed):
-        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
-    return value
 
 
 def _build(spec, params: dict, regime: Regime, seed: int, library):

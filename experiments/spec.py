@@ -110,7 +110,10 @@ def parse_spec(data: dict[str, Any], library: DrugLibrary | None = None) -> Swee
         scenario = get_scenario(data["scenario"])
     except InputError as err:
         raise _fail("scenario", str(err)) from None
-    days = _checked("days", check_days, data.get("days", scenario.default_days))
+    days = data.get("days", scenario.default_days)
+    if isinstance(days, bool) or not isinstance(days, int | float):
+        raise _fail("days", f"must be a number of days, got {days!r}")
+    days = _checked("days", check_days, days)
     seed = _checked("seed", check_seed, data.get("seed", 0))
     replicates = _positive_int("replicates", data.get("replicates", 1))
     fixed = _fixed_params(scenario.scenario_class, _table(data, "set"))
@@ -230,8 +233,8 @@ def _range_values(where: str, value: dict) -> list[float]:
     _extra_keys(where, value, {kind, "n"})
     low, high = _bounds(where, kind, value[kind], log=kind == "log_range")
     n = value.get("n")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise _fail(where, f"{kind} needs n = a whole number >= 2, got {n!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_RUNS:
+        raise _fail(where, f"{kind} needs n = a whole number in [2, {MAX_RUNS}], got {n!r}")
     spaced = np.geomspace if kind == "log_range" else np.linspace
     return [float(v) for v in spaced(low, high, n)]
 
@@ -309,6 +312,7 @@ def _regimes(
             raise _fail(f"{where}.drug", "missing (a name from 'mtor-sim drugs', or 'none')")
         keys = list(table)
         lists = []
+        size = 1
         for key in keys:
             value = table[key]
             if isinstance(value, dict):
@@ -321,6 +325,9 @@ def _regimes(
                 lists.append(value)
             else:
                 lists.append([value])
+            size *= len(lists[-1])
+            if size + len(out) > MAX_RUNS:  # before building them: each is checked
+                raise _fail(where, f"more than the limit of {MAX_RUNS} regimes")
         for combo in itertools.product(*lists):
             values = dict(zip(keys, combo, strict=True))
             out.append(build_regime(values, default_start_day, library, where))

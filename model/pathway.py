@@ -11,8 +11,14 @@ from collections.abc import Mapping
 
 import numpy as np
 from mtor_abm.model import signaling as sg
+from mtor_abm.model.domains import Domain
 from mtor_abm.model.errors import InputError
-from mtor_abm.model.pharmacology import DrugLibrary, load_library, target_occupancy
+from mtor_abm.model.pharmacology import (
+    REGIME_DOMAINS,
+    DrugLibrary,
+    load_library,
+    target_occupancy,
+)
 
 #: Readouts reported by :func:`simulate_pathway`, in output order.
 READOUTS: tuple[str, ...] = (
@@ -28,11 +34,21 @@ READOUTS: tuple[str, ...] = (
     "proliferation",
 )
 
+#: Longest pathway experiment: one year, h.
+MAX_PATHWAY_HOURS = 24.0 * 365
+
 #: Cell inputs a user may set for a pathway experiment (`--set name=value`), with defaults.
 INPUT_DEFAULTS: Mapping[str, float] = {
     "growth_factor": 1.0,
     "amino_acids": 1.0,
     "energy": 1.0,
+}
+
+#: Allowed range of each input (relative levels; energy is a sufficiency fraction).
+INPUT_DOMAINS: Mapping[str, Domain] = {
+    "growth_factor": Domain(0.0, 100.0),
+    "amino_acids": Domain(0.0, 100.0),
+    "energy": Domain(0.0, 1.0),
 }
 
 
@@ -61,15 +77,13 @@ def split_overrides(overrides: Mapping[str, float]) -> tuple[dict, dict]:
     """Split ``--set`` values into cell-type parameters and inputs; unknown names are errors."""
     params, inputs = {}, {}
     for name, value in overrides.items():
-        if name in sg.PARAM_NAMES:
-            params[name] = value
-        elif name in INPUT_DEFAULTS:
-            inputs[name] = value
+        if name in sg.PARAM_DOMAINS:
+            params[name] = sg.PARAM_DOMAINS[name].check(name, value)
+        elif name in INPUT_DOMAINS:
+            inputs[name] = INPUT_DOMAINS[name].check(name, value)
         else:
             allowed = ", ".join((*sg.PARAM_NAMES, *INPUT_DEFAULTS))
             raise InputError(f"unknown pathway parameter '{name}'; allowed: {allowed}")
-        if not np.isfinite(value) or value < 0:
-            raise InputError(f"{name} must be a non-negative number, got {value}")
     return params, inputs
 
 
@@ -96,14 +110,18 @@ def simulate_pathway(
 
     Returns:
         ``{"drug", "conc_nM", "cell_type", "times_h": [...], "<readout>": [...]}`` with
-        every readout relative to the untreated twin at the same time.
+        every readout relative to the untreated twin at the same time (None where the
+        untreated cell's value is 0, e.g. a neuron's proliferation: no ratio exists).
+
+    Raises:
+        InputError: unknown drug, cell type or override name; a value outside its domain
+            (:data:`model.signaling.PARAM_DOMAINS`, :data:`INPUT_DOMAINS`).
     """
     library = library or load_library()
     library.drug(drug)
-    if not (np.isfinite(conc_nM) and conc_nM >= 0):
-        raise InputError(f"conc_nM must be a non-negative number of nM, got {conc_nM}")
-    if not (np.isfinite(hours) and 0 < hours <= 24 * 365):
-        raise InputError(f"hours must be a number in (0, 8760], got {hours}")
+    conc_nM = REGIME_DOMAINS["conc_nM"].check("conc_nM", conc_nM)
+    if not (np.isfinite(hours) and 0 < hours <= MAX_PATHWAY_HOURS):
+        raise InputError(f"hours must be a number in (0, {MAX_PATHWAY_HOURS:g}], got {hours}")
     if not 0 < sample_h <= 1:
         raise InputError(f"sample_h must be in (0, 1] h, got {sample_h}")
     param_over, input_over = split_overrides(overrides or {})
@@ -127,7 +145,8 @@ def simulate_pathway(
         values = readouts(state, both, stacked.occ_frb)
         for name in READOUTS:
             treated, untreated = values[name]
-            series[name].append(float(treated / untreated) if untreated > 0 else float("nan"))
+            # 0 in the untreated cell (e.g. a neuron's proliferation): no ratio, so null.
+            series[name].append(float(treated / untreated) if untreated > 0 else None)
     return {
         "drug": drug,
         "conc_nM": float(conc_nM),

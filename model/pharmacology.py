@@ -80,6 +80,7 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+from mtor_abm.model.domains import Domain
 from mtor_abm.model.errors import InputError
 
 DRUG_CLASSES = ("none", "rapalog", "atp_competitive", "bivalent")
@@ -125,6 +126,52 @@ _TOP_FIELDS = (
     "sources",
 )
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+#: Physical ceiling of a single dose (10 g; clinical mTOR-inhibitor doses are <= 250 mg), mg.
+MAX_DOSE_MG = 1e4
+#: Ceiling of a held concentration: 1 mM, above the aqueous solubility of every drug here, nM.
+MAX_CONC_NM = 1e6
+#: Latest treatment start or stop: ten years (the longest run), days.
+MAX_DAY = 3650.0
+
+_POTENCY_NM = Domain(1e-6, 1e9, "nM")  # 1 fM .. 1 M
+_VOLUME_L = Domain(1e-3, 1e5, "L")  # 1 mL .. 100 m3 (apparent volumes reach ~10^4 L)
+_CLEARANCE = Domain(1e-4, 1e5, "L/h")
+
+#: Allowed range of every number of a drug file (fractions in (0, 1]; rates, volumes and
+#: potencies > 0 with a physical floor and ceiling, so no finite value overflows the PK or
+#: the occupancy to a non-finite concentration).
+DRUG_FIELD_DOMAINS: Mapping[str, Domain] = MappingProxyType(
+    {
+        "molecular_weight_g_per_mol": Domain(1.0, 1e6, "g/mol"),
+        **dict.fromkeys(FRB_FIELDS + KINASE_FIELDS[:2], _POTENCY_NM),
+        "hill": Domain(0.1, 10.0),
+        "bioavailability": Domain(1e-3, 1.0),
+        "ka_per_h": Domain(1e-3, 1e3, "1/h"),
+        "lag_h": Domain(0.0, 48.0, "h"),
+        "clearance_L_per_h": _CLEARANCE,
+        "half_life_h": Domain(0.01, 1e4, "h"),
+        "central_volume_L": _VOLUME_L,
+        "peripheral_volume_L": _VOLUME_L,
+        "intercompartmental_clearance_L_per_h": _CLEARANCE,
+        "infusion_h": Domain(0.0, 168.0, "h"),
+        "metabolite_fraction": Domain(0.0, 1.0, low_open=True),
+        "dose_mg": Domain(0.0, MAX_DOSE_MG, "mg"),
+        "loading_dose_mg": Domain(0.0, MAX_DOSE_MG, "mg"),
+        "conc_nM": Domain(0.0, MAX_CONC_NM, "nM"),
+    }
+)
+
+#: Allowed range of every number of a :class:`Regime`.
+REGIME_DOMAINS: Mapping[str, Domain] = MappingProxyType(
+    {
+        "dose_mg": Domain(0.0, MAX_DOSE_MG, "mg"),
+        "loading_dose_mg": Domain(0.0, MAX_DOSE_MG, "mg"),
+        "conc_nM": Domain(0.0, MAX_CONC_NM, "nM"),
+        "start_day": Domain(0.0, MAX_DAY, "days"),
+        "stop_day": Domain(0.0, MAX_DAY, "days"),
+    }
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,7 +311,7 @@ def parse_drug(data: Mapping[str, Any], origin: str = "<drug>") -> Drug:
         raise InputError(
             f"{origin}: class {drug_class!r} is unknown; allowed: {', '.join(DRUG_CLASSES)}"
         )
-    mw = _number(data, "molecular_weight_g_per_mol", origin, positive=True, required=True)
+    mw = _number(data, "molecular_weight_g_per_mol", origin, required=True)
     description = _require_str(data, "description", origin)
     potency = _parse_potency(_table(data, "potency", origin), drug_class, origin)
     pk = None if data.get("pk") is None else _parse_pk(_table(data, "pk", origin), origin)
@@ -336,7 +383,7 @@ def _parse_potency(table: Mapping[str, Any], drug_class: str, origin: str) -> Po
     if drug_class in KINASE_CLASSES:
         needed += KINASE_FIELDS
     _check_keys(table, needed, origin, "potency.", hint=f"for class {drug_class!r}")
-    values = {key: _number(table, key, origin, "potency.", positive=True) for key in needed}
+    values = {key: _number(table, key, origin, "potency.") for key in needed}
     for key, value in values.items():
         if value is None:
             raise InputError(
@@ -355,25 +402,25 @@ def _parse_pk(table: Mapping[str, Any], origin: str) -> PKParams:
         allowed = "apparent, systemic" if route == "oral" else "systemic (route iv)"
         raise InputError(f"{origin}: pk.parameters {parameters!r} is not allowed; use {allowed}")
 
-    def num(key: str, **kw: Any) -> float | None:
+    def num(key: str, **kw: bool) -> float | None:
         return _number(table, key, origin, "pk.", **kw)
 
     if route == "oral":
-        bioavailability = num("bioavailability", positive=True, required=True, at_most=1.0)
-        ka = num("ka_per_h", positive=True, required=True)
-        lag = num("lag_h", positive=False) or 0.0
+        bioavailability = num("bioavailability", required=True)
+        ka = num("ka_per_h", required=True)
+        lag = num("lag_h") or 0.0
         infusion = 0.0
         if "infusion_h" in table:
             raise InputError(f"{origin}: pk.infusion_h is only allowed with route 'iv'")
     else:
-        infusion = num("infusion_h", positive=False, required=True)
+        infusion = num("infusion_h", required=True)
         for key in ("bioavailability", "ka_per_h", "lag_h"):
             if key in table:
                 raise InputError(f"{origin}: pk.{key} is only allowed with route 'oral'")
         bioavailability, ka, lag = 1.0, 0.0, 0.0
-    v1 = num("central_volume_L", positive=True, required=True)
-    v2 = num("peripheral_volume_L", positive=True)
-    q = num("intercompartmental_clearance_L_per_h", positive=True)
+    v1 = num("central_volume_L", required=True)
+    v2 = num("peripheral_volume_L")
+    q = num("intercompartmental_clearance_L_per_h")
     if (v2 is None) != (q is None):
         raise InputError(
             f"{origin}: pk.peripheral_volume_L and pk.intercompartmental_clearance_L_per_h "
@@ -402,8 +449,8 @@ def _clearance(table: Mapping[str, Any], v1: float, v2: float | None, origin: st
     if has_cl == has_t:
         raise InputError(f"{origin}: give exactly one of pk.clearance_L_per_h and pk.half_life_h")
     if has_cl:
-        return _number(table, "clearance_L_per_h", origin, "pk.", positive=True, required=True)
-    half_life = _number(table, "half_life_h", origin, "pk.", positive=True, required=True)
+        return _number(table, "clearance_L_per_h", origin, "pk.", required=True)
+    half_life = _number(table, "half_life_h", origin, "pk.", required=True)
     if v2 is not None:
         raise InputError(
             f"{origin}: pk.half_life_h is only allowed for a one-compartment drug; "
@@ -420,9 +467,7 @@ def _parse_metabolite(table: Mapping[str, Any], origin: str) -> tuple[str | None
         return None, 0.0
     if not isinstance(metabolite, str) or not metabolite:
         raise InputError(f"{origin}: pk.metabolite must be a drug name, got {metabolite!r}")
-    fraction = _number(
-        table, "metabolite_fraction", origin, "pk.", positive=True, required=True, at_most=1.0
-    )
+    fraction = _number(table, "metabolite_fraction", origin, "pk.", required=True)
     return metabolite, fraction
 
 
@@ -436,10 +481,10 @@ def _parse_dosing(table: Mapping[str, Any], origin: str) -> dict[str, Any]:
     except InputError as err:
         raise InputError(f"{origin}: dosing.{err}") from None
     return {
-        "dose_mg": _number(table, "dose_mg", origin, "dosing.", positive=False, required=True),
+        "dose_mg": _number(table, "dose_mg", origin, "dosing.", required=True),
         "schedule": schedule,
-        "loading_dose_mg": _number(table, "loading_dose_mg", origin, "dosing.", positive=False),
-        "conc_nM": _number(table, "conc_nM", origin, "dosing.", positive=False),
+        "loading_dose_mg": _number(table, "loading_dose_mg", origin, "dosing."),
+        "conc_nM": _number(table, "conc_nM", origin, "dosing."),
     }
 
 
@@ -513,23 +558,14 @@ def _number(
     origin: str,
     prefix: str = "",
     *,
-    positive: bool,
     required: bool = False,
-    at_most: float | None = None,
 ) -> float | None:
-    """A finite number from a TOML table (> 0 if ``positive`` else >= 0), or None if absent."""
+    """A number from a TOML table checked against ``DRUG_FIELD_DOMAINS[key]``, or None if absent."""
     if key not in table:
         if required:
             raise InputError(f"{origin}: {prefix}{key} is missing")
         return None
-    value = table[key]
-    kind = "a positive number" if positive else "a non-negative number"
-    if at_most is not None:
-        kind += f" at most {at_most:g}"
-    ok = _is_number(value) and math.isfinite(value) and (value > 0 if positive else value >= 0)
-    if not ok or (at_most is not None and value > at_most):
-        raise InputError(f"{origin}: {prefix}{key} must be {kind}, got {value!r}")
-    return float(value)
+    return DRUG_FIELD_DOMAINS[key].check(f"{origin}: {prefix}{key}", table[key])
 
 
 # --------------------------------------------------------------------------------------------
@@ -655,9 +691,7 @@ class Regime:
 
 
 def _regime_number(name: str, value: Any) -> float:
-    if not _is_number(value) or not math.isfinite(value) or value < 0:
-        raise InputError(f"{name} must be a non-negative number, got {value!r}")
-    return float(value)
+    return REGIME_DOMAINS[name].check(name, value)
 
 
 UNTREATED = Regime("none", 0.0, "daily")

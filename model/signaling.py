@@ -35,11 +35,12 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
+from mtor_abm.model.domains import Domain
 from mtor_abm.model.errors import InputError
 
 ArrayLike = float | np.ndarray
@@ -105,6 +106,11 @@ T308_S473_PRIMING = 0.8
 early under dual inhibitors; Rodrik-Outmezguine 2011). Assumed."""
 
 
+def _param(default: float, domain: Domain):
+    """A CellType field with its allowed range as metadata (see :data:`PARAM_DOMAINS`)."""
+    return field(default=default, metadata={"domain": domain})
+
+
 @dataclass(frozen=True)
 class CellType:
     """Signalling parameters of a cell type (all dimensionless unless a unit is given).
@@ -129,25 +135,40 @@ class CellType:
         prolif_s6k_weight: share of the G1->S signal carried by S6K rather than 4E-BP1/eIF4E.
             Low in epithelia (Dowling 2010 Science 328:1172: 4E-BPs control proliferation),
             high in T-cells, whose IL-2-driven G1->S is rapamycin-sensitive (Terada 1993).
+
+    Each number's allowed range is in its field metadata (:data:`PARAM_DOMAINS`): fractions
+    (``tsc_loss``, ``mtorc2_rapalog_sensitivity``, ``prolif_s6k_weight``) in [0, 1]; relative
+    levels and gains in [0, 100]; ``pten_activity`` at least 0.01 (99 % loss: it divides the
+    PI3K drive) and ``mtorc2_turnover_per_h`` at least 1e-4 /h. Ceilings are far beyond any
+    biology, there only so that no finite value overflows the network.
     """
 
     name: str
     description: str
-    pi3k_gain: float = 1.0
-    pten_activity: float = 1.0
-    tsc_loss: float = 0.0
-    fkbp12_level: float = 1.0
-    feedback_strength: float = 2.0
-    foxo_rtk_gain: float = 1.5
-    mtorc2_turnover_per_h: float = 1.0 / 48.0
-    mtorc2_rapalog_sensitivity: float = 0.1
-    basal_autophagy: float = 0.2
-    prolif_s6k_weight: float = 0.25
+    pi3k_gain: float = _param(1.0, Domain(0.0, 100.0))
+    pten_activity: float = _param(1.0, Domain(0.01, 100.0))
+    tsc_loss: float = _param(0.0, Domain(0.0, 1.0))
+    fkbp12_level: float = _param(1.0, Domain(0.0, 100.0))
+    feedback_strength: float = _param(2.0, Domain(0.0, 100.0))
+    foxo_rtk_gain: float = _param(1.5, Domain(0.0, 100.0))
+    mtorc2_turnover_per_h: float = _param(1.0 / 48.0, Domain(1e-4, 100.0, "1/h"))
+    mtorc2_rapalog_sensitivity: float = _param(0.1, Domain(0.0, 1.0))
+    basal_autophagy: float = _param(0.2, Domain(0.0, 100.0))
+    prolif_s6k_weight: float = _param(0.25, Domain(0.0, 1.0))
+
+    def __post_init__(self) -> None:
+        for name, domain in PARAM_DOMAINS.items():
+            domain.check(name, getattr(self, name))
 
 
 #: Per-cell signalling parameters, in the order the cell table stores them.
 PARAM_NAMES: tuple[str, ...] = tuple(
     f.name for f in fields(CellType) if f.name not in ("name", "description")
+)
+
+#: Allowed range of every signalling parameter (from the CellType field metadata).
+PARAM_DOMAINS: Mapping[str, Domain] = MappingProxyType(
+    {f.name: f.metadata["domain"] for f in fields(CellType) if "domain" in f.metadata}
 )
 
 CELL_TYPES: Mapping[str, CellType] = MappingProxyType(

@@ -190,7 +190,7 @@ def test_malformed_schedules_are_rejected(bad):
 
 
 def test_negative_dose_is_rejected():
-    with pytest.raises(InputError, match=r"^dose_mg must be a non-negative number, got -3$"):
+    with pytest.raises(InputError, match=r"^dose_mg must be a number in \[0, 10000\] mg, got -3$"):
         Regime("sirolimus", -3, "daily")
 
 
@@ -231,7 +231,11 @@ def test_user_drug_file_loads_and_joins_the_library(toys):
     [
         ('class = "atp_competitive"', 'class = "allosteric"', "class 'allosteric' is unknown"),
         ("ic50_mtorc2_nM = 20.0\n", "", "potency.ic50_mtorc2_nM is missing"),
-        ("clearance_L_per_h = 5.0", "half_life_h = -4.0", "pk.half_life_h must be a positive"),
+        (
+            "clearance_L_per_h = 5.0",
+            "half_life_h = -4.0",
+            "pk.half_life_h must be a number in [0.01, 10000] h",
+        ),
         ('hill = "assumed"\n', "", "sources.hill is missing"),
         ("ka_per_h = 1.0", "ka_per_hour = 1.0", "pk.ka_per_hour is not a known field"),
         ("bioavailability = 0.5", "bioavailability = 1.5", "pk.bioavailability must be"),
