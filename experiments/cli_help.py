@@ -306,12 +306,18 @@ def pathway_set_units() -> dict[str, str]:
 
 
 def _pathway_set_lines() -> list[str]:
-    from mtor_abm.model.pathway import INPUT_DEFAULTS
-    from mtor_abm.model.signaling import PARAM_NAMES, cell_type_params
+    from mtor_abm.model.pathway import INPUT_DEFAULTS, INPUT_DOMAINS
+    from mtor_abm.model.signaling import PARAM_DOMAINS, PARAM_NAMES, cell_type_params
 
     units, reference = pathway_set_units(), cell_type_params("epithelial")
-    params = [f"{k} [{units[k]}; epithelial {reference[k]:.3g}]" for k in PARAM_NAMES]
-    inputs = [f"{k} [{units[k]}; default {v:g}]" for k, v in INPUT_DEFAULTS.items()]
+    params = [
+        f"{k} [{units[k]}; {PARAM_DOMAINS[k].describe()}; epithelial {reference[k]:.3g}]"
+        for k in PARAM_NAMES
+    ]
+    inputs = [
+        f"{k} [{units[k]}; {INPUT_DOMAINS[k].describe()}; default {v:g}]"
+        for k, v in INPUT_DEFAULTS.items()
+    ]
     return _wrap("cell parameters: " + "; ".join(params)) + _wrap("inputs: " + "; ".join(inputs))
 
 

@@ -199,13 +199,13 @@ def test_every_packaged_drug_number_is_inside_its_domain():
     assert all(isinstance(d, Domain) for d in DRUG_FIELD_DOMAINS.values())
 
 
-def test_scenarios_lists_the_allowed_range_of_every_parameter():
-    status, out, _ = call(["scenarios", "--json"])
-    assert status == 0
-    for name, info in json.loads(out).items():
-        for param, doc in info["parameters"].items():
-            assert doc["allowed"], (name, param)
-    assert json.loads(out)["culture"]["parameters"]["oxygen"]["allowed"] == "[0, 1] relative"
+def test_pathway_help_lists_the_domain_of_every_cell_parameter(capsys):
+    with pytest.raises(SystemExit):
+        main(["pathway", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "pten_activity [dimensionless; [0.01, 100]" in text
+    assert "tsc_loss [dimensionless; [0, 1]" in text
+    assert "energy [relative, 1 = physiological; [0, 1]" in text
 
 
 def test_huge_sweep_axis_is_refused_before_it_is_built(tmp_path):

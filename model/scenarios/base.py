@@ -27,16 +27,6 @@ class Param:
     high: float | None = None
     choices: tuple[str, ...] | None = None
 
-    def allowed(self) -> str:
-        """The allowed values as text: ``[low, high] unit``, the choices, or ``true, false``."""
-        if self.choices:
-            return ", ".join(self.choices)
-        if self.low is None and self.high is None:
-            return "true, false" if self.unit == "" else "any"
-        low = "-inf" if self.low is None else f"{self.low:g}"
-        high = "inf" if self.high is None else f"{self.high:g}"
-        return f"[{low}, {high}] {self.unit}".rstrip()
-
 
 class TissueScenario(Scenario):
     """Base of scenario parameter sets (subclasses add typed defaults and PARAMETERS)."""
