@@ -36,6 +36,7 @@ from mtor_abm.model.checkpoint import (
     split,
 )
 from mtor_abm.model.lattice import LazyMooreGrid
+from mtor_abm.model.neighbourhood import moore_neighbour_count
 from mtor_abm.model.pharmacology import (
     DrugLibrary,
     Regime,
@@ -333,15 +334,3 @@ class TissueModel(mesa.Model):
         row = int(hit[0])
         values = {k: float(v[row]) for k, v in self.cell_readouts().items()}
         return {"cell_type": self.cell_types[int(t["type_id"][row])], **values}
-
-
-def moore_neighbour_count(mask: np.ndarray) -> np.ndarray:
-    """Number of Moore neighbours (centre excluded) of every site where ``mask`` is True (int8)."""
-    padded = np.pad(mask.astype(np.int8), 1)
-    w, h = mask.shape
-    count = np.zeros(mask.shape, dtype=np.int8)
-    for dx in (0, 1, 2):
-        for dy in (0, 1, 2):
-            if dx != 1 or dy != 1:
-                count += padded[dx : dx + w, dy : dy + h]
-    return count

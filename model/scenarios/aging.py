@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+from mtor_abm.model import neighbourhood as nb
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.scenarios.base import Param, TissueScenario
 from mtor_abm.model.scenarios.cohort import CohortModel
@@ -238,11 +239,7 @@ class AgingModel(CohortModel):
         drive = self.mtor_drive()[:, : self.n_soma]
         source = np.where(self.status == SENESCENT, drive, 0.0)
         grid = source.reshape(self.n_org, side, side)
-        padded = np.pad(grid, ((0, 0), (1, 1), (1, 1)))
-        near = -grid.copy()
-        for dx in (0, 1, 2):
-            for dy in (0, 1, 2):
-                near += padded[:, dx : dx + side, dy : dy + side]
+        near = nb.neighbourhood_sum(grid, nb.MOORE_RING)
         local = near.reshape(self.n_org, -1) / 8.0
         systemic = source.mean(axis=1, keepdims=True)
         self.sasp = (2.0 * local + systemic) / 3.0

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+from mtor_abm.model import neighbourhood as nb
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.scenarios.base import Param, TissueScenario
 from mtor_abm.model.scenarios.cohort import CohortModel
@@ -223,12 +224,7 @@ class NeuroModel(CohortModel):
         if sc.glia:
             released *= 1.0 - np.clip(sc.glial_uptake * flux, 0.0, 1.0)
         grid = released.reshape(self.n_org, side, side)
-        padded = np.pad(grid, ((0, 0), (1, 1), (1, 1)))
-        share = np.zeros_like(grid)
-        for dx in (0, 1, 2):
-            for dy in (0, 1, 2):
-                if dx != 1 or dy != 1:
-                    share += padded[:, dx : dx + side, dy : dy + side]
+        share = nb.neighbourhood_sum(grid, nb.MOORE_RING)
         receivers = (self.neuron_alive & ~dying).reshape(grid.shape)
         self.aggregate += np.where(receivers, share / 8.0, 0.0).reshape(self.aggregate.shape)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from mtor_abm.model import neighbourhood as nb
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,7 @@ def grow_and_spread(load: np.ndarray, dt_h: float, p: PathogenParams) -> None:
     growth = np.exp(p.growth_per_h * dt_h)
     seeded = load > 0
     load[seeded] = load[seeded] * growth / (1.0 + load[seeded] * (growth - 1.0))
-    padded = np.pad(load, 1)
-    neighbours = (padded[:-2, 1:-1] + padded[2:, 1:-1] + padded[1:-1, :-2] + padded[1:-1, 2:]) / 4.0
+    neighbours = nb.neighbourhood_sum(load, nb.VON_NEUMANN_RING) / 4.0
     load += p.spread_per_h * dt_h * neighbours * (1.0 - load)
     np.clip(load, 0.0, 1.0, out=load)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from mtor_abm.agents.transplant import EFFECTOR, MEMORY, NAIVE, TREG
+from mtor_abm.model import neighbourhood as nb
 from mtor_abm.model import signaling as sg
 
 
@@ -236,10 +237,4 @@ def per_site_counts(x, y, weights, shape) -> np.ndarray:
 
 def neighbourhood_sum(grid: np.ndarray) -> np.ndarray:
     """Sum over each site's 3x3 neighbourhood (itself included), zero beyond the edges."""
-    padded = np.pad(grid, 1)
-    w, h = grid.shape
-    out = np.zeros_like(grid, dtype=float)
-    for dx in (0, 1, 2):
-        for dy in (0, 1, 2):
-            out += padded[dx : dx + w, dy : dy + h]
-    return out
+    return nb.neighbourhood_sum(grid, nb.MOORE_BLOCK)

@@ -51,6 +51,7 @@ from mtor_abm.model.checkpoint import join, split
 from mtor_abm.model.fates import CycleParams, advance_cycle
 from mtor_abm.model.fields import Field
 from mtor_abm.model.multigrid import MultigridCG
+from mtor_abm.model.neighbourhood import moore_neighbour_count
 from mtor_abm.model.pharmacology import target_occupancy
 from mtor_abm.model.recist import recist
 from mtor_abm.model.scenarios.base import Param, TissueScenario
@@ -61,7 +62,7 @@ from mtor_abm.model.scenarios.tumor_vessels import (
     neighbourhood_share,
     update_vessels,
 )
-from mtor_abm.model.tissue import FateMasks, TissueModel, moore_neighbour_count
+from mtor_abm.model.tissue import FateMasks, TissueModel
 
 GENOTYPES = ("pten_null", "tsc_null", "wild_type")
 """Tumor genotypes; the cell type is ``tumor_<genotype>`` in :mod:`model.signaling`."""
