@@ -294,15 +294,20 @@ def _scenario_set_lines() -> list[str]:
 def pathway_set_units() -> dict[str, str]:
     """The ``pathway --set`` names with their units (cell-type parameters, then inputs).
 
-    Cell-type parameters are dimensionless except rates named ``*_per_h`` (1/h), as the
-    :class:`~model.signaling.CellType` docstring states; inputs are relative to physiological.
+    Units come from the parameters' domains (dimensionless when a domain has none); inputs
+    are relative to physiological.
     """
-    from mtor_abm.model.pathway import INPUT_DEFAULTS
-    from mtor_abm.model.signaling import PARAM_NAMES
+    from mtor_abm.model.pathway import INPUT_DOMAINS
+    from mtor_abm.model.signaling import PARAM_DOMAINS
 
-    units = {k: "1/h" if k.endswith("_per_h") else "dimensionless" for k in PARAM_NAMES}
-    units.update(dict.fromkeys(INPUT_DEFAULTS, "relative, 1 = physiological"))
+    units = {k: d.unit or "dimensionless" for k, d in PARAM_DOMAINS.items()}
+    units.update({k: d.unit or "relative, 1 = physiological" for k, d in INPUT_DOMAINS.items()})
     return units
+
+
+def _interval(domain) -> str:
+    """A domain's interval without its unit (the unit is shown beside it)."""
+    return domain.describe().removesuffix(f" {domain.unit}") if domain.unit else domain.describe()
 
 
 def _pathway_set_lines() -> list[str]:
@@ -311,11 +316,11 @@ def _pathway_set_lines() -> list[str]:
 
     units, reference = pathway_set_units(), cell_type_params("epithelial")
     params = [
-        f"{k} [{units[k]}; {PARAM_DOMAINS[k].describe()}; epithelial {reference[k]:.3g}]"
+        f"{k} [{units[k]}; {_interval(PARAM_DOMAINS[k])}; epithelial {reference[k]:.3g}]"
         for k in PARAM_NAMES
     ]
     inputs = [
-        f"{k} [{units[k]}; {INPUT_DOMAINS[k].describe()}; default {v:g}]"
+        f"{k} [{units[k]}; {_interval(INPUT_DOMAINS[k])}; default {v:g}]"
         for k, v in INPUT_DEFAULTS.items()
     ]
     return _wrap("cell parameters: " + "; ".join(params)) + _wrap("inputs: " + "; ".join(inputs))
