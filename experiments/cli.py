@@ -498,6 +498,7 @@ def cmd_run(args, argv) -> int:
 
 def _report_run(results, seeds, args, argv) -> int:
     """Write, save and print the result of ``run`` (one run, or replicates averaged)."""
+    from mtor_abm.experiments.progress import phase
     from mtor_abm.experiments.runner import json_safe, save_state, write_run
 
     summary = results[0].summary
@@ -511,9 +512,11 @@ def _report_run(results, seeds, args, argv) -> int:
     summary = json_safe(summary)
     if args.out is not None:
         results[0].summary = summary
-        write_run(args.out, results[0], argv)
+        with phase(f"writing the run and its figures to {args.out}"):
+            write_run(args.out, results[0], argv)
     if args.save_state is not None:
-        save_state(args.save_state, results[0])
+        with phase(f"saving the state to {args.save_state}"):
+            save_state(args.save_state, results[0])
     if args.json:
         _print_json(summary)
         return EXIT_OK

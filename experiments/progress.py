@@ -1,14 +1,18 @@
-"""Progress on stderr for the long phases of a run: stepping, the twin, the adverse panel.
+"""Progress on stderr for the long phases of a run: building, stepping, the twin, the
+adverse panel, writing the outputs.
 
-Bars go to stderr only (stdout stays one JSON object under ``--json``), appear only for a
-phase longer than :data:`DELAY_S` and vanish when it ends. The model layer knows nothing of
-bars: long model computations take a ``progress(done, total)`` callable, which
-:func:`reporter` makes from a bar.
+Everything goes to stderr only (stdout stays one JSON object under ``--json``) and appears
+only for a phase longer than :data:`DELAY_S`. Counted phases draw a bar that vanishes when
+they end; a phase without a count (building a model, writing figures) prints one line when it
+has taken :data:`DELAY_S` and one when it ends. The model layer knows nothing of bars: long
+model computations take a ``progress(done, total)`` callable, which :func:`reporter` makes.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from contextlib import contextmanager
 
 from tqdm import tqdm
@@ -50,3 +54,33 @@ def reporter(label: str, unit: str, enabled: bool = True):
     finally:
         if "bar" in state:
             state["bar"].close()
+
+
+@contextmanager
+def phase(label: str, enabled: bool = True):
+    """Status lines on stderr for an uncounted phase that lasts more than :data:`DELAY_S`."""
+    if not enabled:
+        yield
+        return
+    started = time.perf_counter()
+    shown = threading.Event()
+
+    def show() -> None:
+        shown.set()
+        print(f"{label} ...", file=sys.stderr, flush=True)
+
+    timer = threading.Timer(DELAY_S, show)
+    timer.daemon = True
+    if DELAY_S <= 0:
+        show()
+    else:
+        timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        if timer.is_alive():
+            timer.join()  # a line being printed is finished before the closing one
+        if shown.is_set():
+            elapsed = time.perf_counter() - started
+            print(f"{label}: done in {elapsed:.1f} s", file=sys.stderr, flush=True)

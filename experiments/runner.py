@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 from mtor_abm.experiments.progress import bar as progress_bar
-from mtor_abm.experiments.progress import reporter
+from mtor_abm.experiments.progress import phase, reporter
 from mtor_abm.model.adverse import adverse_panel
 from mtor_abm.model.domains import check_seed
 from mtor_abm.model.errors import InputError, OutputError
@@ -99,11 +99,13 @@ def run_scenario(
     days = spec.default_days if days is None else check_days(days)
     seed = check_seed(seed)
     params = parse_overrides(spec.scenario_class, overrides or {})
-    model = _build(spec, params, regime, seed, library)
+    with phase(f"building the {name} model", progress):
+        model = _build(spec, params, regime, seed, library)
     advance(model, days, f"{name} {regime.drug}", progress)
     twin = None
     if spec.needs_twin and regime.drug != "none":
-        twin = _build(spec, params, UNTREATED, seed, library)
+        with phase(f"building the untreated {name} twin", progress):
+            twin = _build(spec, params, UNTREATED, seed, library)
         advance(twin, days, f"{name} untreated twin", progress)
     return _finish(spec, model, twin, regime, seed, days, library, progress)
 
@@ -167,7 +169,8 @@ def resume_run(path: Path, days: float, library=None) -> RunResult:
     except (KeyError, TypeError) as err:
         raise InputError(f"'{path}': checkpoint metadata is incomplete ({err})") from None
     total = check_days(done + days)
-    model = _build(spec, params, regime, seed, library)
+    with phase(f"rebuilding the {spec.name} model from {path}"):
+        model = _build(spec, params, regime, seed, library)
     model.restore_checkpoint_state(checkpoint.split(arrays, "model"), models["model"])
     advance(model, days, f"{spec.name} {regime.drug}", progress=True)
     twin = None

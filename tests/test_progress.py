@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from mtor_abm.experiments import progress
 from mtor_abm.experiments.cli import main
@@ -45,3 +46,28 @@ def test_short_phases_draw_nothing(capsys):
     assert main(["run", "culture", "--days", "0.25", *SMALL, "--json"]) == 0
     out, err = capsys.readouterr()
     assert err == "" and json.loads(out)["drug"] == "none"
+
+
+def test_run_out_reports_building_and_writing_on_stderr(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(progress, "DELAY_S", 0.0)
+    out_dir = tmp_path / "run"
+    args = ["run", "culture", "--days", "0.25", *SMALL, "--out", str(out_dir), "--json"]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["scenario"] == "culture"
+    assert "building the culture model ..." in err
+    assert "building the culture model: done in" in err
+    assert f"writing the run and its figures to {out_dir}: done in" in err
+    assert (out_dir / "summary.json").is_file()
+
+
+def test_an_uncounted_phase_speaks_only_once_it_is_long(capsys, monkeypatch):
+    monkeypatch.setattr(progress, "DELAY_S", 0.2)
+    with progress.phase("quick"):
+        pass
+    with progress.phase("slow"):
+        time.sleep(0.6)
+    err = capsys.readouterr().err
+    assert "quick" not in err
+    lines = err.splitlines()
+    assert lines[0] == "slow ..." and lines[1].startswith("slow: done in 0.")
