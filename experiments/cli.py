@@ -226,6 +226,20 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument(
         "--port", type=_number("--port", 1, 65535, integer=True), default=8765, help="default 8765"
     )
+    limits = (
+        ("--max-sites", "lattice sites per tissue (width x height)", "14400 (120 x 120)"),
+        ("--max-organisms", "organisms per cohort (aging, neuro)", "200"),
+        ("--max-models", "models (arms) one browser session runs at once", "4"),
+        ("--max-sessions", "browser sessions running models at once", "30"),
+    )
+    for flag, what, shared in limits:
+        d.add_argument(
+            flag,
+            type=_number(flag, 0, integer=True),
+            metavar="N",
+            help=f"{what}; 0 = no limit. Default: no limit on 127.0.0.1, {shared} when "
+            f"serving the network (or MTOR_DASHBOARD_{flag[2:].upper().replace('-', '_')})",
+        )
     return p
 
 

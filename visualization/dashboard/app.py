@@ -9,11 +9,12 @@ from __future__ import annotations
 from html import escape
 
 import solara
+import solara.lab
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import load_library
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.model.scenarios.base import defaults
-from mtor_abm.visualization.dashboard import views
+from mtor_abm.visualization.dashboard import limits, views
 from mtor_abm.visualization.dashboard.inspector import inspector_html
 from mtor_abm.visualization.dashboard.lessons import fill_explanation, load_catalogue
 from mtor_abm.visualization.dashboard.state import (
@@ -25,6 +26,9 @@ from mtor_abm.visualization.dashboard.state import (
 )
 from mtor_abm.visualization.dashboard.ticker import Ticker
 from solara.alias import rv
+
+# a shared server seats at most MTOR_DASHBOARD_MAX_SESSIONS sessions (see limits)
+solara.lab.on_kernel_start(limits.seat_session)
 
 #: Play speeds: (frames per second at most, tissue hours per frame; at least one step).
 SPEEDS = {
@@ -366,6 +370,11 @@ def _replace(arm: ArmSpec, **changes) -> ArmSpec:
 # ------------------------------------------------------------------------------ the page
 @solara.component
 def Page():
+    refusal = solara.use_memo(limits.session_refusal, [])  # a full shared server
+    if refusal:
+        solara.Warning(refusal)
+        return
+    server_limits = solara.use_memo(limits.Limits.from_environment, [])
     library = solara.use_memo(load_library, [])
     catalogue = solara.use_memo(lambda: load_catalogue(library=library), [])
     mode = solara.use_reactive("Explore")
@@ -394,8 +403,10 @@ def Page():
                 if lesson is None or not lesson_started.value:
                     return None, None
                 arms = [spec for _, spec in lesson.arms]
+                server_limits.check_run(SCENARIOS[lesson.scenario], lesson.params, len(arms))
                 return Run(lesson.scenario, arms, dict(lesson.params), lesson.seed, library), None
             arms = [single.value] if mode.value == "Explore" else list(compare.value)
+            server_limits.check_run(SCENARIOS[scenario.value], params.value, len(arms))
             return Run(scenario.value, arms, dict(params.value), int(seed.value), library), None
         except InputError as err:
             return None, str(err)
