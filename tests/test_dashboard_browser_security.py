@@ -9,6 +9,7 @@ that is not to 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -96,8 +97,6 @@ def hostile(tmp_path_factory):
     lessons = root / "lessons"
     lessons.mkdir()
     (lessons / "markup.toml").write_text(LESSON, encoding="utf-8")
-    port = _free_port()
-    log = open(root / "server.log", "w+")  # noqa: SIM115
     env = {
         **os.environ,
         "SOLARA_ASSETS_PROXY_CACHE_DIR": str(cache),
@@ -105,8 +104,17 @@ def hostile(tmp_path_factory):
         "VSCODE_PID": "1",
         "MTOR_LESSONS_DIR": str(lessons),
     }
+    with _serving([], env, root / "server.log") as (url, log):
+        yield url, cache, log
+
+
+@contextlib.contextmanager
+def _serving(options: list[str], env: dict, log_path: Path):
+    """Run ``mtor-sim dashboard`` with ``options`` until the block ends: (url, log file)."""
+    port = _free_port()
+    log = open(log_path, "w+")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mtor_abm.experiments", "dashboard", "--port", str(port)],
+        [sys.executable, "-m", "mtor_abm.experiments", "dashboard", "--port", str(port), *options],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
@@ -123,13 +131,15 @@ def hostile(tmp_path_factory):
                 log.seek(0)
                 pytest.fail(f"dashboard did not start: {log.read()}")
             time.sleep(0.3)
-    yield url, cache, log
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield url, log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
 
 
 def _status(url: str) -> int:
@@ -189,3 +199,51 @@ def test_lesson_markup_is_shown_as_text_and_runs_no_script(hostile, browser):  #
         visit.assert_clean()
     finally:
         page.close()
+
+
+def test_limits_refuse_politely_in_the_page_and_free_a_closed_tab_seat(tmp_path, browser):  # noqa: F811
+    """One seat and 1600 sites (the culture's default 40 x 40): a second tab is told the server
+    is full, a 100 x 40 tissue is refused with the limit named, and closing the first tab lets
+    a new one in."""
+    options = ["--max-sessions", "1", "--max-sites", "1600"]
+    with _serving(options, dict(os.environ), tmp_path / "server.log") as (url, _):
+        first = Visit(browser, url)
+        second = browser.new_page()
+        try:
+            second.goto(url)
+            second.get_by_text("This shared server is full").wait_for(timeout=60_000)
+            assert second.locator("img.mtor-tissue-img").count() == 0  # nothing was built
+            second.screenshot(path=str(_shot("limits_server_full")), full_page=True)
+            first.page.get_by_text("Scenario parameters").click()
+            width = first.page.get_by_label("width (sites)")
+            width.fill("100")
+            width.press("Enter")
+            first.page.get_by_text(
+                re.compile(r"up to 1,600 sites; 100 x 40 = 4,000 sites")
+            ).wait_for(timeout=30_000)
+            first.page.get_by_text("--max-sites").first.wait_for()
+            first.shot("limits_tissue_refused")
+            first.assert_clean()
+            first.page.goto("about:blank")  # the tab goes away: Solara closes its session
+            third = browser.new_page()
+            deadline = time.time() + 30
+            while True:
+                third.goto(url)
+                seated = third.locator("img.mtor-tissue-img")
+                full = third.get_by_text("This shared server is full")
+                seated.or_(full).first.wait_for(timeout=60_000)
+                if seated.count() == 1:
+                    break
+                assert time.time() < deadline, "the closed tab's seat was never freed"
+                time.sleep(1.0)
+            third.close()
+        finally:
+            first.page.close()
+            second.close()
+
+
+def _shot(name: str) -> Path:
+    from test_dashboard_browser import SHOTS
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS / f"{name}.png"

@@ -408,6 +408,8 @@ def Page():
             arms = [single.value] if mode.value == "Explore" else list(compare.value)
             server_limits.check_run(SCENARIOS[scenario.value], params.value, len(arms))
             return Run(scenario.value, arms, dict(params.value), int(seed.value), library), None
+        except limits.LimitReached as err:  # shown as a notice, not as an error
+            return None, err
         except InputError as err:
             return None, str(err)
 
@@ -484,7 +486,9 @@ def Page():
             with solara.Details("Scenario parameters"):
                 ParameterInputs(scenario.value, params.value, params.set)
 
-    if error:
+    if isinstance(error, limits.LimitReached):
+        solara.Warning(str(error))
+    elif error:
         solara.Error(f"error: {error}")
     if mode.value == "Lessons":
         LessonPanel(

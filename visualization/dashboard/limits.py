@@ -208,6 +208,7 @@ def session_refusal() -> str | None:
     if limit is None or SEATS.holds(solara.get_kernel_id()):
         return None
     return (
-        f"This shared server is full: {limit} sessions are running models. Close unused tabs "
-        f"or reload this page in a few minutes (the teacher can raise {FLAGS['max_sessions']})."
+        f"This shared server is full ({limit} {'tab' if limit == 1 else 'tabs'} running models "
+        f"at once). Close unused tabs or reload this page in a few minutes (the teacher can "
+        f"raise {FLAGS['max_sessions']})."
     )
