@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
+from mtor_abm.experiments.lifecycle import exit_with_parent
 from mtor_abm.experiments.runner import json_safe, run_scenario
 from mtor_abm.experiments.spec import Run
 from mtor_abm.model.errors import InputError
@@ -107,7 +108,13 @@ class LocalBackend:
             return
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["mtor_abm.experiments.backends"])  # workers fork warm
-        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_ignore_interrupts)
+        pool = ProcessPoolExecutor(
+            self.workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
+        )
+        finished = False
         try:
             # Keep a few runs queued per worker: an interruption then cancels cheaply.
             queue, pending = iter(runs), {}
@@ -123,13 +130,35 @@ class LocalBackend:
                     for run in queue:
                         pending[pool.submit(run_one, run, True)] = run
                         break
+            finished = True
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            _shutdown(pool, stop_running=not finished)
 
 
-def _ignore_interrupts() -> None:
-    """Pool workers leave Ctrl-C to the parent, which cancels the sweep and keeps results."""
+def _start_worker(parent_pid: int) -> None:
+    """Pool worker setup: Ctrl-C is the parent's to handle; end when the parent ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent(parent_pid)
+
+
+def _shutdown(pool: ProcessPoolExecutor, stop_running: bool) -> None:
+    """Shut ``pool`` down; with ``stop_running`` (interrupted, failed), end its runs too.
+
+    Queued runs are cancelled either way. An interrupted sweep must not leave workers busy
+    with runs nobody will store (each holds a model, hundreds of MB): they get SIGTERM.
+    """
+    # Python < 3.14 has no public way to stop a pool's running workers (3.14 adds
+    # terminate_workers); the executor's process table is the one place that names them.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    if stop_running and hasattr(pool, "terminate_workers"):
+        pool.terminate_workers()
+        return
+    pool.shutdown(wait=False, cancel_futures=True)
+    if stop_running:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)
 
 
 class DaskBackend:

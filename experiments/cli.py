@@ -468,6 +468,7 @@ def cmd_run(args, argv) -> int:
     from mtor_abm.model.scenarios import get_scenario
     from mtor_abm.model.scenarios.base import parse_overrides
 
+    _check_outputs(args)
     library = load_library(args.drug_file or ())
     result = _run_from_files(args, argv, library)
     if result is not None:
@@ -508,6 +509,16 @@ def cmd_run(args, argv) -> int:
         raise InputError("--save-state takes one run; it cannot be combined with --replicates")
     results = [run_scenario(args.scenario, regime, args.days, s, overrides, library) for s in seeds]
     return _report_run(results, seeds, args, argv)
+
+
+def _check_outputs(args) -> None:
+    """Refuse an unusable --out or --save-state before any simulation runs."""
+    from mtor_abm.experiments.runner import check_run_out, check_state_path
+
+    if args.out is not None:
+        check_run_out(args.out)
+    if args.save_state is not None:
+        check_state_path(args.save_state)
 
 
 def _report_run(results, seeds, args, argv) -> int:

@@ -1,5 +1,8 @@
 """``mtor-sim report DIR``: paper figures and report.md from a sweep or a single run.
 
+Everything goes into the folder ``DIR/report/`` (report.md beside its figures), never over a
+run's own ``figures/``.
+
 Each figure is drawn when the results have what it needs, whatever the scenario:
 
 ==================  ===================================================================
@@ -26,7 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from mtor_abm.experiments.runner import atomic_write_bytes
+from mtor_abm.experiments import atomic
 from mtor_abm.experiments.store import MANIFEST, REGIME_COLUMNS, RESULTS, TIMESERIES, results_frame
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.recist import PD_VOLUME, PR_VOLUME, is_partial_response, relative_volume
@@ -54,39 +57,53 @@ class Results:
     colors: dict[str, Any] = field(default_factory=dict)
 
 
+REPORT_DIR = "report"
+"""The report's own folder inside a run or sweep folder (report.md and its figures)."""
+
+
 def cmd_report(args) -> int:
     """Entry point of ``mtor-sim report``."""
     written = write_report(args.dir)
-    print(f"report: {args.dir}/report.md and {len(written) - 1} figures", file=sys.stderr)
+    print(
+        f"report: {Path(args.dir) / REPORT_DIR / 'report.md'} and {len(written) - 1} figures",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
 def write_report(root: Path) -> list[Path]:
-    """Write the figures that apply and report.md into ``root``; returns the written paths."""
+    """Write report.md and the figures that apply as folder ``root/report``; returns its files.
+
+    The report has its own folder, so a run's own figures (``root/figures``) are never
+    overwritten; the folder is replaced as a whole (``experiments.atomic.staged_dir``), so an
+    earlier report never mixes with a new one.
+    """
     root = Path(root)
     data = load(root)
     data.results["condition"] = conditions(data)
     data.colors = condition_colors(data.results["condition"])
     sections = [_header(root, data)]
-    paths = []
-    for make in (
-        dose_response,
-        tumor_figures,
-        survival_km,
-        graft_survival,
-        adverse_panel,
-    ):
-        for name, fig, table in make(data):
-            if fig is not None:
-                paths.append(save_figure(fig, root / "figures" / name))
-                sections.append(f"![{name}](figures/{name})\n")
-            if table:
-                sections.append(table)
-    sections.append(_readout_table(data))
-    sections.append(_failed_table(data))
-    report = root / "report.md"
-    atomic_write_bytes(report, "\n".join(s for s in sections if s).encode())
-    return [report, *paths]
+    names = []
+    target = root / REPORT_DIR
+    with atomic.staged_dir(target) as stage:
+        for make in (
+            dose_response,
+            tumor_figures,
+            survival_km,
+            graft_survival,
+            adverse_panel,
+        ):
+            for name, fig, table in make(data):
+                if fig is not None:
+                    save_figure(fig, stage / name)
+                    names.append(name)
+                    sections.append(f"![{name}]({name})\n")
+                if table:
+                    sections.append(table)
+        sections.append(_readout_table(data))
+        sections.append(_failed_table(data))
+        atomic.write_bytes(stage / "report.md", "\n".join(s for s in sections if s).encode())
+    return [target / "report.md", *(target / name for name in names)]
 
 
 # ------------------------------------------------------------------------------ loading

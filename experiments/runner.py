@@ -1,29 +1,28 @@
 """Single runs of a scenario: build, step with a progress bar, read out, and write outputs.
 
 ``run_scenario`` is what the CLI, sweeps and the dashboard call; ``write_run`` writes the
-output contract (summary.json, timeseries.parquet, manifest.json,
-figures/), each file atomically so a failed run never leaves a half-written file.
+output contract (summary.json, timeseries.parquet, manifest.json, figures/) as one folder
+that replaces an earlier run as a whole (``experiments.atomic``).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import platform
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from mtor_abm.experiments import atomic
 from mtor_abm.experiments.progress import bar as progress_bar
 from mtor_abm.experiments.progress import phase, reporter
 from mtor_abm.model.adverse import adverse_panel
 from mtor_abm.model.domains import check_seed
-from mtor_abm.model.errors import InputError, OutputError
+from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import UNTREATED, Regime, load_library
 from mtor_abm.model.scenarios import get_scenario
 from mtor_abm.model.scenarios.base import parse_overrides
@@ -145,7 +144,18 @@ def save_state(path: Path, result: RunResult) -> None:
         all_arrays.update(checkpoint.join(twin_arrays, "twin"))
     s = result.summary
     run = {k: s[k] for k in ("scenario", "seed", "days", "params", "regime")}
-    checkpoint.write(Path(path), all_arrays, {"run": json_safe(run), "models": models})
+    data = checkpoint.encode(all_arrays, {"run": json_safe(run), "models": models})
+    atomic.write_bytes(Path(path), data)  # OutputError names the file
+
+
+def check_state_path(path: Path) -> None:
+    """Raise a one-line InputError unless a checkpoint can be saved at ``path``.
+
+    Checked before the simulation, so a bad ``--save-state`` costs nothing.
+    """
+    atomic.check_writable(Path(path), "--save-state")
+    if Path(path).is_dir():
+        raise InputError(f"--save-state '{path}' is a folder; give a file name, e.g. state.npz")
 
 
 def resume_run(path: Path, days: float, library=None) -> RunResult:
@@ -195,37 +205,6 @@ def regime_dict(regime: Regime) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ outputs
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename.
-
-    Either the complete new file is at ``path`` or the old one (if any) is untouched; an OS
-    failure (disk full, permissions) becomes an :class:`OutputError` naming the file.
-    """
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as err:
-        raise OutputError(f"cannot write '{path}': {err.strerror or err}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write '{path}': {err.strerror or err}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_json(path: Path, obj: Any) -> None:
-    """Write ``obj`` as indented JSON, atomically."""
-    atomic_write_bytes(path, (json.dumps(obj, indent=2, allow_nan=False) + "\n").encode())
-
-
 def versions() -> dict[str, str]:
     """Versions of Python and the packages a result depends on."""
     out = {"python": platform.python_version()}
@@ -255,52 +234,88 @@ def git_revision() -> str | None:
     return proc.stdout.strip() or None
 
 
-def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -> None:
-    """Write summary.json, timeseries.parquet, manifest.json and figures/ into ``out_dir``.
+RUN_ENTRIES = ("summary.json", "timeseries.parquet", "manifest.json", "figures", "report")
+"""What a run folder holds (plus ``*.npz`` checkpoints saved into it)."""
 
-    Everything is first written to a staging folder inside ``out_dir`` and only then renamed
-    into place, summary.json last (its presence marks a complete run). A failure while writing
-    (disk full, a figure that cannot be drawn) leaves what was in ``out_dir`` before untouched.
+
+def check_run_out(out_dir: Path) -> None:
+    """Raise a one-line InputError unless ``out_dir`` can take a run.
+
+    A run replaces its folder as a whole, so ``out_dir`` must be new, empty, or hold an earlier
+    run (a run manifest.json, and nothing but run files); anything else is refused rather than
+    deleted. Checked before the simulation, so a bad ``--out`` costs nothing.
     """
-    import shutil
+    out_dir = Path(out_dir)
+    atomic.check_writable(out_dir, "--out")
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise InputError(f"--out '{out_dir}' is a file; give a folder for the run")
+    names = sorted(p.name for p in out_dir.iterdir())
+    if not names:
+        return
+    if not _holds_run(out_dir):
+        raise InputError(
+            f"--out '{out_dir}' is not empty and holds no mtor-abm run (no run manifest.json); "
+            "a run replaces its folder as a whole: give a new or empty folder"
+        )
+    foreign = [n for n in names if not _run_entry(n)]
+    if foreign:
+        raise InputError(
+            f"--out '{out_dir}' holds {', '.join(foreign[:3])} besides an earlier run; a run "
+            "replaces its folder as a whole: move them away or give another --out"
+        )
 
+
+def _holds_run(folder: Path) -> bool:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return (folder / "summary.json").is_file()
+    return isinstance(manifest, dict) and manifest.get("format") == "mtor-abm run manifest"
+
+
+def _run_entry(name: str) -> bool:
+    """A name a run folder may hold: its files, a checkpoint, an older version's temporaries."""
+    if name in RUN_ENTRIES or name.endswith(".npz"):
+        return True
+    return name.startswith(".staging-") or any(name.startswith(f".{n}.") for n in RUN_ENTRIES)
+
+
+def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -> None:
+    """Write summary.json, timeseries.parquet, manifest.json and figures/ as folder ``out_dir``.
+
+    The run is built in a staging folder beside ``out_dir`` and then swapped in as a whole
+    (:func:`experiments.atomic.staged_dir`): a reader, or a kill at any instant, finds the
+    earlier run or the new one, never a mix, and nothing of an earlier run (another scenario's
+    figures) is left behind. ``out_dir`` must pass :func:`check_run_out`. A failure while
+    writing (disk full, a figure that cannot be drawn) leaves ``out_dir`` untouched.
+    """
     import pandas as pd
     from mtor_abm.visualization.figures import save_run_figures
 
     out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
-    except OSError as err:
-        raise InputError(f"cannot write to output directory '{out_dir}': {err.strerror}") from None
-    try:
+    if out_dir.is_symlink():
+        out_dir = out_dir.resolve()  # replace the folder the link points to, keep the link
+    check_run_out(out_dir)
+    manifest = {
+        "format": "mtor-abm run manifest",
+        "format_version": 1,
+        "scenario": result.summary["scenario"],
+        "seed": result.summary["seed"],
+        "days": result.summary["days"],
+        "regime": result.summary["regime"],
+        "params": result.summary["params"],
+        "versions": versions(),
+        "git_revision": git_revision(),
+        "command": argv,
+    }
+    with atomic.staged_dir(out_dir) as stage:
         frame = pd.DataFrame(result.timeseries)
-        atomic_write_bytes(stage / "timeseries.parquet", frame.to_parquet(index=False))
-        manifest = {
-            "format": "mtor-abm run manifest",
-            "format_version": 1,
-            "scenario": result.summary["scenario"],
-            "seed": result.summary["seed"],
-            "days": result.summary["days"],
-            "regime": result.summary["regime"],
-            "params": result.summary["params"],
-            "versions": versions(),
-            "git_revision": git_revision(),
-            "command": argv,
-        }
-        atomic_write_json(stage / "manifest.json", manifest)
+        atomic.write_bytes(stage / "timeseries.parquet", frame.to_parquet(index=False))
+        atomic.write_json(stage / "manifest.json", manifest)
         save_run_figures(stage / "figures", result)
-        atomic_write_json(stage / "summary.json", result.summary)
-        (out_dir / "summary.json").unlink(missing_ok=True)  # incomplete until the last rename
-        for path in sorted(stage.rglob("*"), key=lambda p: p.name == "summary.json"):
-            if path.is_file():
-                target = out_dir / path.relative_to(stage)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, target)
-    except OSError as err:
-        raise OutputError(f"cannot write the run to '{out_dir}': {err.strerror or err}") from None
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        atomic.write_json(stage / "summary.json", result.summary)
 
 
 def json_safe(obj: Any) -> Any:

@@ -14,19 +14,17 @@ the runs without one. The combined tables exist only for a complete sweep.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import json
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from mtor_abm.experiments.runner import (
-    atomic_write_bytes,
-    atomic_write_json,
-    git_revision,
-    versions,
-)
+from mtor_abm.experiments import atomic
+from mtor_abm.experiments.runner import git_revision, versions
 from mtor_abm.experiments.spec import SweepSpec
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import Regime
@@ -51,41 +49,90 @@ class SweepStore:
         self.root = Path(root)
         self.spec = spec
         self.runs_dir = self.root / RUNS
+        self._lock_fd: int | None = None
 
     # ------------------------------------------------------------------ opening
     @classmethod
     def open(cls, root: Path, spec: SweepSpec, resume: bool) -> SweepStore:
-        """Start a new sweep in ``root`` or, with ``resume``, continue the one there."""
+        """Start a new sweep in ``root`` or, with ``resume``, continue the one there.
+
+        The sweep folder is locked until :meth:`close` (or the end of a ``with`` block): one
+        writer at a time; a second sweep into the same folder is a one-line InputError.
+        """
         store = cls(root, spec)
-        manifest_path = store.root / MANIFEST
+        try:
+            store._lock(create=not resume)
+            store._open(resume)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def __enter__(self) -> SweepStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the sweep folder's lock."""
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _lock(self, create: bool) -> None:
+        """Lock the sweep folder (flock on the folder itself; the OS drops it when we end)."""
+        try:
+            if create:
+                self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            raise InputError(f"--resume: '{self.root}' holds no sweep (no such folder)") from None
+        except OSError as err:
+            raise InputError(
+                f"cannot create sweep directory '{self.root}': {err.strerror}"
+            ) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise InputError(
+                f"--out '{self.root}': another mtor-sim sweep is writing to this sweep folder; "
+                "wait for it to end (one sweep per folder at a time)"
+            ) from None
+        self._lock_fd = fd
+
+    def _open(self, resume: bool) -> None:
+        """Check (resume) or start (new) the sweep in the locked folder."""
+        manifest_path = self.root / MANIFEST
+        atomic.remove_stale(manifest_path)  # a manifest write that was killed
         if resume:
             if not manifest_path.is_file():
-                raise InputError(f"--resume: '{root}' holds no sweep ({MANIFEST} is missing)")
+                raise InputError(f"--resume: '{self.root}' holds no sweep ({MANIFEST} is missing)")
             manifest = json.loads(manifest_path.read_text())
-            if manifest.get("spec_hash") != spec.spec_hash:
+            if manifest.get("spec_hash") != self.spec.spec_hash:
                 raise InputError(
-                    f"--resume: the spec differs from the one the sweep in '{root}' was started "
-                    f"with (see its {MANIFEST}); use another --out for a new sweep"
+                    f"--resume: the spec differs from the one the sweep in '{self.root}' was "
+                    f"started with (see its {MANIFEST}); use another --out for a new sweep"
                 )
             manifest.setdefault("resumed", []).append(_stamp())
-            atomic_write_json(manifest_path, manifest)
+            atomic.write_json(manifest_path, manifest)
         else:
-            if store.root.exists() and any(store.root.iterdir()):
+            if any(self.root.iterdir()):
                 raise InputError(
-                    f"--out '{root}' is not empty; use --resume to continue the sweep there, "
-                    "or another --out"
+                    f"--out '{self.root}' is not empty; use --resume to continue the sweep "
+                    "there, or another --out"
                 )
-            try:
-                store.runs_dir.mkdir(parents=True, exist_ok=True)
-            except OSError as err:
-                raise InputError(
-                    f"cannot create sweep directory '{root}': {err.strerror}"
-                ) from None
-            atomic_write_json(manifest_path, store.manifest())
-        store.runs_dir.mkdir(exist_ok=True)
-        for leftover in store.runs_dir.glob(".*"):  # temporary files of a killed write
-            leftover.unlink(missing_ok=True)
-        return store
+            atomic.write_json(manifest_path, self.manifest())  # first: it marks a sweep folder
+        try:
+            self.runs_dir.mkdir(exist_ok=True)
+        except OSError as err:
+            raise InputError(
+                f"cannot create sweep directory '{self.root}': {err.strerror}"
+            ) from None
+        for leftover in self.runs_dir.glob(".*"):  # temporary files of a killed write
+            if leftover.is_file():  # (safe: the lock keeps any other writer out)
+                leftover.unlink(missing_ok=True)
 
     def manifest(self) -> dict[str, Any]:
         """What the directory was made from."""
@@ -117,7 +164,7 @@ class SweepStore:
 
     def write_record(self, record: dict[str, Any]) -> None:
         """Store one finished run's record, atomically."""
-        atomic_write_json(self.runs_dir / f"{record['run_id']:06d}.json", record)
+        atomic.write_json(self.runs_dir / f"{record['run_id']:06d}.json", record)
 
     def read_record(self, run_id: int) -> dict[str, Any]:
         return json.loads((self.runs_dir / f"{run_id:06d}.json").read_text())
@@ -133,8 +180,8 @@ class SweepStore:
         records = [self.read_record(run.run_id) for run in self.spec.runs]
         results = results_frame(records, self.spec.scenario, self.spec.runs[0].days)
         series = timeseries_frame(records)
-        atomic_write_bytes(self.root / TIMESERIES, series.to_parquet(index=False))
-        atomic_write_bytes(self.root / RESULTS, results.to_parquet(index=False))
+        atomic.write_bytes(self.root / TIMESERIES, series.to_parquet(index=False))
+        atomic.write_bytes(self.root / RESULTS, results.to_parquet(index=False))
         return results, series
 
 

@@ -7,6 +7,7 @@ tables are written only once every run has a record.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -54,8 +55,7 @@ def run_sweep(
     """
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
-    with open_backend(workers, scheduler) as backend:
-        store = SweepStore.open(out, spec, resume)
+    with open_backend(workers, scheduler) as backend, SweepStore.open(out, spec, resume) as store:
         done = store.done_ids()
         missing = [run for run in spec.runs if run.run_id not in done]
         failed = sum(store.read_record(i)["status"] != "ok" for i in done)
@@ -71,9 +71,9 @@ def run_sweep(
             dynamic_ncols=True,
         )
         bar.set_postfix(failed=failed)
-        with bar:
+        with bar, contextlib.closing(backend.run(missing)) as records:
             try:
-                for record in backend.run(missing):
+                for record in records:
                     store.write_record(record)
                     failed += record["status"] != "ok"
                     bar.set_postfix(failed=failed, refresh=False)
@@ -86,5 +86,5 @@ def run_sweep(
                     file=sys.stderr,
                 )
                 raise
-    store.combine()
+        store.combine()
     return {"total": len(spec.runs), "ran": len(missing), "failed": failed}

@@ -5,8 +5,9 @@ A checkpoint is one NumPy ``.npz`` archive (never pickled: it is read with
 format name and version, what was run (scenario, parameters, seed, regime, days done) and the
 scalar state of each model (clock, RNG states, PK compartments, recorded timeseries).
 
-The file is written to a temporary name and renamed, so an interrupted save never leaves a
-truncated checkpoint under the requested name. Reading checks everything it can and turns any
+This module only turns state into bytes and back (:func:`encode`, :func:`read`); the caller
+writes the bytes (``experiments.atomic.write_bytes``: temporary name, then rename), so the
+model layer needs nothing from ``experiments``. Reading checks everything it can and turns any
 problem (not a checkpoint, truncated, corrupt, another format version) into one
 :class:`~model.errors.InputError` line.
 """
@@ -40,13 +41,6 @@ def encode(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> bytes:
     payload[META_KEY] = np.frombuffer(text.encode(), dtype=np.uint8)
     np.savez_compressed(buf, **payload)
     return buf.getvalue()
-
-
-def write(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-    """Write a checkpoint to ``path`` atomically (temporary file, then rename)."""
-    from mtor_abm.experiments.runner import atomic_write_bytes
-
-    atomic_write_bytes(Path(path), encode(arrays, meta))  # OutputError names the file
 
 
 def read(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

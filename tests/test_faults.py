@@ -23,7 +23,8 @@ def test_output_directory_that_cannot_be_created_is_a_clear_error(tmp_path, caps
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     assert main([*SMALL, "--out", str(blocker / "run")]) == 2
-    assert "cannot write to output directory" in _error_line(capsys)
+    line = _error_line(capsys)
+    assert "--out" in line and "cannot write there" in line and "not a folder" in line
     assert blocker.read_text() == "not a directory"
 
 

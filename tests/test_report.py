@@ -47,7 +47,7 @@ def test_culture_dose_response_sweep_gives_a_gi50_between_the_tested_doses(tmp_p
     out = tmp_path / "sweep"
     run_sweep(spec, out, workers=2, progress=False)
     assert main(["report", str(out)]) == 0
-    report = (out / "report.md").read_text()
+    report = (out / "report" / "report.md").read_text()
     assert "## Dose-response (GI50)" in report
     row = next(line for line in report.splitlines() if line.startswith("| torin1 |"))
     header = next(line for line in report.splitlines() if line.startswith("| group |"))
@@ -57,7 +57,7 @@ def test_culture_dose_response_sweep_gives_a_gi50_between_the_tested_doses(tmp_p
     lo, hi = (float(v) for v in cells[" gi50_95ci_nM "].split(" - "))
     assert lo < gi50 < hi
     for name in ("dose_response.png", "adverse_panel.png"):
-        assert (out / "figures" / name).stat().st_size > 10_000
+        assert (out / "report" / name).stat().st_size > 10_000
     assert "## Readouts by condition" in report and "| untreated |" in report
 
 
@@ -67,11 +67,11 @@ def test_report_of_a_single_run_directory(tmp_path, capsys):
     args = ["run", "culture", "--days", "1", "--drug", "sirolimus", "--conc", "10", *small]
     assert main([*args, "--out", str(run_dir)]) == 0
     assert main(["report", str(run_dir)]) == 0
-    report = (run_dir / "report.md").read_text()
+    report = (run_dir / "report" / "report.md").read_text()
     assert "run of scenario **culture**" in report
     assert "| sirolimus 10 nM |" in report  # the adverse table names the regime
-    assert (run_dir / "figures" / "adverse_panel.png").is_file()
-    assert not (run_dir / "figures" / "dose_response.png").exists()  # one dose: no curve
+    assert (run_dir / "report" / "adverse_panel.png").is_file()
+    assert not (run_dir / "report" / "dose_response.png").exists()  # one dose: no curve
 
 
 def test_report_of_an_unfinished_or_foreign_directory_is_a_clear_error(tmp_path, capsys):
@@ -123,7 +123,7 @@ def test_tumor_sweep_gives_growth_waterfall_and_spider(tmp_path):
     root = write_sweep(tmp_path / "tumor", rows, pd.concat(frames), "tumor")
     written = {p.name for p in write_report(root)}
     assert {"tumor_growth.png", "waterfall.png", "spider.png", "adverse_panel.png"} <= written
-    table = md_rows((root / "report.md").read_text(), "Best response per condition")
+    table = md_rows((root / "report" / "report.md").read_text(), "Best response per condition")
     for drug, name in (("none", "untreated"), ("everolimus", "everolimus 10 mg daily")):
         expected = np.median(
             [
@@ -166,7 +166,7 @@ def test_aging_sweep_gives_kaplan_meier_with_medians_and_logrank(tmp_path):
             rows.append({**regime(drug), "days": 1500.0, "lifespans_days": lifespans.tolist()})
     root = write_sweep(tmp_path / "aging", rows, pd.DataFrame({"run_id": []}), "aging")
     assert "survival_km.png" in {p.name for p in write_report(root)}
-    report = (root / "report.md").read_text()
+    report = (root / "report" / "report.md").read_text()
     assert "## Lifespan (Kaplan-Meier; median, 95 % CI)" in report
     row = next(line for line in report.splitlines() if line.startswith("| sirolimus 10 mg daily"))
     p_value = float(row.strip(" |").split("|")[-1])
@@ -191,7 +191,7 @@ def test_transplant_sweep_gives_graft_survival(tmp_path):
         )
     root = write_sweep(tmp_path / "graft", rows, pd.concat(frames), "transplant")
     assert "graft_survival.png" in {p.name for p in write_report(root)}
-    table = md_rows((root / "report.md").read_text(), "Graft survival (rejection")
+    table = md_rows((root / "report" / "report.md").read_text(), "Graft survival (rejection")
     assert table["untreated"]["events"] == "4"
     median = float(table["untreated"]["median"].split()[0])
     assert 8 <= median <= 14  # rejections on days 8, 10, 12, 14

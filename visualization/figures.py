@@ -13,12 +13,12 @@ import matplotlib.pyplot as plt
 
 def _save(fig, path: Path) -> None:
     """Save a figure as PNG through a temporary file and a rename."""
-    from mtor_abm.experiments.runner import atomic_write_bytes
+    from mtor_abm.experiments.atomic import write_bytes
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
     plt.close(fig)
-    atomic_write_bytes(path, buf.getvalue())
+    write_bytes(path, buf.getvalue())
 
 
 def growth_figure(series: dict, twin: dict | None, title: str):
