@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import traceback
 from collections.abc import Iterable, Iterator
@@ -26,6 +27,7 @@ from mtor_abm.experiments.runner import json_safe, run_scenario
 from mtor_abm.experiments.spec import Run
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import Regime, load_library
+from tqdm import tqdm
 
 
 def run_one(run: Run, quiet: bool = False) -> dict[str, Any]:
@@ -136,8 +138,13 @@ class LocalBackend:
 
 
 def _start_worker(parent_pid: int) -> None:
-    """Pool worker setup: Ctrl-C is the parent's to handle; end when the parent ends."""
+    """Pool worker setup: Ctrl-C is the parent's to handle; end when the parent ends.
+
+    tqdm's default lock is a named multiprocessing semaphore, which a worker stopped by a
+    signal could not release; a worker shows no bar, so a thread lock does.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    tqdm.set_lock(threading.RLock())
     exit_with_parent(parent_pid)
 
 
@@ -149,16 +156,14 @@ def _shutdown(pool: ProcessPoolExecutor, stop_running: bool) -> None:
     """
     # Python < 3.14 has no public way to stop a pool's running workers (3.14 adds
     # terminate_workers); the executor's process table is the one place that names them.
-    processes = list((getattr(pool, "_processes", None) or {}).values())
     if stop_running and hasattr(pool, "terminate_workers"):
         pool.terminate_workers()
         return
-    pool.shutdown(wait=False, cancel_futures=True)
     if stop_running:
-        for process in processes:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
             process.terminate()
-        for process in processes:
-            process.join(timeout=10)
+    # Once the workers are gone, waiting is short, and it releases the pool's queues.
+    pool.shutdown(wait=stop_running, cancel_futures=True)
 
 
 class DaskBackend:

@@ -588,6 +588,18 @@ def _print_json(obj: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``mtor-sim``; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    from mtor_abm.experiments.lifecycle import sigterm_as_interrupt
+
+    try:
+        with sigterm_as_interrupt():  # kill / a scheduler's time limit: as Ctrl+C
+            return _dispatch(argv)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _dispatch(argv: list[str]) -> int:
+    """Parse ``argv`` and run its command; errors become one line and an exit status."""
     try:
         args = build_parser().parse_args(argv)
         commands = {
@@ -623,9 +635,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except OutputError as err:
         print(f"error: {one_line(str(err))}", file=sys.stderr)
-        return EXIT_INTERNAL
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
         return EXIT_INTERNAL
     except BrokenPipeError:
         return EXIT_OK

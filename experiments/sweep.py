@@ -81,7 +81,8 @@ def run_sweep(
             except KeyboardInterrupt:
                 bar.close()
                 print(
-                    f"interrupted: {bar.n} of {len(spec.runs)} runs stored in {out}; "
+                    f"interrupted: {len(store.done_ids())} of {len(spec.runs)} runs stored in "
+                    f"{out}; "
                     "run the same command with --resume to finish",
                     file=sys.stderr,
                 )

@@ -74,3 +74,39 @@ def test_disk_full_keeps_the_earlier_run_intact(fail_at, tmp_path, capsys, monke
     assert after == before, "a failed run changed or left files in the earlier run's directory"
     assert writes["n"] >= fail_at
     assert json.loads(before[out.relative_to(out) / "summary.json"])["seed"] == 1
+
+
+def test_sigterm_stops_a_run_as_ctrl_c_does_and_keeps_the_earlier_run(tmp_path, capsys):
+    """A long run into an earlier run's folder gets SIGTERM while it steps (its bar is shown)."""
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    out = tmp_path / "run"
+    assert main([*SMALL, "--out", str(out)]) == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    long_run = ["run", "culture", "--days", "60", "--set", "width=80", "--set", "height=80"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mtor_abm.experiments", *long_run, "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    err = []
+    reader = threading.Thread(target=lambda: err.extend(iter(proc.stderr.readline, "")))
+    reader.start()
+    deadline = time.monotonic() + 120
+    while (
+        time.monotonic() < deadline and proc.poll() is None and not any("culture" in e for e in err)
+    ):
+        time.sleep(0.1)  # the progress bar shows once stepping has gone on for 3 s
+    assert proc.poll() is None, "the run ended before it could be stopped"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 1
+    reader.join(timeout=10)
+    assert "".join(err).strip().splitlines()[-1] == "error: interrupted", err
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

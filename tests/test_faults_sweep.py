@@ -106,14 +106,16 @@ def test_killed_pool_worker_then_resume_loses_and_duplicates_nothing(spec, refer
     # The pool's workers are the sweep's grandchildren (forked by the forkserver).
     workers = [p for p, d in descendants(proc.pid).items() if d == 2]
     assert workers, "no pool worker found"
+    assert runs_done(out) < N_RUNS, "the kill would land after the last run"
     os.kill(workers[0], signal.SIGKILL)
     _, err = proc.communicate(timeout=300)
-    if proc.returncode != 0:  # the pool broke: a clear message pointing at --resume
-        assert proc.returncode == 1 and "--resume" in err, err
-        assert not (out / "results.parquet").exists()
-        done = runs_done(out)
-        counts = run_sweep(spec, out, workers=2, resume=True, progress=False)
-        assert counts["ran"] == N_RUNS - done
+    # A killed worker breaks the pool: a clear message pointing at --resume, mid-sweep.
+    assert proc.returncode == 1 and "--resume" in err, err
+    assert not (out / "results.parquet").exists()
+    done = runs_done(out)
+    assert done < N_RUNS, "the fault did not happen mid-sweep"
+    counts = run_sweep(spec, out, workers=2, resume=True, progress=False)
+    assert counts["ran"] == N_RUNS - done
     assert_complete_and_same(out, reference)
 
 
@@ -149,6 +151,7 @@ def test_dask_worker_that_disappears_mid_sweep(spec, reference, tmp_path):
         # Kill one worker process outright (its nanny starts a new one).
         with Client(cluster) as client:
             victim = next(iter(client.run(os.getpid).values()))
+        assert thread.is_alive() and runs_done(out) < N_RUNS, "the kill would land too late"
         os.kill(victim, signal.SIGKILL)
         thread.join(timeout=300)
         assert not thread.is_alive()
@@ -157,3 +160,85 @@ def test_dask_worker_that_disappears_mid_sweep(spec, reference, tmp_path):
         assert_complete_and_same(out, reference)
     finally:
         cluster.close()
+
+
+def _start_sweep(spec: Path, out: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "mtor_abm.experiments", "sweep", str(spec)]
+    return subprocess.Popen(
+        [*command, "--workers", "2", "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _busy_workers(proc: subprocess.Popen, out: Path) -> list[int]:
+    """Once the sweep has stored a run: its forkserver and pool workers (all descendants)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and runs_done(out) < 1:
+        time.sleep(0.05)
+    assert proc.poll() is None and runs_done(out) < N_RUNS, "the sweep ended too early"
+    workers = [p for p, d in descendants(proc.pid).items() if d == 2]
+    assert len(workers) == 2, "expected two pool workers"
+    return list(descendants(proc.pid))
+
+
+def _gone(pids: list[int], within_s: float) -> bool:
+    """Whether every process in ``pids`` has ended (exited or a zombie) within ``within_s``."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        alive = []
+        for pid in pids:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if state not in ("Z", "X"):
+                alive.append(pid)
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_sigterm_stops_a_sweep_as_ctrl_c_does_and_releases_its_workers(spec, reference, tmp_path):
+    out = tmp_path / "sweep"
+    proc = _start_sweep(spec, out)
+    children = _busy_workers(proc, out)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    lines = err.strip().splitlines()
+    assert proc.returncode == 1 and lines[-1] == "error: interrupted", err
+    assert "interrupted: " in err and "--resume" in err
+    assert _gone(children, within_s=15), "pool workers outlived the stopped sweep"
+    done = runs_done(out)
+    assert 1 <= done < N_RUNS
+    assert run_sweep(spec, out, workers=2, resume=True, progress=False)["ran"] == N_RUNS - done
+    assert_complete_and_same(out, reference)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_workers_end_when_the_sweep_process_is_killed_outright(spec, tmp_path):
+    out = tmp_path / "sweep"
+    proc = _start_sweep(spec, out)
+    children = _busy_workers(proc, out)
+    proc.kill()  # SIGKILL: the sweep cleans up nothing
+    proc.communicate(timeout=60)
+    assert _gone(children, within_s=15), "pool workers outlived their killed sweep"
+
+
+def test_a_second_writer_of_a_sweep_folder_is_refused(spec, tmp_path, capsys):
+    from mtor_abm.experiments.cli import main
+    from mtor_abm.experiments.spec import load_spec
+    from mtor_abm.experiments.store import SweepStore
+
+    out = tmp_path / "sweep"
+    with SweepStore.open(out, load_spec(spec), resume=False):  # a sweep at work in `out`
+        for extra in (["--resume"], []):
+            assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", *extra]) == 2
+            err = capsys.readouterr().err.strip().splitlines()
+            assert len(err) == 1 and "another mtor-sim sweep is writing" in err[0], err
+        assert runs_done(out) == 0
+    # Once the first writer has ended, resuming works.
+    assert run_sweep(spec, out, workers=1, resume=True, progress=False)["ran"] == N_RUNS
