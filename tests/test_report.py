@@ -151,7 +151,7 @@ def test_report_and_tumor_run_classify_recist_alike(tmp_path):
     row = {**regime("everolimus"), "days": 17.0, "relative_size": 0.45, "response": "PR"}
     root = write_sweep(tmp_path / "tumor", [row], series, "tumor")
     write_report(root)
-    table = md_rows((root / "report.md").read_text(), "Best response per condition")
+    table = md_rows((root / "report" / "report.md").read_text(), "Best response per condition")
     out = table["everolimus 10 mg daily"]
     assert out["best_PR_or_better"] == "1" and out["final_PR"] == "1"
     assert float(out["median_best_change_%"]) == pytest.approx(100 * (0.45**1.5 - 1), abs=0.06)

@@ -98,7 +98,7 @@ def test_aging_summary_and_report_agree(tmp_path):
     deaths = [d for d in readouts["lifespans_days"] if d is not None]
     assert 17.0 in deaths  # the case in question: deaths on the last day
     assert main(["report", str(out)]) == 0
-    report = (out / "report.md").read_text()
+    report = (out / "report" / "report.md").read_text()
     row = next(line for line in report.splitlines() if line.startswith("| untreated | 30 |"))
     cells = [c.strip() for c in row.strip(" |").split("|")]
     assert int(cells[2]) == len(deaths)
