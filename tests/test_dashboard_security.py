@@ -7,6 +7,8 @@ import asyncio
 import os
 import shutil
 import socket
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
@@ -284,3 +286,23 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def test_front_end_folder_that_cannot_exist_is_one_error_line_exit_2(tmp_path):
+    """Solara drops its front-end route when it cannot create the folder; the dashboard says
+    so and stops instead of serving a page that would load from the internet."""
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(blocked / "cdn")}
+    command = [sys.executable, "-W", "ignore", "-m", "mtor_abm.experiments", "dashboard"]
+    done = subprocess.run(
+        [*command, "--port", str(_free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "front-end folder" in errors[0]
+    assert "open http" not in done.stdout  # nothing was served

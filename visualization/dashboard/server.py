@@ -73,6 +73,7 @@ def offline_app():
     documented way to embed it in a Starlette app); call after :func:`offline_environment`.
 
     Raises:
+        InputError: the front-end folder is missing and Solara could not create it.
         RuntimeError: Solara no longer has exactly one route at :data:`CDN_ROUTE` (an upgrade
             changed how the page loads its front-end: re-check this module against it).
     """
@@ -93,6 +94,12 @@ def offline_app():
 
     routes = list(solara_starlette.routes)
     found = [i for i, r in enumerate(routes) if isinstance(r, Mount) and r.path == CDN_ROUTE]
+    if not found and not solara.settings.assets.proxy:
+        # Solara drops the route when it cannot create the folder (e.g. a read-only prefix)
+        raise InputError(
+            f"Solara's front-end folder {cdn_cache_dir()} is missing and cannot be created; "
+            "reinstall with 'pip install .' (the solara-assets dependency fills it)"
+        )
     if len(found) != 1:
         raise RuntimeError(
             f"Solara {solara.__version__} has {len(found)} routes at "
@@ -162,6 +169,7 @@ def cmd_dashboard(args) -> int:
             "fetches them). Reinstall with 'pip install .' to get the solara-assets dependency.",
             file=sys.stderr,
         )
+    app = offline_app()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
     print(f"mtor-sim dashboard: open http://{shown}:{port}/ in a browser (Ctrl+C to stop)")
     if shared:
@@ -176,7 +184,7 @@ def cmd_dashboard(args) -> int:
         )
     sys.stdout.flush()
     uvicorn.run(
-        offline_app(),
+        app,
         host=host,
         port=port,
         log_level="warning",
