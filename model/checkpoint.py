@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from mtor_abm.model import records
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pk import PKState
 
@@ -101,7 +102,7 @@ def model_clock_state(model) -> dict[str, Any]:
         "random": [version, list(mt_state), gauss],
         "pk": model.pk.to_dict(),
         "blood_nM": model.blood_nM,
-        "records": None if collector is None else dict(collector.model_vars),
+        "records": None if collector is None else records.columns(collector),
     }
 
 
@@ -117,8 +118,7 @@ def restore_model_clock_state(model, meta: dict[str, Any]) -> None:
     model.pk = PKState.from_dict(meta["pk"])
     model.blood_nM = dict(meta["blood_nM"])
     if meta["records"] is not None:
-        model.datacollector.model_vars.clear()
-        model.datacollector.model_vars.update(meta["records"])
+        records.load_columns(model.datacollector, meta["records"])
 
 
 def _advance_mesa_clock(model, time: float) -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
+from mtor_abm.model import records
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.celltable import CellTable
 from mtor_abm.model.checkpoint import (
@@ -221,18 +222,17 @@ class TissueModel(mesa.Model):
         return moore_neighbour_count(self.grid.empty.data)
 
     def collect(self) -> None:
-        """Phase 7: one record per step into the scenario's DataCollector (if it has one).
+        """Phase 7: this step's readouts into the scenario's DataCollector (if it has one).
 
-        Scenarios attach ``self.datacollector = mesa.DataCollector(model_reporters={"record":
-        self.record})`` where ``record()`` returns this step's readouts as a dict.
+        Scenarios attach ``self.datacollector = readout_collector(self)`` (:mod:`model.records`):
+        ``record()`` returns this step's readouts as a dict, one Mesa reporter reads each.
         """
         if hasattr(self, "datacollector"):
-            self.datacollector.collect(self)
+            records.collect(self)
 
     def timeseries(self) -> dict[str, list[float]]:
-        """The collected records as columns (``time_h`` and the scenario's readouts)."""
-        records = self.datacollector.model_vars["record"]
-        return {key: [r[key] for r in records] for key in records[0]}
+        """The collected readouts as columns (``time_h`` and the scenario's readouts)."""
+        return records.columns(self.datacollector)
 
     # ------------------------------------------------------------------ checkpoints
     def checkpoint_state(self) -> tuple[dict[str, np.ndarray], dict]:

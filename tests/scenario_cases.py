@@ -20,3 +20,31 @@ DRUG: dict[str, list[str]] = {"culture": ["--drug", "sirolimus", "--conc", "10"]
 def treated(name: str) -> list[str]:
     """Command-line options of the treated regime used for ``name``."""
     return DRUG.get(name, ["--drug", "sirolimus", "--start-day", "0"])
+
+
+def build_small(name: str, seed: int, with_drug: bool):
+    """(model, steps): scenario ``name`` built from :data:`SMALL` on ``seed``, under the regime
+    of :func:`treated` (or untreated), and the number of steps of its first days."""
+    from mtor_abm.model.pharmacology import UNTREATED, load_library
+    from mtor_abm.model.regimes import build_regime
+    from mtor_abm.model.scenarios import SCENARIOS
+    from mtor_abm.model.scenarios.base import parse_overrides
+
+    spec = SCENARIOS[name]
+    options, days, _ = SMALL[name]
+    sets = dict(o.split("=", 1) for o in options[1::2] if "=" in o)
+    if "--replicates" in options:
+        sets[spec.replicates_param] = options[options.index("--replicates") + 1]
+    params = parse_overrides(spec.scenario_class, sets)
+    library = load_library()
+    regime = UNTREATED
+    if with_drug:
+        opts = dict(zip(treated(name)[::2], treated(name)[1::2], strict=True))
+        regime = build_regime(
+            library,
+            opts["--drug"],
+            conc_nM=float(opts["--conc"]) if "--conc" in opts else None,
+            start_day=float(opts.get("--start-day", 0)),
+        )
+    model = spec.model_class(spec.scenario_class(rng=seed, **params), regime, library)
+    return model, round(days * 24 / model.dt_h)

@@ -10,31 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from mtor_abm.model.pharmacology import UNTREATED, load_library
-from mtor_abm.model.regimes import build_regime
 from mtor_abm.model.scenarios import SCENARIOS
-from mtor_abm.model.scenarios.base import parse_overrides
-from scenario_cases import SMALL
-
-LIBRARY = load_library()
-
-
-def build(name: str, seed: int, treated: bool):
-    spec = SCENARIOS[name]
-    options, days, _ = SMALL[name]
-    sets = dict(o.split("=", 1) for o in options[1::2] if "=" in o)
-    if "--replicates" in options:
-        sets[spec.replicates_param] = options[options.index("--replicates") + 1]
-    params = parse_overrides(spec.scenario_class, sets)
-    if not treated:
-        regime = UNTREATED
-    elif name == "culture":
-        regime = build_regime(LIBRARY, "sirolimus", conc_nM=10.0)
-    else:
-        regime = build_regime(LIBRARY, "sirolimus")
-    model = spec.model_class(spec.scenario_class(rng=seed, **params), regime, LIBRARY)
-    steps = round(days * 24 / model.dt_h)
-    return model, steps
+from scenario_cases import build_small as build
 
 
 def same(a: dict, b: dict) -> bool:

@@ -54,10 +54,10 @@ glucose-intolerance index of the same regime.
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 from mtor_abm.model import neighbourhood as nb
 from mtor_abm.model import signaling as sg
+from mtor_abm.model.records import readout_collector
 from mtor_abm.model.scenarios.base import Param, TissueScenario
 from mtor_abm.model.scenarios.cohort import CohortModel
 from mtor_abm.model.survival import km_quantile
@@ -224,8 +224,7 @@ class AgingModel(CohortModel):
         self.damage = np.ones((n, m + self.n_stem))  # clearable; 1 = young steady state
         self.residual = np.zeros((n, m + self.n_stem))  # non-degradable (lipofuscin-like)
         self.sasp = np.zeros((n, m))
-        self.datacollector = mesa.DataCollector(model_reporters={"record": self.record})
-        self.datacollector.collect(self)
+        self.datacollector = readout_collector(self)  # one Mesa reporter per readout
 
     # Phase 2 ------------------------------------------------------------------------------
     def update_fields(self) -> None:

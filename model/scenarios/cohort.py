@@ -34,6 +34,7 @@ import mesa
 import numpy as np
 from mtor_abm.agents.organism import Organism
 from mtor_abm.model import checkpoint as ck
+from mtor_abm.model import records
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.pharmacology import (
     DrugLibrary,
@@ -208,13 +209,12 @@ class CohortModel(mesa.Model):
         self.alive &= ~organisms
 
     def collect(self) -> None:
-        """Phase 7: one DataCollector record per day."""
-        self.datacollector.collect(self)
+        """Phase 7: this day's readouts into the DataCollector (one reporter per readout)."""
+        records.collect(self)
 
     def timeseries(self) -> dict[str, list[float]]:
-        """The collected daily records as columns (``time_h``, ``day``, ...)."""
-        records = self.datacollector.model_vars["record"]
-        return {key: [r[key] for r in records] for key in records[0]}
+        """The collected daily readouts as columns (``time_h``, ``day``, ...)."""
+        return records.columns(self.datacollector)
 
     # ------------------------------------------------------------------ mosaic views
     def mosaic_shape(self) -> tuple[int, int, int]:

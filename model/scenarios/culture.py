@@ -9,12 +9,12 @@ that exchange with the well-mixed bulk; the drug concentration is that of the me
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 from mtor_abm.agents.cell import TissueCell
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.fates import CycleParams, advance_cycle
 from mtor_abm.model.fields import Field
+from mtor_abm.model.records import readout_collector
 from mtor_abm.model.scenarios.base import Param, TissueScenario
 from mtor_abm.model.tissue import FateMasks, TissueModel
 
@@ -88,8 +88,7 @@ class CultureModel(TissueModel):
             site = self.grid[(int(flat // sc.height), int(flat % sc.height))]
             self.add_cell(TissueCell, site, 0, self.medium_inputs)
         self.cells_initial = self.n_cells
-        self.datacollector = mesa.DataCollector(model_reporters={"record": self.record})
-        self.datacollector.collect(self)
+        self.datacollector = readout_collector(self)  # one Mesa reporter per readout
 
     def record(self) -> dict[str, float]:
         """This hour's timeseries record (see :func:`timeseries_row`)."""

@@ -24,10 +24,10 @@ a later ``--start-day`` (e.g. 180). The mapping of mouse diet doses to ``--conc`
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 from mtor_abm.model import neighbourhood as nb
 from mtor_abm.model import signaling as sg
+from mtor_abm.model.records import readout_collector
 from mtor_abm.model.scenarios.base import Param, TissueScenario
 from mtor_abm.model.scenarios.cohort import CohortModel
 
@@ -186,8 +186,7 @@ class NeuroModel(CohortModel):
         self.aggregate = np.zeros(shape)
         spread = float(scenario.production_spread)
         self.production_factor = np.exp(self.rng.normal(0.0, spread, shape) - spread**2 / 2)
-        self.datacollector = mesa.DataCollector(model_reporters={"record": self.record})
-        self.datacollector.collect(self)
+        self.datacollector = readout_collector(self)  # one Mesa reporter per readout
 
     # Phases 5-6 ---------------------------------------------------------------------------
     def decide_fates(self) -> None:

@@ -20,7 +20,6 @@ surgical wound at 0 h that fibroblasts close.
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 from mtor_abm.agents.cell import TissueCell
 from mtor_abm.agents.transplant import (
@@ -46,6 +45,7 @@ from mtor_abm.model.fates import CycleParams
 from mtor_abm.model.fates import advance_cycle as advance_tissue_cycle
 from mtor_abm.model.fields import Field
 from mtor_abm.model.pharmacology import target_occupancy
+from mtor_abm.model.records import readout_collector
 from mtor_abm.model.scenarios import transplant_challenges as ch
 from mtor_abm.model.scenarios import transplant_tcells as tc
 from mtor_abm.model.scenarios.base import Param, TissueScenario
@@ -238,8 +238,7 @@ class TransplantModel(TransplantViews, TissueModel):
         self.infection_cleared_day: float | None = None
         self.wound_closure_day: float | None = None
         self._infected = False
-        self.datacollector = mesa.DataCollector(model_reporters={"record": self.record})
-        self.datacollector.collect(self)
+        self.datacollector = readout_collector(self)  # one Mesa reporter per readout
 
     # ------------------------------------------------------------------ building the tissue
     def _build_tissue(self) -> None:

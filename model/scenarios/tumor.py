@@ -42,7 +42,6 @@ Option, off by default: resistance by mTOR mutation (``resistance``: FRB-domain 
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 from mtor_abm.agents.tumor import NormalCell, TumorCell
 from mtor_abm.model import signaling as sg
@@ -54,6 +53,7 @@ from mtor_abm.model.multigrid import MultigridCG
 from mtor_abm.model.neighbourhood import moore_neighbour_count
 from mtor_abm.model.pharmacology import target_occupancy
 from mtor_abm.model.recist import recist
+from mtor_abm.model.records import readout_collector
 from mtor_abm.model.scenarios.base import Param, TissueScenario
 from mtor_abm.model.scenarios.tumor_fields import SteadyField
 from mtor_abm.model.scenarios.tumor_vessels import (
@@ -325,8 +325,7 @@ class TumorModel(TissueModel):
         self._seed_tissue(shape)
         self.tumor_cells_initial = self.n_tumor
         self.update_fields()
-        self.datacollector = mesa.DataCollector(model_reporters={"record": self.record})
-        self.datacollector.collect(self)
+        self.datacollector = readout_collector(self)  # one Mesa reporter per readout
 
     def _seed_tissue(self, shape) -> None:
         """A disc of tumor cells in the middle; host cells at random on the other sites."""
