@@ -60,6 +60,7 @@ import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
 from mtor_abm.model import signaling as sg
+from mtor_abm.model.exposure import StepExposure, step_exposure
 from mtor_abm.model.fates import CycleParams
 from mtor_abm.model.multigrid import MultigridCG
 from mtor_abm.model.pharmacology import (
@@ -270,13 +271,15 @@ class TissueAgent(CellAgent):
     def drug_action(self) -> tuple[float, float, float]:
         """(occ_frb, inh_mtorc1, inh_mtorc2) at this site (TumorModel.signal)."""
         model = self.model
-        if not model.blood_in_use:
-            return 0.0, 0.0, 0.0
         profile = self.cell.drug_profile
-        conc = {s: c * profile for s, c in model.blood_in_use.items()}
-        if self.resistant:
-            conc = mutant_concentrations(conc, model.scenario.resistance, model.library)
-        return occupancy_scalar(conc, self.fkbp12_level, model.library)
+
+        def action(blood: dict[str, float]) -> tuple[float, float, float]:
+            conc = {s: c * profile for s, c in blood.items()}
+            if self.resistant:
+                conc = mutant_concentrations(conc, model.scenario.resistance, model.library)
+            return occupancy_scalar(conc, self.fkbp12_level, model.library)
+
+        return model.exposure.mean_action(action)  # the step's average, as the engine's
 
     def free_neighbours(self) -> list:
         """Invadable Moore neighbours: empty and not debris, or held by a host cell."""
@@ -443,6 +446,7 @@ class ReferenceTumorModel(mesa.Model):
             ),
         }
         self.pk = PKState.from_regime(regime, self.library)
+        self.exposure = StepExposure.none(0.0, self.pk.species)
         self._set_blood()
         self._seed_tissue(shape)
         self.update_fields()
@@ -486,7 +490,7 @@ class ReferenceTumorModel(mesa.Model):
         return {**params, **{k: float(v[0]) for k, v in state.items()}}
 
     def _set_blood(self) -> None:
-        self.blood_nM = self.pk.concentrations_nM()
+        self.blood_nM = self.exposure.mean_conc_nM()
         self.blood_in_use = {s: c for s, c in self.blood_nM.items() if s != "none" and c > 0}
 
     @property
@@ -507,7 +511,7 @@ class ReferenceTumorModel(mesa.Model):
     # ---------------------------------------------------------------- the step
     def step(self) -> None:
         """PK, fields and vessels, then every agent in random order, then the readouts."""
-        self.pk.advance(self.dt_h)
+        self.exposure = step_exposure(self.pk, self.dt_h)
         self._set_blood()
         self.update_fields()
         self.agents.shuffle_do("step")

@@ -52,6 +52,30 @@ def check_days(days: float) -> float:
     return days
 
 
+def whole_steps(days: float, step_h: float) -> int:
+    """Number of steps of ``step_h`` hours in ``days``; InputError unless it is a whole number.
+
+    A run simulates exactly what it reports: ``--days 2.5`` on a daily-step cohort or
+    ``--days 0.1`` on an hourly tissue is refused (naming the step), not rounded.
+    """
+    steps = days * 24.0 / step_h
+    count = round(steps)
+    if count < 1 or abs(steps - count) > 1e-9 * max(1.0, steps):
+        step = f"{step_h:g} h" if step_h < 24.0 else f"{step_h / 24.0:g} day"
+        below, above = math.floor(steps) * step_h / 24.0, math.ceil(steps) * step_h / 24.0
+        nearest = f"{above:g}" if below <= 0 else f"{below:g} or {above:g}"
+        raise InputError(
+            f"days must be a whole number of this scenario's steps ({step}), got {days:g}; "
+            f"nearest: {nearest}"
+        )
+    return count
+
+
+def simulated_days(model) -> float:
+    """Days a model has simulated, from its own clock."""
+    return model.hours / 24.0
+
+
 def _build(spec, params: dict, regime: Regime, seed: int, library):
     """The scenario's model under ``regime``, built from typed parameters and a seed."""
     scenario = spec.scenario_class(rng=seed, **params)
@@ -61,9 +85,10 @@ def _build(spec, params: dict, regime: Regime, seed: int, library):
 def advance(model, days: float, label: str = "stepping", progress: bool = False):
     """Step ``model`` through ``days`` (whole steps of its ``dt_h``); returns the model.
 
-    ``progress`` draws a bar on stderr (see :mod:`experiments.progress`).
+    ``progress`` draws a bar on stderr (see :mod:`experiments.progress`). InputError (before
+    any step) when ``days`` is not a whole number of steps.
     """
-    steps = max(1, round(days * 24.0 / model.dt_h))
+    steps = whole_steps(days, model.dt_h)
     unit = "day" if model.dt_h >= 24 else "step"
     with progress_bar(label, steps, unit, progress) as bar:
         for _ in range(steps):
@@ -96,6 +121,7 @@ def run_scenario(
     spec = get_scenario(name)
     library = library or load_library()
     days = spec.default_days if days is None else check_days(days)
+    whole_steps(days, spec.model_class.STEP_H)
     seed = check_seed(seed)
     params = parse_overrides(spec.scenario_class, overrides or {})
     with phase(f"building the {name} model", progress):
@@ -106,13 +132,12 @@ def run_scenario(
         with phase(f"building the untreated {name} twin", progress):
             twin = _build(spec, params, UNTREATED, seed, library)
         advance(twin, days, f"{name} untreated twin", progress)
-    return _finish(spec, model, twin, regime, seed, days, library, progress)
+    return _finish(spec, model, twin, regime, seed, library, progress)
 
 
-def _finish(
-    spec, model, twin, regime: Regime, seed: int, days: float, library, progress: bool = True
-) -> RunResult:
-    """Readouts and the summary of a finished run."""
+def _finish(spec, model, twin, regime: Regime, seed: int, library, progress: bool = True):
+    """Readouts and the summary of a finished run (``days``: what its clock simulated)."""
+    days = simulated_days(model)
     series = model.timeseries()
     readouts = spec.readouts(model, twin, series)
     full_params = {k: getattr(model.scenario, k) for k in spec.scenario_class.PARAMETERS}
@@ -161,7 +186,9 @@ def check_state_path(path: Path) -> None:
 def resume_run(path: Path, days: float, library=None) -> RunResult:
     """Continue the run saved in checkpoint ``path`` for ``days`` more days.
 
-    The result equals (bit for bit) one uninterrupted run of the saved days plus ``days``.
+    The run continues from the saved model's own clock; the result equals (bit for bit) one
+    uninterrupted run of the saved days plus ``days``. InputError (before any step) when
+    ``days`` is not a whole number of the scenario's steps.
     """
     from mtor_abm.model import checkpoint
 
@@ -174,21 +201,21 @@ def resume_run(path: Path, days: float, library=None) -> RunResult:
         regime = Regime(**run["regime"])
         params = parse_overrides(spec.scenario_class, run["params"])
         seed = check_seed(run["seed"])
-        done = float(run["days"])
         models = meta["models"]
     except (KeyError, TypeError) as err:
         raise InputError(f"'{path}': checkpoint metadata is incomplete ({err})") from None
-    total = check_days(done + days)
+    whole_steps(days, spec.model_class.STEP_H)
     with phase(f"rebuilding the {spec.name} model from {path}"):
         model = _build(spec, params, regime, seed, library)
     model.restore_checkpoint_state(checkpoint.split(arrays, "model"), models["model"])
+    check_days(simulated_days(model) + days)  # the total stays within the longest run
     advance(model, days, f"{spec.name} {regime.drug}", progress=True)
     twin = None
     if "twin" in models:
         twin = _build(spec, params, UNTREATED, seed, library)
         twin.restore_checkpoint_state(checkpoint.split(arrays, "twin"), models["twin"])
         advance(twin, days, f"{spec.name} untreated twin", progress=True)
-    return _finish(spec, model, twin, regime, seed, total, library)
+    return _finish(spec, model, twin, regime, seed, library)
 
 
 def regime_dict(regime: Regime) -> dict[str, Any]:

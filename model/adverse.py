@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.errors import InputError
+from mtor_abm.model.exposure import step_exposure
 from mtor_abm.model.pharmacology import (
     DrugLibrary,
     Regime,
@@ -94,11 +95,15 @@ def adverse_panel(
             # state (or have relaxed back to it), so only the PK clock needs to move.
             pk.advance(dt_h)
             continue
-        conc = pk.concentrations_nM()
-        conc_cells = {s: np.where(treated, c, 0.0) for s, c in conc.items() if s != "none"}
-        occ, inh1, inh2 = target_occupancy(conc_cells, params["fkbp12_level"], library)
+        exposure = step_exposure(pk, dt_h)  # the step's average, as in every model
+        occ, inh1, inh2 = exposure.mean_action(
+            lambda conc: target_occupancy(
+                {s: np.where(treated, c, 0.0) for s, c in conc.items()},
+                params["fkbp12_level"],
+                library,
+            )
+        )
         sg.advance(state, params, sg.Inputs(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2), dt_h)
-        pk.advance(dt_h)
         if i >= steps - window:
             for key, value in _indices(state, params, occ, half).items():
                 acc[key] += value

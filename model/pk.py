@@ -234,6 +234,20 @@ class PKState:
             cursor = boundary
         return x
 
+    def input_changes_h(self, t0: float, t1: float) -> list[float]:
+        """Sorted times in the open interval (t0, t1) at which the drug input changes: a bolus
+        enters, an infusion or a continuous input starts or stops (none without PK).
+
+        Between them the amounts are smooth in time (sums of exponentials), which is what a
+        quadrature over a step needs (:mod:`model.exposure`).
+        """
+        if self.model is None:
+            return []
+        bolus_t, _ = self._boluses(t0, t1)
+        inf_start, _ = self._infusions(t0, t1)
+        times = {*bolus_t.tolist(), *self._rate_changes(inf_start)}
+        return sorted(t for t in times if t0 < t < t1)
+
     def _boluses(self, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
         """Times in [t0, t1) at which a bolus enters the dose compartment, and mg entering."""
         m = self.model

@@ -4,7 +4,7 @@ A Mesa model on a ``mesa.discrete_space`` lattice (one cell per site, ~20 um apa
 diffusion-reaction fields as PropertyLayers, a per-cell state table (:mod:`model.celltable`)
 and the step as named phases:
 
-1. :meth:`dose_and_pk`    scheduled doses enter, blood concentrations advance;
+1. :meth:`dose_and_pk`    scheduled doses enter, blood concentrations advance over the step;
 2. :meth:`update_fields`  sources and sinks, diffusion (scenario-specific);
 3. :meth:`sense_inputs`   every cell reads its local fields in one gather;
 4. :meth:`signal`         one vectorised update of every cell's mTOR state;
@@ -16,8 +16,11 @@ Scenario models also offer the views the dashboard and snapshot figures use:
 :meth:`category_layer`, :meth:`readout_layers`, :meth:`field_layers`, :meth:`cell_state_at`,
 and ``timeseries()`` (columns of the recorded readouts, with ``time_h``).
 
-One step is ``dt_h`` hours of tissue time (1 h unless a scenario says otherwise). Nothing here
-is module-level state: many models live side by side in one process.
+One step is ``dt_h`` hours of tissue time (1 h unless a scenario says otherwise): the hours
+``[t, t + dt)``, whose drug exposure is the interval average of :mod:`model.exposure` (the
+convention every model and the adverse panel share); the record at ``time_h = t + dt``
+describes that step. Nothing here is module-level state: many models live side by side in one
+process.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from mtor_abm.model.checkpoint import (
     restore_model_clock_state,
     split,
 )
+from mtor_abm.model.exposure import StepExposure, step_exposure
 from mtor_abm.model.lattice import LazyMooreGrid
 from mtor_abm.model.neighbourhood import moore_neighbour_count
 from mtor_abm.model.pharmacology import (
@@ -106,7 +110,8 @@ class TissueModel(mesa.Model):
         self.table = CellTable(columns, capacity=max(1024, width * height // 4))
         self.fields: dict = {}
         self.pk = PKState.from_regime(regime, self.library)
-        self.blood_nM: dict[str, float] = self.pk.concentrations_nM()
+        self.exposure = StepExposure.none(0.0, self.pk.species)
+        self.blood_nM: dict[str, float] = self.exposure.mean_conc_nM()
         self._steady_rows: dict[tuple, dict[str, float]] = {}
 
     # ------------------------------------------------------------------ building the tissue
@@ -151,9 +156,13 @@ class TissueModel(mesa.Model):
         self.collect()
 
     def dose_and_pk(self) -> None:
-        """Phase 1: advance blood concentrations (exact PK, doses inside the step included)."""
-        self.pk.advance(self.dt_h)
-        self.blood_nM = self.pk.concentrations_nM()
+        """Phase 1: blood concentrations over this step (exact PK, doses inside it included).
+
+        ``self.exposure`` is the step's exposure (:func:`model.exposure.step_exposure`) and
+        ``self.blood_nM`` its mean blood concentration per species (nM).
+        """
+        self.exposure = step_exposure(self.pk, self.dt_h)
+        self.blood_nM = self.exposure.mean_conc_nM()
 
     def update_fields(self) -> None:
         """Phase 2: sources, sinks and diffusion of the scenario's fields."""
@@ -162,16 +171,21 @@ class TissueModel(mesa.Model):
         """Phase 3: what each cell senses; scenarios override with their fields."""
         return sg.Inputs()
 
-    def local_drug_nM(self) -> dict[str, np.ndarray | float]:
-        """Drug concentration per species at each cell (default: the blood concentration)."""
-        return {s: c for s, c in self.blood_nM.items() if s != "none" and c > 0}
+    def local_drug_nM(self, blood_nM: dict[str, float]) -> dict[str, np.ndarray | float]:
+        """Drug concentration per species at each cell when the blood holds ``blood_nM``
+        (default: the blood concentration; scenarios scale it by their tissue profiles)."""
+        return {s: c for s, c in blood_nM.items() if s != "none" and c > 0}
+
+    def step_drug_action(self):
+        """(FRB occupancy, mTORC1 and mTORC2 inhibition) of every cell averaged over this step."""
+        return self.exposure.mean_action(lambda blood: self.drug_action(self.local_drug_nM(blood)))
 
     def signal(self, inputs: sg.Inputs) -> None:
-        """Phase 4: drug occupancy and one vectorised signalling update of all cells."""
+        """Phase 4: the step's drug action and one vectorised signalling update of all cells."""
         t = self.table
         if t.n == 0:
             return
-        occ, inh1, inh2 = self.drug_action(self.local_drug_nM())
+        occ, inh1, inh2 = self.step_drug_action()
         inputs = inputs._replace(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2)
         sg.advance(t.view(sg.STATE_NAMES), t.view(sg.PARAM_NAMES), inputs, self.dt_h)
 

@@ -8,8 +8,9 @@ organism at once.
 
 One step is one day (``dt_h = 24``), in the phases of :class:`model.tissue.TissueModel`:
 
-1. :meth:`dose_and_pk`   blood concentrations through the day (sampled every 6 h) and the
-   day's mean drug -> target occupancy;
+1. :meth:`dose_and_pk`   blood concentrations through the day and the day's mean drug ->
+   target occupancy over its hours ``[t, t + 24)`` (:mod:`model.exposure`, the convention
+   every model shares);
 2. :meth:`update_fields` the scenario's fields (e.g. SASP);
 3./4. :meth:`signal`     one vectorised signalling update of the cells of living organisms;
 5./6. :meth:`decide_fates` the scenario's damage, fates and organism deaths;
@@ -36,6 +37,7 @@ from mtor_abm.agents.organism import Organism
 from mtor_abm.model import checkpoint as ck
 from mtor_abm.model import records
 from mtor_abm.model import signaling as sg
+from mtor_abm.model.exposure import StepExposure, step_exposure
 from mtor_abm.model.pharmacology import (
     DrugLibrary,
     Regime,
@@ -46,8 +48,6 @@ from mtor_abm.model.pharmacology import (
 from mtor_abm.model.pk import PKState
 
 DAY_H = 24.0
-PK_SAMPLES_PER_DAY = 4
-"""Blood samples per day whose occupancies are averaged into the day's drug input."""
 SIGNAL_SUBSTEP_H = 6.0
 """Largest signalling sub-step within a day, h. The scheme is exact-exponential per sub-step,
 so it is stable at any length and has the same steady state as fine steps; days-long
@@ -78,7 +78,7 @@ class CohortModel(mesa.Model):
         self.library = library or load_library()
         check_regime(regime, self.library)
         self.regime = regime
-        self.dt_h = DAY_H
+        self.dt_h = self.STEP_H
         self.hours = 0.0
         self.n_org = int(scenario.organisms)
         self.cells_per_org = int(cells_per_organism)
@@ -96,9 +96,12 @@ class CohortModel(mesa.Model):
         self.inputs = sg.Inputs(growth_factor=np.repeat(self.growth_factor, self.cells_per_org))
         self.state = self._steady_state()
         self.pk = PKState.from_regime(regime, self.library)
-        self.blood_nM: dict[str, float] = self.pk.concentrations_nM()
+        self.blood_nM: dict[str, float] = StepExposure.none(0.0, self.pk.species).mean_conc_nM()
         self.occupancy = (0.0, 0.0, 0.0)
         self.out = sg.outputs(self.state, self.params)
+
+    STEP_H = DAY_H
+    """Hours per step (one day): run lengths are whole numbers of days."""
 
     #: Array attributes (or dicts of arrays) that make up the cohort's state; scenarios extend.
     CHECKPOINT_ARRAYS: tuple[str, ...] = (
@@ -157,15 +160,11 @@ class CohortModel(mesa.Model):
         self.collect()
 
     def dose_and_pk(self) -> None:
-        """Phase 1: the day's blood curve (4 samples) -> mean target occupancy."""
-        h = DAY_H / PK_SAMPLES_PER_DAY
-        occ = np.zeros(3)
-        for _ in range(PK_SAMPLES_PER_DAY):
-            self.pk.advance(h)
-            self.blood_nM = self.pk.concentrations_nM()
-            conc = {s: c for s, c in self.blood_nM.items() if s != "none" and c > 0}
-            occ += target_occupancy(conc, 1.0, self.library) if conc else 0.0
-        self.occupancy = tuple(float(x) for x in occ / PK_SAMPLES_PER_DAY)
+        """Phase 1: the day's blood curve -> its mean blood level and mean target occupancy."""
+        exposure = step_exposure(self.pk, self.dt_h)
+        self.blood_nM = exposure.mean_conc_nM()
+        occ = exposure.mean_action(lambda conc: target_occupancy(conc, 1.0, self.library))
+        self.occupancy = tuple(float(x) for x in occ)
 
     def update_fields(self) -> None:
         """Phase 2: the scenario's fields (none by default)."""

@@ -69,8 +69,13 @@ class CultureScenario(TissueScenario):
 class CultureModel(TissueModel):
     """A monolayer culture under a regime (see module docstring)."""
 
+    STEP_H = 1.0
+    """Hours per step: run lengths are whole numbers of steps."""
+
     def __init__(self, scenario: CultureScenario, regime, library=None):
-        super().__init__(scenario, regime, library, dt_h=1.0, cell_types=(scenario.cell_type,))
+        super().__init__(
+            scenario, regime, library, dt_h=self.STEP_H, cell_types=(scenario.cell_type,)
+        )
         sc = scenario
         self.type_params[0]["fkbp12_level"] = float(sc.fkbp12_level)
         self.cycle = CycleParams()

@@ -166,8 +166,11 @@ TCELL_COLUMNS: dict[str, type] = {
 class TransplantModel(TransplantViews, TissueModel):
     """Host tissue with a donor graft and the T-cell response (see module docstring)."""
 
+    STEP_H = 1.0
+    """Hours per step: run lengths are whole numbers of steps."""
+
     def __init__(self, scenario: TransplantScenario, regime, library=None):
-        super().__init__(scenario, regime, library, dt_h=1.0, cell_types=CELL_TYPES)
+        super().__init__(scenario, regime, library, dt_h=self.STEP_H, cell_types=CELL_TYPES)
         sc = scenario
         columns = {**BASE_COLUMNS, "kind": np.int8}
         columns.update(dict.fromkeys(sg.STATE_NAMES, float))
@@ -345,18 +348,15 @@ class TransplantModel(TransplantViews, TissueModel):
         local = tc.neighbourhood_sum(tregs)[t["x"], t["y"]]
         return 1.0 / (1.0 + local / self.tparams.treg_half)
 
-    def local_drug_nM(self) -> dict[str, np.ndarray | float]:
+    def local_drug_nM(self, blood_nM: dict[str, float]) -> dict[str, np.ndarray | float]:
         """Drug per species at each tissue cell: the blood level scaled by the tissue field."""
-        return self._drug_at(self.table["x"], self.table["y"])
+        return self._drug_at(self.table["x"], self.table["y"], blood_nM)
 
-    def _drug_at(self, x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
-        """Per-species drug concentration (nM) at sites (x, y)."""
-        blood = {s: c for s, c in self.blood_nM.items() if s != "none" and c > 0}
-        total = sum(blood.values())
-        if not blood:
-            return {}
-        share = self.drug.data[x, y] / total
-        return {s: c * share for s, c in blood.items()}
+    def _drug_at(self, x: np.ndarray, y: np.ndarray, blood_nM: dict[str, float]):
+        """Per-species drug concentration (nM) at sites (x, y) for blood levels ``blood_nM``:
+        each species' blood level times the tissue's steady profile per nM of blood."""
+        share = self.drug_profile[x, y]
+        return {s: c * share for s, c in blood_nM.items() if s != "none" and c > 0}
 
     # ------------------------------------------------------------------ phase 4: signalling
     def signal(self, inputs: sg.Inputs) -> None:
@@ -367,9 +367,11 @@ class TransplantModel(TransplantViews, TissueModel):
             return
         self._il2_occ = tc.il2_occupancy(self.il2.data[t["x"], t["y"]], p)
         gf = tc.growth_input(t["subset"], t["tcr"], self._il2_occ, p)
-        conc = self._drug_at(t["x"], t["y"])
-        occ, inh1, inh2 = target_occupancy(
-            conc, self.tcell_signalling["fkbp12_level"], self.library
+        fkbp12 = self.tcell_signalling["fkbp12_level"]
+        occ, inh1, inh2 = self.exposure.mean_action(
+            lambda blood: target_occupancy(
+                self._drug_at(t["x"], t["y"], blood), fkbp12, self.library
+            )
         )
         tin = sg.Inputs(growth_factor=gf, occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2)
         sg.advance(t.view(sg.STATE_NAMES), self.tcell_signalling, tin, self.dt_h)

@@ -282,10 +282,13 @@ class TumorScenario(TissueScenario):
 class TumorModel(TissueModel):
     """A tumor in host tissue under a regime (see module docstring)."""
 
+    STEP_H = 1.0
+    """Hours per step: run lengths are whole numbers of steps."""
+
     def __init__(self, scenario: TumorScenario, regime, library=None):
         sc = scenario
         super().__init__(
-            sc, regime, library, dt_h=1.0, cell_types=(f"tumor_{sc.genotype}", "epithelial")
+            sc, regime, library, dt_h=self.STEP_H, cell_types=(f"tumor_{sc.genotype}", "epithelial")
         )
         self.table = _table_with_columns(self.table, sc.width * sc.height)
         self.cycle = CycleParams()
@@ -400,11 +403,11 @@ class TumorModel(TissueModel):
         """Blood concentration summed over drug species, nM."""
         return float(sum(c for s, c in self.blood_nM.items() if s != "none"))
 
-    def local_drug_nM(self) -> dict[str, np.ndarray]:
+    def local_drug_nM(self, blood_nM: dict[str, float]) -> dict[str, np.ndarray]:
         """Each species at each cell: its blood level times the tissue penetration profile."""
         t = self.table
         profile = self.solvers["drug"].solution.reshape(self.grid.dimensions)[t["x"], t["y"]]
-        return {s: c * profile for s, c in self.blood_nM.items() if s != "none" and c > 0}
+        return {s: c * profile for s, c in blood_nM.items() if s != "none" and c > 0}
 
     def drug_action(self, conc: dict[str, np.ndarray]):
         """The engine's drug action, with resistant mutants feeling their own concentrations."""
