@@ -97,7 +97,9 @@ def _not_a_long_run(text: str) -> bool:
 
 
 SMALL_DAYS = st.one_of(
-    st.floats(0.01, 0.5).map(lambda d: f"{d:.3f}"), NUMBERISH.filter(_not_a_long_run)
+    st.integers(1, 12).map(lambda hours: repr(hours / 24)),  # whole hourly steps: runs
+    st.floats(0.01, 0.5).map(lambda d: f"{d:.3f}"),  # mostly not whole steps: refused
+    NUMBERISH.filter(_not_a_long_run),
 )
 DRUGS = st.one_of(
     st.sampled_from(["none", "sirolimus", "everolimus", "temsirolimus", "torin1", "azd8055"]),

@@ -151,7 +151,7 @@ def test_regime_numbers_have_physical_ceilings():
 def test_seed_above_2_53_keeps_every_digit(tmp_path):
     seed = 2**53 + 1  # a float would turn it into 2**53
     status, out, err = call(
-        ["run", "culture", "--seed", str(seed), "--days", "0.1", *TINY, "--json"]
+        ["run", "culture", "--seed", str(seed), "--days", "0.125", *TINY, "--json"]
     )
     assert status == 0, err
     assert json.loads(out)["seed"] == seed
