@@ -45,7 +45,7 @@ COMPONENTS = (
     ("mesa agent registries", "mesa/agentset.py", None),
     ("cell agents (objects)", "agents/", None),
     ("mesa grid: cells and connections", "mesa/discrete_space/grid.py", None),
-    ("mesa grid: cells and connections", "model/lattice.py", None),
+    ("mesa grid: cells and connections", "model/mesa_internals.py", None),
     ("mesa grid: cells and connections", "mesa/discrete_space/cell.py", None),
     ("mesa grid: property layers", "mesa/discrete_space/property_layer.py", None),
     ("field objects (scratch)", "model/fields.py", None),

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from mtor_abm.model import records
 from mtor_abm.model.errors import InputError
+from mtor_abm.model.mesa_internals import advance_clock
 from mtor_abm.model.pk import PKState
 
 FORMAT = "mtor-abm checkpoint"
@@ -109,7 +110,7 @@ def model_clock_state(model) -> dict[str, Any]:
 def restore_model_clock_state(model, meta: dict[str, Any]) -> None:
     """Inverse of :func:`model_clock_state` on a freshly built model."""
     model.hours = float(meta["hours"])
-    _advance_mesa_clock(model, float(meta["mesa_time"]))
+    advance_clock(model, float(meta["mesa_time"]))
     model.steps = int(meta["mesa_steps"])
     model.agent_id_counter = int(meta["agent_id_counter"])
     model.rng.bit_generator.state = meta["rng"]
@@ -119,22 +120,6 @@ def restore_model_clock_state(model, meta: dict[str, Any]) -> None:
     model.blood_nM = dict(meta["blood_nM"])
     if meta["records"] is not None:
         records.load_columns(model.datacollector, meta["records"])
-
-
-def _advance_mesa_clock(model, time: float) -> None:
-    """Move Mesa's event clock to ``time`` without running the model's step.
-
-    Mesa 3.5 steps through a recurring event (one per time unit); setting ``time`` alone would
-    leave those events behind, and the next ``step()`` would replay them all.
-    """
-    if time <= model.time:
-        return
-    user_step = model._user_step
-    model._user_step = lambda: None
-    try:
-        model._advance_time(time)
-    finally:
-        model._user_step = user_step
 
 
 def recreate_agents(rows: int, unique_ids: np.ndarray, make_agent):

@@ -40,7 +40,7 @@ from mtor_abm.model.checkpoint import (
     split,
 )
 from mtor_abm.model.exposure import StepExposure, step_exposure
-from mtor_abm.model.lattice import LazyMooreGrid
+from mtor_abm.model.mesa_internals import LazyMooreGrid
 from mtor_abm.model.neighbourhood import moore_neighbour_count
 from mtor_abm.model.pharmacology import (
     DrugLibrary,
@@ -101,7 +101,7 @@ class TissueModel(mesa.Model):
         self.cell_types = tuple(cell_types)
         self.type_params = [sg.cell_type_params(name) for name in self.cell_types]
         width, height = int(scenario.width), int(scenario.height)
-        # Mesa's Moore grid, building a site's Cell only when it is first used (model.lattice):
+        # Mesa's Moore grid, building a site's Cell only on first use (model.mesa_internals):
         # the eager grid costs ~1.3 KB per site, most of a large slice's memory.
         self.grid = LazyMooreGrid((width, height), torus=False, capacity=1, random=self.random)
         columns = {**BASE_COLUMNS}

@@ -1,4 +1,9 @@
-"""The lazily built Moore grid (model.lattice) is Mesa's OrthogonalMooreGrid, site by site.
+"""Mesa internals, in their one place (model.mesa_internals).
+
+The guard: the installed Mesa is one the workarounds were checked against, every internal they
+use is still there, and no other module touches Mesa internals.
+
+The lazily built Moore grid is Mesa's OrthogonalMooreGrid, site by site.
 
 It builds a site's Cell (and a cell's connections) only when first used, to save memory on
 large slices; everything a model or a Mesa user can observe must be as with the eager grid:
@@ -6,15 +11,22 @@ neighbours and their order, the ``empty`` layer, agent placement, random draws, 
 model runs (bit for bit).
 """
 
+import ast
+import inspect
 import pickle
 import random
+import re
+from pathlib import Path
 
+import mesa
+import mesa.discrete_space.grid as grid_module
+import mesa.discrete_space.property_layer as property_layer
 import mtor_abm.model.tissue as tissue
 import numpy as np
 import pytest
 from mesa import Model
-from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
-from mtor_abm.model.lattice import LazyCell, LazyMooreGrid
+from mesa.discrete_space import Cell, CellAgent, OrthogonalMooreGrid
+from mtor_abm.model.mesa_internals import LazyCell, LazyMooreGrid, advance_clock
 from mtor_abm.model.pharmacology import Regime
 from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario
 from mtor_abm.model.scenarios.tumor import TumorModel, TumorScenario
@@ -145,3 +157,78 @@ def test_a_dropped_grid_frees_its_cell_class_and_layer_arrays():
     del grid, layer
     gc.collect()
     assert all(ref() is None for ref in refs)
+
+
+# ------------------------------------------------------------------ the Mesa-internals guard
+ROOT = Path(__file__).resolve().parents[1]
+#: Mesa internals that model/mesa_internals.py relies on, and nothing else may touch.
+PRIVATE_ATTRIBUTES = {
+    "_user_step",
+    "_advance_time",
+    "_cells",
+    "_celllist",
+    "_connect_cells",
+    "_validate_parameters",
+    "_mesa_property_layers",
+}
+PRIVATE_IMPORTS = {"pickle_gridcell", "create_property_accessors", "Grid"}
+
+
+def test_installed_mesa_is_one_the_workarounds_were_checked_against():
+    """Fails on a Mesa upgrade: re-check model/mesa_internals.py, then widen pin and test."""
+    text = (ROOT / "pyproject.toml").read_text()
+    pin = re.search(r'"mesa\[rec\]([^"]+)"', text).group(1)
+    assert pin == ">=3.5,<3.6", f"the Mesa pin changed to {pin}: re-check model/mesa_internals.py"
+    major, minor = (int(p) for p in mesa.__version__.split(".")[:2])
+    assert (major, minor) == (3, 5), (
+        f"Mesa {mesa.__version__} is installed; model/mesa_internals.py was checked against "
+        "3.5 only: re-check each internal it uses (its docstring lists them) before widening"
+    )
+
+
+def test_every_mesa_internal_relied_on_is_still_there():
+    model = Model()
+    assert model._user_step == model.__class__.step.__get__(model)
+    assert list(inspect.signature(Model._advance_time).parameters) == ["self", "until"]
+    eager = OrthogonalMooreGrid((3, 2), random=random.Random(0))
+    assert isinstance(eager._cells, dict) and len(eager._celllist) == 6
+    assert isinstance(eager._mesa_property_layers, dict) and "empty" in eager._mesa_property_layers
+    for name in ("_connect_cells", "_validate_parameters"):
+        assert callable(getattr(grid_module.Grid, name)), name
+    assert callable(grid_module.pickle_gridcell)
+    assert callable(property_layer.create_property_accessors)
+    for slot in ("connections", "properties"):
+        assert type(getattr(Cell, slot)).__name__ == "member_descriptor", slot
+
+
+def test_advance_clock_moves_the_event_clock_without_stepping():
+    class Counting(Model):
+        def __init__(self):
+            super().__init__()
+            self.ran = 0
+
+        def step(self):
+            self.ran += 1
+
+    m = Counting()
+    advance_clock(m, 5.0)
+    assert (m.time, m.ran) == (5.0, 0)
+    m.step()  # one step, not the five skipped ones replayed
+    assert (m.time, m.ran) == (6.0, 1)
+
+
+def test_no_other_module_touches_mesa_internals():
+    offences = []
+    for folder in ("model", "agents", "visualization", "experiments"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path.name == "mesa_internals.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+                if isinstance(node, ast.Attribute) and node.attr in PRIVATE_ATTRIBUTES:
+                    offences.append(f"{where} .{node.attr}")
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mesa"):
+                    for alias in node.names:
+                        if alias.name.startswith("_") or alias.name in PRIVATE_IMPORTS:
+                            offences.append(f"{where} imports {alias.name}")
+    assert offences == []

@@ -1,4 +1,20 @@
-"""A Mesa Moore grid whose sites become Cell objects only when something touches them.
+"""The one module that relies on Mesa internals: everything else uses Mesa's public API.
+
+Mesa 3.5 has no public way to do two things this project needs; each workaround is here, as
+small as it can be, and ``tests/test_mesa_internals.py`` checks every internal name it relies
+on and fails loudly (naming this module) when Mesa is upgraded past the versions it was
+checked against (the pin in pyproject.toml):
+
+1. :func:`advance_clock`: restoring a checkpoint moves Mesa's event clock to the saved time
+   without running the model's step (uses ``Model._user_step`` and ``Model._advance_time``).
+2. :class:`LazyMooreGrid`: Mesa's Moore grid with sites built on first use, to save memory on
+   large slices (subclasses ``Grid`` through ``_cells``, ``_celllist``, ``_connect_cells``,
+   ``_validate_parameters``, ``_mesa_property_layers``, ``pickle_gridcell`` and
+   ``create_property_accessors``).
+
+The lazy grid
+-------------
+A Mesa Moore grid whose sites become Cell objects only when something touches them.
 
 Mesa's :class:`~mesa.discrete_space.OrthogonalMooreGrid` builds every site up front: a
 ``Cell`` object, its coordinate tuple, an agent list, a ``properties`` dict and a
@@ -285,3 +301,26 @@ class LazyMooreGrid(OrthogonalMooreGrid):
         for cell in list(built.values()):
             pickled = _CONNECTIONS.__get__(cell, Cell)  # relative key -> neighbour coordinate
             _CONNECTIONS.__set__(cell, {k: cells[c] for k, c in pickled.items()})
+
+
+# ------------------------------------------------------------------ the event clock
+def advance_clock(model, time: float) -> None:
+    """Move ``model``'s Mesa event clock to ``time`` without running the model's step.
+
+    Mesa 3.5 steps through a recurring event (one per time unit); setting ``model.time``
+    alone would leave those events behind, and the next ``step()`` would replay them all.
+    Mesa's public ``run_until`` would run the step; here the model's step is swapped for a
+    no-op while the events are consumed (Mesa keeps it as ``_user_step``).
+    """
+    if time <= model.time:
+        return
+    user_step = model._user_step
+    model._user_step = _no_step
+    try:
+        model._advance_time(time)
+    finally:
+        model._user_step = user_step
+
+
+def _no_step() -> None:
+    """The step run while :func:`advance_clock` moves the clock: nothing."""
