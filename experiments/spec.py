@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from mtor_abm.experiments.runner import check_days, check_seed, regime_dict
+from mtor_abm.experiments.runner import check_days, check_seed, regime_dict, whole_steps
 from mtor_abm.model import regimes as model_regimes
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DrugLibrary, load_library
@@ -114,6 +114,7 @@ def parse_spec(data: dict[str, Any], library: DrugLibrary | None = None) -> Swee
     if isinstance(days, bool) or not isinstance(days, int | float):
         raise _fail("days", f"must be a number of days, got {days!r}")
     days = _checked("days", check_days, days)
+    _checked("days", lambda d: whole_steps(d, scenario.model_class.STEP_H), days)
     seed = _checked("seed", check_seed, data.get("seed", 0))
     replicates = _positive_int("replicates", data.get("replicates", 1))
     fixed = _fixed_params(scenario.scenario_class, _table(data, "set"))

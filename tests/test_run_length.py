@@ -116,3 +116,12 @@ def test_resume_by_a_fraction_of_a_cohort_step_is_refused(tmp_path, capsys):
     args = ["run", "--resume-state", str(state), "--days", "2.5"]
     assert main([*args, "--out", str(tmp_path / "b")]) == 2
     assert "whole number" in one_line_error(capsys)
+
+
+def test_sweep_spec_with_a_fraction_of_a_cohort_day_is_refused_up_front():
+    """A sweep would otherwise fail every run at its start; the spec check names the key."""
+    from mtor_abm.experiments.spec import parse_spec
+
+    with pytest.raises(InputError, match=r"days.*whole number.*\(1 day\)"):
+        parse_spec({"scenario": "aging", "days": 2.5, "set": {"organisms": 4}})
+    assert {r.days for r in parse_spec({"scenario": "aging", "days": 3}).runs} == {3.0}
