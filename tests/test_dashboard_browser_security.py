@@ -247,3 +247,23 @@ def _shot(name: str) -> Path:
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS / f"{name}.png"
+
+
+def test_oversized_websocket_message_is_refused(hostile):
+    """A visitor's message larger than the server's cap closes its socket (1009) before the
+    server buffers it (the cap was 64 MiB per connection)."""
+    import uuid
+
+    from mtor_abm.visualization.dashboard.server import WS_MAX_BYTES
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    url, _, _ = hostile
+    socket_url = url.replace("http://", "ws://") + (
+        f"jupyter/api/kernels/{uuid.uuid4()}/channels?session_id={uuid.uuid4()}"
+    )
+    with connect(socket_url, max_size=None) as ws:
+        ws.send("x" * (WS_MAX_BYTES + 1))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009  # message too big

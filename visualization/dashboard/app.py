@@ -370,10 +370,16 @@ def _replace(arm: ArmSpec, **changes) -> ArmSpec:
 # ------------------------------------------------------------------------------ the page
 @solara.component
 def Page():
-    refusal = solara.use_memo(limits.session_refusal, [])  # a full shared server
+    """The dashboard, or a notice when a shared server has no seat left for this tab."""
+    refusal = solara.use_memo(limits.session_refusal, [])
     if refusal:
         solara.Warning(refusal)
-        return
+    else:
+        Dashboard()
+
+
+@solara.component
+def Dashboard():
     server_limits = solara.use_memo(limits.Limits.from_environment, [])
     library = solara.use_memo(load_library, [])
     catalogue = solara.use_memo(lambda: load_catalogue(library=library), [])

@@ -37,6 +37,7 @@ REQUIRED_ASSETS = (
 )
 
 
+WS_MAX_BYTES = 1024 * 1024
 #: Solara's route for its front-end files (the page's ``solara.cdn`` when the proxy is on).
 CDN_ROUTE = "/_solara/cdn"
 
@@ -188,7 +189,9 @@ def cmd_dashboard(args) -> int:
         host=host,
         port=port,
         log_level="warning",
-        ws_max_size=64 * 1024 * 1024,
+        # largest message a browser may send (clicks, typed values: a few kB); uvicorn buffers
+        # up to this per connection, so a large value lets any visitor claim that much memory
+        ws_max_size=WS_MAX_BYTES,
     )
     return 0
 
