@@ -35,8 +35,7 @@ REQUIRED_ASSETS = (
     "requirejs@2.3.6/require.js",
     "font-awesome@4.5.0/css/font-awesome.min.css",
 )
-
-
+#: Largest websocket message a visitor may send, bytes (the page sends clicks and typed values).
 WS_MAX_BYTES = 1024 * 1024
 #: Solara's route for its front-end files (the page's ``solara.cdn`` when the proxy is on).
 CDN_ROUTE = "/_solara/cdn"
