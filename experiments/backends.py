@@ -53,7 +53,12 @@ def run_one(run: Run, quiet: bool = False) -> dict[str, Any]:
             load_library(),
             progress=not quiet,
         )
-        record.update(status="ok", error=None, summary=result.summary, timeseries=result.timeseries)
+        record.update(
+            status="ok",
+            error=None,
+            summary=json_safe(result.summary, "summary"),
+            timeseries=json_safe(result.timeseries, "timeseries"),
+        )
     except Exception as err:  # a failed run is a result, not the end of the sweep
         record.update(status="failed", error=error_text(err), summary=None, timeseries=None)
         record["traceback"] = traceback.format_exc(limit=8)

@@ -421,10 +421,12 @@ def _check_alone(args, option: str, also_days: bool) -> None:
         raise InputError(f"{option} reruns the recorded days; --days cannot be given too")
 
 
-def _run_from_files(args, argv, library):
-    """The result of ``--resume-state`` or ``--from-manifest`` (None when neither is given)."""
-    from mtor_abm.experiments.runner import check_days, resume_run, run_scenario
-    from mtor_abm.model.pharmacology import Regime
+def _run_from_files(args, argv):
+    """The result of ``--resume-state`` or ``--from-manifest`` (None when neither is given).
+
+    Both take the run's user drugs from the file (``--drug-file`` may repeat them, identical).
+    """
+    from mtor_abm.experiments.runner import rerun_manifest, resume_run
 
     if args.resume_state is not None and args.from_manifest is not None:
         raise InputError("--resume-state and --from-manifest cannot be combined")
@@ -432,34 +434,11 @@ def _run_from_files(args, argv, library):
         _check_alone(args, "--resume-state", also_days=False)
         if args.days is None:
             raise InputError("--resume-state needs --days: how many more days to run")
-        return resume_run(args.resume_state, args.days, library)
+        return resume_run(args.resume_state, args.days, args.drug_file or ())
     if args.from_manifest is not None:
         _check_alone(args, "--from-manifest", also_days=True)
-        manifest = _read_manifest(args.from_manifest)
-        try:
-            regime = Regime(**manifest["regime"])
-            days = check_days(manifest["days"])
-            return run_scenario(
-                manifest["scenario"], regime, days, manifest["seed"], manifest["params"], library
-            )
-        except (KeyError, TypeError) as err:
-            raise InputError(f"'{args.from_manifest}': manifest is incomplete ({err})") from None
+        return rerun_manifest(args.from_manifest, args.drug_file or ())
     return None
-
-
-def _read_manifest(path: Path) -> dict:
-    """A run's manifest.json, checked to be one."""
-    try:
-        manifest = json.loads(Path(path).read_text())
-    except OSError as err:
-        raise InputError(f"cannot read manifest '{path}': {err.strerror or err}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InputError(f"'{path}' is not a JSON manifest ({err})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != "mtor-abm run manifest":
-        raise InputError(f"'{path}' is not an mtor-abm run manifest")
-    if manifest.get("format_version") != 1:
-        raise InputError(f"'{path}': manifest format version {manifest.get('format_version')!r}")
-    return manifest
 
 
 def cmd_run(args, argv) -> int:
@@ -469,10 +448,10 @@ def cmd_run(args, argv) -> int:
     from mtor_abm.model.scenarios.base import parse_overrides
 
     _check_outputs(args)
-    library = load_library(args.drug_file or ())
-    result = _run_from_files(args, argv, library)
+    result = _run_from_files(args, argv)
     if result is not None:
         return _report_run([result], [result.summary["seed"]], args, argv)
+    library = load_library(args.drug_file or ())
     if args.scenario is None:
         raise InputError("run needs a scenario name (see 'mtor-sim scenarios')")
     spec = get_scenario(args.scenario)
@@ -535,6 +514,8 @@ def _report_run(results, seeds, args, argv) -> int:
         }
         summary["readouts"] = _mean_readouts([r.summary["readouts"] for r in results])
     summary = json_safe(summary)
+    for result in results:  # a NaN anywhere in a run's records is a failure, never written
+        json_safe(result.timeseries, "timeseries")
     if args.out is not None:
         results[0].summary = summary
         with phase(f"writing the run and its figures to {args.out}"):

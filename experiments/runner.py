@@ -22,8 +22,9 @@ from mtor_abm.experiments.progress import bar as progress_bar
 from mtor_abm.experiments.progress import phase, reporter
 from mtor_abm.model.adverse import adverse_panel
 from mtor_abm.model.domains import check_seed
-from mtor_abm.model.errors import InputError
-from mtor_abm.model.pharmacology import UNTREATED, Regime, load_library
+from mtor_abm.model.errors import InputError, OutputError
+from mtor_abm.model.inputfiles import read_json_object, require
+from mtor_abm.model.pharmacology import UNTREATED, Regime, load_library, user_drug_records
 from mtor_abm.model.scenarios import get_scenario
 from mtor_abm.model.scenarios.base import parse_overrides
 
@@ -39,6 +40,9 @@ class RunResult:
     twin_timeseries: dict[str, list[float]] | None = None
     model: Any = field(default=None, repr=False)
     twin_model: Any = field(default=None, repr=False)
+    user_drugs: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    """The user drugs of the run's library (:func:`user_drug_records`): the manifest and
+    checkpoint carry them so a rerun or resume uses the same definitions."""
 
 
 def check_days(days: float) -> float:
@@ -153,7 +157,8 @@ def _finish(spec, model, twin, regime: Regime, seed: int, library, progress: boo
         "readouts": readouts,
         "adverse": run_adverse_panel(regime, days, library, progress),
     }
-    return RunResult(summary, series, twin.timeseries() if twin else None, model, twin)
+    twin_series = twin.timeseries() if twin else None
+    return RunResult(summary, series, twin_series, model, twin, user_drug_records(library))
 
 
 # ------------------------------------------------------------------------------ checkpoints
@@ -169,6 +174,7 @@ def save_state(path: Path, result: RunResult) -> None:
         all_arrays.update(checkpoint.join(twin_arrays, "twin"))
     s = result.summary
     run = {k: s[k] for k in ("scenario", "seed", "days", "params", "regime")}
+    run["user_drugs"] = result.user_drugs
     data = checkpoint.encode(all_arrays, {"run": json_safe(run), "models": models})
     atomic.write_bytes(Path(path), data)  # OutputError names the file
 
@@ -183,39 +189,134 @@ def check_state_path(path: Path) -> None:
         raise InputError(f"--save-state '{path}' is a folder; give a file name, e.g. state.npz")
 
 
-def resume_run(path: Path, days: float, library=None) -> RunResult:
+def resume_run(path: Path, days: float, drug_files=()) -> RunResult:
     """Continue the run saved in checkpoint ``path`` for ``days`` more days.
 
     The run continues from the saved model's own clock; the result equals (bit for bit) one
     uninterrupted run of the saved days plus ``days``. InputError (before any step) when
-    ``days`` is not a whole number of the scenario's steps.
+    ``days`` is not a whole number of the scenario's steps. User drugs come from the
+    checkpoint; ``drug_files`` may repeat them (identical) or add others. A damaged checkpoint
+    (metadata of the wrong type, an array missing or of another type) is one InputError line.
     """
     from mtor_abm.model import checkpoint
 
     arrays, meta = checkpoint.read(Path(path))
-    library = library or load_library()
     days = check_days(days)
+    where = f"checkpoint '{path}'"
     try:
-        run = meta["run"]
-        spec = get_scenario(run["scenario"])
-        regime = Regime(**run["regime"])
-        params = parse_overrides(spec.scenario_class, run["params"])
-        seed = check_seed(run["seed"])
-        models = meta["models"]
-    except (KeyError, TypeError) as err:
-        raise InputError(f"'{path}': checkpoint metadata is incomplete ({err})") from None
+        run = require(meta, "run", dict, where)
+        models = require(meta, "models", dict, where)
+        spec = get_scenario(require(run, "scenario", str, where))
+        regime = Regime(**require(run, "regime", dict, where))
+        params = parse_overrides(spec.scenario_class, require(run, "params", dict, where))
+        seed = check_seed(run.get("seed"))
+        recorded = require(run, "user_drugs", list, where) if "user_drugs" in run else []
+        saved = {"model": require(models, "model", dict, where)}
+        if "twin" in models:
+            saved["twin"] = require(models, "twin", dict, where)
+    except InputError as err:
+        raise InputError(f"{err}" if where in str(err) else f"{where}: {err}") from None
+    except TypeError as err:  # Regime(**regime) with unknown or missing fields
+        raise InputError(f"{where}: run.regime is damaged ({err})") from None
     whole_steps(days, spec.model_class.STEP_H)
+    library = load_library(drug_files, recorded=recorded)
     with phase(f"rebuilding the {spec.name} model from {path}"):
-        model = _build(spec, params, regime, seed, library)
-    model.restore_checkpoint_state(checkpoint.split(arrays, "model"), models["model"])
+        model = _restored(spec, params, regime, seed, library, arrays, saved, "model", where)
     check_days(simulated_days(model) + days)  # the total stays within the longest run
     advance(model, days, f"{spec.name} {regime.drug}", progress=True)
     twin = None
-    if "twin" in models:
-        twin = _build(spec, params, UNTREATED, seed, library)
-        twin.restore_checkpoint_state(checkpoint.split(arrays, "twin"), models["twin"])
+    if "twin" in saved:
+        twin = _restored(spec, params, UNTREATED, seed, library, arrays, saved, "twin", where)
         advance(twin, days, f"{spec.name} untreated twin", progress=True)
     return _finish(spec, model, twin, regime, seed, library)
+
+
+RUN_MANIFEST_FORMAT = "mtor-abm run manifest"
+
+
+def rerun_manifest(path: Path, drug_files=()) -> RunResult:
+    """Run again the run that the ``manifest.json`` at ``path`` records (same result).
+
+    The manifest is checked as a whole (UTF-8 JSON object, format and version, every field of
+    its type); its user drugs are used, checked against their hashes (``drug_files`` may
+    repeat them, identical). InputError names what is wrong.
+    """
+    where = f"manifest '{path}'"
+    manifest = read_json_object(path, "manifest")
+    if manifest.get("format") != RUN_MANIFEST_FORMAT:
+        raise InputError(f"'{path}' is not an mtor-abm run manifest")
+    if manifest.get("format_version") != 1:
+        raise InputError(f"{where}: format version {manifest.get('format_version')!r}")
+    try:
+        regime = Regime(**require(manifest, "regime", dict, where))
+    except TypeError as err:
+        raise InputError(f"{where}: regime is damaged ({err})") from None
+    scenario = require(manifest, "scenario", str, where)
+    days = check_days(require(manifest, "days", (int, float), where))
+    seed = check_seed(manifest.get("seed"))
+    params = require(manifest, "params", dict, where)
+    recorded = require(manifest, "user_drugs", list, where) if "user_drugs" in manifest else []
+    library = load_library(drug_files, recorded=recorded)
+    return run_scenario(scenario, regime, days, seed, params, library)
+
+
+def _restored(spec, params, regime, seed, library, arrays, saved, key: str, where: str):
+    """A fresh model given the saved state ``key`` of a checkpoint, checked as a whole.
+
+    The saved arrays must be exactly those the model saves (same names, dtypes and number of
+    dimensions); anything else the restore cannot use is reported as a damaged checkpoint.
+    """
+    from mtor_abm.model import checkpoint
+
+    model = _build(spec, params, regime, seed, library)
+    ours = checkpoint.split(arrays, key)
+    fresh, fresh_meta = model.checkpoint_state()
+    _same_structure(fresh_meta, saved[key], f"{where} is damaged: {key}")
+    for name in sorted(set(fresh) - set(ours)):  # caches (solver factors) may be extra
+        raise InputError(f"{where} is damaged: array {key}/{name} is missing")
+    for name, array in fresh.items():
+        if ours[name].dtype != array.dtype or ours[name].ndim != array.ndim:
+            raise InputError(
+                f"{where} is damaged: array {key}/{name} is {ours[name].dtype} "
+                f"{ours[name].ndim}-d, expected {array.dtype} {array.ndim}-d"
+            )
+    try:
+        model.restore_checkpoint_state(ours, saved[key])
+    except (KeyError, TypeError, ValueError, IndexError, OverflowError, AttributeError) as err:
+        raise InputError(f"{where} is damaged ({type(err).__name__}: {err})") from None
+    return model
+
+
+def _same_structure(fresh: Any, saved: Any, where: str) -> None:
+    """``saved`` (checkpoint metadata) has the structure a fresh model's metadata has.
+
+    Objects must have at least the fresh keys (a run adds caches); lists are compared item by
+    item when their lengths agree, else every saved item against the first fresh one (a
+    growing record list); leaves must be of the same kind (number, text, bool), None matching anything (values that are
+    None until set).
+    """
+    if fresh is None or saved is None:
+        return
+    if isinstance(fresh, dict):
+        if not isinstance(saved, dict) or set(fresh) - set(saved):
+            lost = sorted(set(fresh) - set(saved)) if isinstance(saved, dict) else []
+            raise InputError(f"{where} lacks fields {lost[:3] or type(saved).__name__}")
+        for k in fresh:
+            _same_structure(fresh[k], saved[k], f"{where}.{k}")
+    elif isinstance(fresh, list | tuple):
+        if not isinstance(saved, list | tuple):
+            raise InputError(f"{where} must be a list, got {type(saved).__name__}")
+        if len(fresh) == len(saved):
+            for i, (a, b) in enumerate(zip(fresh, saved, strict=True)):
+                _same_structure(a, b, f"{where}[{i}]")
+        elif fresh:
+            for i, b in enumerate(saved):
+                _same_structure(fresh[0], b, f"{where}[{i}]")
+    else:
+        kinds = (bool, str, (int, float))
+        for kind in kinds:
+            if isinstance(fresh, kind) != isinstance(saved, kind):
+                raise InputError(f"{where} must be a {type(fresh).__name__}, got {saved!r:.40}")
 
 
 def regime_dict(regime: Regime) -> dict[str, Any]:
@@ -326,13 +427,14 @@ def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -
         out_dir = out_dir.resolve()  # replace the folder the link points to, keep the link
     check_run_out(out_dir)
     manifest = {
-        "format": "mtor-abm run manifest",
+        "format": RUN_MANIFEST_FORMAT,
         "format_version": 1,
         "scenario": result.summary["scenario"],
         "seed": result.summary["seed"],
         "days": result.summary["days"],
         "regime": result.summary["regime"],
         "params": result.summary["params"],
+        "user_drugs": result.user_drugs,
         "versions": versions(),
         "git_revision": git_revision(),
         "command": argv,
@@ -345,14 +447,30 @@ def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -
         atomic.write_json(stage / "summary.json", result.summary)
 
 
-def json_safe(obj: Any) -> Any:
-    """Replace non-finite floats by None so the JSON is strict."""
+def json_safe(obj: Any, where: str = "") -> Any:
+    """``obj`` as plain JSON data (numpy scalars to Python), refusing NaN and infinities.
+
+    A value that does not exist (a mean over no cells) is None where it is computed; a NaN
+    or infinite number reaching an output is a fault of the model, so it raises
+    :class:`NonFiniteResult` (exit 1) naming where it is, e.g. ``readouts.mean_pS6K``.
+    """
     if isinstance(obj, dict):
-        return {k: json_safe(v) for k, v in obj.items()}
+        return {k: json_safe(v, f"{where}.{k}" if where else str(k)) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [json_safe(v) for v in obj]
+        return [json_safe(v, f"{where}[{i}]") for i, v in enumerate(obj)]
     if isinstance(obj, float | np.floating):
-        return float(obj) if math.isfinite(obj) else None
+        if not math.isfinite(obj):
+            raise NonFiniteResult(
+                f"internal failure: {where or 'a value'} is {float(obj)} (a model fault; "
+                "nothing was written)"
+            )
+        return float(obj)
     if isinstance(obj, np.integer):
         return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
     return obj
+
+
+class NonFiniteResult(OutputError):
+    """A NaN or infinite number in a run's results: an internal failure (exit status 1)."""

@@ -35,7 +35,6 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +43,7 @@ import numpy as np
 from mtor_abm.experiments.runner import check_days, check_seed, regime_dict, whole_steps
 from mtor_abm.model import regimes as model_regimes
 from mtor_abm.model.errors import InputError
+from mtor_abm.model.inputfiles import parse_toml, read_text
 from mtor_abm.model.pharmacology import DrugLibrary, load_library
 from mtor_abm.model.scenarios import get_scenario
 from mtor_abm.model.scenarios.base import coerce
@@ -87,15 +87,7 @@ def _fail(where: str, message: str) -> InputError:
 def load_spec(path: Path, library: DrugLibrary | None = None) -> SweepSpec:
     """Read and check the TOML spec at ``path`` (one-line InputError naming the field)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise InputError(f"cannot read spec '{path}': {err.strerror}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"spec '{path}' is not valid TOML: {err}") from None
-    return parse_spec(data, library)
+    return parse_spec(parse_toml(read_text(path, "spec"), f"spec '{path}'"), library)
 
 
 def parse_spec(data: dict[str, Any], library: DrugLibrary | None = None) -> SweepSpec:

@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 from mtor_abm.experiments import atomic
 from mtor_abm.experiments.runner import git_revision, versions
 from mtor_abm.experiments.spec import SweepSpec
 from mtor_abm.model.errors import InputError
+from mtor_abm.model.inputfiles import read_json_object, require
 from mtor_abm.model.pharmacology import Regime
 from mtor_abm.model.scenarios import get_scenario
 from mtor_abm.model.scenarios.base import defaults
@@ -38,6 +40,53 @@ MANIFEST, RESULTS, TIMESERIES, RUNS = (
     "runs",
 )
 #: Every field of a regime (all a spec can vary) is a column of results.parquet.
+SWEEP_MANIFEST_FORMAT = "mtor-abm sweep manifest"
+
+#: Fields of a stored run record and their types (``read_record`` checks them).
+RECORD_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "run_id": int,
+    "status": str,
+    "seed": int,
+    "replicate": int,
+    "overrides": dict,
+    "regime": dict,
+    "summary": (dict, type(None)),
+    "timeseries": (dict, type(None)),
+}
+
+#: Fields of a run summary (summary.json, a record's summary) and their types.
+SUMMARY_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "scenario": str,
+    "drug": str,
+    "seed": int,
+    "days": (int, float),
+    "params": dict,
+    "readouts": dict,
+    "adverse": dict,
+}
+
+
+def check_timeseries(series: Any, where: str) -> None:
+    """A time series as stored: columns of equal length holding numbers or null."""
+    if not isinstance(series, dict) or "time_h" not in series:
+        raise InputError(f"{where}: timeseries must be an object with a time_h column")
+    lengths = set()
+    for name, column in series.items():
+        ok = isinstance(column, list) and all(
+            v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in column
+        )
+        if not ok:
+            raise InputError(f"{where}: timeseries column '{name}' must be a list of numbers")
+        lengths.add(len(column))
+    if len(lengths) > 1:
+        raise InputError(f"{where}: timeseries columns differ in length")
+
+
+def _canonical(value: Any) -> str:
+    """``value`` as canonical JSON: equal only if equal in value and type (1.0 is not true)."""
+    return json.dumps(value, sort_keys=True)
+
+
 REGIME_COLUMNS = tuple(f.name for f in dataclasses.fields(Regime) if f.init)
 _RECORD_RE = re.compile(r"^(\d{6,})\.json$")
 
@@ -109,13 +158,20 @@ class SweepStore:
         if resume:
             if not manifest_path.is_file():
                 raise InputError(f"--resume: '{self.root}' holds no sweep ({MANIFEST} is missing)")
-            manifest = json.loads(manifest_path.read_text())
+            manifest = read_json_object(manifest_path, "sweep manifest")
+            if manifest.get("format") != SWEEP_MANIFEST_FORMAT:
+                raise InputError(f"--resume: '{manifest_path}' is not an mtor-abm sweep manifest")
             if manifest.get("spec_hash") != self.spec.spec_hash:
                 raise InputError(
                     f"--resume: the spec differs from the one the sweep in '{self.root}' was "
                     f"started with (see its {MANIFEST}); use another --out for a new sweep"
                 )
-            manifest.setdefault("resumed", []).append(_stamp())
+            resumed = manifest.setdefault("resumed", [])
+            if not isinstance(resumed, list):
+                raise InputError(
+                    f"--resume: '{manifest_path}' is damaged ('resumed' is not a list)"
+                )
+            resumed.append(_stamp())
             atomic.write_json(manifest_path, manifest)
         else:
             if any(self.root.iterdir()):
@@ -138,7 +194,7 @@ class SweepStore:
         """What the directory was made from."""
         vers = versions()
         return {
-            "format": "mtor-abm sweep manifest",
+            "format": SWEEP_MANIFEST_FORMAT,
             "format_version": 1,
             "scenario": self.spec.scenario,
             "spec": self.spec.data,
@@ -167,7 +223,43 @@ class SweepStore:
         atomic.write_json(self.runs_dir / f"{record['run_id']:06d}.json", record)
 
     def read_record(self, run_id: int) -> dict[str, Any]:
-        return json.loads((self.runs_dir / f"{run_id:06d}.json").read_text())
+        """The stored record of run ``run_id``, checked as a whole against the spec's run.
+
+        Raises:
+            InputError: the record is not UTF-8 JSON, lacks a field, has one of the wrong
+                type, or belongs to another run (run id or seed differ): it names the file
+                and says to delete it so that ``--resume`` runs that run again.
+        """
+        path = self.runs_dir / f"{run_id:06d}.json"
+        record = read_json_object(path, "sweep record")
+        where = f"sweep record '{path}'"
+        try:
+            for key, kinds in RECORD_FIELDS.items():
+                require(record, key, kinds, where)
+            if record["status"] not in ("ok", "failed"):
+                raise InputError(f"{where}: 'status' must be ok or failed")
+            if record["status"] == "ok" and not isinstance(record["summary"], dict):
+                raise InputError(f"{where}: an ok record needs its summary")
+            if not 0 <= run_id < len(self.spec.runs):
+                raise InputError(f"{where} is not a run of this sweep")
+            run = self.spec.runs[run_id]
+            ours = (run_id, run.seed, run.replicate, run.regime, run.overrides)
+            theirs = tuple(record[k] for k in ("run_id", "seed", "replicate", "regime"))
+            if _canonical((*theirs, record["overrides"])) != _canonical(ours):
+                raise InputError(f"{where} belongs to another run (its id, seed or regime differ)")
+            if record["summary"] is not None:
+                for key, kinds in SUMMARY_FIELDS.items():
+                    require(record["summary"], key, kinds, f"{where}: summary")
+                params = {**defaults(get_scenario(run.scenario).scenario_class), **run.overrides}
+                if _canonical(record["summary"]["params"]) != _canonical(params):
+                    raise InputError(f"{where}: summary.params are not the run's parameters")
+            if record["timeseries"] is not None:
+                check_timeseries(record["timeseries"], where)
+        except InputError as err:
+            raise InputError(
+                f"{err}; delete it and run the sweep with --resume to run it again"
+            ) from None
+        return record
 
     def clear_combined(self) -> None:
         """Remove the combined tables (the sweep is being extended)."""
@@ -180,8 +272,18 @@ class SweepStore:
         records = [self.read_record(run.run_id) for run in self.spec.runs]
         results = results_frame(records, self.spec.scenario, self.spec.runs[0].days)
         series = timeseries_frame(records)
-        atomic.write_bytes(self.root / TIMESERIES, series.to_parquet(index=False))
-        atomic.write_bytes(self.root / RESULTS, results.to_parquet(index=False))
+        tables = {}
+        for name, frame in ((TIMESERIES, series), (RESULTS, results)):
+            try:
+                tables[name] = frame.to_parquet(index=False)
+            except (pa.ArrowException, ValueError) as err:  # records mixing value types
+                message = " ".join(str(err).split())[:160]
+                raise InputError(
+                    f"the records in '{self.runs_dir}' disagree in a value's type ({message}); "
+                    "delete the damaged record and run the sweep with --resume"
+                ) from None
+        for name, data in tables.items():
+            atomic.write_bytes(self.root / name, data)
         return results, series
 
 

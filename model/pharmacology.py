@@ -69,9 +69,10 @@ Schedules (strings): ``daily``, ``bid`` (every 12 h), ``weekly``, ``every_<N>d``
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
-import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -82,6 +83,7 @@ from typing import Any
 import numpy as np
 from mtor_abm.model.domains import Domain
 from mtor_abm.model.errors import InputError
+from mtor_abm.model.inputfiles import parse_toml, read_text
 
 DRUG_CLASSES = ("none", "rapalog", "atp_competitive", "bivalent")
 FRB_ANCHORED_CLASSES = ("rapalog", "bivalent")
@@ -234,6 +236,15 @@ class Drug:
     default_conc_nM: float | None
     sources: Mapping[str, str]
     origin: str
+    definition: Mapping[str, Any] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False, repr=False
+    )
+    packaged: bool = field(default=False, compare=False)
+
+    @property
+    def definition_sha256(self) -> str:
+        """SHA-256 of the drug's checked definition (canonical JSON): what a rerun must match."""
+        return definition_sha256(self.definition)
 
     @property
     def fixed_only(self) -> bool:
@@ -273,11 +284,17 @@ class DrugLibrary(Mapping[str, Drug]):
         return self._drugs[name]
 
 
-def load_library(extra_paths: Iterable[str | Path] = ()) -> DrugLibrary:
-    """The packaged drugs plus the user's drug TOML files (each validated; InputError if bad).
+def load_library(
+    extra_paths: Iterable[str | Path] = (), recorded: Iterable[Mapping[str, Any]] = ()
+) -> DrugLibrary:
+    """The packaged drugs, drugs recorded by an earlier run, and the user's drug TOML files.
 
-    Packaged drugs come first (``none`` first of all), user drugs follow in the order given.
-    A user drug may not reuse a packaged name.
+    Packaged drugs come first (``none`` first of all), recorded then user drugs follow in the
+    order given. ``recorded`` are entries of :func:`user_drug_records` (from a manifest or a
+    checkpoint): each definition is checked against its SHA-256, so an edited record is
+    refused. A drug file defining a recorded drug again must be identical to the record
+    (else InputError: a different file with the same drug name would change the rerun). A
+    user drug may not reuse a packaged name.
     """
     drugs: dict[str, Drug] = {}
     folder = resources.files("mtor_abm.model") / "drugs"
@@ -286,20 +303,79 @@ def load_library(extra_paths: Iterable[str | Path] = ()) -> DrugLibrary:
         key=lambda p: (p.name != "none.toml", p.name),
     )
     for item in packaged:
-        _add_drug(drugs, _parse_toml_text(item.read_text(encoding="utf-8"), item.name))
+        _add_drug(drugs, _parse_toml_text(item.read_text(encoding="utf-8"), item.name, True))
+    recorded_names = set()
+    for record in recorded:
+        drug = _recorded_drug(record)
+        _add_drug(drugs, drug)
+        recorded_names.add(drug.name)
     for path in extra_paths:
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as err:
-            raise InputError(f"drug file {str(path)!r} cannot be read: {err.strerror}") from None
-        _add_drug(drugs, _parse_toml_text(text, str(path)))
+        drug = _parse_toml_text(read_text(path, "drug file"), str(path))
+        known = drugs.get(drug.name)
+        if drug.name in recorded_names and known is not None:
+            if known.definition_sha256 != drug.definition_sha256:
+                raise InputError(
+                    f"{drug.origin}: drug {drug.name!r} differs from the one the run recorded "
+                    f"(sha256 {known.definition_sha256[:12]}..., this file "
+                    f"{drug.definition_sha256[:12]}...); a rerun uses the recorded drug: "
+                    "leave out --drug-file, or start a new run"
+                )
+            continue
+        _add_drug(drugs, drug)
     _check_metabolites(drugs)
     return DrugLibrary(drugs)
 
 
-def parse_drug(data: Mapping[str, Any], origin: str = "<drug>") -> Drug:
-    """Validate one drug given as a parsed TOML table; ``origin`` names it in error messages."""
+def definition_sha256(definition: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of a drug definition as canonical JSON (sorted keys, no spaces)."""
+    text = json.dumps(_plain(definition), sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def user_drug_records(library: DrugLibrary) -> list[dict[str, Any]]:
+    """The user (not packaged) drugs of ``library`` as JSON records for manifests and
+    checkpoints: ``[{"name", "origin", "sha256", "definition"}, ...]``."""
+    return [
+        {
+            "name": drug.name,
+            "origin": drug.origin,
+            "sha256": drug.definition_sha256,
+            "definition": _plain(drug.definition),
+        }
+        for drug in library.values()
+        if not drug.packaged
+    ]
+
+
+def _recorded_drug(record: Any) -> Drug:
+    """A drug from a record of :func:`user_drug_records`, checked against its hash."""
+    ok = (
+        isinstance(record, Mapping)
+        and isinstance(record.get("definition"), Mapping)
+        and isinstance(record.get("sha256"), str)
+    )
+    if not ok:
+        raise InputError(
+            "recorded user drug must be {name, origin, sha256, definition}, "
+            f"got {type(record).__name__}"
+        )
+    origin = f"{record.get('origin', '?')} (as recorded)"
+    try:
+        digest = definition_sha256(record["definition"])
+    except (TypeError, ValueError):
+        digest = None
+    if digest != record["sha256"]:
+        raise InputError(f"{origin}: recorded drug definition does not match its sha256")
+    return parse_drug(record["definition"], origin)
+
+
+def parse_drug(data: Mapping[str, Any], origin: str = "<drug>", packaged: bool = False) -> Drug:
+    """Validate one drug given as a parsed TOML table; ``origin`` names it in error messages.
+
+    The checked table is kept as ``Drug.definition`` (for provenance: manifests record it).
+    """
+    if not isinstance(data, Mapping):
+        raise InputError(f"{origin}: a drug must be a TOML table, got {type(data).__name__}")
     _check_keys(data, _TOP_FIELDS, origin, "")
     name = _require_str(data, "name", origin)
     if not _NAME_RE.match(name):
@@ -334,6 +410,8 @@ def parse_drug(data: Mapping[str, Any], origin: str = "<drug>") -> Drug:
         default_conc_nM=dosing["conc_nM"],
         sources=MappingProxyType(sources),
         origin=origin,
+        definition=MappingProxyType(_plain(data)),
+        packaged=packaged,
     )
     if drug.fixed_only and dosing["schedule"] != "fixed":
         raise InputError(
@@ -354,12 +432,13 @@ def _add_drug(drugs: dict[str, Drug], drug: Drug) -> None:
     drugs[drug.name] = drug
 
 
-def _parse_toml_text(text: str, origin: str) -> Drug:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"{origin}: not valid TOML: {err}") from None
-    return parse_drug(data, origin)
+def _parse_toml_text(text: str, origin: str, packaged: bool = False) -> Drug:
+    return parse_drug(parse_toml(text, origin), origin, packaged)
+
+
+def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A checked drug table as plain JSON data (dicts, strings, numbers)."""
+    return {k: _plain(v) if isinstance(v, Mapping) else v for k, v in data.items()}
 
 
 def _check_metabolites(drugs: Mapping[str, Drug]) -> None:

@@ -268,7 +268,7 @@ def test_user_drug_cannot_reuse_a_packaged_name(tmp_path):
 
 
 def test_missing_drug_file_is_a_clear_error(tmp_path):
-    with pytest.raises(InputError, match="cannot be read"):
+    with pytest.raises(InputError, match="cannot read drug file"):
         load_library([tmp_path / "absent.toml"])
 
 

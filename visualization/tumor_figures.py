@@ -21,8 +21,9 @@ def growth_by_state_figure(series: dict, start_day: float | None, title: str):
     fig, ax = plt.subplots(figsize=(6.0, 3.8))
     days = np.asarray(series["time_h"], dtype=float) / 24.0
     tumor = np.asarray(series["tumor_cells"], dtype=float)
-    cycling = tumor * np.asarray(series["cycling_fraction"], dtype=float)
-    hypoxic = tumor * np.asarray(series["hypoxic_fraction"], dtype=float)
+    # fractions are None (NaN here) when no tumor cell is left: then no cell cycles
+    cycling = np.nan_to_num(tumor * np.asarray(series["cycling_fraction"], dtype=float))
+    hypoxic = np.nan_to_num(tumor * np.asarray(series["hypoxic_fraction"], dtype=float))
     ax.plot(days, tumor, color="tab:red", label="viable tumor cells")
     ax.plot(days, cycling, color="tab:orange", label="cycling (Ki-67-like)")
     ax.plot(days, tumor - cycling, color="tab:green", label="quiescent")

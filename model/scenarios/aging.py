@@ -375,7 +375,7 @@ class AgingModel(CohortModel):
                 senescent_fraction=float(np.mean(st == SENESCENT)),
                 mean_damage=float(self.total_damage()[live][:, : self.n_soma][st != EMPTY].mean())
                 if np.any(st != EMPTY)
-                else 0.0,
+                else None,
                 stem_fraction=float(self.stem_active[live].mean()),
                 mean_sasp=float(self.sasp[live].mean()),
                 mean_pS6K=float(s6k.mean() / ref["s6k"]),
@@ -393,7 +393,7 @@ class AgingModel(CohortModel):
                 "mean_pAKT_S473",
                 "mean_autophagy",
             ):
-                row[key] = float("nan")
+                row[key] = None  # a mean over no living organism: undefined
         return row
 
     # ------------------------------------------------------------------ views
@@ -472,7 +472,7 @@ def aging_readouts(model: AgingModel, twin: AgingModel | None, series) -> dict:
     the relative p90 extension (Harrison 2009's measure of maximum lifespan)."""
     end = model.day
     deaths = model.death_day
-    sen = [v for v in series["senescent_fraction"] if v == v]
+    sen = [v for v in series["senescent_fraction"] if v is not None]  # None: none alive
     out = {
         "lifespans_days": [None if np.isnan(d) else float(d) for d in deaths],
         "median_lifespan_days": km_quantile(deaths, end, 0.5),

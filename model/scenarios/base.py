@@ -47,6 +47,9 @@ def coerce(scenario_class: type[TissueScenario], name: str, value: Any) -> Any:
         raise InputError(f"unknown parameter '{name}'; allowed: {allowed}")
     spec, default = docs[name], getattr(scenario_class, name)
     kind = type(default)
+    if not isinstance(value, str | int | float) or (isinstance(value, bool) and kind is not bool):
+        allowed = {bool: "true or false", str: "text"}.get(kind, f"a number ({spec.unit})")
+        raise InputError(f"{name} must be {allowed}, got {value!r}")
     if kind is bool:
         text = str(value).strip().lower()
         if text not in ("true", "false", "1", "0", "yes", "no"):

@@ -145,7 +145,7 @@ CELL_MEANS = (
     "mean_autophagy",
     "mean_mass",
 )
-"""Per-cell averages in each timeseries record (0 when no cell is left)."""
+"""Per-cell averages in each timeseries record (None when no cell is left: undefined, not 0)."""
 
 
 def timeseries_row(model: CultureModel) -> dict[str, float]:
@@ -169,7 +169,7 @@ def timeseries_row(model: CultureModel) -> dict[str, float]:
             mean_mass=float(t["mass"].mean()),
         )
     else:
-        row.update(dict.fromkeys(CELL_MEANS, 0.0))
+        row.update(dict.fromkeys(CELL_MEANS, None))  # a mean over no cells: undefined
     return row
 
 

@@ -238,8 +238,9 @@ class NeuroModel(CohortModel):
             "day": self.day,
             "drug_nM": float(sum(c for s, c in self.blood_nM.items() if s != "none")),
             "neuron_survival_fraction": float(alive.mean()),
-            "aggregate_load": float(self.aggregate[alive].mean()) if any_alive else 0.0,
-            "soluble_load": float(self.soluble[alive].mean()) if any_alive else 0.0,
+            # means over living neurons: None (undefined) once none is left
+            "aggregate_load": float(self.aggregate[alive].mean()) if any_alive else None,
+            "soluble_load": float(self.soluble[alive].mean()) if any_alive else None,
             "impaired_fraction": float(
                 np.mean(alive & (self.aggregate > self.scenario.impaired_load))
             ),
@@ -297,9 +298,11 @@ class NeuroModel(CohortModel):
 
 
 def neuro_readouts(model: NeuroModel, twin, series) -> dict:
-    """Final aggregate load per surviving neuron and the surviving neuron fraction."""
+    """Final aggregate load per surviving neuron (None if none survives) and the surviving
+    neuron fraction."""
+    load = series["aggregate_load"][-1]
     return {
-        "aggregate_load_final": float(series["aggregate_load"][-1]),
+        "aggregate_load_final": None if load is None else float(load),
         "neuron_survival_fraction": float(series["neuron_survival_fraction"][-1]),
         "impaired_fraction_final": float(series["impaired_fraction"][-1]),
     }

@@ -31,8 +31,9 @@ def timeseries_row(model: TransplantModel) -> dict[str, float]:
         "chemokine_mean": float(model.chemokine.data.mean()),
         "drug_nM": float(sum(c for s, c in model.blood_nM.items() if s != "none")),
         "tissue_drug_nM": float(model.drug.data.mean()),
-        "mean_pS6K": float(t["s6k"].mean() / ref["s6k"]) if t.n else 0.0,
-        "mean_pAKT_S473": float(t["akt_s473"].mean() / ref["akt_s473"]) if t.n else 0.0,
+        # means over T-cells: None (undefined) while there are none
+        "mean_pS6K": float(t["s6k"].mean() / ref["s6k"]) if t.n else None,
+        "mean_pAKT_S473": float(t["akt_s473"].mean() / ref["akt_s473"]) if t.n else None,
         "kills": float(model.counters["kills"]),
         "divisions": float(model.counters["divisions"]),
         "precursors_activated": float(model.counters["activated"]),

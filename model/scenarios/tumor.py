@@ -628,7 +628,8 @@ def _table_with_columns(table: CellTable, sites: int) -> CellTable:
 
 # ------------------------------------------------------------------------------ readouts
 TUMOR_MEANS = ("mean_pS6K", "mean_p4EBP1", "mean_pAKT_S473", "mean_autophagy")
-"""Means over live tumor cells in each record, relative to the reference cell (0 if none)."""
+"""Means over live tumor cells in each record, relative to the reference cell (None if none:
+a mean over no cells is undefined, never 0, which would read as full inhibition)."""
 
 
 def timeseries_row(model: TumorModel) -> dict[str, float]:
@@ -647,7 +648,7 @@ def timeseries_row(model: TumorModel) -> dict[str, float]:
         "cells": float(t.n),
         "necrotic_cells": float(n_necrotic),
         "vessels": float(model.vessels.sum()),
-        "vessel_density": vessels_in_tumor / area_mm2 if area_mm2 > 0 else 0.0,
+        "vessel_density": vessels_in_tumor / area_mm2 if area_mm2 > 0 else None,
         "vegf_mean": float(model.fields["VEGF"].data.mean()),
         "blood_nM": model.total_blood_nM(),
         "oxygen_mean_mmHg": float(model.fields["oxygen"].data.mean()),
@@ -666,12 +667,13 @@ def timeseries_row(model: TumorModel) -> dict[str, float]:
             tumor_drug_nM=float(model.fields["drug"].data[t["x"], t["y"]][is_tumor].mean()),
         )
     else:
+        # No live tumor cell: fractions and means over them do not exist (None, not 0).
         row.update(
-            hypoxic_fraction=0.0,
-            necrotic_fraction=1.0 if n_necrotic else 0.0,
-            cycling_fraction=0.0,
-            tumor_drug_nM=0.0,
-            **dict.fromkeys(TUMOR_MEANS, 0.0),
+            hypoxic_fraction=None,
+            necrotic_fraction=1.0 if n_necrotic else None,
+            cycling_fraction=None,
+            tumor_drug_nM=None,
+            **dict.fromkeys(TUMOR_MEANS, None),
         )
     return row
 
@@ -691,10 +693,15 @@ def tumor_readouts(model: TumorModel, twin, series) -> dict:
         "relative_size": float(final / at_start) if at_start > 0 else None,
         "response": response,
         "time_to_progression_days": ttp,
-        "cycling_fraction": float(last["cycling_fraction"]),
-        "hypoxic_fraction": float(last["hypoxic_fraction"]),
-        "necrotic_fraction": float(last["necrotic_fraction"]),
-        "vessel_density": float(last["vessel_density"]),
-        "mean_pS6K": float(last["mean_pS6K"]),
-        "mean_pAKT_S473": float(last["mean_pAKT_S473"]),
+        **{
+            key: None if last[key] is None else float(last[key])
+            for key in (
+                "cycling_fraction",
+                "hypoxic_fraction",
+                "necrotic_fraction",
+                "vessel_density",
+                "mean_pS6K",
+                "mean_pAKT_S473",
+            )
+        },
     }

@@ -36,12 +36,12 @@ from __future__ import annotations
 import math
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mtor_abm.model.errors import InputError
+from mtor_abm.model.inputfiles import parse_toml, read_text
 from mtor_abm.model.pharmacology import DrugLibrary, load_library
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.model.scenarios.base import parse_overrides
@@ -121,12 +121,8 @@ class UnavailableLesson(InputError):
 
 def load_lesson(path: Path, library: DrugLibrary | None = None) -> Lesson:
     """Parse and validate one lesson file (InputError with one line if it is bad)."""
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read: {err}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"not valid TOML: {err}") from None
+    # size, UTF-8 and TOML checked as for every input file (model.inputfiles)
+    data = parse_toml(read_text(Path(path), "lesson"), f"lesson '{path}'")
     return parse_lesson(data, Path(path).stem, library or load_library(), Path(path))
 
 

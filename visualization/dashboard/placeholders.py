@@ -140,6 +140,10 @@ def _value(p: Placeholder, series: dict, readouts: dict):
         return None if values is not None else readouts.get(p.column)
     if not values:
         return None
+    if p.stat in ("min", "max", "mean"):  # a step with no cells has no value (None)
+        values = [v for v in values if v is not None]
+        if not values:
+            return None
     if p.stat == "start":
         return values[0]
     if p.stat == "end":
@@ -151,7 +155,7 @@ def _value(p: Placeholder, series: dict, readouts: dict):
     if p.stat == "mean":
         return sum(values) / len(values)
     if p.stat == "fold":
-        return values[-1] / values[0] if values[0] else None
+        return values[-1] / values[0] if values[0] and values[-1] is not None else None
     hours = list(series.get("time_h", []))
     if len(hours) != len(values):
         return None
