@@ -292,8 +292,8 @@ def _same_structure(fresh: Any, saved: Any, where: str) -> None:
 
     Objects must have at least the fresh keys (a run adds caches); lists are compared item by
     item when their lengths agree, else every saved item against the first fresh one (a
-    growing record list); leaves must be of the same kind (number, text, bool), None matching anything (values that are
-    None until set).
+    growing record list); leaves must be of the same kind (number, text, bool), None
+    matching anything (values that are None until set).
     """
     if fresh is None or saved is None:
         return
