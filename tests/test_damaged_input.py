@@ -52,7 +52,7 @@ OUTCOMES: Counter = Counter()
 TINY = ["--set", "width=8", "--set", "height=8", "--set", "initial_cells=4"]
 SPEC = """
 scenario = "culture"
-days = 0.2
+days = 0.25
 seed = 3
 [set]
 width = 8
@@ -222,7 +222,7 @@ def base(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("base")
     (root / "mydrug.toml").write_text(USER_DRUG)
     (root / "spec.toml").write_text(SPEC)
-    argv = ["run", "culture", "--drug", "sirolimus", "--conc", "10", "--days", "0.2", *TINY]
+    argv = ["run", "culture", "--drug", "sirolimus", "--conc", "10", "--days", "0.25", *TINY]
     status, _, err = call([*argv, "--out", str(root / "run"), "--save-state", str(root / "s.npz")])
     assert status == 0, err
     status, _, err = call(["sweep", str(root / "spec.toml"), "--out", str(root / "sweep")])
@@ -365,7 +365,7 @@ def _checkpoint_case(base, damage, data):
                     else a[..., None]
                 )
             path.write_bytes(_npz_bytes(arrays))
-        argv = ["run", "--resume-state", str(path), "--days", "0.1", "--json"]
+        argv = ["run", "--resume-state", str(path), "--days", "0.125", "--json"]
         check("checkpoint", damage, argv)
 
 
@@ -468,20 +468,20 @@ OPTIONS = {
     "--dose (pk)": ["pk", "--drug", "sirolimus", "--days", "1", "--json", "--dose"],
     "--loading-dose (pk)": ["pk", "--drug", "sirolimus", "--days", "1", "--json", "--loading-dose"],
     "--days (pk)": ["pk", "--drug", "sirolimus", "--json", "--days"],
-    "--dose": ["run", "culture", "--drug", "sirolimus", "--days", "0.1", *TINY, "--json", "--dose"],
+    "--dose": ["run", "culture", "--drug", "sirolimus", "--days", "0.125", *TINY, "--json", "--dose"],
     "--loading-dose": [
-        "run", "culture", "--drug", "sirolimus", "--days", "0.1", *TINY, "--json", "--loading-dose"
+        "run", "culture", "--drug", "sirolimus", "--days", "0.125", *TINY, "--json", "--loading-dose"
     ],
     "--start-day": [
-        "run", "culture", "--drug", "sirolimus", "--days", "0.1", *TINY, "--json", "--start-day"
+        "run", "culture", "--drug", "sirolimus", "--days", "0.125", *TINY, "--json", "--start-day"
     ],
     "--stop-day": [
-        "run", "culture", "--drug", "sirolimus", "--days", "0.1", *TINY, "--json", "--stop-day"
+        "run", "culture", "--drug", "sirolimus", "--days", "0.125", *TINY, "--json", "--stop-day"
     ],
-    "--conc": ["run", "culture", "--drug", "sirolimus", "--days", "0.1", *TINY, "--json", "--conc"],
+    "--conc": ["run", "culture", "--drug", "sirolimus", "--days", "0.125", *TINY, "--json", "--conc"],
     "--days": ["run", "culture", *TINY, "--json", "--days"],
-    "--seed": ["run", "culture", "--days", "0.1", *TINY, "--json", "--seed"],
-    "--replicates": ["run", "culture", "--days", "0.1", *TINY, "--json", "--replicates"],
+    "--seed": ["run", "culture", "--days", "0.125", *TINY, "--json", "--seed"],
+    "--replicates": ["run", "culture", "--days", "0.125", *TINY, "--json", "--replicates"],
     "--replicates (cohort)": [
         "run", "aging", "--days", "2", "--set", "lattice=2", "--json", "--replicates"
     ],
@@ -573,7 +573,7 @@ def test_issue_15_named_cases_end_in_one_error_line(base, tmp_path):
 
     for days in ('"3"', "true"):
         spec = tmp_path / "days.toml"
-        spec.write_text(SPEC.replace("days = 0.2", f"days = {days}"))
+        spec.write_text(SPEC.replace("days = 0.25", f"days = {days}"))
         assert check("sweep spec", "named", ["sweep", str(spec), "--dry-run"], False)[0] == 2
 
     with np.load(base / "s.npz", allow_pickle=False) as archive:
@@ -581,7 +581,7 @@ def test_issue_15_named_cases_end_in_one_error_line(base, tmp_path):
     del arrays[sorted(k for k in arrays if k.startswith("model/table/"))[0]]
     removed = tmp_path / "removed.npz"
     removed.write_bytes(_npz_bytes(arrays))
-    argv = ["run", "--resume-state", str(removed), "--days", "0.1"]
+    argv = ["run", "--resume-state", str(removed), "--days", "0.125"]
     assert check("checkpoint", "named", argv, False)[0] == 2
 
     folder = _copy(base, "sweep", tmp_path)

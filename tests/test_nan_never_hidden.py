@@ -59,7 +59,7 @@ def test_nan_in_a_run_writes_nothing(monkeypatch, tmp_path):
 
     monkeypatch.setattr(runner, "_finish", with_nan)
     out = tmp_path / "run"
-    argv = ["run", "culture", "--days", "0.2", "--set", "width=8", "--set", "height=8"]
+    argv = ["run", "culture", "--days", "0.25", "--set", "width=8", "--set", "height=8"]
     status, _, err = call([*argv, "--out", str(out)])
     assert status == 1, err
     assert "timeseries.mean_pS6K" in err and len(err.splitlines()) == 1
@@ -78,7 +78,7 @@ def test_nan_in_a_sweep_run_is_a_failed_record(monkeypatch):
     run = Run(
         0,
         "culture",
-        0.2,
+        0.25,
         1,
         0,
         {"width": 8, "height": 8},
