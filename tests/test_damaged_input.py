@@ -461,6 +461,8 @@ EXTREME = [
     "٣",  # an Arabic-Indic digit: float() accepts it
 ]
 
+TREATED = ["run", "culture", "--drug", "sirolimus", "--days", "0.125", *TINY, "--json"]
+
 #: Every numeric option, the command it belongs to, and a context that keeps a valid run short.
 OPTIONS = {
     "--conc (pathway)": ["pathway", "--drug", "sirolimus", "--hours", "2", "--json", "--conc"],
@@ -468,17 +470,11 @@ OPTIONS = {
     "--dose (pk)": ["pk", "--drug", "sirolimus", "--days", "1", "--json", "--dose"],
     "--loading-dose (pk)": ["pk", "--drug", "sirolimus", "--days", "1", "--json", "--loading-dose"],
     "--days (pk)": ["pk", "--drug", "sirolimus", "--json", "--days"],
-    "--dose": ["run", "culture", "--drug", "sirolimus", "--days", "0.125", *TINY, "--json", "--dose"],
-    "--loading-dose": [
-        "run", "culture", "--drug", "sirolimus", "--days", "0.125", *TINY, "--json", "--loading-dose"
-    ],
-    "--start-day": [
-        "run", "culture", "--drug", "sirolimus", "--days", "0.125", *TINY, "--json", "--start-day"
-    ],
-    "--stop-day": [
-        "run", "culture", "--drug", "sirolimus", "--days", "0.125", *TINY, "--json", "--stop-day"
-    ],
-    "--conc": ["run", "culture", "--drug", "sirolimus", "--days", "0.125", *TINY, "--json", "--conc"],
+    "--dose": [*TREATED, "--dose"],
+    "--loading-dose": [*TREATED, "--loading-dose"],
+    "--start-day": [*TREATED, "--start-day"],
+    "--stop-day": [*TREATED, "--stop-day"],
+    "--conc": [*TREATED, "--conc"],
     "--days": ["run", "culture", *TINY, "--json", "--days"],
     "--seed": ["run", "culture", "--days", "0.125", *TINY, "--json", "--seed"],
     "--replicates": ["run", "culture", "--days", "0.125", *TINY, "--json", "--replicates"],
