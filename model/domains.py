@@ -66,12 +66,10 @@ class Domain:
 def check_seed(seed: Any, name: str = "seed") -> int:
     """A seed as an int in [0, MAX_SEED], never through a float (InputError otherwise).
 
-    Accepts a Python or numpy integer, or a string of decimal digits; refuses booleans,
-    floats (even whole ones: a float cannot hold every seed above 2**53) and anything else.
+    Accepts a Python or numpy integer only: booleans, text and floats (even whole ones: a
+    float cannot hold every seed above 2**53) are refused, as is anything out of range.
     """
-    digits = isinstance(seed, str) and seed.strip().isdigit()
     integer = isinstance(seed, int | np.integer) and not isinstance(seed, bool | np.bool_)
-    value = int(seed) if digits or integer else None
-    if value is None or not 0 <= value <= MAX_SEED:
+    if not integer or not 0 <= int(seed) <= MAX_SEED:
         raise InputError(f"{name} must be a whole number in [0, 2**63 - 1], got {seed!r}")
-    return value
+    return int(seed)

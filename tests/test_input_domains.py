@@ -156,7 +156,7 @@ def test_seed_above_2_53_keeps_every_digit(tmp_path):
     assert status == 0, err
     assert json.loads(out)["seed"] == seed
     assert check_seed(MAX_SEED) == MAX_SEED
-    for bad in (2.0**53, True, "1e3", MAX_SEED + 1, -1):
+    for bad in (2.0**53, True, "1e3", "12", MAX_SEED + 1, -1):
         with pytest.raises(InputError):
             check_seed(bad)
 

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mtor_abm.model.domains import check_seed
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.inputfiles import parse_toml, read_text
 from mtor_abm.model.pharmacology import DrugLibrary, load_library
@@ -149,9 +150,7 @@ def parse_lesson(data: dict, name: str, library: DrugLibrary, path: Path | None 
     params = data.get("params", {})
     if not isinstance(params, dict):
         raise InputError("'params' must be a table of scenario parameters")
-    seed = data.get("seed", 0)
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise InputError(f"'seed' must be a non-negative integer, got {seed!r}")
+    seed = check_seed(data.get("seed", 0), "'seed'")  # an integer in [0, 2**63 - 1]
     order = data.get("order", 100.0)
     if not _is_number(order):
         raise InputError(f"'order' must be a number (menu position), got {order!r}")
