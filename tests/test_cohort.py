@@ -22,3 +22,21 @@ def test_cohort_steady_state_is_each_organisms_own_integration_bit_for_bit():
                 assert np.array_equal(
                     model.per_org(model.state[k])[o], np.repeat(alone[k], model.cells_per_org)
                 )
+
+
+def test_a_stress_rate_of_one_per_day_hits_1_minus_1_over_e_of_organisms_a_day():
+    """Acute stresses arrive as a Poisson process of ``stress_rate_per_day``: the chance of at
+    least one on a given day is 1 - exp(-rate) = 0.632 at rate 1, not rate x 1 day = 1 (every
+    organism every day). At severity 1 a hit empties at least one site of ~97 % of organisms
+    (draws of min(Exp(1), 1) per cell), so 0.61 of 300 organisms (SE 0.03) have an empty site
+    after day 1."""
+    from mtor_abm.model.scenarios.aging import EMPTY
+
+    fractions = []
+    for seed in (2, 3):
+        sc = AgingScenario(rng=seed, organisms=300, stress_rate_per_day=1.0, stress_severity=1.0)
+        model = AgingModel(sc, UNTREATED)
+        assert not (model.status == EMPTY).any()
+        model.step()
+        fractions.append((model.status == EMPTY).any(axis=1).mean())
+    assert 0.5 < np.mean(fractions) < 0.72

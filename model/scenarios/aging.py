@@ -278,10 +278,12 @@ class AgingModel(CohortModel):
         draws = self.daily_draws()
         functional = status == FUNCTIONAL
         status[functional & (draws["senescence"] < -np.expm1(-hazard))] = SENESCENT
-        cleared = (status == SENESCENT) & (draws["clearance"] < sc.senescent_clearance_per_day)
+        # Rates per day become the day's probabilities exactly (1 - exp(-rate)), not rate x 1 day.
+        p_clear = -np.expm1(-sc.senescent_clearance_per_day)
+        cleared = (status == SENESCENT) & (draws["clearance"] < p_clear)
         status[cleared] = EMPTY
         # Acute stresses: a random fraction (exponential, mean stress_severity) of cells die.
-        hit = draws["stress"] < sc.stress_rate_per_day
+        hit = draws["stress"] < -np.expm1(-sc.stress_rate_per_day)
         severity = np.minimum(draws["severity"] * sc.stress_severity, 1.0)
         killed = hit[:, None] & (draws["stress_kill"] < severity[:, None])
         status[killed & (status == FUNCTIONAL)] = EMPTY
