@@ -223,3 +223,8 @@ def test_spec_days_of_the_wrong_type_or_size_is_refused(tmp_path, days):
     spec = tmp_path / "days.toml"
     spec.write_text(f'scenario = "culture"\ndays = {days}\n')
     refused(["sweep", str(spec), "--dry-run"], "days")
+
+
+def test_a_cohort_too_large_to_build_is_refused_before_it_is_built():
+    argv = ["run", "aging", "--replicates", "100000", "--set", "lattice=64", "--days", "1"]
+    refused(argv, "organisms", "lattice")

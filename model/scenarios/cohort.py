@@ -37,6 +37,7 @@ from mtor_abm.agents.organism import Organism
 from mtor_abm.model import checkpoint as ck
 from mtor_abm.model import records
 from mtor_abm.model import signaling as sg
+from mtor_abm.model.errors import InputError
 from mtor_abm.model.exposure import StepExposure, step_exposure
 from mtor_abm.model.pharmacology import (
     DrugLibrary,
@@ -48,6 +49,8 @@ from mtor_abm.model.pharmacology import (
 from mtor_abm.model.pk import PKState
 
 DAY_H = 24.0
+MAX_COHORT_CELLS = 10_000_000
+"""Largest cohort, in cells over all organisms (as a culture's 10^7 seeded cells; ~3 GB)."""
 SIGNAL_SUBSTEP_H = 6.0
 """Largest signalling sub-step within a day, h. The scheme is exact-exponential per sub-step,
 so it is stable at any length and has the same steady state as fine steps; days-long
@@ -82,6 +85,11 @@ class CohortModel(mesa.Model):
         self.hours = 0.0
         self.n_org = int(scenario.organisms)
         self.cells_per_org = int(cells_per_organism)
+        if self.n_org * self.cells_per_org > MAX_COHORT_CELLS:  # checked before it is built
+            raise InputError(
+                f"organisms x cells per organism = {self.n_org} x {self.cells_per_org} is more "
+                f"than {MAX_COHORT_CELLS:.0e} cells; give fewer organisms or a smaller lattice"
+            )
         self.tile_shape = tile_shape
         self.organism_list = [Organism(self, i) for i in range(self.n_org)]
         self.organisms = mesa.agent.AgentSet(self.organism_list, random=self.random)
