@@ -7,13 +7,14 @@ held at a fixed concentration from 0 h, every readout relative to the untreated 
 same cell (1.0 = untreated), sampled hourly.
 """
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.pathway import simulate_pathway
-from mtor_abm.model.pharmacology import load_library, target_occupancy
+from mtor_abm.model.pharmacology import DrugLibrary, load_library, target_occupancy
 
 
 @pytest.fixture(scope="module")
@@ -128,16 +129,10 @@ def test_rapalog_relieves_s6k_irs1_feedback_and_raises_akt_s473(drug, conc_nM):
 
 
 def test_rapalog_works_through_fkbp12(library):
-    """S6: rapamycin-FKBP12 Kd 0.2 nM; complex-FRB Kd 12 nM; drug alone-FRB Kd 26 uM (in vitro).
-
-    Banaszynski 2005 JACS 127:4715. Without FKBP12 (fkbp12_level 0) sirolimus 20 nM leaves
-    pS6K near untreated (>= 0.9) and the half-maximal FRB occupancy moves >= 1000-fold.
+    """S6: rapamycin acts through FKBP12 (Banaszynski 2005 JACS 127:4715): without FKBP12
+    (fkbp12_level 0) sirolimus 20 nM leaves pS6K near untreated (>= 0.9) and the half-maximal
+    FRB occupancy moves >= 1000-fold (drug alone-FRB Kd 26 uM vs complex-FRB Kd 12 nM).
     """
-    potency = library.drug("sirolimus").potency
-    assert potency.kd_fkbp12_nM == pytest.approx(0.2)
-    assert potency.kd_frb_ternary_nM == pytest.approx(12.0)
-    assert potency.kd_frb_direct_nM == pytest.approx(26000.0)
-
     knockout = simulate_pathway("sirolimus", 20.0, 24.0, overrides={"fkbp12_level": 0.0})
     assert min(knockout["pS6K"]) >= 0.9
 
@@ -148,6 +143,44 @@ def test_rapalog_works_through_fkbp12(library):
         return half_max_conc_nM(frb_free, 1e-6, 1e9)
 
     assert frb_half_max(0.0) / frb_half_max(1.0) >= 1000.0
+
+
+def _with_sirolimus_potency(library, **changes):
+    """A library whose sirolimus has the given potency fields changed (nothing else)."""
+    drugs = dict(library)
+    drug = drugs["sirolimus"]
+    drugs["sirolimus"] = dataclasses.replace(
+        drug, potency=dataclasses.replace(drug.potency, **changes)
+    )
+    return DrugLibrary(drugs)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="FRB occupancy does not read kd_fkbp12_nM / kd_frb_ternary_nM yet: it uses the "
+    "lumped ic50_frb_cell_nM (model/pharmacology.target_occupancy). When occupancy comes from "
+    "the Banaszynski 2005 constants this passes: remove the xfail.",
+)
+def test_frb_occupancy_follows_the_fkbp12_and_ternary_binding_constants(library):
+    """S6: rapamycin binds FKBP12 (Kd 0.2 nM), the complex binds FRB (Kd 12 nM; Banaszynski
+    2005). With FKBP12 in excess over the drug, half-maximal FRB occupancy needs
+    C50 ~ Kd_FKBP12 * Kd_ternary / (free FKBP12 - Kd_ternary): a 10x weaker FKBP12 Kd needs 10x
+    the drug, a 10x weaker ternary Kd at least 10x. The constants must drive the model.
+    """
+
+    def c50(lib):
+        conc = np.logspace(-4, 8, 6001)
+        occ, _, _ = target_occupancy({"sirolimus": conc}, 1.0, lib)
+        return np.interp(0.5, occ, conc)
+
+    pot = library.drug("sirolimus").potency
+    base = c50(library)
+    weaker_fkbp12 = c50(_with_sirolimus_potency(library, kd_fkbp12_nM=10 * pot.kd_fkbp12_nM))
+    weaker_ternary = c50(
+        _with_sirolimus_potency(library, kd_frb_ternary_nM=10 * pot.kd_frb_ternary_nM)
+    )
+    assert weaker_fkbp12 / base == pytest.approx(10.0, rel=0.05)
+    assert weaker_ternary / base >= 10.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,31 +202,30 @@ def test_rapamycin_inhibits_s6k_half_maximally_at_0_1_to_1_nM():
 
 
 @pytest.mark.parametrize(
-    ("drug", "complex_index", "published_nM"),
+    ("drug", "readout", "published_nM"),
     [
-        ("torin1", 1, 2.0),  # mTORC1
-        ("torin1", 2, 10.0),  # mTORC2
-        ("azd8055", 1, 0.8),
-        ("sapanisertib", 1, 1.0),
+        ("torin1", "pS6K", 2.0),  # mTORC1 substrate
+        ("torin1", "pAKT_S473", 10.0),  # mTORC2 substrate
     ],
 )
-def test_kinase_inhibitor_potencies_match_published_ic50(
-    library, drug, complex_index, published_nM
-):
-    """S7: Torin1 mTORC1 ~2 nM, mTORC2 ~10 nM; AZD8055 ~0.8 nM; sapanisertib ~1 nM (cells).
+def test_kinase_inhibitor_potencies_match_published_ic50(drug, readout, published_nM):
+    """S7: Torin1 in-cell IC50 ~2 nM on mTORC1, ~10 nM on mTORC2 (Thoreen 2009 JBC 284:8023;
+    conf B, so a factor of 2 either way).
 
-    Thoreen 2009; Chresta 2010 Cancer Res 70:288; Hsieh 2012 Nature 485:55 (conf B/C, so a
-    factor of 2 either way): the library value and the half-maximal kinase inhibition that
-    target_occupancy gives (index 1 mTORC1, 2 mTORC2).
+    Measured the way a cell assay does: the concentration that halves the complex's substrate
+    phosphorylation (pS6K-T389 for mTORC1, pAKT-S473 for mTORC2) against the untreated twin,
+    by bisection on :func:`simulate_pathway` after 1 h of drug (an acute assay, assumed time
+    point), so the signalling network, not only the library constant, sets the value.
+
+    S7's AZD8055 ~0.8 nM and sapanisertib ~1 nM are biochemical kinase IC50s (Chresta 2010
+    Cancer Res 70:288; Hsieh 2012 Nature 485:55), not in-cell ones; S12 gives AZD8055's
+    cellular potency.
     """
-    potency = library.drug(drug).potency
-    library_nM = potency.ic50_mtorc1_nM if complex_index == 1 else potency.ic50_mtorc2_nM
-    assert published_nM / 2 <= library_nM <= published_nM * 2
 
-    def kinase_free(conc_nM):
-        return 1.0 - target_occupancy({drug: conc_nM}, 1.0, library)[complex_index]
+    def readout_left(conc_nM):
+        return simulate_pathway(drug, conc_nM, 1.0)[readout][-1]
 
-    measured = half_max_conc_nM(kinase_free, 1e-4, 1e6)
+    measured = half_max_conc_nM(readout_left, 1e-3, 1e4, iterations=24)
     assert published_nM / 2 <= measured <= published_nM * 2
 
 
