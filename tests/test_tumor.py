@@ -112,8 +112,16 @@ def test_steady_field_matches_a_fresh_solve_after_cells_and_vessels_change():
     assert np.all(reused[vessels] == 40.0)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="T2 not met: around one vessel in packed tumor tissue pO2 falls below "
+    "hypoxia_mmHg (10) at 60 um (first hypoxic site at 80 um), not 100-200 um "
+    "(o2_uptake_per_h 600 vs o2_diffusion_um2_per_s 2000 give too short a penetration)",
+)
 def test_oxygen_penetration_from_one_vessel_is_100_to_200_um():
-    """One capillary in packed tumor tissue: below 10 mmHg beyond ~100 um (T2)."""
+    """T2 (Thomlinson & Gray 1955): around a capillary in packed tumor tissue, cells turn
+    hypoxic ~100-200 um from the vessel. Measured as the distance at which the steady pO2
+    profile from one vessel site crosses hypoxia_mmHg (linear between site centres)."""
     shape = (41, 41)
     vessel = np.zeros(shape, bool)
     vessel[20, 20] = True
@@ -121,9 +129,10 @@ def test_oxygen_penetration_from_one_vessel_is_100_to_200_um():
         TumorScenario.o2_uptake_per_h, 0.0, vessel, TumorScenario.vessel_po2_mmHg
     )
     profile = oxygen[20, 20:]
-    first_hypoxic_um = 20.0 * np.argmax(profile < TumorScenario.hypoxia_mmHg)
-    assert 60.0 <= first_hypoxic_um <= 200.0
     assert np.all(np.diff(profile) < 0)
+    distance_um = 20.0 * np.arange(len(profile))
+    hypoxic_from_um = np.interp(-TumorScenario.hypoxia_mmHg, -profile, distance_um)
+    assert 100.0 <= hypoxic_from_um <= 200.0, hypoxic_from_um
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,8 +178,10 @@ def test_hypoxic_and_necrotic_cells_lie_100_to_200_um_from_the_nearest_vessel():
     d_normoxic = distance[t["x"][tumor & ~hypoxic], t["y"][tumor & ~hypoxic]]
     d_necrotic = distance[model.necrotic]
     assert len(d_hypoxic) > 50 and len(d_necrotic) > 10
+    # Hypoxia appears 100-200 um from a vessel (its onset, the nearest 5 % of hypoxic cells;
+    # measured 122 um) and most hypoxic cells lie within that band (median 179 um).
+    assert 100.0 <= np.percentile(d_hypoxic, 5) <= 200.0
     assert 100.0 <= np.median(d_hypoxic) <= 200.0
-    assert np.percentile(d_hypoxic, 5) >= 40.0  # no hypoxia next to a vessel
     # Debris stays where cells died, while new vessels may since have grown nearby.
     assert 100.0 <= np.median(d_necrotic) <= 250.0
     assert np.median(d_normoxic) < np.median(d_hypoxic)
