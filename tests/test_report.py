@@ -41,7 +41,12 @@ def test_hill_fit_recovers_a_known_gi50():
     assert gi50_of(0.45, 1.0, 1.0) is None  # a cytostatic plateau never reaches 0.5
 
 
-def test_culture_dose_response_sweep_gives_a_gi50_between_the_tested_doses(tmp_path):
+def test_culture_dose_response_sweep_gives_a_gi50_at_torin1_cellular_potency(tmp_path):
+    """The report's GI50 of Torin1 in culture lies at its cellular potency: anti-proliferative
+    IC50s of ATP-competitive mTOR inhibitors track their in-cell, not biochemical, potency
+    (TARGETS S12, Houghton 2012), and Torin1's in-cell IC50s are ~2 nM (mTORC1) to ~10 nM
+    (mTORC2) (S7, Thoreen 2009 JBC 284:8023), so 1-20 nM allowing S7's factor of 2 (measured
+    6.4 nM; the tested range is 0.3-300 nM)."""
     spec = tmp_path / "dose.toml"
     spec.write_text(DOSE_RESPONSE_SPEC)
     out = tmp_path / "sweep"
@@ -53,7 +58,7 @@ def test_culture_dose_response_sweep_gives_a_gi50_between_the_tested_doses(tmp_p
     header = next(line for line in report.splitlines() if line.startswith("| group |"))
     cells = dict(zip(header.strip("|").split("|"), row.strip("|").split("|"), strict=True))
     gi50 = float(cells[" gi50_nM "])
-    assert 0.3 < gi50 < 300
+    assert 1.0 <= gi50 <= 20.0
     lo, hi = (float(v) for v in cells[" gi50_95ci_nM "].split(" - "))
     assert lo < gi50 < hi
     for name in ("dose_response.png", "adverse_panel.png"):
