@@ -2,7 +2,8 @@
 
 A cell's numbers (signalling state, parameters, mass, cycle position) live in the model's
 cell table at ``self.row``; the agent itself only knows where it is and does what can't be
-vectorised: divide into an empty neighbouring site, die, move.
+vectorised: divide into an empty neighbouring site, die, move. The model calls them through
+Mesa's ``AgentSet`` for only the cells that act this step (``AgentSet(cells).do("perish")``).
 """
 
 from __future__ import annotations
@@ -46,6 +47,15 @@ class TissueCell(CellAgent):
             table["phase"][row] = 0
             table["phase_timer_h"][row] = 0.0
         return daughter
+
+    def divide_nearby(self) -> TissueCell | None:
+        """Divide into a uniformly chosen empty Moore-neighbour site; None if there is none."""
+        site = self.model.random_empty_neighbour(self.cell.coordinate)
+        return None if site is None else self.divide(site)
+
+    def perish(self) -> None:
+        """Die of this step's fate (apoptosis here; cell types with other deaths override)."""
+        self.die()
 
     def die(self) -> None:
         """Leave the tissue: free the site and the table row."""

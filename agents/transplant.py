@@ -4,7 +4,8 @@ Tissue cells (host parenchyma, donor graft cells, donor antigen-presenting cells
 occupy one lattice site each, like every :class:`~agents.cell.TissueCell`. T-cells crawl over
 the tissue on their own layer: their position and state are rows of the model's T-cell table
 (``model.tcells``), several may share a site, and they never take a tissue site. Their moves
-are vectorised in the model; what is left here are the discrete events: divide, die, kill.
+are vectorised in the model; what is left here are the discrete events: divide, die, kill,
+crawl, each called by the model through Mesa's ``AgentSet`` for the cells that act.
 """
 
 from __future__ import annotations
@@ -38,6 +39,27 @@ class Fibroblast(TissueCell):
     def migrate(self, site) -> None:
         """Crawl onto the empty site ``site`` (a Moore neighbour), leaving the old one empty."""
         self.place(site)
+
+    def crawl(self, open_wound) -> None:
+        """Crawl onto a uniformly chosen open wound site among the Moore neighbours, if any.
+
+        ``open_wound`` (bool ``[x, y]``, shared by the fibroblasts moving this step) is kept
+        up to date: the new site is taken, the old one is refilled or opened by the model.
+        """
+        model = self.model
+        x, y = self.cell.coordinate
+        # The Moore neighbours in Mesa's order (``connections``; not ``neighborhood``, whose
+        # functools.cache would keep every cell, and with it the grid, alive for ever).
+        targets = [c for c in self.cell.connections.values() if open_wound[c.coordinate]]
+        if not targets:
+            return
+        site = targets[model.rng.integers(len(targets))]
+        self.migrate(site)
+        open_wound[site.coordinate] = False
+        model.kind_grid[site.coordinate] = FIBROBLAST
+        model.refill_margin(x, y)
+        if model.wound_mask[x, y]:
+            open_wound[x, y] = True
 
 
 class TCell(mesa.Agent):
@@ -76,3 +98,21 @@ class TCell(mesa.Agent):
     def kill(self, target: GraftCell) -> None:
         """Lyse ``target``, a donor cell under this effector (contact killing)."""
         target.killed()
+
+    def strike(self) -> None:
+        """Kill the donor cell (graft or donor APC) on this effector's site, if one is there."""
+        model = self.model
+        x, y = int(model.tcells["x"][self.row]), int(model.tcells["y"][self.row])
+        if model.kind_grid[x, y] in (GRAFT, DONOR_APC):
+            self.kill(model.grid[(x, y)].agents[0])
+            model.kind_grid[x, y] = -1
+            model.counters["kills"] += 1
+
+    def proliferate(self) -> TCell:
+        """Divide; the daughters' subsets follow this cell's mTORC1 output (the model's rule)."""
+        model = self.model
+        model.division_ages.append(float(model.tcells["age_h"][self.row]))
+        mtor = model.tcell_mtor(self.row)
+        daughter = self.divide()
+        model.differentiate_daughters(self, daughter, mtor)
+        return daughter

@@ -30,6 +30,30 @@ class TumorCell(TissueCell):
             other.die()
         return self.divide(site)
 
+    def divide_nearby(self) -> TissueCell | None:
+        """Divide into a uniformly chosen invadable neighbour site (empty and not debris, or a
+        host cell's), crushing the host there; None if there is none. The daughter turns
+        resistant with the scenario's ``resistance_per_division`` (when resistance is on)."""
+        model = self.model
+        site = model.random_empty_neighbour(self.cell.coordinate, model.invadable)
+        if site is None:
+            return None
+        daughter = self.invade(site)
+        sc = model.scenario
+        mutate = sc.resistance != "none" and sc.resistance_per_division > 0
+        if mutate and model.rng.random() < sc.resistance_per_division:
+            model.table["resistant"][daughter.row] = 1
+        return daughter
+
+    def perish(self) -> None:
+        """Die of this step's fate: necrosis where the model marked the site (``necrosis_due``,
+        severe hypoxia), apoptosis or starvation otherwise."""
+        x, y = self.cell.coordinate
+        if self.model.necrosis_due[x, y]:
+            self.necrose()
+        else:
+            self.die()
+
     def necrose(self) -> None:
         """Die by necrosis: the site keeps the debris (it blocks growth and is counted)."""
         x, y = self.cell.coordinate

@@ -9,7 +9,7 @@ and the step as named phases:
 3. :meth:`sense_inputs`   every cell reads its local fields in one gather;
 4. :meth:`signal`         one vectorised update of every cell's mTOR state;
 5. :meth:`decide_fates`   vectorised rates and hazards -> masks of cells that act;
-6. :meth:`apply_events`   a Python loop over only the cells with events;
+6. :meth:`apply_events`   the cells with events act, through Mesa ``AgentSet``s;
 7. :meth:`collect`        readouts into the DataCollector.
 
 Scenario models also offer the views the dashboard and snapshot figures use:
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
+from mesa.agent import AgentSet
 from mtor_abm.model import records
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.celltable import CellTable
@@ -203,16 +204,21 @@ class TissueModel(mesa.Model):
 
     def apply_events(self, masks: FateMasks) -> None:
         """Phase 6: deaths, then divisions into empty neighbouring sites (random order)."""
+        dying, dividing = self.acting_cells(masks)
+        dying.do("perish")
+        dividing.do("divide_nearby")
+
+    def acting_cells(self, masks: FateMasks) -> tuple[AgentSet, AgentSet]:
+        """(dying, dividing): Mesa AgentSets of the cells with this step's events.
+
+        Dying cells in table order; dividing cells (not dying) in a random order drawn from
+        the model's ``rng``. Both are taken before any event moves a table row.
+        """
         owners = self.table.owners
         dying = [owners[r] for r in np.flatnonzero(masks.die)]
         dividing_rows = np.flatnonzero(masks.divide & ~masks.die)
         dividing = [owners[r] for r in self.rng.permutation(dividing_rows)]
-        for agent in dying:
-            agent.die()
-        for agent in dividing:
-            site = self.random_empty_neighbour(agent.cell.coordinate)
-            if site is not None:
-                agent.divide(site)
+        return AgentSet(dying, random=self.random), AgentSet(dividing, random=self.random)
 
     def random_empty_neighbour(self, coordinate, usable=None):
         """A uniformly chosen usable Moore-neighbour site of ``coordinate``, or None.

@@ -21,6 +21,7 @@ surgical wound at 0 h that fibroblasts close.
 from __future__ import annotations
 
 import numpy as np
+from mesa.agent import AgentSet
 from mtor_abm.agents.cell import TissueCell
 from mtor_abm.agents.transplant import (
     ALLO,
@@ -473,27 +474,17 @@ class TransplantModel(TransplantViews, TissueModel):
         speed = ch.motility(t["s6k"][fib], self.fibroblast_s6k_ref, p)
         go = near_open & (self.rng.random(len(fib)) < -np.expm1(-p.migration_per_h * speed))
         owners = t.owners
-        for agent in [owners[r] for r in fib[go]]:
-            x, y = agent.cell.coordinate
-            targets = [
-                (x + dx, y + dy)
-                for dx, dy in tc.MOORE_OFFSETS
-                if 0 <= x + dx < open_wound.shape[0]
-                and 0 <= y + dy < open_wound.shape[1]
-                and open_wound[x + dx, y + dy]
-            ]
-            if not targets:
-                continue
-            site = targets[self.rng.integers(len(targets))]
-            agent.migrate(self.grid[site])
-            open_wound[site] = False
-            self.kind_grid[site] = FIBROBLAST
-            if not self.wound_mask[x, y]:
-                recruit = self.add_cell(Fibroblast, self.grid[(x, y)], FIBROBLAST_TYPE)
-                t["kind"][recruit.row] = FIBROBLAST
-            else:
-                self.kind_grid[x, y] = -1
-                open_wound[x, y] = True
+        crawling = AgentSet([owners[r] for r in fib[go]], random=self.random)
+        crawling.do("crawl", open_wound)
+
+    def refill_margin(self, x: int, y: int) -> None:
+        """A fibroblast left site (x, y): the dermis recruits a new one there off the wound;
+        on the wound the site is open again."""
+        if not self.wound_mask[x, y]:
+            recruit = self.add_cell(Fibroblast, self.grid[(x, y)], FIBROBLAST_TYPE)
+            self.table["kind"][recruit.row] = FIBROBLAST
+        else:
+            self.kind_grid[x, y] = -1
 
     def _tcell_events(self) -> None:
         """Kills, deaths and divisions of T-cells (a loop over only the cells that act)."""
@@ -502,26 +493,27 @@ class TransplantModel(TransplantViews, TissueModel):
         die, divide, kill, _ = self._tmasks
         t = self.tcells
         owners = t.owners
-        for agent in [owners[r] for r in np.flatnonzero(kill)]:
-            x, y = int(t["x"][agent.row]), int(t["y"][agent.row])
-            if self.kind_grid[x, y] in (GRAFT, DONOR_APC):
-                agent.kill(self.grid[(x, y)].agents[0])
-                self.kind_grid[x, y] = -1
-                self.counters["kills"] += 1
-        dying = [owners[r] for r in np.flatnonzero(die)]
-        rows = np.flatnonzero(divide)
-        dividing = [owners[r] for r in rows]
-        mtor = tc.mtorc1_output(t["s6k"][rows], self.tcell_ref)
-        for agent in dying:
-            agent.die()
-        for agent, m in zip(dividing, mtor, strict=True):
-            self.division_ages.append(float(t["age_h"][agent.row]))
-            daughter = agent.divide()
-            pair = np.array([agent.row, daughter.row])
-            t["age_h"][pair] = 0.0
-            fates = tc.daughter_subsets(np.full(2, m), t["subset"][pair], self.rng, self.tparams)
-            t["subset"][pair] = fates
-            self.counters["divisions"] += 1
+        killers = AgentSet([owners[r] for r in np.flatnonzero(kill)], random=self.random)
+        killers.do("strike")
+        dying = AgentSet([owners[r] for r in np.flatnonzero(die)], random=self.random)
+        dividing = AgentSet([owners[r] for r in np.flatnonzero(divide)], random=self.random)
+        dying.do("die")
+        dividing.do("proliferate")
+
+    def differentiate_daughters(self, mother: TCell, daughter: TCell, mtor: float) -> None:
+        """A division's bookkeeping: both cells restart their age; their subsets follow the
+        mother's mTORC1 output ``mtor`` (0-1; :func:`transplant_tcells.daughter_subsets`)."""
+        t = self.tcells
+        pair = np.array([mother.row, daughter.row])
+        t["age_h"][pair] = 0.0
+        t["subset"][pair] = tc.daughter_subsets(
+            np.full(2, mtor), t["subset"][pair], self.rng, self.tparams
+        )
+        self.counters["divisions"] += 1
+
+    def tcell_mtor(self, row: int) -> float:
+        """mTORC1 output (0-1, relative to the activated reference) of the T-cell at ``row``."""
+        return float(tc.mtorc1_output(self.tcells["s6k"][row : row + 1], self.tcell_ref)[0])
 
     def _enter_tcells(self) -> None:
         """Naive precursors arrive through the vessels at their steady rates (Poisson)."""

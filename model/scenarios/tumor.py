@@ -302,6 +302,7 @@ class TumorModel(TissueModel):
         self.vegf_exposure_h = np.zeros(shape)
         self.necrotic = np.zeros(shape, dtype=bool)
         self.normal_site = np.zeros(shape, dtype=bool)
+        self.necrosis_due = np.zeros(shape, dtype=bool)  # sites of this step's necrotic deaths
         diffusion = {
             "oxygen": sc.o2_diffusion_um2_per_s,
             "nutrients": sc.nutrient_diffusion_um2_per_s,
@@ -493,22 +494,12 @@ class TumorModel(TissueModel):
     # Phase 6 ------------------------------------------------------------------------------
     def apply_events(self, masks: FateMasks) -> None:
         """Necrosis (debris stays), apoptosis, then divisions in random order (invading hosts)."""
-        owners = self.table.owners
-        dying = [(owners[r], bool(self._necrose[r])) for r in np.flatnonzero(masks.die)]
-        dividing_rows = np.flatnonzero(masks.divide & ~masks.die)
-        dividing = [owners[r] for r in self.rng.permutation(dividing_rows)]
-        for agent, necrotic in dying:
-            if necrotic:
-                agent.necrose()
-            else:
-                agent.die()
-        mutate = self.scenario.resistance != "none" and self.scenario.resistance_per_division > 0
-        for agent in dividing:
-            site = self.random_empty_neighbour(agent.cell.coordinate, self.invadable)
-            if site is not None:
-                daughter = agent.invade(site)
-                if mutate and self.rng.random() < self.scenario.resistance_per_division:
-                    self.table["resistant"][daughter.row] = 1
+        dying, dividing = self.acting_cells(masks)
+        t, necrose = self.table, np.flatnonzero(self._necrose)
+        self.necrosis_due[...] = False
+        self.necrosis_due[t["x"][necrose], t["y"][necrose]] = True  # by site: rows move
+        dying.do("perish")
+        dividing.do("divide_nearby")
 
     # Phase 7 (the engine's collect and timeseries) ------------------------------------------
     def record(self) -> dict[str, float]:
