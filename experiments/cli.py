@@ -357,6 +357,7 @@ def cmd_pk(args) -> int:
     from mtor_abm.experiments.runner import run_adverse_panel
     from mtor_abm.model.pharmacology import dose_times_h, load_library
     from mtor_abm.model.pk import simulate, steady_state_summary
+    from mtor_abm.model.regimes import describe_regime
 
     library = load_library(args.drug_file or ())
     if library.drug(args.drug).fixed_only:
@@ -372,6 +373,8 @@ def cmd_pk(args) -> int:
         "drug": regime.drug,
         "dose_mg": regime.dose_mg,
         "schedule": regime.schedule,
+        "loading_dose_mg": regime.loading_dose_mg,
+        "regime_label": describe_regime(regime),
         "times_h": times.tolist(),
         "conc_ng_ml": np.asarray(parent).tolist(),
         "species_ng_ml": {s: np.asarray(c).tolist() for s, c in conc.items()},
@@ -384,7 +387,7 @@ def cmd_pk(args) -> int:
         _print_json(result)
         return EXIT_OK
     doses, _ = dose_times_h(regime, 0.0, args.days * 24.0)
-    print(f"{regime.drug} {regime.dose_mg:g} mg {regime.schedule} over {args.days:g} days")
+    print(f"{describe_regime(regime)} over {args.days:g} days")
     print(f"  doses given: {len(doses)}")
     for key in ("trough_ng_ml", "cmax_ng_ml", "half_life_h"):
         value = result[key]
@@ -454,6 +457,7 @@ def cmd_run(args, argv) -> int:
     library = load_library(args.drug_file or ())
     if args.scenario is None:
         raise InputError("run needs a scenario name (see 'mtor-sim scenarios')")
+    _check_drug_given(args)
     spec = get_scenario(args.scenario)
     overrides = parse_overrides(spec.scenario_class, parse_sets(args.set))
     if args.start_day is None:
@@ -490,6 +494,23 @@ def cmd_run(args, argv) -> int:
     return _report_run(results, seeds, args, argv)
 
 
+#: run options that describe a treatment, so they need --drug.
+DOSING_OPTIONS = ("dose", "conc", "schedule", "loading_dose", "start_day", "stop_day")
+
+
+def _check_drug_given(args) -> None:
+    """Refuse dosing options without a drug (the run would silently be untreated)."""
+    if args.drug != "none":
+        return
+    for name in DOSING_OPTIONS:
+        if getattr(args, name) is not None:
+            flag = "--" + name.replace("_", "-")
+            raise InputError(
+                f"{flag} needs --drug: without a drug the run is untreated; name one, e.g. "
+                f"--drug sirolimus (see 'mtor-sim drugs')"
+            )
+
+
 def _check_outputs(args) -> None:
     """Refuse an unusable --out or --save-state before any simulation runs."""
     from mtor_abm.experiments.runner import check_run_out, check_state_path
@@ -504,6 +525,7 @@ def _report_run(results, seeds, args, argv) -> int:
     """Write, save and print the result of ``run`` (one run, or replicates averaged)."""
     from mtor_abm.experiments.progress import phase
     from mtor_abm.experiments.runner import json_safe, save_state, write_run
+    from mtor_abm.model.regimes import describe_regime_fields
 
     summary = results[0].summary
     if len(results) > 1:
@@ -512,7 +534,7 @@ def _report_run(results, seeds, args, argv) -> int:
             "seeds": seeds,
             "replicate_readouts": [r.summary["readouts"] for r in results],
         }
-        summary["readouts"] = _mean_readouts([r.summary["readouts"] for r in results])
+        summary["readouts"] = combine_replicates([r.summary["readouts"] for r in results])
     summary = json_safe(summary)
     for result in results:  # a NaN anywhere in a run's records is a failure, never written
         json_safe(result.timeseries, "timeseries")
@@ -526,10 +548,8 @@ def _report_run(results, seeds, args, argv) -> int:
     if args.json:
         _print_json(summary)
         return EXIT_OK
-    print(
-        f"{summary['scenario']}: {summary['drug']} over {summary['days']:g} days, "
-        f"seed {summary['seed']}"
-    )
+    regime = describe_regime_fields(summary["regime"]) if "regime" in summary else summary["drug"]
+    print(f"{summary['scenario']}: {regime} over {summary['days']:g} days, seed {summary['seed']}")
     for k, v in summary["readouts"].items():
         print(f"  {k:22s} {_fmt(v)}")
     print("  adverse panel (1.0 = untreated, higher is worse):")
@@ -542,16 +562,37 @@ def _report_run(results, seeds, args, argv) -> int:
     return EXIT_OK
 
 
-def _mean_readouts(rows: list[dict]) -> dict:
-    """Mean of numeric readouts over replicates (others from the first replicate)."""
-    out = {}
-    for key, first in rows[0].items():
-        values = [r[key] for r in rows]
-        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+def combine_replicates(rows: list[dict]) -> dict:
+    """The readouts of replicates combined, never one replicate's value standing for all.
+
+    A readout equal in every replicate keeps its value; a number present in every replicate
+    becomes the mean; a category (a response class, a yes/no) becomes the count of each
+    value; a readout missing (None or NaN) in any replicate becomes None, since a mean over the
+    replicates that happen to have it would be biased. Each replicate's own readouts stay in
+    the summary's ``replicate_readouts``.
+    """
+    out: dict[str, Any] = {}
+    for key in rows[0]:
+        values = [r.get(key) for r in rows]
+        if any(_missing(v) for v in values):
+            out[key] = None
+        elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
             out[key] = float(np.mean(values))
+        elif all(v == values[0] for v in values):
+            out[key] = values[0]
+        elif all(isinstance(v, str | bool) for v in values):
+            counts: dict[str, int] = {}
+            for v in values:
+                name = str(v).lower() if isinstance(v, bool) else v
+                counts[name] = counts.get(name, 0) + 1
+            out[key] = dict(sorted(counts.items()))
         else:
-            out[key] = first
+            out[key] = None  # lists or mixed types: no honest single value
     return out
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _fmt(value: Any) -> str:

@@ -126,6 +126,7 @@ def run_scenario(
     library = library or load_library()
     days = spec.default_days if days is None else check_days(days)
     whole_steps(days, spec.model_class.STEP_H)
+    check_treatment_starts(regime, days)
     seed = check_seed(seed)
     params = parse_overrides(spec.scenario_class, overrides or {})
     with phase(f"building the {name} model", progress):
@@ -137,6 +138,20 @@ def run_scenario(
             twin = _build(spec, params, UNTREATED, seed, library)
         advance(twin, days, f"{name} untreated twin", progress)
     return _finish(spec, model, twin, regime, seed, library, progress)
+
+
+def check_treatment_starts(regime: Regime, days: float) -> None:
+    """Refuse a treated run that ends before its treatment starts (one-line InputError).
+
+    Such a run is untreated in all but name (e.g. the tumor's default start, day 14, in a
+    10-day run): its summary would report the drug beside an untreated outcome.
+    """
+    if regime.drug != "none" and regime.start_day >= days:
+        raise InputError(
+            f"start_day (--start-day): {regime.drug} starts on day {regime.start_day:g} but the "
+            f"run ends on day {days:g}, so it would never be given; run longer than "
+            f"{regime.start_day:g} days, start earlier, or use drug none"
+        )
 
 
 def _finish(spec, model, twin, regime: Regime, seed: int, library, progress: bool = True):
@@ -223,6 +238,7 @@ def resume_run(path: Path, days: float, drug_files=()) -> RunResult:
     with phase(f"rebuilding the {spec.name} model from {path}"):
         model = _restored(spec, params, regime, seed, library, arrays, saved, "model", where)
     check_days(simulated_days(model) + days)  # the total stays within the longest run
+    check_treatment_starts(regime, simulated_days(model) + days)
     advance(model, days, f"{spec.name} {regime.drug}", progress=True)
     twin = None
     if "twin" in saved:

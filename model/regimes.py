@@ -76,3 +76,31 @@ def build_regime(
         regime = dataclasses.replace(regime, start_day=start, stop_day=stop_day)
     check_regime(regime, library)
     return regime
+
+
+def describe_regime(regime: Regime) -> str:
+    """The whole regime in words, for every label, header, title and legend.
+
+    Nothing that changes the exposure is left out: the loading dose, the start and stop days,
+    e.g. ``sirolimus 2 mg daily after a 6 mg loading dose``, ``torin1 held at 250 nM from day
+    3 to day 6``, ``untreated``.
+    """
+    if regime.drug == "none":
+        return "untreated"
+    if regime.parsed_schedule.kind == "fixed":
+        text = f"{regime.drug} held at {regime.conc_nM:g} nM"
+    else:
+        text = f"{regime.drug} {regime.dose_mg:g} mg {regime.schedule}"
+        if regime.loading_dose_mg is not None:
+            text += f" after a {regime.loading_dose_mg:g} mg loading dose"
+    if regime.start_day:
+        text += f" from day {regime.start_day:g}"
+    if regime.stop_day is not None:
+        text += f" to day {regime.stop_day:g}"
+    return text
+
+
+def describe_regime_fields(fields: dict) -> str:
+    """:func:`describe_regime` of a regime stored as plain data (a summary's ``regime``)."""
+    names = {f.name for f in dataclasses.fields(Regime) if f.init}
+    return describe_regime(Regime(**{k: v for k, v in fields.items() if k in names}))

@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from mtor_abm.visualization.figures import save_figure
+from mtor_abm.visualization.figures import run_title, save_figure
 
 
 def senescence_figure(series: dict, title: str = "", untreated: dict | None = None):
@@ -74,11 +74,8 @@ def survival_figure(arms: dict[str, dict], title: str = ""):
 def aging_figures(fig_dir: Path, result) -> list[Path]:
     """Registry hook of ``aging``: survival against the untreated twin, senescence by age."""
     s = result.summary
-    title = f"aging: {s['drug']}"
-    regime = s.get("regime", {})
-    label = (
-        s["drug"] if s["drug"] == "none" else f"{s['drug']} from day {regime.get('start_day', 0):g}"
-    )
+    title = run_title(s)
+    label = title.split(": ", 1)[1]
     arms = {label: result.timeseries}
     if result.twin_timeseries is not None:
         arms["untreated (same seed)"] = result.twin_timeseries
@@ -94,6 +91,6 @@ def aging_figures(fig_dir: Path, result) -> list[Path]:
 
 def neuro_figures(fig_dir: Path, result) -> list[Path]:
     """Registry hook of ``neuro``: neuron survival and aggregate load over time."""
-    title = f"neuro: {result.summary['drug']}"
+    title = run_title(result.summary)
     path = Path(fig_dir) / "neurons.png"
     return [save_figure(neuro_figure(result.timeseries, title), path)]

@@ -81,7 +81,7 @@ def save_run_figures(fig_dir: Path, result) -> list[Path]:
     from mtor_abm.visualization.scenario_figures import SCENARIO_FIGURES
 
     s = result.summary
-    title = f"{s['scenario']}: {s['drug']}"
+    title = run_title(s)
     paths = []
     fig_dir = Path(fig_dir)
     figures = []
@@ -98,6 +98,16 @@ def save_run_figures(fig_dir: Path, result) -> list[Path]:
     if own is not None:
         paths.extend(own(fig_dir, result))
     return paths
+
+
+def run_title(summary: dict) -> str:
+    """A run's figure title: its scenario and whole regime (loading dose, start, stop)."""
+    from mtor_abm.model.regimes import describe_regime_fields
+
+    regime = summary.get("regime")
+    return f"{summary['scenario']}: " + (
+        describe_regime_fields(regime) if regime else summary["drug"]
+    )
 
 
 def save_figure(fig, path: Path) -> Path:

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
-from mtor_abm.visualization.figures import save_figure
+from mtor_abm.visualization.figures import run_title, save_figure
 
 SUBSET_COLOURS = {
     "naive": "tab:gray",
@@ -102,7 +102,7 @@ def transplant_figures(fig_dir: Path, result) -> list[Path]:
     """The registry hook: write the transplant figures of a run into ``fig_dir``."""
     fig_dir = Path(fig_dir)
     s = result.summary
-    title = f"transplant: {s['drug']}"
+    title = run_title(s)
     paths = [save_figure(tcell_figure(result.timeseries, title), fig_dir / "tcells.png")]
     model = result.model
     if model is not None:

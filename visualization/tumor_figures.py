@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
-from mtor_abm.visualization.figures import save_figure
+from mtor_abm.visualization.figures import run_title, save_figure
 
 #: Colours of the category codes 0-4 (tumor, normal, hypoxic tumor, necrotic, vessel).
 CATEGORY_COLOURS = ("#d62728", "#c7c7c7", "#9467bd", "#2b2b2b", "#1f77b4")
@@ -94,7 +94,7 @@ def save_tumor_figures(fig_dir, result) -> list[Path]:
     """Write the tumor figures of a run into ``fig_dir``; returns their paths."""
     fig_dir = Path(fig_dir)
     s = result.summary
-    title = f"tumor: {s['drug']}"
+    title = run_title(s)
     model = result.model
     regime = model.regime if model is not None else None
     start = model.baseline_h / 24.0 if model is not None else None
