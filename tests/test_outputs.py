@@ -1,10 +1,8 @@
 """Output files and folders: modes from the umask, paths checked before the simulation, a run
-that replaces an earlier one as a whole, a report that keeps a run's own figures, and a model
-layer that writes nothing itself."""
+that replaces an earlier one as a whole, and a report that keeps a run's own figures."""
 
 from __future__ import annotations
 
-import ast
 import os
 import stat
 from pathlib import Path
@@ -15,7 +13,6 @@ from mtor_abm.experiments.cli import main
 
 SMALL = ["run", "culture", "--set", "width=10", "--set", "height=10", "--days", "0.5"]
 TRANSPLANT = ["run", "transplant", "--set", "width=30", "--set", "height=30", "--days", "3"]
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -158,20 +155,6 @@ def test_an_interrupted_replacement_without_exchange_brings_the_old_folder_back(
     (aside / "summary.json").write_text("old")
     atomic.remove_stale(target)  # killed after moving the old folder aside
     assert (target / "summary.json").read_text() == "old"
-
-
-def test_model_layer_imports_nothing_from_experiments():
-    for path in (ROOT / "model").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            for name in names:
-                assert not name.startswith(("mtor_abm.experiments", "experiments")), (
-                    f"{path.relative_to(ROOT)} imports {name}"
-                )
 
 
 @pytest.mark.parametrize("exchange", [True, False])
