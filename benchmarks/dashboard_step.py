@@ -1,7 +1,8 @@
 """Dashboard responsiveness: milliseconds per step + redraw, as the page does it.
 
 One "frame" = one model step, the tissue image (RGBA -> PNG, shared colour scale), the
-time-series figure and the PK figure (matplotlib -> PNG), i.e. what the page redraws. Prints
+time-series chart and the PK "now" line (SVG text; the PK curve itself is drawn once per
+regime), i.e. what the page redraws. Prints
 culture at 100x100 (2,000 cells seeded), the three-arm compare view of it, and every other
 registered scenario at its defaults.
 
@@ -15,10 +16,12 @@ import time
 
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.visualization.dashboard import views
+from mtor_abm.visualization.dashboard.charts import now_line_svg
+from mtor_abm.visualization.dashboard.plots import timeseries_svg
 from mtor_abm.visualization.dashboard.state import ArmSpec, Run
 
 
-def frame(run: Run, option: str, plot: str | None, curves) -> tuple[float, float]:
+def frame(run: Run, option: str, plot: str | None) -> tuple[float, float]:
     """One step and one redraw; returns (step ms, redraw ms)."""
     t0 = time.perf_counter()
     run.step()
@@ -29,19 +32,16 @@ def frame(run: Run, option: str, plot: str | None, curves) -> tuple[float, float
     series = run.timeseries()
     column = plot if plot in series[0] else next(c for c in series[0] if c != "time_h")
     labels = [a.spec.label for a in run.arms]
-    views.figure_png(views.timeseries_figure(series, labels, column))
-    regimes = [a.regime for a in run.arms]
-    views.figure_png(views.pk_figure(regimes, labels, curves, run.hours))
+    timeseries_svg(series, labels, column, 24.0 * run.spec.default_days)
+    now_line_svg(run.hours / 24.0, (0.0, run.spec.default_days))
     return 1e3 * (t1 - t0), 1e3 * (time.perf_counter() - t1)
 
 
 def measure(label: str, run: Run, frames: int, option: str = "pS6K", plot: str = "cells"):
-    # the page computes the PK curves once per regime (memo), then redraws them every frame
-    curves = views.pk_curves([a.regime for a in run.arms], run.spec.default_days, run.library)
-    frame(run, option, plot, curves)  # warm-up (first figure, caches)
+    frame(run, option, plot)  # warm-up (first figure, caches)
     steps, draws = [], []
     for _ in range(frames):
-        s, d = frame(run, option, plot, curves)
+        s, d = frame(run, option, plot)
         steps.append(s)
         draws.append(d)
     n = int((run.models[0].category_layer()[0] >= 0).sum())

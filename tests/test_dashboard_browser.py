@@ -4,23 +4,42 @@ The server runs as a subprocess (``python -m mtor_abm.experiments dashboard --po
 Solara's CDN pointed at a dead local address, and the browser aborts any request that is not
 to 127.0.0.1: the page must load and work from what the installation holds. Skipped only when
 ``/usr/bin/chromium`` is absent AND ``MTOR_SKIP_BROWSER=1`` is set (CI installs chromium).
+
+Lessons run here on small tissues and short horizons (``MTOR_LESSON_OVERRIDES``, test-only):
+what is checked is the page's loop (predict, run to the end, explanation with the run's
+numbers); whether each lesson's claims hold at full size is ``test_lessons_claims``.
+Screenshots of every view go to ``MTOR_SCREENSHOT_DIR`` (default /tmp/shots).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import signal
 import socket
+import string
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(os.environ.get("MTOR_SCREENSHOT_DIR", "/tmp/mtor-dashboard-shots"))
+SHOTS = Path(os.environ.get("MTOR_SCREENSHOT_DIR", "/tmp/shots"))
+OVERRIDES = {
+    "*": {"replicates": 2},
+    "01_rapalogs_cytostatic": {"params": {"width": 30, "height": 30, "initial_cells": 60}},
+    "02_akt_feedback": {"params": {"width": 30, "height": 30, "initial_cells": 60}},
+    "03_transplant_tradeoff": {"days": 3, "params": {"width": 26, "height": 26}},
+    "04_aging_autophagy": {"days": 40, "params": {"organisms": 3}},
+    "05_neuro_aggregates": {"days": 30, "params": {"organisms": 3}},
+    "06_tumor_stalls": {"days": 15, "params": {"width": 30, "height": 30, "seed_radius_sites": 6}},
+}
+"""Short lessons on small tissues (test-only; see the module docstring)."""
 
 if not Path(CHROMIUM).exists() and os.environ.get("MTOR_SKIP_BROWSER") == "1":
     pytest.skip("no /usr/bin/chromium and MTOR_SKIP_BROWSER=1", allow_module_level=True)
@@ -34,36 +53,57 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Server:
+    """A dashboard server subprocess and its log."""
+
+    def __init__(self, log_path: Path, cull: str):
+        self.port = _free_port()
+        self.log_path = log_path
+        self.log = open(log_path, "w+")  # noqa: SIM115
+        env = {
+            **os.environ,
+            "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/npm/",  # no internet fallback
+            "SOLARA_KERNEL_CULL_TIMEOUT": cull,
+            "MTOR_LESSON_OVERRIDES": json.dumps(OVERRIDES),
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mtor_abm.experiments", "dashboard", "--port", str(self.port)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        self.url = f"http://127.0.0.1:{self.port}/"
+        deadline = time.time() + 90
+        while True:
+            try:
+                urllib.request.urlopen(self.url, timeout=2).read()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    self.proc.kill()
+                    pytest.fail(f"dashboard did not start: {self.text()}")
+                time.sleep(0.3)
+
+    def text(self) -> str:
+        return self.log_path.read_text()
+
+    def count(self, what: str) -> int:
+        return self.text().count(f"mtor-sim dashboard: session {what}")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    log = open(tmp_path_factory.mktemp("dashboard") / "server.log", "w+")  # noqa: SIM115
-    env = {**os.environ, "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/npm/"}  # no internet fallback
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mtor_abm.experiments", "dashboard", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                log.seek(0)
-                pytest.fail(f"dashboard did not start: {log.read()}")
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    s = Server(tmp_path_factory.mktemp("dashboard") / "server.log", cull="5s")
+    yield s.url
+    s.stop()
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +126,7 @@ def browser():
 class Visit:
     """One browser page on the dashboard, recording what left the machine and what failed."""
 
-    def __init__(self, browser, url: str):
+    def __init__(self, browser, url: str, wait: bool = True):
         self.external: list[str] = []
         self.failed: list[str] = []
         self.errors: list[str] = []
@@ -99,7 +139,8 @@ class Visit:
             lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None,
         )
         self.page.goto(url)
-        self.time_text()  # wait for the first render
+        if wait:
+            self.time_text()  # wait for the first render
 
     def _route(self, route):
         url = route.request.url
@@ -117,7 +158,7 @@ class Visit:
 
     def time_text(self) -> str:
         loc = self.page.locator(".mtor-time").first
-        loc.wait_for(timeout=60_000)
+        loc.wait_for(timeout=90_000)
         return loc.inner_text()
 
     def hours(self) -> float:
@@ -132,6 +173,15 @@ class Visit:
             time.sleep(0.2)
         raise AssertionError(f"time stayed at {self.hours()} h")
 
+    def wait_for_change(self, read, before, timeout=30.0):
+        end = time.time() + timeout
+        while time.time() < end:
+            now = read()
+            if now != before:
+                return now
+            time.sleep(0.2)
+        raise AssertionError(f"stayed at {before!r}")
+
     def click_button(self, name: str):
         self.page.get_by_role("button", name=re.compile(name, re.I)).first.click()
 
@@ -140,6 +190,22 @@ class Visit:
         self.page.locator(".v-menu__content.menuable__content__active").get_by_text(
             option, exact=True
         ).first.click()
+
+    def click_site(self, index: int, x: int, y: int, width: int, height: int):
+        img = self.page.locator("img.mtor-tissue-img").nth(index)
+        box = img.bounding_box()
+        size = box["width"] / width
+        img.click(position={"x": (x + 0.5) * size, "y": (height - y - 0.5) * size})
+
+    def inspector(self) -> str:
+        return self.page.locator(".mtor-inspector").first.inner_text()
+
+    def now_line(self) -> str:
+        return self.page.locator("svg.mtor-now").first.get_attribute("data-now")
+
+    def readout(self, name: str, arm: str) -> float:
+        cell = self.page.locator(f'td[data-readout="{name}"][data-arm="{arm}"]').first
+        return float(cell.get_attribute("data-mean"))
 
     def shot(self, name: str):
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -158,9 +224,15 @@ def visit(server, browser):
     v.page.close()
 
 
+def arm_query(*arms: str) -> str:
+    return quote(";".join(arms), safe="")
+
+
+# ------------------------------------------------------------------------------ explore
 def test_page_loads_offline_without_console_errors(visit):
     assert "time: 0 h" in visit.time_text()
     assert visit.page.locator("img.mtor-tissue-img").count() == 1
+    visit.page.get_by_text("About this dashboard").first.wait_for(timeout=10_000)
     visit.shot("explore")
     visit.assert_clean()
 
@@ -172,73 +244,174 @@ def test_step_advances_time_and_play_pause(visit):
     start = visit.hours()
     visit.wait_hours(lambda h: h >= start + 2)
     visit.click_button("pause")
-    time.sleep(1.0)
+    end = time.time() + 10  # the frame in flight when Pause was clicked may still land
     paused = visit.hours()
+    while time.time() < end:
+        time.sleep(1.5)
+        if visit.hours() == paused:
+            break
+        paused = visit.hours()
     time.sleep(1.5)
     assert visit.hours() == paused
     visit.assert_clean()
 
 
-def test_switching_drug_and_colouring_and_cell_inspector(visit):
-    visit.select("Drug", "sirolimus")
-    visit.page.get_by_text("sirolimus 2 mg daily").first.wait_for(timeout=20_000)
-    visit.click_button("step")
-    visit.wait_hours(lambda h: h >= 1)
-    visit.select("Colour the tissue by", "phospho-S6K (mTORC1 output)")
-    visit.page.get_by_text("relative to an untreated cell").first.wait_for(timeout=20_000)
-    # a site that holds a cell in the default culture on seed 0 (the page's starting tissue)
-    from mtor_abm.model.pharmacology import UNTREATED
-    from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario
+def _occupied_site(scenario: str):
+    """A site holding a cell in the page's starting tissue (seed 0, scenario defaults)."""
+    import numpy as np
+    from mtor_abm.visualization.dashboard.state import ArmSpec, Run
 
-    model = CultureModel(CultureScenario(rng=0), UNTREATED)
-    x, y = int(model.table["x"][0]), int(model.table["y"][0])
-    img = visit.page.locator("img.mtor-tissue-img").first
-    box = img.bounding_box()
-    size = box["width"] / model.grid.width
-    img.click(position={"x": (x + 0.5) * size, "y": (model.grid.height - y - 0.5) * size})
-    visit.page.get_by_text(f"site x={x}, y={y}").first.wait_for(timeout=10_000)
-    visit.page.get_by_text("mTORC1 activation (upstream").first.wait_for(timeout=10_000)
-    assert visit.page.get_by_text("mTORC1 activation (upstream").count() >= 1
-    visit.shot("explore_sirolimus_pS6K_inspector")
-    visit.assert_clean()
+    run = Run(scenario, [ArmSpec("x")], seed=0)
+    model = run.models[0]
+    codes, _ = model.category_layer()
+    w, h = codes.shape
+    sites = sorted(np.argwhere(codes >= 0), key=lambda s: abs(s[0] - w / 2) + abs(s[1] - h / 2))
+    x, y = next((int(a), int(b)) for a, b in sites if model.cell_state_at(int(a), int(b)))
+    return x, y, w, h
 
 
-def test_switching_scenario(visit):
+@pytest.mark.parametrize(
+    "scenario", ["culture", "tumor", "transplant", "aging", "neuro"]
+)  # every registered scenario (checked below)
+def test_every_scenario_shows_a_clicked_cell_and_follows_the_clock(server, browser, scenario):
+    """Click a cell: its state shows (text as text); step under sirolimus: the inspector and
+    the PK 'now' line move with the model's clock."""
     from mtor_abm.model.scenarios import SCENARIOS
 
-    others = [s for s in SCENARIOS if s != "culture"]
-    if not others:
-        pytest.skip("only the culture scenario is registered")
-    visit.select("Scenario", others[0])
-    visit.page.get_by_text(SCENARIOS[others[0]].description).first.wait_for(timeout=60_000)
-    visit.time_text()
-    visit.shot(f"scenario_{others[0]}")
-    visit.assert_clean()
+    assert scenario in SCENARIOS
+    arm = arm_query("sirolimus|sirolimus|||0|")
+    v = Visit(browser, f"{server}?mode=Explore&scenario={scenario}&seed=0&arm={arm}")
+    try:
+        x, y, w, h = _occupied_site(scenario)
+        v.click_site(0, x, y, w, h)
+        v.page.get_by_text(f"site x={x}, y={y}").first.wait_for(timeout=20_000)
+        before, now_before = v.inspector(), v.now_line()
+        assert "cell type:" in before and "empty site" not in before
+        v.click_button("step")
+        v.wait_hours(lambda hh: hh > 0, timeout=60)
+        v.wait_for_change(v.inspector, before, timeout=30)
+        v.wait_for_change(v.now_line, now_before, timeout=30)
+        v.shot(f"scenario_{scenario}_inspector")
+        v.assert_clean()
+    finally:
+        v.page.close()
 
 
-def test_compare_mode_shows_arms_in_lockstep(visit):
-    visit.page.get_by_role("button", name="Compare").click()
-    visit.page.locator("img.mtor-tissue-img").nth(2).wait_for(timeout=30_000)
-    assert visit.page.locator("img.mtor-tissue-img").count() == 3
-    assert visit.page.get_by_text("torin1 held at 250 nM").count() >= 1
-    visit.click_button("step")
-    visit.wait_hours(lambda h: h >= 1)
-    visit.select("Colour the tissue by", "phospho-AKT S473 (mTORC2 output)")
-    visit.page.get_by_text("relative to an untreated cell").first.wait_for(timeout=20_000)
-    visit.shot("compare")
-    visit.assert_clean()
+def test_colouring_by_a_readout_keeps_the_legend_and_vessels(server, browser):
+    v = Visit(browser, f"{server}?mode=Explore&scenario=tumor&seed=0")
+    try:
+        v.select("Colour the tissue by", "field: oxygen (mmHg)")
+        v.page.get_by_text("violet = vessel").first.wait_for(timeout=20_000)
+        v.shot("tumor_oxygen")
+        v.assert_clean()
+    finally:
+        v.page.close()
 
 
-def test_lesson_opens_and_its_run_starts(visit):
-    visit.page.get_by_role("button", name="Lessons").click()
-    visit.page.get_by_text("Predict first").first.wait_for(timeout=20_000)
-    visit.shot("lesson_question")
-    run_button = visit.page.get_by_role("button", name=re.compile("Run the experiment", re.I))
-    assert run_button.is_disabled()  # predict first
-    visit.page.get_by_text("They keep growing, but more slowly").click()
-    visit.click_button("Run the experiment")
-    visit.page.locator("img.mtor-tissue-img").nth(2).wait_for(timeout=30_000)
-    visit.wait_hours(lambda h: h >= 2)
-    visit.shot("lesson_running")
-    visit.click_button("pause")
-    visit.assert_clean()
+# ------------------------------------------------------------------------------ compare
+def test_compare_daily_and_weekly_of_one_drug_fills_the_per_arm_table(server, browser):
+    arms = arm_query("daily 2 mg|sirolimus|2|daily|0|", "weekly 14 mg|sirolimus|14|weekly|0|")
+    v = Visit(browser, f"{server}?mode=Compare&scenario=culture&seed=0&arms={arms}")
+    try:
+        assert v.page.locator("img.mtor-tissue-img").count() == 2
+        v.page.get_by_text("sirolimus 14 mg weekly").first.wait_for(timeout=20_000)
+        v.select("Speed", "fast (6 hours per frame)")
+        v.click_button("play")
+        v.wait_hours(lambda h: h >= 24, timeout=90)
+        v.click_button("pause")
+        for arm in ("daily 2 mg", "weekly 14 mg"):
+            assert v.readout("cells_final", arm) > 0
+        header = v.page.locator("table.mtor-readouts tr").first.inner_text()
+        assert "daily 2 mg" in header and "weekly 14 mg" in header
+        pk = v.page.locator(".mtor-pk svg.mtor-chart").first.inner_html()
+        assert pk.count("<polyline") == 2
+        v.shot("compare_daily_weekly")
+        v.assert_clean()
+    finally:
+        v.page.close()
+
+
+# ------------------------------------------------------------------------------ lessons
+def _lessons():
+    from mtor_abm.visualization.dashboard.lessons import load_catalogue
+
+    return [le.name for le in load_catalogue().lessons]
+
+
+@pytest.mark.parametrize("name", _lessons())
+def test_lesson_runs_to_its_explanation_with_the_runs_numbers(server, browser, name, monkeypatch):
+    from mtor_abm.visualization.dashboard.lesson_run import lesson_hours, with_overrides
+    from mtor_abm.visualization.dashboard.lessons import LESSON_DIR, load_lesson
+
+    monkeypatch.setenv("MTOR_LESSON_OVERRIDES", json.dumps(OVERRIDES))
+    lesson = with_overrides(load_lesson(LESSON_DIR / f"{name}.toml"))
+    v = Visit(browser, f"{server}?mode=Lessons&lesson={name}", wait=False)
+    try:
+        v.page.get_by_text("Predict first").first.wait_for(timeout=30_000)
+        run_button = v.page.get_by_role("button", name=re.compile("Run the experiment", re.I))
+        assert run_button.is_disabled()  # predict first
+        v.page.get_by_text(lesson.choices[0], exact=True).first.click()
+        v.shot(f"lesson_{name}_question")
+        run_button.click()
+        v.page.get_by_text("What happened").first.wait_for(timeout=180_000)
+        stop = lesson_hours(lesson)
+        assert v.hours() == pytest.approx(stop)
+        assert "100 %" in v.page.locator(".mtor-progress").first.inner_text()
+        text = v.page.locator(".mtor-md", has_text="What happened").first.inner_text()
+        assert "{" not in text and "[[" not in text
+        labels = {key: arm.label for key, arm in lesson.arms}
+        checked = 0
+        for _, field, spec, _ in string.Formatter().parse(lesson.explanation):
+            parts = (field or "").split(".")
+            cell = f'td[data-readout="{parts[-1]}"]'
+            if len(parts) != 2 or v.page.locator(cell).count() == 0:
+                continue
+            cell = v.page.locator(f'{cell}[data-arm="{labels[parts[0]]}"]').first
+            if cell.get_attribute("data-mean") == "":  # no value on any seed (e.g. no death yet)
+                assert "never" in text or "n/a" in text
+                checked += 1
+                continue
+            mean = v.readout(parts[1], labels[parts[0]])
+            decimals = int(spec[1:-1]) if spec else None
+            shown = f"{mean:.{decimals}f}" if decimals is not None else f"{mean:.3g}"
+            assert shown in text, f"{field} = {shown} (readout table) not in the explanation"
+            checked += 1
+        assert checked >= 1
+        v.shot(f"lesson_{name}_explained")
+        # Step and Play stop at the lesson's end
+        assert v.page.get_by_role("button", name=re.compile("^step$", re.I)).first.is_disabled()
+        v.assert_clean()
+    finally:
+        v.page.close()
+
+
+# ------------------------------------------------------------------------------ sessions
+def test_session_of_a_killed_browser_is_released(tmp_path):
+    """A browser process killed outright (no goodbye to the server) frees its session within
+    the cull timeout (here 3 s; the served default is minutes, see server.py)."""
+    server = Server(tmp_path / "server.log", cull="3s")
+    chrome = None
+    try:
+        chrome = subprocess.Popen(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             f"--user-data-dir={tmp_path / 'profile'}", server.url],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        deadline = time.time() + 90
+        while server.count("started") < 1 and time.time() < deadline:
+            time.sleep(0.5)
+        assert server.count("started") == 1, server.text()
+        assert server.count("released") == 0
+        time.sleep(2.0)
+        os.killpg(chrome.pid, signal.SIGKILL)
+        chrome.wait(timeout=10)
+        deadline = time.time() + 60
+        while server.count("released") < 1 and time.time() < deadline:
+            time.sleep(0.5)
+        assert server.count("released") == 1, server.text()
+    finally:
+        if chrome is not None and chrome.poll() is None:
+            os.killpg(chrome.pid, signal.SIGKILL)
+        server.stop()

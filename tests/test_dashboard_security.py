@@ -259,7 +259,7 @@ def test_shared_server_warns_and_hands_its_limits_to_the_page(monkeypatch, capsy
     err = capsys.readouterr().err
     assert "no authentication" in err and f"http://192.168.1.20:{port}/" in err
     assert "tissues up to 14,400 sites" in err and "12 sessions at once" in err
-    assert limits.Limits.from_environment() == limits.Limits(14_400, 200, 4, 12)
+    assert limits.Limits.from_environment() == limits.Limits(14_400, 200, 12, 12)
     assert served["host"] == "0.0.0.0" and served["port"] == port
     assert served["ws_max_size"] == server.WS_MAX_BYTES == 1024 * 1024
     assert os.environ["SOLARA_KERNEL_CULL_TIMEOUT"] == "10m"  # a vanished tab frees its seat

@@ -30,7 +30,7 @@ ABSOLUTE = {
     "damage": ("damage (clearable + residual)", "damage units", ".2f"),
     "aggregate": ("protein aggregates", "load units (1 = toxic load)", ".3f"),
     "soluble": ("soluble aggregation-prone protein", "load units", ".3f"),
-    "organism": ("organism (cohort member)", "index", ".0f"),
+    "organism": ("organism of the cohort (number)", "", ".0f"),
     "tcells_naive": ("naive T-cells on this site", "cells", ".0f"),
     "tcells_effector": ("effector T-cells on this site", "cells", ".0f"),
     "tcells_treg": ("regulatory T-cells on this site", "cells", ".0f"),

@@ -22,6 +22,10 @@ A lesson file (``visualization/lessons/*.toml``, and any directory in the enviro
     schedule = "fixed"
     conc_nM = 20
 
+``replicates = N`` runs every arm on seeds ``seed .. seed + N - 1`` (numbers in the
+explanation are then mean ± SD over them); ``[[claims]]`` tables choose the explanation's
+words from the measured comparisons (``[[NAME]]`` in the text; see ``claims``).
+
 Placeholders in ``explanation``: ``{KEY.COLUMN}`` is the arm's last value of a timeseries
 column or a summary readout; ``{KEY.COLUMN.STAT}`` with STAT one of ``start end min max mean
 fold`` (end / start); ``{KEY.COLUMN.at_day_N}``; each optionally ``:.Nf`` (N from 0 to 6), e.g.
@@ -46,14 +50,15 @@ from mtor_abm.model.inputfiles import parse_toml, read_text
 from mtor_abm.model.pharmacology import DrugLibrary, load_library
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.model.scenarios.base import parse_overrides
+from mtor_abm.visualization.dashboard.claims import Claim, parse_claims
 from mtor_abm.visualization.dashboard.placeholders import fill, parse_template
-from mtor_abm.visualization.dashboard.state import MAX_ARMS, ArmSpec, make_regime
+from mtor_abm.visualization.dashboard.state import MAX_ARMS, MAX_REPLICATES, ArmSpec, make_regime
 
 LESSON_DIR = Path(__file__).resolve().parent.parent / "lessons"
 _KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOP_KEYS = {
     "title", "order", "scenario", "days", "colour_by", "plot", "text", "question",
-    "choices", "explanation", "params", "arms", "seed",
+    "choices", "explanation", "params", "arms", "seed", "replicates", "claims",
 }  # fmt: skip
 _ARM_KEYS = {"key", "label", "drug", "dose_mg", "schedule", "start_day", "conc_nM"}
 
@@ -77,6 +82,8 @@ class Lesson:
     seed: int = 0
     order: float = 100.0
     path: Path | None = None
+    replicates: int = 1
+    claims: tuple[Claim, ...] = ()
 
 
 @dataclass
@@ -150,6 +157,12 @@ def parse_lesson(data: dict, name: str, library: DrugLibrary, path: Path | None 
     params = data.get("params", {})
     if not isinstance(params, dict):
         raise InputError("'params' must be a table of scenario parameters")
+    replicates = data.get("replicates", 1)
+    if not isinstance(replicates, int) or isinstance(replicates, bool):
+        raise InputError(f"'replicates' must be a whole number of seeds, got {replicates!r}")
+    if not 1 <= replicates <= MAX_REPLICATES:
+        raise InputError(f"'replicates' must be 1 to {MAX_REPLICATES} seeds, got {replicates}")
+    claims = parse_claims(data.get("claims"), {k for k, _ in arms}, text_fields["explanation"])
     seed = check_seed(data.get("seed", 0), "'seed'")  # an integer in [0, 2**63 - 1]
     order = data.get("order", 100.0)
     if not _is_number(order):
@@ -182,6 +195,8 @@ def parse_lesson(data: dict, name: str, library: DrugLibrary, path: Path | None 
         seed=seed,
         order=float(order),
         path=path,
+        replicates=replicates,
+        claims=claims,
     )
 
 

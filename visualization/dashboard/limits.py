@@ -10,15 +10,18 @@ variable                        limit                                        sha
 =============================== ============================================ ==================
 ``MTOR_DASHBOARD_MAX_SITES``    lattice sites per tissue (width x height)    14400 (120 x 120)
 ``MTOR_DASHBOARD_MAX_ORGANISMS`` organisms per cohort (aging, neuro)         200
-``MTOR_DASHBOARD_MAX_MODELS``   models (arms) one session runs at once       4
+``MTOR_DASHBOARD_MAX_MODELS``   models one session runs at once (arms x      12
+                                replicate seeds, + untreated twins)
 ``MTOR_DASHBOARD_MAX_SESSIONS`` browser sessions running models at once      30
 =============================== ============================================ ==================
 
 The shared defaults apply when the server listens beyond this computer; on 127.0.0.1 nothing
 is limited unless asked. Sizes: the largest scenario default is the tumor's 120 x 120; a
 120 x 120 transplant model holds ~40 MB (measured, the heaviest per site), so 30 sessions of 4
-such models stay near 5 GB. A request beyond a limit is refused in the page with one polite
-line saying which limit and how to change it; nothing is built.
+such models stay near 5 GB; a lesson runs 3 seeds of up to 3 arms (9 models) on small tissues
+(at most 60 x 60 among the packaged ones), hence 12 models. A request beyond a limit is
+refused in the page with one polite line saying which limit and how to change it; nothing is
+built.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ class Limits:
     @classmethod
     def shared_defaults(cls) -> Limits:
         """The limits of a server open to the network when none are given."""
-        return cls(max_sites=14_400, max_organisms=200, max_models=4, max_sessions=30)
+        return cls(max_sites=14_400, max_organisms=200, max_models=12, max_sessions=30)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Limits:

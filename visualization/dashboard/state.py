@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from mtor_abm.model.domains import MAX_SEED, check_seed
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DrugLibrary, Regime, load_library
 from mtor_abm.model.regimes import build_regime
@@ -19,6 +20,7 @@ from mtor_abm.model.scenarios import SCENARIOS, get_scenario
 from mtor_abm.model.scenarios.base import parse_overrides
 
 MAX_ARMS = 4
+MAX_REPLICATES = 8
 #: Schedules offered in the menus (any form of ``model.pharmacology.SCHEDULE_FORMS`` works).
 SCHEDULES = ("daily", "bid", "weekly", "every_2d", "every_3d", "5on_2off", "continuous", "fixed")
 
@@ -69,6 +71,19 @@ def make_regime(arm: ArmSpec, scenario: str | None, library: DrugLibrary) -> Reg
     )
 
 
+def needs_hidden_twin(scenario: str, arm_specs) -> bool:
+    """Whether a run needs untreated twins stepped along (readouts against untreated growth,
+    a treated arm and no untreated arm)."""
+    drugs = [a.drug for a in arm_specs]
+    return get_scenario(scenario).needs_twin and "none" not in drugs and bool(drugs)
+
+
+def models_of(scenario: str, arm_specs, replicates: int = 1) -> int:
+    """How many models a run builds: every arm on every replicate seed, plus hidden twins."""
+    twins = 1 if needs_hidden_twin(scenario, arm_specs) else 0
+    return (len(arm_specs) + twins) * int(replicates)
+
+
 def describe_regime(regime: Regime) -> str:
     """A short human description of a regime, e.g. ``sirolimus 2 mg daily from day 0``."""
     if regime.drug == "none":
@@ -82,11 +97,19 @@ def describe_regime(regime: Regime) -> str:
 
 @dataclass
 class Arm:
-    """A built arm: its spec, regime and live model."""
+    """A built arm: its spec, regime and live models (one per replicate seed).
+
+    ``model`` is the first replicate, the one the page draws; the others only count.
+    """
 
     spec: ArmSpec
     regime: Regime
-    model: Any
+    replicates: list[Any]
+
+    @property
+    def model(self) -> Any:
+        """The replicate shown in the page (seed = the run's seed)."""
+        return self.replicates[0]
 
 
 @dataclass
@@ -99,6 +122,9 @@ class Run:
         params: scenario parameter overrides (strings or typed values; validated here).
         seed: random seed shared by every arm (same initial tissue in each).
         library: drug library (default: the packaged one).
+        replicates: models per arm on seeds ``seed, seed + 1, ...`` (1 to
+            :data:`MAX_REPLICATES`); replicate ``i`` of every arm starts from the same tissue
+            (paired comparison), and readouts are reported as mean and spread over them.
     """
 
     scenario: str
@@ -106,23 +132,51 @@ class Run:
     params: dict[str, Any] = field(default_factory=dict)
     seed: int = 0
     library: DrugLibrary | None = None
+    replicates: int = 1
     arms: list[Arm] = field(init=False)
+    twins: list[Any] = field(init=False, repr=False)
     lock: threading.RLock = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         spec = get_scenario(self.scenario)
         if not 1 <= len(self.arm_specs) <= MAX_ARMS:
             raise InputError(f"a run has 1 to {MAX_ARMS} arms, got {len(self.arm_specs)}")
-        if int(self.seed) < 0:
-            raise InputError(f"seed must be a non-negative integer, got {self.seed!r}")
+        self.seed = check_seed(self.seed)
+        if not 1 <= int(self.replicates) <= MAX_REPLICATES:
+            raise InputError(
+                f"replicates must be 1 to {MAX_REPLICATES} seeds per arm, got {self.replicates!r}"
+            )
+        if self.seed + int(self.replicates) - 1 > MAX_SEED:  # replicate i runs seed + i
+            raise InputError(
+                f"seed must leave room for {self.replicates} replicate seeds below 2**63, "
+                f"got {self.seed}"
+            )
         self.library = self.library or load_library()
         self.params = parse_overrides(spec.scenario_class, self.params)
         self.lock = threading.RLock()  # held by steps and by every read of the models
         self.arms = []
         for arm in self.arm_specs:
             regime = make_regime(arm, self.scenario, self.library)
-            scenario = spec.scenario_class(rng=int(self.seed), **self.params)
-            self.arms.append(Arm(arm, regime, spec.model_class(scenario, regime, self.library)))
+            models = [
+                spec.model_class(
+                    spec.scenario_class(rng=int(self.seed) + i, **self.params), regime, self.library
+                )
+                for i in range(int(self.replicates))
+            ]
+            self.arms.append(Arm(arm, regime, models))
+        # readouts against an untreated twin (growth inhibition ...) need one on every seed:
+        # without an untreated arm, a hidden one is stepped along (never drawn)
+        self.twins = []
+        if needs_hidden_twin(self.scenario, self.arm_specs):
+            untreated = make_regime(ArmSpec("untreated twin"), self.scenario, self.library)
+            self.twins = [
+                spec.model_class(
+                    spec.scenario_class(rng=int(self.seed) + i, **self.params),
+                    untreated,
+                    self.library,
+                )
+                for i in range(int(self.replicates))
+            ]
 
     @property
     def spec(self):
@@ -149,31 +203,53 @@ class Run:
         with self.lock:
             for _ in range(int(n)):
                 for arm in self.arms:
-                    arm.model.step()
+                    for model in arm.replicates:
+                        model.step()
+                for model in self.twins:
+                    model.step()
 
     def timeseries(self) -> list[dict[str, list[float]]]:
-        """Each arm's recorded readouts (columns, with ``time_h``)."""
+        """Each arm's recorded readouts of its shown replicate (columns, with ``time_h``)."""
         with self.lock:
             return [a.model.timeseries() for a in self.arms]
 
-    def readouts(self) -> list[dict[str, Any]]:
-        """Each arm's summary readouts (the scenario's, against an untreated arm when needed).
+    def replicate_timeseries(self) -> list[list[dict[str, list[float]]]]:
+        """Per arm, per replicate: the recorded readouts (columns, with ``time_h``)."""
+        with self.lock:
+            return [[m.timeseries() for m in a.replicates] for a in self.arms]
 
-        The untreated twin is the run's first untreated arm; without one, readouts that need a
-        twin are computed without it (the scenario decides what that means).
+    def readouts(self) -> list[dict[str, Any]]:
+        """Each arm's summary readouts of its shown replicate (see :meth:`replicate_readouts`)."""
+        return [reps[0] for reps in self.replicate_readouts()]
+
+    def replicate_readouts(self) -> list[list[dict[str, Any]]]:
+        """Per arm, per replicate: the scenario's summary readouts.
+
+        A treated replicate's untreated twin is replicate ``i`` of the run's first untreated
+        arm (same seed), or of the hidden twins stepped along when no arm is untreated. A
+        readout that cannot be computed yet (too early) is left out.
         """
         spec = self.spec
-        twin = next((a.model for a in self.arms if a.regime.drug == "none"), None)
+        twin_arm = self._untreated_arm()
+        twins = twin_arm.replicates if twin_arm is not None else self.twins
         out = []
         with self.lock:
             for arm in self.arms:
-                series = arm.model.timeseries()
-                other = twin if (spec.needs_twin and arm.regime.drug != "none") else None
-                try:
-                    out.append(dict(spec.readouts(arm.model, other, series)))
-                except Exception:  # a readout that needs more time or a twin: leave it out
-                    out.append({})
+                reps = []
+                for i, model in enumerate(arm.replicates):
+                    series = model.timeseries()
+                    other = None
+                    if spec.needs_twin and arm.regime.drug != "none" and twins:
+                        other = twins[i]
+                    try:
+                        reps.append(dict(spec.readouts(model, other, series)))
+                    except Exception:  # a readout that needs more time or a twin
+                        reps.append({})
+                out.append(reps)
         return out
+
+    def _untreated_arm(self) -> Arm | None:
+        return next((a for a in self.arms if a.regime.drug == "none"), None)
 
     def to_csv(self) -> str:
         """Every arm's timeseries as one long CSV table (``arm, drug, regime, <columns>``)."""

@@ -3,8 +3,9 @@
 Stepping from a server thread and pushing renders from it left some sessions' pages frozen
 while their models kept stepping. Here the browser's timer calls ``tick`` (handled like a
 button click, in the session's own message order); the server steps, redraws and bumps
-``frame``; the browser waits ``period_ms`` after that frame arrives before asking again. A slow
-redraw therefore slows the clock instead of queueing frames.
+``frame``; the browser asks again ``period_ms`` after it last asked (at once if that frame took
+longer), so frames come at a steady rate while they are cheaper than ``period_ms``, and a slow
+frame slows the clock instead of queueing frames (never two ticks in flight).
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ module.exports = {
     schedule() {
       clearTimeout(this._timer);
       if (!this.running) { return; }
-      this._timer = setTimeout(() => { this.tick(this.frame); }, this.period_ms);
+      const since = this._asked ? performance.now() - this._asked : 0;
+      const wait = Math.max(0, this.period_ms - since);
+      this._timer = setTimeout(() => {
+        this._asked = performance.now();
+        this.tick(this.frame);
+      }, wait);
     },
   },
   destroyed() { clearTimeout(this._timer); },

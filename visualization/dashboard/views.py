@@ -18,14 +18,13 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
-from mtor_abm.model.pharmacology import dose_times_h
-from mtor_abm.model.pk import simulate
 from PIL import Image
 
 CELL_TYPE = "cell type"
 FIELD_PREFIX = "field: "
 EMPTY_RGBA = (32, 32, 32, 255)  # empty sites: near black, like a dish under the microscope
 SELECT_RGBA = (255, 255, 255, 255)
+VESSEL_RIM = (255, 255, 255, 255)
 CATEGORY_COLOURS = (
     "#4e9fe5", "#f28e2b", "#59c15a", "#e15759", "#b07aa1", "#edc948", "#9c755f", "#ff9da7",
     "#76b7b2", "#bab0ac", "#1f3fbf", "#8cd17d", "#d4a6c8", "#f1ce63", "#86bcb6", "#fabfd2",
@@ -57,14 +56,17 @@ READOUT_NAMES = {
     "oxygen_mmHg": "oxygen at the cell (mmHg)",
 }
 FIELD_UNITS = {
-    "oxygen": "relative to arterial blood",
-    "nutrients": "relative to fresh medium",
+    "oxygen": "mmHg",
+    "nutrients": "relative to fresh medium or plasma",
     "drug": "nM",
-    "IL2": "relative",
-    "il2": "relative",
-    "VEGF": "relative",
-    "vegf": "relative",
+    "IL2": "pM",
+    "chemokine": "relative",
+    "VEGF": "VEGF units",
+    "SASP": "relative to surroundings of senescent cells",
+    "pathogen": "antigen load",
 }
+"""Units of the scenarios' fields, from the models' ``field_layers`` docstrings (oxygen in the
+tumor is a partial pressure; IL-2 in the transplant is pM)."""
 TARGET_PX = 420  # displayed tissue width, CSS pixels (one arm)
 TARGET_PX_COMPARE = 300  # each arm's width in compare mode
 
@@ -81,7 +83,8 @@ def option_label(option: str) -> str:
     """A menu label for a colour option, with what it means."""
     if option.startswith(FIELD_PREFIX):
         name = option[len(FIELD_PREFIX) :]
-        return f"field: {name} ({FIELD_UNITS.get(name, 'model units')})"
+        unit = FIELD_UNITS.get(name)
+        return f"field: {name} ({unit})" if unit else f"field: {name}"
     return READOUT_NAMES.get(option, option)
 
 
@@ -114,7 +117,8 @@ def shared_scale(models: list, option: str) -> Scale | None:
     if option.startswith(FIELD_PREFIX):
         name = option[len(FIELD_PREFIX) :]
         vmax = _nice_ceiling(max(top, 1e-9))
-        return Scale(option, 0.0, vmax, None, "viridis", f"{name} ({FIELD_UNITS.get(name, '')})")
+        unit = FIELD_UNITS.get(name)
+        return Scale(option, 0.0, vmax, None, "viridis", f"{name} ({unit})" if unit else name)
     if option in ("mTORC1", "pS6K", "p4EBP1", "pAKT_S473", "autophagy"):
         vmax = max(2.0, _nice_ceiling(top))
         return Scale(option, 0.0, vmax, 1.0, "coolwarm", f"{READOUT_NAMES[option]}, {RELATIVE}")
@@ -163,13 +167,50 @@ def tissue_rgba(
         rgba = np.empty((*values.shape, 4), dtype=np.uint8)
         rgba[...] = EMPTY_RGBA
         rgba[finite] = lut[(unit[finite] * 255).astype(int)]
+    vessels = _vessel_sites(model)
+    rgba[vessels] = _hex_rgba(LABEL_COLOURS["vessel"])
     image = np.ascontiguousarray(rgba.transpose(1, 0, 2)[::-1])  # [x, y] -> rows from the top
     k = display_factor(image.shape[1], image.shape[0], target_px)
     if k > 1:
         image = image.repeat(k, axis=0).repeat(k, axis=1)
+    if k >= 3:  # a light rim keeps every vessel visible whatever the colour scale
+        for x, y in np.argwhere(vessels):
+            r0, c0 = (rgba.shape[1] - 1 - y) * k, x * k
+            image[r0, c0 : c0 + k] = image[r0 + k - 1, c0 : c0 + k] = VESSEL_RIM
+            image[r0 : r0 + k, c0] = image[r0 : r0 + k, c0 + k - 1] = VESSEL_RIM
     if selected is not None:
         _outline(image, selected, rgba.shape[1], k)
     return image
+
+
+def site_size_um(model) -> float | None:
+    """Width of one lattice site in um (from the model's fields), or None for a cohort mosaic
+    (its tiles are separate organisms: a length scale would mislead)."""
+    fields = getattr(model, "fields", None)
+    if not isinstance(fields, dict):
+        return None
+    sizes = [getattr(f, "dx_um", None) for f in fields.values()]
+    sizes = [float(d) for d in sizes if d]
+    return sizes[0] if sizes else None
+
+
+def scale_bar(site_um: float, k: int, target_px: float = 80.0) -> tuple[float, int]:
+    """A round length (um) whose bar is about ``target_px`` wide at ``k`` px per site, and its
+    width in px."""
+    um_per_px = site_um / k
+    raw = target_px * um_per_px
+    exp = 10 ** math.floor(math.log10(raw))
+    length = max(m * exp for m in (1, 2, 5, 10) if m * exp <= raw * 1.0001)
+    return length, round(length / um_per_px)
+
+
+def _vessel_sites(model) -> np.ndarray:
+    """[x, y] mask of vessel sites (drawn in their fixed colour on every colouring: among
+    empty or low-valued sites they would otherwise vanish)."""
+    codes, labels = model.category_layer()
+    if "vessel" not in labels:
+        return np.zeros(codes.shape, dtype=bool)
+    return codes == labels.index("vessel")
 
 
 def grid_shape(model) -> tuple[int, int]:
@@ -305,6 +346,22 @@ def column_label(column: str) -> str:
     return column.replace("_", " ")
 
 
+def readout_label(name: str) -> str:
+    """A readable name for a summary readout (``growth_inhibition`` -> growth inhibition)."""
+    return READOUT_LABELS.get(name, name.replace("_", " "))
+
+
+READOUT_LABELS = {
+    "rejection_day": "graft rejection (day)",
+    "median_lifespan_days": "median lifespan (days)",
+    "p90_lifespan_days": "90th percentile lifespan (days)",
+    "wound_closure_day": "wound closed (day)",
+    "infection_cleared_day": "infection cleared (day)",
+    "doubling_time_h": "doubling time (h)",
+    "growth_inhibition": "growth inhibition (1 = no net growth)",
+}
+
+
 def column_names(columns) -> dict[str, str]:
     """One-line readable name -> timeseries column, for a selector (raw key if names clash)."""
     names = [column_label(c).split("\n")[0] for c in columns]
@@ -356,52 +413,6 @@ def timeseries_figure(
     if len(labels) > 1 or labels[0]:
         ax.legend(frameon=False, fontsize=10)
     fig.subplots_adjust(left=0.16, right=0.98, bottom=0.17, top=0.96)  # cheaper than tight_layout
-    return fig
-
-
-def pk_curves(regimes: list, days: float, library) -> list[tuple[np.ndarray, np.ndarray] | None]:
-    """Blood concentration (ng/mL, parent drug) of each regime over ``days`` (None: untreated)."""
-    out = []
-    dt_h = max(0.25, days * 24.0 / 800)
-    for regime in regimes:
-        if regime.drug == "none":
-            out.append(None)
-            continue
-        times, conc = simulate(regime, days, dt_h=dt_h, library=library)
-        parent = conc.get(regime.drug, next(iter(conc.values())))
-        out.append((times, np.asarray(parent)))
-    return out
-
-
-def pk_figure(regimes, labels, curves, now_h: float, horizon_h: float | None = None) -> Figure:
-    """Blood PK curve of each arm with its dose marks and the current time."""
-    fig = Figure(figsize=(6.4, 3.0))
-    ax = fig.add_subplot()
-    horizon = horizon_h or max((c[0][-1] for c in curves if c is not None), default=24.0)
-    scale = 24.0 if horizon > 72 else 1.0
-    unit = "days" if scale == 24.0 else "hours"
-    any_drug = False
-    for i, (regime, label, curve) in enumerate(zip(regimes, labels, curves, strict=True)):
-        if curve is None:
-            continue
-        any_drug = True
-        colour = ARM_COLOURS[i % 4]
-        ax.plot(curve[0] / scale, curve[1], color=colour, lw=2, label=plain_text(label))
-        doses, _ = dose_times_h(regime, 0.0, float(curve[0][-1]))
-        if len(doses):
-            ax.plot(doses / scale, np.zeros_like(doses), "^", color=colour, ms=7, clip_on=False)
-    ax.axvline(now_h / scale, color="k", lw=1, ls="--")
-    ax.set_xlabel(f"time ({unit}); ▲ = dose, dashed line = now", fontsize=10)
-    ax.set_ylabel("blood concentration (ng/mL)", fontsize=10)
-    if not any_drug:
-        ax.text(0.5, 0.5, "untreated: no drug in the blood", ha="center", va="center",
-                transform=ax.transAxes, fontsize=12, color="#555")  # fmt: skip
-    else:
-        ax.legend(frameon=False, fontsize=10)
-    ax.set_ylim(bottom=0)
-    ax.set_xlim(0, horizon / scale)
-    ax.grid(alpha=0.3)
-    fig.subplots_adjust(left=0.13, right=0.98, bottom=0.18, top=0.96)
     return fig
 
 

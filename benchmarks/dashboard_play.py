@@ -1,0 +1,142 @@
+"""Dashboard play speed in a real browser: lesson time against headless, and steps per second.
+
+Starts ``mtor-sim dashboard`` on a free port and drives Debian's Chromium with Playwright:
+
+* each chosen lesson is answered and run to its explanation in the browser, and the same
+  lesson is stepped to its end headless in this process (build included in both); printed:
+  both times and their ratio (target: browser <= 1.5 x headless);
+* Explore, culture 100 x 100 (2,000 cells seeded), speed "medium (6 steps/s)": model steps per
+  second achieved over ``--seconds`` of play (target: >= 5).
+
+    python benchmarks/dashboard_play.py [--lessons 01_rapalogs_cytostatic,02_akt_feedback]
+                                        [--seconds 15]
+
+The default lessons are the two that run in seconds; the others take minutes (run them one
+at a time on a quiet machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from urllib.parse import quote
+
+CHROMIUM = "/usr/bin/chromium"
+TISSUE = "width=100;height=100;initial_cells=2000"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mtor_abm.experiments", "dashboard", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/npm/"},
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return proc, url
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                raise SystemExit("error: the dashboard server did not start") from None
+            time.sleep(0.3)
+
+
+def hours(page) -> float:
+    text = page.locator(".mtor-time").first.inner_text()
+    return float(re.search(r"time: ([\d.]+) h", text).group(1))
+
+
+def browser_lesson_s(browser, url: str, lesson) -> float:
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    try:
+        page.goto(f"{url}?mode=Lessons&lesson={lesson.name}")
+        page.get_by_text("Predict first").first.wait_for(timeout=60_000)
+        page.get_by_text(lesson.choices[0], exact=True).first.click()
+        t0 = time.perf_counter()
+        page.get_by_role("button", name=re.compile("Run the experiment", re.I)).click()
+        page.get_by_text("What happened").first.wait_for(timeout=3_600_000)
+        return time.perf_counter() - t0
+    finally:
+        page.close()
+
+
+def headless_lesson_s(lesson) -> float:
+    from mtor_abm.visualization.dashboard.lesson_run import explain, run_to_end
+
+    t0 = time.perf_counter()
+    run = run_to_end(lesson)
+    explain(lesson, run)
+    return time.perf_counter() - t0
+
+
+def steps_per_second(browser, url: str, seconds: float) -> float:
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    try:
+        page.goto(f"{url}?mode=Explore&scenario=culture&seed=0&params={quote(TISSUE)}")
+        page.locator(".mtor-time").first.wait_for(timeout=60_000)
+        page.get_by_role("button", name=re.compile("^play$", re.I)).first.click()
+        while hours(page) < 2:  # the first frames (steady state reached)
+            time.sleep(0.05)
+        h0, t0 = hours(page), time.perf_counter()
+        time.sleep(seconds)
+        h1, t1 = hours(page), time.perf_counter()
+        page.get_by_role("button", name=re.compile("^pause$", re.I)).first.click()
+        return (h1 - h0) / (t1 - t0)  # culture: 1 h per step
+    finally:
+        page.close()
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--lessons", default="01_rapalogs_cytostatic,02_akt_feedback")
+    p.add_argument("--seconds", type=float, default=15.0)
+    args = p.parse_args()
+    from mtor_abm.visualization.dashboard.lessons import LESSON_DIR, load_lesson
+    from playwright.sync_api import sync_playwright
+
+    lessons = [load_lesson(LESSON_DIR / f"{n}.toml") for n in args.lessons.split(",") if n]
+    proc, url = start_server()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+            )
+            for lesson in lessons:
+                headless = headless_lesson_s(lesson)
+                shown = browser_lesson_s(browser, url, lesson)
+                print(
+                    f"lesson {lesson.name:28s} headless {headless:7.1f} s  browser {shown:7.1f} s"
+                    f"  ratio {shown / headless:5.2f} (target <= 1.5)",
+                    flush=True,
+                )
+            rate = steps_per_second(browser, url, args.seconds)
+            print(
+                f"culture 100x100 at 'medium (6 steps/s)': {rate:5.2f} steps/s achieved "
+                f"over {args.seconds:g} s (target >= 5)",
+                flush=True,
+            )
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,222 @@
+"""Dashboard parts without a browser: charts, play clock, replicate summaries, claims, URL."""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+
+import numpy as np
+import pytest
+from mtor_abm.model.errors import InputError
+from mtor_abm.visualization.dashboard import charts, claims, play, plots, summary, urlstate
+from mtor_abm.visualization.dashboard.state import ArmSpec, Run
+
+SMALL = {"width": 20, "height": 20, "initial_cells": 40}
+
+
+# ------------------------------------------------------------------------------ charts
+def test_nice_ticks_are_round_and_cover_the_range():
+    assert charts.nice_ticks(0, 10) == [0, 2.5, 5, 7.5, 10]
+    assert charts.nice_ticks(0, 1500, 5) == [0, 500, 1000, 1500]
+    assert charts.nice_top(17.26) == 20
+
+
+def test_polyline_maps_data_to_the_plot_area():
+    x, y = np.array([0.0, 5.0, 10.0]), np.array([0.0, 5.0, 10.0])
+    svg = charts.line_chart_svg([charts.Line(x, y, "#123456", "a")], (0, 10), "t", "v", (0, 10))
+    points = re.search(r'<polyline points="([^"]+)"', svg).group(1).split()
+    left, top = charts.MARGIN["left"], charts.MARGIN["top"]
+    w = charts.WIDTH - left - charts.MARGIN["right"]
+    h = charts.HEIGHT - top - charts.MARGIN["bottom"]
+    expected = [(left, top + h), (left + w / 2, top + h / 2), (left + w, top)]
+    got = [tuple(float(v) for v in p.split(",")) for p in points]
+    assert got == [pytest.approx(e, abs=0.06) for e in expected]
+
+
+def test_envelope_keeps_every_peak_of_a_fine_curve():
+    """A daily oral-like peak train sampled every 0.25 h over 200 days (19,200 points) drawn
+    in 600 bins: every peak's maximum survives, the point count is bounded."""
+    t = np.arange(0, 200 * 24, 0.25)
+    c = np.exp(-(((t % 24) - 1.5) ** 2))  # peak 1 at 1.5 h after each dose
+    c[t > 4000] *= 0.5
+    ex, ey = charts.envelope(t, c, bins=600)
+    assert len(ex) <= 1200 and np.all(np.diff(ex) >= 0)
+    for day in range(0, 200, 17):
+        in_day = (ex >= day * 24) & (ex < day * 24 + 24)
+        assert ey[in_day].max() == pytest.approx(c[(t >= day * 24) & (t < day * 24 + 24)].max())
+
+
+def test_pk_chart_marks_every_dose_and_reaches_the_peak():
+    run = Run("tumor", [ArmSpec("e", "everolimus", 10.0, "daily", 0.0)], {"width": 20})
+    curves = plots.pk_curves([run.arms[0].regime], 10.0, run.library)
+    svg = plots.pk_svg([run.arms[0].regime], ["e"], curves, 240.0)
+    assert svg.count("<path d=") == 10  # one ▲ per daily dose over 10 days
+    # sampled finely: the curve's highest point is the daily Cmax, not a trough
+    assert curves[0][1].max() > 3 * curves[0][1][curves[0][0] % 24 == 0][1:].max()
+
+
+def test_in_vitro_pk_is_the_held_medium_concentration_in_nM():
+    run = Run("culture", [ArmSpec("s", "sirolimus", schedule="fixed", conc_nM=20)], SMALL)
+    curves = plots.pk_curves([run.arms[0].regime], 3.0, run.library, in_vitro=True)
+    assert np.allclose(curves[0][1], 20.0)
+    assert "medium concentration (nM)" in plots.pk_svg(
+        [run.arms[0].regime], ["s"], curves, 72, True
+    )
+
+
+def test_now_line_sits_at_the_fraction_of_the_axis():
+    svg = charts.now_line_svg(25.0, (0.0, 100.0))
+    x = float(re.search(r'x1="([\d.]+)"', svg).group(1))
+    left = charts.MARGIN["left"]
+    w = charts.WIDTH - left - charts.MARGIN["right"]
+    assert x == pytest.approx(left + 0.25 * w, abs=0.06)
+
+
+# ------------------------------------------------------------------------------ play clock
+class FakeTime:
+    def __init__(self):
+        self.t = 0.0
+
+    def __call__(self):
+        return self.t
+
+
+def test_rate_speed_owes_steps_for_the_time_that_passed():
+    now = FakeTime()
+    clock = play.PlayClock(now=now)
+    assert clock.owed(6.0) == 1  # first frame
+    clock.steps_done = 1
+    now.t = 1.0  # a slow frame: one second later, 6 steps are due in total
+    assert clock.owed(6.0) == 5
+    clock.steps_done = 6
+    now.t = 60.0  # a long stall: no burst beyond MAX_OWED_S of steps
+    assert clock.owed(6.0) == round(6.0 * play.MAX_OWED_S)
+
+
+def test_play_stops_at_the_lesson_end():
+    run = Run("culture", [ArmSpec("a")], SMALL)
+    fast = play.SPEEDS["fast (6 hours per frame)"]
+    clock = play.PlayClock()
+    assert play.play_frame(run, fast, clock, stop_h=8.0) and run.hours == 6.0
+    assert play.play_frame(run, fast, clock, stop_h=8.0) and run.hours == 8.0
+    assert not play.play_frame(run, fast, clock, stop_h=8.0) and run.hours == 8.0
+    assert play.play_frame(run, play.SPEEDS[play.FASTEST], clock, stop_h=12.0)
+    assert run.hours <= 12.0
+
+
+def test_week_per_frame_steps_a_cohort_seven_days():
+    run = Run("neuro", [ArmSpec("a")], {"organisms": 2})
+    play.play_frame(run, play.SPEEDS["1 week per frame (cohorts)"], play.PlayClock(), None)
+    assert run.hours == 168.0
+
+
+# ------------------------------------------------------------------------------ replicates
+def test_summary_is_mean_and_sample_sd():
+    s = summary.summarise([1.0, 2.0, 4.0], "x")
+    assert s.mean == pytest.approx(7 / 3) and s.sd == pytest.approx(statistics.stdev([1, 2, 4]))
+    assert s.text(2) == "2.33 ± 1.53"
+    assert summary.summarise([3.5, None], "rejection_day").text(1) == "3.5 (never in 1 of 2)"
+    assert summary.summarise([True, False, True]).text() == "2 of 3"
+    assert summary.summarise([[1, 2]]) is None
+
+
+def test_replicates_are_paired_seeds_and_differ():
+    run = Run("culture", [ArmSpec("u"), ArmSpec("s", "sirolimus")], SMALL, seed=4, replicates=2)
+    first = Run("culture", [ArmSpec("u")], SMALL, seed=5)
+    run.step(3)
+    first.step(3)
+    reps = run.replicate_timeseries()
+    assert reps[0][1]["cells"] == first.timeseries()[0]["cells"]  # replicate 1 = seed + 1
+    a, b = run.arms[0].replicates
+    assert not np.array_equal(a.category_layer()[0], b.category_layer()[0])
+    assert np.array_equal(run.arms[1].replicates[1].category_layer()[0], b.category_layer()[0])
+    with pytest.raises(InputError, match="replicates"):
+        Run("culture", [ArmSpec("u")], SMALL, replicates=0)
+
+
+# ------------------------------------------------------------------------------ claims
+def test_outcome_needs_a_difference_beyond_tolerance_and_noise():
+    assert claims.outcome_of([2.0, 2.1, 1.9], [1.0, 1.1, 0.9], 0.05, "a.x") == "higher"
+    assert claims.outcome_of([1.0, 1.1, 0.9], [2.0, 2.1, 1.9], 0.05, "a.x") == "lower"
+    assert claims.outcome_of([1.02, 1.0], [1.0, 1.01], 0.05, "a.x") == "same"
+    # noisy: mean difference 0.33 but pairwise differences +3, -1, -1 (SE 1.33): same
+    assert claims.outcome_of([4.0, 0.0, 0.0], [1.0, 1.0, 1.0], 0.05, "a.x") == "same"
+    # an event that never came is later than any day
+    assert claims.outcome_of([None, None], [10.0, 12.0], 0.05, "a.rejection_day") == "higher"
+
+
+def test_wording_follows_the_measurement():
+    table = {
+        "name": "g", "measure": "a.x", "against": "b.x", "expect": "higher",
+        "higher": "grew more", "lower": "grew less", "same": "grew as much",
+    }  # fmt: skip
+    (claim,) = claims.parse_claims([table], {"a", "b"}, "It [[g]].")
+    outcome = claims.Outcome(claim, "lower", (1.0,), (2.0,))
+    assert claims.apply_wording("It [[g]].", {"g": outcome}) == "It grew less."
+    assert not outcome.holds
+    with pytest.raises(InputError, match=r"\[\[h\]\]"):
+        claims.parse_claims([table], {"a", "b"}, "It [[h]].")
+    with pytest.raises(InputError, match="measure"):
+        claims.parse_claims([{**table, "measure": "z.x"}], {"a", "b"}, "")
+    with pytest.raises(InputError, match="braces"):
+        claims.parse_claims([{**table, "same": "{a.x}"}], {"a", "b"}, "")
+
+
+# ------------------------------------------------------------------------------ URL
+def test_url_round_trips_the_setup():
+    arms = [
+        ArmSpec("daily", "sirolimus", 2.0, "daily", 0.0),
+        ArmSpec("weekly", "sirolimus", 14.0, "weekly"),
+    ]
+    q = urlstate.query("Compare", "tumor", 7, ArmSpec("x"), arms, None, 3)
+    back = urlstate.read(q)
+    assert back == {
+        "mode": "Compare",
+        "scenario": "tumor",
+        "seed": 7,
+        "arms": arms,
+        "replicates": 3,
+    }
+    assert urlstate.read("scenario=moon&seed=-1&arms=x") == {}
+    q = urlstate.query("Explore", "culture", 0, arms[0], [], None, 1, {"width": 100, "height": 90})
+    assert urlstate.read(q)["params"] == {"height": 90, "width": 100}
+    assert "params" not in urlstate.read("scenario=culture&params=width=-5")
+    assert math.isclose(
+        urlstate.read(urlstate.query("Explore", "culture", 0, arms[0], [], None))["arm"].dose_mg,
+        2.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("drug", "kw"),
+    [("sirolimus", {}), ("everolimus", {"schedule": "5on_2off", "start_day": 3.3}),
+     ("temsirolimus", {})],
+)  # fmt: skip
+def test_long_pk_curves_superpose_to_the_direct_simulation(drug, kw, monkeypatch):
+    """Long dosed runs are drawn as one dose's response summed over the doses; on a horizon
+    both methods cover, the result equals model.pk.simulate sample by sample."""
+    from mtor_abm.model.pharmacology import load_library
+    from mtor_abm.model.pk import simulate
+    from mtor_abm.model.regimes import build_regime
+
+    library = load_library()
+    regime = build_regime(library, drug, **kw)
+    monkeypatch.setattr(plots, "PK_DIRECT_SAMPLES", 10)
+    times, conc = plots._parent_curve(regime, 60.0, library)
+    t_ref, ref = simulate(regime, 60.0, dt_h=plots.PK_DT_H, library=library)
+    assert np.array_equal(times, t_ref)
+    assert np.max(np.abs(conc - ref[drug])) <= 1e-4 * ref[drug].max()
+
+
+def test_growth_inhibition_without_an_untreated_arm_uses_a_hidden_twin():
+    """Compare of two treated arms: growth inhibition is still against untreated growth on
+    the same seed (a hidden twin), equal to what a run with the untreated arm reports."""
+    torin = ArmSpec("t", "torin1")
+    alone = Run("culture", [torin, ArmSpec("s", "sirolimus")], SMALL, seed=2)
+    paired = Run("culture", [ArmSpec("u"), torin], SMALL, seed=2)
+    alone.step(24)
+    paired.step(24)
+    gi = alone.readouts()[0]["growth_inhibition"]
+    assert gi == pytest.approx(paired.readouts()[1]["growth_inhibition"])
+    assert gi > 0.5  # Torin1 stops most growth in a day (it is 0 only for untreated growth)

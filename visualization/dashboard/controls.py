@@ -1,0 +1,140 @@
+"""The sidebar's inputs: play controls, scenario parameters, one arm's regime, compare arms."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import solara
+from mtor_abm.model.scenarios import SCENARIOS
+from mtor_abm.model.scenarios.base import defaults
+from mtor_abm.visualization.dashboard.play import SPEEDS
+from mtor_abm.visualization.dashboard.state import MAX_ARMS, SCHEDULES, ArmSpec
+
+
+@solara.component
+def PlayControls(run, playing, speed, set_speed, on_step, on_reset, at_end: bool):
+    """Play, pause, step and reset; Play and Step are off at a lesson's end (``at_end``)."""
+    with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
+        solara.Button(
+            "Play",
+            icon_name="mdi-play",
+            on_click=lambda: playing.set(True),
+            disabled=playing.value or run is None or at_end,
+            color="primary",
+        )
+        solara.Button(
+            "Pause",
+            icon_name="mdi-pause",
+            on_click=lambda: playing.set(False),
+            disabled=not playing.value,
+        )
+        solara.Button(
+            "Step",
+            icon_name="mdi-step-forward",
+            on_click=on_step,
+            disabled=playing.value or run is None or at_end,
+        )
+        solara.Button("Reset", icon_name="mdi-restore", on_click=on_reset)
+    solara.Select("Speed", values=list(SPEEDS), value=speed, on_value=set_speed)
+
+
+@solara.component
+def ParameterInputs(scenario: str, params: dict, set_params):
+    """One input per documented scenario parameter, labelled with its unit (if it has one)."""
+    cls = SCENARIOS[scenario].scenario_class
+    values = {**defaults(cls), **params}
+    for name, doc in cls.PARAMETERS.items():
+        label = f"{name} ({doc.unit})" if doc.unit and doc.unit.strip("() ") else name
+        value = values[name]
+
+        def set_value(v, name=name):
+            set_params({**params, name: v})
+
+        if doc.choices:
+            solara.Select(label, values=list(doc.choices), value=str(value), on_value=set_value)
+        elif isinstance(value, bool):
+            solara.Checkbox(label=label, value=value, on_value=set_value)
+        elif isinstance(value, int):
+            solara.InputInt(label, value=value, on_value=set_value, continuous_update=False)
+        elif isinstance(value, float):
+            solara.InputFloat(label, value=value, on_value=set_value, continuous_update=False)
+        else:
+            solara.InputText(label, value=str(value), on_value=set_value, continuous_update=False)
+        solara.Text(doc.help, style={"font-size": "12px", "color": "#666", "margin-top": "-14px"})
+
+
+@solara.component
+def RegimeInputs(library, arm: ArmSpec, set_arm, scenario: str, prefix: str = ""):
+    """Drug, schedule, dose or held concentration and start day of one arm."""
+    drug = library.drug(arm.drug)
+    solara.Select(
+        f"{prefix}Drug",
+        values=list(library),
+        value=arm.drug,
+        on_value=lambda d: set_arm(ArmSpec(arm.label, d)),
+    )
+    if arm.drug == "none":
+        return
+    fixed = drug.fixed_only or (arm.schedule or drug.default_schedule) == "fixed"
+    if not drug.fixed_only:
+        solara.Select(
+            f"{prefix}Schedule",
+            values=list(SCHEDULES),
+            value=arm.schedule or drug.default_schedule,
+            on_value=lambda s: set_arm(replace(arm, schedule=s)),
+        )
+    if fixed:
+        solara.InputFloat(
+            f"{prefix}Held concentration (nM)",
+            value=arm.conc_nM if arm.conc_nM is not None else (drug.default_conc_nM or 10.0),
+            on_value=lambda v: set_arm(replace(arm, conc_nM=v)),
+            continuous_update=False,
+        )
+    else:
+        solara.InputFloat(
+            f"{prefix}Dose (mg)",
+            value=arm.dose_mg if arm.dose_mg is not None else drug.default_dose_mg,
+            on_value=lambda v: set_arm(replace(arm, dose_mg=v)),
+            continuous_update=False,
+        )
+    start = arm.start_day if arm.start_day is not None else SCENARIOS[scenario].default_start_day
+    solara.InputFloat(
+        f"{prefix}Start day (day)",
+        value=start,
+        on_value=lambda v: set_arm(replace(arm, start_day=v)),
+        continuous_update=False,
+    )
+
+
+@solara.component
+def CompareInputs(library, compare, scenario: str):
+    """Two to four arms on the same seed; each has its own label and regime."""
+    arms = list(compare.value)
+    solara.Text("Arms (same seed, same starting tissue)", style={"font-weight": "600"})
+    for i, arm in enumerate(arms):
+
+        def set_arm(new, i=i):
+            values = list(compare.value)
+            old = values[i]
+            if new.drug != old.drug and new.label == old.label:
+                new = replace(new, label=new.drug if new.drug != "none" else "untreated")
+            values[i] = new
+            compare.set(values)
+
+        with solara.Details(f"Arm {i + 1}: {arm.label}", expand=i < 2):
+            solara.InputText(
+                f"Arm {i + 1} label",
+                value=arm.label,
+                on_value=lambda v, i=i: set_arm(replace(compare.value[i], label=v or f"arm {i}")),
+                continuous_update=False,
+            )
+            RegimeInputs(library, arm, set_arm, scenario, prefix=f"Arm {i + 1} ")
+    with solara.Row():
+        solara.Button(
+            "Add arm",
+            disabled=len(arms) >= MAX_ARMS,
+            on_click=lambda: compare.set([*arms, ArmSpec("sirolimus", "sirolimus")]),
+        )
+        solara.Button(
+            "Remove arm", disabled=len(arms) <= 2, on_click=lambda: compare.set(arms[:-1])
+        )

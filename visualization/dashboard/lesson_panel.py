@@ -1,0 +1,104 @@
+"""The Lessons tab: choose a lesson, predict, run to the lesson's end, read what happened."""
+
+from __future__ import annotations
+
+import solara
+from mtor_abm.visualization.dashboard.lesson_run import explain
+from mtor_abm.visualization.dashboard.panels import Md
+from mtor_abm.visualization.dashboard.play import FASTEST
+from solara.alias import rv
+
+
+@solara.component
+def LessonProgress(hours: float, stop_h: float):
+    """How far the lesson's run is: a bar and 'day X of Y'."""
+    pct = max(0.0, min(100.0, 100.0 * hours / stop_h))
+    solara.ProgressLinear(value=pct, color="primary")
+    solara.Text(
+        f"day {hours / 24:.1f} of {stop_h / 24:g} ({pct:.0f} %)",
+        classes=["mtor-progress"],
+        style={"font-size": "13px"},
+    )
+
+
+@solara.component
+def Explanation(lesson, run, hours: float):
+    """The explanation of a finished run (computed once per run and time)."""
+    text = solara.use_memo(lambda: explain(lesson, run), [id(run), hours, lesson])
+    n = lesson.replicates
+    if n > 1:
+        text += (
+            f"\n\n*Numbers are mean ± SD over {n} seeds per arm ({run.seed} to "
+            f"{run.seed + n - 1}); the tissues show seed {run.seed}.*"
+        )
+    Md("### What happened\n\n" + text)
+
+
+@solara.component
+def LessonPanel(catalogue, lesson, lesson_name, answer, started, playing, run, stop_h, hours,
+                set_option, set_plot, set_speed):  # fmt: skip
+    """Predict -> run -> explain; redrawn at every model time ``hours``."""
+    titles = {le.title: le.name for le in catalogue.lessons}
+    if not catalogue.lessons:
+        solara.Warning("No lessons are available in this installation.")
+        return
+
+    def choose(title):
+        playing.set(False)
+        started.set(False)
+        answer.set(None)
+        lesson_name.set(titles[title])
+
+    solara.Select(
+        "Lesson", values=list(titles), value=lesson.title if lesson else None, on_value=choose
+    )
+    for title, reason in catalogue.unavailable:
+        solara.Text(
+            f"Unavailable: {title} ({reason})", style={"color": "#8a6d3b", "font-size": "13px"}
+        )
+    for err in catalogue.errors:
+        solara.Text(f"Lesson file error: {err}", style={"color": "#a94442", "font-size": "13px"})
+    if lesson is None:
+        return
+    Md(f"## {lesson.title}\n\n{lesson.text}")
+    Md(f"**Predict first:** {lesson.question}")
+    if lesson.choices:
+        with rv.RadioGroup(
+            v_model=answer.value,
+            on_v_model=answer.set,
+            disabled=started.value,  # the prediction is locked once the run starts
+            class_="mt-0",
+        ):
+            for choice in lesson.choices:
+                rv.Radio(label=choice, value=choice)
+    else:
+        solara.InputText("Your prediction", value=answer.value or "", on_value=answer.set)
+
+    def start():
+        set_speed(FASTEST)
+        if lesson.colour_by:
+            set_option(lesson.colour_by)
+        if lesson.plot:
+            set_plot(lesson.plot)
+        started.set(True)
+        playing.set(True)
+
+    if not started.value:
+        solara.Button(
+            "Run the experiment",
+            icon_name="mdi-play",
+            color="primary",
+            disabled=not answer.value,
+            on_click=start,
+        )
+        if not answer.value:
+            solara.Text("Choose your prediction to unlock the run.", style={"color": "#666"})
+        return
+    if run is None:
+        return
+    LessonProgress(hours, stop_h)
+    if hours < stop_h - 1e-9:
+        solara.Info(f"Running... your prediction: {answer.value}")
+        return
+    solara.Success(f"Your prediction was: {answer.value}")
+    Explanation(lesson, run, hours)

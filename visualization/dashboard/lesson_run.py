@@ -1,0 +1,138 @@
+"""A lesson's run and its explanation over replicate seeds.
+
+Every arm of a lesson runs ``lesson.replicates`` seeds (``Run``); the explanation's
+placeholders read mean ± SD over them (as the readout table does), and its ``[[claim]]``
+words follow the measured comparisons (``claims``). Each placeholder is read per replicate
+through :func:`lessons.fill_explanation`, the one place that interprets placeholders.
+
+``MTOR_LESSON_OVERRIDES`` (tests only) is JSON mapping a lesson name, or ``*`` for all, to
+``{"days": d, "replicates": n, "params": {...}}``: browser tests run short lessons on small
+tissues with it. It never changes a lesson's text or arms.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import string
+from dataclasses import replace
+
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.scenarios import SCENARIOS
+from mtor_abm.model.scenarios.base import parse_overrides
+from mtor_abm.visualization.dashboard.claims import Outcome, apply_wording, outcome_of
+from mtor_abm.visualization.dashboard.lessons import Lesson, fill_explanation
+from mtor_abm.visualization.dashboard.state import Run
+from mtor_abm.visualization.dashboard.summary import summarise
+
+OVERRIDES_ENV = "MTOR_LESSON_OVERRIDES"
+
+
+def with_overrides(lesson: Lesson) -> Lesson:
+    """``lesson`` with the test-only overrides of ``MTOR_LESSON_OVERRIDES`` applied."""
+    raw = os.environ.get(OVERRIDES_ENV)
+    if not raw:
+        return lesson
+    try:
+        table = json.loads(raw)
+    except json.JSONDecodeError as err:
+        raise InputError(f"{OVERRIDES_ENV} is not valid JSON: {err}") from None
+    change = {**table.get("*", {}), **table.get(lesson.name, {})}
+    params = dict(lesson.params)
+    for name, value in change.get("params", {}).items():
+        if name in SCENARIOS[lesson.scenario].scenario_class.PARAMETERS:
+            params[name] = value
+    params = parse_overrides(SCENARIOS[lesson.scenario].scenario_class, params)
+    return replace(
+        lesson,
+        params=params,
+        days=float(change.get("days", lesson.days or SCENARIOS[lesson.scenario].default_days)),
+        replicates=int(change.get("replicates", lesson.replicates)),
+    )
+
+
+def lesson_columns(lesson: Lesson) -> tuple[str, ...]:
+    """Columns the explanation reads as their last value (``{KEY.COLUMN}``, no statistic):
+    the page's readout table shows them, so every such number can be read there too."""
+    out = []
+    for _, field, _, _ in string.Formatter().parse(lesson.explanation):
+        parts = (field or "").split(".")
+        if len(parts) == 2 and parts[1] not in out:
+            out.append(parts[1])
+    return tuple(out)
+
+
+def lesson_hours(lesson: Lesson) -> float:
+    """The lesson's run length, h."""
+    return 24.0 * (lesson.days or SCENARIOS[lesson.scenario].default_days)
+
+
+def build_run(lesson: Lesson, library=None) -> Run:
+    """The lesson's arms on its seed, ``lesson.replicates`` seeds per arm."""
+    arms = [spec for _, spec in lesson.arms]
+    return Run(lesson.scenario, arms, dict(lesson.params), lesson.seed, library, lesson.replicates)
+
+
+def run_to_end(lesson: Lesson, library=None) -> Run:
+    """Build and step a lesson's run to its end (headless)."""
+    run = build_run(lesson, library)
+    run.step(round((lesson_hours(lesson) - run.hours) / run.dt_h))
+    return run
+
+
+class Replicates:
+    """A finished (or running) lesson run's data: per arm, per replicate series and readouts."""
+
+    def __init__(self, lesson: Lesson, run: Run):
+        self.lesson = lesson
+        self.series = run.replicate_timeseries()
+        self.readouts = run.replicate_readouts()
+        self.n = run.replicates
+
+    def values(self, ref: str, decimals: int = 9) -> list[float | None]:
+        """Per replicate, the number a placeholder ``KEY.COLUMN[.STAT]`` stands for."""
+        probe = replace(self.lesson, explanation="{" + ref + f":.{min(decimals, 6)}f" + "}")
+        out = []
+        for i in range(self.n):
+            text = fill_explanation(
+                probe, [arm[i] for arm in self.series], [arm[i] for arm in self.readouts]
+            )
+            out.append(_number(text))
+        return out
+
+
+def _number(text: str) -> float | None:
+    if text in ("True", "False"):
+        return float(text == "True")
+    try:
+        value = float(text)
+    except ValueError:
+        return None  # "never", "n/a"
+    return value if math.isfinite(value) else None
+
+
+def measure_claims(lesson: Lesson, data: Replicates) -> dict[str, Outcome]:
+    """Each claim's measured outcome over the run's replicates."""
+    out = {}
+    for claim in lesson.claims:
+        a, b = data.values(claim.measure), data.values(claim.against)
+        out[claim.name] = Outcome(claim, outcome_of(a, b, claim.tolerance, claim.measure), a, b)
+    return out
+
+
+def explain(lesson: Lesson, run: Run) -> str:
+    """The lesson's explanation for ``run``: measured wording, placeholders as mean ± SD."""
+    data = Replicates(lesson, run)
+    text = apply_wording(lesson.explanation, measure_claims(lesson, data))
+    out = []
+    for literal, field, spec, _ in string.Formatter().parse(text):
+        out.append(literal)
+        if field is None:
+            continue
+        decimals = int(spec[1:-1]) if spec and spec.startswith(".") and spec.endswith("f") else None
+        parts = field.split(".")
+        name = parts[1] if len(parts) == 2 else ""
+        summary = summarise(data.values(field), name)
+        out.append(summary.text(decimals) if summary else "n/a")
+    return "".join(out)

@@ -1,0 +1,99 @@
+"""Replicate summaries: one readout over an arm's replicate seeds as mean and spread.
+
+The page's readout table and a lesson's explanation both show a readout this way, so the
+numbers a student reads in the explanation are the ones in the table.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A readout over replicates.
+
+    Attributes:
+        values: the replicates' finite values.
+        n: number of replicates.
+        missing: replicates without a value (for a ``*_day`` readout: the event never came).
+        name: the readout's name (decides how a missing value reads).
+    """
+
+    values: tuple[float, ...]
+    n: int
+    missing: int = 0
+    name: str = ""
+    boolean: bool = False
+
+    @property
+    def mean(self) -> float | None:
+        """Mean of the finite values, or None when there are none."""
+        return sum(self.values) / len(self.values) if self.values else None
+
+    @property
+    def sd(self) -> float | None:
+        """Sample standard deviation (n - 1) of the finite values; None for fewer than 2."""
+        if len(self.values) < 2:
+            return None
+        m = self.mean
+        return math.sqrt(sum((v - m) ** 2 for v in self.values) / (len(self.values) - 1))
+
+    def text(self, decimals: int | None = None) -> str:
+        """``mean ± SD`` (one replicate: the value), with how many never reached an event."""
+        never = "never" if self.name.endswith("_day") else "n/a"
+        if not self.values:
+            return never
+        if self.boolean:
+            yes = int(sum(self.values))
+            return ("yes" if yes else "no") if self.n == 1 else f"{yes} of {self.n}"
+        shown = _number(self.mean, decimals)
+        if self.sd is not None:
+            shown += f" ± {_number(self.sd, decimals)}"
+        if self.missing:
+            shown += f" ({never} in {self.missing} of {self.n})"
+        return shown
+
+
+def _number(v: float, decimals: int | None) -> str:
+    """``decimals`` fixed, else 3 significant digits without exponent for |v| >= 100."""
+    if decimals is not None:
+        return f"{v:.{decimals}f}"
+    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
+def summarise(values: list, name: str = "") -> Summary | None:
+    """Summary of one readout's replicate values (numbers, bools as 0/1, or None/NaN).
+
+    Returns None when the readout is not a number (e.g. a list of lifespans).
+    """
+    finite, missing = [], 0
+    boolean = bool(values) and all(isinstance(v, bool) for v in values)
+    for v in values:
+        if v is None or (isinstance(v, float) and not math.isfinite(v)):
+            missing += 1
+        elif isinstance(v, bool | int | float):
+            finite.append(float(v))
+        else:
+            return None
+    return Summary(tuple(finite), len(values), missing, name, boolean)
+
+
+def readout_table(replicates: list[list[dict]]) -> tuple[list[str], list[list[Summary | None]]]:
+    """Readout names (in first-seen order) and, per name, each arm's summary.
+
+    ``replicates``: per arm, per replicate, the readouts dict (``Run.replicate_readouts``).
+    """
+    names: list[str] = []
+    for arm in replicates:
+        for rep in arm:
+            names += [k for k in rep if k not in names]
+    rows = []
+    kept = []
+    for name in names:
+        row = [summarise([rep.get(name) for rep in arm], name) for arm in replicates]
+        if any(s is not None for s in row):
+            kept.append(name)
+            rows.append(row)
+    return kept, rows
