@@ -39,6 +39,26 @@ def test_hill_fit_recovers_a_known_gi50():
     lo, hi = fit["gi50_ci"]
     assert lo < expected < hi
     assert gi50_of(0.45, 1.0, 1.0) is None  # a cytostatic plateau never reaches 0.5
+    assert fit["reason"] is None
+
+
+@pytest.mark.parametrize(
+    ("conc", "gi", "why"),
+    [
+        (np.geomspace(0.1, 1000, 9), np.full(9, 0.5), "no dose dependence"),
+        (np.full(6, 10.0), np.array([0.1, 0.3, 0.5, 0.6, 0.7, 0.9]), "1 distinct"),
+        (np.array([1.0, 10.0, 100.0]), np.array([0.1, 0.5, 0.9]), "3 distinct"),
+        # a cytostatic drug: a clean Hill curve with top 0.45 never reaches GI 0.5
+        (np.geomspace(0.1, 1000, 9), None, "stays below 0.5"),
+        (np.geomspace(0.1, 1000, 9), np.linspace(0.6, 0.95, 9), "below the tested range"),
+    ],
+)
+def test_hill_fit_refuses_a_gi50_the_data_cannot_determine(conc, gi, why):
+    if gi is None:
+        gi = 0.45 / (1 + (20.0 / conc) ** 1.3)
+    fit = fit_hill(conc, gi)
+    assert fit["gi50"] is None and fit["gi50_ci"] is None
+    assert why in fit["reason"]
 
 
 def test_culture_dose_response_sweep_gives_a_gi50_at_torin1_cellular_potency(tmp_path):
