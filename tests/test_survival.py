@@ -104,3 +104,25 @@ def test_aging_summary_and_report_agree(tmp_path):
     assert int(cells[2]) == len(deaths)
     median = readouts["median_lifespan_days"]
     assert median is not None and cells[3].startswith(f"{median:.1f} (")
+
+
+def test_run_figure_draws_the_kaplan_meier_curve_of_lifelines():
+    """The run figure's survival curve is the product-limit estimate with censoring (not the
+    recorded alive fraction): its step line is lifelines' curve, its band lifelines' band."""
+    from mtor_abm.visualization.aging_figures import survival_figure
+
+    end = 20.0
+    # censoring before the end as well: two organisms lost to follow-up on days 6 and 10
+    durations = np.array([3, 3, 5, 6, 8, 8, 8, 10, 12, 20, 20, 20, 20], dtype=float)
+    events = np.array([1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0], dtype=bool)
+    theirs = lifelines_fit(durations, events)
+    death_days = np.where(events, durations, NAN)
+    ends = np.where(events, end, durations)  # censored subjects end at their own day
+    fig = survival_figure({"cohort": (death_days, ends)})
+    line = fig.axes[0].lines[0]
+    assert line.get_drawstyle() == "steps-post"
+    assert np.array_equal(line.get_xdata(), theirs.survival_function_.index.to_numpy(float))
+    assert np.allclose(line.get_ydata(), theirs.survival_function_.iloc[:, 0], atol=1e-15)
+    drawn = np.unique(np.round(fig.axes[0].collections[0].get_paths()[0].vertices[:, 1], 12))
+    band = theirs.confidence_interval_.to_numpy()
+    assert np.isin(np.round(band[np.isfinite(band)], 12), drawn).all()

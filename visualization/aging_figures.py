@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from mtor_abm.model.survival import cohort_survival
 from mtor_abm.visualization.figures import run_title, save_figure
 
 
@@ -57,14 +58,27 @@ def neuro_figure(series: dict, title: str = ""):
     return fig
 
 
-def survival_figure(arms: dict[str, dict], title: str = ""):
-    """Survival curves from cohort timeseries: label -> series with ``day`` and
-    ``alive_fraction`` (uncensored before the run's end, so this is the Kaplan-Meier curve)."""
+def survival_figure(arms: dict[str, tuple], title: str = ""):
+    """Kaplan-Meier survival with 95 % bands and median marks, one curve per arm.
+
+    Args:
+        arms: label -> ``(death_days, end_day)``: the day each organism died (NaN = alive at
+            the end, censored there) and the last simulated day.
+
+    The curve, band and median are :func:`model.survival.cohort_survival`'s, the statistic of
+    the run's readouts and of the report, so the three never disagree.
+    """
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
-    for label, series in arms.items():
-        ax.step(series["day"], series["alive_fraction"], where="post", label=label)
+    for i, (label, (death_days, end_day)) in enumerate(arms.items()):
+        color = f"C{i % 10}"
+        km = cohort_survival(death_days, end_day)
+        ax.step(km.times, km.survival, where="post", color=color, label=label)
+        ax.fill_between(km.times, km.lower, km.upper, step="post", color=color, alpha=0.2, lw=0)
+        if km.median is not None:
+            ax.plot([km.median], [0.5], marker="o", color=color, ms=5)
+    ax.axhline(0.5, color="gray", lw=0.5, ls="--")
     ax.set_xlabel("age (days)")
-    ax.set_ylabel("surviving fraction (Kaplan-Meier)")
+    ax.set_ylabel("surviving fraction (Kaplan-Meier, 95 % band)")
     ax.set_ylim(0, 1.02)
     ax.set_title(title)
     ax.legend(frameon=False)
@@ -76,9 +90,9 @@ def aging_figures(fig_dir: Path, result) -> list[Path]:
     s = result.summary
     title = run_title(s)
     label = title.split(": ", 1)[1]
-    arms = {label: result.timeseries}
-    if result.twin_timeseries is not None:
-        arms["untreated (same seed)"] = result.twin_timeseries
+    arms = {label: (result.model.death_day, result.model.day)}
+    if result.twin_model is not None:
+        arms["untreated (same seed)"] = (result.twin_model.death_day, result.twin_model.day)
     fig_dir = Path(fig_dir)
     return [
         save_figure(survival_figure(arms, title), fig_dir / "survival.png"),
