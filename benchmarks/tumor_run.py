@@ -13,6 +13,7 @@ import argparse
 import time
 
 from mtor_abm.model.pharmacology import UNTREATED, default_regime, load_library
+from mtor_abm.model.recist import relative_volume
 from mtor_abm.model.scenarios.tumor import (
     DEFAULT_START_DAY,
     TumorModel,
@@ -58,9 +59,13 @@ def main() -> None:
         f"{int(model.necrotic.sum())} necrotic sites, {int(model.vessels.sum())} vessels"
     )
     out = tumor_readouts(model, None, model.timeseries())
+    start, final = out["tumor_cells_at_start"], out["tumor_cells_final"]
+    # RECIST is judged on the volume-equivalent (model.recist), not on the cell ratio
+    volume = f"{100 * (float(relative_volume(final, start)) - 1):+.0f} %" if start else "n/a"
+    cells = f"x{out['relative_size']:.2f}" if out["relative_size"] is not None else "n/a"
     print(
-        f"  response             {out['response']} (x{out['relative_size']:.2f} from "
-        f"{out['tumor_cells_at_start']} tumor cells at day {DEFAULT_START_DAY:g})"
+        f"  response             {out['response']} (volume-equivalent {volume}, cells {cells} "
+        f"from {start} tumor cells at day {DEFAULT_START_DAY:g})"
     )
     print(
         "  CG iterations/solve  "
