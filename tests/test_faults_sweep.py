@@ -153,7 +153,9 @@ def test_dask_worker_that_disappears_mid_sweep(spec, reference, tmp_path):
             victim = next(iter(client.run(os.getpid).values()))
         assert thread.is_alive() and runs_done(out) < N_RUNS, "the kill would land too late"
         os.kill(victim, signal.SIGKILL)
+        done_at_kill = runs_done(out)
         thread.join(timeout=300)
+        assert done_at_kill < N_RUNS, "the kill landed after the last run"
         assert not thread.is_alive()
         if "error" in result or not (out / "results.parquet").exists():
             run_sweep(spec, out, scheduler=cluster.scheduler_address, resume=True, progress=False)
