@@ -1,0 +1,111 @@
+"""Multi-seed versions of the stochastic tissue claims (``slow``: about a minute each on 2 cores).
+
+The scenario test files check each claim on one fixed seed (transplant on three); a claim about a
+stochastic tissue must hold on other seeds too, so here each is re-checked on seeds those files
+do not use, every run of a claim in a pool of two worker processes. Same regimes, sizes and
+bounds as the single-seed tests, which cite the targets.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _pool_map(fn, jobs: list) -> list:
+    """``[fn(job) for job in jobs]`` on two worker processes (CI's two cores)."""
+    with ProcessPoolExecutor(2) as pool:
+        return list(pool.map(fn, jobs))
+
+
+# ---------------------------------------------------------------------------------------------
+# Neuro: N1 (Ravikumar 2004), rapamycin from day 0 lowers aggregates and neuron loss
+# ---------------------------------------------------------------------------------------------
+
+NEURO_SEEDS = (1, 2, 3, 4)  # test_neuro.py uses seed 5
+
+
+def _neuro_day_365(job: tuple[int, bool]) -> dict:
+    from mtor_abm.model.pharmacology import UNTREATED, Regime
+    from mtor_abm.model.scenarios.neuro import NeuroModel, NeuroScenario
+
+    seed, treated = job
+    regime = Regime("sirolimus", 0.0, "fixed", conc_nM=4.4) if treated else UNTREATED
+    model = NeuroModel(NeuroScenario(rng=seed, organisms=20), regime)
+    for _ in range(365):
+        model.step()
+    series = model.timeseries()
+    return {k: series[k][365] for k in ("aggregate_load", "neuron_survival_fraction")}
+
+
+def test_rapamycin_lowers_aggregates_and_neuron_loss_on_every_seed():
+    """N1 on seeds 1-4, as test_rapamycin_before_aggregates_lowers_load_and_neuron_loss: 20
+    organisms, sirolimus 4.4 nM from day 0; at day 365 aggregate load < 0.93x and neuron loss
+    < 0.9x the untreated cohort of the same seed."""
+    jobs = [(seed, treated) for seed in NEURO_SEEDS for treated in (False, True)]
+    day365 = dict(zip(jobs, _pool_map(_neuro_day_365, jobs), strict=True))
+    for seed in NEURO_SEEDS:
+        untreated, treated = day365[(seed, False)], day365[(seed, True)]
+        assert treated["aggregate_load"] < 0.93 * untreated["aggregate_load"], (seed, day365)
+        loss_u = 1 - untreated["neuron_survival_fraction"]
+        loss_t = 1 - treated["neuron_survival_fraction"]
+        assert loss_t < 0.9 * loss_u, (seed, day365)
+
+
+# ---------------------------------------------------------------------------------------------
+# Transplant: I1/I2, untreated rejection and protection at transplant troughs
+# ---------------------------------------------------------------------------------------------
+
+TRANSPLANT_SEEDS = (3, 4, 5)  # test_transplant.py uses seeds 0-2
+
+
+def _transplant_readouts(job: tuple[int, bool]) -> dict:
+    from mtor_abm.model.pharmacology import UNTREATED
+    from test_transplant import SIROLIMUS_2MG, simulate
+
+    seed, treated = job
+    return simulate(SIROLIMUS_2MG if treated else UNTREATED, 30.0, seed)[2]
+
+
+@pytest.fixture(scope="module")
+def transplant_runs() -> dict:
+    """Readouts of 30-day untreated and sirolimus 2 mg/day runs, keyed (seed, treated)."""
+    jobs = [(seed, treated) for seed in TRANSPLANT_SEEDS for treated in (False, True)]
+    return dict(zip(jobs, _pool_map(_transplant_readouts, jobs), strict=True))
+
+
+def test_untreated_grafts_are_rejected_and_sirolimus_spares_more_on_every_seed(transplant_runs):
+    """I1/I2 on seeds 3-5, as the transplant tests on seeds 0-2 (30 days): untreated, the graft
+    is rejected on day 5-21 with < 5 % of it left; under sirolimus 2 mg/day (6 mg loading) the
+    effector burst is < 0.2x untreated and more of the graft survives on every seed."""
+    untreated = [transplant_runs[(seed, False)] for seed in TRANSPLANT_SEEDS]
+    treated = [transplant_runs[(seed, True)] for seed in TRANSPLANT_SEEDS]
+    for seed, u, t in zip(TRANSPLANT_SEEDS, untreated, treated, strict=True):
+        assert u["rejected"] and 5.0 <= u["rejection_day"] <= 21.0, (seed, u)
+        assert u["graft_surviving_fraction"] < 0.05, (seed, u)
+        assert t["graft_surviving_fraction"] > u["graft_surviving_fraction"], (seed, t, u)
+    peak_u = np.mean([row["effector_peak"] or 0.0 for row in untreated])
+    peak_t = np.mean([row["effector_peak"] or 0.0 for row in treated])
+    assert peak_t < 0.2 * peak_u
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="on seeds 3-5 sirolimus 2 mg/day leaves on average 25 % of the graft at day 30 "
+    "(untreated 0 %), not > untreated + 40 % as on seeds 0-2: protection depends on the seed",
+)
+def test_sirolimus_spares_most_of_the_graft_on_average_over_seeds(transplant_runs):
+    """I2 (graft mostly spared at transplant troughs), as
+    test_rapalog_at_transplant_troughs_reduces_rejection_but_does_not_abolish_it on seeds 0-2:
+    mean surviving graft fraction under sirolimus > untreated + 0.4, here on seeds 3-5."""
+
+    def mean_survival(treated):
+        return np.mean(
+            [transplant_runs[(s, treated)]["graft_surviving_fraction"] for s in TRANSPLANT_SEEDS]
+        )
+
+    assert mean_survival(True) > mean_survival(False) + 0.4, mean_survival(True)
