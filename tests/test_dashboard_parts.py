@@ -159,6 +159,11 @@ def test_wording_follows_the_measurement():
         claims.parse_claims([table], {"a", "b"}, "It [[h]].")
     with pytest.raises(InputError, match="measure"):
         claims.parse_claims([{**table, "measure": "z.x"}], {"a", "b"}, "")
+    (both,) = claims.parse_claims([{**table, "expect": ["higher", "same"]}], {"a", "b"}, "")
+    assert claims.Outcome(both, "same", (1.0,), (1.0,)).holds
+    assert not claims.Outcome(both, "lower", (1.0,), (2.0,)).holds
+    with pytest.raises(InputError, match="expect"):
+        claims.parse_claims([{**table, "expect": ["up"]}], {"a", "b"}, "")
     with pytest.raises(InputError, match="braces"):
         claims.parse_claims([{**table, "same": "{a.x}"}], {"a", "b"}, "")
 

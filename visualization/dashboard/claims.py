@@ -6,7 +6,8 @@ A lesson file lists the comparisons its explanation makes::
     name = "treg"                         # used in the explanation as [[treg]]
     measure = "high.treg_fraction"        # KEY.COLUMN[.STAT], as in a placeholder
     against = "ctrl.treg_fraction"
-    expect = "higher"                     # what the lesson teaches: higher, lower or same
+    expect = "higher"                     # what the lesson teaches: higher, lower, same, or
+                                          # a list of the outcomes it allows
     higher = "a larger share"             # the words for each measured outcome
     lower = "a smaller share"
     same = "about the same share"
@@ -43,7 +44,7 @@ class Claim:
     name: str
     measure: str
     against: str
-    expect: str
+    expect: tuple[str, ...]
     words: tuple[tuple[str, str], ...]  # (outcome, words)
     tolerance: float = 0.05
 
@@ -63,8 +64,8 @@ class Outcome:
 
     @property
     def holds(self) -> bool:
-        """Whether the measured outcome is the one the lesson expects."""
-        return self.outcome == self.claim.expect
+        """Whether the measured outcome is one the lesson expects."""
+        return self.outcome in self.claim.expect
 
 
 def parse_claims(raw, keys: set[str], explanation: str) -> tuple[Claim, ...]:
@@ -99,9 +100,11 @@ def parse_claims(raw, keys: set[str], explanation: str) -> tuple[Claim, ...]:
                     f"{', '.join(sorted(keys))}, got {ref!r}"
                 )
         expect = table.get("expect")
-        if expect not in OUTCOMES:
+        expect = tuple(expect) if isinstance(expect, list) else (expect,)
+        if not expect or any(e not in OUTCOMES for e in expect):
             raise InputError(
-                f"claim '{name}': 'expect' must be one of {', '.join(OUTCOMES)}, got {expect!r}"
+                f"claim '{name}': 'expect' must be one of {', '.join(OUTCOMES)} or a list of "
+                f"them, got {table.get('expect')!r}"
             )
         words = []
         for outcome in OUTCOMES:
