@@ -9,10 +9,13 @@
 - :func:`check_writable`: whether a path can be written, before a long computation.
 
 Every temporary file and staging folder is locked (``flock``) by the process writing it; the
-kernel drops the lock when that process ends, however it ends. Leftovers of killed writers
-(unlocked temporaries) are removed the next time the same target is written; a temporary of a
-writer still at work is never touched. Files are created with mode ``0666`` and folders with
-``0777``, both reduced by the process umask, as any other program's output.
+kernel drops the lock when that process ends, however it ends. :func:`remove_stale` removes the
+leftovers of killed writers (unlocked temporaries) and never those of a writer still at work;
+:func:`staged_dir` calls it for its folder, and the owner of a file calls it at its next start
+(a sweep for its tables, ``--save-state`` for its file). :func:`write_bytes` itself does not
+scan the folder, so writing thousands of sweep records stays linear. Files are created with
+mode ``0666`` and folders with ``0777``, both reduced by the process umask, as any other
+program's output.
 
 OS failures (disk full, permissions) become one-line :class:`~model.errors.OutputError`
 messages naming the path.
@@ -49,7 +52,6 @@ def write_bytes(path: Path, data: bytes) -> None:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale(path)
         tmp, fd = _create_locked_file(path)
     except OSError as err:
         raise _output_error(path, err) from None

@@ -191,6 +191,7 @@ def save_state(path: Path, result: RunResult) -> None:
     run = {k: s[k] for k in ("scenario", "seed", "days", "params", "regime")}
     run["user_drugs"] = result.user_drugs
     data = checkpoint.encode(all_arrays, {"run": json_safe(run), "models": models})
+    atomic.remove_stale(Path(path))  # a save of an earlier run that was killed
     atomic.write_bytes(Path(path), data)  # OutputError names the file
 
 

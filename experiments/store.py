@@ -283,6 +283,7 @@ class SweepStore:
                     "delete the damaged record and run the sweep with --resume"
                 ) from None
         for name, data in tables.items():
+            atomic.remove_stale(self.root / name)  # temporaries of a killed combine
             atomic.write_bytes(self.root / name, data)
         return results, series
 

@@ -31,7 +31,10 @@ def _modes(root: Path) -> dict[str, int]:
 def test_run_outputs_and_checkpoints_get_their_mode_from_the_umask(mask, umask, tmp_path, capsys):
     umask(mask)
     out, state = tmp_path / "run", tmp_path / "state.npz"
+    killed_save = tmp_path / ".state.npz.tmp-0000"  # what a save killed mid-write leaves
+    killed_save.write_bytes(b"PK partial")
     assert main([*SMALL, "--out", str(out), "--save-state", str(state)]) == 0
+    assert not killed_save.exists()
     modes = _modes(out)
     assert "figures/growth.png" in modes and "summary.json" in modes
     for name, mode in modes.items():
