@@ -46,15 +46,25 @@ class PathogenParams:
 
 
 def grow_and_spread(load: np.ndarray, dt_h: float, p: PathogenParams) -> None:
-    """Logistic growth on each site and spread to the four lattice neighbours, in place."""
+    """Logistic growth on each site and spread to the four lattice neighbours, in place.
+
+    Args:
+        load: pathogen load per site, ``(width, height)``, each in [0, 1].
+        dt_h: step, h (> 0).
+
+    Split in two sub-steps, each solved exactly so the load stays in [0, 1] for any step
+    (no clipping): growth ``dL/dt = r L (1 - L)`` gives
+    ``L e^(r dt) / (1 + L (e^(r dt) - 1))``; spread ``dL/dt = s N (1 - L)`` with ``N`` the
+    mean load of the four neighbours (0 beyond the edge) held over the step gives
+    ``1 - (1 - L) e^(-s N dt)``.
+    """
     if not load.any():
         return
     growth = np.exp(p.growth_per_h * dt_h)
     seeded = load > 0
     load[seeded] = load[seeded] * growth / (1.0 + load[seeded] * (growth - 1.0))
     neighbours = nb.neighbourhood_sum(load, nb.VON_NEUMANN_RING) / 4.0
-    load += p.spread_per_h * dt_h * neighbours * (1.0 - load)
-    np.clip(load, 0.0, 1.0, out=load)
+    load -= (1.0 - load) * np.expm1(-p.spread_per_h * dt_h * neighbours)
 
 
 def clear(load: np.ndarray, effectors_per_site: np.ndarray, dt_h: float, p: PathogenParams):
