@@ -36,11 +36,18 @@ When the sub-step count would exceed ``max_substeps``, :meth:`Field.step` raises
 ``method="implicit"``: one backward-Euler step per call, solved with a sparse LU factorisation
 (SciPy SuperLU) plus one step of iterative refinement. Unconditionally stable and non-negative (the
 system matrix is an M-matrix), mass-conserving to solver round-off (~1e-13 relative per step),
-first-order accurate in time. For fields that relax much faster than ``dt_h`` (oxygen:
+first-order accurate in time. The step in the operator is the decay-fitted
+:func:`fitted_step_h` ``(exp(k_decay dt) - 1) / k_decay`` instead of ``dt`` (a nonstandard
+finite-difference denominator; Mickens 1994, Nonstandard Finite Difference Models of
+Differential Equations, ch. 3), so a uniform field with decay (and production) follows
+``c exp(-k dt) + P (1 - exp(-k dt)) / k`` exactly (plain backward Euler gave ``c / (1 + k dt)``:
+0.667 for k dt = 0.5 instead of 0.607), the steady state of every profile is unchanged (it does
+not depend on the step) and without decay the step is plain backward Euler. For fields that
+relax much faster than ``dt_h`` (oxygen:
 ``1/k_uptake`` ~ 10 s against a 1 h step) it returns the quasi-steady profile for the current
 sources and sinks, which is what an hourly tissue step wants: on 320x320 with vessels and
 uptake it matched 80,000 explicit sub-steps to 0.3% of the vessel value. For slow fields it damps
-transients shorter than ``dt_h``; the spreading variance is still exactly 4 D t.
+transients shorter than ``dt_h``; without decay the spreading variance is still exactly 4 D t.
 
 Cost (measured on a shared 2-core machine, NumPy only; 1 h step, dx = 20 um, uptake on half the
 sites, 1% vessels): an explicit sub-step costs about 25 us on 100x100 and 0.2 ms on 320x320.
@@ -87,6 +94,22 @@ _SCRATCH = (
     "_edge_y",
     "_edge_x",
 )
+
+MAX_FITTED_DECAY = 50.0
+"""Largest ``k_decay dt`` used by :func:`fitted_step_h`: exp(-50) = 2e-22 is below double
+round-off relative to 1, and the cap keeps the operator's entries finite."""
+
+
+def fitted_step_h(dt_h: float, decay_per_h: float) -> float:
+    """The decay-fitted step ``(exp(k dt) - 1) / k`` (h) of the implicit solvers (``dt`` at k = 0).
+
+    Backward Euler over this step, ``c_new (1 + tau k) = c + tau P``, gives
+    ``c exp(-k dt) + P (1 - exp(-k dt)) / k``, the exact solution of ``dc/dt = P - k c``, and its
+    steady state does not depend on the step. ``k dt`` is capped at :data:`MAX_FITTED_DECAY`.
+    """
+    if decay_per_h <= 0.0:
+        return dt_h
+    return math.expm1(min(decay_per_h * dt_h, MAX_FITTED_DECAY)) / decay_per_h
 
 
 class Field:
@@ -551,6 +574,9 @@ class Field:
     # ------------------------------------------------------------------ implicit method
 
     def _step_implicit(self, dt_h, production, uptake):
+        # Backward Euler over the decay-fitted step (exact for uniform decay and production):
+        # every rate, flux and ledger entry below uses it in place of dt_h.
+        dt_h = fitted_step_h(dt_h, self.decay_per_h)
         laplacian, diagonal_at, exchange_faces, exchange_inflow = self._implicit_operator()
         conc = self.data.reshape(-1)
         sites, held = self._source_sites, self._source_values
