@@ -1,4 +1,4 @@
-"""Trial (issue 17): pyamg as the CG preconditioner of the tumor's quasi-steady fields.
+"""Trial: pyamg as the CG preconditioner of the tumor's quasi-steady fields.
 
 Solves the same operator as :class:`model.scenarios.tumor_fields.SteadyField` (same stopping
 rule, warm start, nonnegative clip) with CG preconditioned by a pyamg hierarchy (Ruge-Stuben

@@ -41,7 +41,7 @@ a 64-site coarsest level on 40 x 40, ~1.5x less on 120 x 120).
 Dot products use ``np.einsum`` (no BLAS threads) and SuperLU is sequential: results are
 identical on every machine and in one process or many.
 
-Why not pyamg (tried for issue 17, ``benchmarks/pyamg_trial.py``): CG preconditioned by a pyamg
+Why not pyamg (tried in ``benchmarks/pyamg_trial.py``): CG preconditioned by a pyamg
 Ruge-Stuben or smoothed-aggregation hierarchy of the same operator needs fewer iterations (4.8-5
 against 6.2) but each warm solve costs 2.4-3.2x more (120 x 120: 10-13 ms against 4.5 ms;
 1000 x 1000: 820-970 ms against 350 ms) and each hierarchy setup ~5x more (it must be redone

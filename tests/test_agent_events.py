@@ -1,5 +1,5 @@
 """Discrete events are the agents' own methods, called through Mesa's AgentSet for the cells
-that act (DESIGN.md section 2, phase 6)."""
+that act (phase 6 of the step in model/tissue.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Damaged and extreme input never crashes (issue 15): a property-based suite.
+"""Damaged and extreme input never crashes: a property-based suite.
 
 Hypothesis damages every kind of file the tool reads (drug TOML, sweep spec, lesson,
 checkpoint, run manifest, a sweep folder's manifest, records and results table, a run
@@ -553,7 +553,7 @@ def test_damaged_files_big_profile(base, kind, damage, data):
 
 # ------------------------------------------------------------------------------ named cases
 def test_issue_15_named_cases_end_in_one_error_line(base, tmp_path):
-    """The damaged files issue 15 names, each once (the property tests draw them at random)."""
+    """Each kind of damaged file once (the property tests draw them at random)."""
     latin = tmp_path / "latin.toml"
     latin.write_bytes(
         USER_DRUG.replace("A user rapalog.", "Rapamycine à l'essai").encode("latin-1")

@@ -1,4 +1,4 @@
-"""Issue 15 in a real browser: hostile front-end requests, then the page offline; lesson markup.
+"""Dashboard security in a real browser: hostile front-end requests, the page offline, markup.
 
 The server runs as a subprocess over a hard-linked copy of the installed front-end (so a
 regression could only damage the copy), with ``VSCODE_PID`` set (Solara then turns its CDN

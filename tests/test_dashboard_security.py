@@ -95,7 +95,7 @@ def offline_cdn(tmp_path, monkeypatch):
 
 
 def test_front_end_folder_requests_are_404_and_delete_nothing(offline_cdn):
-    """Issue 15: a GET for a folder under the route deleted it (Solara's get_path rmtree)."""
+    """A GET for a folder under the route deleted it (Solara's get_path rmtree)."""
     app, cache = offline_cdn
     before = _tree(cache)
     for path in (

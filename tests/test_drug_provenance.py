@@ -1,4 +1,4 @@
-"""User drugs travel with the run (issue 14 item 8): manifests and checkpoints carry the
+"""User drugs travel with the run: manifests and checkpoints carry the
 parsed drug entries and their hash, so a ``--drug-file`` run reruns (``--from-manifest``)
 and resumes (``--resume-state``) without the file, and a different file with the same drug
 name is detected rather than silently changing the rerun."""

@@ -96,7 +96,7 @@ def test_step_action_is_the_time_average_of_the_action(drug):
 
 
 def test_culture_held_drug_acts_exactly_from_24_h_to_36_h():
-    """Issue 14: ``run culture --drug sirolimus --conc 100 --start-day 1 --stop-day 1.5``.
+    """``run culture --drug sirolimus --conc 100 --start-day 1 --stop-day 1.5``.
     The record at 24 h (step [23, 24)) is untreated, the records at 25-36 h (steps inside
     [24, 36)) carry 100 nM, the one at 37 h none; pS6K falls in the first step of the window
     and is still suppressed at its last record (it was already down at 24 h and back at 36 h)."""

@@ -312,7 +312,7 @@ def test_stiff_production_and_uptake_reach_the_exact_steady_state_in_one_step():
     assert field.total() == pytest.approx(field.expected_total(), rel=1e-12)
 
 
-# ---------------------------------------------------------------- linear terms alone (issue 14)
+# ---------------------------------------------------------------- linear terms alone
 def test_explicit_pure_decay_is_exact_exponential():
     """No production, sources or uptake: the mean falls exactly as exp(-k t) (was left at 1)."""
     field = Field("drug", np.ones((12, 9)), diffusion_um2_per_s=10.0, decay_per_h=0.7)

@@ -1,4 +1,4 @@
-"""Every number a user gives has its real domain (issue 14 item 6, issue 15 extreme input).
+"""Every number a user gives has its real domain (extreme input included).
 
 Fractions are in [0, 1], rates and volumes > 0 with a physical floor and ceiling; a finite
 value that would drive the model to a non-finite state is refused up front with one

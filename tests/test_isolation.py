@@ -1,4 +1,4 @@
-"""No state shared between models (DESIGN.md section 2: everything hangs off a model instance).
+"""No state shared between models (everything hangs off a model instance).
 
 Two models of the same scenario and lattice shape live in one process, as the dashboard's
 side-by-side arms and a sweep worker's runs do; stepped in turn, each must give exactly the

@@ -1,4 +1,4 @@
-"""Layers point one way (DESIGN.md section 2): ``model`` and ``agents`` never import
+"""Layers point one way: ``model`` and ``agents`` never import
 ``experiments`` or ``visualization``; scenario figures are registered on the plotting side.
 
 Imports are read from the source with ``ast`` (every ``import``/``from ... import``, at module

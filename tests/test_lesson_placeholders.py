@@ -1,6 +1,6 @@
 """Lesson explanation placeholders: only {KEY.COLUMN[.STAT][:.Nf]}, filled as plain text.
 
-Every injection form reported in issue 15 (nested format specs reaching module globals and the
+Every known injection form (nested format specs reaching module globals and the
 environment, conversions printing internal reprs, huge widths) is refused when the lesson
 loads, with one line; filled values are checked against numbers computed by hand.
 """
@@ -19,7 +19,7 @@ KEYS = {"a", "b"}
 PACKAGED = lessons.LESSON_DIR / "01_rapalogs_cytostatic.toml"
 
 REFUSED = [
-    # issue 15: a nested spec evaluated attribute and item lookups on module globals
+    # a nested spec evaluated attribute and item lookups on module globals
     "{a.cells:{a.__init__.__globals__[os].environ[HOME]}}",
     "{a.cells:{a.cells.__class__}}",
     "{a.cells:.{a.cells}f}",

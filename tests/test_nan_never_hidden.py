@@ -1,4 +1,4 @@
-"""NaN is never hidden (issue 14 item 7): a NaN or infinite result is an internal failure
+"""NaN is never hidden: a NaN or infinite result is an internal failure
 (exit 1 with one ``error:`` line, nothing written), and a mean over no cells is null."""
 
 from __future__ import annotations

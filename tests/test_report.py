@@ -64,9 +64,9 @@ def test_hill_fit_refuses_a_gi50_the_data_cannot_determine(conc, gi, why):
 def test_culture_dose_response_sweep_gives_a_gi50_at_torin1_cellular_potency(tmp_path):
     """The report's GI50 of Torin1 in culture lies at its cellular potency: anti-proliferative
     IC50s of ATP-competitive mTOR inhibitors track their in-cell, not biochemical, potency
-    (TARGETS S12, Houghton 2012), and Torin1's in-cell IC50s are ~2 nM (mTORC1) to ~10 nM
-    (mTORC2) (S7, Thoreen 2009 JBC 284:8023), so 1-20 nM allowing S7's factor of 2 (measured
-    6.4 nM; the tested range is 0.3-300 nM)."""
+    (Houghton 2012 Pediatr Blood Cancer 58:191), and Torin1's in-cell IC50s are ~2 nM (mTORC1)
+    to ~10 nM (mTORC2) (Thoreen 2009 JBC 284:8023), so 1-20 nM allowing their factor of 2
+    (measured 6.4 nM; the tested range is 0.3-300 nM)."""
     spec = tmp_path / "dose.toml"
     spec.write_text(DOSE_RESPONSE_SPEC)
     out = tmp_path / "sweep"

@@ -1,6 +1,6 @@
 """Run length: a run simulates exactly what its summary and manifest say, resumed or not.
 
-Issue 14 item 2: ``--days 2.5`` on a daily-step cohort simulated 2 days, ``--days 3.5`` 4,
+Formerly ``--days 2.5`` on a daily-step cohort simulated 2 days, ``--days 3.5`` 4,
 ``culture --days 0.1`` 2 h, each reported as the requested days; a cohort saved at 2.5 days
 and resumed for 2.5 simulated 4 days and reported 5. Days that are not a whole number of the
 scenario's steps are refused now, and the summary records the model's own clock.

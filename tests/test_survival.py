@@ -87,7 +87,7 @@ def test_a_curve_exactly_at_one_half_has_that_day_as_median():
 
 
 def test_aging_summary_and_report_agree(tmp_path):
-    """Issue 14's reproduction: 30 organisms, frequent acute stresses, 17 days, seed 5. The
+    """A reported reproduction: 30 organisms, frequent acute stresses, 17 days, seed 5. The
     run's own median and death count and the report's Kaplan-Meier table are one statistic
     (deaths on day 17 used to be censored by the report)."""
     out = tmp_path / "aging"
