@@ -157,6 +157,7 @@ def _with_sirolimus_potency(library, **changes):
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="FRB occupancy does not read kd_fkbp12_nM / kd_frb_ternary_nM yet: it uses the "
     "lumped ic50_frb_cell_nM (model/pharmacology.target_occupancy). When occupancy comes from "
     "the Banaszynski 2005 constants this passes: remove the xfail.",
