@@ -634,8 +634,12 @@ def _survival_curves(ax, groups: dict[str, tuple[np.ndarray, np.ndarray]], xlabe
         else:
             row["median"] = "not reached"
         if reference is not None and name != "untreated":
-            test = logrank_test(reference[0], durations, reference[1], events)
-            row["logrank_p_vs_untreated"] = f"{test.p_value:.3g}"
+            if not (np.any(reference[1]) or np.any(events)):
+                # lifelines returns p = 1 here: no events means no evidence, not "no difference"
+                row["logrank_p_vs_untreated"] = "not determinable: no events in either group"
+            else:
+                test = logrank_test(reference[0], durations, reference[1], events)
+                row["logrank_p_vs_untreated"] = f"{test.p_value:.3g}"
         rows.append(row)
     ax.axhline(0.5, color="gray", lw=0.5, ls="--")
     ax.set_ylim(0, 1.05)

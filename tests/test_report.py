@@ -235,3 +235,21 @@ def md_rows(report: str, title: str) -> dict[str, dict[str, str]]:
         cells = [c.strip() for c in line.strip("|").split("|")]
         out[cells[0]] = dict(zip(header, cells, strict=True))
     return out
+
+
+def test_logrank_without_any_event_is_not_reported_as_a_p_value():
+    """Two arms with every subject censored carry no evidence: no p-value (lifelines gives 1);
+    with events the p-value is lifelines' (one death each, days 3 and 5: by hand O - E = 1/2,
+    V = 1/4 at day 3, chi2 = 1 on 1 df, p = 0.3173)."""
+    import matplotlib.pyplot as plt
+    from mtor_abm.experiments.report import _survival_curves
+
+    colors = {"untreated": "C0", "drug": "C1"}
+    censored = (np.array([10.0, 10.0, 10.0]), np.array([False, False, False]))
+    fig, ax = plt.subplots()
+    rows = _survival_curves(ax, {"untreated": censored, "drug": censored}, "days", colors)
+    assert rows[1]["logrank_p_vs_untreated"].startswith("not determinable")
+    one = {"untreated": (np.array([3.0]), np.array([True])), "drug": (np.array([5.0]), [True])}
+    rows = _survival_curves(ax, one, "days", colors)
+    assert float(rows[1]["logrank_p_vs_untreated"]) == pytest.approx(0.3173, abs=1e-3)
+    plt.close(fig)
