@@ -54,7 +54,7 @@ reach the cells through a pharmacokinetic model of the chosen regime.
 
 **How to use it.** *Explore*: pick a scenario and a regime, press Play or Step, click a cell to
 see its state. *Compare*: two to four arms on the same starting tissue (same seed), each with
-its own drug, dose, schedule and start. *Lessons*: predict, run, and read what happened, with
+its own drug, dose, schedule and start. *Lessons*: predict, run, and read the explanation, with
 the numbers of your run.
 
 Colours marked "relative to an untreated cell" are 1 for an untreated, fed cell. Results are
