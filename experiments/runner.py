@@ -223,8 +223,8 @@ def resume_run(path: Path, days: float, drug_files=()) -> RunResult:
         run = require(meta, "run", dict, where)
         models = require(meta, "models", dict, where)
         spec = get_scenario(require(run, "scenario", str, where))
-        regime = Regime(**require(run, "regime", dict, where))
-        params = parse_overrides(spec.scenario_class, require(run, "params", dict, where))
+        regime = recorded_regime(run, where)
+        params = recorded_params(spec, run, where)
         seed = check_seed(run.get("seed"))
         recorded = require(run, "user_drugs", list, where) if "user_drugs" in run else []
         saved = {"model": require(models, "model", dict, where)}
@@ -232,8 +232,6 @@ def resume_run(path: Path, days: float, drug_files=()) -> RunResult:
             saved["twin"] = require(models, "twin", dict, where)
     except InputError as err:
         raise InputError(f"{err}" if where in str(err) else f"{where}: {err}") from None
-    except TypeError as err:  # Regime(**regime) with unknown or missing fields
-        raise InputError(f"{where}: run.regime is damaged ({err})") from None
     whole_steps(days, spec.model_class.STEP_H)
     library = load_library(drug_files, recorded=recorded)
     with phase(f"rebuilding the {spec.name} model from {path}"):
@@ -264,17 +262,35 @@ def rerun_manifest(path: Path, drug_files=()) -> RunResult:
         raise InputError(f"'{path}' is not an mtor-abm run manifest")
     if manifest.get("format_version") != 1:
         raise InputError(f"{where}: format version {manifest.get('format_version')!r}")
-    try:
-        regime = Regime(**require(manifest, "regime", dict, where))
-    except TypeError as err:
-        raise InputError(f"{where}: regime is damaged ({err})") from None
+    regime = recorded_regime(manifest, where)
     scenario = require(manifest, "scenario", str, where)
     days = check_days(require(manifest, "days", (int, float), where))
     seed = check_seed(manifest.get("seed"))
-    params = require(manifest, "params", dict, where)
+    params = recorded_params(get_scenario(scenario), manifest, where)
     recorded = require(manifest, "user_drugs", list, where) if "user_drugs" in manifest else []
     library = load_library(drug_files, recorded=recorded)
     return run_scenario(scenario, regime, days, seed, params, library)
+
+
+def recorded_regime(data: dict, where: str) -> Regime:
+    """The regime a manifest or checkpoint records: every field present (a missing one
+    would silently take its default and rerun another run), each checked."""
+    regime = require(data, "regime", dict, where)
+    fields = set(regime_dict(UNTREATED))
+    if set(regime) != fields:
+        odd = sorted(set(regime) ^ fields)[0]
+        raise InputError(f"{where}: regime field '{odd}' is missing or unknown")
+    return Regime(**regime)
+
+
+def recorded_params(spec, data: dict, where: str) -> dict[str, Any]:
+    """The scenario parameters a manifest or checkpoint records: every documented one
+    present (a missing one would silently take its default), each checked."""
+    params = require(data, "params", dict, where)
+    missing = sorted(set(spec.scenario_class.PARAMETERS) - set(params))
+    if missing:
+        raise InputError(f"{where}: parameter '{missing[0]}' is missing from params")
+    return parse_overrides(spec.scenario_class, params)
 
 
 def _restored(spec, params, regime, seed, library, arrays, saved, key: str, where: str):

@@ -1,7 +1,8 @@
 """Checkpoint files: the complete state of a run, safe to open from anyone.
 
 A checkpoint is one NumPy ``.npz`` archive (never pickled: it is read with
-``allow_pickle=False``) holding named arrays plus one entry ``__meta__``: UTF-8 JSON with the
+``allow_pickle=False``) holding named arrays, an entry ``__sha256__`` (the digest of all the
+others: an edited or damaged file is refused) and one entry ``__meta__``: UTF-8 JSON with the
 format name and version, what was run (scenario, parameters, seed, regime, days done) and the
 scalar state of each model (clock, RNG states, PK compartments, recorded timeseries).
 
@@ -14,6 +15,7 @@ problem (not a checkpoint, truncated, corrupt, another format version) into one
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -29,20 +31,34 @@ from mtor_abm.model.pk import PKState
 FORMAT = "mtor-abm checkpoint"
 FORMAT_VERSION = 1
 META_KEY = "__meta__"
+DIGEST_KEY = "__sha256__"
+"""Entry holding the SHA-256 of every other entry: an edited or damaged checkpoint is refused."""
 
 
 def encode(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> bytes:
     """The bytes of a checkpoint holding ``arrays`` and ``meta``."""
-    if META_KEY in arrays:
-        raise ValueError(f"array name {META_KEY!r} is reserved")
+    if META_KEY in arrays or DIGEST_KEY in arrays:
+        raise ValueError(f"array names {META_KEY!r} and {DIGEST_KEY!r} are reserved")
     header = {"format": FORMAT, "format_version": FORMAT_VERSION, **meta}
     # allow_nan: a model's NaN (e.g. an empty site's readout) must round-trip exactly.
     text = json.dumps(header, allow_nan=True)
     buf = io.BytesIO()
     payload = {k: np.ascontiguousarray(v) for k, v in arrays.items()}
     payload[META_KEY] = np.frombuffer(text.encode(), dtype=np.uint8)
+    payload[DIGEST_KEY] = np.frombuffer(digest(payload).encode(), dtype=np.uint8)
     np.savez_compressed(buf, **payload)
     return buf.getvalue()
+
+
+def digest(payload: dict[str, np.ndarray]) -> str:
+    """SHA-256 (hex) over every entry of a checkpoint (name, dtype, shape, bytes) but the
+    digest entry itself: stored as ``__sha256__``, checked by :func:`read`."""
+    h = hashlib.sha256()
+    for name in sorted(k for k in payload if k != DIGEST_KEY):
+        a = np.ascontiguousarray(payload[name])
+        h.update(f"{name}\0{a.dtype.str}\0{a.shape}\0".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
 
 
 def read(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
@@ -63,6 +79,8 @@ def read(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         ) from None
     if META_KEY not in arrays:
         raise InputError(f"'{path}' is not an mtor-abm checkpoint (no {META_KEY} entry)")
+    expected = digest(arrays).encode()  # of every entry but the digest, checked below
+    stored = arrays.pop(DIGEST_KEY).tobytes() if DIGEST_KEY in arrays else None
     try:
         meta = json.loads(arrays.pop(META_KEY).tobytes().decode())
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
@@ -74,6 +92,12 @@ def read(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         raise InputError(
             f"'{path}': checkpoint format version {version!r} is not supported "
             f"(this mtor-abm reads version {FORMAT_VERSION})"
+        )
+    if stored != expected:
+        raise InputError(
+            f"'{path}' was changed or damaged after it was written (its SHA-256 "
+            f"{'is missing' if stored is None else 'does not match its content'}); "
+            "save the state again"
         )
     return arrays, meta
 

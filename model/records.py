@@ -52,6 +52,8 @@ def load_columns(collector: mesa.DataCollector, saved: dict[str, list]) -> None:
     if set(saved) == {"record"} and "record" not in collector.model_reporters:
         rows = saved["record"]
         saved = {name: [row[name] for row in rows] for name in (rows[0] if rows else {})}
+    if len({len(v) if isinstance(v, list) else -1 for v in saved.values()}) > 1:
+        raise ValueError("saved readouts differ in length (or are not lists)")
     if set(saved) != set(collector.model_reporters):
         missing = sorted(set(collector.model_reporters) ^ set(saved))
         raise ValueError(f"saved readouts do not match the model's: {missing}")

@@ -31,6 +31,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from mtor_abm.experiments.cli import build_parser, main
+from mtor_abm.model import checkpoint
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.inputfiles import MAX_TEXT_BYTES
 from mtor_abm.visualization.dashboard.lessons import UnavailableLesson, load_lesson
@@ -322,7 +323,14 @@ def test_damaged_run_manifest(base, damage, data):
 
 
 # ------------------------------------------------------------------------------ checkpoints
-def _npz_bytes(arrays: dict) -> bytes:
+def _npz_bytes(arrays: dict, resign: bool = False) -> bytes:
+    """An .npz archive of ``arrays``; ``resign`` stores a matching digest (a file whose
+    structure is wrong though its checksum is right: the structure checks must refuse it)."""
+    if resign:
+        arrays = {
+            **arrays,
+            "__sha256__": np.frombuffer(checkpoint.digest(arrays).encode(), np.uint8),
+        }
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
     return buf.getvalue()
@@ -333,7 +341,7 @@ def _checkpoint_case(base, damage, data):
     with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
         arrays = {k: archive[k] for k in archive.files}
     meta = json.loads(arrays["__meta__"].tobytes().decode())
-    names = sorted(k for k in arrays if k != "__meta__")
+    names = sorted(k for k in arrays if not k.startswith("__"))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "s.npz"
         if damage == "truncate":
@@ -347,11 +355,21 @@ def _checkpoint_case(base, damage, data):
             pick, value = data.draw(st.integers(0, 10**6)), data.draw(st.integers(0, 100))
             bad = damage_json(meta, damage, pick, value)
             arrays["__meta__"] = np.frombuffer(json.dumps(bad).encode(), np.uint8)
-            path.write_bytes(_npz_bytes(arrays))
+            path.write_bytes(_npz_bytes(arrays, resign=damage == "drop"))
         else:  # damage an array: remove it, or change its type or shape
             name = data.draw(st.sampled_from(names))
+            resign = damage == "drop" or data.draw(st.booleans())
             if damage == "drop":
                 del arrays[name]
+            elif data.draw(st.booleans()):  # values edited in place
+                resign = False
+                edited = np.array(arrays[name], copy=True)
+                if edited.size:
+                    kind = edited.dtype.kind
+                    edited.flat[0] = {"f": -1.0, "i": -1, "u": 7, "b": not edited.flat[0]}.get(
+                        kind, edited.flat[-1]
+                    )
+                arrays[name] = edited
             else:
                 how = data.draw(st.integers(0, 2))
                 a = arrays[name]
@@ -364,7 +382,8 @@ def _checkpoint_case(base, damage, data):
                     if a.ndim == 1 and a.size
                     else a[..., None]
                 )
-            path.write_bytes(_npz_bytes(arrays))
+                resign = resign and how == 0  # a dtype change, re-signed: structure refuses it
+            path.write_bytes(_npz_bytes(arrays, resign))
         argv = ["run", "--resume-state", str(path), "--days", "0.125", "--json"]
         check("checkpoint", damage, argv)
 
@@ -574,7 +593,13 @@ def test_issue_15_named_cases_end_in_one_error_line(base, tmp_path):
 
     with np.load(base / "s.npz", allow_pickle=False) as archive:
         arrays = {k: archive[k] for k in archive.files}
-    del arrays[sorted(k for k in arrays if k.startswith("model/table/"))[0]]
+    edited = dict(arrays)
+    name = sorted(k for k in arrays if k.startswith("model/table/"))[0]
+    edited[name] = arrays[name] + 1  # an array edited in place: the digest no longer matches
+    (tmp_path / "edited.npz").write_bytes(_npz_bytes(edited))
+    argv = ["run", "--resume-state", str(tmp_path / "edited.npz"), "--days", "0.125"]
+    assert check("checkpoint", "named", argv, False)[0] == 2
+    del arrays[name]
     removed = tmp_path / "removed.npz"
     removed.write_bytes(_npz_bytes(arrays))
     argv = ["run", "--resume-state", str(removed), "--days", "0.125"]
