@@ -218,6 +218,7 @@ class Field:
         self._source_sites = np.zeros(0, dtype=np.intp)
         self._source_values = np.zeros(0)
         self._implicit_cache = None
+        self._implicit_factors = None  # (operator, step, matrix, SuperLU) without uptake
         self.initial_total = 0.0
         self.mass_produced = 0.0
         self.mass_consumed = 0.0
@@ -422,7 +423,7 @@ class Field:
     def __getstate__(self) -> dict:
         """Plain-data state: scratch buffers and the solver cache are left out."""
         state = self.__dict__.copy()
-        for key in (*_SCRATCH, "_implicit_cache"):
+        for key in (*_SCRATCH, "_implicit_cache", "_implicit_factors"):
             state[key] = None
         return state
 
@@ -577,7 +578,8 @@ class Field:
         # Backward Euler over the decay-fitted step (exact for uniform decay and production):
         # every rate, flux and ledger entry below uses it in place of dt_h.
         dt_h = fitted_step_h(dt_h, self.decay_per_h)
-        laplacian, diagonal_at, exchange_faces, exchange_inflow = self._implicit_operator()
+        operator = self._implicit_operator()
+        laplacian, diagonal_at, exchange_faces, exchange_inflow = operator
         conc = self.data.reshape(-1)
         sites, held = self._source_sites, self._source_values
         coupling = dt_h * self.diffusion_um2_per_s * SECONDS_PER_HOUR / self.dx_um**2
@@ -601,11 +603,21 @@ class Field:
             rhs += added
         rhs[sites] = held
 
-        values = laplacian.data * coupling
-        values[diagonal_at] += 1.0 + dt_h * rate + coupling * exchange_faces
-        # The matrix is symmetric, so the CSR arrays are also its CSC arrays.
-        matrix = sp.csc_matrix((values, laplacian.indices, laplacian.indptr), shape=laplacian.shape)
-        factors = splu(matrix, permc_spec="MMD_AT_PLUS_A")
+        # Without uptake the matrix depends only on the step and the operator (sources,
+        # boundary): its factors are kept until either changes (a fresh factorisation of the
+        # same matrix gives the same factors, so keeping them changes no result, only the time).
+        kept = self._implicit_factors
+        if uptake is None and kept is not None and kept[0] is operator and kept[1] == dt_h:
+            matrix, factors = kept[2], kept[3]
+        else:
+            values = laplacian.data * coupling
+            values[diagonal_at] += 1.0 + dt_h * rate + coupling * exchange_faces
+            # The matrix is symmetric, so the CSR arrays are also its CSC arrays.
+            matrix = sp.csc_matrix(
+                (values, laplacian.indices, laplacian.indptr), shape=laplacian.shape
+            )
+            factors = splu(matrix, permc_spec="MMD_AT_PLUS_A")
+            self._implicit_factors = (operator, dt_h, matrix, factors) if uptake is None else None
         new = factors.solve(rhs)
         # One step of iterative refinement: the ledger is only as exact as the residual.
         new += factors.solve(rhs - matrix @ new)

@@ -382,3 +382,39 @@ def test_implicit_diffusion_alone_conserves_mass_and_spreads(solver):
         field.step(1.0)
     assert field.total() == pytest.approx(100.0, rel=1e-12)
     assert field.data[7, 7] < 100.0 and field.data[0, 0] > 0.0
+
+
+def test_implicit_factors_are_kept_without_uptake_and_change_no_result():
+    """Without uptake the backward-Euler matrix is fixed: kept factors equal fresh ones."""
+    rng = np.random.default_rng(4)
+    start = rng.random((12, 9))
+    kept = Field(
+        "kept", start.copy(), diffusion_um2_per_s=500.0, decay_per_h=0.3, method="implicit"
+    )
+    fresh = Field(
+        "fresh", start.copy(), diffusion_um2_per_s=500.0, decay_per_h=0.3, method="implicit"
+    )
+    production = rng.random((12, 9))
+    for _ in range(4):
+        kept.step(1.0, production=production)
+        fresh._implicit_factors = None  # refactorise every step
+        fresh.step(1.0, production=production)
+        assert np.array_equal(kept.data, fresh.data)
+    assert kept._implicit_factors is not None
+
+
+def test_split_uptake_field_on_a_uniform_field_is_exact_uptake_then_backward_euler_decay():
+    """Uniform field: no diffusion flux, so each step is exact: c * exp(-k dt) * exp(-d dt)
+    (uptake split off exactly, decay over the decay-fitted backward-Euler step)."""
+    from mtor_abm.model.scenarios.transplant_fields import CachedImplicitField
+
+    c0, k, d, dt = 3.0, 0.8, 0.5, 1.0
+    field = CachedImplicitField(
+        "il2", np.full((6, 5), c0), diffusion_um2_per_s=100.0, decay_per_h=d
+    )
+    expected = c0
+    for _ in range(3):
+        field.step(dt, uptake_rate_per_h=k)
+        expected = expected * np.exp(-k * dt) * np.exp(-d * dt)
+        np.testing.assert_allclose(field.data, expected, rtol=1e-12)
+    assert field.total() == pytest.approx(field.expected_total(), rel=1e-9)
