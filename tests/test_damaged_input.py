@@ -83,9 +83,11 @@ def check(kind: str, damage: str, argv: list[str], json_mode: bool = True):
     OUTCOMES[(kind, status)] += 1
     assert "Traceback" not in err, err
     assert status in (0, 2), (argv, status, err)
-    if status == 2:
+    if status == 2:  # one error line, last; progress bars (stderr) may come before it
         lines = [line for line in err.splitlines() if line.strip()]
-        assert len(lines) == 1 and lines[0].startswith("error: "), err
+        assert lines and lines[-1].startswith("error: "), err
+        assert sum(line.startswith("error:") for line in lines) == 1, err
+        assert all("run/s" in line or "it/s" in line for line in lines[:-1]), err
         assert out == ""
     elif json_mode:
         data = json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in JSON output"))
