@@ -144,3 +144,58 @@ def test_late_rapamycin_extends_p90_lifespan_on_every_seed():
     for seed in AGING_SEEDS:
         gain = p90[(seed, True)] / p90[(seed, False)]
         assert 1.06 <= gain <= 1.18, (seed, gain, p90)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tumor: T1 (RECORD-1) cytostatic rapalog, and PTEN-null hypersensitivity, default slice
+# ---------------------------------------------------------------------------------------------
+
+TUMOR_SEEDS = (1, 2)  # test_tumor.py uses seed 0
+
+
+def _tumor_readouts(job: tuple[str, int, str]) -> dict:
+    from test_tumor import readouts, run
+
+    drug, seed, genotype = job
+    return readouts(run(drug, seed, genotype=genotype))
+
+
+def _tumor_arms(genotype: str) -> dict:
+    jobs = [(drug, seed, genotype) for seed in TUMOR_SEEDS for drug in ("none", "everolimus")]
+    return {job[:2]: out for job, out in zip(jobs, _pool_map(_tumor_readouts, jobs), strict=True)}
+
+
+@pytest.fixture(scope="module")
+def wild_type_tumors() -> dict:
+    """Readouts of the default tumor (35 days, everolimus 10 mg daily from day 14 or
+    untreated), keyed (drug, seed)."""
+    return _tumor_arms("wild_type")
+
+
+def test_everolimus_is_cytostatic_on_every_seed(wild_type_tumors):
+    """T1 on seeds 1-2, as test_default_rapalog_is_cytostatic_stable_disease_not_partial_response:
+    the treated tumor ends < 0.8x its untreated twin, at stable disease (no PR, no PD), while
+    the untreated tumor progresses."""
+    for seed in TUMOR_SEEDS:
+        treated, untreated = (
+            wild_type_tumors[("everolimus", seed)],
+            wild_type_tumors[("none", seed)],
+        )
+        assert untreated["response"] == "PD", (seed, untreated)
+        assert treated["tumor_cells_final"] < 0.8 * untreated["tumor_cells_final"], seed
+        assert treated["response"] == "SD", (seed, treated)
+
+
+def test_pten_null_tumor_responds_more_than_wild_type_on_every_seed(wild_type_tumors):
+    """As test_pten_null_tumor_responds_more_than_wild_type (Neshat 2001), seeds 1-2: under
+    everolimus the PTEN-null tumor ends below baseline and >= 0.1 smaller (relative to
+    baseline) than the wild type, and smaller relative to its untreated twin."""
+    pten = _tumor_arms("pten_null")
+    for seed in TUMOR_SEEDS:
+        pten_t, pten_u = pten[("everolimus", seed)], pten[("none", seed)]
+        wild_t, wild_u = wild_type_tumors[("everolimus", seed)], wild_type_tumors[("none", seed)]
+        assert pten_t["relative_size"] < 1.0, (seed, pten_t)
+        assert pten_t["relative_size"] < wild_t["relative_size"] - 0.1, (seed, pten_t, wild_t)
+        pten_ratio = pten_t["tumor_cells_final"] / pten_u["tumor_cells_final"]
+        wild_ratio = wild_t["tumor_cells_final"] / wild_u["tumor_cells_final"]
+        assert pten_ratio < wild_ratio, seed
