@@ -65,6 +65,7 @@ from mtor_abm.model.fates import CycleParams
 from mtor_abm.model.multigrid import MultigridCG
 from mtor_abm.model.pharmacology import (
     BIVALENT_KINASE_FKBP12_FREE_FOLD,
+    FKBP12_CELL_NM,
     UNTREATED,
     DrugLibrary,
     Regime,
@@ -94,7 +95,8 @@ PARAM_NAMES = sg.PARAM_NAMES
 # ------------------------------------------------------------------ signalling, one cell
 @functools.cache
 def _substep_factors(dt_h: float, substep_h: float = 0.25):
-    """Per sub-step: (h, f_fast, f_mtor, f_adapt, (f, g) irs1, (f, g) rtk, (f, g) autophagy)."""
+    """Per sub-step: (h, f_fast, f_mtor, f_adapt, (f, g) irs1, (f, g) rtk, (f, g) autophagy,
+    f_primed)."""
     out = []
     for h in sg._substep_lengths(dt_h, substep_h):
         out.append(
@@ -106,6 +108,7 @@ def _substep_factors(dt_h: float, substep_h: float = 0.25):
                 sg._ramp_factors(h, sg.TAU_IRS1_H),
                 sg._ramp_factors(h, sg.TAU_RTK_H),
                 sg._ramp_factors(h, sg.TAU_AUTOPHAGY_H),
+                -math.expm1(-h / sg.TAU_T308_PRIMING_H),
             )
         )
     return tuple(out)
@@ -121,7 +124,7 @@ def advance_scalar(cell, gf, aa, energy, occ, inh1, inh2, dt_h) -> None:
     ampk = 1.0 - min(max(energy, 0.0), 1.0)
     aa2 = aa * aa
     rag = aa2 / (aa2 + K_AA * K_AA) * (1.0 + K_AA * K_AA)
-    drive_gain = cell.pi3k_gain * gf / cell.pten_activity
+    drive_gain = cell.pi3k_gain * gf / cell.pten_activity  # no calcineurin drug here
     c1_capacity = rag * (1.0 - sg.AMPK_BLOCK * ampk) * (1.0 - inh1)
     tsc_loss = cell.tsc_loss
     c2_capacity = 1.0 - inh2
@@ -137,12 +140,12 @@ def advance_scalar(cell, gf, aa, energy, occ, inh1, inh2, dt_h) -> None:
         cell.basal_autophagy,
     )
     turnover = cell.mtorc2_turnover_per_h
+    adaptation = cell.rapalog_4ebp_adaptation
     k_s6k_n = sg.K_S6K**sg.N_S6K
     block_span = sg.RAPALOG_4EBP1_BLOCK_PEAK - sg.RAPALOG_4EBP1_BLOCK_LATE
-    priming_rest = 1.0 - sg.T308_S473_PRIMING
 
     irs1, rtk, pip3 = cell.irs1, cell.rtk, cell.pip3
-    t308, s473 = cell.akt_t308, cell.akt_s473
+    t308, s473, primed = cell.akt_t308, cell.akt_s473, cell.mtorc2_primed
     mtorc1, mtorc2, assembly = cell.mtorc1, cell.mtorc2, cell.mtorc2_assembly
     s6k, p4ebp1, adapt = cell.s6k, cell.p4ebp1, cell.rapalog_adapt
     ulk1, autophagy = cell.ulk1, cell.autophagy
@@ -152,14 +155,16 @@ def advance_scalar(cell, gf, aa, energy, occ, inh1, inh2, dt_h) -> None:
     a = (s473 * 0.7 + 0.3) * t308 * (1.0 / K_FOXO)
     rtk_t0 = 1.0 / (a * a + 1.0) * foxo_gain + 1.0
     auto_t0 = ulk1 * 2.0 + basal_auto
-    for h, f_fast, f_mtor, f_adapt, fg_irs1, fg_rtk, fg_auto in _substep_factors(dt_h):
+    for h, f_fast, f_mtor, f_adapt, fg_irs1, fg_rtk, fg_auto, f_primed in _substep_factors(dt_h):
         f_assembly = -math.expm1(-h * turnover)
         a = rtk * irs1 * drive_gain
         pip3 += (a / (a + sg.K_PIP3) - pip3) * f_fast
         a = (pip3 * 0.5 + 0.5) * assembly * c2_capacity
         mtorc2 += (a - mtorc2) * f_mtor
         s473 += (mtorc2 * pip3 - s473) * f_fast
-        a = (s473 * sg.T308_S473_PRIMING + priming_rest) * pip3
+        primed += (assembly * c2_capacity - primed) * f_primed
+        a = max(max(primed - c2_capacity * assembly, 0.0) * -sg.T308_S473_PRIMING + 1.0, 0.0) * pip3
+        a = a * sg.T308_PER_PIP3
         t308 += (a - t308) * f_fast
         a = (t308 / (t308 + sg.K_RHEB) * (1.0 - tsc_loss) + tsc_loss) * c1_capacity
         mtorc1 += (a - mtorc1) * f_mtor
@@ -167,7 +172,7 @@ def advance_scalar(cell, gf, aa, energy, occ, inh1, inh2, dt_h) -> None:
         a = c1 * s6k_access
         a = a * a
         s6k += (a / (a + k_s6k_n) - s6k) * f_fast
-        a = (1.0 - (max(occ - adapt, 0.0) * block_span + block_4ebp1_late)) * c1
+        a = (1.0 - (max(occ - adapt * adaptation, 0.0) * block_span + block_4ebp1_late)) * c1
         p4ebp1 += (a / (a + sg.K_4EBP1) - p4ebp1) * f_fast
         a = c1 * ulk1_access
         b = (1.0 - a / (a + sg.K_ULK1)) * ulk1_gain + ulk1_ampk
@@ -188,7 +193,7 @@ def advance_scalar(cell, gf, aa, energy, occ, inh1, inh2, dt_h) -> None:
         assembly += (assembly_target - assembly) * f_assembly
 
     cell.irs1, cell.rtk, cell.pip3 = irs1, rtk, pip3
-    cell.akt_t308, cell.akt_s473 = t308, s473
+    cell.akt_t308, cell.akt_s473, cell.mtorc2_primed = t308, s473, primed
     cell.mtorc1, cell.mtorc2, cell.mtorc2_assembly = mtorc1, mtorc2, assembly
     cell.s6k, cell.p4ebp1, cell.rapalog_adapt = s6k, p4ebp1, adapt
     cell.ulk1, cell.autophagy = ulk1, autophagy
@@ -212,11 +217,18 @@ def occupancy_scalar(conc_nM: dict[str, float], fkbp12: float, library: DrugLibr
     Returns ``(occ_frb, inh_mtorc1, inh_mtorc2)``; same formulas and operation order.
     """
     z = u1 = u2 = hill_weighted = 0.0
+    total = 1.0
+    for species, c in conc_nM.items():
+        drug = library.drug(species)
+        if drug.fkbp12_ligand:
+            total = total + drug.potency.unbound_fraction * c / drug.potency.kd_fkbp12_nM
     for species, c in conc_nM.items():
         drug = library.drug(species)
         pot = drug.potency
         if drug.frb_anchored:
-            z = z + fkbp12 * c / pot.ic50_frb_cell_nM + c / pot.kd_frb_direct_nM
+            free = pot.unbound_fraction * c
+            complex_nM = fkbp12 * FKBP12_CELL_NM * (free / pot.kd_fkbp12_nM) / total
+            z = z + complex_nM / pot.kd_frb_ternary_nM + free / pot.kd_frb_direct_nM
         if drug.kinase_site:
             weight = fkbp12 + 1.0 / BIVALENT_KINASE_FKBP12_FREE_FOLD if drug.frb_anchored else 1.0
             r1 = weight * c / pot.ic50_mtorc1_nM
@@ -306,7 +318,7 @@ class TissueAgent(CellAgent):
         # Outputs (model.signaling.outputs).
         ref = model.ref
         s6k_rel = self.s6k / ref["s6k"]
-        p4_rel = self.p4ebp1 / ref["p4ebp1"]
+        p4_rel = (self.p4ebp1 / ref["p4ebp1"]) ** self.prolif_4ebp_hill
         w = self.prolif_s6k_weight
         proliferation = p4_rel - w * p4_rel + w * s6k_rel
         survival = self.akt_t308 * (0.3 + 0.7 * self.akt_s473) / ref["akt"]

@@ -214,6 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="check the spec and count its runs; run nothing"
     )
 
+    from mtor_abm.experiments.calibrate import add_parser as add_calibrate_parser
+
+    add_calibrate_parser(sub, _number)
+
     rp = sub.add_parser("report", **cli_help.subcommand("report"))
     rp.add_argument("dir", type=_path, help="a run directory (--out) or a sweep directory")
 
@@ -643,6 +647,10 @@ def _dispatch(argv: list[str]) -> int:
             from mtor_abm.experiments.sweep import cmd_sweep
 
             return cmd_sweep(args)
+        if args.command == "calibrate":
+            from mtor_abm.experiments.calibrate import cmd_calibrate
+
+            return cmd_calibrate(args)
         if args.command == "report":
             from mtor_abm.experiments.report import cmd_report
 

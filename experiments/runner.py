@@ -443,6 +443,20 @@ def _run_entry(name: str) -> bool:
     return name.startswith(".staging-") or any(name.startswith(f".{n}.") for n in RUN_ENTRIES)
 
 
+def signalling_parameters_identity() -> dict[str, Any]:
+    """SHA-256 of the signalling parameter set every cell type ran with, and of the fitted set
+    shipped in ``model/calibration/fitted_parameters.toml`` (None when none is applied)."""
+    from mtor_abm.model import signaling as sg
+    from mtor_abm.model.calibration.fit import parameter_set_hash, shipped_parameter_set
+
+    in_use = {name: sg.cell_type_params(name) for name in sg.CELL_TYPES}
+    shipped = shipped_parameter_set()
+    return {
+        "cell_types_sha256": parameter_set_hash(in_use),
+        "fitted_set_sha256": parameter_set_hash(shipped) if shipped else None,
+    }
+
+
 def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -> None:
     """Write summary.json, timeseries.parquet, manifest.json and figures/ as folder ``out_dir``.
 
@@ -471,6 +485,7 @@ def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -
         "versions": versions(),
         "git_revision": git_revision(),
         "command": argv,
+        "signalling_parameters": signalling_parameters_identity(),
     }
     with atomic.staged_dir(out_dir) as stage:
         frame = pd.DataFrame(result.timeseries)

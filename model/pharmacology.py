@@ -7,11 +7,14 @@ mTOR.
 Concentration convention
 ------------------------
 Every concentration the model passes around is a **whole-blood-equivalent** concentration in nM.
-Potencies measured in cells in serum-containing medium (in-cell IC50s) are taken to apply at the
-same whole-blood concentration (assumed: no correction for protein binding or blood:plasma
-partitioning). Clinical PK is fitted to whole-blood levels where those are what is measured
-(sirolimus, everolimus, temsirolimus) and to plasma levels otherwise (ATP-competitive inhibitors,
-blood:plasma taken as 1, assumed).
+FKBP12 ligands (rapalogs, bivalents, tacrolimus) act through the share of it that is free to
+load the cell's FKBP12 (``unbound_fraction``: blood cells and plasma proteins hold the rest;
+Rapamune label) and the in-vitro binding constants (:func:`target_occupancy`). Kinase and
+calcineurin potencies are cellular IC50s measured in serum-containing medium (so serum protein
+binding is inside them), taken to apply at the same whole-blood concentration (assumed).
+Clinical PK is fitted to whole-blood levels where those are what is measured (sirolimus,
+everolimus, temsirolimus, tacrolimus, cyclosporine) and to plasma levels otherwise
+(ATP-competitive inhibitors, blood:plasma taken as 1, assumed).
 
 Drug library format (one TOML file per drug)
 --------------------------------------------
@@ -20,19 +23,28 @@ The packaged drugs are in ``model/drugs/*.toml``; users add their own with
 ``[sources]``: a paper, a label, or the word "assumed")::
 
     name = "mydrug"                       # lower-case identifier: letters, digits, _ and -
-    class = "rapalog"                     # none | rapalog | atp_competitive | bivalent
+    class = "rapalog"                     # none | rapalog | atp_competitive | bivalent |
+                                          #   calcineurin_inhibitor
     molecular_weight_g_per_mol = 914.2
     description = "One line on what it is."
 
     [potency]                             # rapalog and bivalent (FRB-anchored, need FKBP12):
-    ic50_frb_cell_nM = 0.5                #   in-cell half-max mTORC1 FRB occupancy, normal FKBP12
     kd_fkbp12_nM = 0.2                    #   drug-FKBP12 Kd (in vitro)
     kd_frb_ternary_nM = 12                #   drug:FKBP12 complex - FRB Kd (in vitro)
     kd_frb_direct_nM = 26000              #   drug alone - FRB Kd (in vitro; acts without FKBP12)
+    unbound_fraction = 0.005              #   share of the whole-blood-equivalent concentration
+                                          #   free to load the cell's FKBP12 (blood cells and
+                                          #   protein binding hold the rest)
     # atp_competitive and bivalent (kinase site):
     # ic50_mtorc1_nM = 2.0                #   in-cell IC50 for mTORC1 kinase output
     # ic50_mtorc2_nM = 10.0               #   in-cell IC50 for mTORC2 kinase output
     # hill = 1.0                          #   Hill coefficient of kinase inhibition
+    # calcineurin_inhibitor:
+    # ic50_calcineurin_nM = 0.4           #   in-cell IC50 for NFAT-driven IL-2 production
+    # kd_fkbp12_nM = 0.4                  #   optional, with unbound_fraction: the drug binds
+    # unbound_fraction = 0.03             #   FKBP12 (tacrolimus: its calcineurin block needs
+    #                                     #   FKBP12 and it competes with rapalogs for it);
+    #                                     #   absent for cyclosporine
 
     [pk]                                  # omit the whole table for a fixed-concentration-only drug
     route = "oral"                        # oral (first-order absorption) | iv (zero-order infusion)
@@ -48,6 +60,9 @@ The packaged drugs are in ``model/drugs/*.toml``; users add their own with
     # infusion_h = 0.5                    # iv only: infusion duration (0 = bolus)
     # metabolite = "sirolimus"            # optional active metabolite (a drug in the library)
     # metabolite_fraction = 0.33          # molar fraction of parent clearance forming it
+    # blood_binding_capacity_ng_ml = 300  # optional saturable binding in blood cells (FKBP12 in
+    # blood_binding_kd_ng_ml = 40         #   erythrocytes): whole blood = C + Bmax C / (Kd + C),
+    #                                     #   so whole-blood exposure rises less than dose
 
     [dosing]                              # defaults used when a user gives only the drug
     dose_mg = 2.0
@@ -57,7 +72,7 @@ The packaged drugs are in ``model/drugs/*.toml``; users add their own with
 
     [sources]
     molecular_weight_g_per_mol = "PubChem"
-    ic50_frb_cell_nM = "Thoreen 2009 JBC 284:8023"
+    kd_fkbp12_nM = "Banaszynski 2005 JACS 127:4715"
     # ... one entry per number above, e.g. dose_mg = "Rapamune label" or "assumed"
 
 Schedules (strings): ``daily``, ``bid`` (every 12 h), ``weekly``, ``every_<N>d`` (``every_5d``),
@@ -85,12 +100,21 @@ from mtor_abm.model.domains import Domain
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.inputfiles import parse_toml, read_text
 
-DRUG_CLASSES = ("none", "rapalog", "atp_competitive", "bivalent")
+DRUG_CLASSES = ("none", "rapalog", "atp_competitive", "bivalent", "calcineurin_inhibitor")
 FRB_ANCHORED_CLASSES = ("rapalog", "bivalent")
 KINASE_CLASSES = ("atp_competitive", "bivalent")
 
-FRB_FIELDS = ("ic50_frb_cell_nM", "kd_fkbp12_nM", "kd_frb_ternary_nM", "kd_frb_direct_nM")
+CALCINEURIN_CLASSES = ("calcineurin_inhibitor",)
+
+FRB_FIELDS = ("kd_fkbp12_nM", "kd_frb_ternary_nM", "kd_frb_direct_nM", "unbound_fraction")
 KINASE_FIELDS = ("ic50_mtorc1_nM", "ic50_mtorc2_nM", "hill")
+CALCINEURIN_FIELDS = ("ic50_calcineurin_nM",)
+CALCINEURIN_OPTIONAL_FIELDS = ("kd_fkbp12_nM", "unbound_fraction")
+
+FKBP12_CELL_NM = 1000.0
+"""FKBP12 in a cell with normal FKBP12 (``fkbp12_level`` 1), nM. Assumed ~1 uM: FKBP12 is an
+abundant cytosolic protein, and its abundance is why a competing ligand must be in excess to
+antagonise rapamycin (Bierer 1990 PNAS 87:9231). Conf C."""
 
 # Bivalent kinase part without FKBP12: potency falls this many fold (assumed; RapaLink-1 needs
 # FKBP12 to act at nM concentrations, Rodrik-Outmezguine 2016 Nature 534:272).
@@ -115,6 +139,8 @@ _PK_FIELDS = (
     "infusion_h",
     "metabolite",
     "metabolite_fraction",
+    "blood_binding_capacity_ng_ml",
+    "blood_binding_kd_ng_ml",
 )
 _DOSING_FIELDS = ("dose_mg", "schedule", "loading_dose_mg", "conc_nM")
 _TOP_FIELDS = (
@@ -146,7 +172,14 @@ _CLEARANCE = Domain(1e-4, 1e5, "L/h")
 DRUG_FIELD_DOMAINS: Mapping[str, Domain] = MappingProxyType(
     {
         "molecular_weight_g_per_mol": Domain(1.0, 1e6, "g/mol"),
-        **dict.fromkeys(FRB_FIELDS + KINASE_FIELDS[:2], _POTENCY_NM),
+        **dict.fromkeys(
+            ("kd_fkbp12_nM", "kd_frb_ternary_nM", "kd_frb_direct_nM", "ic50_calcineurin_nM"),
+            _POTENCY_NM,
+        ),
+        **dict.fromkeys(KINASE_FIELDS[:2], _POTENCY_NM),
+        "unbound_fraction": Domain(1e-6, 1.0),
+        "blood_binding_capacity_ng_ml": Domain(0.0, 1e6, "ng/mL", low_open=True),
+        "blood_binding_kd_ng_ml": Domain(0.0, 1e6, "ng/mL", low_open=True),
         "hill": Domain(0.1, 10.0),
         "bioavailability": Domain(1e-3, 1.0),
         "ka_per_h": Domain(1e-3, 1e3, "1/h"),
@@ -185,13 +218,14 @@ REGIME_DOMAINS: Mapping[str, Domain] = MappingProxyType(
 class Potency:
     """Potency constants (nM, whole-blood-equivalent); None where the class has no such site."""
 
-    ic50_frb_cell_nM: float | None = None
     kd_fkbp12_nM: float | None = None
     kd_frb_ternary_nM: float | None = None
     kd_frb_direct_nM: float | None = None
     ic50_mtorc1_nM: float | None = None
     ic50_mtorc2_nM: float | None = None
     hill: float | None = None
+    ic50_calcineurin_nM: float | None = None
+    unbound_fraction: float | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +247,8 @@ class PKParams:
     infusion_h: float
     metabolite: str | None
     metabolite_fraction: float
+    blood_binding_capacity_ng_ml: float = 0.0
+    blood_binding_kd_ng_ml: float = 1.0
 
     @property
     def two_compartment(self) -> bool:
@@ -260,6 +296,16 @@ class Drug:
     def kinase_site(self) -> bool:
         """True when the drug competes with ATP at the kinase site."""
         return self.drug_class in KINASE_CLASSES
+
+    @property
+    def fkbp12_ligand(self) -> bool:
+        """True when the drug binds FKBP12 (rapalogs, bivalents, tacrolimus)."""
+        return self.potency.kd_fkbp12_nM is not None
+
+    @property
+    def calcineurin_blocker(self) -> bool:
+        """True when the drug inhibits calcineurin (tacrolimus, cyclosporine)."""
+        return self.drug_class in CALCINEURIN_CLASSES
 
 
 class DrugLibrary(Mapping[str, Drug]):
@@ -457,14 +503,22 @@ def _check_metabolites(drugs: Mapping[str, Drug]) -> None:
 
 def _parse_potency(table: Mapping[str, Any], drug_class: str, origin: str) -> Potency:
     needed: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
     if drug_class in FRB_ANCHORED_CLASSES:
         needed += FRB_FIELDS
     if drug_class in KINASE_CLASSES:
         needed += KINASE_FIELDS
-    _check_keys(table, needed, origin, "potency.", hint=f"for class {drug_class!r}")
-    values = {key: _number(table, key, origin, "potency.") for key in needed}
+    if drug_class in CALCINEURIN_CLASSES:
+        needed += CALCINEURIN_FIELDS
+        optional += CALCINEURIN_OPTIONAL_FIELDS
+    _check_keys(table, needed + optional, origin, "potency.", hint=f"for class {drug_class!r}")
+    values = {key: _number(table, key, origin, "potency.") for key in needed + optional}
+    if (values.get("kd_fkbp12_nM") is None) != (values.get("unbound_fraction") is None):
+        raise InputError(
+            f"{origin}: potency.kd_fkbp12_nM and potency.unbound_fraction must be given together"
+        )
     for key, value in values.items():
-        if value is None:
+        if value is None and key in needed:
             raise InputError(
                 f"{origin}: potency.{key} is missing; class {drug_class!r} needs "
                 f"{', '.join(needed)}"
@@ -507,6 +561,13 @@ def _parse_pk(table: Mapping[str, Any], origin: str) -> PKParams:
         )
     clearance = _clearance(table, v1, v2, origin)
     metabolite, fraction = _parse_metabolite(table, origin)
+    capacity = num("blood_binding_capacity_ng_ml")
+    kd_blood = num("blood_binding_kd_ng_ml")
+    if (capacity is None) != (kd_blood is None):
+        raise InputError(
+            f"{origin}: pk.blood_binding_capacity_ng_ml and pk.blood_binding_kd_ng_ml must be "
+            "given together (saturable blood binding) or both left out"
+        )
     scale = bioavailability if parameters == "apparent" else 1.0
     return PKParams(
         route=route,
@@ -520,6 +581,8 @@ def _parse_pk(table: Mapping[str, Any], origin: str) -> PKParams:
         infusion_h=infusion,
         metabolite=metabolite,
         metabolite_fraction=fraction,
+        blood_binding_capacity_ng_ml=capacity or 0.0,
+        blood_binding_kd_ng_ml=kd_blood or 1.0,
     )
 
 
@@ -848,29 +911,32 @@ def target_occupancy(
         fkbp12_level: FKBP12 abundance relative to normal (1 = normal, 0 = knockout).
         library: the drug library the species names refer to.
 
-    FRB occupancy (rapalogs, bivalent): competitive sum over FRB-anchored species,
-    ``z = sum(fkbp12 * C / ic50_frb_cell_nM + C / kd_frb_direct_nM)``, ``occ = z / (1 + z)``.
+    FRB occupancy (rapalogs, bivalent) from the binding constants: every FKBP12 ligand
+    (rapalogs, bivalents and tacrolimus) competes for FKBP12 with its unbound concentration
+    ``f_i C_i`` (``unbound_fraction``), ``a_i = f_i C_i / Kd_fkbp12_i``, so ligand i holds a
+    fraction ``a_i / (1 + sum a)`` of the cell's FKBP12 ``F = fkbp12_level * FKBP12_CELL_NM``;
+    its complex binds FRB with the ternary Kd and the bare drug with the direct Kd (Banaszynski
+    2005 JACS 127:4715): ``z = sum_FRB(F a_i / (1 + sum a) / Kd_ternary_i + f_i C_i /
+    Kd_direct_i)``,
+    ``occ = z / (1 + z)``. A competing FKBP12 ligand without FRB affinity (tacrolimus) thus
+    antagonises rapamycin (Bierer 1990 PNAS 87:9231; Dumont 1990 J Immunol 144:1418).
     Kinase inhibition (ATP-competitive, bivalent), per complex: Loewe-additive
     ``u = sum(C / IC50)``, ``inh = u^h / (1 + u^h)``; a bivalent species counts
     ``C / IC50 * (fkbp12 + 1/1000)`` (its kinase part is FRB-anchored; assumed fold). With several
     kinase species the Hill coefficient is their potency-weighted mean (assumed).
     """
-    fk = np.asarray(fkbp12_level, dtype=float)
-    if np.any(fk < 0) or not np.all(np.isfinite(fk)):
-        raise InputError("fkbp12_level must be a non-negative number (1 = normal)")
-    try:
-        shape = np.broadcast_shapes(fk.shape, *(np.shape(c) for c in conc_nM_by_species.values()))
-    except ValueError:
-        raise InputError("concentrations and fkbp12_level must have matching cell shapes") from None
+    fk, shape = _cell_shape(conc_nM_by_species, fkbp12_level)
     z, u1, u2, hill_weighted = (np.zeros(shape) for _ in range(4))
+    total = _fkbp12_total(conc_nM_by_species, library, shape)
+    fkbp12_nM = fk * FKBP12_CELL_NM
     for species, conc in conc_nM_by_species.items():
         drug = library.drug(species)
         c = np.asarray(conc, dtype=float)
-        if np.any(c < 0) or not np.all(np.isfinite(c)):
-            raise InputError(f"concentration of {species!r} must be non-negative nM")
         pot = drug.potency
         if drug.frb_anchored:
-            z = z + fk * c / pot.ic50_frb_cell_nM + c / pot.kd_frb_direct_nM
+            free = pot.unbound_fraction * c
+            complex_nM = fkbp12_nM * (free / pot.kd_fkbp12_nM) / total
+            z = z + complex_nM / pot.kd_frb_ternary_nM + free / pot.kd_frb_direct_nM
         if drug.kinase_site:
             weight = fk + 1.0 / BIVALENT_KINASE_FKBP12_FREE_FOLD if drug.frb_anchored else 1.0
             r1 = weight * c / pot.ic50_mtorc1_nM
@@ -884,6 +950,67 @@ def target_occupancy(
     if shape == ():
         return float(occ_frb), float(inh1), float(inh2)
     return occ_frb, inh1, inh2
+
+
+def calcineurin_inhibition(
+    conc_nM_by_species: Mapping[str, float | np.ndarray],
+    fkbp12_level: float | np.ndarray,
+    library: DrugLibrary,
+) -> Any:
+    """Fraction of calcineurin-NFAT signalling blocked (0-1), broadcast over cells.
+
+    Calcineurin inhibitors act as drug-immunophilin complexes: tacrolimus through FKBP12
+    (so its action scales with the FKBP12 it holds, and rapalogs compete for it), cyclosporine
+    through cyclophilin (taken as never limiting: assumed). ``u = sum(w_i C_i / IC50_i)``,
+    ``inh = u / (1 + u)``, with ``IC50_i`` the in-cell IC50 of the drug alone at normal FKBP12
+    and, for an FKBP12 ligand, ``w_i = fkbp12_level * load_i / load_i_alone`` (its share of
+    FKBP12 among all FKBP12 ligands present, relative to its share alone; see
+    :func:`target_occupancy`); ``w_i = 1`` otherwise. Other species do nothing here.
+    """
+    fk, shape = _cell_shape(conc_nM_by_species, fkbp12_level)
+    total = _fkbp12_total(conc_nM_by_species, library, shape)
+    u = np.zeros(shape)
+    for species, conc in conc_nM_by_species.items():
+        drug = library.drug(species)
+        if not drug.calcineurin_blocker:
+            continue
+        c = np.asarray(conc, dtype=float)
+        ratio = c / drug.potency.ic50_calcineurin_nM
+        if drug.fkbp12_ligand:
+            # load / load alone = (a / total) / (a / (1 + a)) = (1 + a) / total
+            a = drug.potency.unbound_fraction * c / drug.potency.kd_fkbp12_nM
+            ratio = ratio * fk * (1.0 + a) / total
+        u = u + ratio
+    inh = u / (1.0 + u)
+    return float(inh) if shape == () else inh
+
+
+def _cell_shape(conc_nM_by_species, fkbp12_level):
+    """(FKBP12 level array, broadcast cell shape); InputError for bad levels or values."""
+    fk = np.asarray(fkbp12_level, dtype=float)
+    if np.any(fk < 0) or not np.all(np.isfinite(fk)):
+        raise InputError("fkbp12_level must be a non-negative number (1 = normal)")
+    try:
+        shape = np.broadcast_shapes(fk.shape, *(np.shape(c) for c in conc_nM_by_species.values()))
+    except ValueError:
+        raise InputError("concentrations and fkbp12_level must have matching cell shapes") from None
+    for species, conc in conc_nM_by_species.items():
+        c = np.asarray(conc, dtype=float)
+        if np.any(c < 0) or not np.all(np.isfinite(c)):
+            raise InputError(f"concentration of {species!r} must be non-negative nM")
+    return fk, shape
+
+
+def _fkbp12_total(conc_nM_by_species, library: DrugLibrary, shape) -> np.ndarray:
+    """``1 + sum(f_i C_i / Kd_fkbp12_i)`` over the FKBP12 ligands present: ligand i holds
+    ``(C_i / Kd_i) / total`` of the free FKBP12 (competitive equilibrium, ligand in excess)."""
+    total = np.ones(shape)
+    for species, conc in conc_nM_by_species.items():
+        drug = library.drug(species)
+        if drug.fkbp12_ligand:
+            pot = drug.potency
+            total = total + pot.unbound_fraction * np.asarray(conc, dtype=float) / pot.kd_fkbp12_nM
+    return total
 
 
 def _hill_fraction(u: np.ndarray, hill: np.ndarray) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Pharmacokinetics: blood concentrations of a regime over time (pure numpy/scipy; no Mesa).
 
-Each drug is a linear compartment model (see :mod:`model.pharmacology` for the TOML format):
+Each drug is a linear compartment model (see :mod:`model.pharmacology` for the TOML format),
+read out through optional saturable binding in blood cells (:func:`whole_blood_ng_ml`):
 an oral depot with first-order absorption (``ka_per_h``, bioavailability F, optional lag) or a
 zero-order IV infusion over ``infusion_h``; a central compartment with elimination clearance;
 optionally a peripheral compartment; optionally an active metabolite (temsirolimus ->
@@ -58,6 +59,8 @@ class CompartmentModel:
         lag_h: oral absorption lag (h).
         infusion_h: IV infusion duration (h); 0 for oral drugs and IV boluses.
         route: ``oral`` or ``iv``.
+        blood_binding: per species, ``(capacity_ng_ml, kd_ng_ml)`` of saturable binding in
+            blood cells, or ``(0, 1)`` for none (see :func:`whole_blood_ng_ml`).
     """
 
     species: tuple[str, ...]
@@ -71,6 +74,7 @@ class CompartmentModel:
     lag_h: float
     infusion_h: float
     route: str
+    blood_binding: tuple[tuple[float, float], ...] = ()
 
     @property
     def n_compartments(self) -> int:
@@ -91,6 +95,7 @@ class CompartmentModel:
         for key in ("species", "central_index", "central_volume_L", "molecular_weight_g_per_mol"):
             kwargs[key] = tuple(data[key])
         kwargs["disposition_indices"] = tuple(tuple(ix) for ix in data["disposition_indices"])
+        kwargs["blood_binding"] = tuple(tuple(b) for b in data.get("blood_binding", ()))
         return cls(**kwargs)
 
 
@@ -133,7 +138,25 @@ def build_model(drug: Drug, library: DrugLibrary) -> CompartmentModel:
         lag_h=pk.lag_h,
         infusion_h=pk.infusion_h,
         route=pk.route,
+        blood_binding=tuple(
+            (m.pk.blood_binding_capacity_ng_ml, m.pk.blood_binding_kd_ng_ml) for m in members
+        ),
     )
+
+
+def whole_blood_ng_ml(conc_ng_ml: float, capacity_ng_ml: float, kd_ng_ml: float) -> float:
+    """Whole-blood concentration from the linearly cleared one, ng/mL.
+
+    ``C_wb = C + Bmax C / (Kd + C)``: a drug bound to a saturable pool in blood cells (FKBP12 in
+    erythrocytes for temsirolimus: Boni 2009 Semin Oncol 36:S18) adds up to ``Bmax`` to the
+    measured whole-blood level, so whole-blood exposure rises less than dose-proportionally
+    (Torisel label: temsirolimus exposure less than dose-proportional over 1-25 mg).
+    The bound pool is taken as too small to change the body's disposition (blood ~5 L against a
+    volume of distribution of 172 L; assumed).
+    """
+    if capacity_ng_ml <= 0:
+        return conc_ng_ml
+    return conc_ng_ml + capacity_ng_ml * conc_ng_ml / (kd_ng_ml + conc_ng_ml)
 
 
 def _add_disposition(k: np.ndarray, drug: Drug, c: int) -> None:
@@ -307,9 +330,12 @@ class PKState:
                 self.species[0]: self._held_conc_nM() * self.molecular_weight_g_per_mol[0] / 1e3
             }
         m = self.model
+        binding = m.blood_binding or ((0.0, 1.0),) * len(m.species)
         return {
-            s: float(self.amounts_mg[i]) / v * 1e3
-            for s, i, v in zip(m.species, m.central_index, m.central_volume_L, strict=True)
+            s: whole_blood_ng_ml(float(self.amounts_mg[i]) / v * 1e3, *bind)
+            for s, i, v, bind in zip(
+                m.species, m.central_index, m.central_volume_L, binding, strict=True
+            )
         }
 
     def concentrations_nM(self) -> dict[str, float]:

@@ -60,6 +60,7 @@ STATE_NAMES: tuple[str, ...] = (
     "rapalog_adapt",  # slow tracker of FRB occupancy that makes the 4E-BP1 block transient
     "ulk1",  # ULK1 activity (0-1.5: mTORC1 release up to 1, plus AMPK activation)
     "autophagy",  # autophagic flux (1 ~ basal flux of a fed epithelial cell)
+    "mtorc2_primed",  # slow tracker of mTORC2 catalytic capacity: T308 dips when it is lost
 )
 
 # Time constants, hours.
@@ -101,9 +102,20 @@ RAPALOG_4EBP1_BLOCK_LATE = 0.30
 RAPALOG_ULK1_BLOCK = 0.45
 """Fraction of ULK1-S757 phosphorylation blocked by rapalogs: partial, so ATP-competitive
 inhibitors induce more autophagy (Thoreen 2009 JBC 284:8023; Kang 2013 Science)."""
-T308_S473_PRIMING = 0.8
-"""Share of T308 phosphorylation that depends on S473 priming (mTORC2 loss lowers T308
-early under dual inhibitors; Rodrik-Outmezguine 2011). Assumed."""
+T308_S473_PRIMING = 1.0
+"""Loss of T308 per unit of recently lost mTORC2 capacity (``mtorc2_primed`` minus assembled,
+uninhibited mTORC2: S473 priming of T308 that has not yet been compensated).
+The dependence is transient: mTORC2 inhibition lowers T308 within the first hour
+(Rodrik-Outmezguine 2011 Cancer Discov 1:248), while cells without mTORC2 (rictor loss) keep
+T308 and the TSC2 -> mTORC1 -> S6K arm (Guertin 2006 Dev Cell 11:859; Jacinto 2006 Cell
+127:125). Assumed magnitude."""
+T308_PER_PIP3 = 0.39
+"""AKT-T308 phosphorylation per unit PIP3 (PDK1 and AKT both recruited by PIP3). Assumed:
+keeps the reference cell's T308, and so its TSC2 -> Rheb -> mTORC1 operating point, where the
+first release had it (within 2 %; there T308 = (0.2 + 0.8 S473) PIP3)."""
+TAU_T308_PRIMING_H = 1.0
+"""Time over which T308 stops depending on lost S473 (h): T308 is back by 2 h under an
+mTORC2-only inhibitor (TARGETS S11) but down at 1 h under dual inhibitors (S5). Assumed."""
 
 
 def _param(default: float, domain: Domain):
@@ -133,14 +145,25 @@ class CellType:
             and muscle, weak in most epithelia; Sarbassov 2006). Assumed.
         basal_autophagy: autophagic flux independent of ULK1 (basal turnover). Assumed.
         prolif_s6k_weight: share of the G1->S signal carried by S6K rather than 4E-BP1/eIF4E.
-            Low in epithelia (Dowling 2010 Science 328:1172: 4E-BPs control proliferation),
-            high in T-cells, whose IL-2-driven G1->S is rapamycin-sensitive (Terada 1993).
+            Low in epithelia (Dowling 2010 Science 328:1172: 4E-BPs control proliferation).
+        rapalog_4ebp_adaptation: how far the rapalog block of 4E-BP phosphorylation fades
+            (1 = back to the late, partial block within hours, as in epithelial lines: Choo 2008
+            PNAS 105:17414; 0 = stays at its peak: lymphocytes, whose rapamycin-sensitive G1->S
+            runs through 4E-BP2 with a sustained block, So 2016 Sci Signal 9:ra57).
+        prolif_4ebp_hill: steepness of G1->S in free eIF4E (4E-BP phosphorylation relative to
+            the reference cell): 1 in epithelia; 2 in T-cells, whose IL-2-driven G1->S needs
+            eIF4E-dependent translation of cell-cycle mRNAs and is lost when 4E-BP2 stays
+            dephosphorylated (So 2016 Sci Signal 9:ra57). Assumed magnitude.
+        nfat_il2_share: share of the growth-factor input that the cell makes itself through
+            calcineurin -> NFAT -> IL-2 (T-cells: TCR-driven autocrine IL-2, blocked by
+            calcineurin inhibitors; Bierer 1990 PNAS 87:9231). 0 for other cells. Assumed 0.8.
 
     Each number's allowed range is in its field metadata (:data:`PARAM_DOMAINS`): fractions
-    (``tsc_loss``, ``mtorc2_rapalog_sensitivity``, ``prolif_s6k_weight``) in [0, 1]; relative
-    levels and gains in [0, 100]; ``pten_activity`` at least 0.01 (99 % loss: it divides the
-    PI3K drive) and ``mtorc2_turnover_per_h`` at least 1e-4 /h. Ceilings are far beyond any
-    biology, there only so that no finite value overflows the network.
+    (``tsc_loss``, ``mtorc2_rapalog_sensitivity``, ``prolif_s6k_weight``,
+    ``rapalog_4ebp_adaptation``, ``nfat_il2_share``) in [0, 1]; relative levels and gains in
+    [0, 100]; ``pten_activity`` at least 0.01 (99 % loss: it divides the PI3K drive) and
+    ``mtorc2_turnover_per_h`` at least 1e-4 /h. Ceilings are far beyond any biology, there only
+    so that no finite value overflows the network.
     """
 
     name: str
@@ -155,6 +178,9 @@ class CellType:
     mtorc2_rapalog_sensitivity: float = _param(0.1, Domain(0.0, 1.0))
     basal_autophagy: float = _param(0.2, Domain(0.0, 100.0))
     prolif_s6k_weight: float = _param(0.25, Domain(0.0, 1.0))
+    rapalog_4ebp_adaptation: float = _param(1.0, Domain(0.0, 1.0))
+    prolif_4ebp_hill: float = _param(1.0, Domain(0.1, 10.0))
+    nfat_il2_share: float = _param(0.0, Domain(0.0, 1.0))
 
     def __post_init__(self) -> None:
         for name, domain in PARAM_DOMAINS.items():
@@ -193,10 +219,14 @@ CELL_TYPES: Mapping[str, CellType] = MappingProxyType(
             ),
             CellType(
                 "tcell",
-                "T lymphocyte: growth signal = IL-2 + TCR; G1->S through S6K "
-                "(Terada 1993 JBC 268:3734); FKBP12-rich",
+                "T lymphocyte: growth signal = IL-2 + TCR, mostly its own NFAT-made IL-2; "
+                "G1->S through 4E-BP2/eIF4E with a sustained rapalog block, S6K dispensable "
+                "(So 2016 Sci Signal 9:ra57); FKBP12-rich",
                 fkbp12_level=2.0,
-                prolif_s6k_weight=0.85,
+                prolif_s6k_weight=0.1,
+                rapalog_4ebp_adaptation=0.0,
+                prolif_4ebp_hill=2.0,
+                nfat_il2_share=0.8,
                 basal_autophagy=0.15,
             ),
             CellType(
@@ -255,6 +285,8 @@ class Inputs(NamedTuple):
         occ_frb: fraction of mTORC1 FRB domains bound by FKBP12-rapalog (0-1).
         inh_mtorc1: fraction of mTORC1 kinase inhibited at the ATP site (0-1).
         inh_mtorc2: fraction of mTORC2 kinase inhibited at the ATP site (0-1).
+        inh_calcineurin: fraction of calcineurin-NFAT signalling blocked (0-1): removes the
+            cell's own NFAT-made share of the growth input (``nfat_il2_share``).
     """
 
     growth_factor: ArrayLike = 1.0
@@ -263,6 +295,12 @@ class Inputs(NamedTuple):
     occ_frb: ArrayLike = 0.0
     inh_mtorc1: ArrayLike = 0.0
     inh_mtorc2: ArrayLike = 0.0
+    inh_calcineurin: ArrayLike = 0.0
+
+
+def with_calcineurin_inhibition(inputs: Inputs, inh_calcineurin: ArrayLike) -> Inputs:
+    """``inputs`` with the calcineurin block set (see :class:`Inputs`)."""
+    return inputs._replace(inh_calcineurin=inh_calcineurin)
 
 
 def akt_activity(state: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -332,12 +370,16 @@ class _StepConstants:
         self.ampk = 1.0 - np.clip(inp.energy, 0.0, 1.0)
         aa2 = np.square(inp.amino_acids)
         rag = aa2 / (aa2 + K_AA * K_AA) * (1.0 + K_AA * K_AA)
-        self.drive_gain = p["pi3k_gain"] * inp.growth_factor / p["pten_activity"]
+        # PIP3 target: PI3K makes it, PTEN removes it; at steady state
+        # kin drive (1 - PIP3) = kout PTEN PIP3, i.e. PIP3 = (drive / PTEN) / (drive / PTEN + K).
+        growth = inp.growth_factor * (1.0 - p["nfat_il2_share"] * inp.inh_calcineurin)
+        self.drive_gain = p["pi3k_gain"] * growth / p["pten_activity"]
         self.c1_capacity = rag * (1.0 - AMPK_BLOCK * self.ampk) * (1.0 - inp.inh_mtorc1)
         self.tsc_loss = p["tsc_loss"]
         self.c2_capacity = 1.0 - inp.inh_mtorc2
         occ = inp.occ_frb
         self.occ = occ
+        self.adaptation = p["rapalog_4ebp_adaptation"]
         self.s6k_access = 1.0 - RAPALOG_S6K_BLOCK * occ
         self.ulk1_access = 1.0 - RAPALOG_ULK1_BLOCK * occ
         self.block_4ebp1_late = RAPALOG_4EBP1_BLOCK_LATE * occ
@@ -422,6 +464,7 @@ def _advance_block(state, params, inputs: Inputs, dt_h: float, substep_h: float)
         f_fast = -math.expm1(-h / TAU_FAST_H)
         f_mtor = -math.expm1(-h / TAU_MTOR_H)
         f_adapt = -math.expm1(-h / TAU_RAPALOG_ADAPT_H)
+        f_primed = -math.expm1(-h / TAU_T308_PRIMING_H)
         fg_irs1 = _ramp_factors(h, TAU_IRS1_H)
         fg_rtk = _ramp_factors(h, TAU_RTK_H)
         fg_auto = _ramp_factors(h, TAU_AUTOPHAGY_H)
@@ -439,9 +482,15 @@ def _advance_block(state, params, inputs: Inputs, dt_h: float, substep_h: float)
         # AKT: S473 by mTORC2 at the membrane; T308 by PDK1, primed by S473.
         np.multiply(s["mtorc2"], s["pip3"], out=a)
         _relax(s["akt_s473"], a, f_fast, scratch)
-        np.multiply(s["akt_s473"], T308_S473_PRIMING, out=a)
-        a += 1.0 - T308_S473_PRIMING
+        np.multiply(s["mtorc2_assembly"], c.c2_capacity, out=b)
+        _relax(s["mtorc2_primed"], b, f_primed, scratch)
+        np.subtract(s["mtorc2_primed"], c.c2_capacity * s["mtorc2_assembly"], out=a)
+        np.maximum(a, 0.0, out=a)
+        a *= -T308_S473_PRIMING
+        a += 1.0
+        np.maximum(a, 0.0, out=a)
         a *= s["pip3"]
+        a *= T308_PER_PIP3
         _relax(s["akt_t308"], a, f_fast, scratch)
         # mTORC1: Rheb (AKT -| TSC2, or TSC loss) x Rag (amino acids) x AMPK x ATP site.
         _hyperbolic(s["akt_t308"], K_RHEB, a)
@@ -454,7 +503,8 @@ def _advance_block(state, params, inputs: Inputs, dt_h: float, substep_h: float)
         np.multiply(c1, c.s6k_access, out=a)
         np.square(a, out=a)  # N_S6K = 2
         _relax(s["s6k"], _hyperbolic(a, k_s6k_n, b), f_fast, scratch)
-        np.subtract(c.occ, s["rapalog_adapt"], out=a)
+        np.multiply(s["rapalog_adapt"], c.adaptation, out=a)
+        np.subtract(c.occ, a, out=a)
         np.maximum(a, 0.0, out=a)
         a *= RAPALOG_4EBP1_BLOCK_PEAK - RAPALOG_4EBP1_BLOCK_LATE
         a += c.block_4ebp1_late
@@ -491,6 +541,7 @@ def new_state(n: int, params: Mapping[str, ArrayLike], inputs: Inputs | None = N
     state["mtorc2_assembly"][:] = 1.0
     state["rapalog_adapt"][:] = 0.0
     state["autophagy"][:] = 1.0
+    state["mtorc2_primed"][:] = 1.0
     advance(state, params, untreated, 200.0, substep_h=0.25)
     return state
 
@@ -521,7 +572,7 @@ def outputs(state: Mapping[str, np.ndarray], params: Mapping[str, ArrayLike]):
     """
     ref = reference_levels()
     s6k = state["s6k"] / ref["s6k"]
-    p4 = state["p4ebp1"] / ref["p4ebp1"]
+    p4 = np.power(state["p4ebp1"] / ref["p4ebp1"], params["prolif_4ebp_hill"])
     w = params["prolif_s6k_weight"]
     proliferation = p4 - w * p4
     proliferation += w * s6k

@@ -173,6 +173,38 @@ def test_sirolimus_metabolite_outlasts_temsirolimus(library, temsirolimus_week):
     assert 2.0 <= auc_ratio <= 3.5
 
 
+def test_temsirolimus_exposure_rises_less_than_dose_proportionally(library):
+    """P7: parent whole-blood AUC ratio 175 mg / 25 mg < 7. Torisel label (less than
+    dose-proportional over 1-25 mg); mechanism: saturable binding in blood cells (Boni 2009
+    Semin Oncol 36:S18). Exposure still rises with dose (ratio > 1)."""
+
+    def auc(dose_mg):
+        times, conc = single_dose_curve(library, "temsirolimus", dose_mg, 14, 0.25, "weekly")
+        return np.trapezoid(conc["temsirolimus"], times)
+
+    ratio = auc(175.0) / auc(25.0)
+    assert 1.0 < ratio < 7.0
+    assert auc(25.0) == pytest.approx(1627.0, rel=0.2)  # Torisel label, whole blood
+
+
+# ---------------------------------------------------------------------------------------------
+# Calcineurin inhibitors (labels)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("drug", "low", "high"),
+    [("tacrolimus", 4.0, 11.0), ("cyclosporine", 100.0, 400.0)],
+)
+def test_calcineurin_inhibitor_troughs_in_label_range(library, drug, low, high):
+    """Tacrolimus 0.1 mg/kg/day (3.5 mg every 12 h): troughs 4-11 ng/mL (Prograf label, kidney
+    transplant with MMF); cyclosporine ~4 mg/kg/day: troughs 100-400 ng/mL (Neoral label
+    monitoring range)."""
+    drug_ = library.drug(drug)
+    summary = steady_state_summary(Regime(drug, drug_.default_dose_mg, "bid"), library)
+    assert low <= summary["trough_ng_ml"] <= high
+
+
 # ---------------------------------------------------------------------------------------------
 # P6 sapanisertib; other ATP-competitive inhibitors
 # ---------------------------------------------------------------------------------------------

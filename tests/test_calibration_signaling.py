@@ -230,6 +230,16 @@ def test_kinase_inhibitor_potencies_match_published_ic50(drug, readout, publishe
     assert published_nM / 2 <= measured <= published_nM * 2
 
 
+@pytest.mark.parametrize("drug", ["azd8055", "sapanisertib", "vistusertib"])
+def test_clinical_kinase_inhibitors_carry_cellular_not_biochemical_potency(library, drug):
+    """S12: cellular potencies of ATP-competitive inhibitors are ~10-100-fold their
+    biochemical kinase IC50s (AZD8055: 0.8 nM kinase, Chresta 2010; median 24.7 nM
+    anti-proliferative in culture, Houghton 2012 Pediatr Blood Cancer 58:191). The library
+    values are at least 5 nM (none of the biochemical ~1-3 nM figures)."""
+    potency = library.drug(drug).potency
+    assert potency.ic50_mtorc1_nM >= 5.0 and potency.ic50_mtorc2_nM >= 5.0
+
+
 # ---------------------------------------------------------------------------------------------
 # S8 autophagy
 # ---------------------------------------------------------------------------------------------

@@ -77,6 +77,8 @@ def test_run_culture_json_and_out_dir_follow_the_contract(capsys, tmp_path):
     assert len(series) == 25 and series["time_h"].iloc[-1] == 24
     manifest = json.loads((out_dir / "manifest.json").read_text())
     assert manifest["seed"] == 3 and "mesa" in manifest["versions"]
+    identity = manifest["signalling_parameters"]  # which signalling parameter set ran
+    assert len(identity["cell_types_sha256"]) == 64
     assert (out_dir / "figures" / "growth.png").stat().st_size > 1000
 
 

@@ -28,8 +28,8 @@ class = "rapalog"
 molecular_weight_g_per_mol = 914.2
 description = "A user rapalog."
 [potency]
-ic50_frb_cell_nM = 0.5
 kd_fkbp12_nM = 0.2
+unbound_fraction = 0.005
 kd_frb_ternary_nM = 12
 kd_frb_direct_nM = 26000
 [pk]
@@ -43,7 +43,7 @@ dose_mg = 2.0
 schedule = "daily"
 [sources]
 molecular_weight_g_per_mol = "assumed"
-ic50_frb_cell_nM = "assumed"
+unbound_fraction = "assumed"
 kd_fkbp12_nM = "assumed"
 kd_frb_ternary_nM = "assumed"
 kd_frb_direct_nM = "assumed"
@@ -182,7 +182,8 @@ def test_replicates_and_organisms_together_are_refused():
         ("clearance_L_per_h = 12.0", "clearance_L_per_h = 1e-320", "clearance_L_per_h"),
         ("bioavailability = 0.14", "bioavailability = 1e-300", "bioavailability"),
         ("molecular_weight_g_per_mol = 914.2", "molecular_weight_g_per_mol = 1e-9", "molecular"),
-        ("ic50_frb_cell_nM = 0.5", "ic50_frb_cell_nM = 1e-320", "ic50_frb_cell_nM"),
+        ("kd_fkbp12_nM = 0.2", "kd_fkbp12_nM = 1e-320", "kd_fkbp12_nM"),
+        ("unbound_fraction = 0.005", "unbound_fraction = 2.0", "unbound_fraction"),
         ("dose_mg = 2.0", "dose_mg = 1e308", "dose_mg"),
     ],
 )

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import (
+    FKBP12_CELL_NM,
     DrugLibrary,
     Regime,
+    calcineurin_inhibition,
     default_regime,
     dose_times_h,
     load_library,
@@ -29,6 +31,8 @@ PACKAGED = {
     "sapanisertib",
     "vistusertib",
     "rapalink1",
+    "tacrolimus",
+    "cyclosporine",
 }
 
 TOY_ORAL = """
@@ -68,10 +72,10 @@ class = "rapalog"
 molecular_weight_g_per_mol = 1000.0
 description = "Toy two-compartment IV drug for tests."
 [potency]
-ic50_frb_cell_nM = 1.0
 kd_fkbp12_nM = 0.2
 kd_frb_ternary_nM = 12.0
 kd_frb_direct_nM = 26000.0
+unbound_fraction = 0.005
 [pk]
 route = "iv"
 infusion_h = 1.0
@@ -84,7 +88,7 @@ dose_mg = 25.0
 schedule = "weekly"
 [sources]
 molecular_weight_g_per_mol = "assumed"
-ic50_frb_cell_nM = "assumed"
+unbound_fraction = "assumed"
 kd_fkbp12_nM = "assumed"
 kd_frb_ternary_nM = "assumed"
 kd_frb_direct_nM = "assumed"
@@ -465,7 +469,12 @@ def test_fkbp12_knockout_shifts_rapalog_potency_at_least_1000_fold(library):
         occ, _, _ = target_occupancy({"sirolimus": conc}, fkbp12, library)
         return np.interp(0.5, occ, conc)
 
-    assert half_max_nM(1.0) == pytest.approx(0.5, rel=0.01)
+    # z = F f C / (Kf (1 + f C / Kf) Kt) = 1  <=>  C = Kf Kt / (f (F - Kt)) (Banaszynski 2005)
+    pot = library.drug("sirolimus").potency
+    analytic = pot.kd_fkbp12_nM * pot.kd_frb_ternary_nM
+    analytic /= pot.unbound_fraction * (FKBP12_CELL_NM - pot.kd_frb_ternary_nM)
+    assert half_max_nM(1.0) == pytest.approx(analytic, rel=0.01)
+    assert 0.1 <= half_max_nM(1.0) <= 1.0  # TARGETS S7 in-cell potency
     assert half_max_nM(0.0) / half_max_nM(1.0) >= 1000.0
 
 
@@ -487,12 +496,18 @@ def test_parent_and_metabolite_compete_for_frb(library):
     alone, _, _ = target_occupancy({"temsirolimus": 0.3}, 1.0, library)
     both, _, _ = target_occupancy({"temsirolimus": 0.3, "sirolimus": 0.3}, 1.0, library)
     assert both > alone
-    assert both == pytest.approx(1.2 / 2.2, rel=1e-3)  # z = 0.6 + 0.6
+    # Both load FKBP12 with the same constants: a = f C / Kf each, z = F (2a) / (1 + 2a) / Kt
+    pot = library.drug("sirolimus").potency
+    a = pot.unbound_fraction * 0.3 / pot.kd_fkbp12_nM
+    z = FKBP12_CELL_NM * 2 * a / (1 + 2 * a) / pot.kd_frb_ternary_nM
+    z += 2 * pot.unbound_fraction * 0.3 / pot.kd_frb_direct_nM
+    assert both == pytest.approx(z / (1 + z), rel=1e-6)
 
 
 def test_occupancy_broadcasts_over_cells(library):
     fkbp12 = np.array([0.0, 0.5, 1.0, 2.0])
-    occ, inh1, inh2 = target_occupancy({"sirolimus": 1.0, "azd8055": 0.8}, fkbp12, library)
+    ic50 = library.drug("azd8055").potency.ic50_mtorc1_nM
+    occ, inh1, inh2 = target_occupancy({"sirolimus": 1.0, "azd8055": ic50}, fkbp12, library)
     assert occ.shape == inh1.shape == inh2.shape == (4,)
     assert np.all(np.diff(occ) > 0) and np.allclose(inh1, 0.5)
 
@@ -508,3 +523,62 @@ def test_library_is_read_only(library):
     assert isinstance(library, DrugLibrary)
     with pytest.raises(TypeError):
         library["x"] = None  # type: ignore[index]
+
+
+# ---------------------------------------------------------------------------------------------
+# Calcineurin inhibitors and FKBP12 competition
+# ---------------------------------------------------------------------------------------------
+
+
+def test_tacrolimus_needs_fkbp12_and_cyclosporine_does_not(library):
+    """FK506 acts as an FKBP12 complex, cyclosporine through cyclophilin (Bierer 1990 PNAS
+    87:9231): at each drug's in-cell IC50 calcineurin is half blocked; without FKBP12
+    tacrolimus does nothing, cyclosporine is unchanged."""
+    tac = library.drug("tacrolimus").potency.ic50_calcineurin_nM
+    csa = library.drug("cyclosporine").potency.ic50_calcineurin_nM
+    assert calcineurin_inhibition({"tacrolimus": tac}, 1.0, library) == pytest.approx(0.5)
+    assert calcineurin_inhibition({"tacrolimus": tac}, 0.0, library) == 0.0
+    assert calcineurin_inhibition({"cyclosporine": csa}, 0.0, library) == pytest.approx(0.5)
+    assert calcineurin_inhibition({"sirolimus": 10.0}, 1.0, library) == 0.0
+
+
+def test_tacrolimus_in_excess_displaces_rapamycin_from_fkbp12_but_cyclosporine_does_not(library):
+    """Rapamycin and FK506 share FKBP12, so FK506 in excess antagonises rapamycin (Bierer 1990;
+    Dumont 1990 J Immunol 144:1418); cyclosporine binds cyclophilin and leaves it alone. The
+    occupancy with FK506 follows the competitive-binding formula computed here."""
+    alone, _, _ = target_occupancy({"sirolimus": 1.0}, 1.0, library)
+    with_tac, _, _ = target_occupancy({"sirolimus": 1.0, "tacrolimus": 100.0}, 1.0, library)
+    with_csa, _, _ = target_occupancy({"sirolimus": 1.0, "cyclosporine": 100.0}, 1.0, library)
+    assert with_csa == pytest.approx(alone)
+    sir, tac = library.drug("sirolimus").potency, library.drug("tacrolimus").potency
+    a_s = sir.unbound_fraction * 1.0 / sir.kd_fkbp12_nM
+    a_t = tac.unbound_fraction * 100.0 / tac.kd_fkbp12_nM
+    z = FKBP12_CELL_NM * a_s / (1 + a_s + a_t) / sir.kd_frb_ternary_nM
+    z += sir.unbound_fraction / sir.kd_frb_direct_nM
+    assert with_tac == pytest.approx(z / (1 + z), rel=1e-9)
+    assert with_tac < alone / 2
+
+
+def test_calcineurin_drug_files_need_their_potency(tmp_path):
+    text = textwrap.dedent(
+        """
+        name = "cni"
+        class = "calcineurin_inhibitor"
+        molecular_weight_g_per_mol = 800.0
+        description = "toy"
+        [potency]
+        kd_fkbp12_nM = 0.4
+        [dosing]
+        dose_mg = 0.0
+        schedule = "fixed"
+        conc_nM = 1.0
+        [sources]
+        molecular_weight_g_per_mol = "assumed"
+        kd_fkbp12_nM = "assumed"
+        dose_mg = "assumed"
+        conc_nM = "assumed"
+        """
+    )
+    path = write_drug(tmp_path, text)
+    with pytest.raises(InputError, match="unbound_fraction must be given together"):
+        load_library([path])

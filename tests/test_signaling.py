@@ -111,6 +111,7 @@ def test_cells_advanced_together_match_cells_advanced_alone():
             occ_frb=rng.uniform(0.0, 1.0, n) * (rng.random(n) < 0.5),
             inh_mtorc1=rng.uniform(0.0, 1.0, n) * (rng.random(n) < 0.5),
             inh_mtorc2=rng.uniform(0.0, 1.0, n) * (rng.random(n) < 0.5),
+            inh_calcineurin=rng.uniform(0.0, 1.0, n) * (rng.random(n) < 0.5),
         )
         for _ in range(3)
     ]

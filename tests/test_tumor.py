@@ -228,14 +228,18 @@ def test_rapalog_lowers_vegf_and_vessel_density():
 
 def test_rapalog_raises_pakt_s473_and_atp_competitive_drug_abolishes_it():
     """The S6K-IRS1 feedback in the tumor two days into treatment: rapalog pAKT-S473 above
-    untreated; sapanisertib <= 0.2 of the reference, and the dual drug slows growth more."""
+    untreated; sapanisertib <= 0.2 of the reference at its daily peak (2 h after the dose, its
+    Tmax; sapanisertib's cellular IC50 ~10 nM against a peak of ~130 nM), recovering towards
+    the next dose as it clears (t1/2 ~7 h: intermittent, not continuous, mTORC2 block), and the
+    dual drug slows growth more."""
     at = int(START_DAY * 24 + 48)
     rapalog = run("everolimus").timeseries()
     dual = run("sapanisertib", days=21).timeseries()
     untreated = run("none").timeseries()
     assert rapalog["mean_pS6K"][at] < 0.2
     assert rapalog["mean_pAKT_S473"][at] > 1.2 * untreated["mean_pAKT_S473"][at]
-    assert dual["mean_pAKT_S473"][at] < 0.2
+    assert dual["mean_pAKT_S473"][at + 2] < 0.2
+    assert dual["mean_pAKT_S473"][at + 23] > dual["mean_pAKT_S473"][at + 2]
     end = len(dual["tumor_cells"]) - 1
     assert dual["tumor_cells"][end] < rapalog["tumor_cells"][end]
 
@@ -424,12 +428,14 @@ def _ps6k_after_6h(resistance: str, drug: str, conc_nM: float) -> float:
 
 def test_resistance_mutants_escape_their_drugs_and_rapalink_overcomes_both():
     """Rodrik-Outmezguine 2016 Nature 534:272: FRB mutants resist rapalogs, kinase mutants
-    resist rapalogs and ATP-competitive inhibitors, RapaLink-1 inhibits both."""
+    resist rapalogs and ATP-competitive inhibitors, RapaLink-1 inhibits both. Sapanisertib at
+    50x its cellular IC50 (the library's), where the kinase mutant's 10-fold loss leaves 5x."""
+    sapanisertib_nM = 50.0 * load_library().drug("sapanisertib").potency.ic50_mtorc1_nM
     assert _ps6k_after_6h("none", "everolimus", 10.0) < 0.3
     assert _ps6k_after_6h("frb", "everolimus", 10.0) > 0.8
     assert _ps6k_after_6h("kinase", "everolimus", 10.0) > 0.8
-    assert _ps6k_after_6h("frb", "sapanisertib", 50.0) < 0.05
-    assert _ps6k_after_6h("kinase", "sapanisertib", 50.0) > 0.1
+    assert _ps6k_after_6h("frb", "sapanisertib", sapanisertib_nM) < 0.05
+    assert _ps6k_after_6h("kinase", "sapanisertib", sapanisertib_nM) > 0.1
     rapalink = _ps6k_after_6h("none", "rapalink1", 1.0)
     for mutant in ("frb", "kinase"):
         assert _ps6k_after_6h(mutant, "rapalink1", 1.0) == pytest.approx(rapalink, rel=0.05)

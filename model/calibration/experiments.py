@@ -1,0 +1,197 @@
+"""The experiments of the observation table, run on the model (pure numpy; no Mesa).
+
+* :func:`pathway_course`: single cells of one type with drugs (one or several) held from 0 h,
+  each readout relative to an untreated twin (as :func:`model.pathway.simulate_pathway`,
+  generalised to drug mixtures, calcineurin inhibitors and S6K clamping).
+* :func:`culture_growth_inhibition`: the culture scenario's 72-h growth inhibition computed
+  in mean field from the same fates rules (:mod:`model.fates`): a cell population growing at
+  ``ln 2 / T(t) - death(t)`` with the cycle time ``T`` set by G1 progress and the size
+  checkpoint. Deterministic and ~1000x faster than the agent-based dish it approximates
+  (checked against it in tests/test_calibration_observations.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.fates import CycleParams
+from mtor_abm.model.pathway import INPUT_DEFAULTS, readouts, split_overrides
+from mtor_abm.model.pharmacology import (
+    DrugLibrary,
+    calcineurin_inhibition,
+    target_occupancy,
+)
+
+
+def pathway_course(
+    concentrations_nM: Mapping[str, float],
+    hours: float,
+    cell_type: str = "epithelial",
+    overrides: Mapping[str, float] | None = None,
+    library: DrugLibrary | None = None,
+    clamp_s6k: bool = False,
+    sample_h: float = 1.0,
+    target_inputs: Mapping[str, float] | None = None,
+    stimulus: Mapping[str, float] | None = None,
+) -> dict[str, np.ndarray]:
+    """Relative readouts of a cell given ``concentrations_nM`` (drug -> nM) from 0 h.
+
+    Returns ``{"times_h": (n,), "<readout>": (n,), ...}`` with the readouts of
+    :data:`model.pathway.READOUTS` plus ``survival``, each divided by the untreated twin at the
+    same time (1.0 = untreated). ``clamp_s6k`` holds the S6K input of the cell outputs at the
+    twin's value (S6K removed from the outputs; So 2016 Sci Signal 9:ra57).
+    ``target_inputs`` sets drug-action inputs of the treated cell directly (e.g.
+    ``{"inh_mtorc2": 0.91}``: an mTORC2-only inhibitor, or rictor loss, at 10x its IC50).
+    ``stimulus`` changes cell inputs (e.g. ``{"amino_acids": 0}``) of the treated cell only,
+    from 0 h; the twin keeps the starting inputs.
+    """
+    from mtor_abm.model.pharmacology import load_library
+
+    library = library or load_library()
+    if not (math.isfinite(hours) and hours > 0):
+        raise InputError(f"hours must be a positive number, got {hours}")
+    param_over, input_over = split_overrides(overrides or {})
+    params = {**sg.cell_type_params(cell_type), **param_over}
+    inputs = sg.Inputs(**{**INPUT_DEFAULTS, **input_over})
+    conc = {d: float(c) for d, c in concentrations_nM.items() if d != "none" and c > 0}
+    occ, inh1, inh2 = target_occupancy(conc, params["fkbp12_level"], library)
+    inh_cn = calcineurin_inhibition(conc, params["fkbp12_level"], library)
+    treated = inputs._replace(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2)
+    treated = sg.with_calcineurin_inhibition(treated, inh_cn)
+    for name, value in (target_inputs or {}).items():
+        if name not in ("occ_frb", "inh_mtorc1", "inh_mtorc2", "inh_calcineurin"):
+            raise InputError(
+                f"target input {name!r} unknown; allowed: occ_frb, inh_mtorc1, "
+                "inh_mtorc2, inh_calcineurin"
+            )
+        treated = treated._replace(**{name: float(value)})
+    for name, value in (stimulus or {}).items():
+        if name not in INPUT_DEFAULTS:
+            raise InputError(f"stimulus {name!r} unknown; allowed: {', '.join(INPUT_DEFAULTS)}")
+        treated = treated._replace(**{name: float(value)})
+    both = {k: np.array([v, v], dtype=float) for k, v in params.items()}
+    state = sg.new_state(2, both, inputs)
+    stacked = sg.Inputs(
+        *(np.array([t, u], dtype=float) for t, u in zip(treated, inputs, strict=True))
+    )
+    n = round(hours / sample_h)
+    times = np.arange(n + 1) * sample_h
+    series: dict[str, list[float]] = {}
+    for i in range(n + 1):
+        if i:
+            sg.advance(state, both, stacked, sample_h)
+        view = state
+        if clamp_s6k:
+            view = dict(state)
+            view["s6k"] = np.array([state["s6k"][1], state["s6k"][1]])
+        values = readouts(view, both, stacked.occ_frb)
+        values["survival"] = sg.outputs(view, both)["survival"]
+        if clamp_s6k:
+            values["pS6K"] = readouts(state, both, stacked.occ_frb)["pS6K"]
+        for name, (t, u) in values.items():
+            series.setdefault(name, []).append(float(t / u) if u > 0 else math.nan)
+    return {"times_h": times, **{k: np.asarray(v) for k, v in series.items()}}
+
+
+def absolute_outputs_course(
+    concentrations_nM: Mapping[str, float],
+    hours: float,
+    cell_type: str,
+    overrides: Mapping[str, float] | None = None,
+    library: DrugLibrary | None = None,
+) -> dict[str, np.ndarray]:
+    """Hourly cell outputs (:func:`model.signaling.outputs`, 1 = reference epithelial cell)
+    of one cell type under drugs, and of its untreated twin: keys ``<output>`` and
+    ``<output>_untreated``, plus ``times_h`` (0..hours)."""
+    from mtor_abm.model.pharmacology import load_library
+
+    library = library or load_library()
+    param_over, input_over = split_overrides(overrides or {})
+    params = {**sg.cell_type_params(cell_type), **param_over}
+    inputs = sg.Inputs(**{**INPUT_DEFAULTS, **input_over})
+    conc = {d: float(c) for d, c in concentrations_nM.items() if d != "none" and c > 0}
+    occ, inh1, inh2 = target_occupancy(conc, params["fkbp12_level"], library)
+    inh_cn = calcineurin_inhibition(conc, params["fkbp12_level"], library)
+    treated = sg.with_calcineurin_inhibition(
+        inputs._replace(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2), inh_cn
+    )
+    both = {k: np.array([v, v], dtype=float) for k, v in params.items()}
+    state = sg.new_state(2, both, inputs)
+    stacked = sg.Inputs(
+        *(np.array([t, u], dtype=float) for t, u in zip(treated, inputs, strict=True))
+    )
+    out: dict[str, list[float]] = {}
+    hours_n = round(hours)
+    for i in range(hours_n + 1):
+        if i:
+            sg.advance(state, both, stacked, 1.0)
+        for name, values in sg.outputs(state, both).items():
+            out.setdefault(name, []).append(float(values[0]))
+            out.setdefault(f"{name}_untreated", []).append(float(values[1]))
+    return {
+        "times_h": np.arange(hours_n + 1, dtype=float),
+        **{k: np.asarray(v) for k, v in out.items()},
+    }
+
+
+def population_growth_per_h(outputs: Mapping[str, np.ndarray], suffix: str = "") -> np.ndarray:
+    """Mean-field net growth rate (1/h) of a fed, sparse population from cell outputs.
+
+    Cycle time ``T = max(g1_min_h / proliferation + sg2m_h, mass_g1s / (2 g) + sg2m_h / 2)``
+    with ``g = growth_per_h * translation``: G1 progress, or the size checkpoint under balanced
+    linear growth (newborn mass = half the division mass), whichever is slower
+    (:func:`model.fates.advance_cycle`). Death: the hazard of :func:`advance_cycle` at full
+    nutrients (basal + survival deficit squared).
+    """
+    p = CycleParams()
+    prolif = np.maximum(outputs["proliferation" + suffix], 1e-9)
+    growth = np.maximum(p.growth_per_h * outputs["translation" + suffix], 1e-12)
+    cycle_h = np.maximum(p.g1_min_h / prolif + p.sg2m_h, p.mass_g1s / (2 * growth) + p.sg2m_h / 2)
+    deficit = np.clip(1.0 - outputs["survival" + suffix], 0.0, 1.0)
+    death = p.basal_death_per_h + p.survival_death_per_h * deficit**2
+    return math.log(2.0) / cycle_h - death
+
+
+def culture_growth_inhibition(
+    concentrations_nM: Mapping[str, float],
+    cell_type: str = "epithelial",
+    hours: float = 72.0,
+    overrides: Mapping[str, float] | None = None,
+    library: DrugLibrary | None = None,
+) -> float:
+    """72-h growth inhibition (NCI-60 convention, as the culture scenario's readout):
+    ``1 - (N - N0) / (N_untreated - N0)`` in mean field (:func:`population_growth_per_h`)."""
+    course = absolute_outputs_course(concentrations_nM, hours, cell_type, overrides, library)
+    treated = population_growth_per_h(course)
+    untreated = population_growth_per_h(course, "_untreated")
+    # Trapezoid integral of the hourly rates gives log(N / N0).
+    n_treated = math.exp(float(np.trapezoid(treated, course["times_h"])))
+    n_untreated = math.exp(float(np.trapezoid(untreated, course["times_h"])))
+    if n_untreated <= 1.0:
+        raise InputError(
+            f"cell type {cell_type!r} does not grow untreated; no inhibition to measure"
+        )
+    return 1.0 - (n_treated - 1.0) / (n_untreated - 1.0)
+
+
+def concentration_for_effect(effect, target: float, lo_nM: float, hi_nM: float) -> float | None:
+    """Concentration (nM) at which an increasing ``effect(conc)`` crosses ``target``.
+
+    Bisection in log-concentration; None when ``target`` is not bracketed by [lo, hi].
+    """
+    f_lo, f_hi = effect(lo_nM) - target, effect(hi_nM) - target
+    if f_lo > 0 or f_hi < 0:
+        return None
+    for _ in range(30):
+        mid = math.sqrt(lo_nM * hi_nM)
+        if effect(mid) < target:
+            lo_nM = mid
+        else:
+            hi_nM = mid
+        if hi_nM / lo_nM < 1.01:
+            break
+    return math.sqrt(lo_nM * hi_nM)

@@ -1,0 +1,238 @@
+"""Fit the network's free parameters to the observation table (scipy least squares).
+
+The free parameters are cell-type signalling parameters (:class:`model.signaling.CellType`)
+that the observations constrain and that no single genotype or drug owns:
+:data:`FREE_PARAMETERS`, each with its bounds. Residuals are :func:`.evaluate.residual` of the
+in-sample rows (misfit in units of each row's uncertainty, 0 inside a bound); held-out rows
+are evaluated at the optimum and reported apart. ``scipy.optimize.least_squares`` (trust-region
+reflective, bounded) runs from several starts (the shipped values, then points of a scrambled
+Sobol sequence inside the bounds, seeded) and keeps the best.
+
+Evaluations go through ``map_fn(function, items) -> list`` so the caller chooses where they
+run (serial, a local process pool, a Dask cluster): every item is ``(observation, overrides)``
+and :func:`evaluate_item` is a module-level function, picklable.
+
+The fitted set is a small TOML table (``[cell_type] name = value``, ``"*"`` for every cell
+type); :func:`parameter_set_hash` is the SHA-256 of its canonical JSON, written into every
+run's manifest when the set is shipped (``model/calibration/fitted_parameters.toml``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.calibration.evaluate import Observation, evaluate, residual
+from mtor_abm.model.errors import InputError
+from scipy.optimize import least_squares
+from scipy.stats import qmc
+
+
+@dataclass(frozen=True)
+class FreeParameter:
+    """One fitted parameter: the cell type it applies to (``*`` = all), its name, bounds."""
+
+    cell_type: str
+    name: str
+    lower: float
+    upper: float
+
+    @property
+    def key(self) -> str:
+        """``cell_type.name``."""
+        return f"{self.cell_type}.{self.name}"
+
+    def start(self) -> float:
+        """The packaged value (CellType default, or the named cell type's)."""
+        ct = "epithelial" if self.cell_type == "*" else self.cell_type
+        return sg.cell_type_params(ct)[self.name]
+
+
+FREE_PARAMETERS: tuple[FreeParameter, ...] = (
+    FreeParameter("*", "feedback_strength", 0.5, 6.0),
+    FreeParameter("*", "foxo_rtk_gain", 0.3, 4.0),
+    FreeParameter("tcell", "prolif_4ebp_hill", 1.0, 3.0),
+)
+"""Fitted by default: S6K -> IRS1 feedback strength and FOXO -> RTK gain for every cell type
+(constrained by S4, S5, L09-L11), T-cell G1->S steepness in eIF4E (S10, L18)."""
+
+
+def overrides_from_vector(
+    x: Sequence[float], params: Sequence[FreeParameter]
+) -> dict[str, dict[str, float]]:
+    """``{cell_type: {name: value}}`` for parameter vector ``x``."""
+    out: dict[str, dict[str, float]] = {}
+    for p, v in zip(params, x, strict=True):
+        out.setdefault(p.cell_type, {})[p.name] = float(v)
+    return out
+
+
+def evaluate_item(item: tuple[Observation, Mapping[str, Mapping[str, float]]]) -> float | None:
+    """Model value of one observation under parameter overrides (for ``map_fn``)."""
+    obs, overrides = item
+    try:
+        return evaluate(obs, None, overrides)
+    except InputError:  # the quantity does not exist for these parameters (e.g. no growth)
+        return None
+
+
+def serial_map(function: Callable, items: Sequence) -> list:
+    """``map_fn`` that evaluates in this process."""
+    return [function(item) for item in items]
+
+
+def fit(
+    in_sample: Sequence[Observation],
+    held_out: Sequence[Observation],
+    params: Sequence[FreeParameter] = FREE_PARAMETERS,
+    starts: int = 3,
+    max_evaluations: int = 12,
+    seed: int = 0,
+    map_fn: Callable = serial_map,
+) -> dict[str, Any]:
+    """Least-squares fit of ``params`` to ``in_sample``; returns the fit report.
+
+    ``starts`` starting points (the packaged values first), each run of
+    ``least_squares`` limited to ``max_evaluations`` residual evaluations (the Jacobian's
+    finite differences are extra). Report: ``parameters`` (fitted ``{cell_type: {name:
+    value}}``), ``start_parameters``, ``moved`` (relative change per parameter, largest
+    first), ``in_sample_rms`` and ``held_out_rms`` (root-mean-square residual, units of the
+    rows' uncertainties), ``in_sample_met`` / ``held_out_met`` (counts), ``rows`` (per
+    observation: model at the start and at the optimum, residuals), ``starts`` (cost of each).
+    """
+    if not in_sample:
+        raise InputError("no in-sample observations to fit")
+    # PK rows do not depend on signalling parameters: reported, not refitted at every step.
+    fitted_rows = [o for o in in_sample if o.kind != "pk"] or list(in_sample)
+    lower = np.array([p.lower for p in params])
+    upper = np.array([p.upper for p in params])
+    x_packaged = np.clip([p.start() for p in params], lower, upper)
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        overrides = overrides_from_vector(x, params)
+        values = map_fn(evaluate_item, [(obs, overrides) for obs in fitted_rows])
+        return np.array([residual(o, v) for o, v in zip(fitted_rows, values, strict=True)])
+
+    sobol = qmc.Sobol(len(params), scramble=True, seed=seed)
+    points = [x_packaged] + [lower + (upper - lower) * u for u in sobol.random(max(0, starts - 1))]
+    runs = []
+    for x0 in points:
+        result = least_squares(
+            residuals,
+            x0,
+            bounds=(lower, upper),
+            x_scale=upper - lower,
+            diff_step=0.02,
+            max_nfev=max_evaluations,
+        )
+        runs.append({"start": x0.tolist(), "x": result.x.tolist(), "cost": float(result.cost)})
+    best = min(runs, key=lambda r: r["cost"])
+    x_best = np.array(best["x"])
+    report_rows = []
+    everything = [*in_sample, *held_out]
+    before = map_fn(
+        evaluate_item, [(o, overrides_from_vector(x_packaged, params)) for o in everything]
+    )
+    after = map_fn(evaluate_item, [(o, overrides_from_vector(x_best, params)) for o in everything])
+    for obs, v0, v1 in zip(everything, before, after, strict=True):
+        report_rows.append(
+            {
+                "id": obs.id,
+                "kind": obs.kind,
+                "check": obs.check,
+                "readout": obs.readout,
+                "relation": obs.relation,
+                "published": obs.value,
+                "uncertainty": obs.uncertainty,
+                "source": obs.source,
+                "conf": obs.conf,
+                "held_out": obs in held_out,
+                "model_start": v0,
+                "model": v1,
+                "residual_start": residual(obs, v0),
+                "residual": residual(obs, v1),
+                "met": abs(residual(obs, v1)) <= 1.0,
+            }
+        )
+
+    def rms(rows, key="residual"):
+        return math.sqrt(sum(r[key] ** 2 for r in rows) / len(rows)) if rows else None
+
+    ins = [r for r in report_rows if not r["held_out"]]
+    out = [r for r in report_rows if r["held_out"]]
+    moved = sorted(
+        (
+            {
+                "parameter": p.key,
+                "start": float(a),
+                "fitted": float(b),
+                "relative_change": float((b - a) / a) if a else float(b),
+            }
+            for p, a, b in zip(params, x_packaged, x_best, strict=True)
+        ),
+        key=lambda m: -abs(m["relative_change"]),
+    )
+    return {
+        "parameters": overrides_from_vector(x_best, params),
+        "start_parameters": overrides_from_vector(x_packaged, params),
+        "moved": moved,
+        "in_sample_rms": rms(ins),
+        "in_sample_rms_start": rms(ins, "residual_start"),
+        "held_out_rms": rms(out),
+        "held_out_rms_start": rms(out, "residual_start"),
+        "in_sample_met": sum(r["met"] for r in ins),
+        "in_sample_n": len(ins),
+        "held_out_met": sum(r["met"] for r in out),
+        "held_out_n": len(out),
+        "rows": report_rows,
+        "starts": runs,
+    }
+
+
+def split_holdout(
+    observations: Sequence[Observation], fraction: float = 0.0
+) -> tuple[list[Observation], list[Observation]]:
+    """(in-sample, held-out): rows flagged ``holdout`` plus, with ``fraction`` > 0, that share
+    of the others chosen by a hash of their id (the same rows every time)."""
+    if not 0.0 <= fraction < 1.0:
+        raise InputError(f"--holdout must be a fraction in [0, 1), got {fraction}")
+
+    def picked(obs: Observation) -> bool:
+        digest = hashlib.sha256(obs.id.encode()).digest()
+        return int.from_bytes(digest[:4], "big") / 2**32 < fraction
+
+    held = [o for o in observations if o.holdout or picked(o)]
+    return [o for o in observations if o not in held], held
+
+
+def parameter_set_hash(parameters: Mapping[str, Mapping[str, float]]) -> str:
+    """SHA-256 (hex) of a parameter set's canonical JSON."""
+    text = json.dumps(parameters, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def parameter_set_toml(parameters: Mapping[str, Mapping[str, float]], header: str = "") -> str:
+    """A parameter set as TOML (``["cell_type"]`` tables of ``name = value``)."""
+    lines = [f"# {line}" for line in header.splitlines()]
+    for cell_type in sorted(parameters):
+        lines.append(f'\n["{cell_type}"]')
+        for name in sorted(parameters[cell_type]):
+            lines.append(f"{name} = {parameters[cell_type][name]!r}")
+    return "\n".join(lines) + "\n"
+
+
+def shipped_parameter_set() -> dict[str, dict[str, float]]:
+    """The fitted set shipped with the package (empty if none is shipped)."""
+    item = resources.files("mtor_abm.model.calibration") / "fitted_parameters.toml"
+    if not item.is_file():
+        return {}
+    data = tomllib.loads(item.read_text(encoding="utf-8"))
+    return {ct: {k: float(v) for k, v in table.items()} for ct, table in data.items()}
