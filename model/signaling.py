@@ -115,7 +115,8 @@ keeps the reference cell's T308, and so its TSC2 -> Rheb -> mTORC1 operating poi
 first release had it (within 2 %; there T308 = (0.2 + 0.8 S473) PIP3)."""
 TAU_T308_PRIMING_H = 1.0
 """Time over which T308 stops depending on lost S473 (h): T308 is back by 2 h under an
-mTORC2-only inhibitor (TARGETS S11) but down at 1 h under dual inhibitors (S5). Assumed."""
+mTORC2-only inhibitor (Guertin 2006) but down at 1 h under dual inhibitors (Rodrik-Outmezguine
+2011). Assumed."""
 
 
 def _param(default: float, domain: Domain):

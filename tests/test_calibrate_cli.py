@@ -1,4 +1,4 @@
-"""``mtor-sim calibrate``: the fit's outputs and its errors (DESIGN.md section 9)."""
+"""``mtor-sim calibrate``: the fit's outputs and its errors."""
 
 import json
 from pathlib import Path

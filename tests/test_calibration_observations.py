@@ -1,7 +1,7 @@
 """The observation table (model/calibration/observations.toml) as calibration tests.
 
-Every row of calibration/TARGETS.md sections 1 and 2 and rows S10-S15 and P7 of section 5 is a
-row of the table with its source (ids S*, P*), and the literature rows added to them (L*) are
+Every calibration target for signalling (S1-S15) and pharmacokinetics (P1-P7) is a row of the
+table with its source (ids S*, P*), and the literature rows added to them (L*) are
 evaluated the same way: a row passes when the model lies inside the published bound, or
 within the published uncertainty of the published value (model/calibration/evaluate.py).
 
@@ -53,7 +53,7 @@ def test_shipped_model_meets_observation(obs_id):
 
 
 def test_every_targets_row_is_in_the_table():
-    """TARGETS.md sections 1 and 2, S10-S15 and P7 each have at least one row."""
+    """Each signalling (S1-S15) and PK (P1-P7) calibration target has at least one row."""
     wanted = [f"S{i}" for i in range(1, 16)] + [f"P{i}" for i in range(1, 8)]
     for target in wanted:
         assert any(
