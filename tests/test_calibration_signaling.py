@@ -155,13 +155,6 @@ def _with_sirolimus_potency(library, **changes):
     return DrugLibrary(drugs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="FRB occupancy does not read kd_fkbp12_nM / kd_frb_ternary_nM yet: it uses the "
-    "lumped ic50_frb_cell_nM (model/pharmacology.target_occupancy). When occupancy comes from "
-    "the Banaszynski 2005 constants this passes: remove the xfail.",
-)
 def test_frb_occupancy_follows_the_fkbp12_and_ternary_binding_constants(library):
     """S6: rapamycin binds FKBP12 (Kd 0.2 nM), the complex binds FRB (Kd 12 nM; Banaszynski
     2005). With FKBP12 in excess over the drug, half-maximal FRB occupancy needs
