@@ -225,3 +225,37 @@ def test_growth_inhibition_without_an_untreated_arm_uses_a_hidden_twin():
     gi = alone.readouts()[0]["growth_inhibition"]
     assert gi == pytest.approx(paired.readouts()[1]["growth_inhibition"])
     assert gi > 0.5  # Torin1 stops most growth in a day (it is 0 only for untreated growth)
+
+
+# ------------------------------------------------------------------------------ adverse panel
+def test_compare_adverse_table_is_the_cli_panel_of_each_regime_computed_once(monkeypatch):
+    """The Compare table's adverse cells are model.adverse.adverse_panel of each arm's regime
+    over the run's length (regimes built here directly, not taken from the run), and a second
+    read (every frame of playback) does not compute them again."""
+    from html import unescape
+
+    from mtor_abm.model.adverse import ADVERSE_KEYS, adverse_panel
+    from mtor_abm.model.pharmacology import load_library
+    from mtor_abm.model.regimes import build_regime
+    from mtor_abm.visualization.dashboard import panels
+    from mtor_abm.visualization.dashboard import state as state_module
+
+    lib = load_library()
+    arms = [
+        ArmSpec("daily 2 mg", "sirolimus", 2.0, "daily", 0.0),
+        ArmSpec("weekly 14 mg", "sirolimus", 14.0, "weekly", 0.0),
+    ]
+    run = Run("culture", arms, dict(SMALL), seed=0, replicates=2)
+    calls = []
+    monkeypatch.setattr(
+        state_module, "adverse_panel", lambda *a, **k: calls.append(a) or adverse_panel(*a, **k)
+    )
+    html = panels.adverse_table(run, run.adverse_panels(3.0))
+    assert run.adverse_panels(3.0) and len(calls) == 2  # once per regime, not per frame/seed
+    cells = re.findall(r'data-adverse="(\w+)" data-arm="([^"]+)" data-value="([^"]+)"', html)
+    got = {(unescape(arm), key): float(v) for key, arm, v in cells}
+    for label, dose, schedule in (("daily 2 mg", 2.0, "daily"), ("weekly 14 mg", 14.0, "weekly")):
+        regime = build_regime(lib, "sirolimus", dose_mg=dose, schedule=schedule, start_day=0.0)
+        direct = adverse_panel(regime, 3.0, lib)
+        for key in ADVERSE_KEYS:
+            assert got[(label, key)] == direct[key]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 import solara
+from mtor_abm.model.adverse import ADVERSE_KEYS
 from mtor_abm.visualization.dashboard import views
 from mtor_abm.visualization.dashboard.charts import now_line_svg
 from mtor_abm.visualization.dashboard.inspector import inspector_html
@@ -163,9 +164,14 @@ def PKPanel(run: Run, hours: float, horizon_h: float):
 
 
 @solara.component
-def ReadoutTable(run: Run, hours: float, columns: tuple[str, ...] = ()):
+def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, ...] = ()):
     """Each arm's summary readouts, then the last values of the timeseries ``columns``: mean ±
-    SD over its replicate seeds."""
+    SD over its replicate seeds; then each arm's adverse-effect panel over the run's length
+    (``horizon_h``), computed once per regime in a thread (no seed: no spread)."""
+    days = horizon_h / 24.0
+    adverse = solara.use_thread(
+        lambda: run.adverse_panels(days), dependencies=[id(run), days], intrusive_cancel=False
+    )
     names, rows = readout_table(run.replicate_readouts())
     series = run.replicate_timeseries()
     for column in columns:
@@ -189,6 +195,33 @@ def ReadoutTable(run: Run, hours: float, columns: tuple[str, ...] = ()):
         tag="div",
         unsafe_innerHTML=f"<table class='mtor-readouts'><tr><th></th>{head}</tr>{body}</table>",
     )
+    Md(
+        f"#### Adverse-effect panel over the run's {days:g} days "
+        "(1.0 = untreated, higher is worse; from the regime alone, the same on every seed)"
+    )
+    if adverse.state == solara.ResultState.ERROR:
+        solara.Warning(f"adverse panel not computed: {adverse.error}")
+    elif adverse.state != solara.ResultState.FINISHED or adverse.value is None:
+        solara.Text("computing the adverse panel...")
+    else:
+        solara.HTML(tag="div", unsafe_innerHTML=adverse_table(run, adverse.value))
+
+
+def adverse_table(run: Run, panels: list[dict[str, float]]) -> str:
+    """HTML table of each arm's adverse panel (rows: :data:`ADVERSE_KEYS`); cells carry
+    ``data-adverse``, ``data-arm`` and the full-precision ``data-value`` (for tests)."""
+    head = "".join(f"<th>{escape(a.spec.label)}</th>" for a in run.arms)
+    body = "".join(
+        f"<tr><td>{escape(key.replace('_', ' '))}</td>"
+        + "".join(
+            f'<td data-adverse="{key}" data-arm="{escape(arm.spec.label)}" '
+            f'data-value="{panel[key]!r}">{panel[key]:.3g}</td>'
+            for arm, panel in zip(run.arms, panels, strict=True)
+        )
+        + "</tr>"
+        for key in ADVERSE_KEYS
+    )
+    return f"<table class='mtor-readouts mtor-adverse'><tr><th></th>{head}</tr>{body}</table>"
 
 
 def _row_label(name: str) -> str:
@@ -269,5 +302,5 @@ def RunView(run: Run, hours: float, option, set_option, plot, set_plot, stop_h=N
         with solara.Column():
             CellInspector(run, selected, hours)
     PKPanel(run, hours, horizon_h)
-    ReadoutTable(run, hours, tuple(columns))
+    ReadoutTable(run, hours, horizon_h, tuple(columns))
     ExportButtons(run, option, scale, plot, hours)

@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from mtor_abm.model.adverse import adverse_panel
 from mtor_abm.model.domains import MAX_SEED, check_seed
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DrugLibrary, Regime, load_library
@@ -136,6 +137,8 @@ class Run:
     arms: list[Arm] = field(init=False)
     twins: list[Any] = field(init=False, repr=False)
     lock: threading.RLock = field(init=False, repr=False)
+    _adverse: dict = field(init=False, repr=False, default_factory=dict)
+    _adverse_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         spec = get_scenario(self.scenario)
@@ -246,6 +249,26 @@ class Run:
                     except Exception:  # a readout that needs more time or a twin
                         reps.append({})
                 out.append(reps)
+        return out
+
+    def adverse_panels(self, days: float) -> list[dict[str, float]]:
+        """Each arm's adverse-effect panel over ``days`` (:func:`model.adverse.adverse_panel`,
+        as in ``mtor-sim run``; 1.0 = untreated, higher is worse).
+
+        The panel depends on the regime and the run's length only (no seed), so it is computed
+        once per regime and kept; it does not touch the models (no ``lock`` held: playback
+        goes on while a long panel is computed).
+        """
+        out = []
+        for arm in self.arms:
+            key = (arm.regime, float(days))
+            with self._adverse_lock:
+                panel = self._adverse.get(key)
+            if panel is None:
+                panel = adverse_panel(arm.regime, float(days), self.library)
+                with self._adverse_lock:
+                    self._adverse[key] = panel
+            out.append(dict(panel))
         return out
 
     def _untreated_arm(self) -> Arm | None:
