@@ -7,7 +7,7 @@
   in mean field from the same fates rules (:mod:`model.fates`): a cell population growing at
   ``ln 2 / T(t) - death(t)`` with the cycle time ``T`` set by G1 progress and the size
   checkpoint. Deterministic and ~1000x faster than the agent-based dish it approximates
-  (checked against it in tests/test_calibration_observations.py).
+  (not yet checked against the dish in a test: its GI can differ by the dish's random phases).
 """
 
 from __future__ import annotations
