@@ -259,3 +259,15 @@ def test_compare_adverse_table_is_the_cli_panel_of_each_regime_computed_once(mon
         direct = adverse_panel(regime, 3.0, lib)
         for key in ADVERSE_KEYS:
             assert got[(label, key)] == direct[key]
+
+
+def test_csv_download_shows_a_formula_like_arm_label_as_text():
+    """A lesson's arm label is untrusted text: in the CSV a spreadsheet must not read it as a
+    formula (OWASP CSV injection), so a leading = + - @ gets a quote; plain labels are kept."""
+    from mtor_abm.visualization.dashboard.state import spreadsheet_text
+
+    assert spreadsheet_text('=HYPERLINK("http://x","y")') == '\'=HYPERLINK("http://x","y")'
+    assert spreadsheet_text("+1") == "'+1"
+    assert spreadsheet_text("-2") == "'-2"
+    assert spreadsheet_text("@SUM(A1)") == "'@SUM(A1)"
+    assert spreadsheet_text("sirolimus 2 mg") == "sirolimus 2 mg"

@@ -7,7 +7,6 @@ on exactly the steps inside its window, and a dose given at hour 24 first acts i
 
 import math
 
-import mesa
 import numpy as np
 import pytest
 from mtor_abm.agents.cell import TissueCell

@@ -11,6 +11,7 @@ from html import escape
 
 import solara
 from mtor_abm.model.adverse import ADVERSE_KEYS
+from mtor_abm.model.regimes import describe_regime
 from mtor_abm.visualization.dashboard import views
 from mtor_abm.visualization.dashboard.charts import now_line_svg
 from mtor_abm.visualization.dashboard.inspector import inspector_html
@@ -21,7 +22,7 @@ from mtor_abm.visualization.dashboard.plots import (
     time_axis,
     timeseries_svg,
 )
-from mtor_abm.visualization.dashboard.state import Run, describe_regime
+from mtor_abm.visualization.dashboard.state import Run
 from mtor_abm.visualization.dashboard.summary import readout_table, summarise
 from solara.alias import rv
 

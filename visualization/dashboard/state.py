@@ -16,7 +16,7 @@ from mtor_abm.model.adverse import adverse_panel
 from mtor_abm.model.domains import MAX_SEED, check_seed
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DrugLibrary, Regime, load_library
-from mtor_abm.model.regimes import build_regime
+from mtor_abm.model.regimes import build_regime, describe_regime
 from mtor_abm.model.scenarios import SCENARIOS, get_scenario
 from mtor_abm.model.scenarios.base import parse_overrides
 
@@ -85,15 +85,14 @@ def models_of(scenario: str, arm_specs, replicates: int = 1) -> int:
     return (len(arm_specs) + twins) * int(replicates)
 
 
-def describe_regime(regime: Regime) -> str:
-    """A short human description of a regime, e.g. ``sirolimus 2 mg daily from day 0``."""
-    if regime.drug == "none":
-        return "untreated"
-    if regime.parsed_schedule.kind == "fixed":
-        text = f"{regime.drug} held at {regime.conc_nM:g} nM"
-    else:
-        text = f"{regime.drug} {regime.dose_mg:g} mg {regime.schedule}"
-    return text + (f" from day {regime.start_day:g}" if regime.start_day else "")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters a spreadsheet reads as a formula (OWASP "CSV injection")."""
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet shows literally: a leading ``'`` where the text would
+    start a formula (a lesson's arm label ``=HYPERLINK(...)`` would otherwise be live in Excel)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @dataclass
@@ -287,7 +286,8 @@ class Run:
             n = len(s.get("time_h", []))
             for i in range(n):
                 row = [s[c][i] if c in s else "" for c in columns]
+                label = spreadsheet_text(arm.spec.label)
                 writer.writerow(
-                    [self.scenario, self.seed, arm.spec.label, describe_regime(arm.regime), *row]
+                    [self.scenario, self.seed, label, describe_regime(arm.regime), *row]
                 )
         return buf.getvalue()
