@@ -11,6 +11,7 @@ crawl, each called by the model through Mesa's ``AgentSet`` for the cells that a
 from __future__ import annotations
 
 import mesa
+
 from mtor_abm.agents.cell import TissueCell
 
 # Tissue kinds (the ``kind`` column of the tissue table).

@@ -108,8 +108,9 @@ def main() -> None:
     p.add_argument("--lessons", default="01_rapalogs_cytostatic,02_akt_feedback")
     p.add_argument("--seconds", type=float, default=15.0)
     args = p.parse_args()
-    from mtor_abm.visualization.dashboard.lessons import LESSON_DIR, load_lesson
     from playwright.sync_api import sync_playwright
+
+    from mtor_abm.visualization.dashboard.lessons import LESSON_DIR, load_lesson
 
     lessons = [load_lesson(LESSON_DIR / f"{n}.toml") for n in args.lessons.split(",") if n]
     proc, url = start_server()

@@ -157,10 +157,11 @@ def main(argv: list[str] | None = None) -> int:
         StubSteadyField.arrays = args.stub_solver
         tumor_module.SteadyField = StubSteadyField
 
+    from run import tumor_scenario
+
     from mtor_abm.model import signaling as sg
     from mtor_abm.model.pharmacology import Regime, load_library
     from mtor_abm.model.scenarios.tumor import TumorModel
-    from run import tumor_scenario
 
     library = load_library()
     sg.reference_levels()

@@ -19,6 +19,7 @@ try:
 except ImportError:  # not a dependency: this trial is why
     pyamg = None
 import scipy.sparse as sp
+
 from mtor_abm.model.scenarios import tumor_fields as tf
 
 REBUILD_AFTER = tf.REFACTOR_AFTER

@@ -59,6 +59,7 @@ import time
 import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
+
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.exposure import StepExposure, step_exposure
 from mtor_abm.model.fates import CycleParams

@@ -42,6 +42,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.pharmacology import Regime
 from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario

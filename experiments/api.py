@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from mtor_abm.experiments.runner import RunResult, advance, check_days, check_seed, run_scenario
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.errors import InputError

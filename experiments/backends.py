@@ -22,12 +22,13 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
+from tqdm import tqdm
+
 from mtor_abm.experiments.lifecycle import exit_with_parent
 from mtor_abm.experiments.runner import json_safe, run_scenario
 from mtor_abm.experiments.spec import Run
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import Regime, load_library
-from tqdm import tqdm
 
 
 def run_one(run: Run, quiet: bool = False) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from mtor_abm.experiments import cli_help
 from mtor_abm.model.errors import InputError, OutputError
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from mtor_abm.experiments import atomic
 from mtor_abm.experiments.store import (
     MANIFEST,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from mtor_abm.experiments import atomic
 from mtor_abm.experiments.progress import bar as progress_bar
 from mtor_abm.experiments.progress import phase, reporter
@@ -467,6 +468,7 @@ def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -
     writing (disk full, a figure that cannot be drawn) leaves ``out_dir`` untouched.
     """
     import pandas as pd
+
     from mtor_abm.visualization.figures import save_run_figures
 
     out_dir = Path(out_dir)

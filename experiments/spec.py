@@ -40,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.stats import qmc
+
 from mtor_abm.experiments.runner import check_days, check_seed, regime_dict, whole_steps
 from mtor_abm.model import regimes as model_regimes
 from mtor_abm.model.errors import InputError
@@ -47,7 +49,6 @@ from mtor_abm.model.inputfiles import parse_toml, read_text
 from mtor_abm.model.pharmacology import DrugLibrary, load_library
 from mtor_abm.model.scenarios import get_scenario
 from mtor_abm.model.scenarios.base import coerce
-from scipy.stats import qmc
 
 TOP_KEYS = ("scenario", "days", "seed", "replicates", "samples", "set", "axes", "regimes")
 REGIME_KEYS = ("drug", "dose", "schedule", "conc", "start_day", "stop_day", "loading_dose")

@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+
 from mtor_abm.experiments import atomic
 from mtor_abm.experiments.runner import git_revision, versions
 from mtor_abm.experiments.spec import SweepSpec

@@ -12,10 +12,11 @@ import sys
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from tqdm import tqdm
+
 from mtor_abm.experiments.backends import open_backend
 from mtor_abm.experiments.spec import SweepSpec, load_spec
 from mtor_abm.experiments.store import SweepStore
-from tqdm import tqdm
 
 EXIT_OK, EXIT_INTERNAL = 0, 1
 

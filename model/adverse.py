@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.exposure import step_exposure

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from mtor_abm.model import records
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.mesa_internals import advance_clock

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
 from mtor_abm.model.errors import InputError
 
 #: Largest seed: seeds are stored as 64-bit signed integers (results.parquet, manifests).

@@ -71,8 +71,9 @@ import math
 
 import numpy as np
 import scipy.sparse as sp
-from mtor_abm.model.errors import InputError
 from scipy.sparse.linalg import splu
+
+from mtor_abm.model.errors import InputError
 
 EDGES = ("x_min", "x_max", "y_min", "y_max")
 BOUNDARIES = ("no_flux", "dirichlet")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.domains import Domain
 from mtor_abm.model.errors import InputError

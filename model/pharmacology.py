@@ -96,6 +96,7 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+
 from mtor_abm.model.domains import Domain
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.inputfiles import parse_toml, read_text

@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.linalg import expm
+from scipy.optimize import minimize_scalar
+
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import (
     Drug,
@@ -36,8 +39,6 @@ from mtor_abm.model.pharmacology import (
     dose_times_h,
     load_library,
 )
-from scipy.linalg import expm
-from scipy.optimize import minimize_scalar
 
 _MAX_CACHED_PROPAGATORS = 256
 _STEADY_STATE_SAMPLES = 600

@@ -40,6 +40,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
+
 from mtor_abm.model.domains import Domain
 from mtor_abm.model.errors import InputError
 

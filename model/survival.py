@@ -21,6 +21,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+
 from mtor_abm.model.errors import InputError
 
 QUANTILE_TOLERANCE = 1e-9

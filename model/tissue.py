@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 from mesa.agent import AgentSet
+
 from mtor_abm.model import records
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.celltable import CellTable

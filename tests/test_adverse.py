@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from mtor_abm.model.adverse import ADVERSE_KEYS, adverse_panel
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import UNTREATED, Regime

@@ -4,6 +4,7 @@ that act (phase 6 of the step in model/tissue.py)."""
 from __future__ import annotations
 
 from mesa.agent import AgentSet
+
 from mtor_abm.agents.cell import TissueCell
 from mtor_abm.model.pharmacology import UNTREATED
 from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario

@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 import pytest
+
 from mtor_abm.experiments.runner import run_scenario
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import UNTREATED, Regime

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from mtor_abm.experiments import api
 from mtor_abm.experiments.runner import run_scenario
 from mtor_abm.model.errors import InputError

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from mtor_abm.experiments.cli import main
 from mtor_abm.model.calibration.evaluate import load_observations
 from mtor_abm.model.calibration.fit import parameter_set_hash, split_holdout

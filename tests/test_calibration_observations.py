@@ -13,6 +13,7 @@ reported by ``mtor-sim calibrate`` and not asserted.
 import math
 
 import pytest
+
 from mtor_abm.model.calibration.evaluate import evaluate, load_observations, residual
 from mtor_abm.model.errors import InputError
 

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+
 from mtor_abm.model.pharmacology import Regime, load_library
 from mtor_abm.model.pk import simulate, steady_state_summary
 

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.pathway import simulate_pathway
 from mtor_abm.model.pharmacology import DrugLibrary, load_library, target_occupancy

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from mtor_abm.agents.cell import TissueCell
 from mtor_abm.model.celltable import CellTable
 from mtor_abm.model.pharmacology import UNTREATED

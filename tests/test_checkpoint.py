@@ -9,9 +9,10 @@ import zipfile
 
 import numpy as np
 import pytest
+from scenario_cases import SMALL, treated
+
 from mtor_abm.experiments.cli import main
 from mtor_abm.model.scenarios import SCENARIOS
-from scenario_cases import SMALL, treated
 
 
 def run_json(capsys, argv) -> dict:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from mtor_abm.experiments.cli import main
 
 PATHWAY_READOUTS = [

@@ -11,6 +11,7 @@ from importlib import metadata
 from types import MappingProxyType
 
 import pytest
+
 from mtor_abm.experiments import cli_help
 from mtor_abm.experiments.cli import build_parser, main
 from mtor_abm.model import signaling

@@ -1,6 +1,7 @@
 """Cohort models (model.scenarios.cohort): building, drug exposure per day."""
 
 import numpy as np
+
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.pharmacology import UNTREATED
 from mtor_abm.model.scenarios.aging import AgingModel, AgingScenario

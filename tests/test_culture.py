@@ -9,6 +9,7 @@ import functools
 
 import numpy as np
 import pytest
+
 from mtor_abm.model.pharmacology import UNTREATED, Regime
 from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario
 

@@ -30,12 +30,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
+from test_input_domains import USER_DRUG
+
 from mtor_abm.experiments.cli import build_parser, main
 from mtor_abm.model import checkpoint
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.inputfiles import MAX_TEXT_BYTES
 from mtor_abm.visualization.dashboard.lessons import UnavailableLesson, load_lesson
-from test_input_domains import USER_DRUG
 
 EXAMPLES = int(os.environ.get("MTOR_DAMAGE_EXAMPLES", "12"))
 SLOW_EXAMPLES = int(os.environ.get("MTOR_DAMAGE_EXAMPLES_SLOW", "150"))

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+
 from mtor_abm.model.errors import InputError
 from mtor_abm.visualization.dashboard import lessons, server, views
 from mtor_abm.visualization.dashboard.lesson_run import explain, run_to_end
@@ -175,8 +176,9 @@ def test_front_end_assets_are_installed_for_offline_use():
 def test_plot_selector_names_every_column_once_in_words():
     """The 'Plot over time' choices: one readable name per timeseries column of every
     scenario, each mapping back to its own column (no raw keys such as ``vegf_mean``)."""
-    from mtor_abm.model.scenarios import SCENARIOS
     from scenario_cases import SMALL as SMALL_CASES
+
+    from mtor_abm.model.scenarios import SCENARIOS
 
     for scenario, (options, _, _) in SMALL_CASES.items():
         pairs = dict(pairs_of(options))

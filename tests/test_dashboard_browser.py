@@ -264,6 +264,7 @@ def test_step_advances_time_and_play_pause(visit):
 def _occupied_site(scenario: str):
     """A site holding a cell in the page's starting tissue (seed 0, scenario defaults)."""
     import numpy as np
+
     from mtor_abm.visualization.dashboard.state import ArmSpec, Run
 
     run = Run(scenario, [ArmSpec("x")], seed=0)

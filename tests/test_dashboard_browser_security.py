@@ -254,9 +254,10 @@ def test_oversized_websocket_message_is_refused(hostile):
     server buffers it (the cap was 64 MiB per connection)."""
     import uuid
 
-    from mtor_abm.visualization.dashboard.server import WS_MAX_BYTES
     from websockets.exceptions import ConnectionClosed
     from websockets.sync.client import connect
+
+    from mtor_abm.visualization.dashboard.server import WS_MAX_BYTES
 
     url, _, _ = hostile
     socket_url = url.replace("http://", "ws://") + (

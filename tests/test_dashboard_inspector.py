@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.visualization.dashboard.inspector import cell_view, inspector_html
 from mtor_abm.visualization.dashboard.state import ArmSpec, Run

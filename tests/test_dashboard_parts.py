@@ -8,6 +8,7 @@ import statistics
 
 import numpy as np
 import pytest
+
 from mtor_abm.model.errors import InputError
 from mtor_abm.visualization.dashboard import charts, claims, play, plots, summary, urlstate
 from mtor_abm.visualization.dashboard.state import ArmSpec, Run

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.visualization.dashboard import lessons, limits, server, views

@@ -11,8 +11,9 @@ import io
 import json
 
 import pytest
-from mtor_abm.experiments.cli import main
 from test_input_domains import USER_DRUG
+
+from mtor_abm.experiments.cli import main
 
 TINY = ["--set", "width=10", "--set", "height=10", "--set", "initial_cells=8"]
 

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+
 from mtor_abm.agents.cell import TissueCell
 from mtor_abm.model import adverse
 from mtor_abm.model import signaling as sg

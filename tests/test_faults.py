@@ -8,6 +8,7 @@ import json
 import os
 
 import pytest
+
 from mtor_abm.experiments.cli import main
 
 SMALL = ["run", "culture", "--set", "width=10", "--set", "height=10", "--days", "0.5"]

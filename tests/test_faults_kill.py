@@ -18,6 +18,7 @@ import traceback
 from pathlib import Path
 
 import pytest
+
 from mtor_abm.experiments import atomic
 from mtor_abm.experiments.runner import run_scenario, write_run
 from mtor_abm.experiments.sweep import run_sweep

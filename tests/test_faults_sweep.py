@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from mtor_abm.experiments.sweep import run_sweep
 
 SPEC = """

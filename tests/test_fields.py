@@ -9,6 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from mesa import Model
 from mesa.discrete_space import OrthogonalMooreGrid
+
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.fields import SECONDS_PER_HOUR, Field
 

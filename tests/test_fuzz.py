@@ -17,6 +17,7 @@ from pathlib import Path
 import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, given, settings
+
 from mtor_abm.experiments.cli import main
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import load_library

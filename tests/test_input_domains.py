@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from mtor_abm.experiments.cli import main
 from mtor_abm.model.domains import MAX_SEED, Domain, check_seed
 from mtor_abm.model.errors import InputError

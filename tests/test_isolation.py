@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from mtor_abm.model.scenarios import SCENARIOS
 from scenario_cases import build_small as build
+
+from mtor_abm.model.scenarios import SCENARIOS
 
 
 def same(a: dict, b: dict) -> bool:

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from mtor_abm.model.errors import InputError
 from mtor_abm.visualization.dashboard import lessons
 from mtor_abm.visualization.dashboard.placeholders import Placeholder, fill, parse_template

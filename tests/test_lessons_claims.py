@@ -12,6 +12,7 @@ from __future__ import annotations
 import string
 
 import pytest
+
 from mtor_abm.visualization.dashboard.lesson_run import (
     Replicates,
     explain,

@@ -21,11 +21,12 @@ from pathlib import Path
 import mesa
 import mesa.discrete_space.grid as grid_module
 import mesa.discrete_space.property_layer as property_layer
-import mtor_abm.model.tissue as tissue
 import numpy as np
 import pytest
 from mesa import Model
 from mesa.discrete_space import Cell, CellAgent, OrthogonalMooreGrid
+
+import mtor_abm.model.tissue as tissue
 from mtor_abm.model.mesa_internals import LazyCell, LazyMooreGrid, advance_clock
 from mtor_abm.model.pharmacology import Regime
 from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario

@@ -9,6 +9,7 @@ import json
 import math
 
 import pytest
+
 from mtor_abm.experiments import backends, cli
 from mtor_abm.experiments.runner import NonFiniteResult, json_safe
 from mtor_abm.experiments.spec import Run

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from mtor_abm.model.neighbourhood import (
     MOORE_BLOCK,
     MOORE_RING,

@@ -13,6 +13,7 @@ Treated and untreated cohorts run on the same seed (the same random numbers for 
 import functools
 
 import numpy as np
+
 from mtor_abm.model.pharmacology import UNTREATED, Regime
 from mtor_abm.model.scenarios.neuro import NeuroModel, NeuroScenario
 

@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+
 from mtor_abm.experiments import atomic, runner
 from mtor_abm.experiments.cli import main
 

@@ -7,6 +7,7 @@ import textwrap
 
 import numpy as np
 import pytest
+
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import (
     FKBP12_CELL_NM,

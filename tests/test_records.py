@@ -8,9 +8,10 @@ import numbers
 import mesa
 import numpy as np
 import pytest
+from scenario_cases import build_small
+
 from mtor_abm.model import records
 from mtor_abm.model.scenarios import SCENARIOS
-from scenario_cases import build_small
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))

@@ -24,10 +24,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mtor_abm.model import signaling as sg
-from mtor_abm.model.pharmacology import UNTREATED, Regime, load_library, target_occupancy
-from mtor_abm.model.scenarios.tumor import TumorModel, TumorScenario
-
 from benchmarks.reference_mesa import (
     ReferenceTumorModel,
     advance_scalar,
@@ -35,6 +31,9 @@ from benchmarks.reference_mesa import (
     occupancy_scalar,
     tissue_for_cells,
 )
+from mtor_abm.model import signaling as sg
+from mtor_abm.model.pharmacology import UNTREATED, Regime, load_library, target_occupancy
+from mtor_abm.model.scenarios.tumor import TumorModel, TumorScenario
 
 LIBRARY = load_library()
 SLICE = {"width": 30, "height": 30, "seed_radius_sites": 6.0, "normal_density": 0.15}

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
 from mtor_abm.experiments.cli import make_regime as cli_regime
 from mtor_abm.experiments.spec import build_regime as spec_regime
 from mtor_abm.model.errors import InputError

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
 from mtor_abm.experiments.cli import main
 from mtor_abm.experiments.report import fit_hill, gi50_of, write_report
 from mtor_abm.experiments.sweep import run_sweep
@@ -242,6 +243,7 @@ def test_logrank_without_any_event_is_not_reported_as_a_p_value():
     with events the p-value is lifelines' (one death each, days 3 and 5: by hand O - E = 1/2,
     V = 1/4 at day 3, chi2 = 1 on 1 df, p = 0.3173)."""
     import matplotlib.pyplot as plt
+
     from mtor_abm.experiments.report import _survival_curves
 
     colors = {"untreated": "C0", "drug": "C1"}

@@ -9,9 +9,10 @@ import sys
 
 import pandas as pd
 import pytest
+from scenario_cases import SMALL, treated
+
 from mtor_abm.experiments.cli import main
 from mtor_abm.model.scenarios import SCENARIOS
-from scenario_cases import SMALL, treated
 
 
 def argv_for(name: str, seed: int) -> list[str]:

@@ -10,6 +10,7 @@ import json
 
 import pandas as pd
 import pytest
+
 from mtor_abm.experiments.cli import main
 from mtor_abm.experiments.runner import whole_steps
 from mtor_abm.model.errors import InputError

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pathway import INPUT_DEFAULTS, READOUTS, simulate_pathway

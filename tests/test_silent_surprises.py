@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from mtor_abm.experiments import runner
 from mtor_abm.experiments.cli import combine_replicates, main
 from mtor_abm.model.errors import InputError

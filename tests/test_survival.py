@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 from lifelines import KaplanMeierFitter
+
 from mtor_abm.experiments.cli import main
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.survival import cohort_survival, kaplan_meier, km_quantile, right_censored

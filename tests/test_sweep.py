@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
 from mtor_abm.experiments import backends
 from mtor_abm.experiments.cli import main
 from mtor_abm.experiments.spec import load_spec, parse_spec

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pandas as pd
+
 from mtor_abm.experiments.report import Results, conditions
 from mtor_abm.experiments.spec import REGIME_KEYS
 from mtor_abm.experiments.store import REGIME_COLUMNS

@@ -66,8 +66,9 @@ TRANSPLANT_SEEDS = (3, 4, 5)  # test_transplant.py uses seeds 0-2
 
 
 def _transplant_readouts(job: tuple[int, bool]) -> dict:
-    from mtor_abm.model.pharmacology import UNTREATED
     from test_transplant import SIROLIMUS_2MG, simulate
+
+    from mtor_abm.model.pharmacology import UNTREATED
 
     seed, treated = job
     return simulate(SIROLIMUS_2MG if treated else UNTREATED, 30.0, seed)[2]

@@ -20,6 +20,7 @@ import json
 
 import numpy as np
 import pytest
+
 from mtor_abm.agents.transplant import ALLO, EFFECTOR, GRAFT
 from mtor_abm.experiments.cli import main as cli_main
 from mtor_abm.model import signaling as sg

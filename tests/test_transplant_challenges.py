@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+
 from mtor_abm.model.scenarios.transplant_challenges import PathogenParams, grow_and_spread
 
 

@@ -21,6 +21,7 @@ import functools
 
 import numpy as np
 import pytest
+
 from mtor_abm.experiments.runner import run_scenario, write_run
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.errors import InputError

@@ -9,9 +9,10 @@ import json
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy.sparse.linalg import spsolve
+
 from mtor_abm.model.multigrid import MultigridCG, _gather, _scatter
 from mtor_abm.model.scenarios.tumor_fields import SECONDS_PER_HOUR, SteadyField
-from scipy.sparse.linalg import spsolve
 
 DX = 20.0
 # The tumor scenario's regimes: (diffusion um^2/s, uptake of a tumor cell 1/h, decay 1/h,

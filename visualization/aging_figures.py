@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+
 from mtor_abm.model.survival import cohort_survival
 from mtor_abm.visualization.figures import run_title, save_figure
 

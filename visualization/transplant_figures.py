@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+
 from mtor_abm.visualization.figures import run_title, save_figure
 
 SUBSET_COLOURS = {

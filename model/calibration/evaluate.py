@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.calibration import experiments as ex
 from mtor_abm.model.errors import InputError

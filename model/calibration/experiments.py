@@ -16,6 +16,7 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
+
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.fates import CycleParams

@@ -29,11 +29,12 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
+from scipy.optimize import least_squares
+from scipy.stats import qmc
+
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.calibration.evaluate import Observation, evaluate, residual
 from mtor_abm.model.errors import InputError
-from scipy.optimize import least_squares
-from scipy.stats import qmc
 
 
 @dataclass(frozen=True)

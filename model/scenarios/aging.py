@@ -55,6 +55,7 @@ glucose-intolerance index of the same regime.
 from __future__ import annotations
 
 import numpy as np
+
 from mtor_abm.model import neighbourhood as nb
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.records import readout_collector

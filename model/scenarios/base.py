@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mesa.experimental.scenarios import Scenario
+
 from mtor_abm.model.errors import InputError
 
 

@@ -33,6 +33,7 @@ import math
 
 import mesa
 import numpy as np
+
 from mtor_abm.agents.organism import Organism
 from mtor_abm.model import checkpoint as ck
 from mtor_abm.model import records

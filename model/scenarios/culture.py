@@ -10,6 +10,7 @@ that exchange with the well-mixed bulk; the drug concentration is that of the me
 from __future__ import annotations
 
 import numpy as np
+
 from mtor_abm.agents.cell import TissueCell
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.fates import CycleParams, advance_cycle

@@ -25,6 +25,7 @@ a later ``--start-day`` (e.g. 180). The mapping of mouse diet doses to ``--conc`
 from __future__ import annotations
 
 import numpy as np
+
 from mtor_abm.model import neighbourhood as nb
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.records import readout_collector

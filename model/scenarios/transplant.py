@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 from mesa.agent import AgentSet
+
 from mtor_abm.agents.cell import TissueCell
 from mtor_abm.agents.transplant import (
     ALLO,

@@ -14,6 +14,7 @@ the split uptake booked as consumed.
 from __future__ import annotations
 
 import numpy as np
+
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.fields import Field
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+
 from mtor_abm.agents.transplant import DONOR_APC, EFFECTOR, GRAFT, MEMORY, NAIVE, TREG
 from mtor_abm.model import signaling as sg
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from mtor_abm.agents.transplant import EFFECTOR, MEMORY, NAIVE, TREG
 from mtor_abm.model import neighbourhood as nb
 from mtor_abm.model import signaling as sg

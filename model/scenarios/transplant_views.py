@@ -8,6 +8,7 @@ where there are any, and ``cell_state_at`` reports the tissue cell and the T-cel
 from __future__ import annotations
 
 import numpy as np
+
 from mtor_abm.agents.transplant import EFFECTOR, MEMORY, NAIVE, SUBSETS, TISSUE_KINDS, TREG
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.scenarios import transplant_tcells as tc

@@ -43,6 +43,7 @@ Option, off by default: resistance by mTOR mutation (``resistance``: FRB-domain 
 from __future__ import annotations
 
 import numpy as np
+
 from mtor_abm.agents.tumor import NormalCell, TumorCell
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.celltable import CellTable

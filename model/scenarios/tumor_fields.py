@@ -20,6 +20,7 @@ vessel value (``tests/test_tumor_fields.py``).
 from __future__ import annotations
 
 import numpy as np
+
 from mtor_abm.model.fields import SECONDS_PER_HOUR
 from mtor_abm.model.multigrid import CoarseLU, MultigridCG
 

@@ -12,6 +12,7 @@ import sys
 
 import solara
 import solara.lab
+
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import load_library
 from mtor_abm.model.scenarios import SCENARIOS

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import solara
+
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.model.scenarios.base import defaults
 from mtor_abm.visualization.dashboard.play import SPEEDS

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import solara
+from solara.alias import rv
+
 from mtor_abm.visualization.dashboard.lesson_run import explain
 from mtor_abm.visualization.dashboard.panels import Md
 from mtor_abm.visualization.dashboard.play import FASTEST
-from solara.alias import rv
 
 
 @solara.component

@@ -10,6 +10,8 @@ from __future__ import annotations
 from html import escape
 
 import solara
+from solara.alias import rv
+
 from mtor_abm.model.adverse import ADVERSE_KEYS
 from mtor_abm.model.regimes import describe_regime
 from mtor_abm.visualization.dashboard import views
@@ -24,7 +26,6 @@ from mtor_abm.visualization.dashboard.plots import (
 )
 from mtor_abm.visualization.dashboard.state import Run
 from mtor_abm.visualization.dashboard.summary import readout_table, summarise
-from solara.alias import rv
 
 
 @solara.component

@@ -15,6 +15,7 @@ import math
 from urllib.parse import parse_qs, urlencode
 
 import solara
+
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.model.scenarios.base import parse_overrides
