@@ -30,7 +30,9 @@ from mtor_abm.model.errors import InputError
 
 def add_parser(sub, number) -> None:
     """The ``calibrate`` sub-command's arguments."""
-    c = sub.add_parser("calibrate", help="fit the network's free parameters to observations")
+    from mtor_abm.experiments import cli_help
+
+    c = sub.add_parser("calibrate", **cli_help.subcommand("calibrate"))
     c.add_argument("--observations", type=Path, help="observation table (default: packaged)")
     c.add_argument(
         "--holdout",

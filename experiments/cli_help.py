@@ -65,6 +65,15 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
         "report.md: dose-response with GI50, growth curves, waterfall and spider plots, "
         "Kaplan-Meier curves with log-rank tests, graft survival, adverse panel by regime.",
     ),
+    "calibrate": (
+        "fit the network's free parameters to the observation table",
+        "Fit the signalling network's free parameters to the published observations "
+        "(model/calibration/observations.toml, or --observations) by least squares from "
+        "several starts, rows evaluated on a local process pool or a Dask cluster; rows "
+        "flagged holdout (and --holdout's extra share) stay out of the fit and are scored "
+        "apart. Writes fitted_parameters.toml, fit.json (in-sample and held-out error, per "
+        "observation) and calibration.png to --out.",
+    ),
     "dashboard": (
         "serve the interactive dashboard in the browser",
         "Serve the classroom dashboard (Explore, Compare, Lessons) and print its address; "
@@ -94,6 +103,10 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "mtor-sim sweep experiments/specs/tumor_regimes.toml --dry-run",
     ),
     "report": ("mtor-sim report runs/evero", "mtor-sim report sweeps/gi50"),
+    "calibrate": (
+        "mtor-sim calibrate --out calibration",
+        "mtor-sim calibrate --holdout 0.2 --workers 2 --starts 2 --out cal",
+    ),
     "dashboard": ("mtor-sim dashboard", "mtor-sim dashboard --host 0.0.0.0 --port 8800"),
 }
 
@@ -364,6 +377,15 @@ _ALLOWED: dict[str, Callable[[], list[tuple[str, list[str]]]]] = {
             "dir",
             _wrap(
                 "a run directory written by 'run --out', or a sweep directory written by 'sweep'"
+            ),
+        )
+    ],
+    "calibrate": lambda: [
+        (
+            "--observations",
+            _wrap(
+                "a TOML table with the packaged table's fields (id, experiment, readout, "
+                "value or bound, uncertainty, source); default: the packaged table"
             ),
         )
     ],

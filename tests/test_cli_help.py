@@ -20,7 +20,17 @@ from mtor_abm.model.pharmacology import load_library, parse_schedule
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.model.scenarios.tumor import GENOTYPES
 
-SUBCOMMANDS = ("scenarios", "drugs", "pathway", "pk", "run", "sweep", "report", "dashboard")
+SUBCOMMANDS = (
+    "scenarios",
+    "drugs",
+    "pathway",
+    "pk",
+    "run",
+    "sweep",
+    "report",
+    "calibrate",
+    "dashboard",
+)
 
 
 def help_text(capsys, *args: str) -> str:
