@@ -315,6 +315,23 @@ def test_colouring_by_a_readout_keeps_the_legend_and_vessels(server, browser):
 
 
 # ------------------------------------------------------------------------------ compare
+def test_switching_between_explore_and_compare_keeps_the_page(visit):
+    """A student clicks Explore -> Compare -> Explore: each view comes up with its readout
+    table, never a traceback (the adverse panel of the previous tab's run was drawn against
+    the new run's arms and replaced the page with a ValueError)."""
+    page = visit.page
+    page.locator("table.mtor-adverse td[data-adverse]").first.wait_for(timeout=120_000)
+    for _ in range(3):
+        visit.click_button("step")
+    visit.wait_hours(lambda h: h >= 3)
+    for mode in ("Compare", "Explore", "Compare"):
+        page.get_by_role("button", name=re.compile(f"^{mode}$", re.I)).first.click()
+        page.locator("table.mtor-adverse td[data-adverse]").first.wait_for(timeout=120_000)
+        body = page.locator("body").inner_text()
+        assert "Traceback" not in body and "ValueError" not in body, body[-800:]
+    visit.assert_clean()
+
+
 def test_compare_daily_and_weekly_of_one_drug_fills_the_per_arm_table(server, browser):
     arms = arm_query("daily 2 mg|sirolimus|2|daily|0|", "weekly 14 mg|sirolimus|14|weekly|0|")
     v = Visit(browser, f"{server}?mode=Compare&scenario=culture&seed=0&arms={arms}")

@@ -272,3 +272,30 @@ def test_csv_download_shows_a_formula_like_arm_label_as_text():
     assert spreadsheet_text("-2") == "'-2"
     assert spreadsheet_text("@SUM(A1)") == "'@SUM(A1)"
     assert spreadsheet_text("sirolimus 2 mg") == "sirolimus 2 mg"
+
+
+def test_adverse_panels_of_another_run_are_not_drawn_after_a_tab_switch():
+    """Switching Explore <-> Compare builds a new run with another number of arms while the
+    panel thread still holds the previous run's result: that result must read as 'still
+    computing', never be zipped against the new arms (it crashed the page with a ValueError)."""
+    from types import SimpleNamespace
+
+    import solara
+
+    from mtor_abm.visualization.dashboard import panels
+
+    one = Run("culture", [ArmSpec("untreated", "none")], dict(SMALL), seed=0)
+    two = Run(
+        "culture",
+        [ArmSpec("untreated", "none"), ArmSpec("sirolimus", "sirolimus", 2.0, "daily", 0.0)],
+        dict(SMALL),
+        seed=0,
+    )
+    finished = solara.ResultState.FINISHED
+    stale = SimpleNamespace(state=finished, value=(one, 3.0, [{"x": 1.0}]))
+    assert not panels.current_panels(stale, two, 3.0)  # another run's result
+    mine = SimpleNamespace(state=finished, value=(two, 3.0, [{"x": 1.0}, {"x": 2.0}]))
+    assert panels.current_panels(mine, two, 3.0)
+    assert not panels.current_panels(mine, two, 5.0)  # another length
+    running = SimpleNamespace(state=solara.ResultState.RUNNING, value=None)
+    assert not panels.current_panels(running, two, 3.0)

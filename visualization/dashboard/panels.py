@@ -171,8 +171,13 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
     SD over its replicate seeds; then each arm's adverse-effect panel over the run's length
     (``horizon_h``), computed once per regime in a thread (no seed: no spread)."""
     days = horizon_h / 24.0
+    # The result names the run and length it belongs to: after a switch of tab or arms the
+    # thread's previous result is still there for a render or two, and must not be drawn
+    # against the new run's arms.
     adverse = solara.use_thread(
-        lambda: run.adverse_panels(days), dependencies=[id(run), days], intrusive_cancel=False
+        lambda: (run, days, run.adverse_panels(days)),
+        dependencies=[id(run), days],
+        intrusive_cancel=False,
     )
     names, rows = readout_table(run.replicate_readouts())
     series = run.replicate_timeseries()
@@ -203,10 +208,18 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
     )
     if adverse.state == solara.ResultState.ERROR:
         solara.Warning(f"adverse panel not computed: {adverse.error}")
-    elif adverse.state != solara.ResultState.FINISHED or adverse.value is None:
+    elif not current_panels(adverse, run, days):
         solara.Text("computing the adverse panel...")
     else:
-        solara.HTML(tag="div", unsafe_innerHTML=adverse_table(run, adverse.value))
+        solara.HTML(tag="div", unsafe_innerHTML=adverse_table(run, adverse.value[2]))
+
+
+def current_panels(result, run: Run, days: float) -> bool:
+    """Whether a finished adverse-panel thread ``result`` is this ``run``'s over ``days``."""
+    if result.state != solara.ResultState.FINISHED or result.value is None:
+        return False
+    owner, owner_days, panels = result.value
+    return owner is run and owner_days == days and len(panels) == len(run.arms)
 
 
 def adverse_table(run: Run, panels: list[dict[str, float]]) -> str:
