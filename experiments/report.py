@@ -128,6 +128,12 @@ def load(root: Path) -> Results:
         axes = manifest.get("axes", [])
         if not (isinstance(axes, list) and all(isinstance(a, str) for a in axes)):
             raise InputError(f"sweep manifest '{root / MANIFEST}': 'axes' must be a list of names")
+        spec = manifest.get("spec", {})
+        if not isinstance(spec, dict) or not isinstance(spec.get("set", {}), dict):
+            raise InputError(
+                f"sweep manifest '{root / MANIFEST}': 'spec' must be a table whose 'set' is a "
+                "table of parameter values (a damaged manifest)"
+            )
         results = _read_table(root / RESULTS, ("run_id", "status", "scenario", "days", "drug"))
         _check_results(results, root / RESULTS)
         series = _read_table(root / TIMESERIES, ("run_id",))

@@ -633,3 +633,16 @@ def test_report_what_the_damage_suite_tried(capsys):
         for (kind, outcome), n in sorted(OUTCOMES.items(), key=str):
             print(f"  outcome {kind:28s} {outcome!s:12s} {n}")
     assert total > 0
+
+
+@pytest.mark.parametrize("spec", [True, "x", {"set": True}, {"set": ["width"]}])
+def test_report_refuses_a_sweep_manifest_whose_spec_is_not_a_table(base, tmp_path, spec):
+    """Found by the big profile: a sweep manifest whose 'spec' (or its 'set') had another type
+    ended `report` in a TypeError/AttributeError traceback; it is one error line, exit 2."""
+    folder = _copy(base, "sweep", tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["spec"] = spec
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    status, out, err = call(["report", str(folder)])
+    assert status == 2 and out == "", err
+    assert err.strip().splitlines() == [err.strip()] and "'spec' must be a table" in err, err
