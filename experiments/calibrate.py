@@ -14,8 +14,8 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from mtor_abm.experiments import atomic
 from mtor_abm.experiments.runner import json_safe
+from mtor_abm.model import atomic
 from mtor_abm.model.calibration.evaluate import load_observations
 from mtor_abm.model.calibration.fit import (
     FREE_PARAMETERS,

@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mtor_abm.experiments import atomic
 from mtor_abm.experiments.store import (
     MANIFEST,
     REGIME_COLUMNS,
@@ -38,6 +37,7 @@ from mtor_abm.experiments.store import (
     TIMESERIES,
     results_frame,
 )
+from mtor_abm.model import atomic
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.inputfiles import read_json_object, require
 from mtor_abm.model.pharmacology import Regime
@@ -85,7 +85,7 @@ def write_report(root: Path) -> list[Path]:
     """Write report.md and the figures that apply as folder ``root/report``; returns its files.
 
     The report has its own folder, so a run's own figures (``root/figures``) are never
-    overwritten; the folder is replaced as a whole (``experiments.atomic.staged_dir``), so an
+    overwritten; the folder is replaced as a whole (``model.atomic.staged_dir``), so an
     earlier report never mixes with a new one.
     """
     root = Path(root)

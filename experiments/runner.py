@@ -2,7 +2,7 @@
 
 ``run_scenario`` is what the CLI, sweeps and the dashboard call; ``write_run`` writes the
 output contract (summary.json, timeseries.parquet, manifest.json, figures/) as one folder
-that replaces an earlier run as a whole (``experiments.atomic``).
+that replaces an earlier run as a whole (``model.atomic``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from mtor_abm.experiments import atomic
 from mtor_abm.experiments.progress import bar as progress_bar
 from mtor_abm.experiments.progress import phase, reporter
+from mtor_abm.model import atomic
 from mtor_abm.model.adverse import adverse_panel
 from mtor_abm.model.domains import check_seed
 from mtor_abm.model.errors import InputError, OutputError
@@ -462,7 +462,7 @@ def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -
     """Write summary.json, timeseries.parquet, manifest.json and figures/ as folder ``out_dir``.
 
     The run is built in a staging folder beside ``out_dir`` and then swapped in as a whole
-    (:func:`experiments.atomic.staged_dir`): a reader, or a kill at any instant, finds the
+    (:func:`model.atomic.staged_dir`): a reader, or a kill at any instant, finds the
     earlier run or the new one, never a mix, and nothing of an earlier run (another scenario's
     figures) is left behind. ``out_dir`` must pass :func:`check_run_out`. A failure while
     writing (disk full, a figure that cannot be drawn) leaves ``out_dir`` untouched.

@@ -25,9 +25,9 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from mtor_abm.experiments import atomic
 from mtor_abm.experiments.runner import git_revision, versions
 from mtor_abm.experiments.spec import SweepSpec
+from mtor_abm.model import atomic
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.inputfiles import read_json_object, require
 from mtor_abm.model.pharmacology import Regime

@@ -7,7 +7,7 @@ format name and version, what was run (scenario, parameters, seed, regime, days 
 scalar state of each model (clock, RNG states, PK compartments, recorded timeseries).
 
 This module only turns state into bytes and back (:func:`encode`, :func:`read`); the caller
-writes the bytes (``experiments.atomic.write_bytes``: temporary name, then rename), so the
+writes the bytes (``model.atomic.write_bytes``: temporary name, then rename), so the
 model layer needs nothing from ``experiments``. Reading checks everything it can and turns any
 problem (not a checkpoint, truncated, corrupt, another format version) into one
 :class:`~model.errors.InputError` line.

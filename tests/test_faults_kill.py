@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from mtor_abm.experiments import atomic
 from mtor_abm.experiments.runner import run_scenario, write_run
 from mtor_abm.experiments.sweep import run_sweep
+from mtor_abm.model import atomic
 from mtor_abm.model.pharmacology import UNTREATED, Regime
 
 pytestmark = [

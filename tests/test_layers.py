@@ -1,5 +1,7 @@
-"""Layers point one way: ``model`` and ``agents`` never import
-``experiments`` or ``visualization``; scenario figures are registered on the plotting side.
+"""Layers point one way: ``model`` and ``agents`` never import ``experiments`` or
+``visualization``, and ``visualization`` never imports ``experiments`` (the dashboard and the
+figures build on the model; the command line, runs, sweeps and reports build on both); scenario
+figures are registered on the plotting side.
 
 Imports are read from the source with ``ast`` (every ``import``/``from ... import``, at module
 level or inside functions), so a lazy import inside a function is caught too.
@@ -13,7 +15,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-UPPER = ("experiments", "visualization")
+#: The folders each layer must never import (its own layer and those below are allowed).
+FORBIDDEN = {
+    "model": ("experiments", "visualization"),
+    "agents": ("experiments", "visualization"),
+    "visualization": ("experiments",),
+}
 
 
 def imported_modules(path: Path) -> list[tuple[int, str]]:
@@ -33,22 +40,23 @@ def imported_modules(path: Path) -> list[tuple[int, str]]:
     return out
 
 
-def forbidden(module: str) -> bool:
+def forbidden(module: str, upper: tuple[str, ...] = FORBIDDEN["model"]) -> bool:
+    """Whether ``module`` lies in one of the folders ``upper`` (with or without ``mtor_abm.``)."""
     parts = module.split(".")
     if parts[0] == "mtor_abm":
         parts = parts[1:]
-    return bool(parts) and parts[0] in UPPER
+    return bool(parts) and parts[0] in upper
 
 
-@pytest.mark.parametrize("layer", ["model", "agents"])
-def test_lower_layers_import_nothing_from_experiments_or_visualization(layer):
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_lower_layers_import_nothing_from_the_layers_above(layer):
     files = sorted((ROOT / layer).rglob("*.py"))
     assert files, f"no sources found under {layer}/"
     offences = [
         f"{path.relative_to(ROOT)}:{line} imports {module}"
         for path in files
         for line, module in imported_modules(path)
-        if forbidden(module)
+        if forbidden(module, FORBIDDEN[layer])
     ]
     assert offences == []
 
@@ -63,6 +71,9 @@ def test_the_import_reader_sees_lazy_and_relative_imports(tmp_path, monkeypatch)
     assert found == [(2, "visualization")]
     assert forbidden(found[0][1])
     assert forbidden("mtor_abm.experiments.runner") and not forbidden("mtor_abm.model.pk")
+    plotting = FORBIDDEN["visualization"]
+    assert forbidden("mtor_abm.experiments.atomic", plotting)
+    assert not forbidden("mtor_abm.visualization.figures", plotting)
 
 
 def test_every_registered_scenario_figure_set_belongs_to_a_scenario():

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mtor_abm.experiments import atomic, runner
+from mtor_abm.experiments import runner
 from mtor_abm.experiments.cli import main
+from mtor_abm.model import atomic
 
 SMALL = ["run", "culture", "--set", "width=10", "--set", "height=10", "--days", "0.5"]
 TRANSPLANT = ["run", "transplant", "--set", "width=30", "--set", "height=30", "--days", "3"]

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 
 def _save(fig, path: Path) -> None:
     """Save a figure as PNG through a temporary file and a rename."""
-    from mtor_abm.experiments.atomic import write_bytes
+    from mtor_abm.model.atomic import write_bytes
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
