@@ -400,7 +400,14 @@ def _lessons():
 
 @pytest.mark.parametrize("name", _lessons())
 def test_lesson_runs_to_its_explanation_with_the_runs_numbers(server, browser, name, monkeypatch):
-    from mtor_abm.visualization.dashboard.lesson_run import lesson_hours, with_overrides
+    from mtor_abm.visualization.dashboard.lesson_run import (
+        Replicates,
+        judge_prediction,
+        lesson_hours,
+        measure_claims,
+        run_to_end,
+        with_overrides,
+    )
     from mtor_abm.visualization.dashboard.lessons import LESSON_DIR, load_lesson
 
     monkeypatch.setenv("MTOR_LESSON_OVERRIDES", json.dumps(OVERRIDES))
@@ -437,6 +444,19 @@ def test_lesson_runs_to_its_explanation_with_the_runs_numbers(server, browser, n
             assert shown in text, f"{field} = {shown} (readout table) not in the explanation"
             checked += 1
         assert checked >= 1
+        # the verdict on the prediction follows what the run measured (the same lesson run
+        # headless on the same seeds), never the answer alone: green check only when right
+        answer = lesson.choices[0]
+        outcomes = measure_claims(lesson, Replicates(lesson, run_to_end(lesson)))
+        agrees = judge_prediction(lesson, answer, outcomes).agrees
+        shown = {True: "agrees", False: "disagrees", None: "open"}[agrees]
+        verdict = v.page.locator(f".mtor-verdict-{shown}").first
+        assert answer in verdict.inner_text()
+        for other in {"agrees", "disagrees", "open"} - {shown}:
+            assert v.page.locator(f".mtor-verdict-{other}").count() == 0
+        colour = verdict.evaluate("e => getComputedStyle(e).color")
+        green = colour == "rgb(76, 175, 80)"  # Vuetify's success colour
+        assert green == (agrees is True), (answer, agrees, colour)
         v.shot(f"lesson_{name}_explained")
         # Step and Play stop at the lesson's end
         assert v.page.get_by_role("button", name=re.compile("^step$", re.I)).first.is_disabled()

@@ -5,12 +5,20 @@ from __future__ import annotations
 import math
 import re
 import statistics
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from mtor_abm.model.errors import InputError
 from mtor_abm.visualization.dashboard import charts, claims, play, plots, summary, urlstate
+from mtor_abm.visualization.dashboard.lesson_run import (
+    Replicates,
+    judge_prediction,
+    measure_claims,
+    run_to_end,
+)
+from mtor_abm.visualization.dashboard.lessons import LESSON_DIR, load_lesson
 from mtor_abm.visualization.dashboard.state import ArmSpec, Run
 
 SMALL = {"width": 20, "height": 20, "initial_cells": 40}
@@ -167,6 +175,86 @@ def test_wording_follows_the_measurement():
         claims.parse_claims([{**table, "expect": ["up"]}], {"a", "b"}, "")
     with pytest.raises(InputError, match="braces"):
         claims.parse_claims([{**table, "same": "{a.x}"}], {"a", "b"}, "")
+
+
+def _lesson_outcomes(lesson, **measured):
+    by_name = {c.name: c for c in lesson.claims}
+    return {k: claims.Outcome(by_name[k], v, (1.0,), (1.0,)) for k, v in measured.items()}
+
+
+def test_prediction_verdict_follows_the_measured_outcome_not_the_answer():
+    """Lesson 1 (a new-user trial saw the wrong answer 'as fast as untreated' in green)."""
+    lesson = load_lesson(LESSON_DIR / "01_rapalogs_cytostatic.toml")
+    fast, slower, stop, die = lesson.choices
+    # sirolimus dish grew more slowly than untreated and ended above its start: "slower"
+    out = _lesson_outcomes(lesson, slower="lower", cytostatic="higher", fourebp="higher",
+                           torin="same")  # fmt: skip
+    assert judge_prediction(lesson, slower, out).agrees is True
+    for wrong in (fast, stop, die):
+        verdict = judge_prediction(lesson, wrong, out)
+        assert verdict.agrees is False and verdict.supported == (slower,)
+        assert "does not agree" in verdict.message(wrong) and slower in verdict.message(wrong)
+    # the same answers against a run that stalled: now "stop" is the right one
+    out = _lesson_outcomes(lesson, slower="lower", cytostatic="same", fourebp="higher",
+                           torin="same")  # fmt: skip
+    assert judge_prediction(lesson, stop, out).agrees is True
+    assert judge_prediction(lesson, slower, out).agrees is False
+
+
+def test_an_answer_the_lesson_does_not_score_gets_no_verdict():
+    lesson = load_lesson(LESSON_DIR / "03_transplant_tradeoff.toml")
+    _, usual, high = lesson.choices
+    out = _lesson_outcomes(lesson, graft="higher", army="lower", wound="higher",
+                           infection="higher")  # fmt: skip
+    verdict = judge_prediction(lesson, usual, out)
+    assert verdict.agrees is None and "does not score" in verdict.message(usual)
+    assert judge_prediction(lesson, high, out).agrees is True
+    assert judge_prediction(lesson, "typed freely", out).agrees is None
+
+
+def test_every_packaged_choice_is_judged_only_on_claims_the_lesson_measures():
+    for path in sorted(LESSON_DIR.glob("*.toml")):
+        lesson = load_lesson(path)
+        names = {c.name for c in lesson.claims}
+        assert sum(1 for c in lesson.answers if c.when) >= 2, path.name
+        for choice in lesson.answers:
+            assert {name for name, _ in choice.when} <= names
+
+
+def test_bad_choices_are_one_line_errors():
+    names = {"g"}
+    assert claims.parse_choices(["a", {"text": "b", "when": {"g": "lower"}}], names)[1].when == (
+        ("g", ("lower",)),
+    )
+    for raw, match in (
+        ([{"text": "a", "when": {"h": "lower"}}], "no \\[\\[claims\\]\\] table names"),
+        ([{"text": "a", "when": {"g": "down"}}], "when.g"),
+        ([{"text": "a", "why": 1}], "unknown key 'why'"),
+        (["a", "a"], "unique"),
+        ([3], "string or a table"),
+    ):
+        with pytest.raises(InputError, match=match):
+            claims.parse_choices(raw, names)
+
+
+def test_a_real_run_judges_the_wrong_answer_wrong():
+    """Lesson 1 on a small dish: the verdict on 'as fast as untreated' follows the fold
+    changes computed here from the run's own cell counts."""
+    lesson = replace(
+        load_lesson(LESSON_DIR / "01_rapalogs_cytostatic.toml"),
+        params={"width": 30, "height": 30, "initial_cells": 60},
+        replicates=2,
+    )
+    run = run_to_end(lesson)
+    outcomes = measure_claims(lesson, Replicates(lesson, run))
+    folds = [
+        [rep["cells"][-1] / rep["cells"][0] for rep in arm] for arm in run.replicate_timeseries()
+    ]
+    ctrl, rapa = folds[0], folds[1]
+    assert all(r < c for r, c in zip(rapa, ctrl, strict=True))  # sirolimus slowed every seed
+    assert outcomes["slower"].outcome == "lower"
+    fast = lesson.choices[0]
+    assert judge_prediction(lesson, fast, outcomes).agrees is False
 
 
 # ------------------------------------------------------------------------------ URL

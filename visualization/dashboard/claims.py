@@ -14,6 +14,16 @@ A lesson file lists the comparisons its explanation makes::
     tolerance = 0.05                      # optional, relative (default 0.05)
 
 After the run, ``[[treg]]`` in the explanation becomes the words of the measured outcome.
+
+The lesson's ``choices`` may say which measured outcomes make each answer right, so the page
+can tell a student whether the run agrees with the prediction::
+
+    [[choices]]
+    text = "They keep growing, but more slowly"
+    when = { slower = "lower", cytostatic = "higher" }   # claim -> outcome(s) it needs
+
+A choice given as a plain string (or without ``when``) is not judged: the page shows the
+prediction beside the explanation without a verdict.
 The outcome compares the replicates pairwise (replicate ``i`` of both arms starts from the
 same tissue): the mean difference must exceed both ``tolerance`` x the larger mean and twice
 its standard error, else the values count as the same. A missing ``*_day`` readout (the event
@@ -66,6 +76,66 @@ class Outcome:
     def holds(self) -> bool:
         """Whether the measured outcome is one the lesson expects."""
         return self.outcome in self.claim.expect
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer of a lesson's question and the measured outcomes that make it right.
+
+    ``when``: (claim name, allowed outcomes) pairs; empty = the answer is not judged.
+    """
+
+    text: str
+    when: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def agrees(self, outcomes: dict[str, Outcome]) -> bool | None:
+        """Whether the run's ``outcomes`` make this answer right (None: not judged)."""
+        if not self.when:
+            return None
+        return all(outcomes[name].outcome in allowed for name, allowed in self.when)
+
+
+def parse_choices(raw, claim_names: set[str]) -> tuple[Choice, ...]:
+    """Validated answers: each a string, or a table ``{text, when}`` (see the module docstring).
+
+    Raises:
+        InputError: one line naming the choice and what is wrong.
+    """
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        raise InputError("'choices' must be a list of strings or [[choices]] tables")
+    out, seen = [], set()
+    for i, item in enumerate(raw, 1):
+        if isinstance(item, str):
+            item = {"text": item}
+        if not isinstance(item, dict):
+            raise InputError(f"choice {i} must be a string or a table with 'text' and 'when'")
+        unknown = sorted(set(item) - {"text", "when"})
+        if unknown:
+            raise InputError(f"choice {i}: unknown key '{unknown[0]}'; allowed: text, when")
+        text = item.get("text")
+        if not isinstance(text, str) or not text.strip() or text.strip() in seen:
+            raise InputError(f"choice {i}: 'text' must be a non-empty string, unique in the list")
+        seen.add(text.strip())
+        when = item.get("when", {})
+        if not isinstance(when, dict):
+            raise InputError(f"choice {i}: 'when' must be a table of claim = outcome(s)")
+        rules = []
+        for name, allowed in when.items():
+            if name not in claim_names:
+                raise InputError(
+                    f"choice {i}: 'when' names '{name}', which no [[claims]] table names"
+                )
+            allowed = tuple(allowed) if isinstance(allowed, list) else (allowed,)
+            if not allowed or any(a not in OUTCOMES for a in allowed):
+                raise InputError(
+                    f"choice {i}: 'when.{name}' must be one of {', '.join(OUTCOMES)} or a list "
+                    f"of them, got {when[name]!r}"
+                )
+            rules.append((name, allowed))
+        out.append(Choice(text.strip(), tuple(rules)))
+    return tuple(out)
 
 
 def parse_claims(raw, keys: set[str], explanation: str) -> tuple[Claim, ...]:

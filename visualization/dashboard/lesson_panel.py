@@ -5,7 +5,12 @@ from __future__ import annotations
 import solara
 from solara.alias import rv
 
-from mtor_abm.visualization.dashboard.lesson_run import explain
+from mtor_abm.visualization.dashboard.lesson_run import (
+    Replicates,
+    explain,
+    judge_prediction,
+    measure_claims,
+)
 from mtor_abm.visualization.dashboard.panels import Md
 from mtor_abm.visualization.dashboard.play import FASTEST
 
@@ -22,10 +27,32 @@ def LessonProgress(hours: float, stop_h: float):
     )
 
 
+def result_of(lesson, run) -> tuple[dict, str]:
+    """The run's measured claims and the explanation worded from them."""
+    outcomes = measure_claims(lesson, Replicates(lesson, run))
+    return outcomes, explain(lesson, run, outcomes)
+
+
 @solara.component
-def Explanation(lesson, run, hours: float):
-    """The explanation of a finished run (computed once per run and time)."""
-    text = solara.use_memo(lambda: explain(lesson, run), [id(run), hours, lesson])
+def PredictionVerdict(lesson, answer: str, outcomes: dict):
+    """Green with a check only when the measured outcomes make the student's answer right;
+    red with a cross when they do not; neutral when the lesson does not score the answer."""
+    verdict = judge_prediction(lesson, answer, outcomes)
+    text = verdict.message(answer)
+    if verdict.agrees:
+        solara.Success(text, icon="mdi-check-circle", classes=["mtor-verdict-agrees"])
+    elif verdict.agrees is False:
+        solara.Error(text, icon="mdi-close-circle", classes=["mtor-verdict-disagrees"])
+    else:
+        solara.Info(text, icon="mdi-help-circle", classes=["mtor-verdict-open"])
+
+
+@solara.component
+def Explanation(lesson, run, hours: float, answer: str):
+    """The verdict on the prediction and the explanation of a finished run (computed once per
+    run and time)."""
+    outcomes, text = solara.use_memo(lambda: result_of(lesson, run), [id(run), hours, lesson])
+    PredictionVerdict(lesson, answer, outcomes)
     n = lesson.replicates
     if n > 1:
         text += (
@@ -101,5 +128,4 @@ def LessonPanel(catalogue, lesson, lesson_name, answer, started, playing, run, s
     if hours < stop_h - 1e-9:
         solara.Info(f"Running... your prediction: {answer.value}")
         return
-    solara.Success(f"Your prediction was: {answer.value}")
-    Explanation(lesson, run, hours)
+    Explanation(lesson, run, hours, answer.value)

@@ -16,7 +16,7 @@ import json
 import math
 import os
 import string
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.scenarios import SCENARIOS
@@ -121,10 +121,46 @@ def measure_claims(lesson: Lesson, data: Replicates) -> dict[str, Outcome]:
     return out
 
 
-def explain(lesson: Lesson, run: Run) -> str:
-    """The lesson's explanation for ``run``: measured wording, placeholders as mean ± SD."""
+@dataclass(frozen=True)
+class Verdict:
+    """Whether the run agrees with a student's prediction.
+
+    Attributes:
+        agrees: True / False, or None when the lesson does not judge that answer.
+        supported: the judged choices the run's outcomes make right (in the lesson's order).
+    """
+
+    agrees: bool | None
+    supported: tuple[str, ...]
+
+    def message(self, answer: str) -> str:
+        """The sentence the page shows under the run."""
+        if self.agrees:
+            return f"The run agrees with your prediction: {answer}"
+        others = "; ".join(f"“{c}”" for c in self.supported)
+        if self.agrees is False:
+            shown = f" It supports: {others}." if others else ""
+            return f"The run does not agree with your prediction: {answer}.{shown}"
+        return (
+            f"Your prediction was: {answer}. This lesson does not score that answer: "
+            "compare it with what happened below."
+        )
+
+
+def judge_prediction(lesson: Lesson, answer: str | None, outcomes: dict[str, Outcome]) -> Verdict:
+    """The verdict on ``answer`` (one of ``lesson.choices``) from the measured ``outcomes``."""
+    supported = tuple(c.text for c in lesson.answers if c.agrees(outcomes))
+    choice = lesson.answer(answer)
+    return Verdict(None if choice is None else choice.agrees(outcomes), supported)
+
+
+def explain(lesson: Lesson, run: Run, outcomes: dict[str, Outcome] | None = None) -> str:
+    """The lesson's explanation for ``run``: measured wording, placeholders as mean ± SD
+    (``outcomes``: the run's measured claims when already computed)."""
     data = Replicates(lesson, run)
-    text = apply_wording(lesson.explanation, measure_claims(lesson, data))
+    if outcomes is None:
+        outcomes = measure_claims(lesson, data)
+    text = apply_wording(lesson.explanation, outcomes)
     out = []
     for literal, field, spec, _ in string.Formatter().parse(text):
         out.append(literal)

@@ -11,7 +11,8 @@ A lesson file (``visualization/lessons/*.toml``, and any directory in the enviro
     plot = "cells"                 # the timeseries column plotted
     text = "What the class reads first."
     question = "What students answer before running?"
-    choices = ["one answer", "another"]     # optional
+    choices = ["one answer", "another"]     # optional; or [[choices]] tables that say
+                                            # which measured outcomes make each right
     explanation = "After the run; {rapa.cells.fold:.1f} is filled from the run."
     [params]                       # scenario parameters (validated against the scenario)
     width = 60
@@ -50,7 +51,7 @@ from mtor_abm.model.inputfiles import parse_toml, read_text
 from mtor_abm.model.pharmacology import DrugLibrary, load_library
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.model.scenarios.base import parse_overrides
-from mtor_abm.visualization.dashboard.claims import Claim, parse_claims
+from mtor_abm.visualization.dashboard.claims import Choice, Claim, parse_choices, parse_claims
 from mtor_abm.visualization.dashboard.placeholders import fill, parse_template
 from mtor_abm.visualization.dashboard.state import MAX_ARMS, MAX_REPLICATES, ArmSpec, make_regime
 
@@ -84,6 +85,11 @@ class Lesson:
     path: Path | None = None
     replicates: int = 1
     claims: tuple[Claim, ...] = ()
+    answers: tuple[Choice, ...] = ()  # ``choices`` with the outcomes that make each right
+
+    def answer(self, text: str | None) -> Choice | None:
+        """The judged choice whose text is ``text`` (None for a free-text prediction)."""
+        return next((c for c in self.answers if c.text == text), None)
 
 
 @dataclass
@@ -151,9 +157,6 @@ def parse_lesson(data: dict, name: str, library: DrugLibrary, path: Path | None 
     days = data.get("days")
     if days is not None and (not _is_number(days) or not 0 < days <= 3650):
         raise InputError(f"'days' must be a number of days in (0, 3650], got {days!r}")
-    choices = data.get("choices", [])
-    if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
-        raise InputError("'choices' must be a list of strings")
     params = data.get("params", {})
     if not isinstance(params, dict):
         raise InputError("'params' must be a table of scenario parameters")
@@ -163,6 +166,7 @@ def parse_lesson(data: dict, name: str, library: DrugLibrary, path: Path | None 
     if not 1 <= replicates <= MAX_REPLICATES:
         raise InputError(f"'replicates' must be 1 to {MAX_REPLICATES} seeds, got {replicates}")
     claims = parse_claims(data.get("claims"), {k for k, _ in arms}, text_fields["explanation"])
+    answers = parse_choices(data.get("choices"), {c.name for c in claims})
     seed = check_seed(data.get("seed", 0), "'seed'")  # an integer in [0, 2**63 - 1]
     order = data.get("order", 100.0)
     if not _is_number(order):
@@ -188,7 +192,7 @@ def parse_lesson(data: dict, name: str, library: DrugLibrary, path: Path | None 
         explanation=text_fields["explanation"],
         arms=tuple(arms),
         params=params,
-        choices=tuple(choices),
+        choices=tuple(c.text for c in answers),
         days=None if days is None else float(days),
         colour_by=data.get("colour_by"),
         plot=data.get("plot"),
@@ -197,6 +201,7 @@ def parse_lesson(data: dict, name: str, library: DrugLibrary, path: Path | None 
         path=path,
         replicates=replicates,
         claims=claims,
+        answers=answers,
     )
 
 
