@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from mtor_abm.experiments.cli import main
-from mtor_abm.experiments.report import fit_hill, gi50_of, write_report
+from mtor_abm.experiments.report import write_report
+from mtor_abm.experiments.report.dose_response import fit_hill, gi50_of
 from mtor_abm.experiments.sweep import run_sweep
 from mtor_abm.model.recist import recist
 
@@ -244,7 +245,7 @@ def test_logrank_without_any_event_is_not_reported_as_a_p_value():
     V = 1/4 at day 3, chi2 = 1 on 1 df, p = 0.3173)."""
     import matplotlib.pyplot as plt
 
-    from mtor_abm.experiments.report import _survival_curves
+    from mtor_abm.experiments.report.survival import _survival_curves
 
     colors = {"untreated": "C0", "drug": "C1"}
     censored = (np.array([10.0, 10.0, 10.0]), np.array([False, False, False]))

@@ -7,7 +7,8 @@ import dataclasses
 
 import pandas as pd
 
-from mtor_abm.experiments.report import Results, conditions
+from mtor_abm.experiments.report.conditions import conditions
+from mtor_abm.experiments.report.load import Results
 from mtor_abm.experiments.spec import REGIME_KEYS
 from mtor_abm.experiments.store import REGIME_COLUMNS
 from mtor_abm.experiments.sweep import run_sweep

@@ -1,0 +1,50 @@
+"""Adverse-effect panel: the indices of every regime (1 = untreated)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mtor_abm.experiments.report.conditions import regime_label
+from mtor_abm.experiments.report.load import Results
+from mtor_abm.experiments.report.tables import _md_table
+
+
+def adverse_panel(data: Results):
+    """The four adverse-effect indices of each regime (mean over its runs)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    res = data.results[data.results["status"] == "ok"]
+    columns = [c for c in res.columns if c.startswith("adverse_")]
+    if not columns or res.empty:
+        return []
+    show_start = res.loc[res["drug"] != "none", "start_day"].nunique() > 1
+    labels = res.apply(regime_label, axis=1, show_start=show_start)
+    means = res[columns].groupby(labels, sort=False).mean()
+    fig, axes = plt.subplots(
+        1, len(columns), figsize=(3.0 * len(columns), 0.35 * len(means) + 2.2), sharey=True
+    )
+    axes = np.atleast_1d(axes)
+    y = np.arange(len(means))
+    low = min(0.5, float(means.min().min()) * 0.8)
+    high = max(2.0, float(means.max().max()) * 1.25)
+    for ax, col in zip(axes, columns, strict=True):
+        values = means[col].to_numpy(float)
+        colors = ["tab:red" if v > 1 else "tab:blue" for v in values]
+        ax.barh(y, values - 1.0, left=1.0, color=colors)  # bars from 1 = untreated
+        ax.axvline(1.0, color="k", lw=0.7)
+        ax.set_xscale("log")
+        ax.set_xlim(low, high)
+        ax.set_xticks([t for t in (0.25, 0.5, 1, 2, 5, 10, 20, 50, 100) if low <= t <= high])
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_title(col.removeprefix("adverse_").replace("_", " "), fontsize=9)
+    axes[0].set_yticks(y, means.index, fontsize=8)
+    axes[0].invert_yaxis()
+    fig.suptitle("Adverse-effect indices by regime (1 = untreated, higher is worse)", fontsize=10)
+    fig.tight_layout()
+    rows = [
+        {"regime": k, **{c.removeprefix("adverse_"): f"{v:.2f}" for c, v in r.items()}}
+        for k, r in means.iterrows()
+    ]
+    return [("adverse_panel.png", fig, _md_table("Adverse-effect indices (1 = untreated)", rows))]

@@ -1,0 +1,112 @@
+"""The report's Markdown text: header, readout and failure tables, number formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from mtor_abm.experiments.store import REGIME_COLUMNS
+from mtor_abm.model.scenarios import SCENARIOS
+
+if TYPE_CHECKING:
+    from mtor_abm.experiments.report.load import Results
+
+
+def _header(root: Path, data: Results) -> str:
+    res, m = data.results, data.manifest
+    n_ok = int((res["status"] == "ok").sum())
+    lines = [
+        f"# Report: {root.name}",
+        "",
+        f"- {data.kind} of scenario **{res['scenario'].iloc[0]}**, {res['days'].iloc[0]:g} days",
+        f"- runs: {len(res)} ({n_ok} ok, {len(res) - n_ok} failed)",
+    ]
+    if data.axes:
+        lines.append(f"- swept parameters: {', '.join(data.axes)}")
+    for key in ("spec_hash", "git_revision", "package_version"):
+        if m.get(key):
+            lines.append(f"- {key.replace('_', ' ')}: `{m[key]}`")
+    return "\n".join(lines) + "\n"
+
+
+def _readout_table(data: Results) -> str:
+    res = data.results[data.results["status"] == "ok"]
+    known = {
+        "run_id",
+        "status",
+        "error",
+        "seed",
+        "replicate",
+        "scenario",
+        "days",
+        "condition",
+        *REGIME_COLUMNS,
+    }
+    params = set(data.manifest.get("spec", {}).get("set", {})) | set(data.axes)
+    scenario = SCENARIOS.get(res["scenario"].iloc[0]) if len(res) else None
+    if scenario is not None:
+        params |= set(scenario.scenario_class.PARAMETERS)
+    readouts = [
+        c
+        for c in res.columns
+        if c not in known | params
+        and not c.startswith("adverse_")
+        and pd.api.types.is_numeric_dtype(res[c])
+    ]
+    if not readouts:
+        return ""
+    rows = []
+    for name, g in res.groupby("condition", sort=False):
+        row = {"condition": name, "n": len(g)}
+        for c in readouts:
+            row[c] = _summary_cell(g[c])
+        rows.append(row)
+    return _md_table("Readouts by condition (median [interquartile range])", rows)
+
+
+def _summary_cell(values: pd.Series) -> str:
+    """Median [interquartile range] of a readout (n when some runs have none); yes/no: fraction."""
+    if values.dtype == bool:
+        return f"{values.mean():.2f} yes"
+    present = values.dropna()
+    if present.empty:
+        return "-"
+    q = present.quantile([0.25, 0.5, 0.75])
+    text = f"{q[0.5]:.3g}" if len(present) == 1 else f"{q[0.5]:.3g} [{q[0.25]:.3g}, {q[0.75]:.3g}]"
+    return text if len(present) == len(values) else f"{text} (n={len(present)})"
+
+
+def _failed_table(data: Results) -> str:
+    failed = data.results[data.results["status"] != "ok"]
+    rows = [
+        {"run_id": int(r.run_id), "condition": r.condition, "error": r.error}
+        for r in failed.itertuples()
+    ]
+    return _md_table("Failed runs", rows) if rows else ""
+
+
+def _md_table(title: str, rows: list[dict]) -> str:
+    """A Markdown table under a heading (columns: the union of the rows' keys)."""
+    if not rows:
+        return ""
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    lines = [f"## {title}", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for r in rows:
+        cells = [str(r.get(c, "")).replace("|", "/") for c in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _num(value: float) -> str:
+    """A number for a label: 3 significant digits, whole numbers in full."""
+    return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def _value(value: Any) -> str:
+    """A parameter value for a label."""
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_):
+        return _num(float(value))
+    return str(value)
