@@ -33,7 +33,7 @@ from mtor_abm.experiments.report.conditions import condition_colors, conditions
 from mtor_abm.experiments.report.dose_response import dose_response
 from mtor_abm.experiments.report.load import load
 from mtor_abm.experiments.report.survival import graft_survival, survival_km
-from mtor_abm.experiments.report.tables import _failed_table, _header, _readout_table
+from mtor_abm.experiments.report.tables import failed_table, header, readout_table
 from mtor_abm.experiments.report.tumor import tumor_figures
 from mtor_abm.model import atomic
 from mtor_abm.visualization.figures import save_figure
@@ -66,7 +66,7 @@ def write_report(root: Path) -> list[Path]:
     data = load(root)
     data.results["condition"] = conditions(data)
     data.colors = condition_colors(data.results["condition"])
-    sections = [_header(root, data)]
+    sections = [header(root, data)]
     names = []
     target = root / REPORT_DIR
     with atomic.staged_dir(target) as stage:
@@ -84,7 +84,7 @@ def write_report(root: Path) -> list[Path]:
                     sections.append(f"![{name}]({name})\n")
                 if table:
                     sections.append(table)
-        sections.append(_readout_table(data))
-        sections.append(_failed_table(data))
+        sections.append(readout_table(data))
+        sections.append(failed_table(data))
         atomic.write_bytes(stage / "report.md", "\n".join(s for s in sections if s).encode())
     return [target / "report.md", *(target / name for name in names)]

@@ -6,7 +6,7 @@ import numpy as np
 
 from mtor_abm.experiments.report.conditions import regime_label
 from mtor_abm.experiments.report.load import Results
-from mtor_abm.experiments.report.tables import _md_table
+from mtor_abm.experiments.report.tables import md_table
 
 
 def adverse_panel(data: Results):
@@ -47,4 +47,4 @@ def adverse_panel(data: Results):
         {"regime": k, **{c.removeprefix("adverse_"): f"{v:.2f}" for c, v in r.items()}}
         for k, r in means.iterrows()
     ]
-    return [("adverse_panel.png", fig, _md_table("Adverse-effect indices (1 = untreated)", rows))]
+    return [("adverse_panel.png", fig, md_table("Adverse-effect indices (1 = untreated)", rows))]

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from mtor_abm.experiments.report.load import Results
-from mtor_abm.experiments.report.tables import _num, _value
+from mtor_abm.experiments.report.tables import format_number, format_value
 
 
 def regime_label(row: pd.Series, show_start: bool) -> str:
@@ -19,12 +19,12 @@ def regime_label(row: pd.Series, show_start: bool) -> str:
     if row["drug"] == "none":
         return "untreated"
     if row["schedule"] == "fixed":
-        label = f"{row['drug']} {_num(row['conc_nM'])} nM"
+        label = f"{row['drug']} {format_number(row['conc_nM'])} nM"
     else:
-        label = f"{row['drug']} {_num(row['dose_mg'])} mg {row['schedule']}"
+        label = f"{row['drug']} {format_number(row['dose_mg'])} mg {row['schedule']}"
     loading = row.get("loading_dose_mg")
     if loading is not None and pd.notna(loading):
-        label += f" (loading {_num(loading)} mg)"
+        label += f" (loading {format_number(loading)} mg)"
     if show_start:
         label += f" from day {row['start_day']:g}"
     if row.get("stop_day") is not None and pd.notna(row.get("stop_day")):
@@ -41,7 +41,7 @@ def conditions(data: Results) -> pd.Series:
 
     def label(row):
         parts = [regime_label(row, show_start)]
-        parts += [f"{a}={_value(row[a])}" for a in axes]
+        parts += [f"{a}={format_value(row[a])}" for a in axes]
         return ", ".join(parts)
 
     return res.apply(label, axis=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mtor_abm.experiments.report.load import Results
-from mtor_abm.experiments.report.tables import _md_table, _value
+from mtor_abm.experiments.report.tables import format_value, md_table
 
 
 def dose_response(data: Results):
@@ -29,7 +29,7 @@ def dose_response(data: Results):
     for i, (key, g) in enumerate(groups):
         key = key if isinstance(key, tuple) else (key,)
         name = ", ".join(
-            [str(key[0]), *(f"{a}={_value(v)}" for a, v in zip(others, key[1:], strict=True))]
+            [str(key[0]), *(f"{a}={format_value(v)}" for a, v in zip(others, key[1:], strict=True))]
         )
         color = f"C{i % 10}"
         conc, gi = g["conc_nM"].to_numpy(float), g["growth_inhibition"].to_numpy(float)
@@ -64,7 +64,7 @@ def dose_response(data: Results):
     ax.set_ylabel("growth inhibition (0 = untreated, 1 = no net growth)")
     ax.set_title("Dose-response: Hill fits, 95 % bands, GI50 (triangles)")
     ax.legend(frameon=False, fontsize=8)
-    return [("dose_response.png", fig, _md_table("Dose-response (GI50)", rows))]
+    return [("dose_response.png", fig, md_table("Dose-response (GI50)", rows))]
 
 
 def hill(conc, top, log10_ec50, slope):

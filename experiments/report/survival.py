@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mtor_abm.experiments.report.load import Results
-from mtor_abm.experiments.report.tables import _md_table
+from mtor_abm.experiments.report.tables import md_table
 from mtor_abm.model.survival import kaplan_meier, right_censored
 
 
@@ -76,7 +76,7 @@ def survival_km(data: Results):
     rows = _survival_curves(ax, groups, "age (days)", data.colors)
     ax.set_ylabel("fraction of the cohort alive")
     ax.set_title("Kaplan-Meier survival (95 % bands; dots: medians)")
-    return [("survival_km.png", fig, _md_table("Lifespan (Kaplan-Meier; median, 95 % CI)", rows))]
+    return [("survival_km.png", fig, md_table("Lifespan (Kaplan-Meier; median, 95 % CI)", rows))]
 
 
 def graft_survival(data: Results):
@@ -112,6 +112,6 @@ def graft_survival(data: Results):
         rows = _survival_curves(axes[1], groups, "days after transplant", data.colors)
         axes[1].set_ylabel("grafts not rejected")
         axes[1].set_title("Rejection-free graft survival (Kaplan-Meier)")
-        table = _md_table("Graft survival (rejection; median, 95 % CI)", rows)
+        table = md_table("Graft survival (rejection; median, 95 % CI)", rows)
     fig.tight_layout()
     return [("graft_survival.png", fig, table)]

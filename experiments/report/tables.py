@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from mtor_abm.experiments.report.load import Results
 
 
-def _header(root: Path, data: Results) -> str:
+def header(root: Path, data: Results) -> str:
+    """The report's title and what was run: kind, scenario, days, runs, swept parameters, hashes."""
     res, m = data.results, data.manifest
     n_ok = int((res["status"] == "ok").sum())
     lines = [
@@ -32,7 +33,8 @@ def _header(root: Path, data: Results) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _readout_table(data: Results) -> str:
+def readout_table(data: Results) -> str:
+    """Every numeric readout by condition, median [interquartile range] (empty when none)."""
     res = data.results[data.results["status"] == "ok"]
     known = {
         "run_id",
@@ -64,7 +66,7 @@ def _readout_table(data: Results) -> str:
         for c in readouts:
             row[c] = _summary_cell(g[c])
         rows.append(row)
-    return _md_table("Readouts by condition (median [interquartile range])", rows)
+    return md_table("Readouts by condition (median [interquartile range])", rows)
 
 
 def _summary_cell(values: pd.Series) -> str:
@@ -79,16 +81,17 @@ def _summary_cell(values: pd.Series) -> str:
     return text if len(present) == len(values) else f"{text} (n={len(present)})"
 
 
-def _failed_table(data: Results) -> str:
+def failed_table(data: Results) -> str:
+    """The failed runs with their condition and error (empty when every run succeeded)."""
     failed = data.results[data.results["status"] != "ok"]
     rows = [
         {"run_id": int(r.run_id), "condition": r.condition, "error": r.error}
         for r in failed.itertuples()
     ]
-    return _md_table("Failed runs", rows) if rows else ""
+    return md_table("Failed runs", rows) if rows else ""
 
 
-def _md_table(title: str, rows: list[dict]) -> str:
+def md_table(title: str, rows: list[dict]) -> str:
     """A Markdown table under a heading (columns: the union of the rows' keys)."""
     if not rows:
         return ""
@@ -100,13 +103,13 @@ def _md_table(title: str, rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _num(value: float) -> str:
+def format_number(value: float) -> str:
     """A number for a label: 3 significant digits, whole numbers in full."""
     return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
-def _value(value: Any) -> str:
+def format_value(value: Any) -> str:
     """A parameter value for a label."""
     if isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_):
-        return _num(float(value))
+        return format_number(float(value))
     return str(value)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from mtor_abm.experiments.report.load import Results
-from mtor_abm.experiments.report.tables import _md_table
+from mtor_abm.experiments.report.tables import md_table
 from mtor_abm.model.recist import PD_VOLUME, PR_VOLUME, is_partial_response, relative_volume
 from mtor_abm.model.scenarios import SCENARIOS
 
@@ -183,4 +183,4 @@ def _response_table(best: pd.Series, cond: pd.Series, res: pd.DataFrame) -> str:
             counts = responses[values.index].value_counts()
             row.update({f"final_{k}": int(counts.get(k, 0)) for k in ("CR", "PR", "SD", "PD")})
         rows.append(row)
-    return _md_table("Best response per condition", rows)
+    return md_table("Best response per condition", rows)
