@@ -52,6 +52,9 @@ The packaged drugs are in ``model/drugs/*.toml``; users add their own with
     bioavailability = 0.14                # F, fraction (oral only)
     ka_per_h = 1.0                        # absorption rate constant (oral only)
     lag_h = 0.0                           # optional absorption lag (oral only)
+    # absorption_half_dose_mg = 30.0      # optional saturable absorption (oral only): a dose D
+    #                                     #   is absorbed at ka(D) = ka_per_h / (1 + D / this),
+    #                                     #   so Cmax rises less than dose while AUC (F) does not
     clearance_L_per_h = 12.0              # elimination clearance (or give half_life_h instead,
                                           #   one-compartment only)
     central_volume_L = 250.0
@@ -132,6 +135,7 @@ _PK_FIELDS = (
     "bioavailability",
     "ka_per_h",
     "lag_h",
+    "absorption_half_dose_mg",
     "clearance_L_per_h",
     "half_life_h",
     "central_volume_L",
@@ -185,6 +189,7 @@ DRUG_FIELD_DOMAINS: Mapping[str, Domain] = MappingProxyType(
         "bioavailability": Domain(1e-3, 1.0),
         "ka_per_h": Domain(1e-3, 1e3, "1/h"),
         "lag_h": Domain(0.0, 48.0, "h"),
+        "absorption_half_dose_mg": Domain(0.0, MAX_DOSE_MG, "mg", low_open=True),
         "clearance_L_per_h": _CLEARANCE,
         "half_life_h": Domain(0.01, 1e4, "h"),
         "central_volume_L": _VOLUME_L,
@@ -250,11 +255,32 @@ class PKParams:
     metabolite_fraction: float
     blood_binding_capacity_ng_ml: float = 0.0
     blood_binding_kd_ng_ml: float = 1.0
+    absorption_half_dose_mg: float | None = None
 
     @property
     def two_compartment(self) -> bool:
         """True when the drug distributes into a peripheral compartment."""
         return self.peripheral_volume_L is not None
+
+    @property
+    def saturable_absorption(self) -> bool:
+        """True when the absorption rate of an oral dose depends on its size."""
+        return self.absorption_half_dose_mg is not None
+
+    def ka_for_dose_per_h(self, dose_mg: float) -> float:
+        """First-order absorption rate constant (1/h) of one oral dose of ``dose_mg`` (mg).
+
+        ``ka(D) = ka_per_h / (1 + D / absorption_half_dose_mg)``: the rate constant of
+        Michaelis-Menten absorption (``Vmax = ka_per_h * D50``, ``Km = D50``) taken at the
+        dose's full amount and held for that dose. A poorly soluble drug dissolves at a rate
+        that saturates with the amount in the gut, so a large dose is absorbed more slowly:
+        its peak falls below dose-proportion while every dose is still absorbed in full (F, and
+        so AUC, do not change with dose). Each dose keeps its own rate, so doses still superpose
+        and the PK stays linear in time. ``ka_per_h`` itself when absorption is not saturable.
+        """
+        if self.absorption_half_dose_mg is None:
+            return self.ka_per_h
+        return self.ka_per_h / (1.0 + dose_mg / self.absorption_half_dose_mg)
 
 
 @dataclass(frozen=True)
@@ -543,15 +569,16 @@ def _parse_pk(table: Mapping[str, Any], origin: str) -> PKParams:
         bioavailability = num("bioavailability", required=True)
         ka = num("ka_per_h", required=True)
         lag = num("lag_h") or 0.0
+        half_dose = num("absorption_half_dose_mg")
         infusion = 0.0
         if "infusion_h" in table:
             raise InputError(f"{origin}: pk.infusion_h is only allowed with route 'iv'")
     else:
         infusion = num("infusion_h", required=True)
-        for key in ("bioavailability", "ka_per_h", "lag_h"):
+        for key in ("bioavailability", "ka_per_h", "lag_h", "absorption_half_dose_mg"):
             if key in table:
                 raise InputError(f"{origin}: pk.{key} is only allowed with route 'oral'")
-        bioavailability, ka, lag = 1.0, 0.0, 0.0
+        bioavailability, ka, lag, half_dose = 1.0, 0.0, 0.0, None
     v1 = num("central_volume_L", required=True)
     v2 = num("peripheral_volume_L")
     q = num("intercompartmental_clearance_L_per_h")
@@ -584,6 +611,7 @@ def _parse_pk(table: Mapping[str, Any], origin: str) -> PKParams:
         metabolite_fraction=fraction,
         blood_binding_capacity_ng_ml=capacity or 0.0,
         blood_binding_kd_ng_ml=kd_blood or 1.0,
+        absorption_half_dose_mg=half_dose,
     )
 
 

@@ -2,8 +2,10 @@
 
 Each drug is a linear compartment model (see :mod:`model.pharmacology` for the TOML format),
 read out through optional saturable binding in blood cells (:func:`whole_blood_ng_ml`):
-an oral depot with first-order absorption (``ka_per_h``, bioavailability F, optional lag) or a
-zero-order IV infusion over ``infusion_h``; a central compartment with elimination clearance;
+an oral depot with first-order absorption (``ka_per_h``, bioavailability F, optional lag; with
+saturable absorption each dose size has its own depot absorbing at ``ka(D)``, see
+:meth:`~model.pharmacology.PKParams.ka_for_dose_per_h`) or a zero-order IV infusion over
+``infusion_h``; a central compartment with elimination clearance;
 optionally a peripheral compartment; optionally an active metabolite (temsirolimus ->
 sirolimus) formed from a molar fraction of the parent's elimination, which then follows the
 metabolite drug's own disposition. State: drug amounts (mg) per compartment.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +59,9 @@ class CompartmentModel:
         central_volume_L: central (sampling) volume of each species (L, systemic).
         molecular_weight_g_per_mol: of each species.
         dose_index: compartment a bolus dose enters (oral depot, or central for an IV bolus).
+        depot_dose_mg: with saturable absorption, the dose size (mg) absorbed by each depot
+            (depot i is compartment i, absorbing at ``ka(depot_dose_mg[i])``); empty when every
+            dose enters ``dose_index``.
         bioavailability: fraction of an oral dose (and of a continuous oral input) reaching it.
         lag_h: oral absorption lag (h).
         infusion_h: IV infusion duration (h); 0 for oral drugs and IV boluses.
@@ -76,11 +82,28 @@ class CompartmentModel:
     infusion_h: float
     route: str
     blood_binding: tuple[tuple[float, float], ...] = ()
+    depot_dose_mg: tuple[float, ...] = ()
 
     @property
     def n_compartments(self) -> int:
         """Length of the state vector."""
         return self.rate_matrix_per_h.shape[0]
+
+    def dose_indices(self, doses_mg: np.ndarray) -> np.ndarray:
+        """Compartment index each dose (mg, array) enters; InputError for a dose size the model
+        has no depot for (the model is built for a regime's dose sizes)."""
+        doses_mg = np.asarray(doses_mg, dtype=float)
+        if not self.depot_dose_mg:
+            return np.full(doses_mg.shape, self.dose_index, dtype=int)
+        sizes = np.asarray(self.depot_dose_mg)
+        match = doses_mg[:, None] == sizes[None, :]
+        if not match.any(axis=1).all():
+            missing = sorted(set(doses_mg[~match.any(axis=1)].tolist()))
+            raise InputError(
+                f"dose sizes {missing} mg have no absorption depot; this model absorbs "
+                f"{list(self.depot_dose_mg)} mg"
+            )
+        return np.argmax(match, axis=1)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (lists and numbers)."""
@@ -97,11 +120,19 @@ class CompartmentModel:
             kwargs[key] = tuple(data[key])
         kwargs["disposition_indices"] = tuple(tuple(ix) for ix in data["disposition_indices"])
         kwargs["blood_binding"] = tuple(tuple(b) for b in data.get("blood_binding", ()))
+        kwargs["depot_dose_mg"] = tuple(float(d) for d in data.get("depot_dose_mg", ()))
         return cls(**kwargs)
 
 
-def build_model(drug: Drug, library: DrugLibrary) -> CompartmentModel:
-    """The compartment model of a drug with PK (and of its metabolite, if it has one)."""
+def build_model(
+    drug: Drug, library: DrugLibrary, dose_sizes_mg: Iterable[float] = ()
+) -> CompartmentModel:
+    """The compartment model of a drug with PK (and of its metabolite, if it has one).
+
+    ``dose_sizes_mg``: the oral dose sizes (mg) the model must absorb. They matter only with
+    saturable absorption: each size gets its own depot and rate ``ka(D)``; without any, a
+    saturable drug gets one depot at ``ka_per_h`` (the small-dose limit).
+    """
     if drug.pk is None:
         raise InputError(f"drug {drug.name!r} has no [pk] table; use schedule 'fixed'")
     pk = drug.pk
@@ -109,7 +140,10 @@ def build_model(drug: Drug, library: DrugLibrary) -> CompartmentModel:
     if pk.metabolite is not None:
         members.append(library.drug(pk.metabolite))
     sizes = [2 if m.pk.two_compartment else 1 for m in members]
-    depot = 1 if pk.route == "oral" else 0
+    depot_doses: tuple[float, ...] = ()
+    if pk.route == "oral" and pk.saturable_absorption:
+        depot_doses = tuple(sorted({float(d) for d in dose_sizes_mg}))
+    depot = 0 if pk.route != "oral" else max(1, len(depot_doses))
     n = depot + sum(sizes)
     k = np.zeros((n, n))
     central: list[int] = []
@@ -120,9 +154,10 @@ def build_model(drug: Drug, library: DrugLibrary) -> CompartmentModel:
         central.append(start)
         disposition.append(tuple(range(start, start + size)))
         start += size
-    if depot:
-        k[0, 0] -= pk.ka_per_h
-        k[central[0], 0] += pk.ka_per_h
+    rates = [pk.ka_for_dose_per_h(d) for d in depot_doses] or [pk.ka_per_h] * depot
+    for i, ka in enumerate(rates):
+        k[i, i] -= ka
+        k[central[0], i] += ka
     if len(members) == 2:
         k10 = pk.clearance_L_per_h / pk.central_volume_L
         mw_ratio = members[1].molecular_weight_g_per_mol / drug.molecular_weight_g_per_mol
@@ -142,7 +177,18 @@ def build_model(drug: Drug, library: DrugLibrary) -> CompartmentModel:
         blood_binding=tuple(
             (m.pk.blood_binding_capacity_ng_ml, m.pk.blood_binding_kd_ng_ml) for m in members
         ),
+        depot_dose_mg=depot_doses,
     )
+
+
+def regime_dose_sizes_mg(regime: Regime) -> tuple[float, ...]:
+    """The distinct sizes (mg) of the separate doses of a regime (its dose, its loading dose)."""
+    if not regime.parsed_schedule.discrete:
+        return ()
+    sizes = {regime.dose_mg}
+    if regime.loading_dose_mg is not None:
+        sizes.add(regime.loading_dose_mg)
+    return tuple(sorted(sizes))
 
 
 def whole_blood_ng_ml(conc_ng_ml: float, capacity_ng_ml: float, kd_ng_ml: float) -> float:
@@ -215,7 +261,7 @@ class PKState:
             held = 0.0 if drug.drug_class == "none" else regime.conc_nM
             mw = (drug.molecular_weight_g_per_mol,)
             return cls(regime, (drug.name,), mw, None, held_conc_nM=held)
-        model = build_model(drug, library)
+        model = build_model(drug, library, regime_dose_sizes_mg(regime))
         return cls(
             regime,
             model.species,
@@ -243,7 +289,7 @@ class PKState:
 
     def _solve(self, x: np.ndarray, t0: float, t1: float) -> np.ndarray:
         """Amounts at t1 from amounts x at t0: exact piecewise solution between input events."""
-        bolus_t, bolus_mg = self._boluses(t0, t1)
+        bolus_t, bolus_mg, bolus_ix = self._boluses(t0, t1)
         inf_start, inf_rate = self._infusions(t0, t1)
         if not (bolus_t.size or inf_start.size or self.regime.parsed_schedule.kind == "continuous"):
             return self._propagator(t1 - t0)[0] @ x
@@ -251,7 +297,8 @@ class PKState:
         cuts |= {t for t in self._rate_changes(inf_start) if t0 < t < t1}
         cursor = t0
         for boundary in [*sorted(cuts), t1]:
-            x[self.model.dose_index] += bolus_mg[bolus_t == cursor].sum()
+            now = bolus_t == cursor
+            np.add.at(x, bolus_ix[now], bolus_mg[now])
             rate = self._rate_at(0.5 * (cursor + boundary), inf_start, inf_rate)
             phi, gamma = self._propagator(boundary - cursor)
             x = phi @ x + gamma * rate
@@ -267,20 +314,21 @@ class PKState:
         """
         if self.model is None:
             return []
-        bolus_t, _ = self._boluses(t0, t1)
+        bolus_t, _, _ = self._boluses(t0, t1)
         inf_start, _ = self._infusions(t0, t1)
         times = {*bolus_t.tolist(), *self._rate_changes(inf_start)}
         return sorted(t for t in times if t0 < t < t1)
 
-    def _boluses(self, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
-        """Times in [t0, t1) at which a bolus enters the dose compartment, and mg entering."""
+    def _boluses(self, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Times in [t0, t1) at which a bolus enters a dose compartment, the mg entering and
+        the compartment each enters."""
         m = self.model
         if m.route == "iv" and m.infusion_h > 0:
-            return np.zeros(0), np.zeros(0)
+            return np.zeros(0), np.zeros(0), np.zeros(0, dtype=int)
         times, doses = dose_times_h(self.regime, t0 - m.lag_h, t1 - m.lag_h)
         # keep lagged times inside [t0, t1) despite rounding in (t - lag) + lag
         times = np.clip(times + m.lag_h, t0, np.nextafter(t1, -math.inf))
-        return times, doses * m.bioavailability
+        return times, doses * m.bioavailability, m.dose_indices(doses)
 
     def _infusions(self, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
         """Start times of IV infusions running at some time in [t0, t1), and their mg/h."""

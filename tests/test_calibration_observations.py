@@ -29,7 +29,6 @@ NOT_MET = {
     "L19-tcell-tacrolimus": "NFAT-made IL-2 reaches G1->S only through PI3K-mTORC1 (~0.78)",
     "L25-tamr-azd8055": "AZD8055 IC50 in PTEN-null cells 37 nM vs 18 +/- 15",
     "L26-tsc-sensitive": "TSC-null not more rapalog-sensitive than wild type (saturated outputs)",
-    "L28-everolimus-weekly": "everolimus PK is linear (no saturable absorption above 20 mg)",
 }
 
 

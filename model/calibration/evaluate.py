@@ -13,8 +13,9 @@ A row (a TOML table in ``[[observation]]``) says what was measured and what was 
   ``reference_cell_type`` (genotype comparisons without drug).
 * ``kind = "pk"``: ``drug`` at ``dose_mg`` on ``schedule``; ``readout`` one of ``half_life_h``,
   ``trough_ng_ml``, ``cmax_ng_ml`` (steady state), ``tmax_h`` (single dose), ``auc_ratio``
-  (single-dose AUC at ``dose2_mg`` over that at ``dose_mg``), ``trough_ratio`` (steady-state
-  trough at ``dose2_mg`` over that at ``dose_mg``), ``metabolite_auc_ratio``.
+  (single-dose AUC at ``dose2_mg`` over that at ``dose_mg``), ``trough_ratio`` and
+  ``cmax_ratio`` (steady-state trough or Cmax at ``dose2_mg`` over that at ``dose_mg``),
+  ``metabolite_auc_ratio``.
 * ``kind = "culture"``: 72-h growth inhibition (mean field,
   :func:`.experiments.culture_growth_inhibition`); ``readout`` ``gi`` (at ``drugs``),
   ``ic50_nM`` (GI = 0.5 for ``drug``), ``half_plateau_nM`` (GI = half of GI at
@@ -219,10 +220,11 @@ def _evaluate_pk(obs: Observation, library: DrugLibrary) -> float | None:
     if readout in ("half_life_h", "trough_ng_ml", "cmax_ng_ml"):
         regime = Regime(drug, dose, schedule)
         return steady_state_summary(regime, library, spec.get("species"))[readout]
-    if readout == "trough_ratio":
-        lo = steady_state_summary(Regime(drug, dose, schedule), library)["trough_ng_ml"]
+    if readout in ("trough_ratio", "cmax_ratio"):
+        key = "trough_ng_ml" if readout == "trough_ratio" else "cmax_ng_ml"
+        lo = steady_state_summary(Regime(drug, dose, schedule), library)[key]
         hi = steady_state_summary(Regime(drug, float(spec["dose2_mg"]), schedule), library)
-        return hi["trough_ng_ml"] / lo
+        return hi[key] / lo
     days, dt = float(spec.get("days", 14.0)), float(spec.get("dt_h", 0.1))
 
     def single(dose_mg: float):
