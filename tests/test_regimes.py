@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from mtor_abm.experiments.cli import make_regime as cli_regime
+from mtor_abm.experiments.cli_commands import make_regime as cli_regime
 from mtor_abm.experiments.spec import build_regime as spec_regime
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import UNTREATED, Regime, load_library

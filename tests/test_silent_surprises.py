@@ -12,7 +12,8 @@ import json
 import pytest
 
 from mtor_abm.experiments import runner
-from mtor_abm.experiments.cli import combine_replicates, main
+from mtor_abm.experiments.cli import main
+from mtor_abm.experiments.cli_run import combine_replicates
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import dose_times_h, load_library
 from mtor_abm.model.regimes import build_regime, describe_regime

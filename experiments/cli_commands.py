@@ -1,0 +1,175 @@
+"""The handlers of ``mtor-sim scenarios``, ``drugs``, ``pathway`` and ``pk`` (what they print)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import numpy as np
+
+from mtor_abm.experiments import cli_help
+from mtor_abm.experiments.cli_parser import parse_sets
+from mtor_abm.model.errors import InputError
+
+EXIT_OK = 0
+
+
+def make_regime(args, library):
+    """The regime of ``run`` / ``pk`` arguments (:func:`model.regimes.build_regime`)."""
+    from mtor_abm.model.regimes import build_regime
+
+    return build_regime(
+        library,
+        args.drug,
+        dose_mg=args.dose,
+        schedule=args.schedule,
+        loading_dose_mg=args.loading_dose,
+        conc_nM=getattr(args, "conc", None),
+        start_day=getattr(args, "start_day", None),
+        stop_day=getattr(args, "stop_day", None),
+    )
+
+
+def cmd_scenarios(args) -> int:
+    from mtor_abm.model.scenarios import SCENARIOS
+
+    data = {
+        name: {
+            "description": spec.description,
+            "default_days": spec.default_days,
+            "parameters": {
+                k: {
+                    "default": getattr(spec.scenario_class, k),
+                    "unit": v.unit,
+                    "help": v.help,
+                    **cli_help.allowed_values(v, getattr(spec.scenario_class, k)),
+                }
+                for k, v in spec.scenario_class.PARAMETERS.items()
+            },
+        }
+        for name, spec in SCENARIOS.items()
+    }
+    if args.json:
+        _print_json(data)
+        return EXIT_OK
+    for name, info in data.items():
+        print(f"{name}: {info['description']} (default {info['default_days']:g} days)")
+        for k, v in info["parameters"].items():
+            print("  " + cli_help.parameter_line(k, v))
+    return EXIT_OK
+
+
+def cmd_drugs(args) -> int:
+    from mtor_abm.model.pharmacology import load_library
+    from mtor_abm.model.pk import build_model, terminal_half_life_h
+
+    library = load_library(args.drug_file or ())
+    data = {}
+    for name, drug in library.items():
+        half_life = None
+        if drug.pk is not None:
+            half_life = terminal_half_life_h(build_model(drug, library), name)
+        data[name] = {
+            "class": drug.drug_class,
+            "description": drug.description,
+            "molecular_weight_g_per_mol": drug.molecular_weight_g_per_mol,
+            "potency": {k: v for k, v in vars(drug.potency).items() if v is not None},
+            "half_life_h": half_life,
+            "default_dose_mg": drug.default_dose_mg,
+            "default_schedule": drug.default_schedule,
+            "sources": dict(drug.sources),
+        }
+    if args.json:
+        _print_json(data)
+        return EXIT_OK
+    for name, info in data.items():
+        hl = f"t1/2 {info['half_life_h']:.0f} h" if info["half_life_h"] else "no clinical PK"
+        dose = info["default_dose_mg"]
+        regime = f"{dose:g} mg {info['default_schedule']}" if dose else info["default_schedule"]
+        print(f"{name:13s} {info['class']:16s} {hl:15s} {regime or '-':18s} {info['description']}")
+    return EXIT_OK
+
+
+def cmd_pathway(args) -> int:
+    from mtor_abm.model.pathway import simulate_pathway
+    from mtor_abm.model.pharmacology import load_library
+
+    overrides = {}
+    for k, v in parse_sets(args.set).items():
+        try:
+            overrides[k] = float(v)
+        except ValueError:
+            raise InputError(f"--set {k} must be a number, got {v!r}") from None
+    result = simulate_pathway(
+        args.drug,
+        args.conc,
+        args.hours,
+        args.cell_type,
+        overrides,
+        library=load_library(args.drug_file or ()),
+    )
+    if args.json:
+        _print_json(result)
+        return EXIT_OK
+    keys = [k for k in result if k not in ("drug", "conc_nM", "cell_type", "times_h")]
+    print(f"{args.drug} {args.conc:g} nM on {args.cell_type} (1.0 = untreated at the same time)")
+    print("hour " + " ".join(f"{k:>13s}" for k in keys))
+    for i, t in enumerate(result["times_h"]):
+        if t in (0, 1, 2, 3, 6, 12) or t % 24 == 0 or i == len(result["times_h"]) - 1:
+            cells = (result[k][i] for k in keys)
+            print(
+                f"{t:4g} " + " ".join(f"{'-':>13s}" if v is None else f"{v:13.2f}" for v in cells)
+            )
+    return EXIT_OK
+
+
+def cmd_pk(args) -> int:
+    from mtor_abm.experiments.runner import run_adverse_panel
+    from mtor_abm.model.pharmacology import dose_times_h, load_library
+    from mtor_abm.model.pk import simulate, steady_state_summary
+    from mtor_abm.model.regimes import describe_regime
+
+    library = load_library(args.drug_file or ())
+    if library.drug(args.drug).fixed_only:
+        raise InputError(f"drug '{args.drug}' has no clinical PK (research tool); use 'pathway'")
+    regime = make_regime(args, library)
+    from mtor_abm.experiments.runner import check_days
+
+    args.days = check_days(args.days)
+    times, conc = simulate(regime, args.days, dt_h=0.5, library=library)
+    parent = conc.get(regime.drug, np.zeros_like(times))
+    ss = steady_state_summary(regime, library) if regime.drug != "none" else {}
+    result = {
+        "drug": regime.drug,
+        "dose_mg": regime.dose_mg,
+        "schedule": regime.schedule,
+        "loading_dose_mg": regime.loading_dose_mg,
+        "regime_label": describe_regime(regime),
+        "times_h": times.tolist(),
+        "conc_ng_ml": np.asarray(parent).tolist(),
+        "species_ng_ml": {s: np.asarray(c).tolist() for s, c in conc.items()},
+        "trough_ng_ml": ss.get("trough_ng_ml"),
+        "cmax_ng_ml": ss.get("cmax_ng_ml"),
+        "half_life_h": ss.get("half_life_h"),
+        "adverse": run_adverse_panel(regime, args.days, library),
+    }
+    if args.json:
+        _print_json(result)
+        return EXIT_OK
+    doses, _ = dose_times_h(regime, 0.0, args.days * 24.0)
+    print(f"{describe_regime(regime)} over {args.days:g} days")
+    print(f"  doses given: {len(doses)}")
+    for key in ("trough_ng_ml", "cmax_ng_ml", "half_life_h"):
+        value = result[key]
+        print(f"  {key:13s} {value:.3g}" if value is not None else f"  {key:13s} -")
+    print("  adverse panel (1.0 = untreated, higher is worse):")
+    for k, v in result["adverse"].items():
+        print(f"    {k:20s} {v:.2f}")
+    return EXIT_OK
+
+
+def _print_json(obj: Any) -> None:
+    from mtor_abm.experiments.runner import json_safe
+
+    sys.stdout.write(json.dumps(json_safe(obj), allow_nan=False) + "\n")
