@@ -51,7 +51,7 @@ def cmd_scenarios(args) -> int:
         for name, spec in SCENARIOS.items()
     }
     if args.json:
-        _print_json(data)
+        print_json(data)
         return EXIT_OK
     for name, info in data.items():
         print(f"{name}: {info['description']} (default {info['default_days']:g} days)")
@@ -81,7 +81,7 @@ def cmd_drugs(args) -> int:
             "sources": dict(drug.sources),
         }
     if args.json:
-        _print_json(data)
+        print_json(data)
         return EXIT_OK
     for name, info in data.items():
         hl = f"t1/2 {info['half_life_h']:.0f} h" if info["half_life_h"] else "no clinical PK"
@@ -110,7 +110,7 @@ def cmd_pathway(args) -> int:
         library=load_library(args.drug_file or ()),
     )
     if args.json:
-        _print_json(result)
+        print_json(result)
         return EXIT_OK
     keys = [k for k in result if k not in ("drug", "conc_nM", "cell_type", "times_h")]
     print(f"{args.drug} {args.conc:g} nM on {args.cell_type} (1.0 = untreated at the same time)")
@@ -155,7 +155,7 @@ def cmd_pk(args) -> int:
         "adverse": run_adverse_panel(regime, args.days, library),
     }
     if args.json:
-        _print_json(result)
+        print_json(result)
         return EXIT_OK
     doses, _ = dose_times_h(regime, 0.0, args.days * 24.0)
     print(f"{describe_regime(regime)} over {args.days:g} days")
@@ -169,7 +169,8 @@ def cmd_pk(args) -> int:
     return EXIT_OK
 
 
-def _print_json(obj: Any) -> None:
+def print_json(obj: Any) -> None:
+    """Print ``obj`` as one line of strict JSON on stdout (a NaN or infinity is a failure)."""
     from mtor_abm.experiments.runner import json_safe
 
     sys.stdout.write(json.dumps(json_safe(obj), allow_nan=False) + "\n")

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from mtor_abm.experiments.cli_commands import EXIT_OK, _print_json, make_regime
+from mtor_abm.experiments.cli_commands import EXIT_OK, make_regime, print_json
 from mtor_abm.experiments.cli_parser import parse_sets
 from mtor_abm.model.errors import InputError
 
@@ -163,7 +163,7 @@ def _report_run(results, seeds, args, argv) -> int:
         with phase(f"saving the state to {args.save_state}"):
             save_state(args.save_state, results[0])
     if args.json:
-        _print_json(summary)
+        print_json(summary)
         return EXIT_OK
     regime = describe_regime_fields(summary["regime"]) if "regime" in summary else summary["drug"]
     print(f"{summary['scenario']}: {regime} over {summary['days']:g} days, seed {summary['seed']}")
