@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mtor_abm.visualization.numbers import tick
+
 WIDTH, HEIGHT = 640, 300
 MARGIN = {"left": 78, "right": 12, "top": 12, "bottom": 48}
 FONT = "font-family:Roboto,Arial,sans-serif"
@@ -59,12 +61,8 @@ def nice_top(values_max: float) -> float:
     return ticks[-1] if ticks[-1] >= values_max * 0.999 else ticks[-1] + step
 
 
-def _fmt(v: float) -> str:
-    if v == 0:
-        return "0"
-    if abs(v) >= 1e4 or abs(v) < 1e-3:
-        return f"{v:.1e}"
-    return f"{v:.4g}"
+def _step(ticks: list[float]) -> float:
+    return ticks[1] - ticks[0] if len(ticks) > 1 else (abs(ticks[0]) or 1.0)
 
 
 class Frame:
@@ -140,19 +138,21 @@ def line_chart_svg(
         f'width="100%" style="max-width:{WIDTH}px;{FONT}" class="mtor-chart">',
         f'<rect x="{f.left}" y="{f.top}" width="{f.w}" height="{f.h}" fill="#fff" stroke="#888"/>',
     ]
-    for t in nice_ticks(*ylim):
+    yticks = nice_ticks(*ylim)
+    for t in yticks:
         y = float(f.py(t))
         out.append(
             f'<line x1="{f.left}" x2="{f.left + f.w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
             f'<text x="{f.left - 6}" y="{y + 4:.1f}" font-size="12" text-anchor="end">'
-            f"{_fmt(t)}</text>"
+            f"{tick(t, _step(yticks))}</text>"
         )
-    for t in nice_ticks(*xlim):
+    xticks = nice_ticks(*xlim)
+    for t in xticks:
         x = float(f.px(t))
         out.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{f.top}" y2="{f.top + f.h}" stroke="#eee"/>'
             f'<text x="{x:.1f}" y="{f.top + f.h + 16}" font-size="12" text-anchor="middle">'
-            f"{_fmt(t)}</text>"
+            f"{tick(t, _step(xticks))}</text>"
         )
     if hline is not None:
         y = float(f.py(hline))

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 from mtor_abm.visualization.dashboard.views import READOUT_NAMES
+from mtor_abm.visualization.numbers import number
 
 #: Readouts relative to the untreated, fed reference cell (1 = it): see
 #: ``model.signaling.relative_readouts``.
@@ -48,12 +49,12 @@ class CellView:
     Attributes:
         texts: (name, words) pairs.
         relative: (name, value) pairs, 1 = untreated reference cell.
-        absolute: (name, value, unit, format) tuples.
+        absolute: (name, value, unit, format) tuples (format None: 3 significant figures).
     """
 
     texts: tuple[tuple[str, str], ...]
     relative: tuple[tuple[str, float], ...]
-    absolute: tuple[tuple[str, float, str, str], ...]
+    absolute: tuple[tuple[str, float, str, str | None], ...]
 
 
 def relative_name(key: str) -> str | None:
@@ -82,12 +83,15 @@ def cell_view(state: dict) -> CellView:
             label, unit, fmt = ABSOLUTE[key]
             absolute.append((label, float(value), unit, fmt))
         else:
-            absolute.append((key.replace("_", " "), float(value), "", ".3g"))
+            absolute.append((key.replace("_", " "), float(value), "", None))
     return CellView(tuple(texts), tuple(relative), tuple(absolute))
 
 
-def _number(value: float, fmt: str) -> str:
-    return format(value, fmt) if math.isfinite(value) else "n/a"
+def _number(value: float, fmt: str | None) -> str:
+    """``value`` in its quantity's format, or with 3 significant figures (``fmt`` None)."""
+    if fmt is None or not math.isfinite(value):
+        return number(value)
+    return format(value, fmt)
 
 
 def inspector_html(site: tuple[int, int], cells: list[tuple[str, dict | None]]) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from mtor_abm.visualization.numbers import duration, mean_spread, missing_words
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -41,26 +43,21 @@ class Summary:
         return math.sqrt(sum((v - m) ** 2 for v in self.values) / (len(self.values) - 1))
 
     def text(self, decimals: int | None = None) -> str:
-        """``mean ± SD`` (one replicate: the value), with how many never reached an event."""
-        never = "never" if self.name.endswith("_day") else "n/a"
+        """``mean ± SD`` (one replicate: the value), with how many had no value; numbers as
+        :mod:`mtor_abm.visualization.numbers` shows them (a ``*_h`` time in days above 72 h)."""
+        alone, partial = missing_words(self.name)
         if not self.values:
-            return never
+            return alone
         if self.boolean:
             yes = int(sum(self.values))
             return ("yes" if yes else "no") if self.n == 1 else f"{yes} of {self.n}"
-        shown = _number(self.mean, decimals)
-        if self.sd is not None:
-            shown += f" ± {_number(self.sd, decimals)}"
+        if self.name.endswith("_h") and decimals is None:
+            shown = duration(self.mean, self.sd)
+        else:
+            shown = mean_spread(self.mean, self.sd, decimals)
         if self.missing:
-            shown += f" ({never} in {self.missing} of {self.n})"
+            shown += f" ({partial} in {self.missing} of {self.n})"
         return shown
-
-
-def _number(v: float, decimals: int | None) -> str:
-    """``decimals`` fixed, else 3 significant digits without exponent for |v| >= 100."""
-    if decimals is not None:
-        return f"{v:.{decimals}f}"
-    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
 
 
 def summarise(values: list, name: str = "") -> Summary | None:

@@ -357,7 +357,7 @@ READOUT_LABELS = {
     "p90_lifespan_days": "90th percentile lifespan (days)",
     "wound_closure_day": "wound closed (day)",
     "infection_cleared_day": "infection cleared (day)",
-    "doubling_time_h": "doubling time (h)",
+    "doubling_time_h": "doubling time",  # the value carries its unit (h or days)
     "growth_inhibition": "growth inhibition (1 = no net growth)",
 }
 
