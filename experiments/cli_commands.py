@@ -125,6 +125,7 @@ def cmd_pathway(args) -> int:
 
 
 def cmd_pk(args) -> int:
+    from mtor_abm.experiments.cli_run import format_readout
     from mtor_abm.experiments.runner import run_adverse_panel
     from mtor_abm.model.pharmacology import dose_times_h, load_library
     from mtor_abm.model.pk import simulate, steady_state_summary
@@ -162,10 +163,10 @@ def cmd_pk(args) -> int:
     print(f"  doses given: {len(doses)}")
     for key in ("trough_ng_ml", "cmax_ng_ml", "half_life_h"):
         value = result[key]
-        print(f"  {key:13s} {value:.3g}" if value is not None else f"  {key:13s} -")
+        print(f"  {key:13s} {format_readout(value, key)}")
     print("  adverse panel (1.0 = untreated, higher is worse):")
     for k, v in result["adverse"].items():
-        print(f"    {k:20s} {v:.2f}")
+        print(f"    {k:20s} {format_readout(v, k)}")
     return EXIT_OK
 
 

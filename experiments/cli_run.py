@@ -168,10 +168,10 @@ def _report_run(results, seeds, args, argv) -> int:
     regime = describe_regime_fields(summary["regime"]) if "regime" in summary else summary["drug"]
     print(f"{summary['scenario']}: {regime} over {summary['days']:g} days, seed {summary['seed']}")
     for k, v in summary["readouts"].items():
-        print(f"  {k:22s} {_fmt(v)}")
+        print(f"  {k:22s} {format_readout(v, k)}")
     print("  adverse panel (1.0 = untreated, higher is worse):")
     for k, v in summary["adverse"].items():
-        print(f"    {k:20s} {_fmt(v)}")
+        print(f"    {k:20s} {format_readout(v, k)}")
     if args.out is not None:
         print(
             f"  outputs in {args.out}/ (summary.json, timeseries.parquet, manifest.json, figures/)"
@@ -212,7 +212,13 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _fmt(value: Any) -> str:
+def format_readout(value: Any, key: str = "") -> str:
+    """A readout or adverse index as the text summaries show it (visualization.numbers: 3
+    significant figures, ``≥ 20`` at the adverse ratio indices' limit, a missing value in the
+    readout's own words: ``never``, ``no doubling``, ``n/a (untreated arm did not grow)``)."""
+    from mtor_abm.model.adverse import CAPPED_KEYS, MAX_DELAY_INDEX
+    from mtor_abm.visualization.numbers import limited, missing_words
+
     if isinstance(value, float):
-        return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.0f}"
-    return "-" if value is None else str(value)
+        return limited(value, MAX_DELAY_INDEX if key in CAPPED_KEYS else None)
+    return missing_words(key)[0] if value is None else str(value)

@@ -46,7 +46,11 @@ LIPID_MTORC2_WEIGHT = 0.4
 """Rise of the lipid index per unit loss of hepatic AKT-S473 (insulin resistance raises
 hepatic VLDL output). Assumed."""
 MAX_DELAY_INDEX = 20.0
-"""Cap on ratio indices (a cell type fully arrested would give infinity). Assumed."""
+"""Upper limit of the ratio indices (1 / relative activity: a cell type fully arrested would
+give infinity). The index averaged over the window is limited to it, so a reported value equal
+to it means "at least this" (shown as ``≥ 20``), never a measured 20. Assumed."""
+CAPPED_KEYS = ("glucose_intolerance", "infection_risk", "wound_healing_delay")
+"""The ratio indices limited to :data:`MAX_DELAY_INDEX` (hyperlipidaemia is at most 2)."""
 
 
 def _reference_arrays():
@@ -67,6 +71,9 @@ def adverse_panel(
 
     Returns ``{"glucose_intolerance", "hyperlipidemia", "infection_risk",
     "wound_healing_delay"}``, each averaged over the last 24 h (or the whole window if shorter).
+    The ratio indices (:data:`CAPPED_KEYS`) are at most :data:`MAX_DELAY_INDEX`: the window's
+    average is limited to it, so a value equal to it reads "at least that" (at Torin1 250 nM
+    the T-cell's relative proliferation falls to ~1e-3, an uncapped index of ~800).
     ``progress(done, total)``, if given, is called with the steps of ``dt_h`` done, once per
     simulated day and at the end (a 1500-day panel takes about a minute).
     """
@@ -111,7 +118,8 @@ def adverse_panel(
             counted += 1
     if progress is not None:
         progress(steps, steps)
-    return {k: float(v / counted) for k, v in acc.items()}
+    out = {k: float(v / counted) for k, v in acc.items()}
+    return {k: min(v, MAX_DELAY_INDEX) if k in CAPPED_KEYS else v for k, v in out.items()}
 
 
 RELAXATION_DAYS = 60.0
@@ -161,5 +169,6 @@ def _indices(state, params, occ, half: int) -> dict[str, float]:
 
 
 def _ratio_index(relative_activity: float) -> float:
-    """1 / relative activity, capped at :data:`MAX_DELAY_INDEX`."""
-    return float(min(MAX_DELAY_INDEX, 1.0 / max(relative_activity, 1.0 / MAX_DELAY_INDEX)))
+    """1 / relative activity (finite: an activity of 0 counts as 1e-12); the average over the
+    window is limited to :data:`MAX_DELAY_INDEX` in :func:`adverse_panel`."""
+    return float(1.0 / max(relative_activity, 1e-12))

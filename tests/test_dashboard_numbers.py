@@ -90,3 +90,13 @@ def test_a_limited_value_reads_as_a_bound():
     assert numbers.limited(20.0, 20.0) == "≥ 20"
     assert numbers.limited(13.91, 20.0) == "13.9"
     assert numbers.limited(25.0, None) == "25.0"
+
+
+def test_the_cli_text_summary_uses_the_same_words():
+    from mtor_abm.experiments.cli_run import format_readout as _fmt
+
+    assert _fmt(20.0, "infection_risk") == "≥ 20"  # at the adverse index's limit
+    assert _fmt(20.0, "hyperlipidemia") == "20.0"  # not a limited index
+    assert _fmt(1859.4, "doubling_time_h") == "1859"  # the key names the unit (h)
+    assert _fmt(None, "doubling_time_h") == "no doubling"
+    assert _fmt(None, "rejection_day") == "never"

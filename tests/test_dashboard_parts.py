@@ -350,6 +350,33 @@ def test_compare_adverse_table_is_the_cli_panel_of_each_regime_computed_once(mon
             assert got[(label, key)] == direct[key]
 
 
+def test_an_adverse_index_at_its_limit_reads_as_a_bound_not_a_value(monkeypatch):
+    """Torin1 250 nM: a trial saw infection risk and wound-healing delay 'capped at 20'. The
+    uncapped indices (limit lifted here) are far above 20, so the page must say '≥ 20'; an
+    index below the limit (glucose intolerance) is the uncapped value, unchanged."""
+    from mtor_abm.model import adverse
+    from mtor_abm.model.pharmacology import load_library
+    from mtor_abm.model.regimes import build_regime
+    from mtor_abm.visualization.dashboard import panels
+
+    lib = load_library()
+    regime = build_regime(lib, "torin1", conc_nM=250.0, start_day=0.0)
+    shown = adverse.adverse_panel(regime, 3.0, lib)
+    with monkeypatch.context() as m:
+        m.setattr(adverse, "MAX_DELAY_INDEX", math.inf)
+        raw = adverse.adverse_panel(regime, 3.0, lib)
+    for key in ("infection_risk", "wound_healing_delay"):
+        assert raw[key] > 1.5 * adverse.MAX_DELAY_INDEX and shown[key] == adverse.MAX_DELAY_INDEX
+        assert panels.adverse_text(key, shown[key]) == "≥ 20"
+    assert shown["glucose_intolerance"] == raw["glucose_intolerance"] < 20
+    assert panels.adverse_text("glucose_intolerance", shown["glucose_intolerance"]) == (
+        f"{shown['glucose_intolerance']:.1f}"
+    )
+    run = Run("culture", [ArmSpec("torin", "torin1", conc_nM=250.0)], dict(SMALL), seed=0)
+    html = panels.adverse_table(run, [shown])
+    assert html.count(">≥ 20</td>") == 2
+
+
 def test_csv_download_shows_a_formula_like_arm_label_as_text():
     """A lesson's arm label is untrusted text: in the CSV a spreadsheet must not read it as a
     formula (OWASP CSV injection), so a leading = + - @ gets a quote; plain labels are kept."""

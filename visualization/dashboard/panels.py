@@ -12,7 +12,7 @@ from html import escape
 import solara
 from solara.alias import rv
 
-from mtor_abm.model.adverse import ADVERSE_KEYS
+from mtor_abm.model.adverse import ADVERSE_KEYS, CAPPED_KEYS, MAX_DELAY_INDEX
 from mtor_abm.model.regimes import describe_regime
 from mtor_abm.visualization.dashboard import views
 from mtor_abm.visualization.dashboard.charts import now_line_svg
@@ -26,6 +26,7 @@ from mtor_abm.visualization.dashboard.plots import (
 )
 from mtor_abm.visualization.dashboard.state import Run
 from mtor_abm.visualization.dashboard.summary import readout_table, summarise
+from mtor_abm.visualization.numbers import limited
 
 
 @solara.component
@@ -230,13 +231,19 @@ def adverse_table(run: Run, panels: list[dict[str, float]]) -> str:
         f"<tr><td>{escape(key.replace('_', ' '))}</td>"
         + "".join(
             f'<td data-adverse="{key}" data-arm="{escape(arm.spec.label)}" '
-            f'data-value="{panel[key]!r}">{panel[key]:.3g}</td>'
+            f'data-value="{panel[key]!r}">{escape(adverse_text(key, panel[key]))}</td>'
             for arm, panel in zip(run.arms, panels, strict=True)
         )
         + "</tr>"
         for key in ADVERSE_KEYS
     )
     return f"<table class='mtor-readouts mtor-adverse'><tr><th></th>{head}</tr>{body}</table>"
+
+
+def adverse_text(key: str, value: float) -> str:
+    """An adverse index as shown: 3 significant figures, ``≥ 20`` at the ratio indices'
+    documented limit (:data:`model.adverse.MAX_DELAY_INDEX`)."""
+    return limited(value, MAX_DELAY_INDEX if key in CAPPED_KEYS else None)
 
 
 def _row_label(name: str) -> str:
