@@ -4,7 +4,7 @@ Each drug is a linear compartment model (see :mod:`model.pharmacology` for the T
 read out through optional saturable binding in blood cells (:func:`whole_blood_ng_ml`):
 an oral depot with first-order absorption (``ka_per_h``, bioavailability F, optional lag; with
 saturable absorption each dose size has its own depot absorbing at ``ka(D)``, see
-:meth:`~model.pharmacology.PKParams.ka_for_dose_per_h`) or a zero-order IV infusion over
+:meth:`~model.druglib.PKParams.ka_for_dose_per_h`) or a zero-order IV infusion over
 ``infusion_h``; a central compartment with elimination clearance;
 optionally a peripheral compartment; optionally an active metabolite (temsirolimus ->
 sirolimus) formed from a molar fraction of the parent's elimination, which then follows the

@@ -1,0 +1,223 @@
+"""Schedules, dosing regimes and dose times (pure numpy; no Mesa): a schedule string parsed into a
+:class:`Schedule`, a :class:`Regime` (drug, dose, schedule, start and stop), its check against
+the drug library, the library's default regime and the administration times of a regime.
+The schedule forms are in the docstring of :mod:`model.pharmacology`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from mtor_abm.model.domains import Domain
+from mtor_abm.model.druglib import Drug, DrugLibrary
+from mtor_abm.model.errors import InputError
+
+SCHEDULE_FORMS = (
+    "daily, bid, weekly, every_<N>d (e.g. every_5d), <N>on_<M>off (e.g. 5on_2off), "
+    "continuous, fixed"
+)
+
+
+#: Physical ceiling of a single dose (10 g; clinical mTOR-inhibitor doses are <= 250 mg), mg.
+MAX_DOSE_MG = 1e4
+#: Ceiling of a held concentration: 1 mM, above the aqueous solubility of every drug here, nM.
+MAX_CONC_NM = 1e6
+#: Latest treatment start or stop: ten years (the longest run), days.
+MAX_DAY = 3650.0
+
+
+#: Allowed range of every number of a :class:`Regime`.
+REGIME_DOMAINS: Mapping[str, Domain] = MappingProxyType(
+    {
+        "dose_mg": Domain(0.0, MAX_DOSE_MG, "mg"),
+        "loading_dose_mg": Domain(0.0, MAX_DOSE_MG, "mg"),
+        "conc_nM": Domain(0.0, MAX_CONC_NM, "nM"),
+        "start_day": Domain(0.0, MAX_DAY, "days"),
+        "stop_day": Domain(0.0, MAX_DAY, "days"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A parsed schedule string.
+
+    ``kind`` is ``interval`` (a dose every ``interval_h``), ``cycle`` (a daily dose on
+    ``on_days`` then ``off_days`` without), ``continuous`` or ``fixed``.
+    """
+
+    kind: str
+    interval_h: float = 0.0
+    on_days: int = 0
+    off_days: int = 0
+
+    @property
+    def period_h(self) -> float:
+        """Length (h) after which the schedule repeats (24 h for continuous and fixed)."""
+        if self.kind == "interval":
+            return self.interval_h
+        if self.kind == "cycle":
+            return 24.0 * (self.on_days + self.off_days)
+        return 24.0
+
+    @property
+    def discrete(self) -> bool:
+        """True when the schedule gives separate doses (not continuous, not fixed)."""
+        return self.kind in ("interval", "cycle")
+
+
+_NAMED_INTERVALS_H = {"daily": 24.0, "bid": 12.0, "weekly": 168.0}
+_EVERY_RE = re.compile(r"^every_(\d+)d$")
+_CYCLE_RE = re.compile(r"^(\d+)on_(\d+)off$")
+
+
+def parse_schedule(text: str) -> Schedule:
+    """Parse a schedule string (see the module docstring); InputError listing the forms if bad."""
+    if not isinstance(text, str):
+        raise InputError(f"schedule must be a string, got {text!r}; allowed: {SCHEDULE_FORMS}")
+    if text in _NAMED_INTERVALS_H:
+        return Schedule("interval", interval_h=_NAMED_INTERVALS_H[text])
+    if text in ("continuous", "fixed"):
+        return Schedule(text)
+    every = _EVERY_RE.match(text)
+    if every and int(every.group(1)) >= 1:
+        return Schedule("interval", interval_h=24.0 * int(every.group(1)))
+    cycle = _CYCLE_RE.match(text)
+    if cycle and int(cycle.group(1)) >= 1:
+        return Schedule("cycle", on_days=int(cycle.group(1)), off_days=int(cycle.group(2)))
+    raise InputError(f"schedule {text!r} is unknown; allowed: {SCHEDULE_FORMS}")
+
+
+@dataclass(frozen=True)
+class Regime:
+    """A drug given at a dose on a schedule from ``start_day`` until before ``stop_day``.
+
+    Args:
+        drug: drug name in the library (``none`` = untreated control).
+        dose_mg: dose per administration (mg); for ``continuous``, mg per day.
+        schedule: schedule string (see :data:`SCHEDULE_FORMS`).
+        start_day: day of the first dose (day 0 = hour 0).
+        stop_day: no dose at or after this day (None = never stop).
+        conc_nM: held whole-blood-equivalent concentration (nM); only with schedule ``fixed``.
+        loading_dose_mg: optional first dose (mg) replacing ``dose_mg`` once (sirolimus-like).
+
+    The constructor checks everything that does not need the drug library; :func:`check_regime`
+    checks the rest (the drug exists, a fixed-only drug uses ``fixed``).
+    """
+
+    drug: str
+    dose_mg: float
+    schedule: str
+    start_day: float = 0.0
+    stop_day: float | None = None
+    conc_nM: float | None = None
+    loading_dose_mg: float | None = None
+    parsed_schedule: Schedule = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.drug, str) or not self.drug:
+            raise InputError(f"drug must be a drug name, got {self.drug!r}")
+        set_ = object.__setattr__
+        set_(self, "parsed_schedule", parse_schedule(self.schedule))
+        set_(self, "dose_mg", _regime_number("dose_mg", self.dose_mg))
+        set_(self, "start_day", _regime_number("start_day", self.start_day))
+        if self.stop_day is not None:
+            stop = _regime_number("stop_day", self.stop_day)
+            if stop <= self.start_day:
+                raise InputError(
+                    f"stop_day must be after start_day ({self.start_day:g}), got {stop:g}"
+                )
+            set_(self, "stop_day", stop)
+        fixed = self.parsed_schedule.kind == "fixed"
+        if self.conc_nM is not None:
+            if not fixed:
+                raise InputError(
+                    f"conc_nM is only used with schedule 'fixed', got schedule {self.schedule!r}"
+                )
+            set_(self, "conc_nM", _regime_number("conc_nM", self.conc_nM))
+        elif fixed:
+            raise InputError("schedule 'fixed' needs conc_nM (--conc), a concentration in nM")
+        if self.loading_dose_mg is not None:
+            if not self.parsed_schedule.discrete:
+                raise InputError(
+                    f"loading_dose_mg needs a schedule with separate doses, got {self.schedule!r}"
+                )
+            set_(self, "loading_dose_mg", _regime_number("loading_dose_mg", self.loading_dose_mg))
+
+    @property
+    def start_h(self) -> float:
+        """Hour of the first dose."""
+        return 24.0 * self.start_day
+
+    @property
+    def stop_h(self) -> float:
+        """Hour from which no dose is given (inf if never)."""
+        return math.inf if self.stop_day is None else 24.0 * self.stop_day
+
+
+def _regime_number(name: str, value: Any) -> float:
+    return REGIME_DOMAINS[name].check(name, value)
+
+
+UNTREATED = Regime("none", 0.0, "daily")
+"""The untreated control: no drug, so every concentration is zero."""
+
+
+def check_regime(regime: Regime, library: DrugLibrary) -> Drug:
+    """Check a regime against the library and return its drug (InputError if they clash)."""
+    drug = library.drug(regime.drug)
+    if drug.fixed_only and regime.parsed_schedule.kind != "fixed":
+        raise InputError(
+            f"drug {drug.name!r} has no clinical PK; use schedule 'fixed' with a concentration "
+            f"(--conc NM), got schedule {regime.schedule!r}"
+        )
+    return drug
+
+
+def default_regime(drug_name: str, library: DrugLibrary, start_day: float = 0.0) -> Regime:
+    """The library's default regime for a drug (dose, schedule, loading dose or concentration),
+    starting on ``start_day``."""
+    drug = library.drug(drug_name)
+    fixed = parse_schedule(drug.default_schedule).kind == "fixed"
+    return Regime(
+        drug=drug.name,
+        dose_mg=drug.default_dose_mg,
+        schedule=drug.default_schedule,
+        start_day=start_day,
+        conc_nM=drug.default_conc_nM if fixed else None,
+        loading_dose_mg=drug.default_loading_dose_mg,
+    )
+
+
+def dose_times_h(regime: Regime, t_from_h: float, t_to_h: float) -> tuple[np.ndarray, np.ndarray]:
+    """Administration times (h) in ``[t_from_h, t_to_h)`` and the dose given at each (mg).
+
+    Only schedules with separate doses give doses; ``continuous`` and ``fixed`` give none.
+    The first dose (at ``start_day``) is ``loading_dose_mg`` when one is set.
+    """
+    sched = regime.parsed_schedule
+    empty = np.zeros(0)
+    if not sched.discrete or t_to_h <= t_from_h:
+        return empty, empty
+    step_h = sched.interval_h if sched.kind == "interval" else 24.0
+    lo = max(0, math.floor((t_from_h - regime.start_h) / step_h) - 1)
+    hi = math.ceil((t_to_h - regime.start_h) / step_h) + 1
+    if hi < lo:
+        return empty, empty
+    k = np.arange(lo, hi + 1)
+    if sched.kind == "cycle":
+        k = k[k % (sched.on_days + sched.off_days) < sched.on_days]
+    times = regime.start_h + k * step_h
+    keep = (times >= t_from_h) & (times < t_to_h) & (times < regime.stop_h)
+    k, times = k[keep], times[keep]
+    doses = np.full(times.shape, regime.dose_mg)
+    if regime.loading_dose_mg is not None:
+        doses[k == 0] = regime.loading_dose_mg
+    return times, doses

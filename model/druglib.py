@@ -1,0 +1,178 @@
+"""What a drug of the library is: its class, potency constants and PK parameters
+(:class:`Drug`, :class:`Potency`, :class:`PKParams`), the read-only :class:`DrugLibrary`, and
+the SHA-256 of a drug's definition (pure data; no Mesa). Drug files are read by
+:mod:`model.drugfile` and libraries loaded by :mod:`model.drugload`; the file format is in the
+docstring of :mod:`model.pharmacology`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from mtor_abm.model.errors import InputError
+
+DRUG_CLASSES = ("none", "rapalog", "atp_competitive", "bivalent", "calcineurin_inhibitor")
+FRB_ANCHORED_CLASSES = ("rapalog", "bivalent")
+KINASE_CLASSES = ("atp_competitive", "bivalent")
+
+CALCINEURIN_CLASSES = ("calcineurin_inhibitor",)
+
+FRB_FIELDS = ("kd_fkbp12_nM", "kd_frb_ternary_nM", "kd_frb_direct_nM", "unbound_fraction")
+KINASE_FIELDS = ("ic50_mtorc1_nM", "ic50_mtorc2_nM", "hill")
+CALCINEURIN_FIELDS = ("ic50_calcineurin_nM",)
+CALCINEURIN_OPTIONAL_FIELDS = ("kd_fkbp12_nM", "unbound_fraction")
+
+
+@dataclass(frozen=True)
+class Potency:
+    """Potency constants (nM, whole-blood-equivalent); None where the class has no such site."""
+
+    kd_fkbp12_nM: float | None = None
+    kd_frb_ternary_nM: float | None = None
+    kd_frb_direct_nM: float | None = None
+    ic50_mtorc1_nM: float | None = None
+    ic50_mtorc2_nM: float | None = None
+    hill: float | None = None
+    ic50_calcineurin_nM: float | None = None
+    unbound_fraction: float | None = None
+
+
+@dataclass(frozen=True)
+class PKParams:
+    """Systemic linear PK parameters of one drug (volumes L, clearances L/h, rates 1/h).
+
+    Apparent oral values from a TOML file (X/F) are converted to systemic ones (X) on loading,
+    so that a metabolite formed from an IV parent follows the same disposition.
+    """
+
+    route: str
+    bioavailability: float
+    ka_per_h: float
+    lag_h: float
+    clearance_L_per_h: float
+    central_volume_L: float
+    peripheral_volume_L: float | None
+    intercompartmental_clearance_L_per_h: float | None
+    infusion_h: float
+    metabolite: str | None
+    metabolite_fraction: float
+    blood_binding_capacity_ng_ml: float = 0.0
+    blood_binding_kd_ng_ml: float = 1.0
+    absorption_half_dose_mg: float | None = None
+
+    @property
+    def two_compartment(self) -> bool:
+        """True when the drug distributes into a peripheral compartment."""
+        return self.peripheral_volume_L is not None
+
+    @property
+    def saturable_absorption(self) -> bool:
+        """True when the absorption rate of an oral dose depends on its size."""
+        return self.absorption_half_dose_mg is not None
+
+    def ka_for_dose_per_h(self, dose_mg: float) -> float:
+        """First-order absorption rate constant (1/h) of one oral dose of ``dose_mg`` (mg).
+
+        ``ka(D) = ka_per_h / (1 + D / absorption_half_dose_mg)``: the rate constant of
+        Michaelis-Menten absorption (``Vmax = ka_per_h * D50``, ``Km = D50``) taken at the
+        dose's full amount and held for that dose. A poorly soluble drug dissolves at a rate
+        that saturates with the amount in the gut, so a large dose is absorbed more slowly:
+        its peak falls below dose-proportion while every dose is still absorbed in full (F, and
+        so AUC, do not change with dose). Each dose keeps its own rate, so doses still superpose
+        and the PK stays linear in time. ``ka_per_h`` itself when absorption is not saturable.
+        """
+        if self.absorption_half_dose_mg is None:
+            return self.ka_per_h
+        return self.ka_per_h / (1.0 + dose_mg / self.absorption_half_dose_mg)
+
+
+@dataclass(frozen=True)
+class Drug:
+    """One drug of the library. ``pk`` is None for fixed-concentration-only drugs (and none)."""
+
+    name: str
+    drug_class: str
+    molecular_weight_g_per_mol: float
+    description: str
+    potency: Potency
+    pk: PKParams | None
+    default_dose_mg: float
+    default_schedule: str
+    default_loading_dose_mg: float | None
+    default_conc_nM: float | None
+    sources: Mapping[str, str]
+    origin: str
+    definition: Mapping[str, Any] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False, repr=False
+    )
+    packaged: bool = field(default=False, compare=False)
+
+    @property
+    def definition_sha256(self) -> str:
+        """SHA-256 of the drug's checked definition (canonical JSON): what a rerun must match."""
+        return definition_sha256(self.definition)
+
+    @property
+    def fixed_only(self) -> bool:
+        """True for a research tool without clinical PK: only schedule 'fixed' is allowed."""
+        return self.pk is None and self.drug_class != "none"
+
+    @property
+    def frb_anchored(self) -> bool:
+        """True when the drug binds mTOR's FRB domain through FKBP12."""
+        return self.drug_class in FRB_ANCHORED_CLASSES
+
+    @property
+    def kinase_site(self) -> bool:
+        """True when the drug competes with ATP at the kinase site."""
+        return self.drug_class in KINASE_CLASSES
+
+    @property
+    def fkbp12_ligand(self) -> bool:
+        """True when the drug binds FKBP12 (rapalogs, bivalents, tacrolimus)."""
+        return self.potency.kd_fkbp12_nM is not None
+
+    @property
+    def calcineurin_blocker(self) -> bool:
+        """True when the drug inhibits calcineurin (tacrolimus, cyclosporine)."""
+        return self.drug_class in CALCINEURIN_CLASSES
+
+
+class DrugLibrary(Mapping[str, Drug]):
+    """Read-only mapping drug name -> :class:`Drug`. ``drug(name)`` raises a clear InputError."""
+
+    def __init__(self, drugs: Mapping[str, Drug]):
+        self._drugs = MappingProxyType(dict(drugs))
+
+    def __getitem__(self, name: str) -> Drug:
+        return self._drugs[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._drugs)
+
+    def __len__(self) -> int:
+        return len(self._drugs)
+
+    def drug(self, name: str) -> Drug:
+        """The drug called ``name``; InputError listing the allowed names if there is none."""
+        if name not in self._drugs:
+            raise InputError(f"unknown drug {name!r}; allowed: {', '.join(self._drugs)}")
+        return self._drugs[name]
+
+
+def definition_sha256(definition: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of a drug definition as canonical JSON (sorted keys, no spaces)."""
+    text = json.dumps(
+        plain_definition(definition), sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def plain_definition(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A checked drug table as plain JSON data (dicts, strings, numbers)."""
+    return {k: plain_definition(v) if isinstance(v, Mapping) else v for k, v in data.items()}
