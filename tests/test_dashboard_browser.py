@@ -126,11 +126,11 @@ def browser():
 class Visit:
     """One browser page on the dashboard, recording what left the machine and what failed."""
 
-    def __init__(self, browser, url: str, wait: bool = True):
+    def __init__(self, browser, url: str, wait: bool = True, viewport=(1500, 2300)):
         self.external: list[str] = []
         self.failed: list[str] = []
         self.errors: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1500, "height": 2300})
+        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
         self.page.route("**/*", self._route)
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -309,6 +309,42 @@ def test_colouring_by_a_readout_keeps_the_legend_and_vessels(server, browser):
         v.select("Colour the tissue by", "field: oxygen (mmHg)")
         v.page.get_by_text("violet = vessel").first.wait_for(timeout=20_000)
         v.shot("tumor_oxygen")
+        v.assert_clean()
+    finally:
+        v.page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 700])
+def test_sidebar_buttons_share_one_line_and_no_field_is_covered(server, browser, width):
+    """A new-user trial: Reset wrapped onto a second line and the 'Scenario parameters' card
+    covered the bottom of 'Start day'. Every sidebar field's bottom edge (its underline) must
+    be the topmost element there, and the four play buttons one row."""
+    arm = quote("s|sirolimus|2|daily||", safe="")
+    # (a narrow window shows the sidebar over the page from the first load)
+    v = Visit(browser, f"{server}?mode=Explore&scenario=tumor&arm={arm}", viewport=(width, 1400))
+    try:
+        tops = [
+            v.page.get_by_role("button", name=re.compile(f"^{n}$", re.I)).first.bounding_box()["y"]
+            for n in ("play", "pause", "step", "reset")
+        ]
+        assert max(tops) - min(tops) < 2, tops
+        covered = v.page.evaluate(
+            """() => [...document.querySelectorAll('.v-navigation-drawer .v-text-field')]
+              .filter(f => f.offsetParent !== null)
+              .map(f => {
+                const slot = f.querySelector('.v-input__slot').getBoundingClientRect();
+                // Vuetify draws the underline 1px below the slot: what is on top there must be
+                // the field or what holds it, never another control
+                const x = slot.left + slot.width / 2, y = slot.bottom + 0.5;
+                const top = document.elementFromPoint(x, y);
+                return [f.innerText.split('\\n')[0], top && (f.contains(top) || top.contains(f))];
+              })
+              .filter(([, mine]) => !mine).map(([label]) => label)"""
+        )
+        assert covered == [], f"fields covered at their bottom edge: {covered}"
+        names = v.page.locator(".v-navigation-drawer label").all_inner_texts()
+        assert any(n.startswith("Start day") for n in names)
+        v.shot(f"sidebar_{width}")
         v.assert_clean()
     finally:
         v.page.close()

@@ -76,6 +76,11 @@ CSS = """
 .mtor-md { font-size: 15px; line-height: 1.5; max-width: 900px; }
 .mtor-md h2 { font-size: 22px; margin: 6px 0; } .mtor-md h3 { font-size: 18px; margin: 6px 0; }
 .mtor-md h4 { font-size: 16px; margin: 4px 0; } .mtor-md p { margin: 4px 0 8px 0; }
+/* Play, Pause, Step and Reset on one line of the sidebar (with Vuetify's 16px padding the
+   fourth wrapped to a second line), and room above a panel below the last field (the
+   "Scenario parameters" card covered the bottom of "Start day") */
+.mtor-play-controls .v-btn { padding: 0 9px !important; min-width: 0 !important; }
+.v-navigation-drawer .v-expansion-panels { margin-top: 14px; }
 """
 
 

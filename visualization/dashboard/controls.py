@@ -15,7 +15,7 @@ from mtor_abm.visualization.dashboard.state import MAX_ARMS, SCHEDULES, ArmSpec
 @solara.component
 def PlayControls(run, playing, speed, set_speed, on_step, on_reset, at_end: bool):
     """Play, pause, step and reset; Play and Step are off at a lesson's end (``at_end``)."""
-    with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
+    with solara.Row(gap="6px", style={"flex-wrap": "wrap"}, classes=["mtor-play-controls"]):
         solara.Button(
             "Play",
             icon_name="mdi-play",
