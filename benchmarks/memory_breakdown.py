@@ -48,7 +48,7 @@ COMPONENTS = (
     ("mesa grid: cells and connections", "model/mesa_internals.py", None),
     ("mesa grid: cells and connections", "mesa/discrete_space/cell.py", None),
     ("mesa grid: property layers", "mesa/discrete_space/property_layer.py", None),
-    ("field objects (scratch)", "model/fields.py", None),
+    ("field objects (scratch)", "model/field", None),  # fields.py, field_explicit.py, ...
     ("cell table", "model/celltable.py", None),
     ("tumor step / scenario arrays", "model/scenarios/tumor.py", None),
     ("engine step", "model/tissue.py", None),

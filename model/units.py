@@ -1,0 +1,3 @@
+"""Unit conversions shared by the model's modules."""
+
+SECONDS_PER_HOUR = 3600.0
