@@ -10,6 +10,7 @@ import pandas as pd
 
 from mtor_abm.experiments.store import REGIME_COLUMNS
 from mtor_abm.model.scenarios import SCENARIOS
+from mtor_abm.visualization.numbers import missing_words, number
 
 if TYPE_CHECKING:
     from mtor_abm.experiments.report.load import Results
@@ -56,29 +57,32 @@ def readout_table(data: Results) -> str:
         for c in res.columns
         if c not in known | params
         and not c.startswith("adverse_")
-        and pd.api.types.is_numeric_dtype(res[c])
-    ]
+        and (pd.api.types.is_numeric_dtype(res[c]) or res[c].isna().all())
+    ]  # a readout no run has (all null) is listed too, with what its absence means
     if not readouts:
         return ""
     rows = []
     for name, g in res.groupby("condition", sort=False):
         row = {"condition": name, "n": len(g)}
         for c in readouts:
-            row[c] = _summary_cell(g[c])
+            row[c] = _summary_cell(g[c], c)
         rows.append(row)
     return md_table("Readouts by condition (median [interquartile range])", rows)
 
 
-def _summary_cell(values: pd.Series) -> str:
-    """Median [interquartile range] of a readout (n when some runs have none); yes/no: fraction."""
+def _summary_cell(values: pd.Series, name: str = "") -> str:
+    """Median [interquartile range] of a readout (n when some runs have none, and what their
+    missing value means: ``never``, ``untreated arm did not grow``...); yes/no: fraction."""
     if values.dtype == bool:
         return f"{values.mean():.2f} yes"
     present = values.dropna()
+    alone, partial = missing_words(name)
     if present.empty:
-        return "-"
-    q = present.quantile([0.25, 0.5, 0.75])
-    text = f"{q[0.5]:.3g}" if len(present) == 1 else f"{q[0.5]:.3g} [{q[0.25]:.3g}, {q[0.75]:.3g}]"
-    return text if len(present) == len(values) else f"{text} (n={len(present)})"
+        return alone
+    q = [number(v) for v in present.astype(float).quantile([0.25, 0.5, 0.75])]
+    text = q[1] if len(present) == 1 else f"{q[1]} [{q[0]}, {q[2]}]"
+    missing = len(values) - len(present)
+    return text if not missing else f"{text} (n={len(present)}; {partial} in {missing})"
 
 
 def failed_table(data: Results) -> str:

@@ -175,30 +175,45 @@ def timeseries_row(model: CultureModel) -> dict[str, float]:
 
 
 def doubling_time_h(hours: np.ndarray, cells: np.ndarray) -> float | None:
-    """Population doubling time from a log-linear fit of cell count, h (None if no growth)."""
+    """Population doubling time from a log-linear fit of cell count, h.
+
+    None when the population did not grow: no net gain over the run (a flat, noisy count
+    otherwise fits a meaningless slope, e.g. 3740 h for a dish that went from 100 to 100
+    cells) or a fitted slope that is not positive.
+    """
     keep = cells > 0
-    if keep.sum() < 3:
+    if keep.sum() < 3 or cells[-1] <= cells[0]:
         return None
     slope = np.polyfit(hours[keep], np.log(cells[keep]), 1)[0]
     return float(np.log(2.0) / slope) if slope > 1e-9 else None
 
 
-def culture_readouts(model: CultureModel, twin: CultureModel | None, series) -> dict:
-    """Summary readouts; ``growth_inhibition`` = 1 - (N - N0) / (N_untreated - N0).
+def growth_inhibition(n0: int, n: int, n0_untreated: int, n_untreated: int) -> float | None:
+    """``1 - (N - N0) / (N_untreated - N0)`` (NCI-60 convention): 0 = grows as untreated,
+    1 = no net growth, > 1 = net loss. None when the untreated culture did not grow
+    (``N_untreated - N0 <= 0``): there is no growth to inhibit, so the index is undefined,
+    for the untreated arm itself as for every treated arm against it."""
+    gain_untreated = n_untreated - n0_untreated
+    if gain_untreated <= 0:
+        return None
+    return float(1.0 - (n - n0) / gain_untreated)
 
-    0 = grows as the untreated twin on the same seed, 1 = no net growth, > 1 = net loss
-    (the NCI-60 growth-inhibition convention: GI50 is where it reaches 0.5).
+
+def culture_readouts(model: CultureModel, twin: CultureModel | None, series) -> dict:
+    """Summary readouts; ``growth_inhibition`` (:func:`growth_inhibition`) against the
+    untreated ``twin`` on the same seed, or against itself for an untreated run (0 when it
+    grew); None when the untreated culture did not grow, or a treated run has no twin.
     """
     n0, n = model.cells_initial, model.n_cells
-    gi = 0.0
-    if twin is not None:
-        gain_untreated = twin.n_cells - twin.cells_initial
-        gi = 1.0 - (n - n0) / gain_untreated if gain_untreated > 0 else None
+    untreated = twin if twin is not None else model if model.regime.drug == "none" else None
+    gi = None
+    if untreated is not None:
+        gi = growth_inhibition(n0, n, untreated.cells_initial, untreated.n_cells)
     hours = np.asarray(series["time_h"], dtype=float)
     cells = np.asarray(series["cells"], dtype=float)
     return {
         "cells_initial": int(n0),
         "cells_final": int(n),
         "doubling_time_h": doubling_time_h(hours, cells),
-        "growth_inhibition": None if gi is None else float(gi),
+        "growth_inhibition": gi,
     }
