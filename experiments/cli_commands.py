@@ -125,7 +125,6 @@ def cmd_pathway(args) -> int:
 
 
 def cmd_pk(args) -> int:
-    from mtor_abm.experiments.cli_run import format_readout
     from mtor_abm.experiments.runner import run_adverse_panel
     from mtor_abm.model.pharmacology import dose_times_h, load_library
     from mtor_abm.model.pk import simulate, steady_state_summary
@@ -175,3 +174,15 @@ def print_json(obj: Any) -> None:
     from mtor_abm.experiments.runner import json_safe
 
     sys.stdout.write(json.dumps(json_safe(obj), allow_nan=False) + "\n")
+
+
+def format_readout(value: Any, key: str = "") -> str:
+    """A readout or adverse index as the text summaries show it (visualization.numbers: 3
+    significant figures, ``≥ 20`` at the adverse ratio indices' limit, a missing value in the
+    readout's own words: ``never``, ``no doubling``, ``n/a (untreated arm did not grow)``)."""
+    from mtor_abm.model.adverse import CAPPED_KEYS, MAX_DELAY_INDEX
+    from mtor_abm.visualization.numbers import limited, missing_words
+
+    if isinstance(value, float):
+        return limited(value, MAX_DELAY_INDEX if key in CAPPED_KEYS else None)
+    return missing_words(key)[0] if value is None else str(value)

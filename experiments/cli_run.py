@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from mtor_abm.experiments.cli_commands import EXIT_OK, make_regime, print_json
+from mtor_abm.experiments.cli_commands import EXIT_OK, format_readout, make_regime, print_json
 from mtor_abm.experiments.cli_parser import parse_sets
 from mtor_abm.model.errors import InputError
 
@@ -210,15 +210,3 @@ def combine_replicates(rows: list[dict]) -> dict:
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def format_readout(value: Any, key: str = "") -> str:
-    """A readout or adverse index as the text summaries show it (visualization.numbers: 3
-    significant figures, ``≥ 20`` at the adverse ratio indices' limit, a missing value in the
-    readout's own words: ``never``, ``no doubling``, ``n/a (untreated arm did not grow)``)."""
-    from mtor_abm.model.adverse import CAPPED_KEYS, MAX_DELAY_INDEX
-    from mtor_abm.visualization.numbers import limited, missing_words
-
-    if isinstance(value, float):
-        return limited(value, MAX_DELAY_INDEX if key in CAPPED_KEYS else None)
-    return missing_words(key)[0] if value is None else str(value)
