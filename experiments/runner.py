@@ -469,7 +469,7 @@ def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -
     """
     import pandas as pd
 
-    from mtor_abm.visualization.figures import save_run_figures
+    from mtor_abm.visualization.scenario_figures import save_run_figures
 
     out_dir = Path(out_dir)
     if out_dir.is_symlink():

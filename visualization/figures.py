@@ -72,34 +72,6 @@ def pk_figure(times_h, conc_by_species: dict, dose_times_h=(), title: str = ""):
     return fig
 
 
-def save_run_figures(fig_dir: Path, result) -> list[Path]:
-    """Write the figures of a run into ``fig_dir``; returns their paths.
-
-    Generic figures (growth when the series has ``cells``, mean signalling) come first; then
-    the scenario's own (:data:`visualization.scenario_figures.SCENARIO_FIGURES`).
-    """
-    from mtor_abm.visualization.scenario_figures import SCENARIO_FIGURES
-
-    s = result.summary
-    title = run_title(s)
-    paths = []
-    fig_dir = Path(fig_dir)
-    figures = []
-    if "cells" in result.timeseries:
-        figures.append(
-            ("growth.png", growth_figure(result.timeseries, result.twin_timeseries, title))
-        )
-    if any(k.startswith("mean_") for k in result.timeseries):
-        figures.append(("signalling.png", signalling_figure(result.timeseries, title)))
-    for name, fig in figures:
-        _save(fig, fig_dir / name)
-        paths.append(fig_dir / name)
-    own = SCENARIO_FIGURES.get(s["scenario"])
-    if own is not None:
-        paths.extend(own(fig_dir, result))
-    return paths
-
-
 def run_title(summary: dict) -> str:
     """A run's figure title: its scenario and whole regime (loading dose, start, stop)."""
     from mtor_abm.model.regimes import describe_regime_fields
