@@ -45,8 +45,9 @@ Why not pyamg (tried in ``benchmarks/pyamg_trial.py``): CG preconditioned by a p
 Ruge-Stuben or smoothed-aggregation hierarchy of the same operator needs fewer iterations (4.8-5
 against 6.2) but each warm solve costs 2.4-3.2x more (120 x 120: 10-13 ms against 4.5 ms;
 1000 x 1000: 820-970 ms against 350 ms) and each hierarchy setup ~5x more (it must be redone
-when the vessels change); the 3-day default tumor process took 1.67x the CPU time (the whole process timed,
-median of 3 paired runs, 5.84 s against 3.46 s; 2.4-2.6x per step), beyond the 1.3x allowed.
+when the vessels change); the 3-day default tumor process took 1.67x the CPU time (the whole
+process timed, median of 3 paired runs, 5.84 s against 3.46 s; 2.4-2.6x per step), beyond the
+1.3x allowed.
 """
 
 from __future__ import annotations
