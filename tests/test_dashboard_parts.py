@@ -316,6 +316,31 @@ def test_growth_inhibition_without_an_untreated_arm_uses_a_hidden_twin():
     assert gi > 0.5  # Torin1 stops most growth in a day (it is 0 only for untreated growth)
 
 
+def test_untreated_tumor_is_measured_from_the_compared_arms_start():
+    """Compare untreated with everolimus from day 3: the untreated arm's baseline was day 14
+    whatever the treated start (here past the run's end: relative size 1.0, 'SD'). Both arms
+    are now measured from day 3; values by hand from the untreated arm's own cell counts."""
+    from mtor_abm.model.recist import recist
+
+    params = {"width": 30, "height": 30, "seed_radius_sites": 6}
+    arms = [ArmSpec("untreated"), ArmSpec("evero", "everolimus", 10.0, "daily", 3.0)]
+    run = Run("tumor", arms, params, seed=0)
+    run.step(6 * 24)
+    assert run.untreated_baseline_h == 72.0
+    series = run.timeseries()[0]
+    hours, cells = np.asarray(series["time_h"]), np.asarray(series["tumor_cells"], dtype=float)
+    at_start = cells[int(np.flatnonzero(hours == 72.0)[0])]
+    untreated, treated = run.readouts()
+    assert untreated["tumor_cells_at_start"] == at_start
+    assert untreated["relative_size"] == pytest.approx(cells[-1] / at_start)
+    assert untreated["relative_size"] != pytest.approx(1.0)  # the old day-14 baseline's value
+    assert untreated["response"] == recist(hours, cells, 72.0)[0]
+    evero = run.timeseries()[1]
+    assert (
+        treated["tumor_cells_at_start"] == evero["tumor_cells"][list(evero["time_h"]).index(72.0)]
+    )
+
+
 # ------------------------------------------------------------------------------ adverse panel
 def test_compare_adverse_table_is_the_cli_panel_of_each_regime_computed_once(monkeypatch):
     """The Compare table's adverse cells are model.adverse.adverse_panel of each arm's regime

@@ -199,6 +199,13 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
     )
     spread = f"mean ± SD over {n} seeds ({run.seed} to {run.seed + n - 1})" if n > 1 else ""
     Md(f"#### Readouts at {hours / 24:.1f} days" + (f" ({spread})" if spread else ""))
+    untreated = any(a.regime.drug == "none" for a in run.arms)
+    if "relative_size" in names and untreated and run.untreated_baseline_h is not None:
+        solara.Text(
+            f"Untreated arms' relative size and response are measured from day "
+            f"{run.untreated_baseline_h / 24:g}, the compared treatment's start.",
+            style={"font-size": "13px", "color": "#555"},
+        )
     solara.HTML(
         tag="div",
         unsafe_innerHTML=f"<table class='mtor-readouts'><tr><th></th>{head}</tr>{body}</table>",

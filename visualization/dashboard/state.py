@@ -95,6 +95,15 @@ def spreadsheet_text(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def untreated_baseline_h(arms) -> float | None:
+    """The hour an untreated arm's response is measured from: the treatment start of the
+    regime it is compared with (the first treated arm's), so both arms' relative size and
+    RECIST response start on the same day (a tumor model alone takes day 14 for untreated,
+    whatever the treated arm's start). None when no arm is treated."""
+    treated = [a.regime for a in arms if a.regime.drug != "none"]
+    return treated[0].start_h if treated else None
+
+
 @dataclass
 class Arm:
     """A built arm: its spec, regime and live models (one per replicate seed).
@@ -134,6 +143,7 @@ class Run:
     library: DrugLibrary | None = None
     replicates: int = 1
     arms: list[Arm] = field(init=False)
+    untreated_baseline_h: float | None = field(init=False, default=None)
     twins: list[Any] = field(init=False, repr=False)
     lock: threading.RLock = field(init=False, repr=False)
     _adverse: dict = field(init=False, repr=False, default_factory=dict)
@@ -166,6 +176,12 @@ class Run:
                 for i in range(int(self.replicates))
             ]
             self.arms.append(Arm(arm, regime, models))
+        self.untreated_baseline_h = untreated_baseline_h(self.arms)
+        if self.untreated_baseline_h is not None:
+            for arm in self.arms:
+                for model in arm.replicates if arm.regime.drug == "none" else ():
+                    if hasattr(model, "baseline_h"):  # tumor: RECIST from this hour
+                        model.baseline_h = self.untreated_baseline_h
         # readouts against an untreated twin (growth inhibition ...) need one on every seed:
         # without an untreated arm, a hidden one is stepped along (never drawn)
         self.twins = []
