@@ -46,7 +46,7 @@ def _run_from_files(args, argv):
 
     Both take the run's user drugs from the file (``--drug-file`` may repeat them, identical).
     """
-    from mtor_abm.experiments.runner import rerun_manifest, resume_run
+    from mtor_abm.experiments.resume import rerun_manifest, resume_run
 
     if args.resume_state is not None and args.from_manifest is not None:
         raise InputError("--resume-state and --from-manifest cannot be combined")
@@ -130,7 +130,8 @@ def _check_drug_given(args) -> None:
 
 def _check_outputs(args) -> None:
     """Refuse an unusable --out or --save-state before any simulation runs."""
-    from mtor_abm.experiments.runner import check_run_out, check_state_path
+    from mtor_abm.experiments.resume import check_state_path
+    from mtor_abm.experiments.run_folder import check_run_out
 
     if args.out is not None:
         check_run_out(args.out)
@@ -141,7 +142,9 @@ def _check_outputs(args) -> None:
 def _report_run(results, seeds, args, argv) -> int:
     """Write, save and print the result of ``run`` (one run, or replicates averaged)."""
     from mtor_abm.experiments.progress import phase
-    from mtor_abm.experiments.runner import json_safe, save_state, write_run
+    from mtor_abm.experiments.resume import save_state
+    from mtor_abm.experiments.run_folder import write_run
+    from mtor_abm.experiments.runner import json_safe
     from mtor_abm.model.regimes import describe_regime_fields
 
     summary = results[0].summary

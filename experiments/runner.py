@@ -1,30 +1,23 @@
-"""Single runs of a scenario: build, step with a progress bar, read out, and write outputs.
+"""Single runs of a scenario: build, step with a progress bar, read out.
 
-``run_scenario`` is what the CLI, sweeps and the dashboard call; ``write_run`` writes the
-output contract (summary.json, timeseries.parquet, manifest.json, figures/) as one folder
-that replaces an earlier run as a whole (``model.atomic``).
+``run_scenario`` is what the CLI, sweeps and the dashboard call. A run's folder (summary.json,
+timeseries.parquet, manifest.json, figures/) is written by :mod:`experiments.run_folder`; a
+saved state is resumed and a manifest rerun by :mod:`experiments.resume`.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import platform
-import subprocess
 from dataclasses import dataclass, field
-from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from mtor_abm.experiments.progress import bar as progress_bar
 from mtor_abm.experiments.progress import phase, reporter
-from mtor_abm.model import atomic
 from mtor_abm.model.adverse import adverse_panel
 from mtor_abm.model.domains import check_seed
 from mtor_abm.model.errors import InputError, OutputError
-from mtor_abm.model.inputfiles import read_json_object, require
 from mtor_abm.model.pharmacology import UNTREATED, Regime, load_library, user_drug_records
 from mtor_abm.model.scenarios import get_scenario
 from mtor_abm.model.scenarios.base import parse_overrides
@@ -177,182 +170,6 @@ def _finish(spec, model, twin, regime: Regime, seed: int, library, progress: boo
     return RunResult(summary, series, twin_series, model, twin, user_drug_records(library))
 
 
-# ------------------------------------------------------------------------------ checkpoints
-def save_state(path: Path, result: RunResult) -> None:
-    """Write the complete state of a finished run (and its untreated twin) to ``path``."""
-    from mtor_abm.model import checkpoint
-
-    arrays, meta = result.model.checkpoint_state()
-    models = {"model": meta}
-    all_arrays = checkpoint.join(arrays, "model")
-    if result.twin_model is not None:
-        twin_arrays, models["twin"] = result.twin_model.checkpoint_state()
-        all_arrays.update(checkpoint.join(twin_arrays, "twin"))
-    s = result.summary
-    run = {k: s[k] for k in ("scenario", "seed", "days", "params", "regime")}
-    run["user_drugs"] = result.user_drugs
-    data = checkpoint.encode(all_arrays, {"run": json_safe(run), "models": models})
-    atomic.remove_stale(Path(path))  # a save of an earlier run that was killed
-    atomic.write_bytes(Path(path), data)  # OutputError names the file
-
-
-def check_state_path(path: Path) -> None:
-    """Raise a one-line InputError unless a checkpoint can be saved at ``path``.
-
-    Checked before the simulation, so a bad ``--save-state`` costs nothing.
-    """
-    atomic.check_writable(Path(path), "--save-state")
-    if Path(path).is_dir():
-        raise InputError(f"--save-state '{path}' is a folder; give a file name, e.g. state.npz")
-
-
-def resume_run(path: Path, days: float, drug_files=()) -> RunResult:
-    """Continue the run saved in checkpoint ``path`` for ``days`` more days.
-
-    The run continues from the saved model's own clock; the result equals (bit for bit) one
-    uninterrupted run of the saved days plus ``days``. InputError (before any step) when
-    ``days`` is not a whole number of the scenario's steps. User drugs come from the
-    checkpoint; ``drug_files`` may repeat them (identical) or add others. A damaged checkpoint
-    (metadata of the wrong type, an array missing or of another type) is one InputError line.
-    """
-    from mtor_abm.model import checkpoint
-
-    arrays, meta = checkpoint.read(Path(path))
-    days = check_days(days)
-    where = f"checkpoint '{path}'"
-    try:
-        run = require(meta, "run", dict, where)
-        models = require(meta, "models", dict, where)
-        spec = get_scenario(require(run, "scenario", str, where))
-        regime = recorded_regime(run, where)
-        params = recorded_params(spec, run, where)
-        seed = check_seed(run.get("seed"))
-        recorded = require(run, "user_drugs", list, where) if "user_drugs" in run else []
-        saved = {"model": require(models, "model", dict, where)}
-        if "twin" in models:
-            saved["twin"] = require(models, "twin", dict, where)
-    except InputError as err:
-        raise InputError(f"{err}" if where in str(err) else f"{where}: {err}") from None
-    whole_steps(days, spec.model_class.STEP_H)
-    library = load_library(drug_files, recorded=recorded)
-    with phase(f"rebuilding the {spec.name} model from {path}"):
-        model = _restored(spec, params, regime, seed, library, arrays, saved, "model", where)
-    check_days(simulated_days(model) + days)  # the total stays within the longest run
-    check_treatment_starts(regime, simulated_days(model) + days)
-    advance(model, days, f"{spec.name} {regime.drug}", progress=True)
-    twin = None
-    if "twin" in saved:
-        twin = _restored(spec, params, UNTREATED, seed, library, arrays, saved, "twin", where)
-        advance(twin, days, f"{spec.name} untreated twin", progress=True)
-    return _finish(spec, model, twin, regime, seed, library)
-
-
-RUN_MANIFEST_FORMAT = "mtor-abm run manifest"
-
-
-def rerun_manifest(path: Path, drug_files=()) -> RunResult:
-    """Run again the run that the ``manifest.json`` at ``path`` records (same result).
-
-    The manifest is checked as a whole (UTF-8 JSON object, format and version, every field of
-    its type); its user drugs are used, checked against their hashes (``drug_files`` may
-    repeat them, identical). InputError names what is wrong.
-    """
-    where = f"manifest '{path}'"
-    manifest = read_json_object(path, "manifest")
-    if manifest.get("format") != RUN_MANIFEST_FORMAT:
-        raise InputError(f"'{path}' is not an mtor-abm run manifest")
-    if manifest.get("format_version") != 1:
-        raise InputError(f"{where}: format version {manifest.get('format_version')!r}")
-    regime = recorded_regime(manifest, where)
-    scenario = require(manifest, "scenario", str, where)
-    days = check_days(require(manifest, "days", (int, float), where))
-    seed = check_seed(manifest.get("seed"))
-    params = recorded_params(get_scenario(scenario), manifest, where)
-    recorded = require(manifest, "user_drugs", list, where) if "user_drugs" in manifest else []
-    library = load_library(drug_files, recorded=recorded)
-    return run_scenario(scenario, regime, days, seed, params, library)
-
-
-def recorded_regime(data: dict, where: str) -> Regime:
-    """The regime a manifest or checkpoint records: every field present (a missing one
-    would silently take its default and rerun another run), each checked."""
-    regime = require(data, "regime", dict, where)
-    fields = set(regime_dict(UNTREATED))
-    if set(regime) != fields:
-        odd = sorted(set(regime) ^ fields)[0]
-        raise InputError(f"{where}: regime field '{odd}' is missing or unknown")
-    return Regime(**regime)
-
-
-def recorded_params(spec, data: dict, where: str) -> dict[str, Any]:
-    """The scenario parameters a manifest or checkpoint records: every documented one
-    present (a missing one would silently take its default), each checked."""
-    params = require(data, "params", dict, where)
-    missing = sorted(set(spec.scenario_class.PARAMETERS) - set(params))
-    if missing:
-        raise InputError(f"{where}: parameter '{missing[0]}' is missing from params")
-    return parse_overrides(spec.scenario_class, params)
-
-
-def _restored(spec, params, regime, seed, library, arrays, saved, key: str, where: str):
-    """A fresh model given the saved state ``key`` of a checkpoint, checked as a whole.
-
-    The saved arrays must be exactly those the model saves (same names, dtypes and number of
-    dimensions); anything else the restore cannot use is reported as a damaged checkpoint.
-    """
-    from mtor_abm.model import checkpoint
-
-    model = _build(spec, params, regime, seed, library)
-    ours = checkpoint.split(arrays, key)
-    fresh, fresh_meta = model.checkpoint_state()
-    _same_structure(fresh_meta, saved[key], f"{where} is damaged: {key}")
-    for name in sorted(set(fresh) - set(ours)):  # caches (solver factors) may be extra
-        raise InputError(f"{where} is damaged: array {key}/{name} is missing")
-    for name, array in fresh.items():
-        if ours[name].dtype != array.dtype or ours[name].ndim != array.ndim:
-            raise InputError(
-                f"{where} is damaged: array {key}/{name} is {ours[name].dtype} "
-                f"{ours[name].ndim}-d, expected {array.dtype} {array.ndim}-d"
-            )
-    try:
-        model.restore_checkpoint_state(ours, saved[key])
-    except (KeyError, TypeError, ValueError, IndexError, OverflowError, AttributeError) as err:
-        raise InputError(f"{where} is damaged ({type(err).__name__}: {err})") from None
-    return model
-
-
-def _same_structure(fresh: Any, saved: Any, where: str) -> None:
-    """``saved`` (checkpoint metadata) has the structure a fresh model's metadata has.
-
-    Objects must have at least the fresh keys (a run adds caches); lists are compared item by
-    item when their lengths agree, else every saved item against the first fresh one (a
-    growing record list); leaves must be of the same kind (number, text, bool), None
-    matching anything (values that are None until set).
-    """
-    if fresh is None or saved is None:
-        return
-    if isinstance(fresh, dict):
-        if not isinstance(saved, dict) or set(fresh) - set(saved):
-            lost = sorted(set(fresh) - set(saved)) if isinstance(saved, dict) else []
-            raise InputError(f"{where} lacks fields {lost[:3] or type(saved).__name__}")
-        for k in fresh:
-            _same_structure(fresh[k], saved[k], f"{where}.{k}")
-    elif isinstance(fresh, list | tuple):
-        if not isinstance(saved, list | tuple):
-            raise InputError(f"{where} must be a list, got {type(saved).__name__}")
-        if len(fresh) == len(saved):
-            for i, (a, b) in enumerate(zip(fresh, saved, strict=True)):
-                _same_structure(a, b, f"{where}[{i}]")
-        elif fresh:
-            for i, b in enumerate(saved):
-                _same_structure(fresh[0], b, f"{where}[{i}]")
-    else:
-        kinds = (bool, str, (int, float))
-        for kind in kinds:
-            if isinstance(fresh, kind) != isinstance(saved, kind):
-                raise InputError(f"{where} must be a {type(fresh).__name__}, got {saved!r:.40}")
-
-
 def regime_dict(regime: Regime) -> dict[str, Any]:
     """A regime as plain JSON-able data."""
     return {
@@ -364,137 +181,6 @@ def regime_dict(regime: Regime) -> dict[str, Any]:
         "conc_nM": regime.conc_nM,
         "loading_dose_mg": regime.loading_dose_mg,
     }
-
-
-# ------------------------------------------------------------------------------ outputs
-def versions() -> dict[str, str]:
-    """Versions of Python and the packages a result depends on."""
-    out = {"python": platform.python_version()}
-    for pkg in ("mtor-abm", "mesa", "numpy", "scipy", "pandas", "pyarrow", "matplotlib"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
-
-
-def git_revision() -> str | None:
-    """The git commit of the source tree, if it is a git checkout."""
-    root = Path(__file__).resolve().parent.parent
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if proc.returncode != 0:
-        return None
-    return proc.stdout.strip() or None
-
-
-RUN_ENTRIES = ("summary.json", "timeseries.parquet", "manifest.json", "figures", "report")
-"""What a run folder holds (plus ``*.npz`` checkpoints saved into it)."""
-
-
-def check_run_out(out_dir: Path) -> None:
-    """Raise a one-line InputError unless ``out_dir`` can take a run.
-
-    A run replaces its folder as a whole, so ``out_dir`` must be new, empty, or hold an earlier
-    run (a run manifest.json, and nothing but run files); anything else is refused rather than
-    deleted. Checked before the simulation, so a bad ``--out`` costs nothing.
-    """
-    out_dir = Path(out_dir)
-    atomic.check_writable(out_dir, "--out")
-    if not out_dir.exists():
-        return
-    if not out_dir.is_dir():
-        raise InputError(f"--out '{out_dir}' is a file; give a folder for the run")
-    names = sorted(p.name for p in out_dir.iterdir())
-    if not names:
-        return
-    if not _holds_run(out_dir):
-        raise InputError(
-            f"--out '{out_dir}' is not empty and holds no mtor-abm run (no run manifest.json); "
-            "a run replaces its folder as a whole: give a new or empty folder"
-        )
-    foreign = [n for n in names if not _run_entry(n)]
-    if foreign:
-        raise InputError(
-            f"--out '{out_dir}' holds {', '.join(foreign[:3])} besides an earlier run; a run "
-            "replaces its folder as a whole: move them away or give another --out"
-        )
-
-
-def _holds_run(folder: Path) -> bool:
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return (folder / "summary.json").is_file()
-    return isinstance(manifest, dict) and manifest.get("format") == "mtor-abm run manifest"
-
-
-def _run_entry(name: str) -> bool:
-    """A name a run folder may hold: its files, a checkpoint, an older version's temporaries."""
-    if name in RUN_ENTRIES or name.endswith(".npz"):
-        return True
-    return name.startswith(".staging-") or any(name.startswith(f".{n}.") for n in RUN_ENTRIES)
-
-
-def signalling_parameters_identity() -> dict[str, Any]:
-    """SHA-256 of the signalling parameter set every cell type ran with, and of the fitted set
-    shipped in ``model/calibration/fitted_parameters.toml`` (None when none is applied)."""
-    from mtor_abm.model import signaling as sg
-    from mtor_abm.model.calibration.fit import parameter_set_hash, shipped_parameter_set
-
-    in_use = {name: sg.cell_type_params(name) for name in sg.CELL_TYPES}
-    shipped = shipped_parameter_set()
-    return {
-        "cell_types_sha256": parameter_set_hash(in_use),
-        "fitted_set_sha256": parameter_set_hash(shipped) if shipped else None,
-    }
-
-
-def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -> None:
-    """Write summary.json, timeseries.parquet, manifest.json and figures/ as folder ``out_dir``.
-
-    The run is built in a staging folder beside ``out_dir`` and then swapped in as a whole
-    (:func:`model.atomic.staged_dir`): a reader, or a kill at any instant, finds the
-    earlier run or the new one, never a mix, and nothing of an earlier run (another scenario's
-    figures) is left behind. ``out_dir`` must pass :func:`check_run_out`. A failure while
-    writing (disk full, a figure that cannot be drawn) leaves ``out_dir`` untouched.
-    """
-    import pandas as pd
-
-    from mtor_abm.visualization.scenario_figures import save_run_figures
-
-    out_dir = Path(out_dir)
-    if out_dir.is_symlink():
-        out_dir = out_dir.resolve()  # replace the folder the link points to, keep the link
-    check_run_out(out_dir)
-    manifest = {
-        "format": RUN_MANIFEST_FORMAT,
-        "format_version": 1,
-        "scenario": result.summary["scenario"],
-        "seed": result.summary["seed"],
-        "days": result.summary["days"],
-        "regime": result.summary["regime"],
-        "params": result.summary["params"],
-        "user_drugs": result.user_drugs,
-        "versions": versions(),
-        "git_revision": git_revision(),
-        "command": argv,
-        "signalling_parameters": signalling_parameters_identity(),
-    }
-    with atomic.staged_dir(out_dir) as stage:
-        frame = pd.DataFrame(result.timeseries)
-        atomic.write_bytes(stage / "timeseries.parquet", frame.to_parquet(index=False))
-        atomic.write_json(stage / "manifest.json", manifest)
-        save_run_figures(stage / "figures", result)
-        atomic.write_json(stage / "summary.json", result.summary)
 
 
 def json_safe(obj: Any, where: str = "") -> Any:

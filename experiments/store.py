@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from mtor_abm.experiments.runner import git_revision, versions
+from mtor_abm.experiments.run_folder import git_revision, versions
 from mtor_abm.experiments.spec import SweepSpec
 from mtor_abm.model import atomic
 from mtor_abm.model.errors import InputError

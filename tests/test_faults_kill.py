@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from mtor_abm.experiments.runner import run_scenario, write_run
+from mtor_abm.experiments.run_folder import write_run
+from mtor_abm.experiments.runner import run_scenario
 from mtor_abm.experiments.sweep import run_sweep
 from mtor_abm.model import atomic
 from mtor_abm.model.pharmacology import UNTREATED, Regime

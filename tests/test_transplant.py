@@ -244,7 +244,8 @@ def test_cli_run_writes_transplant_outputs(tmp_path, capsys):
 
 def test_checkpoint_with_infection_and_wound_resumes_bit_identically(tmp_path):
     """T-cells, pathogen and wound state survive --save-state / --resume-state exactly."""
-    from mtor_abm.experiments.runner import resume_run, run_scenario, save_state
+    from mtor_abm.experiments.resume import resume_run, save_state
+    from mtor_abm.experiments.runner import run_scenario
 
     sets = {"width": 30, "height": 30, "infection": True, "infection_day": 2, "wound": True}
     first = run_scenario("transplant", SIROLIMUS_LOW, days=5, seed=4, overrides=sets)

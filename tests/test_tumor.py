@@ -22,7 +22,8 @@ import functools
 import numpy as np
 import pytest
 
-from mtor_abm.experiments.runner import run_scenario, write_run
+from mtor_abm.experiments.run_folder import write_run
+from mtor_abm.experiments.runner import run_scenario
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import UNTREATED, Regime, default_regime, load_library
