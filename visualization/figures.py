@@ -10,11 +10,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from mtor_abm.model.atomic import write_bytes
+
 
 def _save(fig, path: Path) -> None:
     """Save a figure as PNG through a temporary file and a rename."""
-    from mtor_abm.model.atomic import write_bytes
-
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
     plt.close(fig)
