@@ -43,6 +43,7 @@ INPUT_DEFAULTS: Mapping[str, float] = {
     "growth_factor": 1.0,
     "amino_acids": 1.0,
     "energy": 1.0,
+    "oxygen": 1.0,
 }
 
 #: Allowed range of each input (relative levels; energy is a sufficiency fraction).
@@ -50,6 +51,7 @@ INPUT_DOMAINS: Mapping[str, Domain] = {
     "growth_factor": Domain(0.0, 100.0),
     "amino_acids": Domain(0.0, 100.0),
     "energy": Domain(0.0, 1.0),
+    "oxygen": Domain(0.0, 100.0),
 }
 
 

@@ -9,6 +9,7 @@ Wiring (arrows are activation, ``-|`` inhibition)::
     growth factor -> RTK.IRS1 -> PI3K -> PIP3 -| PTEN
     PIP3 -> AKT-T308 (PDK1), PIP3 -> mTORC2 -> AKT-S473
     AKT -| TSC2 -| Rheb -> mTORC1 <- amino acids (Rag);  AMPK (energy stress) -| mTORC1
+    hypoxia -> REDD1 -> TSC2 (releases TSC2 from 14-3-3; no effect without TSC1/2)
     mTORC1 -> S6K, 4E-BP1, ULK1-S757 (which holds autophagy off)
     S6K -| IRS1            (the negative feedback loop; Harrington 2004, O'Reilly 2006)
     AKT-S473 -| FOXO -> RTK expression   (slow feedback on receptor levels)
@@ -89,6 +90,14 @@ K_PIP3 = 1.0  # PI3K drive giving half-maximal PIP3
 K_RHEB = 0.35  # AKT-T308 giving half-maximal TSC2 inhibition (Rheb-GTP)
 K_AA = 0.25  # amino-acid level giving half-maximal Rag activation
 AMPK_BLOCK = 0.85  # maximal mTORC1 inhibition by AMPK (TSC2 and raptor phosphorylation)
+K_REDD1_O2 = 0.35
+"""Oxygen (relative to normoxic tissue, ~20 mmHg) giving half-maximal REDD1 induction:
+~7 mmHg, about 1 % O2, where hypoxia turns mTORC1 off within hours without energy depletion
+(Brugarolas 2004 Genes Dev 18:2893). Assumed Hill form, coefficient 2."""
+REDD1_TSC2_BLOCK = 0.9
+"""Largest fraction of Rheb activity removed by fully induced REDD1, which frees TSC2 from
+14-3-3 (DeYoung 2008 Genes Dev 22:239). It needs TSC1/2: TSC2-null cells keep S6K
+phosphorylated in hypoxia (Brugarolas 2004). Assumed magnitude."""
 K_S6K = 0.15  # mTORC1 activity giving half-maximal S6K-T389 phosphorylation
 N_S6K = 2.0  # Hill coefficient of S6K activation (two sites: T389 by mTORC1, then T229)
 K_4EBP1 = 0.12  # mTORC1 activity giving half-maximal 4E-BP1 phosphorylation
@@ -289,6 +298,9 @@ class Inputs(NamedTuple):
         inh_mtorc2: fraction of mTORC2 kinase inhibited at the ATP site (0-1).
         inh_calcineurin: fraction of calcineurin-NFAT signalling blocked (0-1): removes the
             cell's own NFAT-made share of the growth input (``nfat_il2_share``).
+        oxygen: oxygen relative to normoxic tissue (1 = normoxia, 0 = anoxia); hypoxia
+            induces REDD1, which inhibits mTORC1 through TSC2 (:func:`redd1_activity`).
+            Energy depletion by severe hypoxia is the separate ``energy`` input.
     """
 
     growth_factor: ArrayLike = 1.0
@@ -298,6 +310,19 @@ class Inputs(NamedTuple):
     inh_mtorc1: ArrayLike = 0.0
     inh_mtorc2: ArrayLike = 0.0
     inh_calcineurin: ArrayLike = 0.0
+    oxygen: ArrayLike = 1.0
+
+
+def redd1_activity(oxygen: ArrayLike) -> np.ndarray:
+    """REDD1 induced by hypoxia (0 at normoxia, 1 at anoxia), from relative ``oxygen``.
+
+    A Hill function of coefficient 2 with half-maximal induction at :data:`K_REDD1_O2`,
+    shifted and rescaled so that normoxia (oxygen >= 1) induces none.
+    """
+    o2 = np.clip(oxygen, 0.0, None)
+    level = K_REDD1_O2**2 / (K_REDD1_O2**2 + np.square(o2))
+    normoxic = K_REDD1_O2**2 / (K_REDD1_O2**2 + 1.0)
+    return np.clip((level - normoxic) / (1.0 - normoxic), 0.0, 1.0)
 
 
 def with_calcineurin_inhibition(inputs: Inputs, inh_calcineurin: ArrayLike) -> Inputs:
@@ -378,6 +403,8 @@ class _StepConstants:
         self.drive_gain = p["pi3k_gain"] * growth / p["pten_activity"]
         self.c1_capacity = rag * (1.0 - AMPK_BLOCK * self.ampk) * (1.0 - inp.inh_mtorc1)
         self.tsc_loss = p["tsc_loss"]
+        # TSC2-dependent Rheb activity left by hypoxia-induced REDD1.
+        self.redd1_rheb = 1.0 - REDD1_TSC2_BLOCK * redd1_activity(inp.oxygen)
         self.c2_capacity = 1.0 - inp.inh_mtorc2
         occ = inp.occ_frb
         self.occ = occ
@@ -494,8 +521,10 @@ def _advance_block(state, params, inputs: Inputs, dt_h: float, substep_h: float)
         a *= s["pip3"]
         a *= T308_PER_PIP3
         _relax(s["akt_t308"], a, f_fast, scratch)
-        # mTORC1: Rheb (AKT -| TSC2, or TSC loss) x Rag (amino acids) x AMPK x ATP site.
+        # mTORC1: Rheb (AKT -| TSC2 and REDD1 -> TSC2, or TSC loss) x Rag (amino acids)
+        # x AMPK x ATP site.
         _hyperbolic(s["akt_t308"], K_RHEB, a)
+        a *= c.redd1_rheb
         a *= 1.0 - c.tsc_loss
         a += c.tsc_loss
         a *= c.c1_capacity

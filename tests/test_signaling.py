@@ -113,6 +113,7 @@ def test_cells_advanced_together_match_cells_advanced_alone():
             inh_mtorc1=rng.uniform(0.0, 1.0, n) * (rng.random(n) < 0.5),
             inh_mtorc2=rng.uniform(0.0, 1.0, n) * (rng.random(n) < 0.5),
             inh_calcineurin=rng.uniform(0.0, 1.0, n) * (rng.random(n) < 0.5),
+            oxygen=rng.uniform(0.0, 1.2, n),
         )
         for _ in range(3)
     ]
@@ -278,3 +279,28 @@ def test_blocked_advance_matches_one_block(monkeypatch):
     sg.advance(whole, params, inputs, 3.0)
     for name in sg.STATE_NAMES:
         assert np.array_equal(blocked[name], whole[name]), name
+
+
+def test_hypoxia_acts_through_tsc2_only():
+    """REDD1 frees TSC2 (Brugarolas 2004 Genes Dev 18:2893; DeYoung 2008 Genes Dev 22:239):
+    hypoxia lowers mTORC1 in TSC-intact cells and leaves TSC-null cells' mTORC1 exactly as it
+    is, while energy stress (AMPK, which also phosphorylates raptor) acts in both."""
+    params = params_for(["epithelial", "tumor_tsc_null"])
+    normoxic = sg.new_state(2, params)
+    hypoxic = sg.new_state(2, params)
+    sg.advance(hypoxic, params, sg.Inputs(oxygen=0.2), 4.0)
+    assert hypoxic["mtorc1"][0] < 0.6 * normoxic["mtorc1"][0]
+    assert hypoxic["mtorc1"][1] == pytest.approx(normoxic["mtorc1"][1], rel=1e-12)
+    starved = sg.new_state(2, params)
+    sg.advance(starved, params, sg.Inputs(energy=0.2), 4.0)
+    assert starved["mtorc1"][1] < 0.6 * normoxic["mtorc1"][1]
+
+
+def test_redd1_is_off_at_normoxia_and_full_at_anoxia():
+    """The induction's end points and its half-way point (oxygen = K, before rescaling)."""
+    k = sg.K_REDD1_O2
+    assert sg.redd1_activity(1.0) == 0.0
+    assert sg.redd1_activity(5.0) == 0.0
+    assert sg.redd1_activity(0.0) == pytest.approx(1.0)
+    normoxic = k * k / (k * k + 1.0)
+    assert sg.redd1_activity(k) == pytest.approx((0.5 - normoxic) / (1.0 - normoxic))

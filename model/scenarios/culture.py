@@ -30,7 +30,8 @@ class CultureScenario(TissueScenario):
         cell_type: the cell line's signalling parameters (a name from ``mtor-sim pathway``).
         nutrient_level: bulk medium nutrients (1 = fresh complete medium).
         growth_factor: serum growth-factor signal (1 = 10 % serum).
-        oxygen: energy/oxygen sufficiency of the incubator (1 = normoxic, replete ATP).
+        oxygen: energy/oxygen sufficiency of the incubator (1 = normoxic, replete ATP); below 1
+            it induces REDD1 (TSC2-dependent mTORC1 inhibition) and lowers energy (AMPK).
         nutrient_exchange_per_h: exchange rate of pericellular medium with the bulk, 1/h.
         nutrient_uptake_per_h: nutrient uptake rate of a growing cell, 1/h.
         fkbp12_level: FKBP12 abundance of the line (1 = normal, 0 = knocked out).
@@ -81,7 +82,10 @@ class CultureModel(TissueModel):
         self.type_params[0]["fkbp12_level"] = float(sc.fkbp12_level)
         self.cycle = CycleParams()
         self.medium_inputs = sg.Inputs(
-            growth_factor=sc.growth_factor, amino_acids=sc.nutrient_level, energy=sc.oxygen
+            growth_factor=sc.growth_factor,
+            amino_acids=sc.nutrient_level,
+            energy=sc.oxygen,
+            oxygen=sc.oxygen,  # hypoxia: REDD1 -> TSC2 as well as energy (AMPK)
         )
         self.nutrients = Field.on_grid(
             self.grid, "nutrients", float(sc.nutrient_level), diffusion_um2_per_s=0.0
