@@ -188,6 +188,11 @@ def test_everolimus_is_cytostatic_on_every_seed(wild_type_tumors):
         assert treated["response"] == "SD", (seed, treated)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="as test_tumor.test_pten_null_tumor_responds_more_than_wild_type: not produced by"
+    " the network once the genotype-keyed apoptosis constant is gone (rows S13/S14)",
+)
 def test_pten_null_tumor_responds_more_than_wild_type_on_every_seed(wild_type_tumors):
     """As test_pten_null_tumor_responds_more_than_wild_type (Neshat 2001), seeds 1-2: under
     everolimus the PTEN-null tumor ends below baseline and >= 0.1 smaller (relative to
