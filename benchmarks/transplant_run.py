@@ -10,11 +10,9 @@ import argparse
 import time
 
 from mtor_abm.model.pharmacology import UNTREATED, Regime
-from mtor_abm.model.scenarios.transplant import (
-    TransplantModel,
-    TransplantScenario,
-    transplant_readouts,
-)
+from mtor_abm.model.scenarios.transplant import TransplantModel
+from mtor_abm.model.scenarios.transplant_params import TransplantScenario
+from mtor_abm.model.scenarios.transplant_readouts import transplant_readouts
 
 
 def bench(regime: Regime, days: float, seed: int) -> dict:

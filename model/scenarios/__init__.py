@@ -15,11 +15,9 @@ from mtor_abm.model.scenarios.aging import AgingModel, AgingScenario, aging_read
 from mtor_abm.model.scenarios.base import TissueScenario
 from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario, culture_readouts
 from mtor_abm.model.scenarios.neuro import NeuroModel, NeuroScenario, neuro_readouts
-from mtor_abm.model.scenarios.transplant import (
-    TransplantModel,
-    TransplantScenario,
-    transplant_readouts,
-)
+from mtor_abm.model.scenarios.transplant import TransplantModel
+from mtor_abm.model.scenarios.transplant_params import TransplantScenario
+from mtor_abm.model.scenarios.transplant_readouts import transplant_readouts
 from mtor_abm.model.scenarios.tumor import (
     DEFAULT_START_DAY,
     TumorModel,

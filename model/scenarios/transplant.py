@@ -16,6 +16,11 @@ few tens of them entering expand to thousands while bystander T-cells are left o
 Optional challenges (:mod:`model.scenarios.transplant_challenges`): ``infection=true`` seeds a
 pathogen at ``infection_day`` that pathogen-specific T-cells must clear; ``wound=true`` opens a
 surgical wound at 0 h that fibroblasts close.
+
+Modules: the scenario's parameters and constants are :mod:`model.scenarios.transplant_params`,
+the T-cell side of the model :mod:`model.scenarios.transplant_response`, its views
+:mod:`model.scenarios.transplant_views` and its records and readouts
+:mod:`model.scenarios.transplant_readouts`; this module holds the tissue, fields and phases.
 """
 
 from __future__ import annotations
@@ -25,14 +30,12 @@ from mesa.agent import AgentSet
 
 from mtor_abm.agents.cell import TissueCell
 from mtor_abm.agents.transplant import (
-    ALLO,
     DONOR_APC,
     EFFECTOR,
     FIBROBLAST,
     GRAFT,
     HOST,
     MEMORY,
-    NAIVE,
     PATHOGEN,
     TREG,
     Fibroblast,
@@ -50,9 +53,21 @@ from mtor_abm.model.pharmacology import target_occupancy
 from mtor_abm.model.records import readout_collector
 from mtor_abm.model.scenarios import transplant_challenges as ch
 from mtor_abm.model.scenarios import transplant_tcells as tc
-from mtor_abm.model.scenarios.base import Param, TissueScenario
 from mtor_abm.model.scenarios.transplant_fields import CachedImplicitField
+from mtor_abm.model.scenarios.transplant_params import (
+    APC_DEATH_PER_H,
+    CHEMOKINE_DECAY_PER_H,
+    CHEMOKINE_DIFFUSION_UM2_PER_S,
+    CHEMOKINE_GRAFT_PER_H,
+    CHEMOKINE_PATHOGEN_PER_H,
+    DRUG_DIFFUSION_UM2_PER_S,
+    DRUG_TISSUE_LOSS_PER_H,
+    IL2_DECAY_PER_H,
+    IL2_DIFFUSION_UM2_PER_S,
+    TransplantScenario,
+)
 from mtor_abm.model.scenarios.transplant_readouts import timeseries_row, transplant_readouts
+from mtor_abm.model.scenarios.transplant_response import TCELL_COLUMNS, TCellResponse
 from mtor_abm.model.scenarios.transplant_views import CATEGORY_LABELS, TransplantViews
 from mtor_abm.model.tissue import BASE_COLUMNS, FateMasks, TissueModel
 
@@ -63,109 +78,8 @@ __all__ = [
     "transplant_readouts",
 ]
 
-# Fields (all assumed unless a source is given; dx = 20 um).
-IL2_DIFFUSION_UM2_PER_S = 100.0
-"""IL-2 diffusion in tissue, um^2/s (a 15 kDa protein; Oyler-Yaniv 2017 Immunity 46:609)."""
-IL2_DECAY_PER_H = 10.0
-"""IL-2 capture by cells not simulated (bystander T-cells, NK cells, tissue) and drainage,
-1/h. Assumed so that IL-2 acts within ~sqrt(D / k) = 190 um of its source, near the 30-100 um
-IL-2 niches measured by Oyler-Yaniv 2017 Immunity 46:609."""
-CHEMOKINE_DIFFUSION_UM2_PER_S = 100.0
-"""CXCL9/10 diffusion, um^2/s (an 8-10 kDa chemokine; assumed like IL-2)."""
-CHEMOKINE_DECAY_PER_H = 1.0
-"""Chemokine loss (binding to matrix, drainage), 1/h. Assumed."""
-CHEMOKINE_GRAFT_PER_H = 1.0
-"""Chemokine made per hour by an inflamed donor cell (relative units/h). Assumed (IFN-induced
-CXCL9/10 in rejecting grafts; Hancock 2000 J Exp Med 192:1515)."""
-CHEMOKINE_PATHOGEN_PER_H = 3.0
-"""Chemokine made per hour by a fully infected site (relative units/h). Assumed."""
-DRUG_DIFFUSION_UM2_PER_S = 50.0
-"""Rapalog diffusion in tissue, um^2/s (a ~1 kDa lipophilic drug; assumed)."""
-DRUG_TISSUE_LOSS_PER_H = 0.1
-"""Drug loss in tissue (binding, metabolism), 1/h; vessels hold the blood level. Assumed."""
-GRAFT_ANTIGEN = 0.4
-"""TCR signal from contact with a donor parenchymal cell relative to a donor APC (no
-co-stimulation from parenchyma; Lechler & Batchelor 1982 J Exp Med 155:31). Assumed."""
-SYNAPSES_PER_SITE = 3.0
-"""T-cells that one target cell can engage at once; more on a site share its antigen. Assumed
-(a few conjugates per APC; Mempel 2004 Nature 427:154)."""
-APC_DEATH_PER_H = 1.0 / 96.0
-"""Loss of donor passenger APCs (emigration and death), 1/h (gone within ~1-2 weeks; Larsen
-1990 J Exp Med 171:307). Assumed."""
 
-
-class TransplantScenario(TissueScenario):
-    """Parameters of the transplant scenario.
-
-    Args:
-        width: tissue width in lattice sites (20 um each).
-        height: tissue height in lattice sites.
-        graft_radius: radius of the donor graft disc, sites.
-        donor_apcs: donor antigen-presenting cells in the graft at 0 h.
-        vessels: vessel sites in the host tissue (T-cell entry, drug supply).
-        naive_entry_per_day: alloreactive naive precursors entering per day (all vessels).
-        rejection_threshold: graft surviving fraction below which the graft is rejected.
-        infection: seed a pathogen at ``infection_day``.
-        infection_day: day of inoculation.
-        pathogen_precursors_per_day: pathogen-specific naive precursors entering per day.
-        wound: open a surgical wound in host tissue at 0 h.
-        wound_radius: wound radius, sites.
-    """
-
-    width: int = 44
-    height: int = 44
-    graft_radius: float = 8.0
-    donor_apcs: int = 12
-    vessels: int = 8
-    naive_entry_per_day: float = 6.0
-    rejection_threshold: float = 0.2
-    infection: bool = False
-    infection_day: float = 10.0
-    pathogen_precursors_per_day: float = 5.0
-    wound: bool = False
-    wound_radius: float = 6.0
-
-    PARAMETERS = {  # noqa: RUF012
-        "width": Param("sites", "tissue width in lattice sites of 20 um", 20, 400),
-        "height": Param("sites", "tissue height in lattice sites of 20 um", 20, 400),
-        "graft_radius": Param("sites", "radius of the donor graft disc", 1, 100),
-        "donor_apcs": Param("cells", "donor antigen-presenting cells in the graft at 0 h", 0, 1000),
-        "vessels": Param("sites", "vessels in host tissue (T-cell entry, drug supply)", 1, 1000),
-        "naive_entry_per_day": Param(
-            "cells/day",
-            "alloreactive naive precursors entering per day (1-10 % of T-cells are "
-            "alloreactive, Suchin 2001; assumed rate)",
-            0,
-            1000,
-        ),
-        "rejection_threshold": Param(
-            "fraction", "graft surviving fraction below which it is rejected (assumed)", 0, 1
-        ),
-        "infection": Param("bool", "seed a pathogen at infection_day"),
-        "infection_day": Param("days", "day of inoculation with the pathogen", 0, 3650),
-        "pathogen_precursors_per_day": Param(
-            "cells/day", "pathogen-specific naive precursors entering per day (assumed)", 0, 1000
-        ),
-        "wound": Param("bool", "open a surgical wound in host tissue at 0 h"),
-        "wound_radius": Param("sites", "radius of the surgical wound", 1, 50),
-    }
-
-
-TCELL_COLUMNS: dict[str, type] = {
-    "x": np.int32,
-    "y": np.int32,
-    "subset": np.int8,  # NAIVE, EFFECTOR, MEMORY, TREG (agents.transplant)
-    "specific": np.int8,  # ALLO or PATHOGEN
-    "tcr": float,  # TCR signal, 0-1 (decays after contact ends)
-    "g1_progress": float,  # 0-1
-    "phase": np.int8,  # 0 = G0/G1, 1 = S/G2/M
-    "phase_timer_h": float,
-    "age_h": float,  # hours since activation or the last division
-    "divisions": np.int16,
-}
-
-
-class TransplantModel(TransplantViews, TissueModel):
+class TransplantModel(TCellResponse, TransplantViews, TissueModel):
     """Host tissue with a donor graft and the T-cell response (see module docstring)."""
 
     STEP_H = 1.0
@@ -297,18 +211,6 @@ class TransplantModel(TransplantViews, TissueModel):
         self.kind_grid.fill(-1)
         self.kind_grid[t["x"], t["y"]] = t["kind"]
 
-    def add_tcell(self, site: tuple[int, int], subset: int = NAIVE, specific: int = ALLO) -> TCell:
-        """A new T-cell at ``site`` with the resting signalling state (naive entry)."""
-        values = {k: float(v[0]) for k, v in self._resting.items()}
-        values.update(x=site[0], y=site[1], subset=subset, specific=specific)
-        row = self.tcells.add(values)
-        return TCell(self, row)
-
-    @property
-    def n_tcells(self) -> int:
-        """Number of T-cells in the tissue."""
-        return self.tcells.n
-
     # ------------------------------------------------------------------ phase 2: fields
     def update_fields(self) -> None:
         """Drug from the vessels; chemokine from donor and infected sites; IL-2 from T-cells.
@@ -340,15 +242,6 @@ class TransplantModel(TransplantViews, TissueModel):
             production=tc.per_site_counts(x, y, secretion, shape),
             uptake_rate_per_h=tc.per_site_counts(x, y, uptake, shape),
         )
-
-    def _suppression(self) -> np.ndarray:
-        """Treg restraint of each T-cell: 1 / (1 + Tregs in its 3x3 neighbourhood / half)."""
-        t = self.tcells
-        tregs = tc.per_site_counts(
-            t["x"], t["y"], (t["subset"] == TREG).astype(float), self.il2.data.shape
-        )
-        local = tc.neighbourhood_sum(tregs)[t["x"], t["y"]]
-        return 1.0 / (1.0 + local / self.tparams.treg_half)
 
     def local_drug_nM(self, blood_nM: dict[str, float]) -> dict[str, np.ndarray | float]:
         """Drug per species at each tissue cell: the blood level scaled by the tissue field."""
@@ -412,46 +305,6 @@ class TransplantModel(TransplantViews, TissueModel):
             t[k][rows] = v
         return divide
 
-    def _tcell_fates(self) -> None:
-        """Contact, activation, cycle and death hazards of T-cells (masks kept for phase 6)."""
-        t, p = self.tcells, self.tparams
-        n = t.n
-        self._tmasks = None
-        if n == 0:
-            return
-        x, y, subset = t["x"], t["y"], t["subset"]
-        contact = self._antigen_contact()
-        tcr = t["tcr"]
-        np.maximum(contact, tcr * np.exp(-self.dt_h / p.tcr_decay_h), out=tcr)
-        naive = subset == NAIVE
-        activate = naive & (self.rng.random(n) < -np.expm1(-p.activation_per_h * contact))
-        subset[activate] = EFFECTOR
-        t["age_h"][activate] = 0.0
-        t["g1_progress"][activate] = 1.0 - p.first_division_g1
-        self.counters["activated"] += int(activate.sum())
-        out = sg.outputs(t.view(sg.STATE_NAMES), self.tcell_signalling)
-        suppression = self._suppression()
-        divide = tc.advance_cycle(
-            t, out["proliferation"], self._il2_occ, suppression, self.tcell_ref, p, self.dt_h
-        )
-        hazard = tc.death_hazard(subset, tcr, self._il2_occ, p)
-        die = self.rng.random(n) < -np.expm1(-hazard * self.dt_h)
-        on_donor = np.isin(self.kind_grid[x, y], (GRAFT, DONOR_APC))
-        killer = (subset == EFFECTOR) & (t["specific"] == ALLO) & on_donor & ~die
-        kill = killer & (self.rng.random(n) < -np.expm1(-p.kill_per_h * suppression * self.dt_h))
-        self._tmasks = (die, divide & ~die, kill, contact > 0)
-
-    def _antigen_contact(self) -> np.ndarray:
-        """TCR signal each T-cell receives from its site (donor antigen or pathogen)."""
-        t = self.tcells
-        x, y = t["x"], t["y"]
-        kind = self.kind_grid[x, y]
-        allo = np.where(kind == DONOR_APC, 1.0, np.where(kind == GRAFT, GRAFT_ANTIGEN, 0.0))
-        microbe = np.clip(self.pathogen[x, y] / self.pathogen_params.antigen_load, 0, 1)
-        crowd = tc.per_site_counts(x, y, np.ones(t.n), self.kind_grid.shape)[x, y]
-        share = np.minimum(1.0, SYNAPSES_PER_SITE / np.maximum(crowd, 1.0))
-        return np.where(t["specific"] == ALLO, allo, microbe) * share
-
     # ------------------------------------------------------------------ phase 6: events
     def apply_events(self, masks: FateMasks) -> None:
         """Tissue deaths and divisions, fibroblast migration, T-cell events, entry and moves."""
@@ -486,60 +339,6 @@ class TransplantModel(TransplantViews, TissueModel):
             self.table["kind"][recruit.row] = FIBROBLAST
         else:
             self.kind_grid[x, y] = -1
-
-    def _tcell_events(self) -> None:
-        """Kills, deaths and divisions of T-cells (a loop over only the cells that act)."""
-        if self._tmasks is None:
-            return
-        die, divide, kill, _ = self._tmasks
-        t = self.tcells
-        owners = t.owners
-        killers = AgentSet([owners[r] for r in np.flatnonzero(kill)], random=self.random)
-        killers.do("strike")
-        dying = AgentSet([owners[r] for r in np.flatnonzero(die)], random=self.random)
-        dividing = AgentSet([owners[r] for r in np.flatnonzero(divide)], random=self.random)
-        dying.do("die")
-        dividing.do("proliferate")
-
-    def differentiate_daughters(self, mother: TCell, daughter: TCell, mtor: float) -> None:
-        """A division's bookkeeping: both cells restart their age; their subsets follow the
-        mother's mTORC1 output ``mtor`` (0-1; :func:`transplant_tcells.daughter_subsets`)."""
-        t = self.tcells
-        pair = np.array([mother.row, daughter.row])
-        t["age_h"][pair] = 0.0
-        t["subset"][pair] = tc.daughter_subsets(
-            np.full(2, mtor), t["subset"][pair], self.rng, self.tparams
-        )
-        self.counters["divisions"] += 1
-
-    def tcell_mtor(self, row: int) -> float:
-        """mTORC1 output (0-1, relative to the activated reference) of the T-cell at ``row``."""
-        return float(tc.mtorc1_output(self.tcells["s6k"][row : row + 1], self.tcell_ref)[0])
-
-    def _enter_tcells(self) -> None:
-        """Naive precursors arrive through the vessels at their steady rates (Poisson)."""
-        sc = self.scenario
-        streams = [(ALLO, sc.naive_entry_per_day, "allo_entered")]
-        if sc.infection:
-            streams.append((PATHOGEN, sc.pathogen_precursors_per_day, "pathogen_entered"))
-        for specific, per_day, counter in streams:
-            n = int(self.rng.poisson(per_day * self.dt_h / 24.0))
-            for _ in range(n):
-                site = self.vessel_sites[self.rng.integers(len(self.vessel_sites))]
-                self.add_tcell((int(site[0]), int(site[1])), NAIVE, specific)
-            self.counters[counter] += n
-
-    def _move_tcells(self) -> None:
-        """Biased random walk of all T-cells; cells engaged with antigen stay (arrest)."""
-        t = self.tcells
-        if t.n == 0:
-            return
-        arrested = self._antigen_contact() > 0
-        x, y = t["x"].astype(np.intp), t["y"].astype(np.intp)
-        moves = round(self.tparams.moves_per_h * self.dt_h)
-        tc.random_walk(x, y, self.chemokine.data, arrested, self.rng, self.tparams, moves)
-        t["x"][...] = x
-        t["y"][...] = y
 
     def _update_pathogen(self) -> None:
         """Inoculation on ``infection_day``, growth and spread, clearance by effectors."""
