@@ -1,7 +1,8 @@
 """Layers point one way: ``model`` and ``agents`` never import ``experiments`` or
 ``visualization``, and ``visualization`` never imports ``experiments`` (the dashboard and the
 figures build on the model; the command line, runs, sweeps and reports build on both); scenario
-figures are registered on the plotting side.
+figures are registered on the plotting side; and no module imports back one that imports it
+(no import loops).
 
 Imports are read from the source with ``ast`` (every ``import``/``from ... import``, at module
 level or inside functions), so a lazy import inside a function is caught too.
@@ -82,3 +83,65 @@ def test_every_registered_scenario_figure_set_belongs_to_a_scenario():
 
     assert set(SCENARIO_FIGURES) <= set(SCENARIOS)
     assert {"tumor", "transplant", "aging", "neuro"} <= set(SCENARIO_FIGURES)
+
+
+def module_graph() -> dict[str, set[str]]:
+    """Every project module (``model.scenarios.transplant``, packages by their folder) -> the
+    project modules it imports anywhere in its source (``from pkg import submodule`` counts as
+    importing the submodule; importing ``a.b`` does not count as importing ``a``)."""
+    files = {}
+    for layer in ("model", "agents", "experiments", "visualization"):
+        for path in (ROOT / layer).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            files[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = {}
+    for name, path in files.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                targets = [(alias.name, None) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package[: len(package) - node.level + 1]
+                    module = ".".join([*base, node.module] if node.module else base)
+                else:
+                    module = node.module or ""
+                targets = [(module, alias.name) for alias in node.names]
+            else:
+                continue
+            for module, member in targets:
+                module = module.removeprefix("mtor_abm.")
+                if member and f"{module}.{member}" in files:
+                    deps.add(f"{module}.{member}")
+                elif module in files:
+                    deps.add(module)
+        graph[name] = deps - {name}
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The modules of every import loop: strongly connected groups of more than one module."""
+    reach = {}
+    for start in graph:
+        seen, todo = set(), [start]
+        while todo:
+            for nxt in graph.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        reach[start] = seen
+    loops = {frozenset(m for m in graph if m in reach[a] and a in reach[m]) for a in graph}
+    return sorted(sorted(loop) for loop in loops if len(loop) > 1)
+
+
+def test_no_module_imports_back_a_module_that_imports_it():
+    """No import loops (a type-checking-only import counts: it is a loop for readers and tools)."""
+    graph = module_graph()
+    assert "model.scenarios.transplant_tcells" in graph["model.scenarios.transplant"]
+    assert import_cycles(graph) == []
+
+
+def test_the_loop_finder_finds_loops():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e2"}, "e2": set()}
+    assert import_cycles(graph) == [["a", "b", "c"]]

@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from mtor_abm.agents.transplant import DONOR_APC, EFFECTOR, GRAFT, MEMORY, NAIVE, TREG
 from mtor_abm.model import signaling as sg
+from mtor_abm.model.celltable import CellTable
+from mtor_abm.model.fields import Field
+from mtor_abm.model.scenarios.transplant_params import TransplantScenario
 
-if TYPE_CHECKING:
-    from mtor_abm.model.scenarios.transplant import TransplantModel
+
+class TransplantState(Protocol):
+    """What the records and readouts read of a transplant model
+    (:class:`model.scenarios.transplant.TransplantModel` provides it; named here so that this
+    module does not import the model that imports it)."""
+
+    scenario: TransplantScenario
+    hours: float
+    table: CellTable  # tissue cells, with their ``kind``
+    tcells: CellTable
+    il2: Field
+    chemokine: Field
+    drug: Field
+    blood_nM: dict[str, float]
+    counters: dict[str, int]
+    pathogen: np.ndarray  # [x, y] pathogen load
+    wound_mask: np.ndarray  # [x, y] bool
+    kind_grid: np.ndarray  # [x, y] tissue kind, -1 empty
+    graft_initial: int
+    division_ages: list[float]
+    infection_cleared_day: float | None
+    wound_closure_day: float | None
 
 
-def timeseries_row(model: TransplantModel) -> dict[str, float]:
+def timeseries_row(model: TransplantState) -> dict[str, float]:
     """One hourly record of the transplant (the DataCollector's model reporters)."""
     t = model.tcells
     subset = t["subset"]
@@ -47,7 +70,7 @@ def timeseries_row(model: TransplantModel) -> dict[str, float]:
     return row
 
 
-def transplant_readouts(model: TransplantModel, twin, series) -> dict:
+def transplant_readouts(model: TransplantState, twin, series) -> dict:
     """Summary readouts of a transplant run, plus expansion kinetics.
 
     Treg and memory fractions and the fold expansion are taken at the peak of
