@@ -212,6 +212,27 @@ def test_an_answer_the_lesson_does_not_score_gets_no_verdict():
     assert judge_prediction(lesson, "typed freely", out).agrees is None
 
 
+def test_an_answer_whose_claim_had_no_data_is_not_scored():
+    """A short aging run where no organism died: median lifespans are n/a on every seed, so
+    'late vs untreated' compared nothing (it read 'same') and must not make "No, it is too
+    late" right; a missing *_day event (never came) still counts as data."""
+    lesson = load_lesson(LESSON_DIR / "04_aging_autophagy.toml")
+    by_name = {c.name: c for c in lesson.claims}
+    empty = {k: claims.Outcome(by_name[k], "same", (None, None), (None, None))
+             for k in ("mid", "late", "keep")}  # fmt: skip
+    empty["damage"] = claims.Outcome(by_name["damage"], "lower", (1.0, 1.1), (1.2, 1.3))
+    for answer in lesson.choices:
+        verdict = judge_prediction(lesson, answer, empty)
+        assert verdict.agrees is None and verdict.unmeasured and verdict.supported == ()
+        assert "did not measure" in verdict.message(answer)
+    day = claims.parse_claims(
+        [{"name": "d", "measure": "a.rejection_day", "against": "b.rejection_day",
+          "expect": "higher", "higher": "later", "lower": "earlier", "same": "as"}],
+        {"a", "b"}, "",
+    )[0]  # fmt: skip
+    assert claims.Outcome(day, "higher", (None,), (12.0,)).measured
+
+
 def test_every_packaged_choice_is_judged_only_on_claims_the_lesson_measures():
     for path in sorted(LESSON_DIR.glob("*.toml")):
         lesson = load_lesson(path)

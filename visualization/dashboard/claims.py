@@ -77,6 +77,11 @@ class Outcome:
         """Whether the measured outcome is one the lesson expects."""
         return self.outcome in self.claim.expect
 
+    @property
+    def measured(self) -> bool:
+        """Whether any replicate had both values (an outcome from no data is no finding)."""
+        return bool(_pairs(list(self.measure), list(self.against), self.claim.measure))
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -89,8 +94,9 @@ class Choice:
     when: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def agrees(self, outcomes: dict[str, Outcome]) -> bool | None:
-        """Whether the run's ``outcomes`` make this answer right (None: not judged)."""
-        if not self.when:
+        """Whether the run's ``outcomes`` make this answer right (None: not judged, or a
+        claim it needs had no value on any replicate, e.g. no organism died yet)."""
+        if not self.when or not all(outcomes[name].measured for name, _ in self.when):
             return None
         return all(outcomes[name].outcome in allowed for name, allowed in self.when)
 
@@ -197,10 +203,7 @@ def parse_claims(raw, keys: set[str], explanation: str) -> tuple[Claim, ...]:
 
 def outcome_of(a: list[float | None], b: list[float | None], tolerance: float, ref: str) -> str:
     """``higher``, ``lower`` or ``same`` for paired replicate values ``a`` against ``b``."""
-    day = ref.split(".")[1].endswith("_day") and ref.count(".") == 1
-    a = [_as_number(v, day) for v in a]
-    b = [_as_number(v, day) for v in b]
-    pairs = [(x, y) for x, y in zip(a, b, strict=True) if not (math.isnan(x) or math.isnan(y))]
+    pairs = _pairs(a, b, ref)
     if not pairs:
         return "same"
     diffs = [0.0 if x == y else x - y for x, y in pairs]
@@ -217,6 +220,14 @@ def outcome_of(a: list[float | None], b: list[float | None], tolerance: float, r
     if abs(mean) <= max(tolerance * scale, 2.0 * se):
         return "same"
     return "higher" if mean > 0 else "lower"
+
+
+def _pairs(a: list, b: list, ref: str) -> list[tuple[float, float]]:
+    """Replicate pairs with both values (a missing ``*_day`` event counts as after any day)."""
+    day = ref.split(".")[1].endswith("_day") and ref.count(".") == 1
+    a = [_as_number(v, day) for v in a]
+    b = [_as_number(v, day) for v in b]
+    return [(x, y) for x, y in zip(a, b, strict=True) if not (math.isnan(x) or math.isnan(y))]
 
 
 def _as_number(v, day: bool) -> float:

@@ -128,10 +128,12 @@ class Verdict:
     Attributes:
         agrees: True / False, or None when the lesson does not judge that answer.
         supported: the judged choices the run's outcomes make right (in the lesson's order).
+        unmeasured: the answer is scored, but a claim it needs had no value on any seed.
     """
 
     agrees: bool | None
     supported: tuple[str, ...]
+    unmeasured: bool = False
 
     def message(self, answer: str) -> str:
         """The sentence the page shows under the run."""
@@ -141,6 +143,11 @@ class Verdict:
         if self.agrees is False:
             shown = f" It supports: {others}." if others else ""
             return f"The run does not agree with your prediction: {answer}.{shown}"
+        if self.unmeasured:
+            return (
+                f"Your prediction was: {answer}. The run did not measure what this answer "
+                "depends on (no value on any seed yet): compare it with what happened below."
+            )
         return (
             f"Your prediction was: {answer}. This lesson does not score that answer: "
             "compare it with what happened below."
@@ -151,7 +158,10 @@ def judge_prediction(lesson: Lesson, answer: str | None, outcomes: dict[str, Out
     """The verdict on ``answer`` (one of ``lesson.choices``) from the measured ``outcomes``."""
     supported = tuple(c.text for c in lesson.answers if c.agrees(outcomes))
     choice = lesson.answer(answer)
-    return Verdict(None if choice is None else choice.agrees(outcomes), supported)
+    if choice is None:
+        return Verdict(None, supported)
+    unmeasured = bool(choice.when) and choice.agrees(outcomes) is None
+    return Verdict(choice.agrees(outcomes), supported, unmeasured)
 
 
 def explain(lesson: Lesson, run: Run, outcomes: dict[str, Outcome] | None = None) -> str:
