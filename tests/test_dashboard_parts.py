@@ -231,6 +231,8 @@ def test_an_answer_whose_claim_had_no_data_is_not_scored():
         {"a", "b"}, "",
     )[0]  # fmt: skip
     assert claims.Outcome(day, "higher", (None,), (12.0,)).measured
+    text = claims.apply_wording("It [[late]].", {"late": empty["late"]})
+    assert text == f"It {claims.NOT_MEASURED}."  # not "no longer changed it"
 
 
 def test_every_packaged_choice_is_judged_only_on_claims_the_lesson_measures():

@@ -236,7 +236,16 @@ def _as_number(v, day: bool) -> float:
     return float(v)
 
 
+NOT_MEASURED = "(not measured: no value on any seed yet)"
+"""The words for a comparison whose values are missing on every replicate."""
+
+
 def apply_wording(explanation: str, outcomes: dict[str, Outcome]) -> str:
-    """``explanation`` with every ``[[name]]`` replaced by its measured outcome's words."""
-    return MARKER_RE.sub(lambda m: outcomes[m.group(1)].claim.wording(outcomes[m.group(1)].outcome),
-                         explanation)  # fmt: skip
+    """``explanation`` with every ``[[name]]`` replaced by its measured outcome's words
+    (:data:`NOT_MEASURED` when the comparison had no data: "about the same" would be a claim)."""
+
+    def words(match) -> str:
+        outcome = outcomes[match.group(1)]
+        return outcome.claim.wording(outcome.outcome) if outcome.measured else NOT_MEASURED
+
+    return MARKER_RE.sub(words, explanation)
