@@ -11,7 +11,8 @@ import time
 
 from mtor_abm.model.adverse import adverse_panel
 from mtor_abm.model.pharmacology import UNTREATED, Regime
-from mtor_abm.model.scenarios.aging import AgingModel, AgingScenario, aging_readouts
+from mtor_abm.model.scenarios.aging import AgingModel, aging_readouts
+from mtor_abm.model.scenarios.aging_params import AgingScenario
 
 DAYS = 1500
 ORGANISMS = 40

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from mtor_abm.model.errors import InputError
-from mtor_abm.model.scenarios.aging import AgingModel, AgingScenario, aging_readouts
+from mtor_abm.model.scenarios.aging import AgingModel, aging_readouts
+from mtor_abm.model.scenarios.aging_params import AgingScenario
 from mtor_abm.model.scenarios.base import TissueScenario
 from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario, culture_readouts
 from mtor_abm.model.scenarios.neuro import NeuroModel, NeuroScenario, neuro_readouts

@@ -50,6 +50,9 @@ human sirolimus PK model (``--dose 2 --schedule daily``: ~7 ng/mL on average, be
 14 and 42 ppm levels; ``--schedule every_5d`` for intermittent dosing, cf. the 2 mg/kg every
 5 days of Arriola Apelo 2016 J Gerontol A 71:876). The adverse panel of the run reports the
 glucose-intolerance index of the same regime.
+
+Modules: the parameters and cell states are :mod:`model.scenarios.aging_params`, the views
+:mod:`model.scenarios.aging_views`; this module holds the daily rules and the readouts.
 """
 
 from __future__ import annotations
@@ -59,145 +62,22 @@ import numpy as np
 from mtor_abm.model import neighbourhood as nb
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.records import readout_collector
-from mtor_abm.model.scenarios.base import Param, TissueScenario
+from mtor_abm.model.scenarios.aging_params import EMPTY, FUNCTIONAL, SENESCENT, AgingScenario
+from mtor_abm.model.scenarios.aging_views import AgingViews
 from mtor_abm.model.scenarios.cohort import CohortModel
 from mtor_abm.model.survival import km_quantile
 
-EMPTY, FUNCTIONAL, SENESCENT = 0, 1, 2
-
-#: Categories of the mosaic view, in code order.
-CATEGORIES = ("functional", "damaged", "senescent", "stem", "exhausted stem", "dead organism")
-DAMAGED_LEVEL = 2.0
-"""Damage (relative to the young steady state) above which the view calls a cell damaged."""
-
-
-class AgingScenario(TissueScenario):
-    """Parameters of the aging scenario.
-
-    Args:
-        organisms: cohort size (``--replicates`` sets it).
-        lattice: side of each organism's somatic lattice, sites.
-        stem_cells: stem/progenitor cells per organism at birth.
-        cell_type: signalling parameters of the cells.
-        autophagy_capacity: autophagy machinery (1 = normal, 0 = knocked out).
-        growth_factor_spread: SD of log growth-factor drive between organisms.
-        damage_clearance_per_day: first-order clearance of damage at basal autophagy, 1/day.
-        sasp_damage_gain: rise of damage production per unit SASP.
-        senescence_hazard_per_day: senescence hazard of a cell at the young damage level, 1/day.
-        senescence_damage_slope: e-fold rise of the senescence hazard per unit damage.
-        senescent_clearance_per_day: immune clearance of senescent cells, 1/day.
-        stress_rate_per_day: acute stresses per organism per day.
-        stress_severity: mean fraction of functional cells one stress kills.
-        stem_renewal_per_day: refill rate of an empty site by a full, undamaged stem pool, 1/day.
-        stem_division_damage: damage a stem cell takes per daughter it gives.
-        stem_exhaustion_per_day: loss hazard of a stem cell at young damage and mTOR, 1/day.
-        death_threshold: functional fraction below which an organism dies.
-    """
-
-    organisms: int = 40
-    lattice: int = 8
-    stem_cells: int = 8
-    cell_type: str = "epithelial"
-    autophagy_capacity: float = 1.0
-    growth_factor_spread: float = 0.15
-    damage_clearance_per_day: float = 0.05
-    load_damage_share: float = 0.3
-    sasp_damage_gain: float = 1.5
-    senescence_hazard_per_day: float = 4e-4
-    senescence_damage_slope: float = 1.2
-    senescent_clearance_per_day: float = 0.01
-    stress_rate_per_day: float = 1.0 / 30.0
-    stress_severity: float = 0.08
-    stem_renewal_per_day: float = 0.2
-    stem_division_damage: float = 0.01
-    stem_exhaustion_per_day: float = 5e-4
-    residual_fraction_per_day: float = 0.0014
-    death_threshold: float = 0.5
-
-    PARAMETERS = {  # noqa: RUF012
-        "organisms": Param("organisms", "cohort size (--replicates sets it)", 1, 100_000),
-        "lattice": Param("sites", "side of each organism's somatic lattice", 2, 64),
-        "stem_cells": Param("cells", "stem/progenitor cells per organism at birth", 1, 256),
-        "cell_type": Param("", "signalling parameters of the cells", choices=tuple(sg.CELL_TYPES)),
-        "autophagy_capacity": Param(
-            "relative",
-            "autophagy machinery, 1 = normal, 0 = knockout (Atg5/Atg7 loss: Bjedov 2010)",
-            0,
-            10,
-        ),
-        "growth_factor_spread": Param(
-            "log SD",
-            "between-organism spread of insulin/IGF-1 drive (assumed; genetically "
-            "heterogeneous UM-HET3 mice: Harper 2003 Mech Ageing Dev 124:801)",
-            0,
-            2,
-        ),
-        "damage_clearance_per_day": Param(
-            "1/day",
-            "damage clearance at basal autophagy (assumed: turnover of long-lived proteins "
-            "and organelles over weeks)",
-            1e-4,
-            10,
-        ),
-        "load_damage_share": Param(
-            "fraction",
-            "share of damage production, SASP secretion and stem activation that follows "
-            "mTORC1-driven translation (assumed; the rest, e.g. mitochondrial ROS, does not)",
-            0,
-            1,
-        ),
-        "sasp_damage_gain": Param(
-            "relative/SASP",
-            "rise of damage production per unit SASP (assumed; paracrine senescence: "
-            "Acosta 2013 Nat Cell Biol 15:978)",
-            0,
-            100,
-        ),
-        "senescence_hazard_per_day": Param(
-            "1/day", "senescence hazard at the young damage level (assumed)", 0, 1
-        ),
-        "senescence_damage_slope": Param(
-            "1/damage", "e-fold rise of the senescence hazard per unit damage (assumed)", 0, 50
-        ),
-        "senescent_clearance_per_day": Param(
-            "1/day",
-            "immune clearance of senescent cells (assumed; Kale 2020 Exp Mol Med 52:1466)",
-            0,
-            1,
-        ),
-        "stress_rate_per_day": Param(
-            "1/day", "acute stresses (infection, injury) per organism per day (assumed)", 0, 1
-        ),
-        "stress_severity": Param(
-            "fraction", "mean fraction of functional cells one stress kills (assumed)", 0, 1
-        ),
-        "stem_renewal_per_day": Param(
-            "1/day", "refill rate of an empty site by a full, undamaged stem pool (assumed)", 0, 10
-        ),
-        "stem_division_damage": Param(
-            "damage", "damage a stem cell takes per daughter it gives (assumed)", 0, 10
-        ),
-        "stem_exhaustion_per_day": Param(
-            "1/day",
-            "stem-cell loss hazard at young damage and mTOR (assumed; mTOR drives HSC "
-            "exhaustion: Chen 2009 Sci Signal 2:ra75)",
-            0,
-            1,
-        ),
-        "residual_fraction_per_day": Param(
-            "1/day",
-            "fraction of a cell's damage turned non-degradable per day (assumed; lipofuscin "
-            "accumulation: Terman & Brunk 2004 Antioxid Redox Signal 6:245)",
-            0,
-            1,
-        ),
-        "death_threshold": Param(
-            "fraction", "functional cell fraction below which an organism dies (assumed)", 0, 1
-        ),
-    }
+__all__ = [
+    "EMPTY",
+    "FUNCTIONAL",
+    "SENESCENT",
+    "AgingModel",
+    "AgingScenario",
+    "aging_readouts",
+]
 
 
-class AgingModel(CohortModel):
+class AgingModel(AgingViews, CohortModel):
     """A cohort of aging organisms under a regime (see module docstring)."""
 
     CHECKPOINT_ARRAYS = (
@@ -398,73 +278,6 @@ class AgingModel(CohortModel):
             ):
                 row[key] = None  # a mean over no living organism: undefined
         return row
-
-    # ------------------------------------------------------------------ views
-    def tile_codes(self) -> np.ndarray:
-        """Category codes of every organism's tile: soma rows, then a row of stem cells."""
-        side = int(self.scenario.lattice)
-        codes = np.full((self.n_org, side, side + 1), -1, dtype=np.int16)
-        soma = np.where(self.status == FUNCTIONAL, 0, -1).astype(np.int16)
-        damaged = self.total_damage()[:, : self.n_soma] > DAMAGED_LEVEL
-        soma[(self.status == FUNCTIONAL) & damaged] = 1
-        soma[self.status == SENESCENT] = 2
-        codes[:, :, :side] = soma.reshape(self.n_org, side, side)
-        shown = min(self.n_stem, side)
-        codes[:, :shown, side] = np.where(self.stem_active[:, :shown], 3, 4)
-        codes[~self.alive] = 5
-        return codes
-
-    def category_layer(self) -> tuple[np.ndarray, tuple[str, ...]]:
-        """Mosaic of the organisms (functional/damaged/senescent/stem/exhausted/dead)."""
-        return self.mosaic(self.tile_codes(), -1), CATEGORIES
-
-    def _tile_values(self, flat: np.ndarray) -> np.ndarray:
-        """Per-cell values (flat table order) as tiles [organism, side, side + 1]."""
-        side = int(self.scenario.lattice)
-        values = self.per_org(flat)
-        tiles = np.full((self.n_org, side, side + 1), np.nan)
-        tiles[:, :, :side] = values[:, : self.n_soma].reshape(self.n_org, side, side)
-        shown = min(self.n_stem, side)
-        tiles[:, :shown, side] = values[:, self.n_soma : self.n_soma + shown]
-        codes = self.tile_codes()
-        tiles[(codes < 0) | (codes == 5)] = np.nan
-        return tiles
-
-    def readout_layers(self) -> dict[str, np.ndarray]:
-        """Per-site readouts (NaN = empty or dead): signalling relative to reference, damage."""
-        layers = {
-            k: self.mosaic(self._tile_values(v), np.nan) for k, v in self.cell_readouts().items()
-        }
-        layers["damage"] = self.mosaic(self._tile_values(self.total_damage().ravel()), np.nan)
-        return layers
-
-    def field_layers(self) -> dict[str, np.ndarray]:
-        """The SASP field (1 = surrounded by senescent cells at reference translation)."""
-        side = int(self.scenario.lattice)
-        tiles = np.zeros((self.n_org, side, side + 1))
-        tiles[:, :, :side] = self.sasp.reshape(self.n_org, side, side)
-        return {"SASP": self.mosaic(tiles, np.nan)}
-
-    def cell_state_at(self, x: int, y: int) -> dict | None:
-        """The cell at mosaic site (x, y): state, damage and signalling readouts, or None."""
-        where = self.locate(x, y)
-        if where is None:
-            return None
-        o, tx, ty = where
-        code = int(self.tile_codes()[o, tx, ty])
-        if code < 0:
-            return None
-        side = int(self.scenario.lattice)
-        col = tx * side + ty if ty < side else self.n_soma + tx
-        row = o * self.cells_per_org + col
-        values = {k: float(v[row]) for k, v in self.cell_readouts().items()}
-        return {
-            "cell_type": self.scenario.cell_type,
-            "state": CATEGORIES[code],
-            "organism": o,
-            "damage": float(self.total_damage()[o, col]),
-            **values,
-        }
 
 
 # ------------------------------------------------------------------------------ readouts
