@@ -445,6 +445,7 @@ def test_lesson_runs_to_its_explanation_with_the_runs_numbers(server, browser, n
         with_overrides,
     )
     from mtor_abm.visualization.dashboard.lessons import LESSON_DIR, load_lesson
+    from mtor_abm.visualization.numbers import number
 
     monkeypatch.setenv("MTOR_LESSON_OVERRIDES", json.dumps(OVERRIDES))
     lesson = with_overrides(load_lesson(LESSON_DIR / f"{name}.toml"))
@@ -476,7 +477,7 @@ def test_lesson_runs_to_its_explanation_with_the_runs_numbers(server, browser, n
                 continue
             mean = v.readout(parts[1], labels[parts[0]])
             decimals = int(spec[1:-1]) if spec else None
-            shown = f"{mean:.{decimals}f}" if decimals is not None else f"{mean:.3g}"
+            shown = number(mean, decimals)  # the page's one number format
             assert shown in text, f"{field} = {shown} (readout table) not in the explanation"
             checked += 1
         assert checked >= 1

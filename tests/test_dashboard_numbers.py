@@ -67,6 +67,15 @@ def test_long_times_read_in_days_and_no_growth_as_no_doubling():
     assert s.text() == "32.0 ± 2.8 h (no doubling in 1 of 3)"
 
 
+def test_whole_counts_read_as_whole_numbers():
+    assert summary.summarise([80, 80], "cells_initial").text() == "80 ± 0"  # not "80.0"
+    assert summary.summarise([80], "cells_initial").text() == "80"
+    assert (
+        summary.summarise([80, 81], "cells_initial").text() == "80.5 ± 0.7"
+    )  # SD 0.707 at the mean's 1 decimal
+    assert summary.summarise([80.0], "mean_pS6K").text() == "80.0"  # a measured float
+
+
 def test_readout_table_and_explanation_share_the_format():
     s = summary.summarise([0.988, 0.988 + 6.1e-6], "growth_inhibition")
     assert s.text() == "0.988 ± <0.001"

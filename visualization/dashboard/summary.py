@@ -28,6 +28,7 @@ class Summary:
     missing: int = 0
     name: str = ""
     boolean: bool = False
+    counts: bool = False  # every value a whole number (cell counts): a whole mean reads "80"
 
     @property
     def mean(self) -> float | None:
@@ -51,6 +52,8 @@ class Summary:
         if self.boolean:
             yes = int(sum(self.values))
             return ("yes" if yes else "no") if self.n == 1 else f"{yes} of {self.n}"
+        if decimals is None and self.counts and float(self.mean).is_integer():
+            decimals = 0  # 80 cells, not "80.0"
         if self.name.endswith("_h") and decimals is None:
             shown = duration(self.mean, self.sd)
         else:
@@ -74,7 +77,11 @@ def summarise(values: list, name: str = "") -> Summary | None:
             finite.append(float(v))
         else:
             return None
-    return Summary(tuple(finite), len(values), missing, name, boolean)
+    counts = not boolean and all(
+        isinstance(v, int) or v is None or (isinstance(v, float) and not math.isfinite(v))
+        for v in values
+    )
+    return Summary(tuple(finite), len(values), missing, name, boolean, counts and bool(finite))
 
 
 def readout_table(replicates: list[list[dict]]) -> tuple[list[str], list[list[Summary | None]]]:
