@@ -1,15 +1,12 @@
 """Figures of the cohort scenarios: Kaplan-Meier survival, senescence and damage by age,
-neuron survival and aggregate load (files only; matplotlib's Agg backend)."""
+neuron survival and aggregate load (files only; ``Figure`` objects, see :mod:`.figures`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from mtor_abm.model.survival import cohort_survival
 from mtor_abm.visualization.figures import run_title, save_figure
@@ -18,7 +15,8 @@ from mtor_abm.visualization.figures import run_title, save_figure
 def senescence_figure(series: dict, title: str = "", untreated: dict | None = None):
     """Senescent fraction and mean damage of living organisms by age (and the untreated
     twin's senescent fraction, dotted, when given)."""
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    fig = Figure(figsize=(5.5, 3.6))
+    ax = fig.subplots()
     day = np.asarray(series["day"])
     ax.plot(day, series["senescent_fraction"], color="tab:red", label="senescent fraction")
     if untreated is not None:
@@ -44,7 +42,8 @@ def senescence_figure(series: dict, title: str = "", untreated: dict | None = No
 
 def neuro_figure(series: dict, title: str = ""):
     """Neuron survival and mean aggregate load per living neuron over time."""
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    fig = Figure(figsize=(5.5, 3.6))
+    ax = fig.subplots()
     day = np.asarray(series["day"])
     ax.plot(day, series["neuron_survival_fraction"], color="tab:blue", label="neurons alive")
     ax.set_xlabel("time (days)")
@@ -69,7 +68,8 @@ def survival_figure(arms: dict[str, tuple], title: str = ""):
     The curve, band and median are :func:`model.survival.cohort_survival`'s, the statistic of
     the run's readouts and of the report, so the three never disagree.
     """
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    fig = Figure(figsize=(5.5, 3.6))
+    ax = fig.subplots()
     for i, (label, (death_days, end_day)) in enumerate(arms.items()):
         color = f"C{i % 10}"
         km = cohort_survival(death_days, end_day)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import math
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 KIND_TITLES = {
     "pathway": "Signalling in single cells (relative to untreated)",
@@ -23,9 +20,8 @@ def calibration_figure(rows: list[dict], title: str = ""):
     (filled dot, blue in-sample, orange held out). PK values are on a log axis."""
     kinds = [k for k in KIND_TITLES if any(r["kind"] == k for r in rows)]
     heights = [max(2.0, 0.22 * sum(r["kind"] == k for r in rows)) for k in kinds]
-    fig, axes = plt.subplots(
-        len(kinds), 1, figsize=(8.5, sum(heights) + 1.0), gridspec_kw={"height_ratios": heights}
-    )
+    fig = Figure(figsize=(8.5, sum(heights) + 1.0))
+    axes = fig.subplots(len(kinds), 1, gridspec_kw={"height_ratios": heights})
     axes = [axes] if len(kinds) == 1 else list(axes)
     for ax, kind in zip(axes, kinds, strict=True):
         sub = [r for r in rows if r["kind"] == kind]

@@ -1,14 +1,16 @@
-"""Matplotlib figures for runs and commands (files only; no screen needed)."""
+"""Matplotlib figures for runs and commands (files only; no screen needed).
+
+Every figure of the package is a ``matplotlib.figure.Figure`` drawn through its own methods,
+never through pyplot: importing or drawing never changes the user's backend (a notebook's inline
+or a desktop window) and no figure enters pyplot's global, non-thread-safe registry.
+"""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from mtor_abm.model.atomic import write_bytes
 
@@ -17,13 +19,13 @@ def _save(fig, path: Path) -> None:
     """Save a figure as PNG through a temporary file and a rename."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
-    plt.close(fig)
     write_bytes(path, buf.getvalue())
 
 
 def growth_figure(series: dict, twin: dict | None, title: str):
     """Cell count over time, treated against the untreated twin (log scale)."""
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    fig = Figure(figsize=(5.5, 3.6))
+    ax = fig.subplots()
     days = [t / 24.0 for t in series["time_h"]]
     ax.plot(days, series["cells"], label="treated" if twin else "cells", color="tab:red")
     if twin:
@@ -39,7 +41,8 @@ def growth_figure(series: dict, twin: dict | None, title: str):
 
 def signalling_figure(series: dict, title: str):
     """Mean pS6K, p4E-BP1, pAKT-S473 and autophagy of the cells over time (1 = reference)."""
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    fig = Figure(figsize=(5.5, 3.6))
+    ax = fig.subplots()
     days = [t / 24.0 for t in series["time_h"]]
     for key, label in (
         ("mean_pS6K", "pS6K"),
@@ -59,7 +62,8 @@ def signalling_figure(series: dict, title: str):
 
 def pk_figure(times_h, conc_by_species: dict, dose_times_h=(), title: str = ""):
     """Blood concentration (ng/mL) per species over time, with dose marks."""
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    fig = Figure(figsize=(5.5, 3.6))
+    ax = fig.subplots()
     days = [t / 24.0 for t in times_h]
     for species, conc in conc_by_species.items():
         ax.plot(days, conc, label=species)

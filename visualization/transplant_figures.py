@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from mtor_abm.visualization.figures import run_title, save_figure
 
@@ -37,7 +35,8 @@ CATEGORY_COLOURS = {
 
 def tcell_figure(series: dict, title: str):
     """T-cells by subset over time (log scale), with their total."""
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    fig = Figure(figsize=(5.5, 3.6))
+    ax = fig.subplots()
     days = np.asarray(series["time_h"], dtype=float) / 24.0
     ax.plot(days, np.maximum(series["tcells"], 0.5), color="k", lw=1.5, label="all T-cells")
     for name, colour in SUBSET_COLOURS.items():
@@ -53,7 +52,8 @@ def tcell_figure(series: dict, title: str):
 
 def graft_figure(series: dict, graft_initial: int, threshold: float, title: str, twin=None):
     """Graft surviving fraction over time (and the untreated twin's, when given)."""
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    fig = Figure(figsize=(5.5, 3.6))
+    ax = fig.subplots()
     for data, label, style in ((series, "graft", "-"), (twin, "untreated", "--")):
         if data is None:
             continue
@@ -74,7 +74,8 @@ def graft_figure(series: dict, graft_initial: int, threshold: float, title: str,
 def snapshot_figure(codes: np.ndarray, labels: tuple[str, ...], title: str):
     """The tissue at the end of the run, coloured by category (graft, host, T-cell subsets)."""
     colours = ["#ffffff"] + [CATEGORY_COLOURS.get(label, "#cccccc") for label in labels]
-    fig, ax = plt.subplots(figsize=(5.0, 4.6))
+    fig = Figure(figsize=(5.0, 4.6))
+    ax = fig.subplots()
     ax.imshow(
         (codes + 1).T,
         origin="lower",
@@ -84,7 +85,7 @@ def snapshot_figure(codes: np.ndarray, labels: tuple[str, ...], title: str):
         interpolation="nearest",
     )
     present = sorted(np.unique(codes).tolist())
-    handles = [plt.Rectangle((0, 0), 1, 1, fc=colours[c + 1], ec="0.7") for c in present]
+    handles = [Rectangle((0, 0), 1, 1, fc=colours[c + 1], ec="0.7") for c in present]
     ax.legend(
         handles,
         ["empty (lesion)" if c < 0 else labels[c] for c in present],

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from mtor_abm.visualization.figures import run_title, save_figure
 
@@ -19,7 +17,8 @@ CATEGORY_COLOURS = ("#d62728", "#c7c7c7", "#9467bd", "#2b2b2b", "#1f77b4")
 
 def growth_by_state_figure(series: dict, start_day: float | None, title: str):
     """Tumor cells over time split into cycling, quiescent and hypoxic; necrotic debris."""
-    fig, ax = plt.subplots(figsize=(6.0, 3.8))
+    fig = Figure(figsize=(6.0, 3.8))
+    ax = fig.subplots()
     days = np.asarray(series["time_h"], dtype=float) / 24.0
     tumor = np.asarray(series["tumor_cells"], dtype=float)
     # fractions are None (NaN here) when no tumor cell is left: then no cell cycles
@@ -45,11 +44,12 @@ def snapshot_figure(model, title: str):
     """Three panels of the final tissue: cell states with vessels, oxygen, drug."""
     codes, labels = model.category_layer()
     fields = model.field_layers()
-    fig, axes = plt.subplots(1, 3, figsize=(12.0, 4.0))
+    fig = Figure(figsize=(12.0, 4.0))
+    axes = fig.subplots(1, 3)
     masked = np.ma.masked_less(codes.T, 0)
     cmap = ListedColormap(CATEGORY_COLOURS[: len(labels)])
     axes[0].imshow(masked, origin="lower", cmap=cmap, vmin=-0.5, vmax=len(labels) - 0.5)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=CATEGORY_COLOURS[i]) for i in range(len(labels))]
+    handles = [Rectangle((0, 0), 1, 1, color=CATEGORY_COLOURS[i]) for i in range(len(labels))]
     axes[0].legend(handles, labels, fontsize=7, loc="upper right", framealpha=0.8)
     axes[0].set_title("cells")
     for ax, name, unit, cmap_name in (
@@ -70,7 +70,8 @@ def pk_with_doses_figure(series: dict, regime, title: str):
     """Blood concentration over the run (nM) with a mark at every dose."""
     from mtor_abm.model.pharmacology import dose_times_h
 
-    fig, ax = plt.subplots(figsize=(6.0, 3.4))
+    fig = Figure(figsize=(6.0, 3.4))
+    ax = fig.subplots()
     hours = np.asarray(series["time_h"], dtype=float)
     ax.plot(hours / 24.0, series["blood_nM"], color="tab:blue", label="blood")
     if "tumor_drug_nM" in series:

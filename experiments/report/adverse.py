@@ -13,7 +13,7 @@ from mtor_abm.visualization.numbers import limited
 
 def adverse_panel(data: Results):
     """The four adverse-effect indices of each regime (mean over its runs)."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
     res = data.results[data.results["status"] == "ok"]
@@ -23,9 +23,8 @@ def adverse_panel(data: Results):
     show_start = res.loc[res["drug"] != "none", "start_day"].nunique() > 1
     labels = res.apply(regime_label, axis=1, show_start=show_start)
     means = res[columns].groupby(labels, sort=False).mean()
-    fig, axes = plt.subplots(
-        1, len(columns), figsize=(3.0 * len(columns), 0.35 * len(means) + 2.2), sharey=True
-    )
+    fig = Figure(figsize=(3.0 * len(columns), 0.35 * len(means) + 2.2))
+    axes = fig.subplots(1, len(columns), sharey=True)
     axes = np.atleast_1d(axes)
     y = np.arange(len(means))
     low = min(0.5, float(means.min().min()) * 0.8)

@@ -49,10 +49,10 @@ def conditions(data: Results) -> pd.Series:
 
 def condition_colors(condition: pd.Series) -> dict[str, Any]:
     """One colour per condition, the same in every figure (in order of first run)."""
-    import matplotlib.pyplot as plt
+    import matplotlib
 
     names = list(dict.fromkeys(condition))
     if len(names) <= 10:
         return {n: f"C{i}" for i, n in enumerate(names)}
-    cmap = plt.get_cmap("tab20")
+    cmap = matplotlib.colormaps["tab20"]
     return {n: cmap(i % 20) for i, n in enumerate(names)}

@@ -10,7 +10,7 @@ from mtor_abm.experiments.report.tables import format_value, md_table
 
 def dose_response(data: Results):
     """GI curves per drug (and other swept parameters), Hill fits and GI50 with 95 % CIs."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     res = data.results
     if "growth_inhibition" not in res or "conc_nM" not in res:
@@ -24,7 +24,8 @@ def dose_response(data: Results):
     ]
     if not groups:
         return []
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    fig = Figure(figsize=(6.4, 4.4))
+    ax = fig.subplots()
     rows = []
     for i, (key, g) in enumerate(groups):
         key = key if isinstance(key, tuple) else (key,)

@@ -54,7 +54,7 @@ def _num_or(value: float | None, missing: str) -> str:
 
 def survival_km(data: Results):
     """Kaplan-Meier lifespans per condition (an organism alive at the end is censored)."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     res = data.results
     if "lifespans_days" not in res:
@@ -71,7 +71,8 @@ def survival_km(data: Results):
             groups[name] = (np.concatenate(durations), np.concatenate(events))
     if not groups:
         return []
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig = Figure(figsize=(6.4, 4.2))
+    ax = fig.subplots()
     groups = dict(sorted(groups.items(), key=lambda kv: kv[0] != "untreated"))
     rows = _survival_curves(ax, groups, "age (days)", data.colors)
     ax.set_ylabel("fraction of the cohort alive")
@@ -81,13 +82,14 @@ def survival_km(data: Results):
 
 def graft_survival(data: Results):
     """Surviving graft fraction over time and rejection-free graft survival (Kaplan-Meier)."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     s, res = data.series, data.results
     if "graft_cells" not in s or s.empty:
         return []
     has_km = "rejection_day" in res
-    fig, axes = plt.subplots(1, 2 if has_km else 1, figsize=(11 if has_km else 6.4, 4.2))
+    fig = Figure(figsize=(11 if has_km else 6.4, 4.2))
+    axes = fig.subplots(1, 2 if has_km else 1)
     axes = np.atleast_1d(axes)
     cond = res.set_index("run_id")["condition"]
     frac = s[["run_id", "time_h", "graft_cells"]].copy()

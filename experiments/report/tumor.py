@@ -60,7 +60,7 @@ def _treatment_start(res: pd.DataFrame) -> dict[int, float]:
 
 def tumor_figures(data: Results):
     """Tumor growth curves (median, IQR), waterfall of best response, spider plot."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     res = data.results
     rel = _tumor_relative(data)
@@ -68,7 +68,8 @@ def tumor_figures(data: Results):
     cond = res.set_index("run_id")["condition"]
     if rel is not None:
         rel["condition"] = rel["run_id"].map(cond)
-        fig, ax = plt.subplots(figsize=(6.4, 4.2))
+        fig = Figure(figsize=(6.4, 4.2))
+        ax = fig.subplots()
         for name, g in rel.groupby("condition", sort=False):
             color = data.colors[name]
             q = g.groupby("day")["relative"].quantile([0.25, 0.5, 0.75]).unstack()
@@ -124,12 +125,13 @@ def _log_y(ax) -> None:
 
 
 def _waterfall(best: pd.Series, cond: pd.Series, what: str, colors: dict):
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     order = best.sort_values(ascending=False)
     names = [n for n in colors if n in set(cond[order.index])]
-    fig, ax = plt.subplots(figsize=(7.0, 4.0))
+    fig = Figure(figsize=(7.0, 4.0))
+    ax = fig.subplots()
     ax.bar(
         range(len(order)),
         100 * order.to_numpy(),
@@ -150,9 +152,10 @@ def _waterfall(best: pd.Series, cond: pd.Series, what: str, colors: dict):
 
 
 def _spider(rel: pd.DataFrame, colors: dict):
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig = Figure(figsize=(6.4, 4.2))
+    ax = fig.subplots()
     shown = rel[rel["run_id"].isin(rel["run_id"].unique()[:MAX_SPIDER_LINES]) & (rel["day"] >= 0)]
     for _, g in shown.groupby("run_id", sort=False):
         color = colors[g["condition"].iloc[0]]
