@@ -17,7 +17,6 @@ d/n)))``, so a curve that is exactly 0.5 can come out as 0.5000000000000001 and 
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,8 +116,10 @@ def kaplan_meier(durations, events, alpha: float = 0.05) -> KaplanMeier:
         raise InputError("Kaplan-Meier needs one duration and one event flag per subject")
     if not np.all(np.isfinite(durations)) or np.any(durations < 0):
         raise InputError("Kaplan-Meier durations must be finite numbers >= 0")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # lifelines warns on tiny groups and all-censored data
+    # lifelines takes log(0) where the curve reaches 0 and silences that with np.seterr, which
+    # it never restores; errstate keeps both to this call. numpy >= 2 keeps the error state per
+    # thread (a contextvar), so other threads are untouched; a warnings filter would not be.
+    with np.errstate(divide="ignore", invalid="ignore"):
         fit = KaplanMeierFitter(alpha=alpha).fit(durations, events)
     band = fit.confidence_interval_survival_function_.to_numpy()
     return KaplanMeier(

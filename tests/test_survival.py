@@ -127,3 +127,27 @@ def test_run_figure_draws_the_kaplan_meier_curve_of_lifelines():
     drawn = np.unique(np.round(fig.axes[0].collections[0].get_paths()[0].vertices[:, 1], 12))
     band = theirs.confidence_interval_.to_numpy()
     assert np.isin(np.round(band[np.isfinite(band)], 12), drawn).all()
+
+
+def test_a_curve_leaves_numpy_error_handling_and_warning_filters_as_they_were(monkeypatch):
+    """Runs are stepped in threads (the dashboard): the statistics must not switch warnings off
+    for the process. lifelines' fit sets numpy's error state (np.seterr) and never restores it;
+    a warnings filter set around it would hold, meanwhile, for every thread."""
+    seen = {}
+    fit = KaplanMeierFitter.fit
+
+    def watched(self, *args, **kwargs):
+        seen["filters"] = list(warnings.filters)  # the process-wide list, during the fit
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(KaplanMeierFitter, "fit", watched)
+    filters = list(warnings.filters)
+    with np.errstate(divide="warn", invalid="warn"):  # numpy's defaults (a direct lifelines
+        state = np.geterr()  # fit elsewhere in this thread may have changed them)
+        km = kaplan_meier([2.0, 4.0, 4.0, 7.0], [True, True, False, True])  # reaches 0: log(0)
+        assert km.survival[-1] == 0.0
+        assert seen["filters"] == filters
+        assert list(warnings.filters) == filters
+        assert np.geterr() == state
+        with pytest.warns(RuntimeWarning, match="divide by zero"):
+            np.log(np.zeros(1))  # the caller's numpy still warns
