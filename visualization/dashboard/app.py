@@ -282,7 +282,8 @@ def Dashboard():
                     stop_h, hours, option.set, plot.set, set_speed)  # fmt: skip
     if run is not None:
         columns = lesson_columns(lesson) if mode.value == "Lessons" and lesson else ()
-        RunView(run, hours, option.value, option.set, plot.value, plot.set, stop_h, columns)
+        RunView(run, hours, option.value, option.set, plot.value, plot.set, stop_h, columns,
+                playing=bool(playing.value))  # fmt: skip
 
 
 class _Proxy:

@@ -167,17 +167,21 @@ def PKPanel(run: Run, hours: float, horizon_h: float):
 
 
 @solara.component
-def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, ...] = ()):
+def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, ...] = (),
+                 playing: bool = False):  # fmt: skip
     """Each arm's summary readouts, then the last values of the timeseries ``columns``: mean ±
     SD over its replicate seeds; then each arm's adverse-effect panel over the run's length
-    (``horizon_h``), computed once per regime in a thread (no seed: no spread)."""
+    (``horizon_h``), computed once per regime in a thread (no seed: no spread). While the run
+    plays the thread waits (it would take the play loop's CPU: a lesson then ends later than
+    its headless run); it starts at a pause or the end, and a computed panel is kept."""
     days = horizon_h / 24.0
+    ready = not playing or run.has_adverse_panels(days)
     # The result names the run and length it belongs to: after a switch of tab or arms the
     # thread's previous result is still there for a render or two, and must not be drawn
     # against the new run's arms.
     adverse = solara.use_thread(
-        lambda: (run, days, run.adverse_panels(days)),
-        dependencies=[id(run), days],
+        lambda: (run, days, run.adverse_panels(days)) if ready else None,
+        dependencies=[id(run), days, ready],
         intrusive_cancel=False,
     )
     names, rows = readout_table(run.replicate_readouts())
@@ -217,7 +221,12 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
     if adverse.state == solara.ResultState.ERROR:
         solara.Warning(f"adverse panel not computed: {adverse.error}")
     elif not current_panels(adverse, run, days):
-        solara.Text("computing the adverse panel...")
+        solara.Text(
+            "computing the adverse panel..."
+            if ready
+            else "the adverse panel is computed "
+            "when playback pauses or ends (it would slow the run down)"
+        )
     else:
         solara.HTML(tag="div", unsafe_innerHTML=adverse_table(run, adverse.value[2]))
 
@@ -297,9 +306,11 @@ def ExportButtons(run: Run, option, scale, plot, hours: float):
 
 
 @solara.component
-def RunView(run: Run, hours: float, option, set_option, plot, set_plot, stop_h=None, columns=()):
+def RunView(run: Run, hours: float, option, set_option, plot, set_plot, stop_h=None, columns=(),
+            playing: bool = False):  # fmt: skip
     """Tissues side by side with a shared colour scale, then charts, inspector and readouts
-    (``columns``: timeseries columns whose last values join the readout table)."""
+    (``columns``: timeseries columns whose last values join the readout table; ``playing``:
+    the adverse panel waits for a pause or the end, see :func:`ReadoutTable`)."""
     selected, set_selected = solara.use_state(None)
     with run.lock:  # the models are read whole between steps
         options = views.colour_options(run.models[0])
@@ -331,5 +342,5 @@ def RunView(run: Run, hours: float, option, set_option, plot, set_plot, stop_h=N
         with solara.Column():
             CellInspector(run, selected, hours)
     PKPanel(run, hours, horizon_h)
-    ReadoutTable(run, hours, horizon_h, tuple(columns))
+    ReadoutTable(run, hours, horizon_h, tuple(columns), playing)
     ExportButtons(run, option, scale, plot, hours)

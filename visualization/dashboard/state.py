@@ -286,6 +286,11 @@ class Run:
             out.append(dict(panel))
         return out
 
+    def has_adverse_panels(self, days: float) -> bool:
+        """Whether every arm's panel over ``days`` is already computed (reading it is free)."""
+        with self._adverse_lock:
+            return all((arm.regime, float(days)) in self._adverse for arm in self.arms)
+
     def _untreated_arm(self) -> Arm | None:
         return next((a for a in self.arms if a.regime.drug == "none"), None)
 
