@@ -25,8 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mtor_abm.experiments.runner import RunResult, advance, check_days, check_seed, run_scenario
+from mtor_abm.experiments.runner import RunResult, advance, check_days, run_scenario
 from mtor_abm.model import signaling as sg
+from mtor_abm.model.domains import check_seed
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DrugLibrary, Regime, load_library
 from mtor_abm.model.regimes import build_regime

@@ -42,8 +42,9 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
-from mtor_abm.experiments.runner import check_days, check_seed, regime_dict, whole_steps
+from mtor_abm.experiments.runner import check_days, regime_dict, whole_steps
 from mtor_abm.model import regimes as model_regimes
+from mtor_abm.model.domains import check_seed
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.inputfiles import parse_toml, read_text
 from mtor_abm.model.pharmacology import DrugLibrary, load_library

@@ -13,7 +13,8 @@ from types import MappingProxyType
 import pytest
 
 from mtor_abm.experiments import cli_help
-from mtor_abm.experiments.cli import build_parser, main
+from mtor_abm.experiments.cli import main
+from mtor_abm.experiments.cli_parser import build_parser
 from mtor_abm.model import signaling
 from mtor_abm.model.pathway import INPUT_DEFAULTS
 from mtor_abm.model.pharmacology import load_library, parse_schedule

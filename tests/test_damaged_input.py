@@ -32,7 +32,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from test_input_domains import USER_DRUG
 
-from mtor_abm.experiments.cli import build_parser, main
+from mtor_abm.experiments.cli import main
+from mtor_abm.experiments.cli_parser import build_parser
 from mtor_abm.model import checkpoint
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.inputfiles import MAX_TEXT_BYTES

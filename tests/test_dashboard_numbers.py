@@ -102,7 +102,7 @@ def test_a_limited_value_reads_as_a_bound():
 
 
 def test_the_cli_text_summary_uses_the_same_words():
-    from mtor_abm.experiments.cli_run import format_readout as _fmt
+    from mtor_abm.experiments.cli_commands import format_readout as _fmt
 
     assert _fmt(20.0, "infection_risk") == "≥ 20"  # at the adverse index's limit
     assert _fmt(20.0, "hyperlipidemia") == "20.0"  # not a limited index

@@ -11,7 +11,8 @@ from mesa import Model
 from mesa.discrete_space import OrthogonalMooreGrid
 
 from mtor_abm.model.errors import InputError
-from mtor_abm.model.fields import SECONDS_PER_HOUR, Field
+from mtor_abm.model.fields import Field
+from mtor_abm.model.units import SECONDS_PER_HOUR
 
 METHODS = ["explicit", "implicit"]
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from mtor_abm.experiments import api
-from mtor_abm.experiments.cli_run import format_readout
+from mtor_abm.experiments.cli_commands import format_readout
 from mtor_abm.experiments.report import write_report
 from mtor_abm.model.scenarios.culture import doubling_time_h, growth_inhibition
 from mtor_abm.visualization.dashboard.state import ArmSpec, Run

@@ -145,3 +145,53 @@ def test_no_module_imports_back_a_module_that_imports_it():
 def test_the_loop_finder_finds_loops():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e2"}, "e2": set()}
     assert import_cycles(graph) == [["a", "b", "c"]]
+
+
+def module_names(path: Path) -> tuple[set[str], set[str]]:
+    """(names ``path`` defines or exports, names it only imports) at module level. Exported:
+    listed in ``__all__`` or re-imported explicitly as ``import x as x`` (PEP 484)."""
+    defined, imported, exported = set(), set(), set()
+    for node in ast.parse(path.read_text(), filename=str(path)).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            defined.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            defined |= names
+            if "__all__" in names:
+                exported |= {e.value for e in node.value.elts}
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                imported.add(alias.asname or alias.name.split(".")[0])
+                if alias.asname == alias.name:
+                    exported.add(alias.name)
+    return defined | exported, imported - defined - exported
+
+
+def test_every_import_names_the_module_that_defines_the_name():
+    """After a module is split, importers name the new home (or the old module exports the
+    name on purpose, in ``__all__``): a name taken from a module that merely imports it
+    breaks when that module stops needing it."""
+    offences = []
+    for folder in ("model", "agents", "experiments", "visualization", "tests", "benchmarks"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if not (
+                    isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mtor_abm.")
+                ):
+                    continue
+                home = ROOT.joinpath(*node.module.split(".")[1:])
+                source = (
+                    home.with_suffix(".py")
+                    if home.with_suffix(".py").exists()
+                    else home / "__init__.py"
+                )
+                if not source.exists():
+                    continue
+                _, only_imported = module_names(source)
+                offences += [
+                    f"{path.relative_to(ROOT)}:{node.lineno} takes {alias.name} from {node.module}"
+                    for alias in node.names
+                    if alias.name in only_imported
+                ]
+    assert offences == []

@@ -12,7 +12,8 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import spsolve
 
 from mtor_abm.model.multigrid import MultigridCG, _gather, _scatter
-from mtor_abm.model.scenarios.tumor_fields import SECONDS_PER_HOUR, SteadyField
+from mtor_abm.model.scenarios.tumor_fields import SteadyField
+from mtor_abm.model.units import SECONDS_PER_HOUR
 
 DX = 20.0
 # The tumor scenario's regimes: (diffusion um^2/s, uptake of a tumor cell 1/h, decay 1/h,

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mtor_abm.model.fields import SECONDS_PER_HOUR
 from mtor_abm.model.multigrid import CoarseLU, MultigridCG
+from mtor_abm.model.units import SECONDS_PER_HOUR
 
 SINK_FLOOR_PER_H = 1e-9
 """A negligible sink everywhere, 1/h: keeps the operator positive definite for a field with
