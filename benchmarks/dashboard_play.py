@@ -86,7 +86,8 @@ PROBE_S = 3.0
 
 def estimated_headless_s(lesson) -> float:
     """The lesson's headless time estimated from its build and its first ``PROBE_S`` seconds
-    of steps (step cost taken as constant: a growing tumor makes it an underestimate)."""
+    of steps (step cost taken as constant: a growing tumor makes it low, a transplant whose
+    first days cost most makes it high: 61 s estimated for a 23 s lesson)."""
     from mtor_abm.visualization.dashboard.lesson_run import build_run, lesson_hours
 
     t0 = time.perf_counter()
