@@ -109,3 +109,16 @@ def test_the_cli_text_summary_uses_the_same_words():
     assert _fmt(1859.4, "doubling_time_h") == "1859"  # the key names the unit (h)
     assert _fmt(None, "doubling_time_h") == "no doubling"
     assert _fmt(None, "rejection_day") == "never"
+
+
+def test_colour_bar_labels_use_the_shared_format():
+    from mtor_abm.visualization.dashboard import views
+
+    scale = views.Scale("cells", 0.0, 1234.0, None, "viridis", "cells")
+    assert [label for _, label in views.colourbar_ticks(scale)] == ["0", "617", "1234"]
+    scale = views.Scale("pS6K", 0.0, 2.0, 1.0, "RdBu_r", "pS6K")
+    assert [label for _, label in views.colourbar_ticks(scale)] == ["0", "1", "2"]
+    scale = views.Scale("x", 0.2, 0.8, None, "viridis", "x")
+    assert [label for _, label in views.colourbar_ticks(scale)] == ["0.2", "0.5", "0.8"]
+    scale = views.Scale("x", 0.0, 1.2345, None, "viridis", "x")  # a data maximum
+    assert [label for _, label in views.colourbar_ticks(scale)] == ["0", "0.62", "1.23"]

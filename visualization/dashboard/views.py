@@ -20,6 +20,8 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from PIL import Image
 
+from mtor_abm.visualization.numbers import tick
+
 CELL_TYPE = "cell type"
 FIELD_PREFIX = "field: "
 EMPTY_RGBA = (32, 32, 32, 255)  # empty sites: near black, like a dish under the microscope
@@ -312,7 +314,9 @@ def colourbar_ticks(scale: Scale) -> list[tuple[float, str]]:
         ticks.insert(1, (scale.vmin + scale.vmax) / 2)
     span = scale.vmax - scale.vmin or 1.0
     pos = [(t - scale.vmin) / span for t in ticks]
-    return [(p, f"{t:.3g}") for p, t in zip(pos, ticks, strict=True)]
+    # labels at the precision of the ticks' spacing (2 figures): "1234", not "1.23e+03"
+    step = float(f"{span / 2:.2g}")
+    return [(p, tick(t, step)) for p, t in zip(pos, ticks, strict=True)]
 
 
 # ------------------------------------------------------------------------------ figures
