@@ -13,6 +13,7 @@ Wiring (arrows are activation, ``-|`` inhibition)::
     mTORC1 -> S6K, 4E-BP1, ULK1-S757 (which holds autophagy off)
     S6K -| IRS1            (the negative feedback loop; Harrington 2004, O'Reilly 2006)
     AKT-S473 -| FOXO -> RTK expression   (slow feedback on receptor levels)
+    mTORC1 -> Grb10 -| receptor signalling (slow; Hsu 2011, Yu 2011)
 
 Drug action enters as three per-cell numbers computed by :mod:`model.pharmacology`:
 ``occ_frb`` (FKBP12-rapalog complex bound to mTORC1's FRB domain), ``inh_mtorc1`` and
@@ -112,13 +113,28 @@ RAPALOG_4EBP1_BLOCK_LATE = 0.30
 RAPALOG_ULK1_BLOCK = 0.45
 """Fraction of ULK1-S757 phosphorylation blocked by rapalogs: partial, so ATP-competitive
 inhibitors induce more autophagy (Thoreen 2009 JBC 284:8023; Kang 2013 Science)."""
-T308_S473_PRIMING = 1.0
+K_GRB10 = 1.0
+"""mTORC1 activity giving half-maximal Grb10 phosphorylation and stabilisation. Assumed: far
+above the reference cell's (~0.3), so the loop acts where mTORC1 is constitutive (TSC loss)."""
+N_GRB10 = 4.0
+"""Hill coefficient of Grb10 accumulation in mTORC1 activity (phosphorylation-dependent
+stabilisation; assumed steep so that cells with regulated mTORC1 keep their receptors)."""
+GRB10_STRENGTH = 3.0
+"""Receptor signalling (the slow ``rtk`` variable) is divided by ``1 + GRB10_STRENGTH x``
+Grb10 accumulation: phosphorylated, stabilised Grb10 binds activated insulin/IGF-1
+receptors (Hsu 2011 Science 332:1317; Yu 2011 Science 332:1322: TSC-null cells have low
+PI3K-AKT partly through Grb10). Assumed magnitude."""
+RAPALOG_GRB10_BLOCK = 0.5
+"""Fraction of Grb10 phosphorylation blocked by FRB-bound FKBP12-rapalog: partial; Torin1
+blocks it more fully (Hsu 2011). Assumed."""
+T308_S473_PRIMING = 1.1
 """Loss of T308 per unit of recently lost mTORC2 capacity (``mtorc2_primed`` minus assembled,
 uninhibited mTORC2: S473 priming of T308 that has not yet been compensated).
 The dependence is transient: mTORC2 inhibition lowers T308 within the first hour
 (Rodrik-Outmezguine 2011 Cancer Discov 1:248), while cells without mTORC2 (rictor loss) keep
 T308 and the TSC2 -> mTORC1 -> S6K arm (Guertin 2006 Dev Cell 11:859; Jacinto 2006 Cell
-127:125). Assumed magnitude."""
+127:125). Assumed magnitude, set for row S5 (T308 <= 0.8 at 1 h of Torin1: 0.77); it was 1.0
+before PIP3 read the slow receptor variables at the sub-step midpoint (0.81 then)."""
 T308_PER_PIP3 = 0.39
 """AKT-T308 phosphorylation per unit PIP3 (PDK1 and AKT both recruited by PIP3). Assumed:
 keeps the reference cell's T308, and so its TSC2 -> Rheb -> mTORC1 operating point, where the
@@ -371,7 +387,7 @@ def _ramp_factors(h: float, tau: float) -> tuple[float, float]:
     return f, 1.0 - f * tau / h
 
 
-def _slow_targets(s, p, out_irs1, out_rtk, out_autophagy) -> None:
+def _slow_targets(s, p, c, out_irs1, out_rtk, out_autophagy, scratch) -> None:
     """Targets of the slow feedback variables from the current fast state."""
     np.multiply(s["s6k"], p["feedback_strength"], out=out_irs1)
     out_irs1 += 1.0
@@ -386,6 +402,15 @@ def _slow_targets(s, p, out_irs1, out_rtk, out_autophagy) -> None:
     np.reciprocal(a, out=a)  # nuclear FOXO
     a *= p["foxo_rtk_gain"]
     a += 1.0
+    # mTORC1 -> Grb10: receptor signalling held down where mTORC1 is high (TSC loss).
+    g = scratch
+    np.multiply(s["mtorc1"], c.grb10_access, out=g)
+    g *= 1.0 / K_GRB10
+    np.power(g, N_GRB10, out=g)
+    np.divide(g, g + 1.0, out=g)
+    g *= GRB10_STRENGTH
+    g += 1.0
+    a /= g
     np.multiply(s["ulk1"], 2.0, out=out_autophagy)
     out_autophagy += p["basal_autophagy"]
 
@@ -412,6 +437,7 @@ class _StepConstants:
         self.s6k_access = 1.0 - RAPALOG_S6K_BLOCK * occ
         self.ulk1_access = 1.0 - RAPALOG_ULK1_BLOCK * occ
         self.block_4ebp1_late = RAPALOG_4EBP1_BLOCK_LATE * occ
+        self.grb10_access = 1.0 - RAPALOG_GRB10_BLOCK * occ
         self.ulk1_gain = 0.5 + 0.5 * self.ampk
         self.ulk1_ampk = 0.5 * self.ampk
         self.assembly_target = 1.0 - p["mtorc2_rapalog_sensitivity"] * occ
@@ -487,7 +513,7 @@ def _advance_block(state, params, inputs: Inputs, dt_h: float, substep_h: float)
     # which keeps the splitting error second order in the sub-step.
     irs1_t0, rtk_t0, auto_t0 = np.empty(n), np.empty(n), np.empty(n)
     irs1_t1, rtk_t1, auto_t1 = np.empty(n), np.empty(n), np.empty(n)
-    _slow_targets(s, p, irs1_t0, rtk_t0, auto_t0)
+    _slow_targets(s, p, c, irs1_t0, rtk_t0, auto_t0, scratch)
     k_s6k_n = K_S6K**N_S6K
     for h in substeps:
         f_fast = -math.expm1(-h / TAU_FAST_H)
@@ -495,11 +521,21 @@ def _advance_block(state, params, inputs: Inputs, dt_h: float, substep_h: float)
         f_adapt = -math.expm1(-h / TAU_RAPALOG_ADAPT_H)
         f_primed = -math.expm1(-h / TAU_T308_PRIMING_H)
         fg_irs1 = _ramp_factors(h, TAU_IRS1_H)
+        half_irs1 = -math.expm1(-0.5 * h / TAU_IRS1_H)
+        half_rtk = -math.expm1(-0.5 * h / TAU_RTK_H)
         fg_rtk = _ramp_factors(h, TAU_RTK_H)
         fg_auto = _ramp_factors(h, TAU_AUTOPHAGY_H)
         f_assembly = -np.expm1(-h * turnover)
-        # PI3K -> PIP3 from receptor/adaptor availability.
-        np.multiply(s["rtk"], s["irs1"], out=a)
+        # PI3K -> PIP3 from receptor/adaptor availability at the sub-step's midpoint (the
+        # slow variables predicted half a sub-step on towards their targets), so that the
+        # fast PIP3 does not lag receptors on the move (S6K or Grb10 relief).
+        np.subtract(rtk_t0, s["rtk"], out=a)
+        a *= half_rtk
+        a += s["rtk"]
+        np.subtract(irs1_t0, s["irs1"], out=b)
+        b *= half_irs1
+        b += s["irs1"]
+        a *= b
         a *= c.drive_gain
         _relax(s["pip3"], _hyperbolic(a, K_PIP3, b), f_fast, scratch)
         # mTORC2: assembled complex x PIP3 (SIN1 PH domain) x ATP site.
@@ -549,7 +585,7 @@ def _advance_block(state, params, inputs: Inputs, dt_h: float, substep_h: float)
         b += c.ulk1_ampk
         _relax(s["ulk1"], b, f_fast, scratch)
         # Slow variables read the freshly updated fast ones.
-        _slow_targets(s, p, irs1_t1, rtk_t1, auto_t1)
+        _slow_targets(s, p, c, irs1_t1, rtk_t1, auto_t1, scratch)
         _relax_ramp(s["irs1"], irs1_t0, irs1_t1, *fg_irs1, scratch)
         _relax_ramp(s["rtk"], rtk_t0, rtk_t1, *fg_rtk, scratch)
         _relax_ramp(s["autophagy"], auto_t0, auto_t1, *fg_auto, scratch)

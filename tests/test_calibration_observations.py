@@ -24,7 +24,6 @@ NOT_MET = {
     "S14": "PTEN-null not more rapalog-sensitive than wild type in culture (saturated outputs)",
     "L02-4ebp1-late": "4E-BP1 recovers fully (feedback relief offsets the late partial block)",
     "L04-everolimus-pS6K": "everolimus pS6K IC50 ~1.5 nM: 1 nM leaves pS6K ~0.78",
-    "L09-tsc-low-akt": "S6K-IRS1 feedback too weak for TSC-null AKT to fall below 0.6",
     "L18-tcell-rapamycin": "T-cell G1->S at 1 nM rapamycin ~0.39 with S6K included, not <= 0.3",
     "L19-tcell-tacrolimus": "NFAT-made IL-2 reaches G1->S only through PI3K-mTORC1 (~0.78)",
     "L25-tamr-azd8055": "AZD8055 IC50 in PTEN-null cells 37 nM vs 18 +/- 15",
