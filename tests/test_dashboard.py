@@ -52,6 +52,28 @@ def test_regime_defaults_follow_the_drug_and_scenario():
     assert held.conc_nM == 20 and held.schedule == "fixed"
 
 
+def test_an_arm_keeps_the_loading_dose_it_is_given():
+    """A dose typed into the page keeps the loading dose (the page carries it into the arm);
+    0 means none; a held arm has none; a URL from before the field existed still opens."""
+    from mtor_abm.model.pharmacology import load_library
+    from mtor_abm.visualization.dashboard import urlstate
+
+    lib = load_library()
+    loading = lib.drug("sirolimus").default_loading_dose_mg
+    assert loading
+    kept = make_regime(ArmSpec("s", "sirolimus", 3.0, loading_dose_mg=loading), "culture", lib)
+    assert (kept.dose_mg, kept.loading_dose_mg) == (3.0, loading)
+    none = make_regime(ArmSpec("s", "sirolimus", loading_dose_mg=0.0), "culture", lib)
+    assert none.loading_dose_mg is None and none.dose_mg == lib.drug("sirolimus").default_dose_mg
+    held = ArmSpec("s", "sirolimus", schedule="fixed", conc_nM=5.0, loading_dose_mg=6.0)
+    assert make_regime(held, "culture", lib).loading_dose_mg is None
+    arms = [ArmSpec("a", "sirolimus", 3.0, "daily", 0.0, None, 6.0), ArmSpec("b", "none")]
+    q = urlstate.query("Compare", "culture", 0, ArmSpec("x"), arms, None)
+    assert urlstate.read(q)["arms"] == arms
+    old = urlstate.read("arms=a%7Csirolimus%7C2%7Cdaily%7C0%7C%3Bb%7Cnone%7C%7C%7C%7C")
+    assert old["arms"][0] == ArmSpec("a", "sirolimus", 2.0, "daily", 0.0)
+
+
 def test_csv_export_has_one_row_per_arm_and_step():
     run = Run("culture", [ArmSpec("untreated"), ArmSpec("torin", "torin1")], SMALL)
     run.step(2)

@@ -22,6 +22,7 @@ import string
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
@@ -422,6 +423,60 @@ def test_compare_adverse_panel_daily_sirolimus_costs_more_glucose_tolerance(serv
         assert shown["daily 2 mg"] > shown["weekly 14 mg"] > 1.0
         v.page.locator("table.mtor-adverse").first.scroll_into_view_if_needed()
         v.shot("compare_adverse_tumor")
+        v.assert_clean()
+    finally:
+        v.page.close()
+
+
+def _arm_titles(v) -> list[str]:
+    """The Compare page's arm panel headers, in order."""
+    heads = v.page.locator(".v-expansion-panel-header").all_inner_texts()
+    return [h.strip() for h in heads if h.strip().startswith("Arm ")]
+
+
+def _type(v, label: str, text: str):
+    field = v.page.get_by_label(label, exact=True)
+    field.click()
+    field.press("Control+a")
+    field.type(text, delay=50)
+    field.press("Tab")
+
+
+def test_compare_edits_change_only_the_edited_arm_and_keep_its_other_fields(server, browser):
+    """A new user renamed Arm 1 and the LAST arm took the name and lost its drug (the label's
+    callback closed over the loop's last setter); retyping sirolimus' dose dropped its 6 mg
+    loading dose. Each edit must change its own arm's own field and nothing else."""
+    v = Visit(browser, f"{server}?mode=Compare&scenario=culture&seed=0")
+    try:
+        v.page.get_by_text("Arm 3: torin1").first.wait_for(timeout=60_000)
+        v.page.wait_for_load_state("networkidle")
+        _type(v, "Arm 1 label", "my label")
+        v.page.get_by_text("Arm 1: my label").first.wait_for(timeout=20_000)
+        assert _arm_titles(v) == ["Arm 1: my label", "Arm 2: sirolimus", "Arm 3: torin1"]
+        _type(v, "Arm 2 label", "rapa")
+        v.page.get_by_text("Arm 2: rapa").first.wait_for(timeout=20_000)
+        assert _arm_titles(v) == ["Arm 1: my label", "Arm 2: rapa", "Arm 3: torin1"]
+        v.page.get_by_text("torin1 held at 250 nM").first.wait_for(timeout=20_000)
+        assert "torin1|torin1|" in urllib.parse.unquote(v.page.url)
+        # the drug library's default sirolimus regime has a loading dose; a new dose keeps it
+        from mtor_abm.model.pharmacology import load_library
+
+        siro = load_library().drug("sirolimus")
+        dose, loading = siro.default_dose_mg, siro.default_loading_dose_mg
+        assert loading
+        v.page.get_by_text(
+            f"sirolimus {dose:g} mg daily after a {loading:g} mg loading dose"
+        ).first.wait_for(timeout=20_000)
+        loading_field = "Arm 2 Loading dose (mg, first dose; 0 = none)"
+        assert float(v.page.get_by_label(loading_field).first.input_value()) == loading
+        _type(v, "Arm 2 Dose (mg)", "3")
+        v.page.get_by_text(
+            f"sirolimus 3 mg daily after a {loading:g} mg loading dose"
+        ).first.wait_for(timeout=20_000)
+        _type(v, loading_field, "0")
+        v.page.get_by_text("sirolimus 3 mg daily", exact=True).first.wait_for(timeout=20_000)
+        assert _arm_titles(v) == ["Arm 1: my label", "Arm 2: rapa", "Arm 3: torin1"]
+        v.shot("compare_arm_edits")
         v.assert_clean()
     finally:
         v.page.close()

@@ -9,6 +9,7 @@ so a reload or a shared link restores it.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import solara
 import solara.lab
@@ -232,7 +233,7 @@ def Dashboard():
 
     def set_single(arm: ArmSpec):
         if arm.drug != single.value.drug:
-            arm = arm_for(arm.drug, scenario.value, arm.label)
+            arm = replace(arm_for(arm.drug, scenario.value, arm.label), start_day=arm.start_day)
         single.set(arm)
 
     solara.Style(CSS)

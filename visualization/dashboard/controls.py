@@ -6,10 +6,11 @@ from dataclasses import replace
 
 import solara
 
+from mtor_abm.model.errors import InputError
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.model.scenarios.base import defaults
 from mtor_abm.visualization.dashboard.play import SPEEDS
-from mtor_abm.visualization.dashboard.state import MAX_ARMS, SCHEDULES, ArmSpec
+from mtor_abm.visualization.dashboard.state import MAX_ARMS, SCHEDULES, ArmSpec, make_regime
 
 
 @solara.component
@@ -64,25 +65,37 @@ def ParameterInputs(scenario: str, params: dict, set_params):
         solara.Text(doc.help, style={"font-size": "12px", "color": "#666", "margin-top": "-14px"})
 
 
+def kept_loading_dose(arm: ArmSpec, library, scenario: str) -> float:
+    """The loading dose, mg, the arm's regime gives now (0: none): what an edit of its dose or
+    schedule keeps (:func:`model.regimes.build_regime` drops the drug's own loading dose as soon
+    as a dose or schedule is given)."""
+    try:
+        return make_regime(arm, scenario, library).loading_dose_mg or 0.0
+    except InputError:
+        return arm.loading_dose_mg or 0.0
+
+
 @solara.component
 def RegimeInputs(library, arm: ArmSpec, set_arm, scenario: str, prefix: str = ""):
-    """Drug, schedule, dose or held concentration and start day of one arm."""
+    """Drug, schedule, dose or held concentration, loading dose and start day of one arm; an
+    edit changes its own field and keeps the others (a new drug keeps the start day)."""
     drug = library.drug(arm.drug)
     solara.Select(
         f"{prefix}Drug",
         values=list(library),
         value=arm.drug,
-        on_value=lambda d: set_arm(ArmSpec(arm.label, d)),
+        on_value=lambda d: set_arm(ArmSpec(arm.label, d, start_day=arm.start_day)),
     )
     if arm.drug == "none":
         return
+    loading = kept_loading_dose(arm, library, scenario)
     fixed = drug.fixed_only or (arm.schedule or drug.default_schedule) == "fixed"
     if not drug.fixed_only:
         solara.Select(
             f"{prefix}Schedule",
             values=list(SCHEDULES),
             value=arm.schedule or drug.default_schedule,
-            on_value=lambda s: set_arm(replace(arm, schedule=s)),
+            on_value=lambda s: set_arm(replace(arm, schedule=s, loading_dose_mg=loading)),
         )
     if fixed:
         solara.InputFloat(
@@ -95,7 +108,13 @@ def RegimeInputs(library, arm: ArmSpec, set_arm, scenario: str, prefix: str = ""
         solara.InputFloat(
             f"{prefix}Dose (mg)",
             value=arm.dose_mg if arm.dose_mg is not None else drug.default_dose_mg,
-            on_value=lambda v: set_arm(replace(arm, dose_mg=v)),
+            on_value=lambda v: set_arm(replace(arm, dose_mg=v, loading_dose_mg=loading)),
+            continuous_update=False,
+        )
+        solara.InputFloat(
+            f"{prefix}Loading dose (mg, first dose; 0 = none)",
+            value=loading,
+            on_value=lambda v: set_arm(replace(arm, loading_dose_mg=v)),
             continuous_update=False,
         )
     start = arm.start_day if arm.start_day is not None else SCENARIOS[scenario].default_start_day
@@ -107,26 +126,35 @@ def RegimeInputs(library, arm: ArmSpec, set_arm, scenario: str, prefix: str = ""
     )
 
 
+def arm_setter(compare, i: int):
+    """The function that writes arm ``i`` of the reactive list ``compare`` (and only it); a
+    new drug with the old label takes the drug's name as its label."""
+
+    def set_arm(new: ArmSpec):
+        values = list(compare.value)
+        old = values[i]
+        if new.drug != old.drug and new.label == old.label:
+            new = replace(new, label=new.drug if new.drug != "none" else "untreated")
+        values[i] = new
+        compare.set(values)
+
+    return set_arm
+
+
 @solara.component
 def CompareInputs(library, compare, scenario: str):
     """Two to four arms on the same seed; each has its own label and regime."""
     arms = list(compare.value)
     solara.Text("Arms (same seed, same starting tissue)", style={"font-weight": "600"})
     for i, arm in enumerate(arms):
-
-        def set_arm(new, i=i):
-            values = list(compare.value)
-            old = values[i]
-            if new.drug != old.drug and new.label == old.label:
-                new = replace(new, label=new.drug if new.drug != "none" else "untreated")
-            values[i] = new
-            compare.set(values)
-
+        set_arm = arm_setter(compare, i)
         with solara.Details(f"Arm {i + 1}: {arm.label}", expand=i < 2):
             solara.InputText(
                 f"Arm {i + 1} label",
                 value=arm.label,
-                on_value=lambda v, i=i: set_arm(replace(compare.value[i], label=v or f"arm {i}")),
+                on_value=lambda v, set_arm=set_arm, i=i: set_arm(
+                    replace(compare.value[i], label=v or f"arm {i + 1}")
+                ),
                 continuous_update=False,
             )
             RegimeInputs(library, arm, set_arm, scenario, prefix=f"Arm {i + 1} ")

@@ -7,6 +7,7 @@ on reset), so two visitors never share a model.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import threading
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ class ArmSpec:
         schedule: dosing schedule (``daily``, ``weekly``, ``fixed`` ...).
         start_day: treatment start, days (None: the scenario's default).
         conc_nM: held concentration, nM (schedule ``fixed``; research-tool drugs).
+        loading_dose_mg: first dose, mg (0: none; None: the drug's own loading dose when
+            neither dose nor schedule is set, as :func:`model.regimes.build_regime`).
     """
 
     label: str
@@ -45,6 +48,7 @@ class ArmSpec:
     schedule: str | None = None
     start_day: float | None = None
     conc_nM: float | None = None
+    loading_dose_mg: float | None = None
 
 
 def make_regime(arm: ArmSpec, scenario: str | None, library: DrugLibrary) -> Regime:
@@ -62,14 +66,19 @@ def make_regime(arm: ArmSpec, scenario: str | None, library: DrugLibrary) -> Reg
     start = arm.start_day
     if start is None:
         start = get_scenario(scenario).default_start_day
-    return build_regime(
+    held = schedule == "fixed" or conc is not None
+    regime = build_regime(
         library,
         arm.drug,
-        dose_mg=None if (schedule == "fixed" or conc is not None) else arm.dose_mg,
+        dose_mg=None if held else arm.dose_mg,
         schedule=None if conc is not None else schedule,
+        loading_dose_mg=None if held else arm.loading_dose_mg or None,
         conc_nM=conc,
         start_day=start,
     )
+    if arm.loading_dose_mg == 0 and regime.loading_dose_mg is not None:
+        regime = dataclasses.replace(regime, loading_dose_mg=None)  # 0: no loading dose
+    return regime
 
 
 def needs_hidden_twin(scenario: str, arm_specs) -> bool:

@@ -4,7 +4,8 @@ Query keys: ``mode`` (Explore, Compare, Lessons), ``scenario``, ``seed``, ``less
 ``replicates`` (Compare: seeds per arm), ``params`` (scenario parameters, ``name=value``
 pairs separated by ``;``) and the
 arms, ``arm`` (Explore) or ``arms`` (Compare, ``;``-separated), each
-``label|drug|dose_mg|schedule|start_day|conc_nM`` with empty fields for the defaults. A value
+``label|drug|dose_mg|schedule|start_day|conc_nM|loading_dose_mg`` with empty fields for the
+defaults (a link without the last field, from before it existed, still opens). A value
 that does not parse is ignored (the page starts from its default), never an error page.
 """
 
@@ -22,11 +23,12 @@ from mtor_abm.model.scenarios.base import parse_overrides
 from mtor_abm.visualization.dashboard.state import MAX_ARMS, MAX_REPLICATES, ArmSpec
 
 MODES = ("Explore", "Compare", "Lessons")
-_FIELDS = ("dose_mg", "schedule", "start_day", "conc_nM")
+_FIELDS = ("dose_mg", "schedule", "start_day", "conc_nM", "loading_dose_mg")
 
 
 def arm_text(arm: ArmSpec) -> str:
-    """An arm as ``label|drug|dose_mg|schedule|start_day|conc_nM`` (empty = default)."""
+    """An arm as ``label|drug|dose_mg|schedule|start_day|conc_nM|loading_dose_mg`` (empty =
+    default)."""
     values = [arm.label.replace("|", "/").replace(";", ","), arm.drug]
     for name in _FIELDS:
         v = getattr(arm, name)
@@ -37,16 +39,21 @@ def arm_text(arm: ArmSpec) -> str:
 def parse_arm(text: str) -> ArmSpec | None:
     """The arm of :func:`arm_text`, or None when it does not parse."""
     parts = text.split("|")
-    if len(parts) != 6 or not parts[1]:
+    if len(parts) == 6:
+        parts.append("")
+    if len(parts) != 7 or not parts[1]:
         return None
-    label, drug, dose, schedule, start, conc = parts
+    label, drug, dose, schedule, start, conc, loading = parts
     try:
-        numbers = [None if not v else float(v) for v in (dose, start, conc)]
+        numbers = [None if not v else float(v) for v in (dose, start, conc, loading)]
     except ValueError:
         return None
     if any(n is not None and (not math.isfinite(n) or n < 0) for n in numbers):
         return None
-    return ArmSpec(label or drug, drug, numbers[0], schedule or None, numbers[1], numbers[2])
+    dose_mg, start_day, conc_nM, loading_dose_mg = numbers
+    return ArmSpec(
+        label or drug, drug, dose_mg, schedule or None, start_day, conc_nM, loading_dose_mg
+    )
 
 
 def read(search: str | None) -> dict:
