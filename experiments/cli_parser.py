@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mtor_abm.experiments import cli_help
 from mtor_abm.model.errors import InputError
+from mtor_abm.visualization.dashboard.limits import Limits
 
 
 class _Parser(cli_help.LazyEpilogParser):
@@ -205,18 +206,20 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument(
         "--port", type=_number("--port", 1, 65535, integer=True), default=8765, help="default 8765"
     )
+    shared = Limits.shared_defaults()  # the server's own defaults, never restated here
     limits = (
-        ("--max-sites", "lattice sites per tissue (width x height)", "14400 (120 x 120)"),
-        ("--max-organisms", "organisms per cohort (aging, neuro)", "200"),
-        ("--max-models", "models (arms) one browser session runs at once", "4"),
-        ("--max-sessions", "browser sessions running models at once", "30"),
-    )
-    for flag, what, shared in limits:
+        ("--max-sites", "lattice sites per tissue (width x height)", shared.max_sites),
+        ("--max-organisms", "organisms per cohort (aging, neuro)", shared.max_organisms),
+        ("--max-models", "models (arms x replicate seeds) one browser session runs at once",
+         shared.max_models),
+        ("--max-sessions", "browser sessions running models at once", shared.max_sessions),
+    )  # fmt: skip
+    for flag, what, default in limits:
         d.add_argument(
             flag,
             type=_number(flag, 0, integer=True),
             metavar="N",
-            help=f"{what}; 0 = no limit. Default: no limit on 127.0.0.1, {shared} when "
+            help=f"{what}; 0 = no limit. Default: no limit on 127.0.0.1, {default} when "
             f"serving the network (or MTOR_DASHBOARD_{flag[2:].upper().replace('-', '_')})",
         )
     return p

@@ -308,3 +308,19 @@ def test_front_end_folder_that_cannot_exist_is_one_error_line_exit_2(tmp_path):
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "front-end folder" in errors[0]
     assert "open http" not in done.stdout  # nothing was served
+
+
+def test_dashboard_help_states_the_limits_a_shared_server_applies():
+    """``mtor-sim dashboard --help`` said --max-models defaults to 4 on a shared server while
+    the server applied 12 (README, banner): each flag's stated default must be what
+    resolve_limits gives a network server with no flag and no variable set."""
+    import re
+
+    from mtor_abm.experiments.cli_parser import build_parser
+
+    d = build_parser()._subparsers._group_actions[0].choices["dashboard"]
+    applied = server.resolve_limits(SimpleNamespace(), shared=True, environ={})
+    for name in limits.FLAGS:
+        action = next(a for a in d._actions if a.dest == name)
+        said = re.search(r"127\.0\.0\.1, (\d+) when serving the network", action.help)
+        assert said and int(said.group(1)) == getattr(applied, name), (name, action.help)
