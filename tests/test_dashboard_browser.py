@@ -483,6 +483,20 @@ def test_compare_edits_change_only_the_edited_arm_and_keep_its_other_fields(serv
 
 
 # ------------------------------------------------------------------------------ lessons
+def test_a_wrong_lesson_id_in_the_url_says_so_and_names_the_ids(server, browser):
+    """?lesson=02_feedback_akt (the id is 02_akt_feedback) showed lesson 01 without a word."""
+    names = _lessons()
+    v = Visit(browser, f"{server}?mode=Lessons&lesson=02_feedback_akt", wait=False)
+    try:
+        note = v.page.get_by_text("No lesson '02_feedback_akt'").first
+        note.wait_for(timeout=60_000)
+        text = note.inner_text()
+        assert f"showing {names[0]}" in text and all(n in text for n in names), text
+        v.assert_clean()
+    finally:
+        v.page.close()
+
+
 def _lessons():
     from mtor_abm.visualization.dashboard.lessons import load_catalogue
 

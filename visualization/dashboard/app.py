@@ -133,6 +133,7 @@ def Dashboard():
     lesson_name = solara.use_reactive(
         start.get("lesson") if start.get("lesson") in names else (names[0] if names else None)
     )
+    bad_lesson = urlstate.unknown_lesson(start.get("lesson"), names)
     answer = solara.use_reactive(None)
     lesson_started = solara.use_reactive(False)
     reset_count = solara.use_reactive(0)
@@ -278,6 +279,8 @@ def Dashboard():
         solara.Warning(str(error))
     elif error:
         solara.Error(f"error: {error}")
+    if mode.value == "Lessons" and bad_lesson and lesson_name.value == (names or [None])[0]:
+        solara.Warning(bad_lesson, classes=["mtor-unknown-lesson"])
     if mode.value == "Lessons":
         LessonPanel(catalogue, lesson, lesson_name, answer, lesson_started, playing_proxy, run,
                     stop_h, hours, option.set, plot.set, set_speed)  # fmt: skip

@@ -83,6 +83,16 @@ def read(search: str | None) -> dict:
     return out
 
 
+def unknown_lesson(asked: str | None, names) -> str | None:
+    """The page's line for a URL's ``lesson`` that names no lesson (None when it names one or
+    none is asked): which id was asked, which lesson is shown instead, the allowed ids."""
+    names = list(names)
+    if not asked or asked in names:
+        return None
+    shown = f"; showing {names[0]}" if names else ""
+    return f"No lesson '{asked}'{shown}. Lesson ids: {', '.join(names) or '(none installed)'}."
+
+
 def query(mode, scenario, seed, arm, arms, lesson, replicates: int = 1, params=None) -> str:
     """The query string of a setup (the keys its mode needs)."""
     q: dict = {"mode": mode}
