@@ -428,6 +428,39 @@ def test_compare_adverse_panel_daily_sirolimus_costs_more_glucose_tolerance(serv
         v.page.close()
 
 
+def test_compare_play_stops_at_the_scenarios_length_and_runs_on_only_when_asked(server, browser):
+    """At 'as fast as possible' Play ran a 3-day culture to day 201 while the adverse panel's
+    caption still said 3 days. Play stops at the scenario's length, the captions say it, and
+    'Run on' moves the end explicitly (captions follow)."""
+    from mtor_abm.model.scenarios import SCENARIOS
+
+    days = SCENARIOS["culture"].default_days
+    v = Visit(browser, f"{server}?mode=Compare&scenario=culture&seed=0")
+    try:
+        v.select("Speed", "as fast as possible")
+        v.click_button("play")
+        v.wait_hours(lambda h: h >= 24 * days, timeout=120)
+        time.sleep(3)
+        assert v.hours() == 24 * days
+        assert f"of {days:g} days" in v.time_text()
+        assert v.page.get_by_role("button", name=re.compile("^play$", re.I)).first.is_disabled()
+        v.page.get_by_text(f"Adverse-effect panel over the run's {days:g} days").first.wait_for(
+            timeout=120_000
+        )
+        v.click_button(f"Run on {days:g} more days")
+        v.click_button("play")
+        v.wait_hours(lambda h: h >= 48 * days, timeout=120)
+        time.sleep(3)
+        assert v.hours() == 48 * days
+        assert f"of {2 * days:g} days" in v.time_text()
+        v.page.get_by_text(f"Adverse-effect panel over the run's {2 * days:g} days").first.wait_for(
+            timeout=120_000
+        )
+        v.assert_clean()
+    finally:
+        v.page.close()
+
+
 def _arm_titles(v) -> list[str]:
     """The Compare page's arm panel headers, in order."""
     heads = v.page.locator(".v-expansion-panel-header").all_inner_texts()

@@ -185,7 +185,10 @@ def Dashboard():
     urlstate.write(mode.value, scenario.value, seed.value, single.value, compare.value,
                    lesson_name.value, replicates.value, params.value)  # fmt: skip
 
-    stop_h = lesson_hours(lesson) if mode.value == "Lessons" and lesson and run else None
+    if mode.value == "Lessons":
+        stop_h = lesson_hours(lesson) if lesson and run else None
+    else:  # the scenario's length, or further once the user asks to run on
+        stop_h = run.horizon_h if run is not None else None
     hours = run.hours if run is not None else 0.0  # the model's clock drives every redraw
     at_end = stop_h is not None and hours >= stop_h - 1e-9
 
@@ -245,6 +248,14 @@ def Dashboard():
             value=mode.value, values=["Explore", "Compare", "Lessons"], on_value=set_mode
         )
         PlayControls(run, playing_proxy, speed.value, set_speed, on_step, on_reset, at_end)
+        if at_end and mode.value != "Lessons":
+            more = run.spec.default_days
+            solara.Button(
+                f"Run on {more:g} more days",
+                icon_name="mdi-fast-forward",
+                on_click=lambda: (run.run_on(more), on_tick()),
+                classes=["mtor-run-on"],
+            )
         if mode.value != "Lessons":
             solara.Select(
                 "Scenario", values=list(SCENARIOS), value=scenario.value, on_value=set_scenario

@@ -15,7 +15,8 @@ from mtor_abm.visualization.dashboard.state import MAX_ARMS, SCHEDULES, ArmSpec,
 
 @solara.component
 def PlayControls(run, playing, speed, set_speed, on_step, on_reset, at_end: bool):
-    """Play, pause, step and reset; Play and Step are off at a lesson's end (``at_end``)."""
+    """Play, pause, step and reset; Play and Step are off at the run's end (``at_end``: a
+    lesson's length, or the scenario's until the user runs on)."""
     with solara.Row(gap="6px", style={"flex-wrap": "wrap"}, classes=["mtor-play-controls"]):
         solara.Button(
             "Play",

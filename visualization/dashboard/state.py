@@ -153,6 +153,7 @@ class Run:
     replicates: int = 1
     arms: list[Arm] = field(init=False)
     untreated_baseline_h: float | None = field(init=False, default=None)
+    horizon_h: float = field(init=False, default=0.0)
     twins: list[Any] = field(init=False, repr=False)
     lock: threading.RLock = field(init=False, repr=False)
     _adverse: dict = field(init=False, repr=False, default_factory=dict)
@@ -173,6 +174,7 @@ class Run:
                 f"got {self.seed}"
             )
         self.library = self.library or load_library()
+        self.horizon_h = 24.0 * spec.default_days  # Play stops here; run_on moves it
         self.params = parse_overrides(spec.scenario_class, self.params)
         self.lock = threading.RLock()  # held by steps and by every read of the models
         self.arms = []
@@ -224,6 +226,13 @@ class Run:
     def dt_h(self) -> float:
         """Hours per step."""
         return float(self.arms[0].model.dt_h)
+
+    def run_on(self, days: float) -> None:
+        """Move the run's horizon (where Play stops, what captions and the adverse panel
+        cover) ``days`` further, days > 0 (the page's "Run on" button at the end)."""
+        if not days > 0:
+            raise InputError(f"days to run on must be > 0, got {days!r}")
+        self.horizon_h += 24.0 * days
 
     def step(self, n: int = 1) -> None:
         """Advance every arm by ``n`` steps (lockstep)."""
