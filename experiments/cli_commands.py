@@ -176,13 +176,14 @@ def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(json_safe(obj), allow_nan=False) + "\n")
 
 
-def format_readout(value: Any, key: str = "") -> str:
+def format_readout(value: Any, key: str = "", setup: dict | None = None) -> str:
     """A readout or adverse index as the text summaries show it (visualization.numbers: 3
     significant figures, ``≥ 20`` at the adverse ratio indices' limit, a missing value in the
-    readout's own words: ``never``, ``no doubling``, ``n/a (untreated arm did not grow)``)."""
+    readout's own words: ``never``, ``no doubling``, ``n/a (untreated arm did not grow)``,
+    ``n/a (no wound)`` for an event ``setup``, the run's scenario parameters, did not set up)."""
     from mtor_abm.model.adverse import CAPPED_KEYS, MAX_DELAY_INDEX
     from mtor_abm.visualization.numbers import limited, missing_words
 
     if isinstance(value, float):
         return limited(value, MAX_DELAY_INDEX if key in CAPPED_KEYS else None)
-    return missing_words(key)[0] if value is None else str(value)
+    return missing_words(key, setup)[0] if value is None else str(value)

@@ -171,7 +171,7 @@ def _report_run(results, seeds, args, argv) -> int:
     regime = describe_regime_fields(summary["regime"]) if "regime" in summary else summary["drug"]
     print(f"{summary['scenario']}: {regime} over {summary['days']:g} days, seed {summary['seed']}")
     for k, v in summary["readouts"].items():
-        print(f"  {k:22s} {format_readout(v, k)}")
+        print(f"  {k:22s} {format_readout(v, k, summary.get('params'))}")
     print("  adverse panel (1.0 = untreated, higher is worse):")
     for k, v in summary["adverse"].items():
         print(f"    {k:20s} {format_readout(v, k)}")

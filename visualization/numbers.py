@@ -21,6 +21,8 @@ summary). Rules:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 SIGNIFICANT = 3
 PLAIN_LOW, PLAIN_HIGH = 1e-3, 1e6
@@ -130,9 +132,23 @@ MISSING_WORDS = {
 """What a readout without a value means, alone and in "(... in 1 of 3)"."""
 
 
-def missing_words(name: str) -> tuple[str, str]:
-    """The words for a missing value of readout ``name`` (alone, in a count): ``never`` for a
-    ``*_day`` event, the readout's own words (:data:`MISSING_WORDS`), else ``n/a``."""
+EVENT_SETUP = {
+    "infection_cleared_day": ("infection", "no infection challenge"),
+    "wound_closure_day": ("wound", "no wound"),
+}
+"""An event readout that needs the run to set the event up: the scenario parameter that does
+(transplant ``infection``, ``wound``) and what its absence means."""
+
+
+def missing_words(name: str, setup: Mapping[str, Any] | None = None) -> tuple[str, str]:
+    """The words for a missing value of readout ``name`` (alone, in a count): ``n/a (no
+    wound)`` for an event the run never set up (:data:`EVENT_SETUP`, read from ``setup``, the
+    run's scenario parameters with their defaults; None: not known), ``never`` for a ``*_day``
+    event, the readout's own words (:data:`MISSING_WORDS`), else ``n/a``."""
+    if setup is not None and name in EVENT_SETUP:
+        param, words = EVENT_SETUP[name]
+        if not setup.get(param):
+            return f"n/a ({words})", words
     if name in MISSING_WORDS:
         return MISSING_WORDS[name]
     return ("never", "never") if name.endswith("_day") else ("n/a", "n/a")

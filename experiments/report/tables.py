@@ -10,6 +10,7 @@ import pandas as pd
 
 from mtor_abm.experiments.store import REGIME_COLUMNS
 from mtor_abm.model.scenarios import SCENARIOS
+from mtor_abm.model.scenarios.base import defaults
 from mtor_abm.visualization.numbers import missing_words, number
 
 if TYPE_CHECKING:
@@ -62,21 +63,25 @@ def readout_table(data: Results) -> str:
     if not readouts:
         return ""
     rows = []
+    base = defaults(scenario.scenario_class) if scenario is not None else {}
     for name, g in res.groupby("condition", sort=False):
         row = {"condition": name, "n": len(g)}
+        setup = {**base, **{p: g[p].iloc[0] for p in params & set(g.columns)}}
         for c in readouts:
-            row[c] = _summary_cell(g[c], c)
+            row[c] = _summary_cell(g[c], c, setup if scenario is not None else None)
         rows.append(row)
     return md_table("Readouts by condition (median [interquartile range])", rows)
 
 
-def _summary_cell(values: pd.Series, name: str = "") -> str:
+def _summary_cell(values: pd.Series, name: str = "", setup: dict | None = None) -> str:
     """Median [interquartile range] of a readout (n when some runs have none, and what their
-    missing value means: ``never``, ``untreated arm did not grow``...); yes/no: fraction."""
+    missing value means: ``never``, ``untreated arm did not grow``, ``n/a (no wound)`` when
+    ``setup``, the condition's scenario parameters, did not set the event up...); yes/no:
+    fraction."""
     if values.dtype == bool:
         return f"{values.mean():.2f} yes"
     present = values.dropna()
-    alone, partial = missing_words(name)
+    alone, partial = missing_words(name, setup)
     if present.empty:
         return alone
     q = [number(v) for v in present.astype(float).quantile([0.25, 0.5, 0.75])]

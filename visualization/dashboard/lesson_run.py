@@ -179,6 +179,6 @@ def explain(lesson: Lesson, run: Run, outcomes: dict[str, Outcome] | None = None
         decimals = int(spec[1:-1]) if spec and spec.startswith(".") and spec.endswith("f") else None
         parts = field.split(".")
         name = parts[1] if len(parts) == 2 else ""
-        summary = summarise(data.values(field), name)
+        summary = summarise(data.values(field), name, run.setup)
         out.append(summary.text(decimals) if summary else "n/a")
     return "".join(out)

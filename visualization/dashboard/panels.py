@@ -184,7 +184,7 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
         dependencies=[id(run), days, ready],
         intrusive_cancel=False,
     )
-    names, rows = readout_table(run.replicate_readouts())
+    names, rows = readout_table(run.replicate_readouts(), run.setup)
     series = run.replicate_timeseries()
     for column in columns:
         if column in names or column not in series[0][0]:

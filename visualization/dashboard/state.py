@@ -19,7 +19,7 @@ from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DrugLibrary, Regime, load_library
 from mtor_abm.model.regimes import build_regime, describe_regime
 from mtor_abm.model.scenarios import SCENARIOS, get_scenario
-from mtor_abm.model.scenarios.base import parse_overrides
+from mtor_abm.model.scenarios.base import defaults, parse_overrides
 
 MAX_ARMS = 4
 MAX_REPLICATES = 8
@@ -226,6 +226,12 @@ class Run:
     def dt_h(self) -> float:
         """Hours per step."""
         return float(self.arms[0].model.dt_h)
+
+    @property
+    def setup(self) -> dict[str, Any]:
+        """Every scenario parameter of the run, defaults included (what it set up: a wound,
+        an infection ...)."""
+        return {**defaults(self.spec.scenario_class), **self.params}
 
     def run_on(self, days: float) -> None:
         """Move the run's horizon (where Play stops, what captions and the adverse panel

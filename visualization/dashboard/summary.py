@@ -7,7 +7,9 @@ numbers a student reads in the explanation are the ones in the table.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from mtor_abm.visualization.numbers import duration, mean_spread, missing_words
 
@@ -29,6 +31,7 @@ class Summary:
     name: str = ""
     boolean: bool = False
     counts: bool = False  # every value a whole number (cell counts): a whole mean reads "80"
+    setup: Mapping[str, Any] | None = None  # the run's scenario parameters (what it set up)
 
     @property
     def mean(self) -> float | None:
@@ -46,7 +49,7 @@ class Summary:
     def text(self, decimals: int | None = None) -> str:
         """``mean ± SD`` (one replicate: the value), with how many had no value; numbers as
         :mod:`mtor_abm.visualization.numbers` shows them (a ``*_h`` time in days above 72 h)."""
-        alone, partial = missing_words(self.name)
+        alone, partial = missing_words(self.name, self.setup)
         if not self.values:
             return alone
         if self.boolean:
@@ -63,8 +66,11 @@ class Summary:
         return shown
 
 
-def summarise(values: list, name: str = "") -> Summary | None:
-    """Summary of one readout's replicate values (numbers, bools as 0/1, or None/NaN).
+def summarise(
+    values: list, name: str = "", setup: Mapping[str, Any] | None = None
+) -> Summary | None:
+    """Summary of one readout's replicate values (numbers, bools as 0/1, or None/NaN);
+    ``setup``: the run's scenario parameters (a missing event it did not set up reads ``n/a``).
 
     Returns None when the readout is not a number (e.g. a list of lifespans).
     """
@@ -81,13 +87,18 @@ def summarise(values: list, name: str = "") -> Summary | None:
         isinstance(v, int) or v is None or (isinstance(v, float) and not math.isfinite(v))
         for v in values
     )
-    return Summary(tuple(finite), len(values), missing, name, boolean, counts and bool(finite))
+    return Summary(
+        tuple(finite), len(values), missing, name, boolean, counts and bool(finite), setup
+    )
 
 
-def readout_table(replicates: list[list[dict]]) -> tuple[list[str], list[list[Summary | None]]]:
+def readout_table(
+    replicates: list[list[dict]], setup: Mapping[str, Any] | None = None
+) -> tuple[list[str], list[list[Summary | None]]]:
     """Readout names (in first-seen order) and, per name, each arm's summary.
 
-    ``replicates``: per arm, per replicate, the readouts dict (``Run.replicate_readouts``).
+    ``replicates``: per arm, per replicate, the readouts dict (``Run.replicate_readouts``);
+    ``setup``: the run's scenario parameters (see :func:`summarise`).
     """
     names: list[str] = []
     for arm in replicates:
@@ -96,7 +107,7 @@ def readout_table(replicates: list[list[dict]]) -> tuple[list[str], list[list[Su
     rows = []
     kept = []
     for name in names:
-        row = [summarise([rep.get(name) for rep in arm], name) for arm in replicates]
+        row = [summarise([rep.get(name) for rep in arm], name, setup) for arm in replicates]
         if any(s is not None for s in row):
             kept.append(name)
             rows.append(row)

@@ -1,0 +1,87 @@
+"""An event readout of an event the run never set up reads "n/a (no wound)", not "never".
+
+A transplant without a wound or an infection reported ``wound_closure_day never`` and
+``infection_cleared_day never`` (CLI, dashboard table, report), as if the wound had stayed
+open. One helper, :func:`visualization.numbers.missing_words` with the run's scenario
+parameters, gives the words everywhere; a run that did set the event up and saw no end still
+reads "never".
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from mtor_abm.experiments import api
+from mtor_abm.experiments.report import write_report
+from mtor_abm.visualization.dashboard.state import ArmSpec, Run
+from mtor_abm.visualization.dashboard.summary import readout_table
+from mtor_abm.visualization.numbers import missing_words
+
+SMALL = {"width": 20, "height": 20}
+NO_WOUND, NO_INFECTION = "n/a (no wound)", "n/a (no infection challenge)"
+CHALLENGED = {"wound": True, "infection": True, "infection_day": 0.5}
+"""Both events set up; one day is too short for either to end (a 6-site wound, T-cells that
+first need priming), so both stay 'never'."""
+
+
+def test_words_follow_what_the_run_set_up():
+    assert missing_words("wound_closure_day", {"wound": False})[0] == NO_WOUND
+    assert missing_words("infection_cleared_day", {"infection": False})[0] == NO_INFECTION
+    assert missing_words("wound_closure_day", {"wound": True})[0] == "never"
+    assert missing_words("wound_closure_day")[0] == "never"  # setup unknown: as before
+    assert missing_words("death_day", {"wound": False})[0] == "never"
+
+
+def _cli(*sets: str) -> dict[str, str]:
+    args = ["run", "transplant", "--days", "1", "--seed", "0"]
+    for s in [f"{k}={v}" for k, v in SMALL.items()] + list(sets):
+        args += ["--set", s]
+    out = subprocess.run(
+        [sys.executable, "-m", "mtor_abm.experiments", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
+    lines = [line.split(None, 1) for line in out.splitlines() if line.startswith("  ")]
+    return {parts[0]: parts[1] for parts in lines if len(parts) == 2}
+
+
+def test_cli_summary():
+    plain = _cli()
+    assert plain["wound_closure_day"] == NO_WOUND
+    assert plain["infection_cleared_day"] == NO_INFECTION
+    challenged = _cli(*(f"{k}={str(v).lower()}" for k, v in CHALLENGED.items()))
+    assert challenged["wound_closure_day"] == "never"
+    assert challenged["infection_cleared_day"] == "never"
+
+
+def test_dashboard_table():
+    for params, words in (({}, (NO_WOUND, NO_INFECTION)), (CHALLENGED, ("never", "never"))):
+        run = Run("transplant", [ArmSpec("untreated")], {**SMALL, **params})
+        run.step(24)
+        names, rows = readout_table(run.replicate_readouts(), run.setup)
+        shown = [
+            rows[names.index(n)][0].text() for n in ("wound_closure_day", "infection_cleared_day")
+        ]
+        assert tuple(shown) == words
+
+
+def test_report_table(tmp_path):
+    spec = {
+        "scenario": "transplant",
+        "days": 1,
+        "seed": 0,
+        "set": SMALL,
+        "regimes": [{"drug": "none"}],
+    }
+    api.sweep(spec, tmp_path / "sweep", workers=1)
+    write_report(tmp_path / "sweep")
+    report = (tmp_path / "sweep" / "report" / "report.md").read_text()
+    table = report[report.index("## Readouts by condition") :].split("\n\n## ")[0]
+    lines = [line for line in table.splitlines() if line.startswith("|")]
+    columns = [c.strip() for c in lines[0].strip("|").split("|")]
+    cells = [c.strip() for c in lines[2].strip("|").split("|")]
+    assert cells[columns.index("wound_closure_day")] == NO_WOUND
+    assert cells[columns.index("infection_cleared_day")] == NO_INFECTION
