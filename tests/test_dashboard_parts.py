@@ -336,7 +336,9 @@ def test_growth_inhibition_without_an_untreated_arm_uses_a_hidden_twin():
     paired.step(24)
     gi = alone.readouts()[0]["growth_inhibition"]
     assert gi == pytest.approx(paired.readouts()[1]["growth_inhibition"])
-    assert gi > 0.5  # Torin1 stops most growth in a day (it is 0 only for untreated growth)
+    # Torin1 stops G1 progress, but the ~46 % of an asynchronous culture already past G1
+    # divide in the first day (model.fates.asynchronous_cycle): well above 0, below 1.
+    assert 0.3 < gi < 0.9
 
 
 def test_untreated_tumor_is_measured_from_the_compared_arms_start():

@@ -7,8 +7,8 @@
   in mean field from the same fates rules (:mod:`model.fates`): a cell population growing at
   ``ln 2 / T(t) - death(t)`` with the cycle time ``T`` set by G1 progress and the size
   checkpoint. Deterministic and ~1000x faster than the agent-based dish it approximates, but
-  it does not match the dish yet (tests/test_culture_mean_field.py, a strict xfail: PTEN-null
-  0.47 here vs 0.39 in the dish at everolimus 10 nM), so culture rows speak for the mean field.
+  it does not match the dish yet (tests/test_culture_mean_field.py, a strict xfail: wild type
+  0.47 here vs 0.35 in the dish at everolimus 10 nM), so culture rows speak for the mean field.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Culture: an in-vitro monolayer in a dish, under a held drug concentration or a regime.
 
-Cells are seeded sparsely on a 2D dish (one lattice site per ~20 um cell), grow, cycle and
-divide into free space (contact inhibition at confluence). The medium above them holds
+Cells are seeded sparsely on a 2D dish (one lattice site per ~20 um cell), spread over the cell
+cycle as a culture taken from a growing flask is (:func:`model.fates.asynchronous_cycle`), grow,
+cycle and divide into free space (contact inhibition at confluence). The medium above them holds
 nutrients (amino acids and glucose, level 1 = fresh complete medium) that cells consume and
 that exchange with the well-mixed bulk; the drug concentration is that of the medium: held
 (`--conc`, schedule ``fixed``) or following a regime's blood curve.
@@ -13,7 +14,7 @@ import numpy as np
 
 from mtor_abm.agents.cell import TissueCell
 from mtor_abm.model import signaling as sg
-from mtor_abm.model.fates import CycleParams, advance_cycle
+from mtor_abm.model.fates import CycleParams, advance_cycle, asynchronous_cycle
 from mtor_abm.model.fields import Field
 from mtor_abm.model.records import readout_collector
 from mtor_abm.model.scenarios.base import Param, TissueScenario
@@ -97,6 +98,7 @@ class CultureModel(TissueModel):
         for flat in sites:
             site = self.grid[(int(flat // sc.height), int(flat % sc.height))]
             self.add_cell(TissueCell, site, 0, self.medium_inputs)
+        asynchronous_cycle(self.table, np.arange(self.n_cells), self.cycle, self.rng)
         self.cells_initial = self.n_cells
         self.datacollector = readout_collector(self)  # one Mesa reporter per readout
 
