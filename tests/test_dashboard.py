@@ -167,7 +167,7 @@ def test_every_packaged_lesson_fills_its_explanation_from_a_small_run():
         "neuro": {"organisms": 4},
     }
     for lesson in lessons.load_catalogue().lessons:
-        lesson = replace(lesson, params=small[lesson.scenario], replicates=2)
+        lesson = replace(lesson, params={**lesson.params, **small[lesson.scenario]}, replicates=2)
         run = run_to_end(lesson)
         text = explain(lesson, run)
         assert "{" not in text and "[[" not in text and "n/a" not in text, lesson.title
