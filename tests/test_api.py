@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -148,4 +150,11 @@ def test_the_readme_python_example_runs(tmp_path, monkeypatch, capsys):
     exec(compile(code, "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert "growth_inhibition" in out and "tumor_wild_type" in out
+    # what the README says the example shows: everolimus from day 0 has already lowered
+    # pS6K after one day (from day 14, the default start, it read 1.01: nothing given yet)
+    # and the sweep ranks torin1's growth inhibition by concentration
+    ps6k = float(re.search(r"tumor_wild_type\s+([\d.]+)", out).group(1))
+    assert ps6k < 0.5
+    gi = [float(x) for x in re.findall(r"torin1\s+\S+\s+([\d.]+)", out)]
+    assert len(gi) == 2 and 0 < gi[0] < gi[1]
     assert (tmp_path / "sweeps" / "quick" / "results.parquet").is_file()
