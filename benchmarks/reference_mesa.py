@@ -9,7 +9,7 @@ equations, fate rules, vessels, seed handling) written as an ordinary Mesa model
   (capacity 1) holding its own state as plain Python floats: the 13 signalling variables
   (:data:`model.signaling.STATE_NAMES`), its 10 signalling parameters, mass, G1 progress,
   phase, S/G2/M timer, the Ki-67-like ``cycling`` flag and the resistance flag;
-* ``step()``: PK (:class:`model.pk.PKState`, one per model, as in the engine), then the
+* ``step()``: PK (:class:`model.pk_state.PKState`, one per model, as in the engine), then the
   quasi-steady fields on grid PropertyLayers with the engine's solver
   (:class:`model.scenarios.tumor_fields.SteadyField`; fields are not the per-agent cost; the
   demand and VEGF-production grids are filled by a loop over the agents), vessels with the
@@ -72,7 +72,7 @@ from mtor_abm.model.pharmacology import (
     Regime,
     load_library,
 )
-from mtor_abm.model.pk import PKState
+from mtor_abm.model.pk_state import PKState
 from mtor_abm.model.scenarios.tumor import (
     DX_UM,
     MTORC1_ADDICTION,

@@ -62,7 +62,7 @@ def cmd_scenarios(args) -> int:
 
 def cmd_drugs(args) -> int:
     from mtor_abm.model.pharmacology import load_library
-    from mtor_abm.model.pk import build_model, terminal_half_life_h
+    from mtor_abm.model.pk_compartments import build_model, terminal_half_life_h
 
     library = load_library(args.drug_file or ())
     data = {}

@@ -27,7 +27,7 @@ from mtor_abm.model.pharmacology import (
     load_library,
     target_occupancy,
 )
-from mtor_abm.model.pk import PKState
+from mtor_abm.model.pk_state import PKState
 
 #: Reference cells, in array order: (cell type, role).
 REFERENCE_CELLS: tuple[tuple[str, str], ...] = (

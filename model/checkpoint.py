@@ -27,7 +27,7 @@ import numpy as np
 from mtor_abm.model import records
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.mesa_internals import advance_clock
-from mtor_abm.model.pk import PKState
+from mtor_abm.model.pk_state import PKState
 
 FORMAT = "mtor-abm checkpoint"
 FORMAT_VERSION = 1

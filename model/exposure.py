@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from mtor_abm.model.pk import PKState
+from mtor_abm.model.pk_state import PKState
 
 QUADRATURE_SPAN_H = 3.0
 """Longest span (h) sampled by one three-point Gauss-Legendre rule (24 blood samples over a

@@ -51,7 +51,7 @@ from mtor_abm.model.pharmacology import (
     load_library,
     target_occupancy,
 )
-from mtor_abm.model.pk import PKState
+from mtor_abm.model.pk_state import PKState
 
 #: Columns every tissue's cell table has besides signalling state and parameters.
 BASE_COLUMNS: dict[str, type] = {

@@ -15,7 +15,7 @@ from mtor_abm.model import adverse
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.exposure import step_exposure
 from mtor_abm.model.pharmacology import Regime, load_library, target_occupancy
-from mtor_abm.model.pk import PKState
+from mtor_abm.model.pk_state import PKState
 from mtor_abm.model.scenarios.aging import AgingModel, AgingScenario
 from mtor_abm.model.scenarios.base import TissueScenario
 from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario

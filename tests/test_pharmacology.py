@@ -20,7 +20,8 @@ from mtor_abm.model.pharmacology import (
     parse_schedule,
     target_occupancy,
 )
-from mtor_abm.model.pk import PKState, simulate, steady_state_summary
+from mtor_abm.model.pk import simulate, steady_state_summary
+from mtor_abm.model.pk_state import PKState
 
 PACKAGED = {
     "none",

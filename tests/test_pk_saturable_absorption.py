@@ -9,7 +9,9 @@ import pytest
 
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import Regime, load_library
-from mtor_abm.model.pk import PKState, build_model, simulate
+from mtor_abm.model.pk import simulate
+from mtor_abm.model.pk_compartments import build_model
+from mtor_abm.model.pk_state import PKState
 
 KA, D50, F, CL, V = 2.0, 50.0, 0.5, 5.0, 50.0  # 1/h, mg, fraction, L/h, L
 

@@ -47,7 +47,7 @@ from mtor_abm.model.pharmacology import (
     load_library,
     target_occupancy,
 )
-from mtor_abm.model.pk import PKState
+from mtor_abm.model.pk_state import PKState
 
 DAY_H = 24.0
 MAX_COHORT_CELLS = 10_000_000

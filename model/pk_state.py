@@ -1,0 +1,241 @@
+"""Pharmacokinetic state: the drug amounts of one regime, advanced in time exactly (pure numpy).
+
+The compartment model is :mod:`model.pk_compartments`. Between events (a dose, an infusion
+starting or ending) the ODEs are linear with a constant input, so they are solved exactly with a
+matrix exponential of the augmented system ``[[K, e_central], [0, 0]]``: results do not depend
+on the step, and doses superpose.
+
+Convention at a dose time: the state at time t includes every input at times < t, so the
+concentration sampled exactly at a dose time is the pre-dose (trough) value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.linalg import expm
+
+from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import (
+    DrugLibrary,
+    Regime,
+    check_regime,
+    dose_times_h,
+    load_library,
+)
+from mtor_abm.model.pk_compartments import (
+    CompartmentModel,
+    build_model,
+    regime_dose_sizes_mg,
+    whole_blood_ng_ml,
+)
+
+_MAX_CACHED_PROPAGATORS = 256
+
+
+# --------------------------------------------------------------------------------------------
+# The state that advances in time
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PKState:
+    """Blood concentrations of one regime, advanced in time exactly.
+
+    Plain data (a regime, a model of arrays and numbers, the time and the amounts), so it can be
+    checkpointed with :meth:`to_dict` / :meth:`from_dict`. ``model`` is None for the untreated
+    control and for a held (``fixed``) concentration, which need no PK.
+    """
+
+    regime: Regime
+    species: tuple[str, ...]
+    molecular_weight_g_per_mol: tuple[float, ...]
+    model: CompartmentModel | None
+    time_h: float = 0.0
+    amounts_mg: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    held_conc_nM: float = 0.0
+    _propagators: dict[float, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    @classmethod
+    def from_regime(cls, regime: Regime, library: DrugLibrary | None = None) -> PKState:
+        """A drug-free state at hour 0 for ``regime`` (validated against the library)."""
+        library = load_library() if library is None else library
+        drug = check_regime(regime, library)
+        if drug.drug_class == "none" or regime.parsed_schedule.kind == "fixed":
+            held = 0.0 if drug.drug_class == "none" else regime.conc_nM
+            mw = (drug.molecular_weight_g_per_mol,)
+            return cls(regime, (drug.name,), mw, None, held_conc_nM=held)
+        model = build_model(drug, library, regime_dose_sizes_mg(regime))
+        return cls(
+            regime,
+            model.species,
+            model.molecular_weight_g_per_mol,
+            model,
+            amounts_mg=np.zeros(model.n_compartments),
+        )
+
+    # ---- time ---------------------------------------------------------------------------
+
+    def advance(self, dt_h: float) -> None:
+        """Advance by ``dt_h`` hours, applying every dose input in ``[time_h, time_h + dt_h)``."""
+        if not math.isfinite(dt_h) or dt_h < 0:
+            raise InputError(f"dt_h must be a non-negative number of hours, got {dt_h!r}")
+        t0, t1 = self.time_h, self.time_h + dt_h
+        if self.model is not None and dt_h > 0:
+            self.amounts_mg = self._solve(self.amounts_mg.copy(), t0, t1)
+        self.time_h = t1
+
+    def advance_to(self, t_h: float) -> None:
+        """Advance to the absolute time ``t_h`` (h), which must not be in the past."""
+        if t_h < self.time_h:
+            raise InputError(f"cannot go back in time from {self.time_h:g} h to {t_h:g} h")
+        self.advance(t_h - self.time_h)
+
+    def _solve(self, x: np.ndarray, t0: float, t1: float) -> np.ndarray:
+        """Amounts at t1 from amounts x at t0: exact piecewise solution between input events."""
+        bolus_t, bolus_mg, bolus_ix = self._boluses(t0, t1)
+        inf_start, inf_rate = self._infusions(t0, t1)
+        if not (bolus_t.size or inf_start.size or self.regime.parsed_schedule.kind == "continuous"):
+            return self._propagator(t1 - t0)[0] @ x
+        cuts = set(bolus_t[bolus_t > t0].tolist())
+        cuts |= {t for t in self._rate_changes(inf_start) if t0 < t < t1}
+        cursor = t0
+        for boundary in [*sorted(cuts), t1]:
+            now = bolus_t == cursor
+            np.add.at(x, bolus_ix[now], bolus_mg[now])
+            rate = self._rate_at(0.5 * (cursor + boundary), inf_start, inf_rate)
+            phi, gamma = self._propagator(boundary - cursor)
+            x = phi @ x + gamma * rate
+            cursor = boundary
+        return x
+
+    def input_changes_h(self, t0: float, t1: float) -> list[float]:
+        """Sorted times in the open interval (t0, t1) at which the drug input changes: a bolus
+        enters, an infusion or a continuous input starts or stops (none without PK).
+
+        Between them the amounts are smooth in time (sums of exponentials), which is what a
+        quadrature over a step needs (:mod:`model.exposure`).
+        """
+        if self.model is None:
+            return []
+        bolus_t, _, _ = self._boluses(t0, t1)
+        inf_start, _ = self._infusions(t0, t1)
+        times = {*bolus_t.tolist(), *self._rate_changes(inf_start)}
+        return sorted(t for t in times if t0 < t < t1)
+
+    def _boluses(self, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Times in [t0, t1) at which a bolus enters a dose compartment, the mg entering and
+        the compartment each enters."""
+        m = self.model
+        if m.route == "iv" and m.infusion_h > 0:
+            return np.zeros(0), np.zeros(0), np.zeros(0, dtype=int)
+        times, doses = dose_times_h(self.regime, t0 - m.lag_h, t1 - m.lag_h)
+        # keep lagged times inside [t0, t1) despite rounding in (t - lag) + lag
+        times = np.clip(times + m.lag_h, t0, np.nextafter(t1, -math.inf))
+        return times, doses * m.bioavailability, m.dose_indices(doses)
+
+    def _infusions(self, t0: float, t1: float) -> tuple[np.ndarray, np.ndarray]:
+        """Start times of IV infusions running at some time in [t0, t1), and their mg/h."""
+        m = self.model
+        if m.route != "iv" or m.infusion_h <= 0:
+            return np.zeros(0), np.zeros(0)
+        starts, doses = dose_times_h(self.regime, t0 - m.infusion_h, t1)
+        running = starts + m.infusion_h > t0
+        return starts[running], doses[running] / m.infusion_h
+
+    def _rate_changes(self, inf_start: np.ndarray) -> list[float]:
+        times = [*inf_start.tolist(), *(inf_start + self.model.infusion_h).tolist()]
+        if self.regime.parsed_schedule.kind == "continuous":
+            times += [self.regime.start_h, self.regime.stop_h]
+        return times
+
+    def _rate_at(self, t: float, inf_start: np.ndarray, inf_rate: np.ndarray) -> float:
+        """Zero-order input (mg/h) into the parent's central compartment at time t."""
+        on = (inf_start <= t) & (t < inf_start + self.model.infusion_h)
+        rate = float(inf_rate[on].sum())
+        reg = self.regime
+        if reg.parsed_schedule.kind == "continuous" and reg.start_h <= t < reg.stop_h:
+            rate += reg.dose_mg / 24.0 * self.model.bioavailability
+        return rate
+
+    def _propagator(self, h: float) -> tuple[np.ndarray, np.ndarray]:
+        """(Phi, Gamma) with x(t+h) = Phi x(t) + Gamma * rate, exact for a constant rate."""
+        cached = self._propagators.get(h)
+        if cached is None:
+            m = self.model
+            n = m.n_compartments
+            aug = np.zeros((n + 1, n + 1))
+            aug[:n, :n] = m.rate_matrix_per_h
+            aug[m.central_index[0], n] = 1.0
+            e = expm(aug * h)
+            cached = (e[:n, :n], e[:n, n])
+            if len(self._propagators) >= _MAX_CACHED_PROPAGATORS:
+                self._propagators.clear()
+            self._propagators[h] = cached
+        return cached
+
+    # ---- readouts -----------------------------------------------------------------------
+
+    def concentrations_ng_ml(self) -> dict[str, float]:
+        """Whole-blood concentration (ng/mL) of each species at ``time_h``."""
+        if self.model is None:
+            return {
+                self.species[0]: self._held_conc_nM() * self.molecular_weight_g_per_mol[0] / 1e3
+            }
+        m = self.model
+        binding = m.blood_binding or ((0.0, 1.0),) * len(m.species)
+        return {
+            s: whole_blood_ng_ml(float(self.amounts_mg[i]) / v * 1e3, *bind)
+            for s, i, v, bind in zip(
+                m.species, m.central_index, m.central_volume_L, binding, strict=True
+            )
+        }
+
+    def concentrations_nM(self) -> dict[str, float]:
+        """Whole-blood-equivalent concentration (nM) of each species at ``time_h``."""
+        if self.model is None:
+            return {self.species[0]: self._held_conc_nM()}
+        ng_ml = self.concentrations_ng_ml()
+        return {
+            s: ng_ml[s] * 1e3 / mw
+            for s, mw in zip(self.species, self.molecular_weight_g_per_mol, strict=True)
+        }
+
+    def _held_conc_nM(self) -> float:
+        reg = self.regime
+        return self.held_conc_nM if reg.start_h <= self.time_h < reg.stop_h else 0.0
+
+    # ---- checkpoints --------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data; :meth:`from_dict` restores an identical state."""
+        reg = {f.name: getattr(self.regime, f.name) for f in dataclasses.fields(Regime) if f.init}
+        return {
+            "regime": reg,
+            "species": list(self.species),
+            "molecular_weight_g_per_mol": list(self.molecular_weight_g_per_mol),
+            "model": None if self.model is None else self.model.to_dict(),
+            "time_h": self.time_h,
+            "amounts_mg": self.amounts_mg.tolist(),
+            "held_conc_nM": self.held_conc_nM,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PKState:
+        """Inverse of :meth:`to_dict` (needs no drug library)."""
+        model = data["model"]
+        return cls(
+            regime=Regime(**data["regime"]),
+            species=tuple(data["species"]),
+            molecular_weight_g_per_mol=tuple(data["molecular_weight_g_per_mol"]),
+            model=None if model is None else CompartmentModel.from_dict(model),
+            time_h=float(data["time_h"]),
+            amounts_mg=np.asarray(data["amounts_mg"], dtype=float),
+            held_conc_nM=float(data["held_conc_nM"]),
+        )
