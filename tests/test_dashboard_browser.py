@@ -528,6 +528,15 @@ def test_a_wrong_lesson_id_in_the_url_says_so_and_names_the_ids(server, browser)
         v.assert_clean()
     finally:
         v.page.close()
+    # the same for every key a link can hold: a misspelt scenario showed the culture silently
+    v = Visit(browser, f"{server}?mode=Compare&scenario=tumour&seed=0")
+    try:
+        note = v.page.get_by_text("scenario='tumour' was ignored").first
+        note.wait_for(timeout=60_000)
+        assert "tumor" in note.inner_text().split("allowed:")[1]
+        v.assert_clean()
+    finally:
+        v.page.close()
 
 
 def _lessons():

@@ -296,6 +296,10 @@ def test_url_round_trips_the_setup():
         "replicates": 3,
     }
     assert urlstate.read("scenario=moon&seed=-1&arms=x") == {}
+    said = urlstate.ignored("scenario=moon&seed=-1&arms=x&mode=Compare")
+    assert [line.split("=")[0] for line in said] == ["scenario", "seed", "arms"]  # not mode
+    assert "scenario='moon' was ignored" in said[0] and "tumor" in said[0]
+    assert urlstate.ignored(q) == []
     q = urlstate.query("Explore", "culture", 0, arms[0], [], None, 1, {"width": 100, "height": 90})
     assert urlstate.read(q)["params"] == {"height": 90, "width": 100}
     assert "params" not in urlstate.read("scenario=culture&params=width=-5")

@@ -134,6 +134,8 @@ def Dashboard():
         start.get("lesson") if start.get("lesson") in names else (names[0] if names else None)
     )
     bad_lesson = urlstate.unknown_lesson(start.get("lesson"), names)
+    bad_url = solara.use_memo(lambda: urlstate.ignored(router.search), [])
+    url_note = solara.use_reactive(True)  # the note on the link goes once closed
     answer = solara.use_reactive(None)
     lesson_started = solara.use_reactive(False)
     reset_count = solara.use_reactive(0)
@@ -290,6 +292,10 @@ def Dashboard():
         solara.Warning(str(error))
     elif error:
         solara.Error(f"error: {error}")
+    if bad_url and url_note.value:
+        with solara.Row(classes=["mtor-url-ignored"]):
+            solara.Warning("This link's setup was partly ignored: " + "; ".join(bad_url) + ".")
+            solara.Button("Close", text=True, on_click=lambda: url_note.set(False))
     if mode.value == "Lessons" and bad_lesson and lesson_name.value == (names or [None])[0]:
         solara.Warning(bad_lesson, classes=["mtor-unknown-lesson"])
     if mode.value == "Lessons":

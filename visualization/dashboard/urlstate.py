@@ -83,6 +83,28 @@ def read(search: str | None) -> dict:
     return out
 
 
+def ignored(search: str | None) -> list[str]:
+    """One line per key of the query string the page could not use (and so ignored, starting
+    from its default): the key, the value and what is allowed; a lesson id is checked by
+    :func:`unknown_lesson`. Empty when every key was taken."""
+    query = {k: v[-1] for k, v in parse_qs(search or "").items()}
+    taken = read(search)
+    allowed = {
+        "mode": ", ".join(MODES),
+        "scenario": ", ".join(SCENARIOS),
+        "seed": "a whole number >= 0",
+        "replicates": f"1 to {MAX_REPLICATES}",
+        "params": "name=value pairs separated by ';' that the scenario accepts",
+        "arm": "label|drug|dose_mg|schedule|start_day|conc_nM|loading_dose_mg",
+        "arms": f"2 to {MAX_ARMS} arms as in 'arm', separated by ';'",
+    }
+    return [
+        f"{key}={query[key]!r} was ignored (allowed: {what})"
+        for key, what in allowed.items()
+        if key in query and key not in taken
+    ]
+
+
 def unknown_lesson(asked: str | None, names) -> str | None:
     """The page's line for a URL's ``lesson`` that names no lesson (None when it names one or
     none is asked): which id was asked, which lesson is shown instead, the allowed ids."""
