@@ -106,7 +106,13 @@ REDD1_TSC2_BLOCK = 0.9
 """Largest fraction of Rheb activity removed by fully induced REDD1, which frees TSC2 from
 14-3-3 (DeYoung 2008 Genes Dev 22:239). It needs TSC1/2: TSC2-null cells keep S6K
 phosphorylated in hypoxia (Brugarolas 2004). Assumed magnitude."""
-K_S6K = 0.15  # mTORC1 activity giving half-maximal S6K-T389 phosphorylation
+K_S6K = 1.0
+"""mTORC1 activity giving half-maximal S6K-T389 phosphorylation. Graded, not saturated, at the
+reference cell's activity (~0.3): pS6K keeps rising well above it, as in TSC2-null cells,
+whose S6K activity is several-fold that of wild type (Kwiatkowski 2002 Hum Mol Genet 11:525;
+Zhang 2003 J Clin Invest 112:1223). It was 0.15 (S6K at 0.8 of its maximum in the reference
+cell), which made PTEN-null and TSC-null cells no more rapalog-sensitive than wild type
+(rows S13, S14 of the observation table). Assumed."""
 N_S6K = 2.0  # Hill coefficient of S6K activation (two sites: T389 by mTORC1, then T229)
 K_4EBP1 = 0.12  # mTORC1 activity giving half-maximal 4E-BP1 phosphorylation
 K_ULK1 = 0.12  # mTORC1 activity giving half-maximal ULK1-S757 phosphorylation
@@ -130,11 +136,12 @@ above the reference cell's (~0.3), so the loop acts where mTORC1 is constitutive
 N_GRB10 = 4.0
 """Hill coefficient of Grb10 accumulation in mTORC1 activity (phosphorylation-dependent
 stabilisation; assumed steep so that cells with regulated mTORC1 keep their receptors)."""
-GRB10_STRENGTH = 3.0
+GRB10_STRENGTH = 1.0
 """Receptor signalling (the slow ``rtk`` variable) is divided by ``1 + GRB10_STRENGTH x``
 Grb10 accumulation: phosphorylated, stabilised Grb10 binds activated insulin/IGF-1
 receptors (Hsu 2011 Science 332:1317; Yu 2011 Science 332:1322: TSC-null cells have low
-PI3K-AKT partly through Grb10). Assumed magnitude."""
+PI3K-AKT partly through Grb10, besides the S6K -> IRS1 loop). Assumed magnitude: with it the
+TSC2-null cell's basal S473 is ~0.3 of wild type (row L09: <= 0.6), ~0.4 without it."""
 RAPALOG_GRB10_BLOCK = 0.5
 """Fraction of Grb10 phosphorylation blocked by FRB-bound FKBP12-rapalog: partial; Torin1
 blocks it more fully (Hsu 2011). Assumed."""
@@ -172,7 +179,9 @@ class CellType:
         pten_activity: PTEN lipid-phosphatase activity (1 = normal, 0.1 = PTEN-null tumour).
         tsc_loss: 1 if TSC1/2 is lost, so Rheb (and mTORC1) ignores AKT and growth factors.
         fkbp12_level: FKBP12 abundance (1 = normal, 0 = knocked out); rapalogs need it.
-        feedback_strength: S6K -> IRS1 inhibition strength (Harrington 2004 J Cell Biol). Assumed.
+        feedback_strength: S6K -> IRS1 inhibition strength per unit S6K-T389 phosphorylation
+            (Harrington 2004 J Cell Biol 166:213). 19.3 keeps the reference cell's IRS1 (0.39)
+            with the graded S6K of :data:`K_S6K`; it was 2.0 with the saturated S6K. Assumed.
         foxo_rtk_gain: maximal FOXO-driven receptor re-expression (Chandarlapaty 2011). Assumed.
         mtorc2_turnover_per_h: turnover rate of assembled mTORC2, 1/h. Cultured lines lose
             mTORC2 within 24-48 h of rapamycin (Sarbassov 2006 Mol Cell 22:159); mouse liver
@@ -210,7 +219,7 @@ class CellType:
     pten_activity: float = _param(1.0, Domain(0.01, 100.0))
     tsc_loss: float = _param(0.0, Domain(0.0, 1.0))
     fkbp12_level: float = _param(1.0, Domain(0.0, 100.0))
-    feedback_strength: float = _param(2.0, Domain(0.0, 100.0))
+    feedback_strength: float = _param(19.3, Domain(0.0, 100.0))
     foxo_rtk_gain: float = _param(1.5, Domain(0.0, 100.0))
     mtorc2_turnover_per_h: float = _param(1.0 / 48.0, Domain(1e-4, 100.0, "1/h"))
     mtorc2_rapalog_sensitivity: float = _param(0.1, Domain(0.0, 1.0))
@@ -526,6 +535,7 @@ def _advance_block(state, params, inputs: Inputs, dt_h: float, substep_h: float)
     irs1_t1, rtk_t1, auto_t1 = np.empty(n), np.empty(n), np.empty(n)
     _slow_targets(s, p, c, irs1_t0, rtk_t0, auto_t0, scratch)
     k_s6k_n = K_S6K**N_S6K
+    first = True
     for h in substeps:
         f_fast = -math.expm1(-h / TAU_FAST_H)
         f_mtor = -math.expm1(-h / TAU_MTOR_H)
@@ -595,8 +605,13 @@ def _advance_block(state, params, inputs: Inputs, dt_h: float, substep_h: float)
         b *= c.ulk1_gain
         b += c.ulk1_ampk
         _relax(s["ulk1"], b, f_fast, scratch)
-        # Slow variables read the freshly updated fast ones.
+        # Slow variables read the freshly updated fast ones. Inputs change at step
+        # boundaries and the fast variables follow within minutes, so over the first sub-step
+        # the slow targets are taken as having jumped to their new values at its start.
         _slow_targets(s, p, c, irs1_t1, rtk_t1, auto_t1, scratch)
+        if first:
+            irs1_t0[...], rtk_t0[...], auto_t0[...] = irs1_t1, rtk_t1, auto_t1
+            first = False
         _relax_ramp(s["irs1"], irs1_t0, irs1_t1, *fg_irs1, scratch)
         _relax_ramp(s["rtk"], rtk_t0, rtk_t1, *fg_rtk, scratch)
         _relax_ramp(s["autophagy"], auto_t0, auto_t1, *fg_auto, scratch)

@@ -419,16 +419,25 @@ def test_an_adverse_index_at_its_limit_reads_as_a_bound_not_a_value(monkeypatch)
     with monkeypatch.context() as m:
         m.setattr(adverse, "MAX_DELAY_INDEX", math.inf)
         raw = adverse.adverse_panel(regime, 3.0, lib)
+    # Infection risk is far above the limit (~220); wound-healing delay is near it (~19 since
+    # Torin1's mTORC1 potency was set for the graded S6K readout): each reads as a bound
+    # exactly when its uncapped value passes the limit.
+    assert raw["infection_risk"] > 1.5 * adverse.MAX_DELAY_INDEX
+    at_limit = [k for k in ("infection_risk", "wound_healing_delay") if raw[k] > 20]
     for key in ("infection_risk", "wound_healing_delay"):
-        assert raw[key] > 1.5 * adverse.MAX_DELAY_INDEX and shown[key] == adverse.MAX_DELAY_INDEX
-        assert panels.adverse_text(key, shown[key]) == "≥ 20"
+        if key in at_limit:
+            assert shown[key] == adverse.MAX_DELAY_INDEX
+            assert panels.adverse_text(key, shown[key]) == "≥ 20"
+        else:
+            assert shown[key] == raw[key]
+            assert panels.adverse_text(key, shown[key]) != "≥ 20"
     assert shown["glucose_intolerance"] == raw["glucose_intolerance"] < 20
     assert panels.adverse_text("glucose_intolerance", shown["glucose_intolerance"]) == (
         f"{shown['glucose_intolerance']:.1f}"
     )
     run = Run("culture", [ArmSpec("torin", "torin1", conc_nM=250.0)], dict(SMALL), seed=0)
     html = panels.adverse_table(run, [shown])
-    assert html.count(">≥ 20</td>") == 2
+    assert html.count(">≥ 20</td>") == len(at_limit)
 
 
 def test_csv_download_shows_a_formula_like_arm_label_as_text():

@@ -67,8 +67,10 @@ def test_one_hour_steps_track_a_fine_step_reference():
     Documented accuracy (model.signaling): after an abrupt input change, every state variable
     except ``rapalog_adapt`` (a pure relaxation, exact at any step) is within 8 % during the
     first hour, within 4 % at 2 h and within 3 % from 3 h on, the error taken relative to
-    max(untreated level of the variable, 0.1). Checked for every cell type and every change in
-    INPUT_CHANGES over 48 h.
+    the largest of the variable's untreated level, its current reference value and 0.1 (a
+    variable that starts low and rises many-fold, as IRS1 and PIP3 of TSC-null cells under a
+    rapalog, is judged against the level it reaches). Checked for every cell type and every
+    change in INPUT_CHANGES over 48 h.
     """
     rows = [(ct, change) for ct in CELL_TYPE_NAMES for change in INPUT_CHANGES]
     params = params_for([ct for ct, _ in rows])
@@ -84,7 +86,7 @@ def test_one_hour_steps_track_a_fine_step_reference():
         for name in sg.STATE_NAMES:
             if name == "rapalog_adapt":
                 continue
-            err = np.abs(coarse[name] - fine[name]) / scale[name]
+            err = np.abs(coarse[name] - fine[name]) / np.maximum(scale[name], np.abs(fine[name]))
             i = int(np.argmax(err))
             if err[i] > worst[window][0]:
                 worst[window] = (float(err[i]), (name, *rows[i], t_h))

@@ -437,13 +437,19 @@ def _ps6k_after_6h(resistance: str, drug: str, conc_nM: float) -> float:
 def test_resistance_mutants_escape_their_drugs_and_rapalink_overcomes_both():
     """Rodrik-Outmezguine 2016 Nature 534:272: FRB mutants resist rapalogs, kinase mutants
     resist rapalogs and ATP-competitive inhibitors, RapaLink-1 inhibits both. Sapanisertib at
-    50x its cellular IC50 (the library's), where the kinase mutant's 10-fold loss leaves 5x."""
+    50x its cellular IC50 (the library's), where the kinase mutant's 10-fold loss leaves 5x:
+    the kinase site is then 83 % blocked (5/6) against 98 % (50/51) in the FRB mutant, and
+    S6K-T389, steeper than linear in mTORC1 activity, keeps several-fold more in the kinase
+    mutant (about (17/2)^2 if quadratic; at least 5x asserted)."""
     sapanisertib_nM = 50.0 * load_library().drug("sapanisertib").potency.ic50_mtorc1_nM
     assert _ps6k_after_6h("none", "everolimus", 10.0) < 0.3
     assert _ps6k_after_6h("frb", "everolimus", 10.0) > 0.8
     assert _ps6k_after_6h("kinase", "everolimus", 10.0) > 0.8
-    assert _ps6k_after_6h("frb", "sapanisertib", sapanisertib_nM) < 0.05
-    assert _ps6k_after_6h("kinase", "sapanisertib", sapanisertib_nM) > 0.1
+    frb = _ps6k_after_6h("frb", "sapanisertib", sapanisertib_nM)
+    kinase = _ps6k_after_6h("kinase", "sapanisertib", sapanisertib_nM)
+    assert frb < 0.05
+    assert kinase > 5.0 * frb
+    assert kinase > 0.03
     rapalink = _ps6k_after_6h("none", "rapalink1", 1.0)
     for mutant in ("frb", "kinase"):
         assert _ps6k_after_6h(mutant, "rapalink1", 1.0) == pytest.approx(rapalink, rel=0.05)

@@ -58,7 +58,7 @@ class FreeParameter:
 
 
 FREE_PARAMETERS: tuple[FreeParameter, ...] = (
-    FreeParameter("*", "feedback_strength", 0.5, 6.0),
+    FreeParameter("*", "feedback_strength", 5.0, 60.0),
     FreeParameter("*", "foxo_rtk_gain", 0.3, 4.0),
     FreeParameter("tcell", "prolif_4ebp_hill", 1.0, 3.0),
 )
