@@ -29,8 +29,9 @@ def LessonProgress(hours: float, stop_h: float):
 
 def result_of(lesson, run) -> tuple[dict, str]:
     """The run's measured claims and the explanation worded from them."""
-    outcomes = measure_claims(lesson, Replicates(lesson, run))
-    return outcomes, explain(lesson, run, outcomes)
+    data = Replicates(lesson, run)
+    outcomes = measure_claims(lesson, data)
+    return outcomes, explain(lesson, run, outcomes, data)
 
 
 @solara.component

@@ -164,10 +164,16 @@ def judge_prediction(lesson: Lesson, answer: str | None, outcomes: dict[str, Out
     return Verdict(choice.agrees(outcomes), supported, unmeasured)
 
 
-def explain(lesson: Lesson, run: Run, outcomes: dict[str, Outcome] | None = None) -> str:
+def explain(
+    lesson: Lesson,
+    run: Run,
+    outcomes: dict[str, Outcome] | None = None,
+    data: Replicates | None = None,
+) -> str:
     """The lesson's explanation for ``run``: measured wording, placeholders as mean ± SD
-    (``outcomes``: the run's measured claims when already computed)."""
-    data = Replicates(lesson, run)
+    (``outcomes``: the run's measured claims, ``data``: its :class:`Replicates`, when already
+    computed; the aging readouts fit Kaplan-Meier curves, ~0.2 s for lesson 04)."""
+    data = data if data is not None else Replicates(lesson, run)
     if outcomes is None:
         outcomes = measure_claims(lesson, data)
     text = apply_wording(lesson.explanation, outcomes)

@@ -26,6 +26,7 @@ from mtor_abm.visualization.dashboard.plots import (
 )
 from mtor_abm.visualization.dashboard.state import Run
 from mtor_abm.visualization.dashboard.summary import readout_table, summarise
+from mtor_abm.visualization.dashboard.throttle import Throttle
 from mtor_abm.visualization.numbers import limited
 
 
@@ -168,12 +169,16 @@ def PKPanel(run: Run, hours: float, horizon_h: float):
 
 @solara.component
 def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, ...] = (),
-                 playing: bool = False):  # fmt: skip
+                 playing: bool = False, final: bool = False):  # fmt: skip
     """Each arm's summary readouts, then the last values of the timeseries ``columns``: mean ±
     SD over its replicate seeds; then each arm's adverse-effect panel over the run's length
     (``horizon_h``), computed once per regime in a thread (no seed: no spread). While the run
     plays the thread waits (it would take the play loop's CPU: a lesson then ends later than
-    its headless run); it starts at a pause or the end, and a computed panel is kept."""
+    its headless run); it starts at a pause or the end, and a computed panel is kept.
+
+    While playing (and not ``final``, the lesson's last frame), readouts that take long to
+    compute are refreshed only as often as :class:`throttle.Throttle` allows; the heading
+    names the model time they are at."""
     days = horizon_h / 24.0
     ready = not playing or run.has_adverse_panels(days)
     # The result names the run and length it belongs to: after a switch of tab or arms the
@@ -184,13 +189,19 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
         dependencies=[id(run), days, ready],
         intrusive_cancel=False,
     )
-    names, rows = readout_table(run.replicate_readouts(), run.setup)
-    series = run.replicate_timeseries()
-    for column in columns:
-        if column in names or column not in series[0][0]:
-            continue
-        names.append(column)
-        rows.append([summarise([rep[column][-1] for rep in arm], column) for arm in series])
+    throttle = solara.use_memo(Throttle, [id(run)])
+
+    def table():
+        names, rows = readout_table(run.replicate_readouts(), run.setup)
+        series = run.replicate_timeseries()
+        for column in columns:
+            if column in names or column not in series[0][0]:
+                continue
+            names.append(column)
+            rows.append([summarise([rep[column][-1] for rep in arm], column) for arm in series])
+        return names, rows
+
+    (hours, _), (names, rows) = throttle.get((hours, columns), table, not playing or final)
     if not names:
         return
     n = run.replicates
@@ -342,5 +353,6 @@ def RunView(run: Run, hours: float, option, set_option, plot, set_plot, stop_h=N
         with solara.Column():
             CellInspector(run, selected, hours)
     PKPanel(run, hours, horizon_h)
-    ReadoutTable(run, hours, horizon_h, tuple(columns), playing)
+    final = stop_h is not None and hours >= stop_h - 1e-9
+    ReadoutTable(run, hours, horizon_h, tuple(columns), playing, final)
     ExportButtons(run, option, scale, plot, hours)
