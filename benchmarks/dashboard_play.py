@@ -4,7 +4,11 @@ Starts ``mtor-sim dashboard`` on a free port and drives Debian's Chromium with P
 
 * each chosen lesson is answered and run to its explanation in the browser, and the same
   lesson is stepped to its end headless in this process (build included in both); printed:
-  both times and their ratio (target: browser <= 1.5 x headless);
+  both times and their ratio (target: browser <= 1.5 x headless), and the CPU seconds each
+  took (headless: this process; browser: the dashboard server's process, and Chromium's with
+  Playwright's driver):
+  on a shared machine the wall-time ratio follows the load (a busier machine slows the
+  browser path more: two processes need the CPU), the CPU ratio does not;
 * Explore, culture 100 x 100 (2,000 cells seeded), speed "medium (6 steps/s)": model steps per
   second achieved over ``--seconds`` of play (target: >= 5).
 
@@ -66,16 +70,52 @@ def hours(page) -> float:
     return float(re.search(r"time: ([\d.]+) h", text).group(1))
 
 
-def browser_lesson_s(browser, url: str, lesson) -> float:
+def cpu_s(pids) -> float:
+    """CPU seconds (user + system) the processes ``pids`` have used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(root: int, skip: int) -> list[int]:
+    """Processes started under ``root`` (this benchmark: Playwright's driver and Chromium),
+    leaving out ``skip`` (the server); not other users' Chromiums on a shared machine."""
+    parent = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parent[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    out, frontier = [], [root]
+    while frontier:
+        kids = [p for p, pp in parent.items() if pp in frontier and p != skip]
+        out += kids
+        frontier = kids
+    return out
+
+
+def browser_lesson_s(browser, url: str, lesson, server_pid: int) -> tuple[float, float, float]:
+    """Wall seconds from 'Run the experiment' to the explanation, and the CPU seconds the
+    server and Chromium used meanwhile."""
     page = browser.new_page(viewport={"width": 1400, "height": 1800})
     try:
         page.goto(f"{url}?mode=Lessons&lesson={lesson.name}")
         page.get_by_text("Predict first").first.wait_for(timeout=60_000)
         page.get_by_text(lesson.choices[0], exact=True).first.click()
-        t0 = time.perf_counter()
+        chromium = descendants(os.getpid(), skip=server_pid)
+        c0, b0, t0 = cpu_s([server_pid]), cpu_s(chromium), time.perf_counter()
         page.get_by_role("button", name=re.compile("Run the experiment", re.I)).click()
         page.get_by_text("What happened").first.wait_for(timeout=3_600_000)
-        return time.perf_counter() - t0
+        wall = time.perf_counter() - t0
+        return wall, cpu_s([server_pid]) - c0, cpu_s(chromium) - b0
     finally:
         page.close()
 
@@ -102,13 +142,14 @@ def estimated_headless_s(lesson) -> float:
     return built + per_step * total
 
 
-def headless_lesson_s(lesson) -> float:
+def headless_lesson_s(lesson) -> tuple[float, float]:
+    """Wall and CPU seconds of the lesson run and explained in this process."""
     from mtor_abm.visualization.dashboard.lesson_run import explain, run_to_end
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     run = run_to_end(lesson)
     explain(lesson, run)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def steps_per_second(browser, url: str, seconds: float) -> float:
@@ -169,11 +210,14 @@ def main() -> None:
                 executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
             )
             for lesson in lessons:
-                headless = headless_lesson_s(lesson)
-                shown = browser_lesson_s(browser, url, lesson)
+                headless, headless_cpu = headless_lesson_s(lesson)
+                shown, server_cpu, chromium_cpu = browser_lesson_s(browser, url, lesson, proc.pid)
                 print(
                     f"lesson {lesson.name:28s} headless {headless:7.1f} s  browser {shown:7.1f} s"
-                    f"  ratio {shown / headless:5.2f} (target <= 1.5)",
+                    f"  ratio {shown / headless:5.2f} (target <= 1.5)\n"
+                    f"  CPU: headless {headless_cpu:.1f} s, browser: server {server_cpu:.1f} s "
+                    f"(ratio {server_cpu / headless_cpu:.2f}) + Chromium {chromium_cpu:.1f} s; "
+                    f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
                     flush=True,
                 )
             rate = None if args.no_steps else steps_per_second(browser, url, args.seconds)
