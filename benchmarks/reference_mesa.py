@@ -74,15 +74,13 @@ from mtor_abm.model.pharmacology import (
 )
 from mtor_abm.model.pk_state import PKState
 from mtor_abm.model.scenarios.tumor import (
-    DX_UM,
     MTORC1_ADDICTION,
-    REPLETE_O2_MMHG,
     TumorModel,
-    TumorScenario,
     mutant_concentrations,
     vessel_rules,
 )
 from mtor_abm.model.scenarios.tumor_fields import SteadyField
+from mtor_abm.model.scenarios.tumor_params import DX_UM, REPLETE_O2_MMHG, TumorScenario
 from mtor_abm.model.scenarios.tumor_vessels import (
     initial_vessels,
     neighbourhood_share,

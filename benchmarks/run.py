@@ -46,7 +46,7 @@ import numpy as np
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.pharmacology import Regime
 from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario
-from mtor_abm.model.scenarios.tumor import TumorScenario
+from mtor_abm.model.scenarios.tumor_params import TumorScenario
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 TUMOR_SIZES = (1_000, 10_000, 100_000, 1_000_000)

@@ -14,12 +14,8 @@ import time
 
 from mtor_abm.model.pharmacology import UNTREATED, default_regime, load_library
 from mtor_abm.model.recist import relative_volume
-from mtor_abm.model.scenarios.tumor import (
-    DEFAULT_START_DAY,
-    TumorModel,
-    TumorScenario,
-    tumor_readouts,
-)
+from mtor_abm.model.scenarios.tumor import TumorModel, tumor_readouts
+from mtor_abm.model.scenarios.tumor_params import DEFAULT_START_DAY, TumorScenario
 
 
 def main() -> None:

@@ -284,7 +284,7 @@ def _cell_type_lines() -> list[str]:
 
 
 def _genotype_lines() -> list[str]:
-    from mtor_abm.model.scenarios.tumor import GENOTYPES
+    from mtor_abm.model.scenarios.tumor_params import GENOTYPES
 
     return _listing(GENOTYPES) + _wrap("(run tumor --set genotype=NAME)")
 

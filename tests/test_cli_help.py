@@ -19,7 +19,7 @@ from mtor_abm.model import signaling
 from mtor_abm.model.pathway import INPUT_DEFAULTS
 from mtor_abm.model.pharmacology import load_library, parse_schedule
 from mtor_abm.model.scenarios import SCENARIOS
-from mtor_abm.model.scenarios.tumor import GENOTYPES
+from mtor_abm.model.scenarios.tumor_params import GENOTYPES
 
 SUBCOMMANDS = (
     "scenarios",

@@ -30,7 +30,8 @@ import mtor_abm.model.tissue as tissue
 from mtor_abm.model.mesa_internals import LazyCell, LazyMooreGrid, advance_clock
 from mtor_abm.model.pharmacology import Regime
 from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario
-from mtor_abm.model.scenarios.tumor import TumorModel, TumorScenario
+from mtor_abm.model.scenarios.tumor import TumorModel
+from mtor_abm.model.scenarios.tumor_params import TumorScenario
 
 
 def coords(cells):

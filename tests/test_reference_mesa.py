@@ -33,7 +33,8 @@ from benchmarks.reference_mesa import (
 )
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.pharmacology import UNTREATED, Regime, load_library, target_occupancy
-from mtor_abm.model.scenarios.tumor import TumorModel, TumorScenario
+from mtor_abm.model.scenarios.tumor import TumorModel
+from mtor_abm.model.scenarios.tumor_params import TumorScenario
 
 LIBRARY = load_library()
 SLICE = {"width": 30, "height": 30, "seed_radius_sites": 6.0, "normal_density": 0.15}

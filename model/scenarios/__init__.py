@@ -19,12 +19,8 @@ from mtor_abm.model.scenarios.neuro import NeuroModel, NeuroScenario, neuro_read
 from mtor_abm.model.scenarios.transplant import TransplantModel
 from mtor_abm.model.scenarios.transplant_params import TransplantScenario
 from mtor_abm.model.scenarios.transplant_readouts import transplant_readouts
-from mtor_abm.model.scenarios.tumor import (
-    DEFAULT_START_DAY,
-    TumorModel,
-    TumorScenario,
-    tumor_readouts,
-)
+from mtor_abm.model.scenarios.tumor import TumorModel, tumor_readouts
+from mtor_abm.model.scenarios.tumor_params import DEFAULT_START_DAY, TumorScenario
 
 
 @dataclass(frozen=True)

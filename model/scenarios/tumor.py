@@ -42,6 +42,9 @@ it, :func:`model.signaling.redd1_activity`; wiring it in slows untreated growth,
 0, and belongs to the tumor recalibration).
 
 Option, off by default: resistance by mTOR mutation (``resistance``: FRB-domain or kinase-domain).
+
+Modules: the parameters and constants are :mod:`model.scenarios.tumor_params`, the views
+:mod:`model.scenarios.tumor_views`; this module holds the step and the readouts.
 """
 
 from __future__ import annotations
@@ -59,225 +62,38 @@ from mtor_abm.model.neighbourhood import moore_neighbour_count
 from mtor_abm.model.pharmacology import target_occupancy
 from mtor_abm.model.recist import recist
 from mtor_abm.model.records import readout_collector
-from mtor_abm.model.scenarios.base import Param, TissueScenario
 from mtor_abm.model.scenarios.tumor_fields import SteadyField
+from mtor_abm.model.scenarios.tumor_params import (
+    DEFAULT_START_DAY,
+    DX_UM,
+    GENOTYPES,
+    KINASE_MUTANT_FOLD,
+    NORMAL,
+    REPLETE_O2_MMHG,
+    TUMOR,
+    TumorScenario,
+)
 from mtor_abm.model.scenarios.tumor_vessels import (
     VesselParams,
     initial_vessels,
     neighbourhood_share,
     update_vessels,
 )
+from mtor_abm.model.scenarios.tumor_views import CATEGORY_LABELS, TumorViews
 from mtor_abm.model.tissue import FateMasks, TissueModel
 
-GENOTYPES = ("pten_null", "tsc_null", "wild_type")
-"""Tumor genotypes; the cell type is ``tumor_<genotype>`` in :mod:`model.signaling`."""
-DEFAULT_START_DAY = 14.0
-"""Treatment start (and baseline of the response) when none is given: the tumor is established."""
-TUMOR, NORMAL = 0, 1
-"""``type_id`` of tumor and host cells."""
-CATEGORY_LABELS = ("tumor", "normal", "hypoxic tumor", "necrotic", "vessel")
-"""Labels of :meth:`TumorModel.category_layer` codes 0-4."""
-KINASE_MUTANT_FOLD = 10.0
-"""Potency loss of ATP-competitive drugs on the activating kinase-domain mutant (M2327I);
-assumed magnitude (Rodrik-Outmezguine 2016 Nature 534:272: resistant at clinical exposure)."""
-DX_UM = 20.0
-"""Lattice spacing, um (one cell diameter; assumed)."""
-REPLETE_O2_MMHG = 20.0
-"""Oxygen tension at which energy sensing reads fully replete, mmHg (assumed; well above the
-~3 mmHg where AMPK/REDD1 signalling turns on)."""
+__all__ = [
+    "CATEGORY_LABELS",
+    "DEFAULT_START_DAY",
+    "GENOTYPES",
+    "TumorModel",
+    "TumorScenario",
+    "timeseries_row",
+    "tumor_readouts",
+]
 
 
-class TumorScenario(TissueScenario):
-    """Parameters of the tumor scenario (see ``PARAMETERS`` for units and sources).
-
-    Args:
-        width: slice width in sites of 20 um.
-        height: slice height in sites of 20 um.
-        genotype: tumor genotype (pten_null, tsc_null, wild_type).
-        seed_radius_sites: radius of the tumor seeded at 0 h, sites (30 = 600 um: an
-            established lesion of ~4,000 viable cells by the day-14 baseline; assumed).
-        normal_density: fraction of the other sites holding host cells.
-        growth_factor: growth-factor signal of the tissue (1 = physiological, 0 = withdrawn).
-        vessel_spacing_sites: spacing of the pre-existing capillaries, sites.
-        vessel_po2_mmHg: oxygen tension held in perfused vessels, mmHg.
-        o2_diffusion_um2_per_s: oxygen diffusion coefficient, um^2/s.
-        o2_uptake_per_h: oxygen consumption rate of a tumor cell, 1/h.
-        normal_uptake_factor: host-cell oxygen and nutrient uptake relative to a tumor cell.
-        hypoxia_mmHg: oxygen tension below which a cell counts as hypoxic, mmHg.
-        energy_half_mmHg: oxygen tension at which energy sensing (AMPK, REDD1) is half on, mmHg.
-        hif_half_mmHg: oxygen tension of half-maximal HIF-1a stabilisation, mmHg.
-        necrosis_mmHg: oxygen tension of half-maximal necrosis hazard, mmHg.
-        necrosis_per_h: necrosis hazard of an anoxic cell, 1/h.
-        tumor_cell_loss_per_h: apoptosis hazard of a tumor cell with untreated or higher AKT
-            survival signal, 1/h; up to twice that as the survival signal falls to zero. With
-            starvation and necrosis the default tumor loses most of the cells it makes, as
-            clinical tumors do (Steel 1967 Eur J Cancer 3:381); 0 switches it off.
-        nutrient_diffusion_um2_per_s: glucose/amino-acid diffusion coefficient, um^2/s.
-        nutrient_uptake_per_h: nutrient consumption rate of a tumor cell, 1/h.
-        drug_diffusion_um2_per_s: drug diffusion coefficient in tissue, um^2/s.
-        drug_uptake_per_h: drug uptake/sequestration rate of a cell, 1/h.
-        vegf_diffusion_um2_per_s: VEGF diffusion coefficient, um^2/s.
-        vegf_decay_per_h: VEGF clearance rate, 1/h.
-        vegf_per_cell_per_h: VEGF secretion of a cell at full HIF-1a, VEGF units/h.
-        vegf_threshold: VEGF level that activates endothelium (VEGF units; assumed, set so that
-            the untreated established tumor switches on angiogenesis and a rapalog-treated one
-            does not: Guba 2002 Nat Med 8:128).
-        sprout_delay_h: hours of VEGF above threshold before a sprout is perfused.
-        sprout_per_h: hazard of a new perfused vessel at a ready site, 1/h.
-        vessel_regression_per_h: regression hazard of a co-opted vessel without VEGF, 1/h.
-        resistance: mTOR mutation a resistant clone carries: ``frb`` (FRB-domain mutant,
-            A2034V/F2108L: rapalogs cannot bind) or ``kinase`` (activating kinase-domain
-            mutant, M2327I: resists rapalogs and ATP-competitive drugs); RapaLink-1 overcomes
-            both (Rodrik-Outmezguine 2016 Nature 534:272). ``none``: no resistance.
-        resistance_per_division: chance that a daughter cell acquires the mutation.
-        resistant_fraction: fraction of the seeded tumor cells already resistant. Both have no
-            effect with ``resistance = none`` (so a sweep over ``resistance`` has a control).
-    """
-
-    width: int = 120
-    height: int = 120
-    genotype: str = "wild_type"
-    seed_radius_sites: float = 30.0
-    normal_density: float = 0.7
-    growth_factor: float = 1.0
-    vessel_spacing_sites: int = 10
-    vessel_po2_mmHg: float = 40.0
-    o2_diffusion_um2_per_s: float = 2000.0
-    o2_uptake_per_h: float = 600.0
-    normal_uptake_factor: float = 0.5
-    hypoxia_mmHg: float = 10.0
-    energy_half_mmHg: float = 3.0
-    hif_half_mmHg: float = 12.0
-    necrosis_mmHg: float = 1.5
-    necrosis_per_h: float = 0.05
-    tumor_cell_loss_per_h: float = 0.01
-    nutrient_diffusion_um2_per_s: float = 110.0
-    nutrient_uptake_per_h: float = 5.0
-    drug_diffusion_um2_per_s: float = 100.0
-    drug_uptake_per_h: float = 2.0
-    vegf_diffusion_um2_per_s: float = 104.0
-    vegf_decay_per_h: float = 0.7
-    vegf_per_cell_per_h: float = 0.7
-    vegf_threshold: float = 0.26
-    sprout_delay_h: float = 48.0
-    sprout_per_h: float = 1.0 / 96.0
-    vessel_regression_per_h: float = 1.0 / 120.0
-    resistance: str = "none"
-    resistance_per_division: float = 0.0
-    resistant_fraction: float = 0.0
-
-    PARAMETERS = {  # noqa: RUF012
-        "width": Param("sites", "slice width in lattice sites of 20 um", 10, 2000),
-        "height": Param("sites", "slice height in lattice sites of 20 um", 10, 2000),
-        "genotype": Param("", "tumor genotype", choices=GENOTYPES),
-        "seed_radius_sites": Param(
-            "sites",
-            "radius of the tumor seeded at 0 h (600 um: established lesion; assumed)",
-            0.5,
-            200,
-        ),
-        "normal_density": Param("fraction", "host cells per other site (assumed)", 0, 1),
-        "growth_factor": Param(
-            "relative", "tissue growth-factor signal (1 = physiological)", 0, 10
-        ),
-        "vessel_spacing_sites": Param(
-            "sites", "pre-existing capillary spacing (100-200 um in sections; assumed)", 3, 100
-        ),
-        "vessel_po2_mmHg": Param(
-            "mmHg",
-            "O2 tension in perfused tumor vessels (~40; Vaupel 1989 Cancer Res 49:6449)",
-            0,
-            200,
-        ),
-        "o2_diffusion_um2_per_s": Param(
-            "um^2/s", "O2 diffusion in tissue (Ghaffarizadeh 2018 PLoS Comput Biol)", 1, 1e5
-        ),
-        "o2_uptake_per_h": Param(
-            "1/h", "O2 uptake of a tumor cell (10/min: PhysiCell, Ghaffarizadeh 2018)", 0, 1e5
-        ),
-        "normal_uptake_factor": Param(
-            "relative", "host O2 and nutrient uptake vs a tumor cell (assumed)", 0, 10
-        ),
-        "hypoxia_mmHg": Param(
-            "mmHg",
-            "hypoxic below this O2 tension (Vaupel 2004 Semin Radiat Oncol 14:198)",
-            0,
-            100,
-        ),
-        "energy_half_mmHg": Param(
-            "mmHg", "half-maximal energy stress (AMPK/REDD1; Brugarolas 2004; assumed)", 0.01, 100
-        ),
-        "hif_half_mmHg": Param(
-            "mmHg",
-            "half-maximal HIF-1a stabilisation (1.5-2 % O2: Jiang 1996 AJP 271:C1172)",
-            0.01,
-            100,
-        ),
-        "necrosis_mmHg": Param("mmHg", "half-maximal necrosis hazard (anoxia; assumed)", 0.01, 50),
-        "necrosis_per_h": Param("1/h", "necrosis hazard of an anoxic cell (assumed)", 0, 10),
-        "tumor_cell_loss_per_h": Param(
-            "1/h",
-            "tumor apoptosis at untreated AKT survival, up to 2x as AKT falls (with starvation "
-            "and necrosis most births are lost, as in clinical tumors: Steel 1967 Eur J Cancer "
-            "3:381; rate assumed)",
-            0,
-            10,
-        ),
-        "nutrient_diffusion_um2_per_s": Param(
-            "um^2/s",
-            "glucose diffusion in tumor tissue (Casciari 1988 Cancer Res 48:3905)",
-            1,
-            1e5,
-        ),
-        "nutrient_uptake_per_h": Param("1/h", "nutrient uptake of a tumor cell (assumed)", 0, 1e4),
-        "drug_diffusion_um2_per_s": Param(
-            "um^2/s", "drug diffusion in tissue (small molecule; assumed)", 1, 1e5
-        ),
-        "drug_uptake_per_h": Param(
-            "1/h", "drug uptake and sequestration by a cell (assumed)", 0, 1e4
-        ),
-        "vegf_diffusion_um2_per_s": Param(
-            "um^2/s", "VEGF diffusion (Mac Gabhann 2006 PNAS 103:17750)", 1, 1e5
-        ),
-        "vegf_decay_per_h": Param("1/h", "VEGF clearance (half-life ~1 h; assumed)", 0.001, 1e3),
-        "vegf_per_cell_per_h": Param(
-            "VEGF units/h", "VEGF secretion at full HIF-1a (assumed units)", 0, 1e3
-        ),
-        "vegf_threshold": Param(
-            "VEGF units",
-            "VEGF that activates endothelium (assumed: reached in the untreated established tumor, "
-            "not under a rapalog)",
-            0,
-            1e3,
-        ),
-        "sprout_delay_h": Param(
-            "h", "VEGF exposure before a sprout is perfused (days; Nagy 2007; assumed)", 0, 1e4
-        ),
-        "sprout_per_h": Param("1/h", "new-vessel hazard at a ready site (assumed)", 0, 10),
-        "vessel_regression_per_h": Param(
-            "1/h", "co-opted vessel regression without VEGF (Holash 1999 Science; assumed)", 0, 10
-        ),
-        "resistance": Param(
-            "",
-            "mTOR mutation of resistant clones (Rodrik-Outmezguine 2016 Nature 534:272)",
-            choices=("none", "frb", "kinase"),
-        ),
-        "resistance_per_division": Param(
-            "probability",
-            "chance a daughter acquires the mutation (off by default; none with resistance=none)",
-            0,
-            1,
-        ),
-        "resistant_fraction": Param(
-            "fraction",
-            "seeded tumor cells already resistant (none with resistance=none: a sweep's control)",
-            0,
-            1,
-        ),
-    }
-
-
-class TumorModel(TissueModel):
+class TumorModel(TumorViews, TissueModel):
     """A tumor in host tissue under a regime (see module docstring)."""
 
     STEP_H = 1.0
@@ -501,40 +317,6 @@ class TumorModel(TissueModel):
     def record(self) -> dict[str, float]:
         """This hour's timeseries record (see :func:`timeseries_row`)."""
         return timeseries_row(self)
-
-    # Views ---------------------------------------------------------------------------------
-    def tumor_region(self) -> np.ndarray:
-        """Sites held by tumor cells or necrotic debris (the lesion)."""
-        t = self.table
-        region = self.necrotic.copy()
-        is_tumor = t["type_id"] == TUMOR
-        region[t["x"][is_tumor], t["y"][is_tumor]] = True
-        return region
-
-    def category_layer(self) -> tuple[np.ndarray, tuple[str, ...]]:
-        """Codes: 0 tumor, 1 normal, 2 hypoxic tumor, 3 necrotic, 4 vessel (-1 empty)."""
-        codes, _ = super().category_layer()
-        t = self.table
-        hypoxic = (t["type_id"] == TUMOR) & (self.oxygen_at_cells() < self.scenario.hypoxia_mmHg)
-        codes[t["x"][hypoxic], t["y"][hypoxic]] = 2
-        codes[self.necrotic] = 3
-        codes[self.vessels] = 4
-        return codes, CATEGORY_LABELS
-
-    def cell_readouts(self) -> dict[str, np.ndarray]:
-        """Engine readouts plus local oxygen (mmHg) and HIF-1a (0-1 per unit translation)."""
-        out = super().cell_readouts()
-        out["oxygen_mmHg"] = self.oxygen_at_cells()
-        out["HIF1a"] = self.hif1a()
-        return out
-
-    def distance_to_vessel_um(self) -> np.ndarray:
-        """Distance of every site to the nearest vessel, um (Euclidean)."""
-        from scipy.ndimage import distance_transform_edt
-
-        if not self.vessels.any():
-            return np.full(self.vessels.shape, np.inf)
-        return distance_transform_edt(~self.vessels) * DX_UM
 
     # Checkpoints (engine hooks) ---------------------------------------------------------------
     def extra_checkpoint_state(self) -> tuple[dict[str, np.ndarray], dict]:
