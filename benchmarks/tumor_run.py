@@ -14,8 +14,9 @@ import time
 
 from mtor_abm.model.pharmacology import UNTREATED, default_regime, load_library
 from mtor_abm.model.recist import relative_volume
-from mtor_abm.model.scenarios.tumor import TumorModel, tumor_readouts
+from mtor_abm.model.scenarios.tumor import TumorModel
 from mtor_abm.model.scenarios.tumor_params import DEFAULT_START_DAY, TumorScenario
+from mtor_abm.model.scenarios.tumor_readouts import tumor_readouts
 
 
 def main() -> None:

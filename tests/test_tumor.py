@@ -29,9 +29,10 @@ from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import UNTREATED, Regime, default_regime, load_library
 from mtor_abm.model.recist import PD_VOLUME, PR_VOLUME, recist
 from mtor_abm.model.scenarios.base import parse_overrides
-from mtor_abm.model.scenarios.tumor import TumorModel, tumor_readouts
+from mtor_abm.model.scenarios.tumor import TumorModel
 from mtor_abm.model.scenarios.tumor_fields import SteadyField
 from mtor_abm.model.scenarios.tumor_params import DEFAULT_START_DAY, TumorScenario
+from mtor_abm.model.scenarios.tumor_readouts import tumor_readouts
 from mtor_abm.model.scenarios.tumor_views import CATEGORY_LABELS
 
 LIBRARY = load_library()

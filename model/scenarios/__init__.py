@@ -19,8 +19,9 @@ from mtor_abm.model.scenarios.neuro import NeuroModel, NeuroScenario, neuro_read
 from mtor_abm.model.scenarios.transplant import TransplantModel
 from mtor_abm.model.scenarios.transplant_params import TransplantScenario
 from mtor_abm.model.scenarios.transplant_readouts import transplant_readouts
-from mtor_abm.model.scenarios.tumor import TumorModel, tumor_readouts
+from mtor_abm.model.scenarios.tumor import TumorModel
 from mtor_abm.model.scenarios.tumor_params import DEFAULT_START_DAY, TumorScenario
+from mtor_abm.model.scenarios.tumor_readouts import tumor_readouts
 
 
 @dataclass(frozen=True)
