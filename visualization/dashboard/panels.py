@@ -333,7 +333,7 @@ def RunView(run: Run, hours: float, option, set_option, plot, set_plot, stop_h=N
     solara.HTML(
         tag="div",
         unsafe_innerHTML=f"time: {hours:g} h (day {hours / 24:.1f}{done})",
-        classes=["mtor-time"],
+        classes=["mtor-time", "mtor-playing"] if playing else ["mtor-time"],  # see app.CSS
     )
     by_label = {views.option_label(o): o for o in options}
     solara.Select(
