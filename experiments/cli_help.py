@@ -275,7 +275,7 @@ def _schedule_lines() -> list[str]:
 
 
 def _cell_type_lines() -> list[str]:
-    from mtor_abm.model.signaling import CELL_TYPES
+    from mtor_abm.model.cell_types import CELL_TYPES
 
     lines = []
     for name, ct in CELL_TYPES.items():
@@ -290,8 +290,8 @@ def _genotype_lines() -> list[str]:
 
 
 def _scenario_set_lines() -> list[str]:
+    from mtor_abm.model.cell_types import CELL_TYPES
     from mtor_abm.model.scenarios import SCENARIOS
-    from mtor_abm.model.signaling import CELL_TYPES
 
     lines = []
     for name, spec in SCENARIOS.items():
@@ -310,8 +310,8 @@ def pathway_set_units() -> dict[str, str]:
     Units come from the parameters' domains (dimensionless when a domain has none); inputs
     are relative to physiological.
     """
+    from mtor_abm.model.cell_types import PARAM_DOMAINS
     from mtor_abm.model.pathway import INPUT_DOMAINS
-    from mtor_abm.model.signaling import PARAM_DOMAINS
 
     units = {k: d.unit or "dimensionless" for k, d in PARAM_DOMAINS.items()}
     units.update({k: d.unit or "relative, 1 = physiological" for k, d in INPUT_DOMAINS.items()})
@@ -324,8 +324,8 @@ def _interval(domain) -> str:
 
 
 def _pathway_set_lines() -> list[str]:
+    from mtor_abm.model.cell_types import PARAM_DOMAINS, PARAM_NAMES, cell_type_params
     from mtor_abm.model.pathway import INPUT_DEFAULTS, INPUT_DOMAINS
-    from mtor_abm.model.signaling import PARAM_DOMAINS, PARAM_NAMES, cell_type_params
 
     units, reference = pathway_set_units(), cell_type_params("epithelial")
     params = [

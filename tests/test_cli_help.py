@@ -15,7 +15,7 @@ import pytest
 from mtor_abm.experiments import cli_help
 from mtor_abm.experiments.cli import main
 from mtor_abm.experiments.cli_parser import build_parser
-from mtor_abm.model import signaling
+from mtor_abm.model import cell_types, signaling
 from mtor_abm.model.pathway import INPUT_DEFAULTS
 from mtor_abm.model.pharmacology import load_library, parse_schedule
 from mtor_abm.model.scenarios import SCENARIOS
@@ -119,9 +119,9 @@ def test_pathway_help_names_every_cell_parameter_and_input_with_a_unit(capsys):
 
 
 def test_allowed_values_come_from_the_registry_not_a_copy(capsys, monkeypatch):
-    extra = signaling.CellType("keratinocyte_test", "a cell type added to the registry")
+    extra = cell_types.CellType("keratinocyte_test", "a cell type added to the registry")
     monkeypatch.setattr(
-        signaling, "CELL_TYPES", MappingProxyType({**signaling.CELL_TYPES, extra.name: extra})
+        cell_types, "CELL_TYPES", MappingProxyType({**cell_types.CELL_TYPES, extra.name: extra})
     )
     assert "keratinocyte_test: a cell type added" in help_text(capsys, "pathway")
 

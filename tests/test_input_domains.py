@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from mtor_abm.experiments.cli import main
+from mtor_abm.model.cell_types import CELL_TYPES, PARAM_DOMAINS, PARAM_NAMES
 from mtor_abm.model.domains import MAX_SEED, Domain, check_seed
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DRUG_FIELD_DOMAINS, REGIME_DOMAINS, load_library
-from mtor_abm.model.signaling import CELL_TYPES, PARAM_DOMAINS, PARAM_NAMES
 
 TINY = ["--set", "width=8", "--set", "height=8", "--set", "initial_cells=3"]
 

@@ -1,0 +1,173 @@
+"""Cell types: the signalling parameters that make one cell type differ from another.
+
+Every cell carries the same network (:mod:`model.signaling`); a :class:`CellType` holds its
+per-cell parameters with their allowed ranges, and :data:`CELL_TYPES` the named types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from types import MappingProxyType
+
+from mtor_abm.model.domains import Domain
+from mtor_abm.model.errors import InputError
+
+
+def _param(default: float, domain: Domain):
+    """A CellType field with its allowed range as metadata (see :data:`PARAM_DOMAINS`)."""
+    return field(default=default, metadata={"domain": domain})
+
+
+@dataclass(frozen=True)
+class CellType:
+    """Signalling parameters of a cell type (all dimensionless unless a unit is given).
+
+    Args:
+        name: identifier used on the command line (``--cell-type``).
+        description: one line for users.
+        pi3k_gain: RTK/PI3K drive at growth-factor signal 1 (1 = normal epithelium). Assumed.
+        pten_activity: PTEN lipid-phosphatase activity (1 = normal, 0.1 = PTEN-null tumour).
+        tsc_loss: 1 if TSC1/2 is lost, so Rheb (and mTORC1) ignores AKT and growth factors.
+        fkbp12_level: FKBP12 abundance (1 = normal, 0 = knocked out); rapalogs need it.
+        feedback_strength: S6K -> IRS1 inhibition strength per unit S6K-T389 phosphorylation
+            (Harrington 2004 J Cell Biol 166:213). 19.3 keeps the reference cell's IRS1 (0.39)
+            with the graded S6K of :data:`K_S6K`; it was 2.0 with the saturated S6K. Assumed.
+        foxo_rtk_gain: maximal FOXO-driven receptor re-expression (Chandarlapaty 2011). Assumed.
+        mtorc2_turnover_per_h: turnover rate of assembled mTORC2, 1/h. Cultured lines lose
+            mTORC2 within 24-48 h of rapamycin (Sarbassov 2006 Mol Cell 22:159); mouse liver
+            and muscle over days to two weeks of daily dosing (Lamming 2012 Science
+            335:1638). Assumed magnitudes within those windows.
+        mtorc2_rapalog_sensitivity: fraction of new mTORC2 assembly that FRB-bound
+            FKBP12-rapalog prevents at full occupancy (cell-type dependent: strong in liver
+            and muscle, weak in most epithelia; Sarbassov 2006). Assumed.
+        basal_autophagy: autophagic flux independent of ULK1 (basal turnover). Assumed.
+        prolif_s6k_weight: share of the G1->S signal carried by S6K rather than 4E-BP1/eIF4E.
+            Low in epithelia (Dowling 2010 Science 328:1172: 4E-BPs control proliferation).
+        rapalog_4ebp_adaptation: how far the rapalog block of 4E-BP phosphorylation fades
+            (1 = back to the late, partial block within hours, as in epithelial lines: Choo 2008
+            PNAS 105:17414; 0 = stays at its peak: lymphocytes, whose rapamycin-sensitive G1->S
+            runs through 4E-BP2 with a sustained block, So 2016 Sci Signal 9:ra57).
+        prolif_4ebp_hill: steepness of G1->S in free eIF4E (4E-BP phosphorylation relative to
+            the reference cell): 1 in epithelia; 2 in T-cells, whose IL-2-driven G1->S needs
+            eIF4E-dependent translation of cell-cycle mRNAs and is lost when 4E-BP2 stays
+            dephosphorylated (So 2016 Sci Signal 9:ra57). Assumed magnitude.
+        nfat_il2_share: share of the growth-factor input that the cell makes itself through
+            calcineurin -> NFAT -> IL-2 (T-cells: TCR-driven autocrine IL-2, blocked by
+            calcineurin inhibitors; Bierer 1990 PNAS 87:9231). 0 for other cells. Assumed 0.8.
+
+    Each number's allowed range is in its field metadata (:data:`PARAM_DOMAINS`): fractions
+    (``tsc_loss``, ``mtorc2_rapalog_sensitivity``, ``prolif_s6k_weight``,
+    ``rapalog_4ebp_adaptation``, ``nfat_il2_share``) in [0, 1]; relative levels and gains in
+    [0, 100]; ``pten_activity`` at least 0.01 (99 % loss: it divides the PI3K drive) and
+    ``mtorc2_turnover_per_h`` at least 1e-4 /h. Ceilings are far beyond any biology, there only
+    so that no finite value overflows the network.
+    """
+
+    name: str
+    description: str
+    pi3k_gain: float = _param(1.0, Domain(0.0, 100.0))
+    pten_activity: float = _param(1.0, Domain(0.01, 100.0))
+    tsc_loss: float = _param(0.0, Domain(0.0, 1.0))
+    fkbp12_level: float = _param(1.0, Domain(0.0, 100.0))
+    feedback_strength: float = _param(19.3, Domain(0.0, 100.0))
+    foxo_rtk_gain: float = _param(1.5, Domain(0.0, 100.0))
+    mtorc2_turnover_per_h: float = _param(1.0 / 48.0, Domain(1e-4, 100.0, "1/h"))
+    mtorc2_rapalog_sensitivity: float = _param(0.1, Domain(0.0, 1.0))
+    basal_autophagy: float = _param(0.2, Domain(0.0, 100.0))
+    prolif_s6k_weight: float = _param(0.25, Domain(0.0, 1.0))
+    rapalog_4ebp_adaptation: float = _param(1.0, Domain(0.0, 1.0))
+    prolif_4ebp_hill: float = _param(1.0, Domain(0.1, 10.0))
+    nfat_il2_share: float = _param(0.0, Domain(0.0, 1.0))
+
+    def __post_init__(self) -> None:
+        for name, domain in PARAM_DOMAINS.items():
+            domain.check(name, getattr(self, name))
+
+
+#: Per-cell signalling parameters, in the order the cell table stores them.
+PARAM_NAMES: tuple[str, ...] = tuple(
+    f.name for f in fields(CellType) if f.name not in ("name", "description")
+)
+
+#: Allowed range of every signalling parameter (from the CellType field metadata).
+PARAM_DOMAINS: Mapping[str, Domain] = MappingProxyType(
+    {f.name: f.metadata["domain"] for f in fields(CellType) if "domain" in f.metadata}
+)
+
+CELL_TYPES: Mapping[str, CellType] = MappingProxyType(
+    {
+        ct.name: ct
+        for ct in (
+            CellType("epithelial", "generic epithelial cell (the reference cell type)"),
+            CellType(
+                "tumor_pten_null",
+                "tumour cell with PTEN loss: high PI3K-AKT-mTOR",
+                pten_activity=0.1,
+            ),
+            CellType(
+                "tumor_tsc_null",
+                "tumour cell with TSC1/2 loss: mTORC1 on without growth factors",
+                tsc_loss=1.0,
+            ),
+            CellType(
+                "tumor_wild_type",
+                "tumour cell without PI3K-pathway mutation",
+                pi3k_gain=1.2,
+            ),
+            CellType(
+                "tcell",
+                "T lymphocyte: growth signal = IL-2 + TCR, mostly its own NFAT-made IL-2; "
+                "G1->S through 4E-BP2/eIF4E with a sustained rapalog block, S6K dispensable "
+                "(So 2016 Sci Signal 9:ra57); FKBP12-rich",
+                fkbp12_level=2.0,
+                prolif_s6k_weight=0.1,
+                rapalog_4ebp_adaptation=0.0,
+                prolif_4ebp_hill=2.0,
+                nfat_il2_share=0.8,
+                basal_autophagy=0.15,
+            ),
+            CellType(
+                "hepatocyte",
+                "liver cell: insulin signalling, mTORC2 eroded by chronic rapalog "
+                "(Lamming 2012 Science 335:1638)",
+                mtorc2_turnover_per_h=1.0 / 96.0,
+                mtorc2_rapalog_sensitivity=0.8,
+                prolif_s6k_weight=0.3,
+            ),
+            CellType(
+                "myocyte",
+                "skeletal-muscle-like cell: mTORC2 eroded by chronic rapalog (Lamming 2012)",
+                mtorc2_turnover_per_h=1.0 / 120.0,
+                mtorc2_rapalog_sensitivity=0.7,
+            ),
+            CellType(
+                "fibroblast",
+                "fibroblast: wound-healing proliferation and migration",
+                pi3k_gain=1.1,
+            ),
+            CellType(
+                "neuron",
+                "post-mitotic neuron: high basal autophagy, no division",
+                basal_autophagy=0.35,
+                prolif_s6k_weight=0.0,
+            ),
+        )
+    }
+)
+
+
+def cell_type(name: str) -> CellType:
+    """Return the cell type called ``name`` or raise a one-line :class:`InputError`."""
+    try:
+        return CELL_TYPES[name]
+    except KeyError:
+        allowed = ", ".join(CELL_TYPES)
+        raise InputError(f"unknown cell type '{name}'; allowed: {allowed}") from None
+
+
+def cell_type_params(ct: CellType | str) -> dict[str, float]:
+    """Per-cell parameter values of a cell type, keyed by :data:`PARAM_NAMES`."""
+    ct = cell_type(ct) if isinstance(ct, str) else ct
+    values = asdict(ct)
+    return {k: float(values[k]) for k in PARAM_NAMES}
