@@ -74,7 +74,6 @@ from mtor_abm.model.pharmacology import (
 )
 from mtor_abm.model.pk_state import PKState
 from mtor_abm.model.scenarios.tumor import (
-    MTORC1_ADDICTION,
     TumorModel,
     mutant_concentrations,
     vessel_rules,
@@ -95,7 +94,7 @@ PARAM_NAMES = sg.PARAM_NAMES
 @functools.cache
 def _substep_factors(dt_h: float, substep_h: float = 0.25):
     """Per sub-step: (h, f_fast, f_mtor, f_adapt, (f, g) irs1, (f, g) rtk, (f, g) autophagy,
-    f_primed)."""
+    f_primed, half-step fraction of irs1, half-step fraction of rtk)."""
     out = []
     for h in sg._substep_lengths(dt_h, substep_h):
         out.append(
@@ -108,6 +107,8 @@ def _substep_factors(dt_h: float, substep_h: float = 0.25):
                 sg._ramp_factors(h, sg.TAU_RTK_H),
                 sg._ramp_factors(h, sg.TAU_AUTOPHAGY_H),
                 -math.expm1(-h / sg.TAU_T308_PRIMING_H),
+                -math.expm1(-0.5 * h / sg.TAU_IRS1_H),
+                -math.expm1(-0.5 * h / sg.TAU_RTK_H),
             )
         )
     return tuple(out)
@@ -130,6 +131,8 @@ def advance_scalar(cell, gf, aa, energy, occ, inh1, inh2, dt_h) -> None:
     s6k_access = 1.0 - sg.RAPALOG_S6K_BLOCK * occ
     ulk1_access = 1.0 - sg.RAPALOG_ULK1_BLOCK * occ
     block_4ebp1_late = sg.RAPALOG_4EBP1_BLOCK_LATE * occ
+    grb10_access = 1.0 - sg.RAPALOG_GRB10_BLOCK * occ
+    redd1_rheb = 1.0 - sg.REDD1_TSC2_BLOCK * float(sg.redd1_activity(1.0))  # normoxic inputs
     ulk1_gain = 0.5 + 0.5 * ampk
     ulk1_ampk = 0.5 * ampk
     assembly_target = 1.0 - cell.mtorc2_rapalog_sensitivity * occ
@@ -149,14 +152,33 @@ def advance_scalar(cell, gf, aa, energy, occ, inh1, inh2, dt_h) -> None:
     s6k, p4ebp1, adapt = cell.s6k, cell.p4ebp1, cell.rapalog_adapt
     ulk1, autophagy = cell.ulk1, cell.autophagy
 
+    def rtk_target(s473, t308, mtorc1):
+        a = (s473 * 0.7 + 0.3) * t308 * (1.0 / K_FOXO)
+        a = 1.0 / (a * a + 1.0) * foxo_gain + 1.0
+        g = (mtorc1 * grb10_access * (1.0 / sg.K_GRB10)) ** sg.N_GRB10
+        return a / (g / (g + 1.0) * sg.GRB10_STRENGTH + 1.0)  # mTORC1 -> Grb10
+
     # Slow targets at the start (_slow_targets).
     irs1_t0 = 1.0 / (s6k * feedback + 1.0)
-    a = (s473 * 0.7 + 0.3) * t308 * (1.0 / K_FOXO)
-    rtk_t0 = 1.0 / (a * a + 1.0) * foxo_gain + 1.0
+    rtk_t0 = rtk_target(s473, t308, mtorc1)
     auto_t0 = ulk1 * 2.0 + basal_auto
-    for h, f_fast, f_mtor, f_adapt, fg_irs1, fg_rtk, fg_auto, f_primed in _substep_factors(dt_h):
+    first = True
+    for (
+        h,
+        f_fast,
+        f_mtor,
+        f_adapt,
+        fg_irs1,
+        fg_rtk,
+        fg_auto,
+        f_primed,
+        half_irs1,
+        half_rtk,
+    ) in _substep_factors(dt_h):
         f_assembly = -math.expm1(-h * turnover)
-        a = rtk * irs1 * drive_gain
+        # Receptors and adaptor at the sub-step's midpoint.
+        a = ((rtk_t0 - rtk) * half_rtk + rtk) * ((irs1_t0 - irs1) * half_irs1 + irs1)
+        a = a * drive_gain
         pip3 += (a / (a + sg.K_PIP3) - pip3) * f_fast
         a = (pip3 * 0.5 + 0.5) * assembly * c2_capacity
         mtorc2 += (a - mtorc2) * f_mtor
@@ -165,7 +187,7 @@ def advance_scalar(cell, gf, aa, energy, occ, inh1, inh2, dt_h) -> None:
         a = max(max(primed - c2_capacity * assembly, 0.0) * -sg.T308_S473_PRIMING + 1.0, 0.0) * pip3
         a = a * sg.T308_PER_PIP3
         t308 += (a - t308) * f_fast
-        a = (t308 / (t308 + sg.K_RHEB) * (1.0 - tsc_loss) + tsc_loss) * c1_capacity
+        a = (t308 / (t308 + sg.K_RHEB) * redd1_rheb * (1.0 - tsc_loss) + tsc_loss) * c1_capacity
         mtorc1 += (a - mtorc1) * f_mtor
         c1 = mtorc1
         a = c1 * s6k_access
@@ -178,9 +200,11 @@ def advance_scalar(cell, gf, aa, energy, occ, inh1, inh2, dt_h) -> None:
         ulk1 += (b - ulk1) * f_fast
         # Slow variables read the freshly updated fast ones (targets ramp over the sub-step).
         irs1_t1 = 1.0 / (s6k * feedback + 1.0)
-        a = (s473 * 0.7 + 0.3) * t308 * (1.0 / K_FOXO)
-        rtk_t1 = 1.0 / (a * a + 1.0) * foxo_gain + 1.0
+        rtk_t1 = rtk_target(s473, t308, mtorc1)
         auto_t1 = ulk1 * 2.0 + basal_auto
+        if first:  # the slow targets jump with the fast variables over the first sub-step
+            irs1_t0, rtk_t0, auto_t0 = irs1_t1, rtk_t1, auto_t1
+            first = False
         irs1 += (irs1_t0 - irs1) * fg_irs1[0]
         irs1 += (irs1_t1 - irs1_t0) * fg_irs1[1]
         rtk += (rtk_t0 - rtk) * fg_rtk[0]
@@ -347,9 +371,7 @@ class TissueAgent(CellAgent):
         )
         die = rnd() < -math.expm1(-hazard * dt)
         if self.is_tumor:
-            starved = min(max(1.0 - self.translation(), 0.0), 1.0)
-            addiction = MTORC1_ADDICTION[sc.genotype]
-            loss = sc.tumor_cell_loss_per_h * (1.0 + deficit + addiction * starved)
+            loss = sc.tumor_cell_loss_per_h * (1.0 + deficit)
             die = die or (loss > 0 and rnd() < -math.expm1(-loss * dt))
             self.cycling = self.phase == 1 or self.g1_progress > g1_before
         necrosis = sc.necrosis_per_h / (1.0 + (site.oxygen / sc.necrosis_mmHg) ** 4)
