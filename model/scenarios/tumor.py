@@ -21,8 +21,8 @@ at the day-14 baseline. Its growth is then limited by the rim and by its vessels
 VEGF keeps co-opted vessels and grows new ones and the tumor progresses (RECIST PD); under a
 rapalog, slower G1->S (4E-BP1/S6K) and the loss of VEGF-supported vessels hold it near its
 baseline size (SD) without net shrinkage (PR rare). Default wild-type tumor, 60 days, seeds
-0-5, before network v2 (figures with it below): untreated PD 6/6 (x2.6-2.7 from baseline); everolimus 10 mg daily SD 6/6 (x0.70-1.13,
-0.26-0.43 of the untreated twin); temsirolimus 25 mg weekly SD 6/6 (x0.73-1.06); no PR. This
+0-5, before network v2 (figures with it below): untreated PD 6/6 (x2.6-2.7 from baseline);
+everolimus 10 mg daily SD 6/6 (x0.70-1.13, 0.26-0.43 of the untreated twin); temsirolimus 25 mg weekly SD 6/6 (x0.73-1.06); no PR. This
 does not hinge on the loss rate (0.007-0.015/h give the same picture), but it does on
 ``vegf_threshold`` lying between the VEGF of treated and untreated tumors (seeds 0-2: at 0.24
 everolimus gives SD 2/3 and PD 1/3; at 0.28 untreated PD 3/3 and everolimus SD 3/3; 0.30 left
@@ -38,9 +38,9 @@ this tumor, whose growth is capped by space and vessels rather than by the cell 
 (Neshat 2001 PNAS 98:10314 is not reproduced at tissue level: the tumor v2 work). TSC-null
 tumors keep mTORC1 on without growth factors; under everolimus their high mTORC1 keeps part
 of S6K and they still progress: the clinical shrinkage of TSC tumors (EXIST-1: Franz 2013
-Lancet 381:125) is not reproduced. Hypoxia does not yet reach this tumor's cells through REDD1 (the network has
-it, :func:`model.signaling.redd1_activity`; wiring it in slows untreated growth, x1.57 on seed
-0, and belongs to the tumor recalibration).
+Lancet 381:125) is not reproduced. Hypoxia does not yet reach this tumor's cells through
+REDD1 (the network has it, :func:`model.signaling.redd1_activity`; wiring it in slows
+untreated growth, x1.57 on seed 0, and belongs to the tumor recalibration).
 
 Option, off by default: resistance by mTOR mutation (``resistance``: FRB-domain or kinase-domain).
 
