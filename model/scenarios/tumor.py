@@ -22,11 +22,11 @@ VEGF keeps co-opted vessels and grows new ones and the tumor progresses (RECIST 
 rapalog, slower G1->S (4E-BP1/S6K) and the loss of VEGF-supported vessels hold it near its
 baseline size (SD) without net shrinkage (PR rare). Default wild-type tumor, 60 days, seeds
 0-5, before network v2 (figures with it below): untreated PD 6/6 (x2.6-2.7 from baseline);
-everolimus 10 mg daily SD 6/6 (x0.70-1.13, 0.26-0.43 of the untreated twin); temsirolimus
-25 mg weekly SD 6/6 (x0.73-1.06); no PR. This does not hinge on the loss rate (0.007-0.015/h give the same picture), but it does on
-``vegf_threshold`` lying between the VEGF of treated and untreated tumors (seeds 0-2: at 0.24
-everolimus gives SD 2/3 and PD 1/3; at 0.28 untreated PD 3/3 and everolimus SD 3/3; 0.30 left
-an untreated tumor without angiogenesis).
+everolimus 10 mg daily SD 6/6 (x0.70-1.13, 0.26-0.43 of the untreated twin); temsirolimus 25 mg
+weekly SD 6/6 (x0.73-1.06); no PR. This does not hinge on the loss rate (0.007-0.015/h give the
+same picture), but it does on ``vegf_threshold`` lying between the VEGF of treated and
+untreated tumors (seeds 0-2: at 0.24 everolimus gives SD 2/3 and PD 1/3; at 0.28 untreated PD
+3/3 and everolimus SD 3/3; 0.30 left an untreated tumor without angiogenesis).
 
 Genotypes differ only through their networks: no rule here is keyed to a genotype (an
 earlier genotype-keyed apoptosis constant, "mTORC1 addiction", was removed because it wrote
