@@ -1,4 +1,4 @@
-"""Adverse panel cost for long arms, and what it takes from playback (issue 16).
+"""Adverse panel cost for long arms, and what it takes from playback.
 
 Prints the seconds one 1500-day panel takes per regime, then the steps per second of a small
 aging run stepped alone and while the Compare page's thread computes the panels of two

@@ -314,7 +314,13 @@ def mutated_spec(draw) -> dict:
         if where == "top":
             target = doc
         elif where == "regime":
-            target = draw(st.sampled_from(doc["regimes"])) if doc.get("regimes") else doc
+            # An earlier mutation may have made 'regimes' anything (a dict, a number, a list
+            # of non-tables): mutate one of its tables if it still has some, else the top.
+            regimes = doc.get("regimes")
+            tables = (
+                [r for r in regimes if isinstance(r, dict)] if isinstance(regimes, list) else []
+            )
+            target = draw(st.sampled_from(tables)) if tables else doc
         else:
             target = doc.get(where) if isinstance(doc.get(where), dict) else doc
         keys = [*target, "extra", "conc", "dose", "schedule", "start_day", "samples", "lhs"]
