@@ -29,6 +29,23 @@ from mtor_abm.model.pharmacology import (
 )
 
 
+def _cell_under_drugs(concentrations_nM, cell_type, overrides, library):
+    """``(params, inputs, treated)`` of one cell type: its parameters with ``overrides``, the
+    untreated inputs, and the inputs with the drugs' FRB occupancy, ATP-site and calcineurin
+    inhibition (:func:`target_occupancy`, :func:`calcineurin_inhibition`)."""
+    from mtor_abm.model.pharmacology import load_library
+
+    library = library or load_library()
+    param_over, input_over = split_overrides(overrides or {})
+    params = {**sg.cell_type_params(cell_type), **param_over}
+    inputs = sg.Inputs(**{**INPUT_DEFAULTS, **input_over})
+    conc = {d: float(c) for d, c in concentrations_nM.items() if d != "none" and c > 0}
+    occ, inh1, inh2 = target_occupancy(conc, params["fkbp12_level"], library)
+    inh_cn = calcineurin_inhibition(conc, params["fkbp12_level"], library)
+    treated = inputs._replace(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2)
+    return params, inputs, sg.with_calcineurin_inhibition(treated, inh_cn)
+
+
 def pathway_course(
     concentrations_nM: Mapping[str, float],
     hours: float,
@@ -51,19 +68,9 @@ def pathway_course(
     ``stimulus`` changes cell inputs (e.g. ``{"amino_acids": 0}``) of the treated cell only,
     from 0 h; the twin keeps the starting inputs.
     """
-    from mtor_abm.model.pharmacology import load_library
-
-    library = library or load_library()
     if not (math.isfinite(hours) and hours > 0):
         raise InputError(f"hours must be a positive number, got {hours}")
-    param_over, input_over = split_overrides(overrides or {})
-    params = {**sg.cell_type_params(cell_type), **param_over}
-    inputs = sg.Inputs(**{**INPUT_DEFAULTS, **input_over})
-    conc = {d: float(c) for d, c in concentrations_nM.items() if d != "none" and c > 0}
-    occ, inh1, inh2 = target_occupancy(conc, params["fkbp12_level"], library)
-    inh_cn = calcineurin_inhibition(conc, params["fkbp12_level"], library)
-    treated = inputs._replace(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2)
-    treated = sg.with_calcineurin_inhibition(treated, inh_cn)
+    params, inputs, treated = _cell_under_drugs(concentrations_nM, cell_type, overrides, library)
     for name, value in (target_inputs or {}).items():
         if name not in ("occ_frb", "inh_mtorc1", "inh_mtorc2", "inh_calcineurin"):
             raise InputError(
@@ -109,18 +116,7 @@ def absolute_outputs_course(
     """Hourly cell outputs (:func:`model.signaling.outputs`, 1 = reference epithelial cell)
     of one cell type under drugs, and of its untreated twin: keys ``<output>`` and
     ``<output>_untreated``, plus ``times_h`` (0..hours)."""
-    from mtor_abm.model.pharmacology import load_library
-
-    library = library or load_library()
-    param_over, input_over = split_overrides(overrides or {})
-    params = {**sg.cell_type_params(cell_type), **param_over}
-    inputs = sg.Inputs(**{**INPUT_DEFAULTS, **input_over})
-    conc = {d: float(c) for d, c in concentrations_nM.items() if d != "none" and c > 0}
-    occ, inh1, inh2 = target_occupancy(conc, params["fkbp12_level"], library)
-    inh_cn = calcineurin_inhibition(conc, params["fkbp12_level"], library)
-    treated = sg.with_calcineurin_inhibition(
-        inputs._replace(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2), inh_cn
-    )
+    params, inputs, treated = _cell_under_drugs(concentrations_nM, cell_type, overrides, library)
     both = {k: np.array([v, v], dtype=float) for k, v in params.items()}
     state = sg.new_state(2, both, inputs)
     stacked = sg.Inputs(
