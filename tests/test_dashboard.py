@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from mtor_abm.model.errors import InputError
-from mtor_abm.visualization.dashboard import lessons, server, views
+from mtor_abm.visualization.dashboard import lessons, server, view_figures, views
 from mtor_abm.visualization.dashboard.lesson_run import explain, run_to_end
 from mtor_abm.visualization.dashboard.state import ArmSpec, Run, make_regime
 
@@ -116,12 +116,12 @@ def test_figures_render_to_png():
     run = Run("culture", [ArmSpec("a"), ArmSpec("s", "sirolimus")], SMALL)
     run.step(2)
     labels = [a.spec.label for a in run.arms]
-    fig = views.timeseries_figure(run.timeseries(), labels, "mean_pS6K")
-    assert views.figure_png(fig)[:4] == b"\x89PNG"
-    snap = views.snapshot_figure(
+    fig = view_figures.timeseries_figure(run.timeseries(), labels, "mean_pS6K")
+    assert view_figures.figure_png(fig)[:4] == b"\x89PNG"
+    snap = view_figures.snapshot_figure(
         run.models, labels, "pS6K", views.shared_scale(run.models, "pS6K"), "t"
     )
-    assert views.figure_png(snap, tight=True)[:4] == b"\x89PNG"
+    assert view_figures.figure_png(snap, tight=True)[:4] == b"\x89PNG"
 
 
 def test_packaged_lessons_load_or_are_listed_unavailable():
@@ -211,7 +211,7 @@ def test_plot_selector_names_every_column_once_in_words():
         run = Run(scenario, [ArmSpec("a")], params)
         run.step(1)
         columns = [c for c in run.timeseries()[0] if c not in ("time_h", "day")]
-        names = views.column_names(columns)
+        names = view_figures.column_names(columns)
         assert sorted(names.values()) == sorted(columns), scenario
         assert all("_" not in name for name in names), scenario
 

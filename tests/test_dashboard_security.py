@@ -17,15 +17,15 @@ import pytest
 
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.scenarios import SCENARIOS
-from mtor_abm.visualization.dashboard import lessons, limits, server, views
+from mtor_abm.visualization.dashboard import lessons, limits, server, view_figures
 
 
 def test_arm_labels_are_drawn_literally_in_figures():
     """A label with a malformed formula or a leading underscore still draws, as written."""
     labels = [r"$\frac{$ <b>x</b>", "_hidden"]
     series = [{"time_h": [0.0, 1.0], "cells": [1.0, 2.0]}] * 2
-    fig = views.timeseries_figure(series, labels, "cells", 2.0)
-    assert views.figure_png(fig)[:4] == b"\x89PNG"  # mathtext would raise while drawing
+    fig = view_figures.timeseries_figure(series, labels, "cells", 2.0)
+    assert view_figures.figure_png(fig)[:4] == b"\x89PNG"  # mathtext would raise while drawing
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == [r"\$\frac{\$ <b>x</b>", " _hidden"]  # "\$" is drawn as "$"
 

@@ -63,6 +63,7 @@ def test_importing_every_module_and_drawing_keeps_the_users_backend(tmp_path):
         "mtor_abm.visualization.figures",
         "mtor_abm.visualization.tumor_figures",
         "mtor_abm.visualization.dashboard.views",
+        "mtor_abm.visualization.dashboard.view_figures",
         "mtor_abm.experiments.report.survival",
     }
     assert figure_modules <= set(found["modules"])

@@ -5,7 +5,7 @@ well under a millisecond and drawn by the browser. Geometry is fixed (``WIDTH`` 
 user units, plot area inside ``MARGIN``) so an overlay such as the PK "now" line can be drawn
 as its own small SVG on top of a static chart (see :func:`now_line_svg`).
 
-Matplotlib stays for the downloadable figures (``views``).
+Matplotlib stays for the downloadable figures (``view_figures``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from solara.alias import rv
 
 from mtor_abm.model.adverse import ADVERSE_KEYS, CAPPED_KEYS, MAX_DELAY_INDEX
 from mtor_abm.model.regimes import describe_regime
-from mtor_abm.visualization.dashboard import views
+from mtor_abm.visualization.dashboard import view_figures, views
 from mtor_abm.visualization.dashboard.charts import now_line_svg
 from mtor_abm.visualization.dashboard.inspector import inspector_html
 from mtor_abm.visualization.dashboard.plots import (
@@ -130,7 +130,7 @@ def TimeSeriesPanel(run: Run, plot: str, set_plot, horizon_h: float, hours: floa
     columns = [c for c in series[0] if c not in ("time_h", "day")]
     if plot not in columns:
         plot = columns[0]
-    by_name = views.column_names(columns)
+    by_name = view_figures.column_names(columns)
     solara.Select(
         "Plot over time",
         values=list(by_name),
@@ -274,9 +274,9 @@ def adverse_text(key: str, value: float) -> str:
 
 
 def _row_label(name: str) -> str:
-    if name in views.READOUT_LABELS or not name.startswith("mean_"):
-        return views.readout_label(name)
-    return views.column_label(name).split("\n")[0] + " (at the end)"
+    if name in view_figures.READOUT_LABELS or not name.startswith("mean_"):
+        return view_figures.readout_label(name)
+    return view_figures.column_label(name).split("\n")[0] + " (at the end)"
 
 
 def _cell(name: str, arm: str, s) -> str:
@@ -299,12 +299,12 @@ def ExportButtons(run: Run, option, scale, plot, hours: float):
     def snapshot():
         with run.lock:
             title = f"{run.scenario}, {run.hours:g} h: {views.option_label(option)}"
-            tissue = views.snapshot_figure(run.models, labels, option, scale, title)
-        return views.figure_png(tissue, dpi=120, tight=True)
+            tissue = view_figures.snapshot_figure(run.models, labels, option, scale, title)
+        return view_figures.figure_png(tissue, dpi=120, tight=True)
 
     def plot_png():
-        fig = views.timeseries_figure(run.timeseries(), labels, plot, run.hours)
-        return views.figure_png(fig, 120, tight=True)
+        fig = view_figures.timeseries_figure(run.timeseries(), labels, plot, run.hours)
+        return view_figures.figure_png(fig, 120, tight=True)
 
     with solara.Row():
         solara.FileDownload(

@@ -15,7 +15,8 @@ from scipy.signal import fftconvolve
 from mtor_abm.model.pharmacology import dose_times_h
 from mtor_abm.model.pk import simulate
 from mtor_abm.visualization.dashboard.charts import Line, envelope, line_chart_svg
-from mtor_abm.visualization.dashboard.views import ARM_COLOURS, READOUT_NAMES, column_label
+from mtor_abm.visualization.dashboard.view_figures import ARM_COLOURS, column_label
+from mtor_abm.visualization.dashboard.views import READOUT_NAMES
 
 PK_DT_H = 0.25
 """PK sampling step, h: an oral sirolimus/everolimus peak (tmax 1-2 h) spans several samples."""
