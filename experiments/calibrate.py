@@ -76,6 +76,7 @@ def cmd_calibrate(args) -> int:
             starts=args.starts,
             max_evaluations=args.max_evaluations,
             map_fn=map_fn,
+            progress=lambda line: print(f"calibrate: {line}", file=sys.stderr, flush=True),
         )
     digest = parameter_set_hash(report["parameters"])
     report["parameter_set_sha256"] = digest

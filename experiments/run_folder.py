@@ -102,7 +102,7 @@ def signalling_parameters_identity() -> dict[str, Any]:
     """SHA-256 of the signalling parameter set every cell type ran with, and of the fitted set
     shipped in ``model/calibration/fitted_parameters.toml`` (None when none is applied)."""
     from mtor_abm.model import signaling as sg
-    from mtor_abm.model.calibration.fit import parameter_set_hash, shipped_parameter_set
+    from mtor_abm.model.calibration.parameter_set import parameter_set_hash, shipped_parameter_set
 
     in_use = {name: sg.cell_type_params(name) for name in sg.CELL_TYPES}
     shipped = shipped_parameter_set()

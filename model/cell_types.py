@@ -2,14 +2,21 @@
 
 Every cell carries the same network (:mod:`model.signaling`); a :class:`CellType` holds its
 per-cell parameters with their allowed ranges, and :data:`CELL_TYPES` the named types.
+
+The values written below are the hand-set priors (:data:`PRIOR_CELL_TYPES`). The parameters
+that ``mtor-sim calibrate`` fits (:data:`model.calibration.fit.FREE_PARAMETERS`) are then
+replaced by the fitted set shipped in ``model/calibration/fitted_parameters.toml``
+(:mod:`model.calibration.parameter_set`), so :data:`CELL_TYPES` carries the fitted values and
+every run's manifest names the set by its hash.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from types import MappingProxyType
 
+from mtor_abm.model.calibration.parameter_set import shipped_parameter_set, values_for
 from mtor_abm.model.domains import Domain
 from mtor_abm.model.errors import InputError
 
@@ -95,7 +102,7 @@ PARAM_DOMAINS: Mapping[str, Domain] = MappingProxyType(
     {f.name: f.metadata["domain"] for f in fields(CellType) if "domain" in f.metadata}
 )
 
-CELL_TYPES: Mapping[str, CellType] = MappingProxyType(
+PRIOR_CELL_TYPES: Mapping[str, CellType] = MappingProxyType(
     {
         ct.name: ct
         for ct in (
@@ -155,6 +162,31 @@ CELL_TYPES: Mapping[str, CellType] = MappingProxyType(
         )
     }
 )
+
+"""The named cell types with their hand-set (prior) values, before the fitted set is applied."""
+
+
+def with_parameter_set(
+    types: Mapping[str, CellType], parameters: Mapping[str, Mapping[str, float]]
+) -> Mapping[str, CellType]:
+    """``types`` with the values of a parameter set applied (``"*"`` to every type, a named
+    table to its type, the named table winning). Raises :class:`ValueError` naming the entry
+    when the set names an unknown cell type or parameter (a corrupt shipped file must not be
+    half-applied)."""
+    unknown_types = set(parameters) - set(types) - {"*"}
+    if unknown_types:
+        raise ValueError(f"parameter set names unknown cell types {sorted(unknown_types)}")
+    for ct, table in parameters.items():
+        bad = set(table) - set(PARAM_NAMES)
+        if bad:
+            raise ValueError(f"parameter set [{ct}] names unknown parameters {sorted(bad)}")
+    return MappingProxyType(
+        {name: replace(ct, **values_for(parameters, name)) for name, ct in types.items()}
+    )
+
+
+CELL_TYPES: Mapping[str, CellType] = with_parameter_set(PRIOR_CELL_TYPES, shipped_parameter_set())
+"""The named cell types as the model uses them: the priors with the shipped fitted set."""
 
 
 def cell_type(name: str) -> CellType:

@@ -25,6 +25,8 @@ def test_calibrate_writes_fitted_set_fit_report_and_figure(tmp_path, capsys):
     assert report["held_out_n"] == 1 and report["in_sample_n"] == 3
     assert (out / "calibration.png").stat().st_size > 10_000
     assert "sha256" in (out / "fitted_parameters.toml").read_text()
+    err = capsys.readouterr().err  # progress: one line per residual evaluation and per start
+    assert "start 1/1, evaluation 1: cost" in err and "start 1/1 done" in err
 
 
 @pytest.mark.parametrize(

@@ -20,12 +20,9 @@ run's manifest when the set is shipped (``model/calibration/fitted_parameters.to
 from __future__ import annotations
 
 import hashlib
-import json
 import math
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -34,6 +31,11 @@ from scipy.stats import qmc
 
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.calibration.evaluate import Observation, evaluate, residual
+from mtor_abm.model.calibration.parameter_set import (  # noqa: F401  (re-exported)
+    parameter_set_hash,
+    parameter_set_toml,
+    shipped_parameter_set,
+)
 from mtor_abm.model.errors import InputError
 
 
@@ -98,6 +100,7 @@ def fit(
     max_evaluations: int = 12,
     seed: int = 0,
     map_fn: Callable = serial_map,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Least-squares fit of ``params`` to ``in_sample``; returns the fit report.
 
@@ -108,6 +111,8 @@ def fit(
     first), ``in_sample_rms`` and ``held_out_rms`` (root-mean-square residual, units of the
     rows' uncertainties), ``in_sample_met`` / ``held_out_met`` (counts), ``rows`` (per
     observation: model at the start and at the optimum, residuals), ``starts`` (cost of each).
+    ``progress``, when given, receives one line per residual evaluation (start, count, cost,
+    best cost so far) and one per start.
     """
     if not in_sample:
         raise InputError("no in-sample observations to fit")
@@ -117,15 +122,27 @@ def fit(
     upper = np.array([p.upper for p in params])
     x_packaged = np.clip([p.start() for p in params], lower, upper)
 
+    tally = {"start": 0, "evaluations": 0, "best": math.inf}
+
     def residuals(x: np.ndarray) -> np.ndarray:
         overrides = overrides_from_vector(x, params)
         values = map_fn(evaluate_item, [(obs, overrides) for obs in fitted_rows])
-        return np.array([residual(o, v) for o, v in zip(fitted_rows, values, strict=True)])
+        r = np.array([residual(o, v) for o, v in zip(fitted_rows, values, strict=True)])
+        tally["evaluations"] += 1
+        cost = 0.5 * float(r @ r)
+        tally["best"] = min(tally["best"], cost)
+        if progress is not None:
+            progress(
+                f"start {tally['start']}/{len(points)}, evaluation {tally['evaluations']}: "
+                f"cost {cost:.3f} (best {tally['best']:.3f})"
+            )
+        return r
 
     sobol = qmc.Sobol(len(params), scramble=True, seed=seed)
     points = [x_packaged] + [lower + (upper - lower) * u for u in sobol.random(max(0, starts - 1))]
     runs = []
     for x0 in points:
+        tally["start"] += 1
         result = least_squares(
             residuals,
             x0,
@@ -135,6 +152,8 @@ def fit(
             max_nfev=max_evaluations,
         )
         runs.append({"start": x0.tolist(), "x": result.x.tolist(), "cost": float(result.cost)})
+        if progress is not None:
+            progress(f"start {tally['start']}/{len(points)} done: cost {result.cost:.3f}")
     best = min(runs, key=lambda r: r["cost"])
     x_best = np.array(best["x"])
     report_rows = []
@@ -212,28 +231,3 @@ def split_holdout(
 
     held = [o for o in observations if o.holdout or picked(o)]
     return [o for o in observations if o not in held], held
-
-
-def parameter_set_hash(parameters: Mapping[str, Mapping[str, float]]) -> str:
-    """SHA-256 (hex) of a parameter set's canonical JSON."""
-    text = json.dumps(parameters, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def parameter_set_toml(parameters: Mapping[str, Mapping[str, float]], header: str = "") -> str:
-    """A parameter set as TOML (``["cell_type"]`` tables of ``name = value``)."""
-    lines = [f"# {line}" for line in header.splitlines()]
-    for cell_type in sorted(parameters):
-        lines.append(f'\n["{cell_type}"]')
-        for name in sorted(parameters[cell_type]):
-            lines.append(f"{name} = {parameters[cell_type][name]!r}")
-    return "\n".join(lines) + "\n"
-
-
-def shipped_parameter_set() -> dict[str, dict[str, float]]:
-    """The fitted set shipped with the package (empty if none is shipped)."""
-    item = resources.files("mtor_abm.model.calibration") / "fitted_parameters.toml"
-    if not item.is_file():
-        return {}
-    data = tomllib.loads(item.read_text(encoding="utf-8"))
-    return {ct: {k: float(v) for k, v in table.items()} for ct, table in data.items()}
