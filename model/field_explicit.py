@@ -14,25 +14,29 @@ import numpy as np
 
 from mtor_abm.model.units import SECONDS_PER_HOUR
 
-# Scratch arrays of the explicit method: allocated at the first explicit step (never for fields
-# that are only stepped implicitly or written by another solver, e.g. the tumor's quasi-steady
-# fields: 8 floats per site each), and not pickled.
-_SCRATCH = (
-    "_scaled",
-    "_grad_y",
-    "_grad_x",
-    "_rate",
-    "_factor",
-    "_uptake_share",
-    "_accumulated",
-    "_added",
-    "_edge_y",
-    "_edge_x",
-)
-
 
 class ExplicitSteps:
     """Forward-Euler sub-steps of a :class:`~model.fields.Field` (a mixin: the field's state)."""
+
+    SCRATCH = (
+        "_scaled",
+        "_grad_y",
+        "_grad_x",
+        "_rate",
+        "_factor",
+        "_uptake_share",
+        "_accumulated",
+        "_added",
+        "_edge_y",
+        "_edge_x",
+    )
+    """Attributes holding the explicit method's scratch arrays: allocated at the first explicit
+    step (never for fields that are only stepped implicitly or written by another solver, e.g.
+    the tumor's quasi-steady fields: 8 floats per site each), None before, and not pickled."""
+
+    def _clear_scratch(self) -> None:
+        """Drop the scratch arrays (allocated again at the next explicit step)."""
+        self.__dict__.update(dict.fromkeys(self.SCRATCH))
 
     def _step_explicit(self, dt_h, count, production, uptake):
         if self._scaled is None:

@@ -55,7 +55,7 @@ import math
 import numpy as np
 
 from mtor_abm.model.errors import InputError
-from mtor_abm.model.field_explicit import _SCRATCH, ExplicitSteps
+from mtor_abm.model.field_explicit import ExplicitSteps
 from mtor_abm.model.field_implicit import ImplicitSteps
 from mtor_abm.model.field_implicit import fitted_step_h as fitted_step_h
 from mtor_abm.model.units import SECONDS_PER_HOUR
@@ -177,7 +177,7 @@ class Field(ExplicitSteps, ImplicitSteps):
         self.mass_consumed = 0.0
         self.mass_decayed = 0.0
         self.mass_boundary_in = 0.0
-        self.__dict__.update(dict.fromkeys(_SCRATCH))  # allocated at the first explicit step
+        self._clear_scratch()  # allocated at the first explicit step
         if source_mask is not None:
             self.set_sources(source_mask, source_values)
         self.reset_accounting()
@@ -376,7 +376,7 @@ class Field(ExplicitSteps, ImplicitSteps):
     def __getstate__(self) -> dict:
         """Plain-data state: scratch buffers and the solver cache are left out."""
         state = self.__dict__.copy()
-        for key in (*_SCRATCH, "_implicit_cache", "_implicit_factors"):
+        for key in (*self.SCRATCH, "_implicit_cache", "_implicit_factors"):
             state[key] = None
         return state
 
