@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from types import MappingProxyType
 
 import solara
 import solara.lab
@@ -38,12 +39,16 @@ from mtor_abm.visualization.dashboard.state import ArmSpec, Run, models_of
 from mtor_abm.visualization.dashboard.ticker import Ticker
 
 COMPARE_DEFAULT = ("none", "sirolimus", "torin1")
-DEFAULT_PLOT = {"tumor": "tumor_cells", "aging": "alive_fraction", "culture": "cells"}
+DEFAULT_PLOT = MappingProxyType(
+    {"tumor": "tumor_cells", "aging": "alive_fraction", "culture": "cells"}
+)
 """The first plot of a scenario (its headline readout)."""
-DEFAULT_ARM = {
-    ("aging", "sirolimus"): {"schedule": "fixed", "conc_nM": 4.4},
-    ("neuro", "sirolimus"): {"schedule": "fixed", "conc_nM": 4.4},
-}
+DEFAULT_ARM = MappingProxyType(
+    {
+        ("aging", "sirolimus"): MappingProxyType({"schedule": "fixed", "conc_nM": 4.4}),
+        ("neuro", "sirolimus"): MappingProxyType({"schedule": "fixed", "conc_nM": 4.4}),
+    }
+)
 """A drug's default regime in a scenario when the drug's own default does not fit: the mouse
 lifespan studies fed rapamycin at 14 ppm, ~4 ng/mL in blood = 4.4 nM held (Harrison 2009
 Nature 460:392; Miller 2011 J Gerontol A 66:191)."""
@@ -99,8 +104,12 @@ def session_log():
 
 
 solara.lab.on_kernel_start(session_log)
-# a shared server seats at most MTOR_DASHBOARD_MAX_SESSIONS sessions (see limits)
-solara.lab.on_kernel_start(limits.seat_session)
+SEATS = limits.Seats()
+"""The sessions this server lets run models: a shared server seats at most
+MTOR_DASHBOARD_MAX_SESSIONS (see ``limits``). The one state shared by every session of the
+server, so it belongs to this module, the server's Solara app (Solara loads it once per server,
+and on a hot reload drops its kernel-start callbacks with it)."""
+solara.lab.on_kernel_start(SEATS.seat_session)
 
 
 def arm_for(drug: str, scenario: str, label: str) -> ArmSpec:
@@ -111,7 +120,7 @@ def arm_for(drug: str, scenario: str, label: str) -> ArmSpec:
 @solara.component
 def Page():
     """The dashboard, or a notice when a shared server has no seat left for this tab."""
-    refusal = solara.use_memo(limits.session_refusal, [])
+    refusal = solara.use_memo(SEATS.session_refusal, [])
     if refusal:
         solara.Warning(refusal)
     else:

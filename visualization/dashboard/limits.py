@@ -30,19 +30,22 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from types import MappingProxyType
 from typing import Any
 
 from mtor_abm.model.errors import InputError
 
 #: Environment variable of each limit.
-ENV = {
-    "max_sites": "MTOR_DASHBOARD_MAX_SITES",
-    "max_organisms": "MTOR_DASHBOARD_MAX_ORGANISMS",
-    "max_models": "MTOR_DASHBOARD_MAX_MODELS",
-    "max_sessions": "MTOR_DASHBOARD_MAX_SESSIONS",
-}
+ENV = MappingProxyType(
+    {
+        "max_sites": "MTOR_DASHBOARD_MAX_SITES",
+        "max_organisms": "MTOR_DASHBOARD_MAX_ORGANISMS",
+        "max_models": "MTOR_DASHBOARD_MAX_MODELS",
+        "max_sessions": "MTOR_DASHBOARD_MAX_SESSIONS",
+    }
+)
 #: Command-line flag of each limit (``mtor-sim dashboard``).
-FLAGS = {name: "--" + name.replace("_", "-") for name in ENV}
+FLAGS = MappingProxyType({name: "--" + name.replace("_", "-") for name in ENV})
 _CEILING = 10**12  # a larger limit is a typo, not a plan
 
 
@@ -151,8 +154,9 @@ def parse_limit(raw: str, name: str) -> int | None:
 class Seats:
     """The browser sessions (Solara virtual kernels) allowed to run models, at most a limit.
 
-    One instance per server process (:data:`SEATS`): sessions are a property of the process
-    serving them, not of any model. Thread-safe (Solara starts kernels on several threads).
+    Owned by the Solara app that serves the sessions (``dashboard.app.SEATS``, one per server:
+    the sessions are a property of the server, not of any model), never by this module.
+    Thread-safe (Solara starts kernels on several threads).
     """
 
     def __init__(self) -> None:
@@ -182,34 +186,34 @@ class Seats:
         with self._lock:
             return len(self._held)
 
+    def seat_session(self):
+        """``solara.lab.on_kernel_start`` callback: seat the new session if a seat is free.
 
-SEATS = Seats()
+        Returns the cleanup Solara calls when the session's kernel shuts down (tab closed, or
+        disconnected past ``SOLARA_KERNEL_CULL_TIMEOUT``), which frees the seat.
+        """
+        import solara
 
+        session = solara.get_kernel_id()
+        try:
+            limit = Limits.from_environment().max_sessions
+        except InputError:
+            limit = 0  # checked at start-up by mtor-sim dashboard; a bad value seats no one
+        self.take(session, limit)
+        return lambda: self.release(session)
 
-def seat_session():
-    """``solara.lab.on_kernel_start`` callback: seat the new session if a seat is free.
+    def session_refusal(self) -> str | None:
+        """The polite line for the current session if it has no seat (None: it has one)."""
+        import solara
 
-    Returns the cleanup Solara calls when the session's kernel shuts down (tab closed, or
-    disconnected past ``SOLARA_KERNEL_CULL_TIMEOUT``), which frees the seat.
-    """
-    import solara
-
-    session = solara.get_kernel_id()
-    try:
         limit = Limits.from_environment().max_sessions
-    except InputError:
-        limit = 0  # checked at start-up by mtor-sim dashboard; a bad value seats no one
-    SEATS.take(session, limit)
-    return lambda: SEATS.release(session)
+        if limit is None or self.holds(solara.get_kernel_id()):
+            return None
+        return refusal_line(limit)
 
 
-def session_refusal() -> str | None:
-    """The polite line for a session without a seat (None: it has one)."""
-    import solara
-
-    limit = Limits.from_environment().max_sessions
-    if limit is None or SEATS.holds(solara.get_kernel_id()):
-        return None
+def refusal_line(limit: int) -> str:
+    """The polite line for a session refused by a server full at ``limit`` sessions."""
     return (
         f"This shared server is full ({limit} {'tab' if limit == 1 else 'tabs'} running models "
         f"at once). Close unused tabs or reload this page in a few minutes (the teacher can "

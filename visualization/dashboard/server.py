@@ -158,9 +158,6 @@ def cmd_dashboard(args) -> int:
         os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "10m")
     import uvicorn
 
-    # Solara warns on every page over plain http (the classroom case); nothing to act on.
-    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
-
     missing = missing_assets()
     if missing:
         print(
@@ -183,15 +180,21 @@ def cmd_dashboard(args) -> int:
             file=sys.stderr,
         )
     sys.stdout.flush()
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        # largest message a browser may send (clicks, typed values: a few kB); uvicorn buffers
-        # up to this per connection, so a large value lets any visitor claim that much memory
-        ws_max_size=WS_MAX_BYTES,
-    )
+    with warnings.catch_warnings():
+        # Solara warns on every page over plain http (the classroom case); nothing to act on.
+        # Python's warning filters belong to the process: this one lasts while the server runs
+        # and is undone when it stops (a caller in the same process gets its filters back).
+        warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            # largest message a browser may send (clicks, typed values: a few kB); uvicorn
+            # buffers up to this per connection, so a large value lets any visitor claim that
+            # much memory
+            ws_max_size=WS_MAX_BYTES,
+        )
     return 0
 
 
