@@ -34,7 +34,7 @@ from mtor_abm.model.regimes import build_regime
 from mtor_abm.model.scenarios import SCENARIOS, get_scenario
 from mtor_abm.model.scenarios.base import parse_overrides
 
-__all__ = [
+__all__ = (
     "InputError",
     "Regime",
     "RunResult",
@@ -49,7 +49,7 @@ __all__ = [
     "sweep",
     "timeseries",
     "tissue_png",
-]
+)
 
 
 # ------------------------------------------------------------------------------ what exists

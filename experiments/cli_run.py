@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -16,19 +17,21 @@ MAX_REPLICATES = 1000
 
 
 #: run options that define a new run, so they cannot be combined with a saved state or manifest.
-RUN_DEFINITION = {
-    "scenario": None,
-    "drug": "none",
-    "dose": None,
-    "schedule": None,
-    "loading_dose": None,
-    "start_day": None,
-    "stop_day": None,
-    "conc": None,
-    "seed": 0,
-    "replicates": None,
-    "set": None,
-}
+RUN_DEFINITION = MappingProxyType(
+    {
+        "scenario": None,
+        "drug": "none",
+        "dose": None,
+        "schedule": None,
+        "loading_dose": None,
+        "start_day": None,
+        "stop_day": None,
+        "conc": None,
+        "seed": 0,
+        "replicates": None,
+        "set": None,
+    }
+)
 
 
 def _check_alone(args, option: str, also_days: bool) -> None:

@@ -20,6 +20,7 @@ import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -44,27 +45,31 @@ MANIFEST, RESULTS, TIMESERIES, RUNS = (
 SWEEP_MANIFEST_FORMAT = "mtor-abm sweep manifest"
 
 #: Fields of a stored run record and their types (``read_record`` checks them).
-RECORD_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "run_id": int,
-    "status": str,
-    "seed": int,
-    "replicate": int,
-    "overrides": dict,
-    "regime": dict,
-    "summary": (dict, type(None)),
-    "timeseries": (dict, type(None)),
-}
+RECORD_FIELDS: dict[str, type | tuple[type, ...]] = MappingProxyType(
+    {
+        "run_id": int,
+        "status": str,
+        "seed": int,
+        "replicate": int,
+        "overrides": dict,
+        "regime": dict,
+        "summary": (dict, type(None)),
+        "timeseries": (dict, type(None)),
+    }
+)
 
 #: Fields of a run summary (summary.json, a record's summary) and their types.
-SUMMARY_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "scenario": str,
-    "drug": str,
-    "seed": int,
-    "days": (int, float),
-    "params": dict,
-    "readouts": dict,
-    "adverse": dict,
-}
+SUMMARY_FIELDS: dict[str, type | tuple[type, ...]] = MappingProxyType(
+    {
+        "scenario": str,
+        "drug": str,
+        "seed": int,
+        "days": (int, float),
+        "params": dict,
+        "readouts": dict,
+        "adverse": dict,
+    }
+)
 
 
 def check_timeseries(series: Any, where: str) -> None:

@@ -73,7 +73,7 @@ class Schedule:
         return self.kind in ("interval", "cycle")
 
 
-_NAMED_INTERVALS_H = {"daily": 24.0, "bid": 12.0, "weekly": 168.0}
+_NAMED_INTERVALS_H = MappingProxyType({"daily": 24.0, "bid": 12.0, "weekly": 168.0})
 _EVERY_RE = re.compile(r"^every_(\d+)d$")
 _CYCLE_RE = re.compile(r"^(\d+)on_(\d+)off$")
 

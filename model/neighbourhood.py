@@ -11,11 +11,19 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-MOORE_RING = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]])
+
+def read_only(array: np.ndarray) -> np.ndarray:
+    """``array`` itself, made read-only: a module's constant table cannot be changed in place
+    (writing to it raises ``ValueError``)."""
+    array.flags.writeable = False
+    return array
+
+
+MOORE_RING = read_only(np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]]))
 """The eight Moore neighbours, the centre left out."""
-MOORE_BLOCK = np.ones((3, 3), dtype=np.int64)
+MOORE_BLOCK = read_only(np.ones((3, 3), dtype=np.int64))
 """A site and its eight Moore neighbours (the 3 x 3 block)."""
-VON_NEUMANN_RING = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+VON_NEUMANN_RING = read_only(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]))
 """The four lattice neighbours (+-x, +-y), the centre left out."""
 
 

@@ -8,6 +8,7 @@ at 0 h and every readout is divided by an untreated twin of the same cell at the
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 
 import numpy as np
 
@@ -39,20 +40,24 @@ READOUTS: tuple[str, ...] = (
 MAX_PATHWAY_HOURS = 24.0 * 365
 
 #: Cell inputs a user may set for a pathway experiment (`--set name=value`), with defaults.
-INPUT_DEFAULTS: Mapping[str, float] = {
-    "growth_factor": 1.0,
-    "amino_acids": 1.0,
-    "energy": 1.0,
-    "oxygen": 1.0,
-}
+INPUT_DEFAULTS: Mapping[str, float] = MappingProxyType(
+    {
+        "growth_factor": 1.0,
+        "amino_acids": 1.0,
+        "energy": 1.0,
+        "oxygen": 1.0,
+    }
+)
 
 #: Allowed range of each input (relative levels; energy is a sufficiency fraction).
-INPUT_DOMAINS: Mapping[str, Domain] = {
-    "growth_factor": Domain(0.0, 100.0),
-    "amino_acids": Domain(0.0, 100.0),
-    "energy": Domain(0.0, 1.0),
-    "oxygen": Domain(0.0, 100.0),
-}
+INPUT_DOMAINS: Mapping[str, Domain] = MappingProxyType(
+    {
+        "growth_factor": Domain(0.0, 100.0),
+        "amino_acids": Domain(0.0, 100.0),
+        "energy": Domain(0.0, 1.0),
+        "oxygen": Domain(0.0, 100.0),
+    }
+)
 
 
 def readouts(state, params, occ_frb) -> dict[str, np.ndarray]:

@@ -141,7 +141,7 @@ from mtor_abm.model.occupancy import (
     target_occupancy,
 )
 
-__all__ = [
+__all__ = (
     "BIVALENT_KINASE_FKBP12_FREE_FOLD",
     "CALCINEURIN_CLASSES",
     "CALCINEURIN_FIELDS",
@@ -175,4 +175,4 @@ __all__ = [
     "parse_schedule",
     "target_occupancy",
     "user_drug_records",
-]
+)

@@ -26,7 +26,7 @@ from mtor_abm.model.pharmacology import DrugLibrary, Regime, load_library
 from mtor_abm.model.pk_compartments import terminal_half_life_h
 from mtor_abm.model.pk_state import PKState
 
-__all__ = ["MAX_SIMULATED_DAYS", "PKState", "simulate", "steady_state_summary"]
+__all__ = ("MAX_SIMULATED_DAYS", "PKState", "simulate", "steady_state_summary")
 
 _STEADY_STATE_SAMPLES = 600
 

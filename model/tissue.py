@@ -26,6 +26,7 @@ process.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import mesa
 import numpy as np
@@ -54,16 +55,18 @@ from mtor_abm.model.pharmacology import (
 from mtor_abm.model.pk_state import PKState
 
 #: Columns every tissue's cell table has besides signalling state and parameters.
-BASE_COLUMNS: dict[str, type] = {
-    "x": np.int32,
-    "y": np.int32,
-    "type_id": np.int16,
-    "mass": float,  # cell mass relative to a newborn cell (1 = newborn, ~2 at division)
-    "g1_progress": float,  # progress through G1 towards the G1->S transition (0-1)
-    "phase": np.int8,  # 0 = G1 (or G0), 1 = S/G2/M
-    "phase_timer_h": float,  # hours spent in S/G2/M
-    "age_h": float,  # hours since birth
-}
+BASE_COLUMNS: dict[str, type] = MappingProxyType(
+    {
+        "x": np.int32,
+        "y": np.int32,
+        "type_id": np.int16,
+        "mass": float,  # cell mass relative to a newborn cell (1 = newborn, ~2 at division)
+        "g1_progress": float,  # progress through G1 towards the G1->S transition (0-1)
+        "phase": np.int8,  # 0 = G1 (or G0), 1 = S/G2/M
+        "phase_timer_h": float,  # hours spent in S/G2/M
+        "age_h": float,  # hours since birth
+    }
+)
 
 
 @dataclass

@@ -8,7 +8,12 @@ Read from the source with ``ast`` (nothing is imported), over ``model``, ``agent
   item assignment or deletion, no augmented assignment, no ``append``/``update``/``add``/... on
   it (a cache or registry filled at run time);
 - ``functools.cache``/``lru_cache`` only on functions without parameters, i.e. pure functions
-  of constants (a cache keyed by arguments would hold results, and models, across runs).
+  of constants (a cache keyed by arguments would hold results, and models, across runs);
+- every value bound at module or class level is immutable (a dict is a ``MappingProxyType``, a
+  list a tuple, a set a frozenset, a numpy array read-only; no instance of a class whose state
+  changes), but the one listed in :data:`SHARED_ON_PURPOSE` with its reason;
+- importing a module acts on nothing outside it (no warnings filter, matplotlib setting or
+  registration at import), but the statements listed in :data:`IMPORT_ACTIONS`.
 
 tests/test_isolation.py checks the behaviour (two models interleaved equal each alone); this
 checks the source, so a cache that happens not to change one scenario's numbers is still found.
@@ -165,3 +170,215 @@ def test_the_checker_allows_constants_locals_and_a_cache_of_constants(tmp_path):
         "    return out\n"
     )
     assert offences([path]) == []
+
+
+# ------------------------------------------------------------------ immutable bindings
+#: Calls whose result is fixed once built (the argument's own items are still checked).
+FREEZERS = frozenset({"MappingProxyType", "frozenset", "tuple", "read_only"})
+#: Calls that build a container or object changed in place.
+MUTABLE_CALLS = frozenset(
+    {
+        "dict", "list", "set", "bytearray", "defaultdict", "OrderedDict", "Counter", "deque",
+        "ChainMap", "array", "asarray", "zeros", "ones", "empty", "full", "arange", "linspace",
+        "zeros_like", "ones_like", "empty_like", "full_like", "Random", "default_rng",
+        "RandomState", "Generator", "Lock", "RLock", "Event", "Condition", "Semaphore", "count",
+        "local", "WeakValueDictionary", "WeakKeyDictionary", "WeakSet",
+    }
+)  # fmt: skip
+DISPLAYS = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
+
+
+def call_name(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def unfrozen_classes(trees) -> set[str]:
+    """Project classes whose instances change after they are built: every class but frozen
+    dataclasses, ``NamedTuple``s, enums, exceptions and protocols."""
+    out = set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            frozen = any(
+                isinstance(d, ast.Call)
+                and any(k.arg == "frozen" and getattr(k.value, "value", 0) for k in d.keywords)
+                for d in node.decorator_list
+            )
+            bases = {getattr(b, "id", getattr(b, "attr", "")) for b in node.bases}
+            immutable = {"NamedTuple", "Enum", "IntEnum", "StrEnum", "Protocol"}
+            if not frozen and not bases & immutable and not any("Error" in b for b in bases):
+                out.add(node.name)
+    return out
+
+
+def mutable_parts(value: ast.expr, classes: set[str], frozen_arg: bool = False) -> list[str]:
+    """What in ``value`` (an expression bound once, at import) can be changed in place later."""
+    if isinstance(value, DISPLAYS):
+        if not frozen_arg:
+            return [
+                f"a {type(value).__name__.lower()} (use a tuple, frozenset or MappingProxyType)"
+            ]
+        if isinstance(value, ast.Dict):
+            inner = [v for v in value.values if v is not None]
+        elif isinstance(value, ast.DictComp):
+            inner = [value.value]
+        elif isinstance(value, ast.List | ast.Set):
+            inner = value.elts
+        else:
+            inner = [value.elt]
+        return [m for v in inner for m in mutable_parts(v, classes)]
+    if isinstance(value, ast.Tuple):
+        return [m for v in value.elts for m in mutable_parts(v, classes)]
+    if isinstance(value, ast.GeneratorExp):
+        return mutable_parts(value.elt, classes) if frozen_arg else []
+    if isinstance(value, ast.Call):
+        name = call_name(value)
+        if name == "read_only":
+            return []  # model.neighbourhood.read_only: a numpy array, made read-only
+        if name in FREEZERS:
+            return [m for a in value.args for m in mutable_parts(a, classes, frozen_arg=True)]
+        if name in MUTABLE_CALLS or name in classes:
+            return [f"{name}(...) (changes in place)"]
+    if isinstance(value, ast.BinOp):
+        return mutable_parts(value.left, classes) + mutable_parts(value.right, classes)
+    return []
+
+
+def shared_bindings(tree: ast.Module):
+    """(line, name, value) of every binding at module level or in a class body (class
+    attributes are shared by every instance), dataclass fields' defaults included."""
+    bodies = [tree.body] + [n.body for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+    for body in bodies:
+        for node in body:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                yield node.lineno, ast.unparse(targets[0]), node.value
+
+
+#: The one binding shared on purpose: the browser sessions a dashboard server seats are the
+#: server's own state, held by its Solara app module (loaded once per server).
+SHARED_ON_PURPOSE = frozenset({("visualization/dashboard/app.py", "SEATS")})
+
+
+def mutable_bindings(paths: list[Path], allowed=frozenset()) -> list[str]:
+    """``path:line: name is ...`` for every module- or class-level binding whose value can
+    change in place, but the (path, name) pairs in ``allowed``."""
+    trees = {p: ast.parse(p.read_text(), filename=str(p)) for p in paths}
+    classes = unfrozen_classes(trees.values())
+    out = []
+    for path, tree in trees.items():
+        where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        for line, name, value in shared_bindings(tree):
+            if (str(where), name) not in allowed:
+                out += [f"{where}:{line}: {name} is {m}" for m in mutable_parts(value, classes)]
+    return out
+
+
+def test_module_and_class_level_values_cannot_be_changed():
+    """What a module or class holds is immutable: a dict is a MappingProxyType, a list a
+    tuple, a set a frozenset, an array read-only; no object whose state changes."""
+    paths = sources()
+    assert len(paths) > 50, "the source folders were not found"
+    assert mutable_bindings(paths, SHARED_ON_PURPOSE) == []
+    unused = {f"{path}: {name}" for path, name in SHARED_ON_PURPOSE} - {
+        line.split(":")[0] + ": " + line.split(": ")[1].split(" is ")[0]
+        for line in mutable_bindings(paths)
+    }
+    assert not unused, f"allowed but no longer there (remove from SHARED_ON_PURPOSE): {unused}"
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("TABLE = {'a': 1}\n", "a dict"),
+        ("NAMES = ['a']\n", "a list"),
+        ("SEEN = set()\n", "set(...)"),
+        ("class C:\n    PARAMETERS = {}\n", "a dict"),
+        ("import numpy as np\nKERNEL = np.ones(3)\n", "ones(...)"),
+        ("import numpy as np\nRNG = np.random.default_rng(0)\n", "default_rng(...)"),
+        ("from types import MappingProxyType\nT = MappingProxyType({'a': [1]})\n", "a list"),
+        ("T = ({'a': 1},)\n", "a dict"),
+        ("class Seats:\n    pass\nSEATS = Seats()\n", "Seats(...)"),
+        ("__all__ = ['f']\n", "a list"),
+    ],
+)
+def test_the_binding_checker_finds_each_kind(tmp_path, code, expected):
+    path = tmp_path / "probe.py"
+    path.write_text(code)
+    found = mutable_bindings([path])
+    assert any(expected in line for line in found), found
+
+
+def test_the_binding_checker_allows_frozen_values(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text(
+        "import re\nfrom dataclasses import dataclass\nfrom types import MappingProxyType\n"
+        "NAMES = ('a', 'b')\n"
+        "TABLE = MappingProxyType({'a': (1, 2), 'b': frozenset({3})})\n"
+        "SQUARES = tuple(i * i for i in range(3))\n"
+        "PATTERN = re.compile('x')\n"
+        "from mtor_abm.model.neighbourhood import read_only\nimport numpy as np\n"
+        "KERNEL = read_only(np.ones((3, 3)))\n"
+        "@dataclass(frozen=True)\nclass P:\n    x: int = 0\n"
+        "DEFAULT = P()\n"
+        "def f():\n    local = {}\n    return local\n"
+    )
+    assert mutable_bindings([path]) == []
+
+
+#: Statements a module may run at import besides binding names: Solara's kernel-start
+#: callbacks of the dashboard's app module (Solara's documented way; dropped on a hot reload)
+#: and the ``python -m`` entry point.
+IMPORT_ACTIONS = frozenset(
+    {
+        ("visualization/dashboard/app.py", "solara.lab.on_kernel_start(session_log)"),
+        ("visualization/dashboard/app.py", "solara.lab.on_kernel_start(SEATS.seat_session)"),
+        ("experiments/__main__.py", "sys.exit(main())"),
+    }
+)
+
+
+PASSIVE = (
+    ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign,
+    ast.AnnAssign,
+)  # fmt: skip
+
+
+def import_actions(path: Path) -> list[str]:
+    """Top-level statements of ``path`` that act when it is imported (a warnings filter, a
+    matplotlib setting, a registration), not counting imports, definitions, bindings,
+    docstrings and ``if TYPE_CHECKING`` / ``if __name__ == "__main__"`` blocks."""
+    out = []
+    for node in ast.parse(path.read_text(), filename=str(path)).body:
+        if isinstance(node, PASSIVE):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue
+        if isinstance(node, ast.If) and any(
+            key in ast.unparse(node.test) for key in ("TYPE_CHECKING", "__main__")
+        ):
+            continue
+        out.append(ast.unparse(node).splitlines()[0])
+    return out
+
+
+def test_importing_a_module_changes_nothing_outside_it():
+    found = {
+        (str(path.relative_to(ROOT)), action)
+        for path in sources()
+        for action in import_actions(path)
+    }
+    assert found - IMPORT_ACTIONS == set()
+
+
+def test_the_import_action_reader_sees_a_warnings_filter(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text(
+        '"""doc"""\nimport warnings\nfrom typing import TYPE_CHECKING\n'
+        "if TYPE_CHECKING:\n    import numpy\n"
+        "warnings.filterwarnings('ignore')\n"
+        "def f():\n    warnings.filterwarnings('ignore')\n"
+    )
+    assert import_actions(path) == ["warnings.filterwarnings('ignore')"]

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
+from types import MappingProxyType
 
 from matplotlib.figure import Figure
 
-KIND_TITLES = {
-    "pathway": "Signalling in single cells (relative to untreated)",
-    "basal": "Genotype comparisons (relative to wild type)",
-    "pk": "Pharmacokinetics",
-    "culture": "Culture growth inhibition (72 h)",
-}
+KIND_TITLES = MappingProxyType(
+    {
+        "pathway": "Signalling in single cells (relative to untreated)",
+        "basal": "Genotype comparisons (relative to wild type)",
+        "pk": "Pharmacokinetics",
+        "culture": "Culture growth inhibition (72 h)",
+    }
+)
 
 
 def calibration_figure(rows: list[dict], title: str = ""):

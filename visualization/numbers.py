@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 SIGNIFICANT = 3
@@ -125,17 +126,21 @@ def tick(value: float, step: float) -> str:
     return f"{value:.{d}f}"
 
 
-MISSING_WORDS = {
-    "doubling_time_h": ("no doubling", "no doubling"),
-    "growth_inhibition": ("n/a (untreated arm did not grow)", "untreated arm did not grow"),
-}
+MISSING_WORDS = MappingProxyType(
+    {
+        "doubling_time_h": ("no doubling", "no doubling"),
+        "growth_inhibition": ("n/a (untreated arm did not grow)", "untreated arm did not grow"),
+    }
+)
 """What a readout without a value means, alone and in "(... in 1 of 3)"."""
 
 
-EVENT_SETUP = {
-    "infection_cleared_day": ("infection", "no infection challenge"),
-    "wound_closure_day": ("wound", "no wound"),
-}
+EVENT_SETUP = MappingProxyType(
+    {
+        "infection_cleared_day": ("infection", "no infection challenge"),
+        "wound_closure_day": ("wound", "no wound"),
+    }
+)
 """An event readout that needs the run to set the event up: the scenario parameter that does
 (transplant ``infection``, ``wound``) and what its absence means."""
 

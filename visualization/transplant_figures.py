@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 from matplotlib.colors import ListedColormap
@@ -11,26 +12,30 @@ from matplotlib.patches import Rectangle
 
 from mtor_abm.visualization.figures import run_title, save_figure
 
-SUBSET_COLOURS = {
-    "naive": "tab:gray",
-    "effector": "tab:red",
-    "memory": "tab:blue",
-    "treg": "tab:green",
-}
+SUBSET_COLOURS = MappingProxyType(
+    {
+        "naive": "tab:gray",
+        "effector": "tab:red",
+        "memory": "tab:blue",
+        "treg": "tab:green",
+    }
+)
 
-CATEGORY_COLOURS = {
-    "host": "#f2e6d9",
-    "graft": "#e8a87c",
-    "donor APC": "#8e44ad",
-    "fibroblast": "#a3c1ad",
-    "wound": "#000000",
-    "pathogen": "#f1c40f",
-    "vessel": "#5d6d7e",
-    "naive T": "#7f8c8d",
-    "effector T": "#c0392b",
-    "memory T": "#2e86c1",
-    "Treg": "#27ae60",
-}
+CATEGORY_COLOURS = MappingProxyType(
+    {
+        "host": "#f2e6d9",
+        "graft": "#e8a87c",
+        "donor APC": "#8e44ad",
+        "fibroblast": "#a3c1ad",
+        "wound": "#000000",
+        "pathogen": "#f1c40f",
+        "vessel": "#5d6d7e",
+        "naive T": "#7f8c8d",
+        "effector T": "#c0392b",
+        "memory T": "#2e86c1",
+        "Treg": "#27ae60",
+    }
+)
 
 
 def tcell_figure(series: dict, title: str):

@@ -67,14 +67,14 @@ from mtor_abm.model.scenarios.aging_views import AgingViews
 from mtor_abm.model.scenarios.cohort import CohortModel
 from mtor_abm.model.survival import km_quantile
 
-__all__ = [
+__all__ = (
     "EMPTY",
     "FUNCTIONAL",
     "SENESCENT",
     "AgingModel",
     "AgingScenario",
     "aging_readouts",
-]
+)
 
 
 class AgingModel(AgingViews, CohortModel):

@@ -6,6 +6,8 @@ parameters enter).
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.scenarios.base import Param, TissueScenario
 
@@ -55,84 +57,91 @@ class AgingScenario(TissueScenario):
     residual_fraction_per_day: float = 0.0014
     death_threshold: float = 0.5
 
-    PARAMETERS = {  # noqa: RUF012
-        "organisms": Param("organisms", "cohort size (--replicates sets it)", 1, 100_000),
-        "lattice": Param("sites", "side of each organism's somatic lattice", 2, 64),
-        "stem_cells": Param("cells", "stem/progenitor cells per organism at birth", 1, 256),
-        "cell_type": Param("", "signalling parameters of the cells", choices=tuple(sg.CELL_TYPES)),
-        "autophagy_capacity": Param(
-            "relative",
-            "autophagy machinery, 1 = normal, 0 = knockout (Atg5/Atg7 loss: Bjedov 2010)",
-            0,
-            10,
-        ),
-        "growth_factor_spread": Param(
-            "log SD",
-            "between-organism spread of insulin/IGF-1 drive (assumed; genetically "
-            "heterogeneous UM-HET3 mice: Harper 2003 Mech Ageing Dev 124:801)",
-            0,
-            2,
-        ),
-        "damage_clearance_per_day": Param(
-            "1/day",
-            "damage clearance at basal autophagy (assumed: turnover of long-lived proteins "
-            "and organelles over weeks)",
-            1e-4,
-            10,
-        ),
-        "load_damage_share": Param(
-            "fraction",
-            "share of damage production, SASP secretion and stem activation that follows "
-            "mTORC1-driven translation (assumed; the rest, e.g. mitochondrial ROS, does not)",
-            0,
-            1,
-        ),
-        "sasp_damage_gain": Param(
-            "relative/SASP",
-            "rise of damage production per unit SASP (assumed; paracrine senescence: "
-            "Acosta 2013 Nat Cell Biol 15:978)",
-            0,
-            100,
-        ),
-        "senescence_hazard_per_day": Param(
-            "1/day", "senescence hazard at the young damage level (assumed)", 0, 1
-        ),
-        "senescence_damage_slope": Param(
-            "1/damage", "e-fold rise of the senescence hazard per unit damage (assumed)", 0, 50
-        ),
-        "senescent_clearance_per_day": Param(
-            "1/day",
-            "immune clearance of senescent cells (assumed; Kale 2020 Exp Mol Med 52:1466)",
-            0,
-            1,
-        ),
-        "stress_rate_per_day": Param(
-            "1/day", "acute stresses (infection, injury) per organism per day (assumed)", 0, 1
-        ),
-        "stress_severity": Param(
-            "fraction", "mean fraction of functional cells one stress kills (assumed)", 0, 1
-        ),
-        "stem_renewal_per_day": Param(
-            "1/day", "refill rate of an empty site by a full, undamaged stem pool (assumed)", 0, 10
-        ),
-        "stem_division_damage": Param(
-            "damage", "damage a stem cell takes per daughter it gives (assumed)", 0, 10
-        ),
-        "stem_exhaustion_per_day": Param(
-            "1/day",
-            "stem-cell loss hazard at young damage and mTOR (assumed; mTOR drives HSC "
-            "exhaustion: Chen 2009 Sci Signal 2:ra75)",
-            0,
-            1,
-        ),
-        "residual_fraction_per_day": Param(
-            "1/day",
-            "fraction of a cell's damage turned non-degradable per day (assumed; lipofuscin "
-            "accumulation: Terman & Brunk 2004 Antioxid Redox Signal 6:245)",
-            0,
-            1,
-        ),
-        "death_threshold": Param(
-            "fraction", "functional cell fraction below which an organism dies (assumed)", 0, 1
-        ),
-    }
+    PARAMETERS = MappingProxyType(
+        {
+            "organisms": Param("organisms", "cohort size (--replicates sets it)", 1, 100_000),
+            "lattice": Param("sites", "side of each organism's somatic lattice", 2, 64),
+            "stem_cells": Param("cells", "stem/progenitor cells per organism at birth", 1, 256),
+            "cell_type": Param(
+                "", "signalling parameters of the cells", choices=tuple(sg.CELL_TYPES)
+            ),
+            "autophagy_capacity": Param(
+                "relative",
+                "autophagy machinery, 1 = normal, 0 = knockout (Atg5/Atg7 loss: Bjedov 2010)",
+                0,
+                10,
+            ),
+            "growth_factor_spread": Param(
+                "log SD",
+                "between-organism spread of insulin/IGF-1 drive (assumed; genetically "
+                "heterogeneous UM-HET3 mice: Harper 2003 Mech Ageing Dev 124:801)",
+                0,
+                2,
+            ),
+            "damage_clearance_per_day": Param(
+                "1/day",
+                "damage clearance at basal autophagy (assumed: turnover of long-lived proteins "
+                "and organelles over weeks)",
+                1e-4,
+                10,
+            ),
+            "load_damage_share": Param(
+                "fraction",
+                "share of damage production, SASP secretion and stem activation that follows "
+                "mTORC1-driven translation (assumed; the rest, e.g. mitochondrial ROS, does not)",
+                0,
+                1,
+            ),
+            "sasp_damage_gain": Param(
+                "relative/SASP",
+                "rise of damage production per unit SASP (assumed; paracrine senescence: "
+                "Acosta 2013 Nat Cell Biol 15:978)",
+                0,
+                100,
+            ),
+            "senescence_hazard_per_day": Param(
+                "1/day", "senescence hazard at the young damage level (assumed)", 0, 1
+            ),
+            "senescence_damage_slope": Param(
+                "1/damage", "e-fold rise of the senescence hazard per unit damage (assumed)", 0, 50
+            ),
+            "senescent_clearance_per_day": Param(
+                "1/day",
+                "immune clearance of senescent cells (assumed; Kale 2020 Exp Mol Med 52:1466)",
+                0,
+                1,
+            ),
+            "stress_rate_per_day": Param(
+                "1/day", "acute stresses (infection, injury) per organism per day (assumed)", 0, 1
+            ),
+            "stress_severity": Param(
+                "fraction", "mean fraction of functional cells one stress kills (assumed)", 0, 1
+            ),
+            "stem_renewal_per_day": Param(
+                "1/day",
+                "refill rate of an empty site by a full, undamaged stem pool (assumed)",
+                0,
+                10,
+            ),
+            "stem_division_damage": Param(
+                "damage", "damage a stem cell takes per daughter it gives (assumed)", 0, 10
+            ),
+            "stem_exhaustion_per_day": Param(
+                "1/day",
+                "stem-cell loss hazard at young damage and mTOR (assumed; mTOR drives HSC "
+                "exhaustion: Chen 2009 Sci Signal 2:ra75)",
+                0,
+                1,
+            ),
+            "residual_fraction_per_day": Param(
+                "1/day",
+                "fraction of a cell's damage turned non-degradable per day (assumed; lipofuscin "
+                "accumulation: Terman & Brunk 2004 Antioxid Redox Signal 6:245)",
+                0,
+                1,
+            ),
+            "death_threshold": Param(
+                "fraction", "functional cell fraction below which an organism dies (assumed)", 0, 1
+            ),
+        }
+    )

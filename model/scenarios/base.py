@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from mesa.experimental.scenarios import Scenario
@@ -32,7 +33,7 @@ class Param:
 class TissueScenario(Scenario):
     """Base of scenario parameter sets (subclasses add typed defaults and PARAMETERS)."""
 
-    PARAMETERS: dict[str, Param] = {}  # noqa: RUF012  (class-level documentation table)
+    PARAMETERS: Mapping[str, Param] = MappingProxyType({})
 
 
 def defaults(scenario_class: type[TissueScenario]) -> dict[str, Any]:

@@ -10,6 +10,8 @@ that exchange with the well-mixed bulk; the drug concentration is that of the me
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 
 from mtor_abm.agents.cell import TissueCell
@@ -49,24 +51,30 @@ class CultureScenario(TissueScenario):
     nutrient_uptake_per_h: float = 0.5
     fkbp12_level: float = 1.0
 
-    PARAMETERS = {  # noqa: RUF012
-        "width": Param("sites", "dish width in lattice sites of 20 um", 5, 4000),
-        "height": Param("sites", "dish height in lattice sites of 20 um", 5, 4000),
-        "initial_cells": Param("cells", "cells seeded at random sites at 0 h", 1, 10_000_000),
-        "cell_type": Param(
-            "", "signalling parameters of the cell line", choices=tuple(sg.CELL_TYPES)
-        ),
-        "nutrient_level": Param("relative", "bulk medium nutrients (1 = fresh medium)", 0, 10),
-        "growth_factor": Param("relative", "serum growth-factor signal (1 = 10 % serum)", 0, 10),
-        "oxygen": Param("relative", "oxygen/energy sufficiency (1 = normoxic)", 0, 1),
-        "nutrient_exchange_per_h": Param(
-            "1/h", "pericellular medium exchange with the bulk (assumed)", 0, 100
-        ),
-        "nutrient_uptake_per_h": Param(
-            "1/h", "nutrient uptake of a growing cell (assumed)", 0, 100
-        ),
-        "fkbp12_level": Param("relative", "FKBP12 abundance (1 = normal, 0 = knockout)", 0, 100),
-    }
+    PARAMETERS = MappingProxyType(
+        {
+            "width": Param("sites", "dish width in lattice sites of 20 um", 5, 4000),
+            "height": Param("sites", "dish height in lattice sites of 20 um", 5, 4000),
+            "initial_cells": Param("cells", "cells seeded at random sites at 0 h", 1, 10_000_000),
+            "cell_type": Param(
+                "", "signalling parameters of the cell line", choices=tuple(sg.CELL_TYPES)
+            ),
+            "nutrient_level": Param("relative", "bulk medium nutrients (1 = fresh medium)", 0, 10),
+            "growth_factor": Param(
+                "relative", "serum growth-factor signal (1 = 10 % serum)", 0, 10
+            ),
+            "oxygen": Param("relative", "oxygen/energy sufficiency (1 = normoxic)", 0, 1),
+            "nutrient_exchange_per_h": Param(
+                "1/h", "pericellular medium exchange with the bulk (assumed)", 0, 100
+            ),
+            "nutrient_uptake_per_h": Param(
+                "1/h", "nutrient uptake of a growing cell (assumed)", 0, 100
+            ),
+            "fkbp12_level": Param(
+                "relative", "FKBP12 abundance (1 = normal, 0 = knockout)", 0, 100
+            ),
+        }
+    )
 
 
 class CultureModel(TissueModel):

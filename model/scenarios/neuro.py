@@ -24,6 +24,8 @@ a later ``--start-day`` (e.g. 180). The mapping of mouse diet doses to ``--conc`
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 
 from mtor_abm.model import neighbourhood as nb
@@ -90,79 +92,84 @@ class NeuroScenario(TissueScenario):
     glia: bool = False
     glial_uptake: float = 0.5
 
-    PARAMETERS = {  # noqa: RUF012
-        "organisms": Param("organisms", "cohort size (--replicates sets it)", 1, 100_000),
-        "lattice": Param("sites", "side of each organism's neuron lattice", 2, 64),
-        "cell_type": Param(
-            "", "signalling parameters of the neurons", choices=tuple(sg.CELL_TYPES)
-        ),
-        "growth_factor_spread": Param(
-            "log SD", "between-organism spread of growth-factor drive (assumed)", 0, 2
-        ),
-        "mutant_protein": Param("", "the protein is the mutant, aggregation-prone form"),
-        "mutant_fold": Param(
-            "fold",
-            "aggregation rate of the mutant relative to wild type (assumed; polyQ expansion "
-            "accelerates aggregation: Scherzinger 1999 PNAS 96:4604)",
-            1,
-            1000,
-        ),
-        "production_per_day": Param("units/day", "synthesis of the protein (assumed)", 0, 100),
-        "production_translation_share": Param(
-            "fraction",
-            "share of synthesis following mTORC1 translation (assumed 0: Ravikumar 2004 "
-            "attributes rapamycin's benefit to autophagy, not to less synthesis)",
-            0,
-            1,
-        ),
-        "production_spread": Param(
-            "log SD", "between-neuron spread of synthesis (assumed; expression varies)", 0, 3
-        ),
-        "proteasome_per_day": Param(
-            "1/day", "proteasomal degradation of the soluble protein (assumed)", 0, 100
-        ),
-        "autophagy_soluble_per_day": Param(
-            "1/day", "autophagic degradation of the soluble protein at flux 1 (assumed)", 0, 100
-        ),
-        "aggregation_per_day": Param(
-            "1/day", "nucleation of the wild-type protein into aggregates (assumed)", 0, 100
-        ),
-        "seeding_per_load": Param(
-            "1/unit", "rise of the aggregation rate per unit aggregate present (assumed)", 0, 1000
-        ),
-        "autophagy_aggregate_per_day": Param(
-            "1/day",
-            "autophagic clearance of aggregates at flux 1 (assumed; Ravikumar 2004)",
-            0,
-            100,
-        ),
-        "autophagy_capacity": Param(
-            "relative",
-            "autophagy machinery, 1 = normal, 0 = knockout (Atg5/Atg7 loss: Bjedov 2010)",
-            0,
-            10,
-        ),
-        "toxicity_per_day": Param(
-            "1/day", "death hazard of a neuron at aggregate load 1 (assumed)", 0, 10
-        ),
-        "toxicity_power": Param(
-            "", "exponent of the hazard in the aggregate load (assumed)", 0, 10
-        ),
-        "impaired_load": Param(
-            "units", "aggregate load above which a neuron counts as impaired (assumed)", 0, 100
-        ),
-        "spread_fraction": Param(
-            "fraction",
-            "share of a dying neuron's aggregates passed to its neighbours (assumed; "
-            "prion-like spread: Brundin 2010 Nat Rev Mol Cell Biol 11:301)",
-            0,
-            1,
-        ),
-        "glia": Param("", "glia take up aggregates released by dying neurons"),
-        "glial_uptake": Param(
-            "fraction", "share of released aggregates glia clear at flux 1 (assumed)", 0, 1
-        ),
-    }
+    PARAMETERS = MappingProxyType(
+        {
+            "organisms": Param("organisms", "cohort size (--replicates sets it)", 1, 100_000),
+            "lattice": Param("sites", "side of each organism's neuron lattice", 2, 64),
+            "cell_type": Param(
+                "", "signalling parameters of the neurons", choices=tuple(sg.CELL_TYPES)
+            ),
+            "growth_factor_spread": Param(
+                "log SD", "between-organism spread of growth-factor drive (assumed)", 0, 2
+            ),
+            "mutant_protein": Param("", "the protein is the mutant, aggregation-prone form"),
+            "mutant_fold": Param(
+                "fold",
+                "aggregation rate of the mutant relative to wild type (assumed; polyQ expansion "
+                "accelerates aggregation: Scherzinger 1999 PNAS 96:4604)",
+                1,
+                1000,
+            ),
+            "production_per_day": Param("units/day", "synthesis of the protein (assumed)", 0, 100),
+            "production_translation_share": Param(
+                "fraction",
+                "share of synthesis following mTORC1 translation (assumed 0: Ravikumar 2004 "
+                "attributes rapamycin's benefit to autophagy, not to less synthesis)",
+                0,
+                1,
+            ),
+            "production_spread": Param(
+                "log SD", "between-neuron spread of synthesis (assumed; expression varies)", 0, 3
+            ),
+            "proteasome_per_day": Param(
+                "1/day", "proteasomal degradation of the soluble protein (assumed)", 0, 100
+            ),
+            "autophagy_soluble_per_day": Param(
+                "1/day", "autophagic degradation of the soluble protein at flux 1 (assumed)", 0, 100
+            ),
+            "aggregation_per_day": Param(
+                "1/day", "nucleation of the wild-type protein into aggregates (assumed)", 0, 100
+            ),
+            "seeding_per_load": Param(
+                "1/unit",
+                "rise of the aggregation rate per unit aggregate present (assumed)",
+                0,
+                1000,
+            ),
+            "autophagy_aggregate_per_day": Param(
+                "1/day",
+                "autophagic clearance of aggregates at flux 1 (assumed; Ravikumar 2004)",
+                0,
+                100,
+            ),
+            "autophagy_capacity": Param(
+                "relative",
+                "autophagy machinery, 1 = normal, 0 = knockout (Atg5/Atg7 loss: Bjedov 2010)",
+                0,
+                10,
+            ),
+            "toxicity_per_day": Param(
+                "1/day", "death hazard of a neuron at aggregate load 1 (assumed)", 0, 10
+            ),
+            "toxicity_power": Param(
+                "", "exponent of the hazard in the aggregate load (assumed)", 0, 10
+            ),
+            "impaired_load": Param(
+                "units", "aggregate load above which a neuron counts as impaired (assumed)", 0, 100
+            ),
+            "spread_fraction": Param(
+                "fraction",
+                "share of a dying neuron's aggregates passed to its neighbours (assumed; "
+                "prion-like spread: Brundin 2010 Nat Rev Mol Cell Biol 11:301)",
+                0,
+                1,
+            ),
+            "glia": Param("", "glia take up aggregates released by dying neurons"),
+            "glial_uptake": Param(
+                "fraction", "share of released aggregates glia clear at flux 1 (assumed)", 0, 1
+            ),
+        }
+    )
 
 
 class NeuroModel(CohortModel):

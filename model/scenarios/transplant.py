@@ -71,12 +71,12 @@ from mtor_abm.model.scenarios.transplant_response import TCELL_COLUMNS, TCellRes
 from mtor_abm.model.scenarios.transplant_views import CATEGORY_LABELS, TransplantViews
 from mtor_abm.model.tissue import BASE_COLUMNS, FateMasks, TissueModel
 
-__all__ = [
+__all__ = (
     "CATEGORY_LABELS",
     "TransplantModel",
     "TransplantScenario",
     "transplant_readouts",
-]
+)
 
 
 class TransplantModel(TCellResponse, TransplantViews, TissueModel):

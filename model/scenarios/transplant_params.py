@@ -7,6 +7,8 @@ The model itself is :mod:`model.scenarios.transplant`; T-cell behaviour constant
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from mtor_abm.model.scenarios.base import Param, TissueScenario
 
 # Fields (all assumed unless a source is given; dx = 20 um).
@@ -71,27 +73,36 @@ class TransplantScenario(TissueScenario):
     wound: bool = False
     wound_radius: float = 6.0
 
-    PARAMETERS = {  # noqa: RUF012
-        "width": Param("sites", "tissue width in lattice sites of 20 um", 20, 400),
-        "height": Param("sites", "tissue height in lattice sites of 20 um", 20, 400),
-        "graft_radius": Param("sites", "radius of the donor graft disc", 1, 100),
-        "donor_apcs": Param("cells", "donor antigen-presenting cells in the graft at 0 h", 0, 1000),
-        "vessels": Param("sites", "vessels in host tissue (T-cell entry, drug supply)", 1, 1000),
-        "naive_entry_per_day": Param(
-            "cells/day",
-            "alloreactive naive precursors entering per day (1-10 % of T-cells are "
-            "alloreactive, Suchin 2001; assumed rate)",
-            0,
-            1000,
-        ),
-        "rejection_threshold": Param(
-            "fraction", "graft surviving fraction below which it is rejected (assumed)", 0, 1
-        ),
-        "infection": Param("bool", "seed a pathogen at infection_day"),
-        "infection_day": Param("days", "day of inoculation with the pathogen", 0, 3650),
-        "pathogen_precursors_per_day": Param(
-            "cells/day", "pathogen-specific naive precursors entering per day (assumed)", 0, 1000
-        ),
-        "wound": Param("bool", "open a surgical wound in host tissue at 0 h"),
-        "wound_radius": Param("sites", "radius of the surgical wound", 1, 50),
-    }
+    PARAMETERS = MappingProxyType(
+        {
+            "width": Param("sites", "tissue width in lattice sites of 20 um", 20, 400),
+            "height": Param("sites", "tissue height in lattice sites of 20 um", 20, 400),
+            "graft_radius": Param("sites", "radius of the donor graft disc", 1, 100),
+            "donor_apcs": Param(
+                "cells", "donor antigen-presenting cells in the graft at 0 h", 0, 1000
+            ),
+            "vessels": Param(
+                "sites", "vessels in host tissue (T-cell entry, drug supply)", 1, 1000
+            ),
+            "naive_entry_per_day": Param(
+                "cells/day",
+                "alloreactive naive precursors entering per day (1-10 % of T-cells are "
+                "alloreactive, Suchin 2001; assumed rate)",
+                0,
+                1000,
+            ),
+            "rejection_threshold": Param(
+                "fraction", "graft surviving fraction below which it is rejected (assumed)", 0, 1
+            ),
+            "infection": Param("bool", "seed a pathogen at infection_day"),
+            "infection_day": Param("days", "day of inoculation with the pathogen", 0, 3650),
+            "pathogen_precursors_per_day": Param(
+                "cells/day",
+                "pathogen-specific naive precursors entering per day (assumed)",
+                0,
+                1000,
+            ),
+            "wound": Param("bool", "open a surgical wound in host tissue at 0 h"),
+            "wound_radius": Param("sites", "radius of the surgical wound", 1, 50),
+        }
+    )

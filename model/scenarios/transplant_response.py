@@ -8,6 +8,8 @@ rules themselves are the vectorised functions of :mod:`model.scenarios.transplan
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 from mesa.agent import AgentSet
 
@@ -25,18 +27,20 @@ from mtor_abm.model import signaling as sg
 from mtor_abm.model.scenarios import transplant_tcells as tc
 from mtor_abm.model.scenarios.transplant_params import GRAFT_ANTIGEN, SYNAPSES_PER_SITE
 
-TCELL_COLUMNS: dict[str, type] = {
-    "x": np.int32,
-    "y": np.int32,
-    "subset": np.int8,  # NAIVE, EFFECTOR, MEMORY, TREG (agents.transplant)
-    "specific": np.int8,  # ALLO or PATHOGEN
-    "tcr": float,  # TCR signal, 0-1 (decays after contact ends)
-    "g1_progress": float,  # 0-1
-    "phase": np.int8,  # 0 = G0/G1, 1 = S/G2/M
-    "phase_timer_h": float,
-    "age_h": float,  # hours since activation or the last division
-    "divisions": np.int16,
-}
+TCELL_COLUMNS: dict[str, type] = MappingProxyType(
+    {
+        "x": np.int32,
+        "y": np.int32,
+        "subset": np.int8,  # NAIVE, EFFECTOR, MEMORY, TREG (agents.transplant)
+        "specific": np.int8,  # ALLO or PATHOGEN
+        "tcr": float,  # TCR signal, 0-1 (decays after contact ends)
+        "g1_progress": float,  # 0-1
+        "phase": np.int8,  # 0 = G0/G1, 1 = S/G2/M
+        "phase_timer_h": float,
+        "age_h": float,  # hours since activation or the last division
+        "divisions": np.int16,
+    }
+)
 
 
 class TCellResponse:

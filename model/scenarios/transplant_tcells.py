@@ -200,7 +200,9 @@ def daughter_subsets(mtor: np.ndarray, parent_subset: np.ndarray, rng, p: TCellP
     return np.where(parent_subset == TREG, TREG, out).astype(np.int8)
 
 
-MOORE_OFFSETS = np.array([(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)], dtype=np.int32)
+MOORE_OFFSETS = nb.read_only(
+    np.array([(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)], dtype=np.int32)
+)
 """The nine candidate positions of a step: stay (0, 0) and the eight Moore neighbours."""
 
 

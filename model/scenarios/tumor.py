@@ -84,7 +84,7 @@ from mtor_abm.model.scenarios.tumor_vessels import (
 from mtor_abm.model.scenarios.tumor_views import CATEGORY_LABELS, TumorViews
 from mtor_abm.model.tissue import FateMasks, TissueModel
 
-__all__ = [
+__all__ = (
     "CATEGORY_LABELS",
     "DEFAULT_START_DAY",
     "GENOTYPES",
@@ -92,7 +92,7 @@ __all__ = [
     "TumorScenario",
     "timeseries_row",
     "tumor_readouts",
-]
+)
 
 
 class TumorModel(TumorViews, TissueModel):

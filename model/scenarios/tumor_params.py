@@ -5,6 +5,8 @@ The model is :mod:`model.scenarios.tumor`; see its docstring for the calibration
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from mtor_abm.model.scenarios.base import Param, TissueScenario
 
 GENOTYPES = ("pten_null", "tsc_null", "wild_type")
@@ -102,112 +104,128 @@ class TumorScenario(TissueScenario):
     resistance_per_division: float = 0.0
     resistant_fraction: float = 0.0
 
-    PARAMETERS = {  # noqa: RUF012
-        "width": Param("sites", "slice width in lattice sites of 20 um", 10, 2000),
-        "height": Param("sites", "slice height in lattice sites of 20 um", 10, 2000),
-        "genotype": Param("", "tumor genotype", choices=GENOTYPES),
-        "seed_radius_sites": Param(
-            "sites",
-            "radius of the tumor seeded at 0 h (600 um: established lesion; assumed)",
-            0.5,
-            200,
-        ),
-        "normal_density": Param("fraction", "host cells per other site (assumed)", 0, 1),
-        "growth_factor": Param(
-            "relative", "tissue growth-factor signal (1 = physiological)", 0, 10
-        ),
-        "vessel_spacing_sites": Param(
-            "sites", "pre-existing capillary spacing (100-200 um in sections; assumed)", 3, 100
-        ),
-        "vessel_po2_mmHg": Param(
-            "mmHg",
-            "O2 tension in perfused tumor vessels (~40; Vaupel 1989 Cancer Res 49:6449)",
-            0,
-            200,
-        ),
-        "o2_diffusion_um2_per_s": Param(
-            "um^2/s", "O2 diffusion in tissue (Ghaffarizadeh 2018 PLoS Comput Biol)", 1, 1e5
-        ),
-        "o2_uptake_per_h": Param(
-            "1/h", "O2 uptake of a tumor cell (10/min: PhysiCell, Ghaffarizadeh 2018)", 0, 1e5
-        ),
-        "normal_uptake_factor": Param(
-            "relative", "host O2 and nutrient uptake vs a tumor cell (assumed)", 0, 10
-        ),
-        "hypoxia_mmHg": Param(
-            "mmHg",
-            "hypoxic below this O2 tension (Vaupel 2004 Semin Radiat Oncol 14:198)",
-            0,
-            100,
-        ),
-        "energy_half_mmHg": Param(
-            "mmHg", "half-maximal energy stress (AMPK/REDD1; Brugarolas 2004; assumed)", 0.01, 100
-        ),
-        "hif_half_mmHg": Param(
-            "mmHg",
-            "half-maximal HIF-1a stabilisation (1.5-2 % O2: Jiang 1996 AJP 271:C1172)",
-            0.01,
-            100,
-        ),
-        "necrosis_mmHg": Param("mmHg", "half-maximal necrosis hazard (anoxia; assumed)", 0.01, 50),
-        "necrosis_per_h": Param("1/h", "necrosis hazard of an anoxic cell (assumed)", 0, 10),
-        "tumor_cell_loss_per_h": Param(
-            "1/h",
-            "tumor apoptosis at untreated AKT survival, up to 2x as AKT falls (with starvation "
-            "and necrosis most births are lost, as in clinical tumors: Steel 1967 Eur J Cancer "
-            "3:381; rate assumed)",
-            0,
-            10,
-        ),
-        "nutrient_diffusion_um2_per_s": Param(
-            "um^2/s",
-            "glucose diffusion in tumor tissue (Casciari 1988 Cancer Res 48:3905)",
-            1,
-            1e5,
-        ),
-        "nutrient_uptake_per_h": Param("1/h", "nutrient uptake of a tumor cell (assumed)", 0, 1e4),
-        "drug_diffusion_um2_per_s": Param(
-            "um^2/s", "drug diffusion in tissue (small molecule; assumed)", 1, 1e5
-        ),
-        "drug_uptake_per_h": Param(
-            "1/h", "drug uptake and sequestration by a cell (assumed)", 0, 1e4
-        ),
-        "vegf_diffusion_um2_per_s": Param(
-            "um^2/s", "VEGF diffusion (Mac Gabhann 2006 PNAS 103:17750)", 1, 1e5
-        ),
-        "vegf_decay_per_h": Param("1/h", "VEGF clearance (half-life ~1 h; assumed)", 0.001, 1e3),
-        "vegf_per_cell_per_h": Param(
-            "VEGF units/h", "VEGF secretion at full HIF-1a (assumed units)", 0, 1e3
-        ),
-        "vegf_threshold": Param(
-            "VEGF units",
-            "VEGF that activates endothelium (assumed: reached in the untreated established tumor, "
-            "not under a rapalog)",
-            0,
-            1e3,
-        ),
-        "sprout_delay_h": Param(
-            "h", "VEGF exposure before a sprout is perfused (days; Nagy 2007; assumed)", 0, 1e4
-        ),
-        "sprout_per_h": Param("1/h", "new-vessel hazard at a ready site (assumed)", 0, 10),
-        "vessel_regression_per_h": Param(
-            "1/h", "co-opted vessel regression without VEGF (Holash 1999 Science; assumed)", 0, 10
-        ),
-        "resistance": Param(
-            "",
-            "mTOR mutation of resistant clones (Rodrik-Outmezguine 2016 Nature 534:272)",
-            choices=("none", "frb", "kinase"),
-        ),
-        "resistance_per_division": Param(
-            "probability",
-            "chance a daughter acquires the mutation (off by default; none with resistance=none)",
-            0,
-            1,
-        ),
-        "resistant_fraction": Param(
-            "fraction",
-            "seeded tumor cells already resistant (none with resistance=none: a sweep's control)",
-            0,
-            1,
-        ),
-    }
+    PARAMETERS = MappingProxyType(
+        {
+            "width": Param("sites", "slice width in lattice sites of 20 um", 10, 2000),
+            "height": Param("sites", "slice height in lattice sites of 20 um", 10, 2000),
+            "genotype": Param("", "tumor genotype", choices=GENOTYPES),
+            "seed_radius_sites": Param(
+                "sites",
+                "radius of the tumor seeded at 0 h (600 um: established lesion; assumed)",
+                0.5,
+                200,
+            ),
+            "normal_density": Param("fraction", "host cells per other site (assumed)", 0, 1),
+            "growth_factor": Param(
+                "relative", "tissue growth-factor signal (1 = physiological)", 0, 10
+            ),
+            "vessel_spacing_sites": Param(
+                "sites", "pre-existing capillary spacing (100-200 um in sections; assumed)", 3, 100
+            ),
+            "vessel_po2_mmHg": Param(
+                "mmHg",
+                "O2 tension in perfused tumor vessels (~40; Vaupel 1989 Cancer Res 49:6449)",
+                0,
+                200,
+            ),
+            "o2_diffusion_um2_per_s": Param(
+                "um^2/s", "O2 diffusion in tissue (Ghaffarizadeh 2018 PLoS Comput Biol)", 1, 1e5
+            ),
+            "o2_uptake_per_h": Param(
+                "1/h", "O2 uptake of a tumor cell (10/min: PhysiCell, Ghaffarizadeh 2018)", 0, 1e5
+            ),
+            "normal_uptake_factor": Param(
+                "relative", "host O2 and nutrient uptake vs a tumor cell (assumed)", 0, 10
+            ),
+            "hypoxia_mmHg": Param(
+                "mmHg",
+                "hypoxic below this O2 tension (Vaupel 2004 Semin Radiat Oncol 14:198)",
+                0,
+                100,
+            ),
+            "energy_half_mmHg": Param(
+                "mmHg",
+                "half-maximal energy stress (AMPK/REDD1; Brugarolas 2004; assumed)",
+                0.01,
+                100,
+            ),
+            "hif_half_mmHg": Param(
+                "mmHg",
+                "half-maximal HIF-1a stabilisation (1.5-2 % O2: Jiang 1996 AJP 271:C1172)",
+                0.01,
+                100,
+            ),
+            "necrosis_mmHg": Param(
+                "mmHg", "half-maximal necrosis hazard (anoxia; assumed)", 0.01, 50
+            ),
+            "necrosis_per_h": Param("1/h", "necrosis hazard of an anoxic cell (assumed)", 0, 10),
+            "tumor_cell_loss_per_h": Param(
+                "1/h",
+                "tumor apoptosis at untreated AKT survival, up to 2x as AKT falls (with starvation "
+                "and necrosis most births are lost, as in clinical tumors: Steel 1967 Eur J Cancer "
+                "3:381; rate assumed)",
+                0,
+                10,
+            ),
+            "nutrient_diffusion_um2_per_s": Param(
+                "um^2/s",
+                "glucose diffusion in tumor tissue (Casciari 1988 Cancer Res 48:3905)",
+                1,
+                1e5,
+            ),
+            "nutrient_uptake_per_h": Param(
+                "1/h", "nutrient uptake of a tumor cell (assumed)", 0, 1e4
+            ),
+            "drug_diffusion_um2_per_s": Param(
+                "um^2/s", "drug diffusion in tissue (small molecule; assumed)", 1, 1e5
+            ),
+            "drug_uptake_per_h": Param(
+                "1/h", "drug uptake and sequestration by a cell (assumed)", 0, 1e4
+            ),
+            "vegf_diffusion_um2_per_s": Param(
+                "um^2/s", "VEGF diffusion (Mac Gabhann 2006 PNAS 103:17750)", 1, 1e5
+            ),
+            "vegf_decay_per_h": Param(
+                "1/h", "VEGF clearance (half-life ~1 h; assumed)", 0.001, 1e3
+            ),
+            "vegf_per_cell_per_h": Param(
+                "VEGF units/h", "VEGF secretion at full HIF-1a (assumed units)", 0, 1e3
+            ),
+            "vegf_threshold": Param(
+                "VEGF units",
+                "VEGF that activates endothelium (assumed: reached in the untreated established "
+                "tumor, not under a rapalog)",
+                0,
+                1e3,
+            ),
+            "sprout_delay_h": Param(
+                "h", "VEGF exposure before a sprout is perfused (days; Nagy 2007; assumed)", 0, 1e4
+            ),
+            "sprout_per_h": Param("1/h", "new-vessel hazard at a ready site (assumed)", 0, 10),
+            "vessel_regression_per_h": Param(
+                "1/h",
+                "co-opted vessel regression without VEGF (Holash 1999 Science; assumed)",
+                0,
+                10,
+            ),
+            "resistance": Param(
+                "",
+                "mTOR mutation of resistant clones (Rodrik-Outmezguine 2016 Nature 534:272)",
+                choices=("none", "frb", "kinase"),
+            ),
+            "resistance_per_division": Param(
+                "probability",
+                "chance a daughter acquires the mutation (off by default; none with "
+                "resistance=none)",
+                0,
+                1,
+            ),
+            "resistant_fraction": Param(
+                "fraction",
+                "seeded tumor cells already resistant (none with resistance=none: a sweep's "
+                "control)",
+                0,
+                1,
+            ),
+        }
+    )

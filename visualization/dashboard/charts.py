@@ -13,13 +13,14 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
 from mtor_abm.visualization.numbers import tick
 
 WIDTH, HEIGHT = 640, 300
-MARGIN = {"left": 78, "right": 12, "top": 12, "bottom": 48}
+MARGIN = MappingProxyType({"left": 78, "right": 12, "top": 12, "bottom": 48})
 FONT = "font-family:Roboto,Arial,sans-serif"
 MAX_MARKS = 100
 """Above this many dose marks in one chart they are merged to one per 5 px (still every

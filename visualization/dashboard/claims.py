@@ -44,7 +44,7 @@ _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _REF_RE = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_]*)\.(?P<column>[A-Za-z][A-Za-z0-9_]*)"
                      r"(?:\.(?P<stat>[A-Za-z0-9_]+))?$")  # fmt: skip
 MARKER_RE = re.compile(r"\[\[([A-Za-z_][A-Za-z0-9_]*)\]\]")
-_KEYS = {"name", "measure", "against", "expect", "higher", "lower", "same", "tolerance"}
+_KEYS = frozenset({"name", "measure", "against", "expect", "higher", "lower", "same", "tolerance"})
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from mtor_abm.visualization.dashboard.views import READOUT_NAMES
 from mtor_abm.visualization.numbers import number
@@ -25,19 +26,21 @@ RELATIVE_READOUTS = ("mTORC1", "pS6K", "p4EBP1", "pAKT_S473", "autophagy")
 
 #: Absolute quantities: key -> (name, unit, format). Unknown numeric keys show as plain
 #: numbers under their raw name (never as relative bars).
-ABSOLUTE = {
-    "oxygen_mmHg": ("oxygen at the cell", "mmHg", ".1f"),
-    "HIF1a": ("HIF-1α (stabilisation × translation)", "0-1", ".2f"),
-    "damage": ("damage (clearable + residual)", "damage units", ".2f"),
-    "aggregate": ("protein aggregates", "load units (1 = toxic load)", ".3f"),
-    "soluble": ("soluble aggregation-prone protein", "load units", ".3f"),
-    "organism": ("organism of the cohort (number)", "", ".0f"),
-    "tcells_naive": ("naive T-cells on this site", "cells", ".0f"),
-    "tcells_effector": ("effector T-cells on this site", "cells", ".0f"),
-    "tcells_treg": ("regulatory T-cells on this site", "cells", ".0f"),
-    "tcells_memory": ("memory T-cells on this site", "cells", ".0f"),
-}
-TEXT_NAMES = {"cell_type": "cell type", "tissue": "tissue", "state": "state"}
+ABSOLUTE = MappingProxyType(
+    {
+        "oxygen_mmHg": ("oxygen at the cell", "mmHg", ".1f"),
+        "HIF1a": ("HIF-1α (stabilisation × translation)", "0-1", ".2f"),
+        "damage": ("damage (clearable + residual)", "damage units", ".2f"),
+        "aggregate": ("protein aggregates", "load units (1 = toxic load)", ".3f"),
+        "soluble": ("soluble aggregation-prone protein", "load units", ".3f"),
+        "organism": ("organism of the cohort (number)", "", ".0f"),
+        "tcells_naive": ("naive T-cells on this site", "cells", ".0f"),
+        "tcells_effector": ("effector T-cells on this site", "cells", ".0f"),
+        "tcells_treg": ("regulatory T-cells on this site", "cells", ".0f"),
+        "tcells_memory": ("memory T-cells on this site", "cells", ".0f"),
+    }
+)
+TEXT_NAMES = MappingProxyType({"cell_type": "cell type", "tissue": "tissue", "state": "state"})
 BAR_MAX = 3.0  # bars span 0 .. 3 x untreated
 BAR_PX = 180
 

@@ -57,11 +57,11 @@ from mtor_abm.visualization.dashboard.state import MAX_ARMS, MAX_REPLICATES, Arm
 
 LESSON_DIR = Path(__file__).resolve().parent.parent / "lessons"
 _KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TOP_KEYS = {
+_TOP_KEYS = frozenset({
     "title", "order", "scenario", "days", "colour_by", "plot", "text", "question",
     "choices", "explanation", "params", "arms", "seed", "replicates", "claims",
-}  # fmt: skip
-_ARM_KEYS = {"key", "label", "drug", "dose_mg", "schedule", "start_day", "conc_nM"}
+})  # fmt: skip
+_ARM_KEYS = frozenset({"key", "label", "drug", "dose_mg", "schedule", "start_day", "conc_nM"})
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 
 @dataclass(frozen=True)
@@ -32,14 +33,16 @@ class Speed:
 
 
 FASTEST = "as fast as possible"
-SPEEDS = {
-    "slow (2 steps/s)": Speed(fps=2.0, steps_per_s=2.0),
-    "medium (6 steps/s)": Speed(fps=6.0, steps_per_s=6.0),
-    "fast (6 hours per frame)": Speed(fps=8.0, hours_per_frame=6.0),
-    "very fast (1 day per frame)": Speed(fps=8.0, hours_per_frame=24.0),
-    "1 week per frame (cohorts)": Speed(fps=8.0, hours_per_frame=168.0),
-    FASTEST: Speed(fps=20.0, budget_s=1.0),
-}
+SPEEDS = MappingProxyType(
+    {
+        "slow (2 steps/s)": Speed(fps=2.0, steps_per_s=2.0),
+        "medium (6 steps/s)": Speed(fps=6.0, steps_per_s=6.0),
+        "fast (6 hours per frame)": Speed(fps=8.0, hours_per_frame=6.0),
+        "very fast (1 day per frame)": Speed(fps=8.0, hours_per_frame=24.0),
+        "1 week per frame (cohorts)": Speed(fps=8.0, hours_per_frame=168.0),
+        FASTEST: Speed(fps=20.0, budget_s=1.0),
+    }
+)
 MAX_OWED_S = 1.0
 """A rate speed never owes more than this much wall time of steps (no burst after a stall)."""
 DRAW_SHARE = 4.0

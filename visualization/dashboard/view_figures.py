@@ -10,6 +10,7 @@ tissue images themselves are drawn without matplotlib in ``views``.
 from __future__ import annotations
 
 import io
+from types import MappingProxyType
 
 import numpy as np
 from matplotlib import colormaps
@@ -30,12 +31,14 @@ from mtor_abm.visualization.dashboard.views import (
 ARM_COLOURS = ("#555555", "#d62728", "#1f77b4", "#2ca02c")
 
 
-COLUMN_NAMES = {
-    "vessel_density": "vessel density in the tumor (per mm²)",
-    "vegf_mean": "mean VEGF (field units)",
-    "oxygen_mean_mmHg": "mean oxygen (mmHg)",
-    "blood_nM": "blood concentration (nM)",
-}
+COLUMN_NAMES = MappingProxyType(
+    {
+        "vessel_density": "vessel density in the tumor (per mm²)",
+        "vegf_mean": "mean VEGF (field units)",
+        "oxygen_mean_mmHg": "mean oxygen (mmHg)",
+        "blood_nM": "blood concentration (nM)",
+    }
+)
 """Axis labels of timeseries columns the general rules below would name poorly."""
 
 
@@ -62,15 +65,17 @@ def readout_label(name: str) -> str:
     return READOUT_LABELS.get(name, name.replace("_", " "))
 
 
-READOUT_LABELS = {
-    "rejection_day": "graft rejection (day)",
-    "median_lifespan_days": "median lifespan (days)",
-    "p90_lifespan_days": "90th percentile lifespan (days)",
-    "wound_closure_day": "wound closed (day)",
-    "infection_cleared_day": "infection cleared (day)",
-    "doubling_time_h": "doubling time",  # the value carries its unit (h or days)
-    "growth_inhibition": "growth inhibition (1 = no net growth)",
-}
+READOUT_LABELS = MappingProxyType(
+    {
+        "rejection_day": "graft rejection (day)",
+        "median_lifespan_days": "median lifespan (days)",
+        "p90_lifespan_days": "90th percentile lifespan (days)",
+        "wound_closure_day": "wound closed (day)",
+        "infection_cleared_day": "infection cleared (day)",
+        "doubling_time_h": "doubling time",  # the value carries its unit (h or days)
+        "growth_inhibition": "growth inhibition (1 = no net growth)",
+    }
+)
 
 
 def column_names(columns) -> dict[str, str]:

@@ -14,6 +14,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 from matplotlib import colormaps
@@ -32,7 +33,7 @@ CATEGORY_COLOURS = (
     "#76b7b2", "#bab0ac", "#1f3fbf", "#8cd17d", "#d4a6c8", "#f1ce63", "#86bcb6", "#fabfd2",
 )  # fmt: skip
 """Distinct colours for up to 16 categories (scenarios have up to ~11)."""
-LABEL_COLOURS = {"vessel": "#c000ff"}
+LABEL_COLOURS = MappingProxyType({"vessel": "#c000ff"})
 """Categories drawn in a fixed colour whatever their position: a vessel is one site among
 thousands and must stand out from tissue and empty sites (vivid violet)."""
 
@@ -46,27 +47,31 @@ def category_colours(labels) -> list[str]:
 
 
 RELATIVE = "relative to an untreated cell (1 = untreated)"
-READOUT_NAMES = {
-    "mTORC1": "mTORC1 activation (upstream; rapalogs block its outputs)",
-    "pS6K": "phospho-S6K (mTORC1 output)",
-    "p4EBP1": "phospho-4E-BP1 (mTORC1 output)",
-    "pAKT_S473": "phospho-AKT S473 (mTORC2 output)",
-    "autophagy": "autophagic flux",
-    "damage": "damage",
-    "aggregate": "protein aggregates",
-    "HIF1a": "HIF-1α",
-    "oxygen_mmHg": "oxygen at the cell (mmHg)",
-}
-FIELD_UNITS = {
-    "oxygen": "mmHg",
-    "nutrients": "relative to fresh medium or plasma",
-    "drug": "nM",
-    "IL2": "pM",
-    "chemokine": "relative",
-    "VEGF": "VEGF units",
-    "SASP": "relative to surroundings of senescent cells",
-    "pathogen": "antigen load",
-}
+READOUT_NAMES = MappingProxyType(
+    {
+        "mTORC1": "mTORC1 activation (upstream; rapalogs block its outputs)",
+        "pS6K": "phospho-S6K (mTORC1 output)",
+        "p4EBP1": "phospho-4E-BP1 (mTORC1 output)",
+        "pAKT_S473": "phospho-AKT S473 (mTORC2 output)",
+        "autophagy": "autophagic flux",
+        "damage": "damage",
+        "aggregate": "protein aggregates",
+        "HIF1a": "HIF-1α",
+        "oxygen_mmHg": "oxygen at the cell (mmHg)",
+    }
+)
+FIELD_UNITS = MappingProxyType(
+    {
+        "oxygen": "mmHg",
+        "nutrients": "relative to fresh medium or plasma",
+        "drug": "nM",
+        "IL2": "pM",
+        "chemokine": "relative",
+        "VEGF": "VEGF units",
+        "SASP": "relative to surroundings of senescent cells",
+        "pathogen": "antigen load",
+    }
+)
 """Units of the scenarios' fields, from the models' ``field_layers`` docstrings (oxygen in the
 tumor is a partial pressure; IL-2 in the transplant is pM)."""
 TARGET_PX = 420  # displayed tissue width, CSS pixels (one arm)
