@@ -180,3 +180,48 @@ def test_views_place_every_cell_on_its_site_and_match_the_table():
     assert state["cell_type"] == "epithelial" and state["mTORC1"] > 0
     ex, ey = np.argwhere(codes < 0)[0]
     assert model.cell_state_at(int(ex), int(ey)) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Division by pushing neighbours towards a free site (push_radius)
+# ---------------------------------------------------------------------------------------------
+
+
+def row_dish(occupied: list[int], width: int = 6, push_radius: int = 3) -> CultureModel:
+    """A one-row dish with cells exactly at the x positions ``occupied``."""
+    from mtor_abm.agents.cell import TissueCell
+
+    scenario = CultureScenario(
+        rng=1, width=width, height=1, initial_cells=1, push_radius=push_radius
+    )
+    model = CultureModel(scenario, UNTREATED)
+    for cell in list(model.agents_by_type[TissueCell]):
+        cell.die()
+    for x in occupied:
+        model.add_cell(TissueCell, model.grid[(x, 0)], 0, model.medium_inputs)
+    return model
+
+
+def cell_at(model: CultureModel, x: int):
+    return model.grid[(x, 0)].agents[0]
+
+
+def test_a_crowded_cell_pushes_the_cells_on_its_way_to_the_nearest_free_site():
+    """Cells at x = 0, 1, 2 of a row, free from x = 3: the cell at 0 has no free neighbour; it
+    divides by moving the cells at 1 and 2 one site out, its daughter taking x = 1."""
+    model = row_dish([0, 1, 2])
+    assert model.free_site_distance()[:, 0].tolist() == [3, 2, 1, 0, 0, 0]
+    mother, first, second = (cell_at(model, x) for x in (0, 1, 2))
+    daughter = model.divide_pushing(mother)
+    assert daughter is not None and daughter.cell.coordinate == (1, 0)
+    assert mother.cell.coordinate == (0, 0)
+    assert first.cell.coordinate == (2, 0) and second.cell.coordinate == (3, 0)
+    t = model.table
+    assert sorted(t["x"][: t.n].tolist()) == [0, 1, 2, 3]  # the table follows the agents
+    assert int(model.grid.empty.data.sum()) == 6 - model.n_cells == 2
+
+
+def test_no_free_site_within_the_push_radius_no_division():
+    model = row_dish([0, 1, 2], push_radius=2)
+    assert model.divide_pushing(cell_at(model, 0)) is None
+    assert model.n_cells == 3

@@ -2,7 +2,12 @@
 
 Cells are seeded sparsely on a 2D dish (one lattice site per ~20 um cell), spread over the cell
 cycle as a culture taken from a growing flask is (:func:`model.fates.asynchronous_cycle`), grow,
-cycle and divide into free space (contact inhibition at confluence). The medium above them holds
+cycle and divide into free space: into an empty neighbouring site, or, when there is none, by
+pushing the cells between them and the nearest free site within ``push_radius`` one site
+outwards (:meth:`CultureModel.divide_pushing`). Cells with no free site within that radius wait
+in G1 (contact inhibition at confluence). Cycle events are timed inside the hour
+(:func:`model.fates.grow_and_cycle` with ``exact_timing``), so a cell's cycle time does not
+depend on the step. The medium above them holds
 nutrients (amino acids and glucose, level 1 = fresh complete medium) that cells consume and
 that exchange with the well-mixed bulk; the drug concentration is that of the medium: held
 (`--conc`, schedule ``fixed``) or following a regime's blood curve.
@@ -13,10 +18,18 @@ from __future__ import annotations
 from types import MappingProxyType
 
 import numpy as np
+from scipy import ndimage
 
 from mtor_abm.agents.cell import TissueCell
+from mtor_abm.model import culture_medium as medium
 from mtor_abm.model import signaling as sg
-from mtor_abm.model.fates import CycleParams, advance_cycle, asynchronous_cycle
+from mtor_abm.model.fates import (
+    CycleParams,
+    advance_cycle,
+    asynchronous_cycle,
+    division_carry,
+    nutrient_factor,
+)
 from mtor_abm.model.fields import Field
 from mtor_abm.model.records import readout_collector
 from mtor_abm.model.scenarios.base import Param, TissueScenario
@@ -38,18 +51,27 @@ class CultureScenario(TissueScenario):
         nutrient_exchange_per_h: exchange rate of pericellular medium with the bulk, 1/h.
         nutrient_uptake_per_h: nutrient uptake rate of a growing cell, 1/h.
         fkbp12_level: FKBP12 abundance of the line (1 = normal, 0 = knocked out).
+        push_radius: how far (sites, chessboard distance) a dividing cell can push the cells
+            between it and the nearest free site to make room for its daughter; 1 = only
+            into an empty neighbouring site. Lattice models of monolayers let cells divide
+            while a free site lies within a proliferating rim of a few cell diameters and shift
+            the cells in between (Drasdo & Hoehme 2005 Phys Biol 2:133; Block 2007 Phys Rev
+            Lett 99:248101): colonies then grow exponentially while sparse, as 2-D cultures do,
+            instead of their inner cells waiting for a free neighbour while the dish is mostly
+            empty. 3 sites (~60 um) is assumed.
     """
 
     width: int = 40
     height: int = 40
     initial_cells: int = 80
     cell_type: str = "epithelial"
-    nutrient_level: float = 1.0
+    nutrient_level: float = medium.NUTRIENT_LEVEL
     growth_factor: float = 1.0
     oxygen: float = 1.0
-    nutrient_exchange_per_h: float = 2.0
-    nutrient_uptake_per_h: float = 0.5
+    nutrient_exchange_per_h: float = medium.NUTRIENT_EXCHANGE_PER_H
+    nutrient_uptake_per_h: float = medium.NUTRIENT_UPTAKE_PER_H
     fkbp12_level: float = 1.0
+    push_radius: int = 3
 
     PARAMETERS = MappingProxyType(
         {
@@ -72,6 +94,12 @@ class CultureScenario(TissueScenario):
             ),
             "fkbp12_level": Param(
                 "relative", "FKBP12 abundance (1 = normal, 0 = knockout)", 0, 100
+            ),
+            "push_radius": Param(
+                "sites",
+                "how far a dividing cell can push neighbours to a free site (assumed)",
+                1,
+                20,
             ),
         }
     )
@@ -144,11 +172,75 @@ class CultureModel(TissueModel):
             return FateMasks(np.zeros(0, bool), np.zeros(0, bool))
         outputs = sg.outputs(t.view(sg.STATE_NAMES), t.view(sg.PARAM_NAMES))
         nutrient = self.nutrients.data[t["x"], t["y"]]  # 1 = fresh complete medium
-        has_space = self.empty_neighbour_count()[t["x"], t["y"]] > 0
+        has_space = self.free_site_distance()[t["x"], t["y"]] <= self.scenario.push_radius
         die, divide = advance_cycle(
-            t, outputs, nutrient, has_space, self.dt_h, self.cycle, self.rng
+            t, outputs, nutrient, has_space, self.dt_h, self.cycle, self.rng, exact_timing=True
         )
+        fed = nutrient_factor(np.clip(nutrient, 0.0, None))
+        self._carry = division_carry(t, outputs, fed, self.dt_h, self.cycle)
         return FateMasks(die=die, divide=divide)
+
+    def free_site_distance(self) -> np.ndarray:
+        """Chessboard distance (sites) from every site to the nearest empty site; 0 where empty,
+        a number larger than the dish where none is left."""
+        occupied = ~self.grid.empty.data
+        if occupied.all():
+            return np.full(occupied.shape, occupied.size, dtype=np.int64)
+        return ndimage.distance_transform_cdt(occupied, metric="chessboard")
+
+    # Phase 6 ------------------------------------------------------------------------------
+    def apply_events(self, masks: FateMasks) -> None:
+        """Deaths, then divisions in a random order (:meth:`divide_pushing`); each pair of
+        daughters gets what it did since the division inside the step
+        (:func:`model.fates.division_carry`)."""
+        t = self.table
+        g1_carry, mass_carry = self._carry
+        owners = t.owners
+        carry = {
+            owners[r]: (g1_carry[r], mass_carry[r])
+            for r in np.flatnonzero(masks.divide & ~masks.die)
+        }
+        dying, dividing = self.acting_cells(masks)
+        dying.do("perish")
+        for cell in dividing:
+            daughter = self.divide_pushing(cell)
+            if daughter is None:
+                continue
+            g1, mass = carry[cell]
+            for row in (cell.row, daughter.row):
+                t["g1_progress"][row] += g1
+                t["mass"][row] += mass
+
+    def divide_pushing(self, cell: TissueCell) -> TissueCell | None:
+        """Divide ``cell``: into a uniformly chosen empty Moore neighbour if there is one; else
+        towards a uniformly chosen nearest empty site within ``push_radius`` (chessboard
+        distance ``d``), moving each cell on the lattice line from ``cell`` to that site one
+        site along it and placing the daughter on the site next to ``cell``. None (no
+        division this step) when no site is free within the radius.
+        """
+        site = self.random_empty_neighbour(cell.cell.coordinate)
+        if site is not None:
+            return cell.divide(site)
+        x, y = cell.cell.coordinate
+        radius = int(self.scenario.push_radius)
+        x0, y0 = max(x - radius, 0), max(y - radius, 0)
+        window = self.grid.empty.data[x0 : x + radius + 1, y0 : y + radius + 1]
+        free = np.argwhere(window) + np.array([x0, y0])
+        if len(free) == 0:
+            return None
+        offsets = free - (x, y)
+        distance = np.abs(offsets).max(axis=1)
+        nearest = offsets[distance == distance.min()]
+        dx, dy = nearest[self.rng.integers(len(nearest))]
+        d = int(max(abs(dx), abs(dy)))
+        k = np.arange(1, d + 1)
+        path = np.stack(
+            [x + np.floor(k * dx / d + 0.5), y + np.floor(k * dy / d + 0.5)], axis=1
+        ).astype(int)  # Moore steps: every site but the last is occupied (none is nearer)
+        for i in range(d - 2, -1, -1):  # from the free end back to the dividing cell
+            pushed = self.grid[tuple(path[i])].agents[0]
+            pushed.place(self.grid[tuple(path[i + 1])])
+        return cell.divide(self.grid[tuple(path[0])])
 
 
 # ------------------------------------------------------------------------------ readouts
