@@ -6,11 +6,17 @@ phase. Rules (Dowling 2010 Science 328:1172: 4E-BP1/eIF4E control proliferation,
 controls cell size):
 
 * mass grows at ``growth_per_h * translation * nutrient``;
-* G1 progresses at ``proliferation * nutrient / g1_min_h`` while the cell has an empty
-  neighbouring site (contact inhibition holds crowded cells in G0/G1);
+* G1 progresses at ``proliferation * nutrient / g1_min_h`` while the cell has room to divide
+  (the scenario's rule: an empty neighbouring site, or one it can push towards; contact
+  inhibition holds crowded cells in G0/G1);
 * G1->S needs completed G1 progress and the size checkpoint ``mass >= mass_g1s``;
-* S/G2/M takes ``sg2m_h`` and then the cell divides (into an empty neighbour);
-* death hazard: basal + loss of the AKT survival signal + starvation not covered by autophagy.
+* S/G2/M takes ``sg2m_h`` and then the cell divides (the scenario places the daughter);
+* death hazard: basal + loss of the AKT survival signal + starvation not covered by autophagy
+  (:func:`death_hazard_per_h`).
+
+With ``exact_timing`` (the culture) G1->S and division fall inside the step
+(:func:`grow_and_cycle`, :func:`division_carry`); without it (tumor, transplant) they are taken
+at the step's end, so a cycle lasts a whole number of steps.
 """
 
 from __future__ import annotations

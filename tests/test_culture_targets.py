@@ -1,6 +1,6 @@
-"""TARGETS.md rows S13 and S14 judged on the agent-based dish itself (tests/culture_dish.py:
-the default 40 x 40 dish, 80 cells, 72 h, mean GI of seeds 1-3), not on the mean-field
-surrogate the calibration table uses.
+"""Observations S13 and S14 (model/calibration/observations.toml) judged on the agent-based
+dish itself (tests/culture_dish.py: the default 40 x 40 dish, 80 cells, 72 h, mean GI of seeds
+1-3), not on the mean-field surrogate the calibration table is evaluated with.
 
 * S13, rapalog dose-response in sensitive (PTEN-null) cells: everolimus GI reaches half of its
   plateau at 0.3-3 nM, and the plateau is partial, 0.4-0.8 (breast cancer line panels, e.g.
