@@ -96,16 +96,16 @@ def _substep_factors(dt_h: float, substep_h: float = 0.25):
     """Per sub-step: (h, f_fast, f_mtor, f_adapt, (f, g) irs1, (f, g) rtk, (f, g) autophagy,
     f_primed, half-step fraction of irs1, half-step fraction of rtk)."""
     out = []
-    for h in sg._substep_lengths(dt_h, substep_h):
+    for h in sg.substep_lengths(dt_h, substep_h):
         out.append(
             (
                 h,
                 -math.expm1(-h / sg.TAU_FAST_H),
                 -math.expm1(-h / sg.TAU_MTOR_H),
                 -math.expm1(-h / sg.TAU_RAPALOG_ADAPT_H),
-                sg._ramp_factors(h, sg.TAU_IRS1_H),
-                sg._ramp_factors(h, sg.TAU_RTK_H),
-                sg._ramp_factors(h, sg.TAU_AUTOPHAGY_H),
+                sg.ramp_factors(h, sg.TAU_IRS1_H),
+                sg.ramp_factors(h, sg.TAU_RTK_H),
+                sg.ramp_factors(h, sg.TAU_AUTOPHAGY_H),
                 -math.expm1(-h / sg.TAU_T308_PRIMING_H),
                 -math.expm1(-0.5 * h / sg.TAU_IRS1_H),
                 -math.expm1(-0.5 * h / sg.TAU_RTK_H),

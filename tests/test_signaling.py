@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mtor_abm.model import signaling as sg
+from mtor_abm.model import signaling_integrator
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pathway import INPUT_DEFAULTS, READOUTS, simulate_pathway
 
@@ -275,9 +276,9 @@ def test_blocked_advance_matches_one_block(monkeypatch):
     inputs = inputs_for([INPUT_CHANGES[change] for _, change in rows])
     blocked = sg.new_state(len(rows), params)
     whole = copy_state(blocked)
-    monkeypatch.setattr(sg, "CHUNK_CELLS", 7)
+    monkeypatch.setattr(signaling_integrator, "CHUNK_CELLS", 7)
     sg.advance(blocked, params, inputs, 3.0)
-    monkeypatch.setattr(sg, "CHUNK_CELLS", 10**9)
+    monkeypatch.setattr(signaling_integrator, "CHUNK_CELLS", 10**9)
     sg.advance(whole, params, inputs, 3.0)
     for name in sg.STATE_NAMES:
         assert np.array_equal(blocked[name], whole[name]), name

@@ -1,0 +1,88 @@
+"""Outputs of the mTOR network for cell fates, relative to the untreated reference cell.
+
+Translation, proliferation permission, AKT survival signal and autophagic flux
+(:func:`outputs`), and the per-cell readouts users see (:func:`relative_readouts`), each 1 for
+the untreated, fed reference epithelial cell (:func:`reference_levels`, found with
+:func:`model.signaling_integrator.new_state`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import numpy as np
+
+from mtor_abm.model.cell_types import cell_type_params
+from mtor_abm.model.signaling_constants import ArrayLike, akt_activity
+from mtor_abm.model.signaling_integrator import new_state
+
+TRANSLATION_S6K_SHARE = 0.3
+"""Share of translation/growth carried by S6K; the rest is eIF4E released by 4E-BP1
+phosphorylation (Thoreen 2012 Nature 485:109: most mTOR-sensitive translation goes through
+4E-BPs). Assumed split."""
+
+
+def translation_rate(state: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Protein synthesis / growth rate, 1.0 for the untreated fed reference epithelial cell."""
+    ref = reference_levels()
+    rate = state["s6k"] * (TRANSLATION_S6K_SHARE / ref["s6k"])
+    rate += state["p4ebp1"] * ((1.0 - TRANSLATION_S6K_SHARE) / ref["p4ebp1"])
+    return rate
+
+
+def outputs(state: Mapping[str, np.ndarray], params: Mapping[str, ArrayLike]):
+    """Cell-level outputs, each ~1.0 for an untreated, fed reference epithelial cell.
+
+    Returns a dict of arrays:
+        translation: protein synthesis / growth rate (:func:`translation_rate`).
+        proliferation: G1->S permission (4E-BP1/eIF4E, plus S6K by cell type; Dowling 2010).
+        survival: AKT survival signal (S473-weighted AKT activity).
+        autophagy: autophagic flux.
+    """
+    ref = reference_levels()
+    s6k = state["s6k"] / ref["s6k"]
+    p4 = np.power(state["p4ebp1"] / ref["p4ebp1"], params["prolif_4ebp_hill"])
+    w = params["prolif_s6k_weight"]
+    proliferation = p4 - w * p4
+    proliferation += w * s6k
+    return {
+        "translation": translation_rate(state),
+        "proliferation": proliferation,
+        "survival": akt_activity(state) / ref["akt"],
+        "autophagy": state["autophagy"] / ref["autophagy"],
+    }
+
+
+def relative_readouts(state: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per-cell readouts relative to the untreated, fed reference epithelial cell (1 = it).
+
+    ``mTORC1`` is the complex's activation by upstream signals (a rapalog leaves it on and
+    blocks its substrates' access); ``pS6K``, ``p4EBP1`` are its outputs, ``pAKT_S473``
+    mTORC2's, ``autophagy`` the autophagic flux.
+    """
+    ref = reference_levels()
+    return {
+        "mTORC1": state["mtorc1"] / ref["mtorc1"],
+        "pS6K": state["s6k"] / ref["s6k"],
+        "p4EBP1": state["p4ebp1"] / ref["p4ebp1"],
+        "pAKT_S473": state["akt_s473"] / ref["akt_s473"],
+        "autophagy": state["autophagy"] / ref["autophagy"],
+    }
+
+
+@functools.cache
+def reference_levels() -> Mapping[str, float]:
+    """Untreated steady-state levels of the fed reference epithelial cell (a pure constant)."""
+    st = new_state(1, cell_type_params("epithelial"))
+    return MappingProxyType(
+        {
+            "mtorc1": float(st["mtorc1"][0]),
+            "s6k": float(st["s6k"][0]),
+            "p4ebp1": float(st["p4ebp1"][0]),
+            "akt": float(akt_activity(st)[0]),
+            "akt_s473": float(st["akt_s473"][0]),
+            "autophagy": float(st["autophagy"][0]),
+        }
+    )
