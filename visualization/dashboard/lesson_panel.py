@@ -109,8 +109,12 @@ def LessonPanel(catalogue, lesson, lesson_name, answer, started, playing, run, s
             set_option(lesson.colour_by)
         if lesson.plot:
             set_plot(lesson.plot)
-        started.set(True)
+        # playing first: each set re-renders at once (a click handler is not batched), and
+        # the run built by 'started' must first be drawn as playing; drawn paused, its
+        # adverse panel started computing in a thread and took the stepping's CPU (lesson 05:
+        # 4.3 s of panel during its first 31 steps, which took 102 ms each instead of 31 ms)
         playing.set(True)
+        started.set(True)
 
     if not started.value:
         solara.Button(
