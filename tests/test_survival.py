@@ -151,3 +151,31 @@ def test_a_curve_leaves_numpy_error_handling_and_warning_filters_as_they_were(mo
         assert np.geterr() == state
         with pytest.warns(RuntimeWarning, match="divide by zero"):
             np.log(np.zeros(1))  # the caller's numpy still warns
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_km_quantile_is_the_quantile_of_lifelines_curve(seed):
+    """The numpy product-limit quantile (the model's readouts) equals the quantile read off
+    lifelines' curve on the same cohort: ties (whole days), deaths on the last day, survivors
+    censored at the end, cohorts of 1 to 600, every decile."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 600))
+    end = float(rng.integers(5, 1200))
+    deaths = np.floor(rng.uniform(0, end * rng.uniform(0.5, 1.6), n))  # many ties
+    deaths[deaths > end] = np.nan  # alive at the end
+    deaths[rng.random(n) < 0.1] = end  # died on the last day
+    durations, events = right_censored(deaths, end)
+    curve = lifelines_fit(durations, events).survival_function_.iloc[:, 0]
+    for fraction in np.arange(0.1, 1.0, 0.1):
+        hit = np.flatnonzero(curve.to_numpy() <= 1.0 - fraction + 1e-9)
+        expected = float(curve.index[hit[0]]) if hit.size else None
+        assert km_quantile(deaths, end, fraction) == expected
+
+
+def test_km_quantile_rejects_what_the_curve_rejects():
+    with pytest.raises(InputError, match="one duration"):
+        km_quantile([], 10.0, 0.5)
+    with pytest.raises(InputError, match="after the end"):
+        km_quantile([12.0], 10.0, 0.5)
+    with pytest.raises(InputError, match="fraction"):
+        km_quantile([3.0], 10.0, 1.0)
