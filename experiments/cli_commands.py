@@ -16,10 +16,12 @@ EXIT_OK = 0
 
 
 def make_regime(args, library):
-    """The regime of ``run`` / ``pk`` arguments (:func:`model.regimes.build_regime`)."""
-    from mtor_abm.model.regimes import build_regime
+    """The regime of ``run`` / ``pk`` arguments (:func:`model.regimes.build_regime`); what
+    became of the drug's own loading dose, when it is not the default's, goes to stderr as a
+    ``note:`` line (:func:`model.regimes.loading_dose_note`)."""
+    from mtor_abm.model.regimes import build_regime, loading_dose_note
 
-    return build_regime(
+    regime = build_regime(
         library,
         args.drug,
         dose_mg=args.dose,
@@ -29,6 +31,10 @@ def make_regime(args, library):
         start_day=getattr(args, "start_day", None),
         stop_day=getattr(args, "stop_day", None),
     )
+    note = loading_dose_note(library, regime)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    return regime
 
 
 def cmd_scenarios(args) -> int:

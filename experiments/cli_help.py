@@ -43,13 +43,17 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = MappingProxyType(
             "blood concentrations of a dosing regime",
             "Simulate whole-blood concentrations of a dosing regime (exact linear PK: oral, IV "
             "infusion, metabolites), with steady-state trough, Cmax and half-life, and the "
-            "adverse-effect panel (1.0 = untreated, higher is worse).",
+            "adverse-effect panel (1.0 = untreated, higher is worse). A drug's loading dose "
+            "follows --dose in the label's ratio (sirolimus: 6 mg with 2 mg daily, 15 mg with "
+            "5 mg) and is left out on another --schedule; a 'note:' line on stderr says so.",
         ),
         "run": (
             "run a scenario",
             "Run one scenario under a drug regime and print its readouts and adverse-effect "
             "panel. The regime is the drug's default (dose, schedule, loading dose) unless "
-            "--dose/--schedule/--loading-dose/--conc say otherwise; treatment starts at the "
+            "--dose/--schedule/--loading-dose/--conc say otherwise (a loading dose follows "
+            "--dose in the drug's ratio, is left out on another --schedule, and a 'note:' line "
+            "on stderr says which); treatment starts at the "
             "scenario's start day unless --start-day is given. --out writes summary.json, "
             "timeseries.parquet, manifest.json and figures/. Progress goes to stderr; --json "
             "prints exactly one JSON object on stdout.",

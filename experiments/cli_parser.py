@@ -18,6 +18,12 @@ class _Parser(cli_help.LazyEpilogParser):
         raise InputError(f"{message} (see '{self.prog} --help')")
 
 
+LOADING_HELP = (
+    "first dose, mg; 0: none (default: the drug's own, scaled with --dose; none with another "
+    "--schedule)"
+)
+
+
 def _number(name: str, low: float = 0.0, high: float = 1e300, integer: bool = False):
     """An argparse type: a finite number in [low, high] (argparse names the option).
 
@@ -124,7 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pk.add_argument("--schedule", help="dosing schedule (default: the drug's; forms below)")
     pk.add_argument(
-        "--loading-dose", type=_number("--loading-dose", high=MAX_DOSE_MG), help="first dose, mg"
+        "--loading-dose",
+        type=_number("--loading-dose", high=MAX_DOSE_MG),
+        help=LOADING_HELP,
     )
     pk.add_argument(
         "--days", type=_number("--days", 1e-9, MAX_DAY), default=14.0, help="default 14"
@@ -142,7 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--schedule", help="dosing schedule (default: the drug's; forms below)")
     r.add_argument(
-        "--loading-dose", type=_number("--loading-dose", high=MAX_DOSE_MG), help="first dose, mg"
+        "--loading-dose",
+        type=_number("--loading-dose", high=MAX_DOSE_MG),
+        help=LOADING_HELP,
     )
     r.add_argument(
         "--start-day",

@@ -15,6 +15,7 @@ from mtor_abm.model.pharmacology import (
     Regime,
     check_regime,
     default_regime,
+    parse_schedule,
 )
 
 
@@ -34,11 +35,11 @@ def build_regime(
     Args:
         library: the drug library (``drug`` must be in it; ``none`` is the untreated control).
         drug: drug name.
-        dose_mg: dose per administration, mg (default: the drug's; with ``schedule`` or a dose
-            given, the drug's loading dose is not used).
+        dose_mg: dose per administration, mg (default: the drug's).
         schedule: dosing schedule (:data:`~model.pharmacology.SCHEDULE_FORMS`; default: the drug's).
-        loading_dose_mg: first dose, mg (default: the drug's, only when neither dose nor
-            schedule is given).
+        loading_dose_mg: first dose, mg; 0: none (the first dose is ``dose_mg``); default
+            (None): :func:`drug_loading_dose`, the drug's own scaled to ``dose_mg`` on the
+            drug's schedule, none on another.
         conc_nM: hold this concentration, nM (schedule ``fixed``; research-tool drugs).
         start_day: day of the first dose (None or 0: day 0).
         stop_day: no dose from this day on (None: never stop).
@@ -64,9 +65,9 @@ def build_regime(
         base = default_regime(drug, library)
         dose = dose_mg if dose_mg is not None else base.dose_mg
         loading = loading_dose_mg
-        if loading is None and dose_mg is None and schedule is None:
-            loading = base.loading_dose_mg
-        regime = Regime(drug, dose, schedule or base.schedule, loading_dose_mg=loading)
+        if loading is None:
+            loading = drug_loading_dose(base, dose, schedule or base.schedule)
+        regime = Regime(drug, dose, schedule or base.schedule, loading_dose_mg=loading or None)
     start = start_day or 0.0
     if start or stop_day is not None:
         if stop_day is not None and stop_day <= start:
@@ -76,6 +77,49 @@ def build_regime(
         regime = dataclasses.replace(regime, start_day=start, stop_day=stop_day)
     check_regime(regime, library)
     return regime
+
+
+def drug_loading_dose(base: Regime, dose_mg: float, schedule: str) -> float | None:
+    """The loading dose, mg, a regime of ``dose_mg`` on ``schedule`` takes from the drug's
+    default regime ``base`` when none is given (None: no loading dose).
+
+    On the drug's own schedule, its loading dose in the same ratio to the dose: the Rapamune
+    label gives sirolimus 6 mg once then 2 mg daily, and up to 15 mg once then 5 mg daily, a
+    loading dose three times the daily one either way; at the default dose it is the drug's
+    own. On another schedule (weekly, a cycle, ...) none: a loading dose is labelled for one
+    regimen, and the user gives one (``loading_dose_mg``) when the new regimen has one.
+
+    Raises:
+        InputError: ``schedule`` is not a schedule form.
+    """
+    if base.loading_dose_mg is None or parse_schedule(schedule) != base.parsed_schedule:
+        return None
+    return base.loading_dose_mg * dose_mg / base.dose_mg
+
+
+def loading_dose_note(library: DrugLibrary, regime: Regime) -> str | None:
+    """One line saying what became of the drug's own loading dose in ``regime`` when that is
+    not the drug's default regime's (None: the drug has none, or the regime keeps it as it
+    is), e.g. ``sirolimus: loading dose 15 mg (its 6 mg with 2 mg daily, scaled to 5 mg)``.
+    For the command line and run records, so the loading dose never changes unsaid."""
+    if regime.drug == "none":
+        return None
+    base = default_regime(regime.drug, library)
+    own, now = base.loading_dose_mg, regime.loading_dose_mg
+    if own is None or regime.parsed_schedule.kind == "fixed" or now == own:
+        return None
+    labelled = f"its {own:g} mg with {base.dose_mg:g} mg {base.schedule}"
+    if now is None:
+        if regime.parsed_schedule != base.parsed_schedule:
+            why = f"{labelled} belongs to that schedule, not {regime.schedule}"
+        else:
+            why = f"{labelled}, left out on request"
+        return f"{regime.drug}: no loading dose ({why}); --loading-dose sets one"
+    if now == drug_loading_dose(base, regime.dose_mg, regime.schedule):
+        how = f"{labelled}, scaled to {regime.dose_mg:g} mg"
+    else:
+        how = f"given; {labelled}"
+    return f"{regime.drug}: loading dose {now:g} mg ({how}); --loading-dose 0 for none"
 
 
 def describe_regime(regime: Regime) -> str:

@@ -68,8 +68,8 @@ def ParameterInputs(scenario: str, params: dict, set_params):
 
 def kept_loading_dose(arm: ArmSpec, library, scenario: str) -> float:
     """The loading dose, mg, the arm's regime gives now (0: none): what an edit of its dose or
-    schedule keeps (:func:`model.regimes.build_regime` drops the drug's own loading dose as soon
-    as a dose or schedule is given)."""
+    schedule keeps as it is (:func:`model.regimes.build_regime` would scale the drug's own with
+    a new dose and leave it out on another schedule: the page keeps what the visitor sees)."""
     try:
         return make_regime(arm, scenario, library).loading_dose_mg or 0.0
     except InputError:

@@ -38,8 +38,8 @@ class ArmSpec:
         schedule: dosing schedule (``daily``, ``weekly``, ``fixed`` ...).
         start_day: treatment start, days (None: the scenario's default).
         conc_nM: held concentration, nM (schedule ``fixed``; research-tool drugs).
-        loading_dose_mg: first dose, mg (0: none; None: the drug's own loading dose when
-            neither dose nor schedule is set, as :func:`model.regimes.build_regime`).
+        loading_dose_mg: first dose, mg (0: none; None: the drug's own loading dose, scaled
+            with the dose on the drug's schedule, as :func:`model.regimes.build_regime`).
     """
 
     label: str
