@@ -42,3 +42,22 @@ def test_mean_field_keeps_the_dish_order_of_genotypes_at_everolimus_10_nM():
     dish = [dish_gi(ct, "everolimus", 10.0) for ct in GENOTYPES]
     mean_field = [culture_growth_inhibition({"everolimus": 10.0}, ct) for ct in GENOTYPES]
     assert np.argsort(dish).tolist() == np.argsort(mean_field).tolist()
+
+
+def test_mean_field_is_smooth_in_concentration_for_the_fit():
+    """The fit takes finite differences of the culture rows: the local slope of GI in
+    log-concentration (step 1e-4) is the slope over +-2 % (within 20 %), not the flat tread of a
+    staircase with a jump each time a cohort's division crosses 72 h."""
+    from mtor_abm.model.pharmacology import load_library
+
+    library = load_library()
+
+    def gi(conc_nM: float) -> float:
+        return culture_growth_inhibition(
+            {"everolimus": conc_nM}, "tumor_pten_null", 72.0, None, library
+        )
+
+    local = (gi(1.0001) - gi(1.0)) / np.log(1.0001)
+    secant = (gi(1.02) - gi(1.0 / 1.02)) / (2 * np.log(1.02))
+    assert secant > 0.05
+    assert local == pytest.approx(secant, rel=0.2)

@@ -172,6 +172,11 @@ def culture_cell_counts(
     at drug start finish their division, and a cell's size reserve carries into the next
     generation, as in the dish. What it leaves out: crowding (a dish seeded to stay
     subconfluent), the fresh medium of a site a daughter moves into, the dish's sampling noise.
+
+    Each cohort stands for the ages of its share of the density (a span of ``1 / (K f(a))``
+    hours), so the count at the end takes the divided part of a cohort dividing within half a
+    span of ``hours`` (:func:`_count_at_end`): without it the count moves in steps of one
+    cohort as a drug moves division times, and is flat in between.
     """
     params, inputs, treated = _cell_under_drugs(concentrations_nM, cell_type, overrides, library)
     _, input_over = split_overrides(overrides or {})
@@ -185,6 +190,9 @@ def culture_cell_counts(
     )
     p = CycleParams()
     age = powell_age((np.arange(COHORTS) + 0.5) / COHORTS, p)
+    cycle_h = p.g1_min_h + p.sg2m_h
+    density = 2.0 * math.log(2.0) / cycle_h * 2.0 ** (-age / cycle_h)  # Powell 1956, 1/h
+    span_h = np.broadcast_to(1.0 / (COHORTS * density), (2, COHORTS))
     cohorts = {
         "mass": np.zeros((2, COHORTS)),
         "g1_progress": np.zeros((2, COHORTS)),
@@ -206,12 +214,31 @@ def culture_cell_counts(
         g1_carry, mass_carry = division_carry(cohorts, out, fed, dt_h, p)
         weight *= np.exp(-death_hazard_per_h(out, fed, p) * dt_h)
         weight[divide] *= 2.0
+        overshoot_h = np.where(divide, cohorts["phase_timer_h"] - p.sg2m_h, np.inf)
         cohorts["mass"][divide] = 0.5 * cohorts["mass"][divide] + mass_carry[divide]
         cohorts["g1_progress"][divide] = g1_carry[divide]
         cohorts["phase"][divide] = 0
         cohorts["phase_timer_h"][divide] = 0.0
-    treated_n, untreated_n = weight.sum(axis=1)
+    treated_n, untreated_n = _count_at_end(weight, cohorts, overshoot_h, span_h, p).sum(axis=1)
     return float(treated_n), float(untreated_n)
+
+
+def _count_at_end(weight, cohorts, overshoot_h, span_h, p: CycleParams) -> np.ndarray:
+    """Cells per cohort at the end, each cohort spread evenly over its age span ``span_h``.
+
+    A cohort whose centre divided ``overshoot_h`` ago, or will in ``s`` hours, with
+    ``overshoot_h`` or ``s`` under half its span, has the share ``1/2 + overshoot_h / span``
+    (``1/2 - s / span``) of its cells divided: it counts ``1 + share`` times its undivided
+    weight. Continuous as a division time crosses the end, equal to the point count outside.
+    """
+    count = weight.copy()
+    half = 0.5 * span_h
+    divided = overshoot_h < half
+    count[divided] *= (1.5 + overshoot_h[divided] / span_h[divided]) / 2.0
+    to_go = p.sg2m_h - cohorts["phase_timer_h"]
+    pending = (cohorts["phase"] == 1) & (to_go < half)
+    count[pending] *= 1.5 - to_go[pending] / span_h[pending]
+    return count
 
 
 def culture_growth_inhibition(
