@@ -515,6 +515,31 @@ def test_compare_edits_change_only_the_edited_arm_and_keep_its_other_fields(serv
         v.page.close()
 
 
+@pytest.mark.parametrize("scenario", ["aging", "neuro"])
+def test_compare_drug_picks_in_a_mouse_scenario_take_the_mouse_diet(server, browser, scenario):
+    """The Compare view's drug pick gave aging and neuro arms the human 2 mg daily sirolimus
+    dose, while Explore gave the mouse-diet blood level (~4 ng/mL = 4.4 nM, Harrison 2009):
+    the first arms, a drug picked for an arm and an added arm must all be the mouse diet."""
+    params = quote("organisms=3", safe="")
+    v = Visit(browser, f"{server}?mode=Compare&scenario={scenario}&seed=0&params={params}")
+    held = "sirolimus held at 4.4 nM"
+    try:
+        v.page.get_by_text(held).first.wait_for(timeout=60_000)
+        v.page.wait_for_load_state("networkidle")
+        v.select("Arm 1 Drug", "sirolimus")
+        v.wait_for_change(lambda: v.page.get_by_text(held).count(), 1, timeout=60)
+        v.click_button("Add arm")
+        v.page.get_by_text("Arm 4: sirolimus").first.wait_for(timeout=20_000)
+        end = time.time() + 60
+        while v.page.get_by_text(held).count() < 3 and time.time() < end:
+            time.sleep(0.3)
+        assert v.page.get_by_text(held).count() == 3  # arms 1, 2 and 4
+        assert v.page.get_by_text(re.compile(r"sirolimus \d+ mg daily")).count() == 0
+        v.assert_clean()
+    finally:
+        v.page.close()
+
+
 # ------------------------------------------------------------------------------ lessons
 def test_a_wrong_lesson_id_in_the_url_says_so_and_names_the_ids(server, browser):
     """?lesson=02_feedback_akt (the id is 02_akt_feedback) showed lesson 01 without a word."""

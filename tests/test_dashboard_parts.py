@@ -309,6 +309,45 @@ def test_url_round_trips_the_setup():
     )
 
 
+SIROLIMUS_G_PER_MOL = 914.2  # C51H79NO13
+MOUSE_DIET_NM = 4.0 / SIROLIMUS_G_PER_MOL * 1e3
+"""Blood sirolimus of mice fed 14 ppm encapsulated rapamycin, ~4 ng/mL (Harrison 2009 Nature
+460:392; Miller 2011 J Gerontol A 66:191), in nM: 4.38."""
+
+
+@pytest.mark.parametrize("scenario", ["aging", "neuro"])
+def test_every_sirolimus_pick_in_a_mouse_scenario_is_the_mouse_diet(scenario):
+    """A sirolimus arm made without a regime of its own (a drug picked in a menu, an added
+    arm, the Compare view's first arms, a link's 'label|sirolimus||||') is held at the
+    mouse-diet blood level in aging and neuro, never the human 2 mg daily dose; an arm that
+    sets its own dose keeps it; the tumor keeps the clinical default."""
+    from mtor_abm.model.pharmacology import load_library
+    from mtor_abm.visualization.dashboard.state import (
+        compare_default,
+        make_regime,
+        scenario_arm,
+        with_scenario_default,
+    )
+
+    lib = load_library()
+    picked = [
+        scenario_arm("s", "sirolimus", scenario, start_day=5.0),
+        next(a for a in compare_default(scenario) if a.drug == "sirolimus"),
+        with_scenario_default(ArmSpec("s", "sirolimus"), scenario),
+        urlstate.read(f"scenario={scenario}&arm=s|sirolimus||||")["arm"],
+        *urlstate.read(f"scenario={scenario}&arms=a|none||||;b|sirolimus||||")["arms"][1:],
+    ]
+    for arm in picked:
+        regime = make_regime(arm, scenario, lib)
+        assert regime.conc_nM == pytest.approx(MOUSE_DIET_NM, abs=0.05), arm
+        assert regime.dose_mg is None or regime.conc_nM is not None
+    assert make_regime(picked[0], scenario, lib).start_h == 5.0 * 24
+    own = with_scenario_default(ArmSpec("s", "sirolimus", 2.0, "daily"), scenario)
+    assert make_regime(own, scenario, lib).conc_nM is None  # its own dose, kept
+    tumor = make_regime(scenario_arm("s", "sirolimus", "tumor"), "tumor", lib)
+    assert tumor.conc_nM is None and tumor.dose_mg == lib.drug("sirolimus").default_dose_mg
+
+
 @pytest.mark.parametrize(
     ("drug", "kw"),
     [("sirolimus", {}), ("everolimus", {"schedule": "5on_2off", "start_day": 3.3}),

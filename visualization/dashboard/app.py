@@ -9,7 +9,6 @@ so a reload or a shared link restores it.
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from types import MappingProxyType
 
 import solara
@@ -35,24 +34,19 @@ from mtor_abm.visualization.dashboard.lesson_run import (
 from mtor_abm.visualization.dashboard.lessons import load_catalogue
 from mtor_abm.visualization.dashboard.panels import Md, RunView
 from mtor_abm.visualization.dashboard.play import SPEEDS, PlayClock, play_frame
-from mtor_abm.visualization.dashboard.state import ArmSpec, Run, models_of
+from mtor_abm.visualization.dashboard.state import (
+    ArmSpec,
+    Run,
+    compare_default,
+    models_of,
+    scenario_arm,
+)
 from mtor_abm.visualization.dashboard.ticker import Ticker
 
-COMPARE_DEFAULT = ("none", "sirolimus", "torin1")
 DEFAULT_PLOT = MappingProxyType(
     {"tumor": "tumor_cells", "aging": "alive_fraction", "culture": "cells"}
 )
 """The first plot of a scenario (its headline readout)."""
-DEFAULT_ARM = MappingProxyType(
-    {
-        ("aging", "sirolimus"): MappingProxyType({"schedule": "fixed", "conc_nM": 4.4}),
-        ("neuro", "sirolimus"): MappingProxyType({"schedule": "fixed", "conc_nM": 4.4}),
-    }
-)
-"""A drug's default regime in a scenario when the drug's own default does not fit: the mouse
-lifespan studies fed rapamycin at 14 ppm, ~4 ng/mL in blood = 4.4 nM held (Harrison 2009
-Nature 460:392; Miller 2011 J Gerontol A 66:191)."""
-
 ABOUT = """
 **What this is.** An agent-based simulator of cells whose growth and survival depend on their
 mTOR signalling, under mTOR-inhibitor drugs (rapalogs such as sirolimus and everolimus, and
@@ -112,11 +106,6 @@ and on a hot reload drops its kernel-start callbacks with it)."""
 solara.lab.on_kernel_start(SEATS.seat_session)
 
 
-def arm_for(drug: str, scenario: str, label: str) -> ArmSpec:
-    """A new arm of ``drug`` with the scenario's default regime for it (:data:`DEFAULT_ARM`)."""
-    return ArmSpec(label, drug, **DEFAULT_ARM.get((scenario, drug), {}))
-
-
 @solara.component
 def Page():
     """The dashboard, or a notice when a shared server has no seat left for this tab."""
@@ -141,9 +130,7 @@ def Dashboard():
     seed = solara.use_reactive(start.get("seed", 0))
     replicates = solara.use_reactive(start.get("replicates", 1))
     single = solara.use_reactive(start.get("arm", ArmSpec("this run")))
-    compare = solara.use_reactive(
-        start.get("arms", [ArmSpec(d if d != "none" else "untreated", d) for d in COMPARE_DEFAULT])
-    )
+    compare = solara.use_reactive(start.get("arms", compare_default(start.get("scenario", first))))
     names = [le.name for le in catalogue.lessons]
     lesson_name = solara.use_reactive(
         start.get("lesson") if start.get("lesson") in names else (names[0] if names else None)
@@ -249,13 +236,9 @@ def Dashboard():
         playing.set(False)
         params.set({})
         plot.set(DEFAULT_PLOT.get(name, plot.value))
-        single.set(arm_for(single.value.drug, name, single.value.label))
+        single.set(scenario_arm(single.value.label, single.value.drug, name))
+        compare.set([scenario_arm(a.label, a.drug, name) for a in compare.value])
         scenario.set(name)
-
-    def set_single(arm: ArmSpec):
-        if arm.drug != single.value.drug:
-            arm = replace(arm_for(arm.drug, scenario.value, arm.label), start_day=arm.start_day)
-        single.set(arm)
 
     solara.Style(CSS)
     solara.Title("mtor-abm dashboard")
@@ -286,7 +269,7 @@ def Dashboard():
             )
             if mode.value == "Explore":
                 Md("**Regime**")
-                RegimeInputs(library, single.value, set_single, scenario.value)
+                RegimeInputs(library, single.value, single.set, scenario.value)
             else:
                 solara.InputInt(
                     "Replicate seeds per arm (readouts: mean ± SD)",

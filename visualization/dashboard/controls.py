@@ -10,7 +10,13 @@ from mtor_abm.model.errors import InputError
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.model.scenarios.base import defaults
 from mtor_abm.visualization.dashboard.play import SPEEDS
-from mtor_abm.visualization.dashboard.state import MAX_ARMS, SCHEDULES, ArmSpec, make_regime
+from mtor_abm.visualization.dashboard.state import (
+    MAX_ARMS,
+    SCHEDULES,
+    ArmSpec,
+    make_regime,
+    scenario_arm,
+)
 
 
 @solara.component
@@ -85,7 +91,7 @@ def RegimeInputs(library, arm: ArmSpec, set_arm, scenario: str, prefix: str = ""
         f"{prefix}Drug",
         values=list(library),
         value=arm.drug,
-        on_value=lambda d: set_arm(ArmSpec(arm.label, d, start_day=arm.start_day)),
+        on_value=lambda d: set_arm(scenario_arm(arm.label, d, scenario, arm.start_day)),
     )
     if arm.drug == "none":
         return
@@ -163,7 +169,7 @@ def CompareInputs(library, compare, scenario: str):
         solara.Button(
             "Add arm",
             disabled=len(arms) >= MAX_ARMS,
-            on_click=lambda: compare.set([*arms, ArmSpec("sirolimus", "sirolimus")]),
+            on_click=lambda: compare.set([*arms, scenario_arm("sirolimus", "sirolimus", scenario)]),
         )
         solara.Button(
             "Remove arm", disabled=len(arms) <= 2, on_click=lambda: compare.set(arms[:-1])

@@ -11,6 +11,7 @@ import dataclasses
 import io
 import threading
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from mtor_abm.model.adverse import adverse_panel
@@ -49,6 +50,42 @@ class ArmSpec:
     start_day: float | None = None
     conc_nM: float | None = None
     loading_dose_mg: float | None = None
+
+
+SCENARIO_REGIMES = MappingProxyType(
+    {
+        ("aging", "sirolimus"): MappingProxyType({"schedule": "fixed", "conc_nM": 4.4}),
+        ("neuro", "sirolimus"): MappingProxyType({"schedule": "fixed", "conc_nM": 4.4}),
+    }
+)
+"""A drug's default regime in a scenario when the drug's own default (a human clinical dose)
+does not fit: the mouse lifespan studies fed rapamycin at 14 ppm, ~4 ng/mL in blood = 4.4 nM
+held (Harrison 2009 Nature 460:392; Miller 2011 J Gerontol A 66:191)."""
+_REGIME_FIELDS = ("dose_mg", "schedule", "conc_nM", "loading_dose_mg")
+
+
+def scenario_arm(label: str, drug: str, scenario: str, start_day: float | None = None) -> ArmSpec:
+    """A new arm of ``drug`` (a drug picked in a menu, an added arm, a default arm) with the
+    scenario's default regime for it (:data:`SCENARIO_REGIMES`), else the drug's own."""
+    return ArmSpec(label, drug, start_day=start_day, **SCENARIO_REGIMES.get((scenario, drug), {}))
+
+
+def with_scenario_default(arm: ArmSpec, scenario: str) -> ArmSpec:
+    """``arm`` as :func:`scenario_arm` gives it when it sets no regime field of its own (dose,
+    schedule, held concentration, loading dose: a link's ``label|drug||||`` arm); else as is."""
+    if any(getattr(arm, name) is not None for name in _REGIME_FIELDS):
+        return arm
+    return scenario_arm(arm.label, arm.drug, scenario, arm.start_day)
+
+
+COMPARE_DEFAULT = ("none", "sirolimus", "torin1")
+"""The drugs of the Compare view's first arms."""
+
+
+def compare_default(scenario: str) -> list[ArmSpec]:
+    """The Compare view's first arms in ``scenario``: :data:`COMPARE_DEFAULT`, each with the
+    scenario's default regime (:func:`scenario_arm`)."""
+    return [scenario_arm(d if d != "none" else "untreated", d, scenario) for d in COMPARE_DEFAULT]
 
 
 def make_regime(arm: ArmSpec, scenario: str | None, library: DrugLibrary) -> Regime:

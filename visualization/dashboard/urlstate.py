@@ -5,7 +5,9 @@ Query keys: ``mode`` (Explore, Compare, Lessons), ``scenario``, ``seed``, ``less
 pairs separated by ``;``) and the
 arms, ``arm`` (Explore) or ``arms`` (Compare, ``;``-separated), each
 ``label|drug|dose_mg|schedule|start_day|conc_nM|loading_dose_mg`` with empty fields for the
-defaults (a link without the last field, from before it existed, still opens). A value
+defaults (an arm that sets none of dose, schedule, concentration and loading dose takes the
+scenario's default regime for its drug, ``state.scenario_arm``; a link without the last
+field, from before it existed, still opens). A value
 that does not parse is ignored (the page starts from its default), never an error page.
 """
 
@@ -20,7 +22,12 @@ import solara
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.model.scenarios.base import parse_overrides
-from mtor_abm.visualization.dashboard.state import MAX_ARMS, MAX_REPLICATES, ArmSpec
+from mtor_abm.visualization.dashboard.state import (
+    MAX_ARMS,
+    MAX_REPLICATES,
+    ArmSpec,
+    with_scenario_default,
+)
 
 MODES = ("Explore", "Compare", "Lessons")
 _FIELDS = ("dose_mg", "schedule", "start_day", "conc_nM", "loading_dose_mg")
@@ -74,12 +81,15 @@ def read(search: str | None) -> dict:
             out["params"] = parse_overrides(SCENARIOS[out["scenario"]].scenario_class, dict(pairs))
     if "lesson" in query:
         out["lesson"] = query["lesson"]
+    # an arm with no regime field of its own takes the scenario's default for its drug, as a
+    # drug picked in the page does (the page's default scenario, culture, has none)
+    scenario = out.get("scenario", "culture")
     arm = parse_arm(query.get("arm", ""))
     if arm is not None:
-        out["arm"] = arm
+        out["arm"] = with_scenario_default(arm, scenario)
     arms = [parse_arm(t) for t in query.get("arms", "").split(";") if t]
     if 2 <= len(arms) <= MAX_ARMS and all(a is not None for a in arms):
-        out["arms"] = arms
+        out["arms"] = [with_scenario_default(a, scenario) for a in arms]
     return out
 
 
