@@ -172,7 +172,8 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
                  playing: bool = False, final: bool = False):  # fmt: skip
     """Each arm's summary readouts, then the last values of the timeseries ``columns``: mean ±
     SD over its replicate seeds; then each arm's adverse-effect panel over the run's length
-    (``horizon_h``), computed once per regime in a thread (no seed: no spread). While the run
+    (``horizon_h``), computed once per regime in a thread (no seed: no spread), or, in vitro
+    (:data:`plots.IN_VITRO`), a line saying it does not apply. While the run
     plays the thread waits (it would take the play loop's CPU: a lesson then ends later than
     its headless run); it starts at a pause or the end, and a computed panel is kept.
 
@@ -180,7 +181,8 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
     compute are refreshed only as often as :class:`throttle.Throttle` allows; the heading
     names the model time they are at."""
     days = horizon_h / 24.0
-    ready = not playing or run.has_adverse_panels(days)
+    in_vitro = run.scenario in IN_VITRO  # a dish: no patient, no adverse panel
+    ready = not in_vitro and (not playing or run.has_adverse_panels(days))
     # The result names the run and length it belongs to: after a switch of tab or arms the
     # thread's previous result is still there for a render or two, and must not be drawn
     # against the new run's arms.
@@ -225,6 +227,13 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
         tag="div",
         unsafe_innerHTML=f"<table class='mtor-readouts'><tr><th></th>{head}</tr>{body}</table>",
     )
+    if in_vitro:
+        Md(
+            "#### Adverse-effect panel: not applicable in vitro\n\nIts indices (glucose "
+            "intolerance, hyperlipidaemia, infection risk, wound-healing delay) score a "
+            "patient's whole-body exposure to the regime; a dish of cells has none."
+        )
+        return
     Md(
         f"#### Adverse-effect panel over the run's {days:g} days "
         "(1.0 = untreated, higher is worse; from the regime alone, the same on every seed)"
