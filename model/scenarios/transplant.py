@@ -20,13 +20,14 @@ surgical wound at 0 h that fibroblasts close.
 Modules: the scenario's parameters and constants are :mod:`model.scenarios.transplant_params`,
 the T-cell side of the model :mod:`model.scenarios.transplant_response`, its views
 :mod:`model.scenarios.transplant_views` and its records and readouts
-:mod:`model.scenarios.transplant_readouts`; this module holds the tissue, fields and phases.
+:mod:`model.scenarios.transplant_readouts`, the wound's and the infection's steps
+:mod:`model.scenarios.transplant_wound_infection`; this module holds the tissue, fields and
+phases.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from mesa.agent import AgentSet
 
 from mtor_abm.agents.cell import TissueCell
 from mtor_abm.agents.transplant import (
@@ -36,7 +37,6 @@ from mtor_abm.agents.transplant import (
     GRAFT,
     HOST,
     MEMORY,
-    PATHOGEN,
     TREG,
     Fibroblast,
     GraftCell,
@@ -47,7 +47,6 @@ from mtor_abm.model.celltable import CellTable
 from mtor_abm.model.checkpoint import recreate_agents, split
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.fates import CycleParams
-from mtor_abm.model.fates import advance_cycle as advance_tissue_cycle
 from mtor_abm.model.fields import Field
 from mtor_abm.model.pharmacology import target_occupancy
 from mtor_abm.model.records import readout_collector
@@ -69,6 +68,7 @@ from mtor_abm.model.scenarios.transplant_params import (
 from mtor_abm.model.scenarios.transplant_readouts import timeseries_row, transplant_readouts
 from mtor_abm.model.scenarios.transplant_response import TCELL_COLUMNS, TCellResponse
 from mtor_abm.model.scenarios.transplant_views import CATEGORY_LABELS, TransplantViews
+from mtor_abm.model.scenarios.transplant_wound_infection import WoundAndInfection
 from mtor_abm.model.tissue import BASE_COLUMNS, FateMasks, TissueModel
 
 __all__ = (
@@ -79,7 +79,7 @@ __all__ = (
 )
 
 
-class TransplantModel(TCellResponse, TransplantViews, TissueModel):
+class TransplantModel(TCellResponse, WoundAndInfection, TransplantViews, TissueModel):
     """Host tissue with a donor graft and the T-cell response (see module docstring)."""
 
     STEP_H = 1.0
@@ -285,26 +285,6 @@ class TransplantModel(TCellResponse, TransplantViews, TissueModel):
         self._tcell_fates()
         return FateMasks(die=die, divide=divide)
 
-    def _fibroblast_cycle(self, rows: np.ndarray) -> np.ndarray:
-        """The engine's cycle (model.fates) on fibroblast rows only; returns who divides.
-
-        Margin fibroblasts do not die here (the engine's basal and starvation hazards are for
-        cultured cells; assumed).
-        """
-        t = self.table
-        sub = {k: t[k][rows] for k in ("mass", "g1_progress", "phase", "phase_timer_h")}
-        state = {k: t[k][rows] for k in sg.STATE_NAMES}
-        params = {k: t[k][rows] for k in sg.PARAM_NAMES}
-        out = sg.outputs(state, params)
-        has_space = self.empty_neighbour_count()[t["x"][rows], t["y"][rows]] > 0
-        nutrient = np.ones(len(rows))
-        _, divide = advance_tissue_cycle(
-            sub, out, nutrient, has_space, self.dt_h, self.cycle, self.rng
-        )
-        for k, v in sub.items():
-            t[k][rows] = v
-        return divide
-
     # ------------------------------------------------------------------ phase 6: events
     def apply_events(self, masks: FateMasks) -> None:
         """Tissue deaths and divisions, fibroblast migration, T-cell events, entry and moves."""
@@ -319,18 +299,6 @@ class TransplantModel(TCellResponse, TransplantViews, TissueModel):
         self._check_wound()
         self.tcells["age_h"][...] += self.dt_h
 
-    def _migrate_fibroblasts(self) -> None:
-        """Margin fibroblasts crawl onto open wound sites; the dermis refills the margin."""
-        t, p = self.table, self.wound_params
-        fib = np.flatnonzero(t["kind"] == FIBROBLAST)
-        open_wound = self.wound_mask & (self.kind_grid < 0)
-        near_open = tc.neighbourhood_sum(open_wound)[t["x"][fib], t["y"][fib]] > 0
-        speed = ch.motility(t["s6k"][fib], self.fibroblast_s6k_ref, p)
-        go = near_open & (self.rng.random(len(fib)) < -np.expm1(-p.migration_per_h * speed))
-        owners = t.owners
-        crawling = AgentSet([owners[r] for r in fib[go]], random=self.random)
-        crawling.do("crawl", open_wound)
-
     def refill_margin(self, x: int, y: int) -> None:
         """A fibroblast left site (x, y): the dermis recruits a new one there off the wound;
         on the wound the site is open again."""
@@ -339,34 +307,6 @@ class TransplantModel(TCellResponse, TransplantViews, TissueModel):
             self.table["kind"][recruit.row] = FIBROBLAST
         else:
             self.kind_grid[x, y] = -1
-
-    def _update_pathogen(self) -> None:
-        """Inoculation on ``infection_day``, growth and spread, clearance by effectors."""
-        sc = self.scenario
-        if not sc.infection:
-            return
-        if not self._infected and self.hours + self.dt_h > 24.0 * sc.infection_day:
-            self._infected = True
-            x0, y0 = sc.width - sc.width // 5, sc.height // 5
-            self.pathogen[x0 - 1 : x0 + 2, y0 - 1 : y0 + 2] = self.pathogen_params.initial_load
-            return
-        if not self._infected or self.infection_cleared_day is not None:
-            return
-        ch.grow_and_spread(self.pathogen, self.dt_h, self.pathogen_params)
-        t = self.tcells
-        eff = ((t["subset"] == EFFECTOR) & (t["specific"] == PATHOGEN)).astype(float)
-        counts = tc.per_site_counts(t["x"], t["y"], eff, self.pathogen.shape)
-        ch.clear(self.pathogen, counts, self.dt_h, self.pathogen_params)
-        if not self.pathogen.any():
-            self.infection_cleared_day = (self.hours + self.dt_h) / 24.0
-
-    def _check_wound(self) -> None:
-        """Record the day the wound's open area first falls below the closure fraction."""
-        if not self.scenario.wound or self.wound_closure_day is not None:
-            return
-        open_sites = int(np.sum(self.wound_mask & (self.kind_grid < 0)))
-        if open_sites <= self.wound_params.closed_below * self.wound_area:
-            self.wound_closure_day = (self.hours + self.dt_h) / 24.0
 
     # ------------------------------------------------------------------ checkpoints
     def agent_class_for(self, type_id: int):
