@@ -29,7 +29,8 @@ Methods
 ``method="explicit"`` (default): forward Euler in sub-steps inside the stability limit
 (:mod:`model.field_explicit`). ``method="implicit"``: one backward-Euler step per call over the
 decay-fitted step (:mod:`model.field_implicit`). Each module's docstring gives its accuracy and
-limits.
+limits. What a field accepts (arrays, numbers, rates, steps) is checked in
+:mod:`model.field_checks`.
 
 
 Cost (measured on a shared 2-core machine, NumPy only; 1 h step, dx = 20 um, uptake on half the
@@ -55,6 +56,7 @@ import math
 import numpy as np
 
 from mtor_abm.model.errors import InputError
+from mtor_abm.model.field_checks import FieldChecks
 from mtor_abm.model.field_explicit import ExplicitSteps
 from mtor_abm.model.field_implicit import ImplicitSteps
 from mtor_abm.model.field_implicit import fitted_step_h as fitted_step_h
@@ -65,7 +67,7 @@ BOUNDARIES = ("no_flux", "dirichlet")
 METHODS = ("explicit", "implicit")
 
 
-class Field(ExplicitSteps, ImplicitSteps):
+class Field(ExplicitSteps, ImplicitSteps, FieldChecks):
     """One diffusing species on a 2D lattice, updated in place, with a mass ledger.
 
     Attributes:
@@ -383,56 +385,3 @@ class Field(ExplicitSteps, ImplicitSteps):
     def __setstate__(self, state: dict) -> None:
         """Restore from :meth:`__getstate__` (scratch buffers come back at the next step)."""
         self.__dict__.update(state)
-
-    def _checked_data(self, data):
-        if not isinstance(data, np.ndarray) or data.ndim != 2 or data.dtype != np.float64:
-            raise InputError(
-                f"field {self.name!r}: data must be a 2D float64 numpy array, got "
-                f"{getattr(data, 'dtype', type(data).__name__)} "
-                f"{getattr(data, 'shape', '')}".rstrip()
-            )
-        if not data.flags.c_contiguous or not data.flags.writeable or data.size == 0:
-            raise InputError(
-                f"field {self.name!r}: data must be a non-empty, writeable, C-contiguous array"
-            )
-        self._check_non_negative("data", data)
-        return data
-
-    def _checked_number(self, parameter, value):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise InputError(
-                f"field {self.name!r}: {parameter} must be a number, got {value!r}"
-            ) from None
-        if not math.isfinite(number):
-            raise InputError(f"field {self.name!r}: {parameter} must be finite, got {value!r}")
-        if number < 0.0:
-            raise InputError(f"field {self.name!r}: {parameter} must be >= 0, got {value!r}")
-        return number
-
-    def _checked_dt(self, dt_h):
-        number = self._checked_number("dt_h", dt_h)
-        if number == 0.0:
-            raise InputError(f"field {self.name!r}: dt_h must be > 0 h, got {dt_h!r}")
-        return number
-
-    def _checked_rates(self, parameter, values):
-        values = np.asarray(values, dtype=float)
-        if values.ndim != 0 and values.shape != self.data.shape:
-            raise InputError(
-                f"field {self.name!r}: {parameter} must be a number or an array of shape "
-                f"{self.data.shape}, got shape {values.shape}"
-            )
-        self._check_non_negative(parameter, values)
-        return values
-
-    def _check_non_negative(self, parameter, values):
-        """Reject NaN, infinite or negative entries without allocating a full-size mask."""
-        if values.size == 0:
-            return
-        low, high = values.min(), values.max()
-        if not (math.isfinite(low) and math.isfinite(high)):
-            raise InputError(f"field {self.name!r}: {parameter} contains NaN or infinite values")
-        if low < 0.0:
-            raise InputError(f"field {self.name!r}: {parameter} must be >= 0, found {float(low):g}")
