@@ -48,6 +48,12 @@ against 6.2) but each warm solve costs 2.4-3.2x more (120 x 120: 10-13 ms agains
 when the vessels change); the 3-day default tumor process took 1.67x the CPU time (the whole
 process timed, median of 3 paired runs, 5.84 s against 3.46 s; 2.4-2.6x per step), beyond the
 1.3x allowed.
+
+Why one module of ~500 lines: the levels (:class:`_Level`), the coarse solve (:class:`CoarseLU`),
+the V-cycle and CG (:class:`MultigridCG`) and the sub-lattice transfers share one storage
+layout (the four even/odd sub-lattices, the padding, the decoupled sites) that none of them
+makes sense without; split, each part would import the others' private layout. A quarter of
+the module is docstrings.
 """
 
 from __future__ import annotations
