@@ -85,3 +85,16 @@ def test_report_table(tmp_path):
     cells = [c.strip() for c in lines[2].strip("|").split("|")]
     assert cells[columns.index("wound_closure_day")] == NO_WOUND
     assert cells[columns.index("infection_cleared_day")] == NO_INFECTION
+
+
+def test_a_lifespan_quantile_the_run_did_not_reach_says_so():
+    """Ten days into an aging run every organism is alive: the Kaplan-Meier median and 90th
+    percentile lifespans have no value, which the readout table says as 'not reached' (the
+    run was too short), not as 'n/a' (no such readout)."""
+    run = Run("aging", [ArmSpec("untreated")], {"organisms": 3}, seed=0)
+    run.step(round(240 / run.dt_h))
+    assert run.models[0].alive.all()
+    names, rows = readout_table(run.replicate_readouts(), run.setup)
+    text = {name: row[0].text() for name, row in zip(names, rows, strict=True)}
+    assert text["median_lifespan_days"] == "not reached (over half alive at the end)"
+    assert text["p90_lifespan_days"] == "not reached (over 10 % alive at the end)"

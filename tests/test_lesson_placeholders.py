@@ -119,6 +119,46 @@ def test_filled_values_match_hand_computed_statistics():
     assert fill(text, ["a"], [series], [readouts]) == expected
 
 
+def test_a_day_past_the_runs_end_is_not_reached_not_the_last_value():
+    """{ctrl.mean_damage.at_day_800} in a 40-day run printed the day-40 value as day 800's.
+    A day past the last record (by more than half a recording interval) reads 'not reached',
+    naming the day the run ended; the last day itself, and a day within half an interval of
+    it, still read their value."""
+    series = {"time_h": [0.0, 24.0, 48.0, 72.0], "cells": [10, 20, 40, 70]}
+    text = "{a.cells.at_day_800:.0f}|{a.cells.at_day_3:.0f}|{a.cells.at_day_3_4:.0f}"
+    expected = "not reached (this run ended on day 3)|70|70"  # 3.4 d = 81.6 h < 72 + 12 h
+    assert fill(text, ["a"], [series], [{}]) == expected
+    assert fill("{a.cells.at_day_3_6}", ["a"], [series], [{}]).startswith("not reached")
+
+
+def test_a_lesson_explanation_past_its_runs_end_says_not_reached(monkeypatch):
+    """Lesson 04 asks for day 800; cut to 40 days (as the browser tests run it) its explanation
+    says 'not reached' there and gives the day-800 claim no outcome, instead of day-40
+    numbers presented as day 800's."""
+    import json
+
+    from mtor_abm.visualization.dashboard.lesson_run import (
+        OVERRIDES_ENV,
+        Replicates,
+        explain,
+        measure_claims,
+        run_to_end,
+        with_overrides,
+    )
+    from mtor_abm.visualization.dashboard.lessons import LESSON_DIR, load_lesson
+
+    monkeypatch.setenv(
+        OVERRIDES_ENV, json.dumps({"*": {"days": 40, "replicates": 2, "params": {"organisms": 3}}})
+    )
+    lesson = with_overrides(load_lesson(LESSON_DIR / "04_aging_autophagy.toml"))
+    assert "at_day_800" in lesson.explanation
+    run = run_to_end(lesson)
+    text = explain(lesson, run)
+    assert text.count("not reached (this run ended on day 40)") == 4  # every at_day_800
+    outcome = measure_claims(lesson, Replicates(lesson, run))["damage"]
+    assert all(v is None for v in outcome.measure + outcome.against)
+
+
 def test_fold_of_an_empty_start_and_non_finite_values_read_n_a():
     series = {"time_h": [0.0, 24.0], "cells": [0, 5], "x": [1.0, float("nan")]}
     assert fill("{a.cells.fold:.1f} {a.x} {a.x.start:.1f}", ["a"], [series], [{}]) == "n/a n/a 1.0"

@@ -130,6 +130,14 @@ MISSING_WORDS = MappingProxyType(
     {
         "doubling_time_h": ("no doubling", "no doubling"),
         "growth_inhibition": ("n/a (untreated arm did not grow)", "untreated arm did not grow"),
+        # a Kaplan-Meier quantile the run did not reach: too many organisms alive at its end
+        "median_lifespan_days": ("not reached (over half alive at the end)", "not reached"),
+        "p90_lifespan_days": ("not reached (over 10 % alive at the end)", "not reached"),
+        "median_lifespan_untreated_days": (
+            "not reached (over half alive at the end)",
+            "not reached",
+        ),
+        "p90_lifespan_untreated_days": ("not reached (over 10 % alive at the end)", "not reached"),
     }
 )
 """What a readout without a value means, alone and in "(... in 1 of 3)"."""

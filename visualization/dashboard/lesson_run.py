@@ -23,6 +23,7 @@ from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.model.scenarios.base import parse_overrides
 from mtor_abm.visualization.dashboard.claims import Outcome, apply_wording, outcome_of
 from mtor_abm.visualization.dashboard.lessons import Lesson, fill_explanation
+from mtor_abm.visualization.dashboard.placeholders import not_reached
 from mtor_abm.visualization.dashboard.state import Run
 from mtor_abm.visualization.dashboard.summary import summarise
 
@@ -184,6 +185,11 @@ def explain(
             continue
         decimals = int(spec[1:-1]) if spec and spec.startswith(".") and spec.endswith("f") else None
         parts = field.split(".")
+        keys = [key for key, _ in lesson.arms]
+        past_end = not_reached(field, data.series[keys.index(parts[0])][0])
+        if past_end is not None:  # every replicate has the same clock
+            out.append(str(past_end))
+            continue
         name = parts[1] if len(parts) == 2 else ""
         summary = summarise(data.values(field), name, run.setup)
         out.append(summary.text(decimals) if summary else "n/a")

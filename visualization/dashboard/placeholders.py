@@ -5,7 +5,8 @@ after it ends. The only placeholder forms are::
 
     {KEY.COLUMN}            the arm's last value of a timeseries column, or a summary readout
     {KEY.COLUMN.STAT}       STAT one of start end min max mean fold (fold = end / start)
-    {KEY.COLUMN.at_day_N}   the value nearest day N (N like 3 or 2_5 for 2.5)
+    {KEY.COLUMN.at_day_N}   the value nearest day N (N like 3 or 2_5 for 2.5); past the
+                            run's end: "not reached (this run ended on day D)"
 
 each optionally with the format spec ``:.Nf`` (N = 0 to 6 decimals); ``{{`` and ``}}`` are
 literal braces. KEY is one of the lesson's arm keys, COLUMN an identifier (no leading
@@ -159,12 +160,49 @@ def _value(p: Placeholder, series: dict, readouts: dict):
     hours = list(series.get("time_h", []))
     if len(hours) != len(values):
         return None
+    ended = _run_ended_before(p, hours)
+    if ended is not None:
+        return NotReached(ended)
     day = float(_AT_DAY_RE.fullmatch(p.stat).group("day").replace("_", "."))
     i = min(range(len(hours)), key=lambda j: abs(hours[j] - 24.0 * day))
     return values[i]
 
 
+@dataclass(frozen=True)
+class NotReached:
+    """An ``at_day_N`` placeholder past the run's end: no value (the nearest record would be
+    the run's last day, not day N). ``ended``: the run's last recorded day."""
+
+    ended: float
+
+    def __str__(self) -> str:
+        return f"not reached (this run ended on day {self.ended:g})"
+
+
+def _run_ended_before(p: Placeholder, hours: list[float]) -> float | None:
+    """The run's last recorded day when ``p`` asks for a day after it (more than half a
+    recording interval past the last record), else None."""
+    if p.stat is None or not _AT_DAY_RE.fullmatch(p.stat) or not hours:
+        return None
+    day = float(_AT_DAY_RE.fullmatch(p.stat).group("day").replace("_", "."))
+    step = hours[-1] - hours[-2] if len(hours) > 1 else 0.0
+    return round(hours[-1] / 24.0, 3) if 24.0 * day > hours[-1] + step / 2 else None
+
+
+def not_reached(field: str, series: dict) -> NotReached | None:
+    """For a placeholder ``field`` (``KEY.COLUMN.at_day_N``) and an arm's ``series``: the
+    :class:`NotReached` value when day N is past the run's end, else None."""
+    match = _FIELD_RE.fullmatch(field)
+    if match is None:
+        return None
+    key, column, stat = match.group("key", "column", "stat")
+    ended = _run_ended_before(Placeholder(key, column, stat), list(series.get("time_h", [])))
+    return None if ended is None else NotReached(ended)
+
+
 def _value_text(value, p: Placeholder) -> str:
+    if isinstance(value, NotReached):
+        return str(value)
     if isinstance(value, bool | str):
         return str(value)
     if isinstance(value, int | float) and math.isfinite(value):
