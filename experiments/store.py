@@ -18,6 +18,7 @@ import fcntl
 import json
 import os
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -45,7 +46,7 @@ MANIFEST, RESULTS, TIMESERIES, RUNS = (
 SWEEP_MANIFEST_FORMAT = "mtor-abm sweep manifest"
 
 #: Fields of a stored run record and their types (``read_record`` checks them).
-RECORD_FIELDS: dict[str, type | tuple[type, ...]] = MappingProxyType(
+RECORD_FIELDS: Mapping[str, type | tuple[type, ...]] = MappingProxyType(
     {
         "run_id": int,
         "status": str,
@@ -59,7 +60,7 @@ RECORD_FIELDS: dict[str, type | tuple[type, ...]] = MappingProxyType(
 )
 
 #: Fields of a run summary (summary.json, a record's summary) and their types.
-SUMMARY_FIELDS: dict[str, type | tuple[type, ...]] = MappingProxyType(
+SUMMARY_FIELDS: Mapping[str, type | tuple[type, ...]] = MappingProxyType(
     {
         "scenario": str,
         "drug": str,

@@ -25,6 +25,7 @@ process.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -55,7 +56,7 @@ from mtor_abm.model.pharmacology import (
 from mtor_abm.model.pk_state import PKState
 
 #: Columns every tissue's cell table has besides signalling state and parameters.
-BASE_COLUMNS: dict[str, type] = MappingProxyType(
+BASE_COLUMNS: Mapping[str, type] = MappingProxyType(
     {
         "x": np.int32,
         "y": np.int32,

@@ -8,6 +8,7 @@ rules themselves are the vectorised functions of :mod:`model.scenarios.transplan
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
 
 import numpy as np
@@ -27,7 +28,7 @@ from mtor_abm.model import signaling as sg
 from mtor_abm.model.scenarios import transplant_tcells as tc
 from mtor_abm.model.scenarios.transplant_params import GRAFT_ANTIGEN, SYNAPSES_PER_SITE
 
-TCELL_COLUMNS: dict[str, type] = MappingProxyType(
+TCELL_COLUMNS: Mapping[str, type] = MappingProxyType(
     {
         "x": np.int32,
         "y": np.int32,
