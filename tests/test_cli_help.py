@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 import pytest
 
-from mtor_abm.experiments import cli_help
+from mtor_abm.experiments import cli_texts
 from mtor_abm.experiments.cli import main
 from mtor_abm.experiments.cli_parser import build_parser
 from mtor_abm.model import cell_types, signaling
@@ -57,7 +57,7 @@ def test_every_subcommand_is_registered_with_its_help():
 def test_help_has_a_description_allowed_values_and_two_examples_that_parse(capsys, command):
     text = help_text(capsys, command)
     # The description paragraph, not only argparse's usage and option list.
-    first_words = " ".join(cli_help.DESCRIPTIONS[command][1].split()[:6])
+    first_words = " ".join(cli_texts.DESCRIPTIONS[command][1].split()[:6])
     assert first_words in " ".join(text.split())
     found = examples(text)
     assert len(found) == 2
