@@ -22,9 +22,10 @@ def treated(name: str) -> list[str]:
     return DRUG.get(name, ["--drug", "sirolimus", "--start-day", "0"])
 
 
-def build_small(name: str, seed: int, with_drug: bool):
+def build_small(name: str, seed: int, with_drug: bool, extra: dict[str, str] | None = None):
     """(model, steps): scenario ``name`` built from :data:`SMALL` on ``seed``, under the regime
-    of :func:`treated` (or untreated), and the number of steps of its first days."""
+    of :func:`treated` (or untreated), and the number of steps of its first days; ``extra``:
+    more scenario parameters, as ``--set`` gives them (e.g. ``{"wound": "true"}``)."""
     from mtor_abm.model.pharmacology import UNTREATED, load_library
     from mtor_abm.model.regimes import build_regime
     from mtor_abm.model.scenarios import SCENARIOS
@@ -32,7 +33,7 @@ def build_small(name: str, seed: int, with_drug: bool):
 
     spec = SCENARIOS[name]
     options, days, _ = SMALL[name]
-    sets = dict(o.split("=", 1) for o in options[1::2] if "=" in o)
+    sets = dict(o.split("=", 1) for o in options[1::2] if "=" in o) | dict(extra or {})
     if "--replicates" in options:
         sets[spec.replicates_param] = options[options.index("--replicates") + 1]
     params = parse_overrides(spec.scenario_class, sets)

@@ -31,19 +31,32 @@ def same(a: dict, b: dict) -> bool:
     )
 
 
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_two_models_stepped_in_turn_equal_each_alone(name):
+#: Optional parts of a scenario with state of their own, each a case of its own.
+VARIANTS = {
+    "transplant with wound and infection": (
+        "transplant",
+        {"wound": "true", "infection": "true", "infection_day": "1"},
+    ),
+}
+CASES = {name: (name, None) for name in sorted(SCENARIOS)} | VARIANTS
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_two_models_stepped_in_turn_equal_each_alone(case):
+    name, extra = CASES[case]
     lone = []
     for seed, treated in ((3, True), (4, False)):
-        model, steps = build(name, seed, treated)
+        model, steps = build(name, seed, treated, extra)
         for _ in range(steps):
             model.step()
         lone.append(model.timeseries())
-    a, steps = build(name, 3, True)
-    b, _ = build(name, 4, False)
+    a, steps = build(name, 3, True, extra)
+    b, _ = build(name, 4, False, extra)
     for _ in range(steps):
         a.step()
         b.step()
     assert not same(lone[0], lone[1]), "the two models should differ (seed and regime)"
+    if extra:  # the optional parts ran: the pathogen was inoculated in both models
+        assert a._infected and b._infected
     assert same(a.timeseries(), lone[0])
     assert same(b.timeseries(), lone[1])
