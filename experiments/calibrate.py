@@ -17,14 +17,8 @@ from pathlib import Path
 from mtor_abm.experiments.runner import json_safe
 from mtor_abm.model import atomic
 from mtor_abm.model.calibration.evaluate import load_observations
-from mtor_abm.model.calibration.fit import (
-    FREE_PARAMETERS,
-    fit,
-    parameter_set_hash,
-    parameter_set_toml,
-    serial_map,
-    split_holdout,
-)
+from mtor_abm.model.calibration.fit import FREE_PARAMETERS, fit, serial_map, split_holdout
+from mtor_abm.model.calibration.parameter_set import parameter_set_hash, parameter_set_toml
 from mtor_abm.model.errors import InputError
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from mtor_abm.experiments.cli import main
 from mtor_abm.model.calibration.evaluate import load_observations
-from mtor_abm.model.calibration.fit import parameter_set_hash, split_holdout
+from mtor_abm.model.calibration.fit import split_holdout
+from mtor_abm.model.calibration.parameter_set import parameter_set_hash
 
 SMALL = Path(__file__).parent / "data" / "small_observations.toml"
 

@@ -31,11 +31,6 @@ from scipy.stats import qmc
 
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.calibration.evaluate import Observation, evaluate, residual
-from mtor_abm.model.calibration.parameter_set import (  # noqa: F401  (re-exported)
-    parameter_set_hash,
-    parameter_set_toml,
-    shipped_parameter_set,
-)
 from mtor_abm.model.errors import InputError
 
 
