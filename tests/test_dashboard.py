@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -214,6 +215,34 @@ def test_plot_selector_names_every_column_once_in_words():
         names = view_figures.column_names(columns)
         assert sorted(names.values()) == sorted(columns), scenario
         assert all("_" not in name for name in names), scenario
+
+
+def test_readout_table_labels_carry_their_units_in_parentheses():
+    """The readout table of every scenario: no raw names ('time to progression days',
+    'division time h', 'tcell peak'): a unit its name ends with shows as '(days)' or '(day)',
+    a fraction as '(0-1)', a duration in hours none (its value says h or days), never an
+    empty '()'; every label distinct."""
+    from scenario_cases import SMALL as SMALL_CASES
+
+    from mtor_abm.visualization.dashboard.panels import _row_label
+
+    for scenario, (options, _, _) in SMALL_CASES.items():
+        params = dict(kv.split("=") for opt, kv in pairs_of(options) if opt == "--set")
+        run = Run(scenario, [ArmSpec("a", "sirolimus")], {k: float(v) for k, v in params.items()})
+        run.step(2)
+        names = list(run.replicate_readouts()[0][0])
+        labels = [_row_label(n) for n in names]
+        assert len(set(labels)) == len(labels), scenario
+        for name, label in zip(names, labels, strict=True):
+            assert "_" not in label and "()" not in label and "tcell" not in label, label
+            for suffix in ("_days", "_day"):
+                if name.endswith(suffix):
+                    assert label.endswith(f"({suffix[1:]})"), (name, label)
+            if name.endswith("_h"):  # a duration: its value carries h or days
+                assert not re.search(r"\bh\)?$", label), (name, label)
+            if name.endswith("_fraction"):
+                assert label.endswith("(0-1)"), (name, label)
+    assert view_figures.readout_label("time_to_progression_days") == "time to progression (days)"
 
 
 def pairs_of(options: list[str]) -> list[tuple[str, str]]:

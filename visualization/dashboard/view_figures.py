@@ -61,8 +61,25 @@ def column_label(column: str) -> str:
 
 
 def readout_label(name: str) -> str:
-    """A readable name for a summary readout (``growth_inhibition`` -> growth inhibition)."""
-    return READOUT_LABELS.get(name, name.replace("_", " "))
+    """A readable name for a summary readout (``growth_inhibition`` -> growth inhibition): its
+    own label (:data:`READOUT_LABELS`), else its words with the unit its name ends with in
+    parentheses (``_days`` -> (days), ``_day`` -> (day), a fraction (0-1)); a duration in hours
+    (``_h``) shows its unit with its value (h, or days above 72 h: ``summary.Summary.text``),
+    so its label has none."""
+    if name in READOUT_LABELS:
+        return READOUT_LABELS[name]
+    words = name.split("_")
+    unit = None
+    if len(words) > 1 and words[-1] in ("days", "day", "h"):
+        words, unit = words[:-1], (words[-1] if words[-1] != "h" else None)
+    if unit is None and "fraction" in words:
+        unit = "0-1"
+    words = [_WORDS.get(w, w) for w in words]
+    return " ".join(words) + (f" ({unit})" if unit else "")
+
+
+_WORDS = MappingProxyType({"tcell": "T-cell", "treg": "Treg", "p90": "90th percentile"})
+"""Words of readout names written as the field writes them."""
 
 
 READOUT_LABELS = MappingProxyType(
@@ -74,6 +91,14 @@ READOUT_LABELS = MappingProxyType(
         "infection_cleared_day": "infection cleared (day)",
         "doubling_time_h": "doubling time",  # the value carries its unit (h or days)
         "growth_inhibition": "growth inhibition (1 = no net growth)",
+        "median_lifespan_untreated_days": "median lifespan, untreated twin (days)",
+        "p90_lifespan_untreated_days": "90th percentile lifespan, untreated twin (days)",
+        "p90_extension": "90th percentile lifespan extension (0.1 = +10 %)",
+        "vessel_density": "vessel density (per mm² of tumor)",
+        "tcell_peak": "T-cell peak (cells)",
+        "effector_peak": "effector T-cell peak (cells)",
+        "contraction": "T-cell contraction (1 - final / peak)",
+        "division_time_h": "T-cell division time",  # the value carries its unit
     }
 )
 
