@@ -29,6 +29,8 @@ from urllib.parse import quote
 
 import pytest
 
+from mtor_abm.visualization.dashboard.state import ArmSpec, Run
+
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("MTOR_SCREENSHOT_DIR", "/tmp/shots"))
 OVERRIDES = {
@@ -349,6 +351,54 @@ def test_sidebar_buttons_share_one_line_and_no_field_is_covered(server, browser,
         v.assert_clean()
     finally:
         v.page.close()
+
+
+def test_no_chart_label_runs_past_its_chart(browser):
+    """The lesson-02 screenshot showed the y label 'mean phospho-AKT S473 (mTORC2 output) (1 =
+    untreated)' clipped at the chart's edges. Every timeseries chart of every scenario (each
+    column's label, as the page draws it) and the PK chart, laid out by Chromium: every text's
+    box lies inside the chart, and the two lines of a wrapped y label do not overlap."""
+    from mtor_abm.visualization.dashboard.plots import pk_curves, pk_svg, timeseries_svg
+
+    charts = []
+    for scenario, params in SMALL_RUNS.items():
+        run = Run(scenario, [ArmSpec("a", "sirolimus")], params)
+        run.step(2)
+        series = run.timeseries()
+        for column in (c for c in series[0] if c not in ("time_h", "day")):
+            charts.append(timeseries_svg(series, ["a"], column, 72.0))
+        regimes = [a.regime for a in run.arms]
+        curves = pk_curves(regimes, 3.0, run.library, scenario == "culture")
+        charts.append(pk_svg(regimes, ["a"], curves, 72.0, scenario == "culture"))
+    page = browser.new_page(viewport={"width": 700, "height": 400})
+    try:
+        page.set_content("".join(f'<div style="width:640px">{c}</div>' for c in charts))
+        outside = page.evaluate(
+            """() => [...document.querySelectorAll('svg.mtor-chart')].flatMap(svg => {
+              const box = svg.getBoundingClientRect();
+              const texts = [...svg.querySelectorAll('text')].map(t => [t.textContent,
+                                                                 t.getBoundingClientRect()]);
+              const out = texts.filter(([, r]) => r.left < box.left - 0.5
+                || r.right > box.right + 0.5 || r.top < box.top - 0.5
+                || r.bottom > box.bottom + 0.5).map(([t]) => t);
+              const y = [...svg.querySelectorAll('text.mtor-ylabel')]
+                .map(t => t.getBoundingClientRect());
+              if (y.length === 2 && y[0].right > y[1].left) { out.push('overlap'); }
+              return out;
+            })"""
+        )
+        assert outside == [], f"labels past their chart: {outside}"
+    finally:
+        page.close()
+
+
+SMALL_RUNS = {
+    "culture": {"width": 20, "height": 20, "initial_cells": 40},
+    "tumor": {"width": 30, "height": 30, "seed_radius_sites": 6},
+    "transplant": {"width": 20, "height": 20},
+    "aging": {"organisms": 3},
+    "neuro": {"organisms": 3},
+}
 
 
 # ------------------------------------------------------------------------------ compare

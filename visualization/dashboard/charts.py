@@ -163,9 +163,7 @@ def line_chart_svg(
         )
     out.append(
         f'<text x="{f.left + f.w / 2}" y="{HEIGHT - 8}" font-size="13" '
-        f'text-anchor="middle">{e(xlabel)}</text>'
-        f'<text transform="translate(16,{f.top + f.h / 2}) rotate(-90)" font-size="13" '
-        f'text-anchor="middle">{e(ylabel)}</text>'
+        f'text-anchor="middle">{e(xlabel)}</text>' + y_label_svg(ylabel, f)
     )
     box = f'x="{f.left}" y="{f.top}" width="{f.w}" height="{f.h}"'
     out.append(f'<defs><clipPath id="clip-{e(uid)}"><rect {box}/></clipPath></defs>')
@@ -198,6 +196,33 @@ def line_chart_svg(
         )
     out.append("</svg>")
     return "".join(out) + legend_html(lines)
+
+
+CHAR_EM = 0.58
+"""Upper estimate of a character's mean advance in Roboto/Arial, in em (lowercase and digits
+are ~0.5-0.56 em; capitals wider): what decides whether a label fits."""
+
+
+def y_label_svg(text: str, f: Frame, size: float = 13.0) -> str:
+    """The y-axis label rotated along the plot's height: one line when it fits, else two lines
+    split at the space nearest its middle, in a smaller font if even they would not fit (a
+    long label such as 'mean phospho-AKT S473 (mTORC2 output) (1 = untreated)' ran past the
+    chart's edges and was clipped)."""
+    e = html.escape
+    lines = [text]
+    if CHAR_EM * size * len(text) > f.h and " " in text:
+        spaces = [i for i, c in enumerate(text) if c == " "]
+        cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+        lines = [text[:cut], text[cut + 1 :]]
+    longest = max(len(line) for line in lines)
+    size = min(size, f.h / (CHAR_EM * longest))
+    first = 16.0 if len(lines) == 1 else size + 1.0  # two lines clear of the tick labels
+    return "".join(
+        f'<text transform="translate({first + i * (size + 2):.1f},{f.top + f.h / 2}) '
+        f'rotate(-90)" font-size="{size:.1f}" text-anchor="middle" class="mtor-ylabel">'
+        f"{e(line)}</text>"
+        for i, line in enumerate(lines)
+    )
 
 
 def legend_html(lines: list[Line]) -> str:
