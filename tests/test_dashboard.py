@@ -215,6 +215,14 @@ def test_plot_selector_names_every_column_once_in_words():
         names = view_figures.column_names(columns)
         assert sorted(names.values()) == sorted(columns), scenario
         assert all("_" not in name for name in names), scenario
+        for column, unit in FIELD_MEAN_UNITS.items():
+            if column in columns:  # a field's mean carries the field's unit
+                assert view_figures.column_label(column).endswith(f"({unit})"), column
+
+
+FIELD_MEAN_UNITS = {"il2_mean": "pM", "chemokine_mean": "relative", "mean_sasp": "relative"}
+"""Field means over the tissue and the units of their fields (views.FIELD_UNITS; IL-2 is pM in
+the transplant, chemokine and SASP relative)."""
 
 
 def test_readout_table_labels_carry_their_units_in_parentheses():

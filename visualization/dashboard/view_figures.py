@@ -37,6 +37,20 @@ COLUMN_NAMES = MappingProxyType(
         "vegf_mean": "mean VEGF (field units)",
         "oxygen_mean_mmHg": "mean oxygen (mmHg)",
         "blood_nM": "blood concentration (nM)",
+        # the fields' means in their units (views.FIELD_UNITS)
+        "il2_mean": "mean IL-2 (pM)",
+        "chemokine_mean": "mean chemokine (relative)",
+        "mean_sasp": "mean SASP (relative)",
+        "pathogen_load": "pathogen load (summed antigen load)",
+        "mean_damage": "mean damage (damage units)",
+        "aggregate_load": "mean aggregate load (load units; 1 = toxic)",
+        "soluble_load": "mean soluble protein (load units)",
+        "tcells": "T-cells",
+        "naive": "naive T-cells",
+        "effector": "effector T-cells",
+        "memory": "memory T-cells",
+        "treg": "regulatory T-cells (Treg)",
+        "donor_apcs": "donor APCs",
     }
 )
 """Axis labels of timeseries columns the general rules below would name poorly."""
