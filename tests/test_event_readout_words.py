@@ -98,3 +98,23 @@ def test_a_lifespan_quantile_the_run_did_not_reach_says_so():
     text = {name: row[0].text() for name, row in zip(names, rows, strict=True)}
     assert text["median_lifespan_days"] == "not reached (over half alive at the end)"
     assert text["p90_lifespan_days"] == "not reached (over 10 % alive at the end)"
+
+
+def test_the_page_says_an_unseen_event_was_not_seen_within_the_run_so_far():
+    """One day into a transplant the page's table read 'graft rejection: never' (and at 1 h
+    too): the run had seen a day, not forever. Given how long the run has gone (the page and
+    the lesson explanations pass it), an event not seen reads 'not within 24.0 h'; an event
+    the run never set up still reads 'n/a (no wound)'; without the run's length (the CLI's
+    finished run) 'never' as before."""
+    run = Run("transplant", [ArmSpec("untreated")], {**SMALL, **CHALLENGED})
+    run.step(24)
+    assert run.hours == 24.0
+    names, rows = readout_table(run.replicate_readouts(), run.setup, run.hours)
+    shown = {n: rows[names.index(n)][0].text() for n in ("rejection_day", "wound_closure_day")}
+    assert shown == {"rejection_day": "not within 24.0 h", "wound_closure_day": "not within 24.0 h"}
+    assert missing_words("wound_closure_day", {"wound": False}, 24.0)[0] == NO_WOUND
+    assert missing_words("rejection_day", None, 480.0)[0] == "not within 20.0 days"
+    assert missing_words("rejection_day")[0] == "never"
+    assert missing_words("time_to_progression_days", None, 1440.0)[0] == (
+        "no progression within 60.0 days"
+    )

@@ -153,15 +153,35 @@ EVENT_SETUP = MappingProxyType(
 (transplant ``infection``, ``wound``) and what its absence means."""
 
 
-def missing_words(name: str, setup: Mapping[str, Any] | None = None) -> tuple[str, str]:
+def missing_words(
+    name: str, setup: Mapping[str, Any] | None = None, run_h: float | None = None
+) -> tuple[str, str]:
     """The words for a missing value of readout ``name`` (alone, in a count): ``n/a (no
     wound)`` for an event the run never set up (:data:`EVENT_SETUP`, read from ``setup``, the
     run's scenario parameters with their defaults; None: not known), ``never`` for a ``*_day``
-    event, the readout's own words (:data:`MISSING_WORDS`), else ``n/a``."""
+    event, the readout's own words (:data:`MISSING_WORDS`), else ``n/a``.
+
+    ``run_h``: how long the run has gone, h (None: not known). An event not seen so far then
+    reads ``not within 20.0 days`` (``not within 3.00 h`` early on), and a progression not seen
+    ``no progression within ...``: 'never' in a table one hour into a run claimed more than
+    the run had seen."""
     if setup is not None and name in EVENT_SETUP:
         param, words = EVENT_SETUP[name]
         if not setup.get(param):
             return f"n/a ({words})", words
+    within = None if run_h is None else f"within {duration(run_h)}"
+    if name in UNSEEN_EVENTS:
+        words = UNSEEN_EVENTS[name] if within is None else f"{UNSEEN_EVENTS[name]} {within}"
+        return words, words
     if name in MISSING_WORDS:
         return MISSING_WORDS[name]
-    return ("never", "never") if name.endswith("_day") else ("n/a", "n/a")
+    if name.endswith("_day"):
+        words = "never" if within is None else f"not {within}"
+        return words, words
+    return "n/a", "n/a"
+
+
+UNSEEN_EVENTS = MappingProxyType({"time_to_progression_days": "no progression"})
+"""Readouts that are the time of an event, named other than ``*_day``, and the words for the
+event not seen (``no progression``; with the run's length: ``no progression within 60.0
+days``)."""

@@ -191,6 +191,6 @@ def explain(
             out.append(str(past_end))
             continue
         name = parts[1] if len(parts) == 2 else ""
-        summary = summarise(data.values(field), name, run.setup)
+        summary = summarise(data.values(field), name, run.setup, run.hours)
         out.append(summary.text(decimals) if summary else "n/a")
     return "".join(out)

@@ -194,7 +194,7 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
     throttle = solara.use_memo(Throttle, [id(run)])
 
     def table():
-        names, rows = readout_table(run.replicate_readouts(), run.setup)
+        names, rows = readout_table(run.replicate_readouts(), run.setup, run.hours)
         series = run.replicate_timeseries()
         for column in columns:
             if column in names or column not in series[0][0]:

@@ -32,6 +32,7 @@ class Summary:
     boolean: bool = False
     counts: bool = False  # every value a whole number (cell counts): a whole mean reads "80"
     setup: Mapping[str, Any] | None = None  # the run's scenario parameters (what it set up)
+    run_h: float | None = None  # how long the run has gone, h (an unseen event: "not within")
 
     @property
     def mean(self) -> float | None:
@@ -49,7 +50,7 @@ class Summary:
     def text(self, decimals: int | None = None) -> str:
         """``mean ± SD`` (one replicate: the value), with how many had no value; numbers as
         :mod:`mtor_abm.visualization.numbers` shows them (a ``*_h`` time in days above 72 h)."""
-        alone, partial = missing_words(self.name, self.setup)
+        alone, partial = missing_words(self.name, self.setup, self.run_h)
         if not self.values:
             return alone
         if self.boolean:
@@ -67,10 +68,15 @@ class Summary:
 
 
 def summarise(
-    values: list, name: str = "", setup: Mapping[str, Any] | None = None
+    values: list,
+    name: str = "",
+    setup: Mapping[str, Any] | None = None,
+    run_h: float | None = None,
 ) -> Summary | None:
     """Summary of one readout's replicate values (numbers, bools as 0/1, or None/NaN);
-    ``setup``: the run's scenario parameters (a missing event it did not set up reads ``n/a``).
+    ``setup``: the run's scenario parameters (a missing event it did not set up reads ``n/a``);
+    ``run_h``: how long the run has gone, h (an event not seen reads ``not within 20.0
+    days``, not ``never``).
 
     Returns None when the readout is not a number (e.g. a list of lifespans).
     """
@@ -88,17 +94,20 @@ def summarise(
         for v in values
     )
     return Summary(
-        tuple(finite), len(values), missing, name, boolean, counts and bool(finite), setup
+        tuple(finite), len(values), missing, name, boolean, counts and bool(finite), setup, run_h
     )
 
 
 def readout_table(
-    replicates: list[list[dict]], setup: Mapping[str, Any] | None = None
+    replicates: list[list[dict]],
+    setup: Mapping[str, Any] | None = None,
+    run_h: float | None = None,
 ) -> tuple[list[str], list[list[Summary | None]]]:
     """Readout names (in first-seen order) and, per name, each arm's summary.
 
     ``replicates``: per arm, per replicate, the readouts dict (``Run.replicate_readouts``);
-    ``setup``: the run's scenario parameters (see :func:`summarise`).
+    ``setup``: the run's scenario parameters, ``run_h`` how long it has gone (see
+    :func:`summarise`).
     """
     names: list[str] = []
     for arm in replicates:
@@ -107,7 +116,7 @@ def readout_table(
     rows = []
     kept = []
     for name in names:
-        row = [summarise([rep.get(name) for rep in arm], name, setup) for arm in replicates]
+        row = [summarise([rep.get(name) for rep in arm], name, setup, run_h) for arm in replicates]
         if any(s is not None for s in row):
             kept.append(name)
             rows.append(row)
