@@ -256,3 +256,79 @@ def test_readout_table_labels_carry_their_units_in_parentheses():
 def pairs_of(options: list[str]) -> list[tuple[str, str]]:
     """Command-line options as (option, value) pairs."""
     return list(zip(options[::2], options[1::2], strict=True))
+
+
+def _small_run(scenario: str, arm: ArmSpec | None = None) -> Run:
+    """A scenario's run on the small test tissue (scenario_cases.SMALL), one step in."""
+    from scenario_cases import SMALL as SMALL_CASES
+
+    from mtor_abm.model.scenarios import SCENARIOS
+
+    options = SMALL_CASES[scenario][0]
+    params = {
+        k: float(v) for o, kv in pairs_of(options) if o == "--set" for k, v in [kv.split("=")]
+    }
+    if "--replicates" in options:
+        params[SCENARIOS[scenario].replicates_param] = int(dict(pairs_of(options))["--replicates"])
+    run = Run(scenario, [arm or ArmSpec("a")], params)
+    run.step(1)
+    return run
+
+
+def test_no_colour_repeats_within_a_cell_type_legend():
+    """Every category of every scenario's legend, and the empty site, in its own colour."""
+    from scenario_cases import SMALL as SMALL_CASES
+
+    for scenario in SMALL_CASES:
+        _, labels = _small_run(scenario).models[0].category_layer()
+        colours = [c.lower() for _, c in views.category_legend(labels)]
+        assert len(set(colours)) == len(colours), (scenario, colours)
+
+
+def test_vessels_are_drawn_on_every_colouring():
+    """On every colour option of the tumor (cell type, each readout, each field), every vessel
+    site is drawn in the vessel colour with a white rim at the page's scale, never in the
+    colour its value would give (low-valued or empty sites would hide it)."""
+    run = _small_run("tumor", ArmSpec("s", "sirolimus", start_day=0.0))
+    model = run.models[0]
+    codes, labels = model.category_layer()
+    vessels = np.argwhere(codes == labels.index("vessel"))
+    assert len(vessels) > 0
+    violet = [int(views.LABEL_COLOURS["vessel"][i : i + 2], 16) for i in (1, 3, 5)]
+    height = codes.shape[1]
+    for option in views.colour_options(model):
+        scale = views.shared_scale([model], option)
+        image = views.tissue_rgba(model, option, scale)
+        k = views.display_factor(*codes.shape)
+        assert k >= 3
+        for x, y in vessels:
+            r0, c0 = (height - 1 - y) * k, x * k
+            assert list(image[r0 + k // 2, c0 + k // 2, :3]) == violet, option
+            assert list(image[r0, c0, :3]) == [255, 255, 255], option
+
+
+@pytest.mark.parametrize(("site_um", "k"), [(20.0, 14), (20.0, 3), (10.0, 7), (20.0, 1)])
+def test_scale_bar_is_a_round_length_drawn_to_scale(site_um, k):
+    """The bar's length is 1, 2 or 5 x 10^n um, its width that length at k px per site_um
+    site (to the pixel), between 40 % and 100 % of the 80 px it aims at."""
+    um, px = views.scale_bar(site_um, k)
+    mantissa = um / 10 ** np.floor(np.log10(um))
+    assert round(mantissa, 9) in (1.0, 2.0, 5.0)
+    assert px == round(um * k / site_um)
+    assert 32 <= px <= 80
+
+
+def test_the_tumor_tissue_scale_is_its_lattice_spacing():
+    from mtor_abm.model.scenarios.tumor_params import DX_UM
+
+    assert views.site_size_um(_small_run("tumor").models[0]) == DX_UM  # 20 um sites
+
+
+def test_each_scenarios_first_plot_is_one_of_its_columns():
+    """The first plot (the headline: tumor cells for the tumor, alive fraction for aging)
+    is a column the scenario records; a misspelt one would fall back to another in silence."""
+    from mtor_abm.visualization.dashboard.app import DEFAULT_PLOT
+
+    assert DEFAULT_PLOT["tumor"] == "tumor_cells"
+    for scenario, column in DEFAULT_PLOT.items():
+        assert column in _small_run(scenario).timeseries()[0], scenario
