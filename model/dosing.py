@@ -106,7 +106,8 @@ class Regime:
         start_day: day of the first dose (day 0 = hour 0).
         stop_day: no dose at or after this day (None = never stop).
         conc_nM: held whole-blood-equivalent concentration (nM); only with schedule ``fixed``.
-        loading_dose_mg: optional first dose (mg) replacing ``dose_mg`` once (sirolimus-like).
+        loading_dose_mg: optional first dose (mg) replacing ``dose_mg`` once (sirolimus-like);
+            0 means none (stored as None, as every regime builder and drug file reads 0).
 
     The constructor checks everything that does not need the drug library; :func:`check_regime`
     checks the rest (the drug exists, a fixed-only drug uses ``fixed``).
@@ -145,11 +146,14 @@ class Regime:
         elif fixed:
             raise InputError("schedule 'fixed' needs conc_nM (--conc), a concentration in nM")
         if self.loading_dose_mg is not None:
-            if not self.parsed_schedule.discrete:
+            loading = _regime_number("loading_dose_mg", self.loading_dose_mg)
+            if loading == 0.0:
+                loading = None  # a 0 mg loading dose is none: the first dose is dose_mg
+            elif not self.parsed_schedule.discrete:
                 raise InputError(
                     f"loading_dose_mg needs a schedule with separate doses, got {self.schedule!r}"
                 )
-            set_(self, "loading_dose_mg", _regime_number("loading_dose_mg", self.loading_dose_mg))
+            set_(self, "loading_dose_mg", loading)
 
     @property
     def start_h(self) -> float:

@@ -135,7 +135,7 @@ def parse_drug(data: Mapping[str, Any], origin: str = "<drug>", packaged: bool =
         pk=pk,
         default_dose_mg=dosing["dose_mg"],
         default_schedule=dosing["schedule"],
-        default_loading_dose_mg=dosing["loading_dose_mg"],
+        default_loading_dose_mg=dosing["loading_dose_mg"] or None,  # 0 mg: no loading dose
         default_conc_nM=dosing["conc_nM"],
         sources=MappingProxyType(sources),
         origin=origin,

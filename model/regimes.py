@@ -67,7 +67,7 @@ def build_regime(
         loading = loading_dose_mg
         if loading is None:
             loading = drug_loading_dose(base, dose, schedule or base.schedule)
-        regime = Regime(drug, dose, schedule or base.schedule, loading_dose_mg=loading or None)
+        regime = Regime(drug, dose, schedule or base.schedule, loading_dose_mg=loading)
     start = start_day or 0.0
     if start or stop_day is not None:
         if stop_day is not None and stop_day <= start:

@@ -529,7 +529,8 @@ def _type(v, label: str, text: str):
 def test_compare_edits_change_only_the_edited_arm_and_keep_its_other_fields(server, browser):
     """A new user renamed Arm 1 and the LAST arm took the name and lost its drug (the label's
     callback closed over the loop's last setter); retyping sirolimus' dose dropped its 6 mg
-    loading dose. Each edit must change its own arm's own field and nothing else."""
+    loading dose (now scaled with the dose, as on the command line). Each edit must change its
+    own arm's own field and nothing else."""
     v = Visit(browser, f"{server}?mode=Compare&scenario=culture&seed=0")
     try:
         v.page.get_by_text("Arm 3: torin1").first.wait_for(timeout=60_000)
@@ -542,7 +543,8 @@ def test_compare_edits_change_only_the_edited_arm_and_keep_its_other_fields(serv
         assert _arm_titles(v) == ["Arm 1: my label", "Arm 2: rapa", "Arm 3: torin1"]
         v.page.get_by_text("torin1 held at 250 nM").first.wait_for(timeout=20_000)
         assert "torin1|torin1|" in urllib.parse.unquote(v.page.url)
-        # the drug library's default sirolimus regime has a loading dose; a new dose keeps it
+        # the drug library's default sirolimus regime has a loading dose; a new dose scales it
+        # in the label's ratio, as `mtor-sim run --dose 3` (model.regimes.build_regime)
         from mtor_abm.model.pharmacology import load_library
 
         siro = load_library().drug("sirolimus")
@@ -554,9 +556,11 @@ def test_compare_edits_change_only_the_edited_arm_and_keep_its_other_fields(serv
         loading_field = "Arm 2 Loading dose (mg, first dose; 0 = none)"
         assert float(v.page.get_by_label(loading_field).first.input_value()) == loading
         _type(v, "Arm 2 Dose (mg)", "3")
+        scaled = 3.0 * loading / dose
         v.page.get_by_text(
-            f"sirolimus 3 mg daily after a {loading:g} mg loading dose"
+            f"sirolimus 3 mg daily after a {scaled:g} mg loading dose"
         ).first.wait_for(timeout=20_000)
+        assert float(v.page.get_by_label(loading_field).first.input_value()) == scaled
         _type(v, loading_field, "0")
         v.page.get_by_text("sirolimus 3 mg daily", exact=True).first.wait_for(timeout=20_000)
         assert _arm_titles(v) == ["Arm 1: my label", "Arm 2: rapa", "Arm 3: torin1"]

@@ -72,10 +72,14 @@ def ParameterInputs(scenario: str, params: dict, set_params):
         solara.Text(doc.help, style={"font-size": "12px", "color": "#666", "margin-top": "-14px"})
 
 
-def kept_loading_dose(arm: ArmSpec, library, scenario: str) -> float:
-    """The loading dose, mg, the arm's regime gives now (0: none): what an edit of its dose or
-    schedule keeps as it is (:func:`model.regimes.build_regime` would scale the drug's own with
-    a new dose and leave it out on another schedule: the page keeps what the visitor sees)."""
+def shown_loading_dose(arm: ArmSpec, library, scenario: str) -> float:
+    """The loading dose, mg, the arm's regime gives (0: none), shown in its field.
+
+    A dose or schedule edit leaves the arm's own loading dose as it is, so one the visitor did
+    not type follows :func:`model.regimes.build_regime`'s rule as ``mtor-sim run --dose``
+    does: the drug's loading dose scaled to the new dose on the drug's schedule (sirolimus 5 mg
+    daily: 15 mg), none on another schedule; a typed one (0: none) is kept.
+    """
     try:
         return make_regime(arm, scenario, library).loading_dose_mg or 0.0
     except InputError:
@@ -95,14 +99,13 @@ def RegimeInputs(library, arm: ArmSpec, set_arm, scenario: str, prefix: str = ""
     )
     if arm.drug == "none":
         return
-    loading = kept_loading_dose(arm, library, scenario)
     fixed = drug.fixed_only or (arm.schedule or drug.default_schedule) == "fixed"
     if not drug.fixed_only:
         solara.Select(
             f"{prefix}Schedule",
             values=list(SCHEDULES),
             value=arm.schedule or drug.default_schedule,
-            on_value=lambda s: set_arm(replace(arm, schedule=s, loading_dose_mg=loading)),
+            on_value=lambda s: set_arm(replace(arm, schedule=s)),
         )
     if fixed:
         solara.InputFloat(
@@ -115,12 +118,12 @@ def RegimeInputs(library, arm: ArmSpec, set_arm, scenario: str, prefix: str = ""
         solara.InputFloat(
             f"{prefix}Dose (mg)",
             value=arm.dose_mg if arm.dose_mg is not None else drug.default_dose_mg,
-            on_value=lambda v: set_arm(replace(arm, dose_mg=v, loading_dose_mg=loading)),
+            on_value=lambda v: set_arm(replace(arm, dose_mg=v)),
             continuous_update=False,
         )
         solara.InputFloat(
             f"{prefix}Loading dose (mg, first dose; 0 = none)",
-            value=loading,
+            value=shown_loading_dose(arm, library, scenario),
             on_value=lambda v: set_arm(replace(arm, loading_dose_mg=v)),
             continuous_update=False,
         )

@@ -7,7 +7,6 @@ on reset), so two visitors never share a model.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import threading
 from dataclasses import dataclass, field
@@ -39,8 +38,9 @@ class ArmSpec:
         schedule: dosing schedule (``daily``, ``weekly``, ``fixed`` ...).
         start_day: treatment start, days (None: the scenario's default).
         conc_nM: held concentration, nM (schedule ``fixed``; research-tool drugs).
-        loading_dose_mg: first dose, mg (0: none; None: the drug's own loading dose, scaled
-            with the dose on the drug's schedule, as :func:`model.regimes.build_regime`).
+        loading_dose_mg: first dose, mg, as the visitor typed it (0: none; None: the drug's
+            own loading dose scaled to the dose on the drug's schedule, none on another: the
+            rule of :func:`model.regimes.build_regime`, as ``mtor-sim run --dose``).
     """
 
     label: str
@@ -104,18 +104,15 @@ def make_regime(arm: ArmSpec, scenario: str | None, library: DrugLibrary) -> Reg
     if start is None:
         start = get_scenario(scenario).default_start_day
     held = schedule == "fixed" or conc is not None
-    regime = build_regime(
+    return build_regime(
         library,
         arm.drug,
         dose_mg=None if held else arm.dose_mg,
         schedule=None if conc is not None else schedule,
-        loading_dose_mg=None if held else arm.loading_dose_mg or None,
+        loading_dose_mg=None if held else arm.loading_dose_mg,
         conc_nM=conc,
         start_day=start,
     )
-    if arm.loading_dose_mg == 0 and regime.loading_dose_mg is not None:
-        regime = dataclasses.replace(regime, loading_dose_mg=None)  # 0: no loading dose
-    return regime
 
 
 def needs_hidden_twin(scenario: str, arm_specs) -> bool:
