@@ -115,6 +115,7 @@ def test_the_page_says_an_unseen_event_was_not_seen_within_the_run_so_far():
     assert missing_words("wound_closure_day", {"wound": False}, 24.0)[0] == NO_WOUND
     assert missing_words("rejection_day", None, 480.0)[0] == "not within 20.0 days"
     assert missing_words("rejection_day")[0] == "never"
+    assert missing_words("doubling_time_h", None, 1.0)[0] == "no doubling within 1.00 h"
     assert missing_words("time_to_progression_days", None, 1440.0)[0] == (
         "no progression within 60.0 days"
     )

@@ -128,7 +128,6 @@ def tick(value: float, step: float) -> str:
 
 MISSING_WORDS = MappingProxyType(
     {
-        "doubling_time_h": ("no doubling", "no doubling"),
         "growth_inhibition": ("n/a (untreated arm did not grow)", "untreated arm did not grow"),
         # a Kaplan-Meier quantile the run did not reach: too many organisms alive at its end
         "median_lifespan_days": ("not reached (over half alive at the end)", "not reached"),
@@ -181,7 +180,9 @@ def missing_words(
     return "n/a", "n/a"
 
 
-UNSEEN_EVENTS = MappingProxyType({"time_to_progression_days": "no progression"})
+UNSEEN_EVENTS = MappingProxyType(
+    {"time_to_progression_days": "no progression", "doubling_time_h": "no doubling"}
+)
 """Readouts that are the time of an event, named other than ``*_day``, and the words for the
 event not seen (``no progression``; with the run's length: ``no progression within 60.0
 days``)."""
