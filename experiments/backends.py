@@ -97,8 +97,11 @@ class LocalBackend:
     fork server imports the simulator once, so each worker starts with it imported.
     """
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, progress: bool = False):
         self.workers = workers
+        # In this process (one worker) each run's phases show below the sweep's bar; pool
+        # workers' bars would scribble over it from other processes, so they stay quiet.
+        self.progress = progress
         self.name = f"local, {workers} worker{'s' if workers > 1 else ''}"
 
     def __enter__(self) -> LocalBackend:
@@ -112,7 +115,7 @@ class LocalBackend:
         runs = list(runs)
         if self.workers == 1:
             for run in runs:
-                yield run_one(run, quiet=True)
+                yield run_one(run, quiet=not self.progress)
             return
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["mtor_abm.experiments.backends"])  # workers fork warm
@@ -213,10 +216,11 @@ class DaskBackend:
             self.client.cancel(futures)
 
 
-def open_backend(workers: int | None, scheduler: str | None):
-    """The backend for ``--workers`` / ``--scheduler`` (a context manager)."""
+def open_backend(workers: int | None, scheduler: str | None, progress: bool = False):
+    """The backend for ``--workers`` / ``--scheduler`` (a context manager); ``progress``: a
+    one-worker local backend shows each run's phases (building, stepping, the adverse panel)."""
     if scheduler is not None:
         if workers is not None:
             raise InputError("--workers is for the local pool; a --scheduler cluster has its own")
         return DaskBackend(scheduler)
-    return LocalBackend(workers or os.cpu_count() or 1)
+    return LocalBackend(workers or os.cpu_count() or 1, progress)

@@ -14,6 +14,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from mtor_abm.experiments.progress import phase
 from mtor_abm.experiments.runner import json_safe
 from mtor_abm.model import atomic
 from mtor_abm.model.calibration.evaluate import load_observations
@@ -70,7 +71,7 @@ def cmd_calibrate(args) -> int:
             starts=args.starts,
             max_evaluations=args.max_evaluations,
             map_fn=map_fn,
-            progress=lambda line: print(f"calibrate: {line}", file=sys.stderr, flush=True),
+            progress=_progress_lines(args.starts, len(in_sample) + len(held_out)),
         )
     digest = parameter_set_hash(report["parameters"])
     report["parameter_set_sha256"] = digest
@@ -91,9 +92,27 @@ def cmd_calibrate(args) -> int:
         f"{report['in_sample_n']} met), held out "
         f"{report['held_out_met']}/{report['held_out_n']} met"
     )
-    save_figure(calibration_figure(report["rows"], title), args.out / "calibration.png")
+    with phase(f"calibrate: writing {args.out / 'calibration.png'}"):
+        save_figure(calibration_figure(report["rows"], title), args.out / "calibration.png")
     print(f"calibrate: {title}; wrote {args.out}", file=sys.stderr)
     return 0
+
+
+def _progress_lines(starts: int, rows: int):
+    """The fit's ``progress``: its lines on stderr, and once the last start is done, a line
+    for what follows it (every row at the start and fitted parameters, as long as two
+    evaluations, with no line of its own)."""
+
+    def progress(line: str) -> None:
+        print(f"calibrate: {line}", file=sys.stderr, flush=True)
+        if line.startswith(f"start {starts}/{starts} done"):
+            print(
+                f"calibrate: the start and fitted parameters on all {rows} rows ...",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    return progress
 
 
 class _map_function:

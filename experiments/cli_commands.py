@@ -131,6 +131,7 @@ def cmd_pathway(args) -> int:
 
 
 def cmd_pk(args) -> int:
+    from mtor_abm.experiments.progress import reporter
     from mtor_abm.experiments.runner import run_adverse_panel
     from mtor_abm.model.pharmacology import dose_times_h, load_library
     from mtor_abm.model.pk import simulate, steady_state_summary
@@ -143,7 +144,8 @@ def cmd_pk(args) -> int:
     from mtor_abm.experiments.runner import check_days
 
     args.days = check_days(args.days)
-    times, conc = simulate(regime, args.days, dt_h=0.5, library=library)
+    with reporter(f"pk {regime.drug}", "sample") as report:
+        times, conc = simulate(regime, args.days, dt_h=0.5, library=library, progress=report)
     parent = conc.get(regime.drug, np.zeros_like(times))
     ss = steady_state_summary(regime, library) if regime.drug != "none" else {}
     result = {

@@ -65,6 +65,7 @@ def _run_from_files(args, argv):
 
 
 def cmd_run(args, argv) -> int:
+    from mtor_abm.experiments.progress import bar
     from mtor_abm.experiments.runner import run_scenario
     from mtor_abm.model.pharmacology import load_library
     from mtor_abm.model.scenarios import get_scenario
@@ -110,7 +111,11 @@ def cmd_run(args, argv) -> int:
         seeds = [int(c.generate_state(1)[0]) for c in children]
     if args.save_state is not None and args.replicates > 1:
         raise InputError("--save-state takes one run; it cannot be combined with --replicates")
-    results = [run_scenario(args.scenario, regime, args.days, s, overrides, library) for s in seeds]
+    results = []
+    with bar(f"{args.scenario} replicates", len(seeds), "run", len(seeds) > 1) as done:
+        for s in seeds:
+            results.append(run_scenario(args.scenario, regime, args.days, s, overrides, library))
+            done.update(1)
     return _report_run(results, seeds, args, argv)
 
 

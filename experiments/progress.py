@@ -1,5 +1,6 @@
-"""Progress on stderr for the long phases of a run: building, stepping, the twin, the
-adverse panel, writing the outputs.
+"""Progress on stderr for the long phases of a command: building a model or cohort,
+stepping, the twin, the adverse panel, a PK curve, replicates, a sweep's runs, writing the
+outputs, figures and reports.
 
 Everything goes to stderr only (stdout stays one JSON object under ``--json``) and appears
 only for a phase longer than :data:`DELAY_S`. Counted phases draw a bar that vanishes when
@@ -67,7 +68,7 @@ def phase(label: str, enabled: bool = True):
 
     def show() -> None:
         shown.set()
-        print(f"{label} ...", file=sys.stderr, flush=True)
+        tqdm.write(f"{label} ...", file=sys.stderr)  # above any bar drawn meanwhile
 
     timer = threading.Timer(DELAY_S, show)
     timer.daemon = True
@@ -83,4 +84,4 @@ def phase(label: str, enabled: bool = True):
             timer.join()  # a line being printed is finished before the closing one
         if shown.is_set():
             elapsed = time.perf_counter() - started
-            print(f"{label}: done in {elapsed:.1f} s", file=sys.stderr, flush=True)
+            tqdm.write(f"{label}: done in {elapsed:.1f} s", file=sys.stderr)

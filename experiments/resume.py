@@ -16,6 +16,7 @@ from mtor_abm.experiments.runner import (
     _build,
     _finish,
     advance,
+    built,
     check_days,
     check_treatment_starts,
     json_safe,
@@ -91,14 +92,15 @@ def resume_run(path: Path, days: float, drug_files=()) -> RunResult:
         raise InputError(f"{err}" if where in str(err) else f"{where}: {err}") from None
     whole_steps(days, spec.model_class.STEP_H)
     library = load_library(drug_files, recorded=recorded)
-    with phase(f"rebuilding the {spec.name} model from {path}"):
+    with phase(f"rebuilding the {built(spec, params)} from {path}"):
         model = _restored(spec, params, regime, seed, library, arrays, saved, "model", where)
     check_days(simulated_days(model) + days)  # the total stays within the longest run
     check_treatment_starts(regime, simulated_days(model) + days)
     advance(model, days, f"{spec.name} {regime.drug}", progress=True)
     twin = None
     if "twin" in saved:
-        twin = _restored(spec, params, UNTREATED, seed, library, arrays, saved, "twin", where)
+        with phase(f"rebuilding the untreated {built(spec, params)} from {path}"):
+            twin = _restored(spec, params, UNTREATED, seed, library, arrays, saved, "twin", where)
         advance(twin, days, f"{spec.name} untreated twin", progress=True)
     return _finish(spec, model, twin, regime, seed, library)
 

@@ -123,15 +123,24 @@ def run_scenario(
     check_treatment_starts(regime, days)
     seed = check_seed(seed)
     params = parse_overrides(spec.scenario_class, overrides or {})
-    with phase(f"building the {name} model", progress):
+    with phase(f"building the {built(spec, params)}", progress):
         model = _build(spec, params, regime, seed, library)
     advance(model, days, f"{name} {regime.drug}", progress)
     twin = None
     if spec.needs_twin and regime.drug != "none":
-        with phase(f"building the untreated {name} twin", progress):
+        with phase(f"building the untreated {built(spec, params)}", progress):
             twin = _build(spec, params, UNTREATED, seed, library)
         advance(twin, days, f"{name} untreated twin", progress)
     return _finish(spec, model, twin, regime, seed, library, progress)
+
+
+def built(spec, params: dict) -> str:
+    """What building ``spec``'s model makes, in progress lines: ``aging cohort of 500
+    organisms`` (a cohort's size is what its building time grows with), ``tumor model``."""
+    if spec.replicates_param is None:
+        return f"{spec.name} model"
+    size = params.get(spec.replicates_param, getattr(spec.scenario_class, spec.replicates_param))
+    return f"{spec.name} cohort of {size} {spec.replicates_param}"
 
 
 def check_treatment_starts(regime: Regime, days: float) -> None:

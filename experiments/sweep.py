@@ -56,7 +56,10 @@ def run_sweep(
     """
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
-    with open_backend(workers, scheduler) as backend, SweepStore.open(out, spec, resume) as store:
+    with (
+        open_backend(workers, scheduler, progress) as backend,
+        SweepStore.open(out, spec, resume) as store,
+    ):
         done = store.done_ids()
         missing = [run for run in spec.runs if run.run_id not in done]
         failed = sum(store.read_record(i)["status"] != "ok" for i in done)

@@ -28,6 +28,7 @@ def test_calibrate_writes_fitted_set_fit_report_and_figure(tmp_path, capsys):
     assert "sha256" in (out / "fitted_parameters.toml").read_text()
     err = capsys.readouterr().err  # progress: one line per residual evaluation and per start
     assert "start 1/1, evaluation 1: cost" in err and "start 1/1 done" in err
+    assert "the start and fitted parameters on all 4 rows ..." in err  # after the last start
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,18 @@
-"""Progress of the long phases (stepping, the untreated twin, the adverse panel) on stderr only."""
+"""Progress of the long phases on stderr only: building a model or cohort, stepping, the
+untreated twin, the adverse panel, a PK curve, replicates, a sweep's runs, writing outputs."""
 
 from __future__ import annotations
 
 import json
 import time
 
+import numpy as np
+
 from mtor_abm.experiments import progress
 from mtor_abm.experiments.cli import main
 from mtor_abm.model.adverse import adverse_panel
 from mtor_abm.model.pharmacology import Regime
+from mtor_abm.model.pk import simulate
 
 SMALL = ["--set", "width=16", "--set", "height=16", "--set", "initial_cells=20"]
 
@@ -71,3 +75,74 @@ def test_an_uncounted_phase_speaks_only_once_it_is_long(capsys, monkeypatch):
     assert "quick" not in err
     lines = err.splitlines()
     assert lines[0] == "slow ..." and lines[1].startswith("slow: done in 0.")
+
+
+def test_a_cohort_run_reports_building_the_cohort_and_the_adverse_panel(capsys, monkeypatch):
+    """Building a cohort and the adverse panel are phases of their own (issue 17), named with
+    what they build; stdout stays one JSON object."""
+    monkeypatch.setattr(progress, "DELAY_S", 0.0)
+    small = ["--set", "lattice=4", "--set", "stem_cells=2", "--replicates", "3"]
+    assert main(["run", "aging", "--drug", "sirolimus", "--days", "5", *small, "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert out.count("\n") == 1 and json.loads(out)["params"]["organisms"] == 3
+    for line in (
+        "building the aging cohort of 3 organisms ...",
+        "building the aging cohort of 3 organisms: done in",
+        "building the untreated aging cohort of 3 organisms: done in",
+        "aging sirolimus",
+        "adverse panel sirolimus",
+    ):
+        assert line in err, line
+
+
+def test_pk_curve_reports_each_day_and_the_end_without_changing_it(capsys, monkeypatch):
+    regime = Regime("sirolimus", 2.0, "daily", loading_dose_mg=6.0)
+    calls: list[tuple[int, int]] = []
+    times, conc = simulate(regime, 2, dt_h=0.5, progress=lambda d, t: calls.append((d, t)))
+    plain_times, plain = simulate(regime, 2, dt_h=0.5)
+    assert np.array_equal(times, plain_times)
+    assert all(np.array_equal(conc[s], plain[s]) for s in plain)
+    assert calls == [(0, 97), (48, 97), (96, 97), (97, 97)]  # 0-48 h every 0.5 h: 97 samples
+    monkeypatch.setattr(progress, "DELAY_S", 0.0)
+    assert main(["pk", "--drug", "sirolimus", "--days", "2", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["drug"] == "sirolimus" and "pk sirolimus" in err
+
+
+def test_replicates_count_their_runs_on_stderr(capsys, monkeypatch):
+    monkeypatch.setattr(progress, "DELAY_S", 0.0)
+    args = ["run", "culture", "--days", "0.25", *SMALL, "--replicates", "2", "--json"]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert len(json.loads(out)["seeds"]) == 2
+    assert "culture replicates" in err
+
+
+def test_a_one_worker_sweep_shows_each_runs_phases(capsys, monkeypatch, tmp_path):
+    """In this process a sweep's runs show their own phases below the sweep's bar (a case
+    can take minutes: the sweep's bar alone stood still meanwhile)."""
+    from mtor_abm.experiments.sweep import run_sweep
+
+    spec = tmp_path / "two.toml"
+    spec.write_text(
+        'scenario = "culture"\ndays = 0.25\n[set]\nwidth = 16\nheight = 16\n'
+        'initial_cells = 20\n[[regimes]]\ndrug = ["none", "torin1"]\n'
+    )
+    monkeypatch.setattr(progress, "DELAY_S", 0.0)
+    assert run_sweep(spec, tmp_path / "out", workers=1)["ran"] == 2
+    err = capsys.readouterr().err
+    assert "sweep (local, 1 worker)" in err
+    assert err.count("building the culture model: done in") == 2
+    assert "culture torin1" in err
+    run_sweep(spec, tmp_path / "quiet", workers=1, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_report_says_it_is_being_written(capsys, monkeypatch, tmp_path):
+    out_dir = tmp_path / "run"
+    assert main(["run", "culture", "--days", "0.25", *SMALL, "--out", str(out_dir)]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(progress, "DELAY_S", 0.0)
+    assert main(["report", str(out_dir)]) == 0
+    err = capsys.readouterr().err
+    assert f"writing the report of {out_dir}: done in" in err

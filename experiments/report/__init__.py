@@ -28,6 +28,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from mtor_abm.experiments.progress import phase
 from mtor_abm.experiments.report.adverse import adverse_panel
 from mtor_abm.experiments.report.conditions import condition_colors, conditions
 from mtor_abm.experiments.report.dose_response import dose_response
@@ -47,7 +48,8 @@ REPORT_DIR = "report"
 
 def cmd_report(args) -> int:
     """Entry point of ``mtor-sim report``."""
-    written = write_report(args.dir)
+    with phase(f"writing the report of {args.dir}"):
+        written = write_report(args.dir)
     print(
         f"report: {Path(args.dir) / REPORT_DIR / 'report.md'} and {len(written) - 1} figures",
         file=sys.stderr,
