@@ -85,3 +85,23 @@ def phase(label: str, enabled: bool = True):
         if shown.is_set():
             elapsed = time.perf_counter() - started
             tqdm.write(f"{label}: done in {elapsed:.1f} s", file=sys.stderr)
+
+
+@contextmanager
+def ticking(shown: tqdm, every_s: float = 1.0):
+    """Redraw the bar ``shown`` every ``every_s`` seconds while the block runs, so its elapsed
+    time moves while one long item (a sweep's case in a pool worker, which reports nothing
+    until it ends) is under way."""
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(every_s):
+            shown.refresh()  # a closed or disabled bar draws nothing
+
+    thread = threading.Thread(target=tick, name="progress-ticker", daemon=True)
+    thread.start()
+    try:
+        yield shown
+    finally:
+        stop.set()
+        thread.join()

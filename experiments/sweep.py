@@ -15,6 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from mtor_abm.experiments.backends import open_backend
+from mtor_abm.experiments.progress import ticking
 from mtor_abm.experiments.spec import SweepSpec, load_spec
 from mtor_abm.experiments.store import SweepStore
 
@@ -75,7 +76,7 @@ def run_sweep(
             dynamic_ncols=True,
         )
         bar.set_postfix(failed=failed)
-        with bar, contextlib.closing(backend.run(missing)) as records:
+        with bar, ticking(bar), contextlib.closing(backend.run(missing)) as records:
             try:
                 for record in records:
                     store.write_record(record)

@@ -146,3 +146,19 @@ def test_a_report_says_it_is_being_written(capsys, monkeypatch, tmp_path):
     assert main(["report", str(out_dir)]) == 0
     err = capsys.readouterr().err
     assert f"writing the report of {out_dir}: done in" in err
+
+
+def test_a_ticking_bar_redraws_while_nothing_finishes():
+    """A pool sweep's bar had nothing to draw until a case ended: its clock stood still for
+    the minutes a 60-day tumor takes. Ticking redraws it; after the block it stays quiet."""
+    import io
+
+    from tqdm import tqdm
+
+    text = io.StringIO()
+    with tqdm(total=2, file=text, mininterval=0) as shown, progress.ticking(shown, 0.05):
+        time.sleep(0.5)  # one long case: no update
+    drawn = text.getvalue().count("\r")
+    assert drawn >= 4, text.getvalue()  # ~10 ticks; at least a few even on a loaded machine
+    time.sleep(0.2)
+    assert text.getvalue().count("\r") == drawn  # the ticker ended with the block
