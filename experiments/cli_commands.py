@@ -98,6 +98,7 @@ def cmd_drugs(args) -> int:
 
 
 def cmd_pathway(args) -> int:
+    from mtor_abm.experiments.progress import reporter
     from mtor_abm.model.pathway import simulate_pathway
     from mtor_abm.model.pharmacology import load_library
 
@@ -107,14 +108,16 @@ def cmd_pathway(args) -> int:
             overrides[k] = float(v)
         except ValueError:
             raise InputError(f"--set {k} must be a number, got {v!r}") from None
-    result = simulate_pathway(
-        args.drug,
-        args.conc,
-        args.hours,
-        args.cell_type,
-        overrides,
-        library=load_library(args.drug_file or ()),
-    )
+    with reporter(f"pathway {args.drug}", "sample") as report:
+        result = simulate_pathway(
+            args.drug,
+            args.conc,
+            args.hours,
+            args.cell_type,
+            overrides,
+            library=load_library(args.drug_file or ()),
+            progress=report,
+        )
     if args.json:
         print_json(result)
         return EXIT_OK

@@ -7,7 +7,7 @@ at 0 h and every readout is divided by an untreated twin of the same cell at the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 import numpy as np
@@ -103,6 +103,7 @@ def simulate_pathway(
     overrides: Mapping[str, float] | None = None,
     sample_h: float = 1.0,
     library: DrugLibrary | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict:
     """Add ``drug`` at ``conc_nM`` at 0 h to a cell at its untreated steady state.
 
@@ -115,6 +116,8 @@ def simulate_pathway(
             ``energy``) to change, by name.
         sample_h: sampling interval, h (<= 1: readouts are at least hourly).
         library: drug library (default: the packaged one).
+        progress: ``progress(done, total)`` with the samples taken, once per simulated day
+            and at the end (a year of hourly samples takes a few seconds).
 
     Returns:
         ``{"drug", "conc_nM", "cell_type", "times_h": [...], "<readout>": [...]}`` with
@@ -147,7 +150,10 @@ def simulate_pathway(
     n_samples = round(hours / sample_h)
     times = np.linspace(0.0, n_samples * sample_h, n_samples + 1)
     series = {name: [] for name in READOUTS}
+    day = max(1, round(24.0 / sample_h))
     for i, _t in enumerate(times):
+        if progress is not None and i % day == 0:
+            progress(i, len(times))
         if i:
             sg.advance(state, both, stacked, sample_h)
         values = readouts(state, both, stacked.occ_frb)
@@ -155,6 +161,8 @@ def simulate_pathway(
             treated, untreated = values[name]
             # 0 in the untreated cell (e.g. a neuron's proliferation): no ratio, so null.
             series[name].append(float(treated / untreated) if untreated > 0 else None)
+    if progress is not None:
+        progress(len(times), len(times))
     return {
         "drug": drug,
         "conc_nM": float(conc_nM),

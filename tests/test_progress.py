@@ -162,3 +162,19 @@ def test_a_ticking_bar_redraws_while_nothing_finishes():
     assert drawn >= 4, text.getvalue()  # ~10 ticks; at least a few even on a loaded machine
     time.sleep(0.2)
     assert text.getvalue().count("\r") == drawn  # the ticker ended with the block
+
+
+def test_pathway_reports_each_day_and_the_end_without_changing_its_result(capsys, monkeypatch):
+    from mtor_abm.model.pathway import simulate_pathway
+
+    calls: list[tuple[int, int]] = []
+    with_progress = simulate_pathway(
+        "sirolimus", 10.0, 48.0, progress=lambda d, t: calls.append((d, t))
+    )
+    assert with_progress == simulate_pathway("sirolimus", 10.0, 48.0)
+    assert calls == [(0, 49), (24, 49), (48, 49), (49, 49)]  # hourly samples, 0-48 h
+    monkeypatch.setattr(progress, "DELAY_S", 0.0)
+    args = ["pathway", "--drug", "sirolimus", "--conc", "10", "--hours", "48", "--json"]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["drug"] == "sirolimus" and "pathway sirolimus" in err
