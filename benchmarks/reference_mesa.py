@@ -344,7 +344,10 @@ class TissueAgent(CellAgent):
         p4_rel = (self.p4ebp1 / ref["p4ebp1"]) ** self.prolif_4ebp_hill
         w = self.prolif_s6k_weight
         proliferation = p4_rel - w * p4_rel + w * s6k_rel
-        survival = self.akt_t308 * (0.3 + 0.7 * self.akt_s473) / ref["akt"]
+        akt = self.akt_t308 * (0.3 + 0.7 * self.akt_s473)
+        foxo = 1.0 / (1.0 + (akt / sg.K_FOXO) ** 2)  # FOXO -> p27Kip1 brake on G1->S
+        proliferation *= (1.0 + self.p27_brake * ref["foxo"]) / (1.0 + self.p27_brake * foxo)
+        survival = akt / ref["akt"]
         autophagy = self.autophagy / ref["autophagy"]
 
         # Growth and cycle (model.fates.advance_cycle); supply = nutrients x energy.

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from types import MappingProxyType
 
-from mtor_abm.model.calibration.parameter_set import shipped_parameter_set, values_for
+from mtor_abm.model.calibration.parameter_set import shipped_parameter_set
 from mtor_abm.model.domains import Domain
 from mtor_abm.model.errors import InputError
 
@@ -38,8 +38,11 @@ class CellType:
         tsc_loss: 1 if TSC1/2 is lost, so Rheb (and mTORC1) ignores AKT and growth factors.
         fkbp12_level: FKBP12 abundance (1 = normal, 0 = knocked out); rapalogs need it.
         feedback_strength: S6K -> IRS1 inhibition strength per unit S6K-T389 phosphorylation
-            (Harrington 2004 J Cell Biol 166:213). 19.3 keeps the reference cell's IRS1 (0.39)
-            with the graded S6K of :data:`K_S6K`; it was 2.0 with the saturated S6K. Assumed.
+            (Harrington 2004 J Cell Biol 166:213). The shared default is fitted (S4, S5,
+            L09-L11); 19.3 before the fit kept the reference cell's IRS1 at 0.39 with the
+            graded S6K of ``K_S6K``. 0 in T-cells: the IL-2 receptor recruits PI3K through
+            Shc-Grb2-Gab2, not IRS1 (Gadina 2000 JBC 275:26959), so S6K's serine
+            phosphorylation of IRS1 has no receptor to act on there. Assumed.
         foxo_rtk_gain: maximal FOXO-driven receptor re-expression (Chandarlapaty 2011). Assumed.
         mtorc2_turnover_per_h: turnover rate of assembled mTORC2, 1/h. Cultured lines lose
             mTORC2 within 24-48 h of rapamycin (Sarbassov 2006 Mol Cell 22:159); mouse liver
@@ -56,9 +59,17 @@ class CellType:
             PNAS 105:17414; 0 = stays at its peak: lymphocytes, whose rapamycin-sensitive G1->S
             runs through 4E-BP2 with a sustained block, So 2016 Sci Signal 9:ra57).
         prolif_4ebp_hill: steepness of G1->S in free eIF4E (4E-BP phosphorylation relative to
-            the reference cell): 1 in epithelia; 2 in T-cells, whose IL-2-driven G1->S needs
-            eIF4E-dependent translation of cell-cycle mRNAs and is lost when 4E-BP2 stays
-            dephosphorylated (So 2016 Sci Signal 9:ra57). Assumed magnitude.
+            the reference cell): 1 in epithelia; steeper in T-cells (fitted: S10, L18), whose
+            IL-2-driven G1->S needs eIF4E-dependent translation of cell-cycle mRNAs and is lost
+            when 4E-BP2 stays dephosphorylated (So 2016 Sci Signal 9:ra57).
+        p27_brake: strength of the FOXO -> p27Kip1 brake on G1->S: G1 progress is divided by
+            ``1 + p27_brake * FOXO`` (nuclear FOXO fraction, 0-1) relative to the reference
+            cell's, so it is graded in the growth-factor input through PI3K -> AKT. T-cells:
+            IL-2 releases G1 through PI3K -> AKT -| FoxO -> p27Kip1 (Stahl 2002 J Immunol
+            168:5024; Nourse 1994 Nature 372:570: rapamycin keeps p27 high), assumed 4. 0
+            elsewhere: with the S6K -> IRS1 feedback, a rapalog's AKT rise would lift the brake
+            and raise wild-type epithelia's G1->S above untreated, against Luo 1996 Mol Cell
+            Biol 16:6744 (rapamycin raises p27). Assumed.
         nfat_il2_share: share of the growth-factor input that the cell makes itself through
             calcineurin -> NFAT -> IL-2 (T-cells: TCR-driven autocrine IL-2, blocked by
             calcineurin inhibitors; Bierer 1990 PNAS 87:9231). 0 for other cells. Assumed 0.8.
@@ -85,6 +96,7 @@ class CellType:
     prolif_s6k_weight: float = _param(0.25, Domain(0.0, 1.0))
     rapalog_4ebp_adaptation: float = _param(1.0, Domain(0.0, 1.0))
     prolif_4ebp_hill: float = _param(1.0, Domain(0.1, 10.0))
+    p27_brake: float = _param(0.0, Domain(0.0, 100.0))
     nfat_il2_share: float = _param(0.0, Domain(0.0, 1.0))
 
     def __post_init__(self) -> None:
@@ -126,11 +138,14 @@ PRIOR_CELL_TYPES: Mapping[str, CellType] = MappingProxyType(
                 "tcell",
                 "T lymphocyte: growth signal = IL-2 + TCR, mostly its own NFAT-made IL-2; "
                 "G1->S through 4E-BP2/eIF4E with a sustained rapalog block, S6K dispensable "
-                "(So 2016 Sci Signal 9:ra57); FKBP12-rich",
+                "(So 2016 Sci Signal 9:ra57); PI3K through Gab2, no S6K-IRS1 feedback; "
+                "FOXO-p27 G1 brake; FKBP12-rich",
                 fkbp12_level=2.0,
+                feedback_strength=0.0,
+                p27_brake=4.0,
                 prolif_s6k_weight=0.1,
                 rapalog_4ebp_adaptation=0.0,
-                prolif_4ebp_hill=2.0,
+                prolif_4ebp_hill=2.5,
                 nfat_il2_share=0.8,
                 basal_autophagy=0.15,
             ),
@@ -166,13 +181,28 @@ PRIOR_CELL_TYPES: Mapping[str, CellType] = MappingProxyType(
 """The named cell types with their hand-set (prior) values, before the fitted set is applied."""
 
 
+def own_parameters(ct: CellType) -> frozenset[str]:
+    """Names of the parameters a cell type sets itself (its value differs from the shared
+    :class:`CellType` default): a ``"*"`` table of a parameter set leaves them alone."""
+    shared = CellType("shared", "")
+    return frozenset(k for k in PARAM_NAMES if getattr(ct, k) != getattr(shared, k))
+
+
+def set_values_for(parameters: Mapping[str, Mapping[str, float]], ct: CellType) -> dict[str, float]:
+    """The values a parameter set gives cell type ``ct``: its ``"*"`` table (the shared
+    default, so not for parameters ``ct`` sets itself, see :func:`own_parameters`), then the
+    table named after ``ct``."""
+    own = own_parameters(ct)
+    shared = {k: v for k, v in parameters.get("*", {}).items() if k not in own}
+    return {**shared, **parameters.get(ct.name, {})}
+
+
 def with_parameter_set(
     types: Mapping[str, CellType], parameters: Mapping[str, Mapping[str, float]]
 ) -> Mapping[str, CellType]:
-    """``types`` with the values of a parameter set applied (``"*"`` to every type, a named
-    table to its type, the named table winning). Raises :class:`ValueError` naming the entry
-    when the set names an unknown cell type or parameter (a corrupt shipped file must not be
-    half-applied)."""
+    """``types`` with the values of a parameter set applied (:func:`set_values_for`). Raises
+    :class:`ValueError` naming the entry when the set names an unknown cell type or parameter
+    (a corrupt shipped file must not be half-applied)."""
     unknown_types = set(parameters) - set(types) - {"*"}
     if unknown_types:
         raise ValueError(f"parameter set names unknown cell types {sorted(unknown_types)}")
@@ -181,7 +211,7 @@ def with_parameter_set(
         if bad:
             raise ValueError(f"parameter set [{ct}] names unknown parameters {sorted(bad)}")
     return MappingProxyType(
-        {name: replace(ct, **values_for(parameters, name)) for name, ct in types.items()}
+        {name: replace(ct, **set_values_for(parameters, ct)) for name, ct in types.items()}
     )
 
 

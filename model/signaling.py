@@ -14,6 +14,7 @@ Wiring (arrows are activation, ``-|`` inhibition)::
     mTORC1 -> S6K, 4E-BP1, ULK1-S757 (which holds autophagy off)
     S6K -| IRS1            (the negative feedback loop; Harrington 2004, O'Reilly 2006)
     AKT-S473 -| FOXO -> RTK expression   (slow feedback on receptor levels)
+    AKT -| FOXO -> p27Kip1 -| G1->S      (the cell-cycle brake read by :func:`outputs`)
     mTORC1 -> Grb10 -| receptor signalling (slow; Hsu 2011, Yu 2011)
 
 Drug action enters as three per-cell numbers computed by :mod:`model.pharmacology`:
@@ -96,6 +97,7 @@ from mtor_abm.model.signaling_integrator import new_state as new_state
 from mtor_abm.model.signaling_integrator import ramp_factors as ramp_factors
 from mtor_abm.model.signaling_integrator import substep_lengths as substep_lengths
 from mtor_abm.model.signaling_outputs import TRANSLATION_S6K_SHARE as TRANSLATION_S6K_SHARE
+from mtor_abm.model.signaling_outputs import nuclear_foxo as nuclear_foxo
 from mtor_abm.model.signaling_outputs import outputs as outputs
 from mtor_abm.model.signaling_outputs import reference_levels as reference_levels
 from mtor_abm.model.signaling_outputs import relative_readouts as relative_readouts

@@ -15,13 +15,19 @@ from types import MappingProxyType
 import numpy as np
 
 from mtor_abm.model.cell_types import cell_type_params
-from mtor_abm.model.signaling_constants import ArrayLike, akt_activity
+from mtor_abm.model.signaling_constants import K_FOXO, ArrayLike, akt_activity
 from mtor_abm.model.signaling_integrator import new_state
 
 TRANSLATION_S6K_SHARE = 0.3
 """Share of translation/growth carried by S6K; the rest is eIF4E released by 4E-BP1
 phosphorylation (Thoreen 2012 Nature 485:109: most mTOR-sensitive translation goes through
 4E-BPs). Assumed split."""
+
+
+def nuclear_foxo(akt: np.ndarray) -> np.ndarray:
+    """Nuclear (active) FOXO fraction (0-1) at AKT activity ``akt`` (:func:`akt_activity`):
+    the same switch that drives receptor re-expression in the slow feedback."""
+    return 1.0 / (1.0 + np.square(akt / K_FOXO))
 
 
 def translation_rate(state: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -37,7 +43,10 @@ def outputs(state: Mapping[str, np.ndarray], params: Mapping[str, ArrayLike]):
 
     Returns a dict of arrays:
         translation: protein synthesis / growth rate (:func:`translation_rate`).
-        proliferation: G1->S permission (4E-BP1/eIF4E, plus S6K by cell type; Dowling 2010).
+        proliferation: G1->S permission: 4E-BP1/eIF4E, plus S6K by cell type (Dowling 2010),
+            divided by the cell type's FOXO -> p27Kip1 brake (``p27_brake``: T-cells) relative
+            to the reference cell's, so G1 progress is graded in the growth-factor (IL-2) input
+            through AKT.
         survival: AKT survival signal (S473-weighted AKT activity).
         autophagy: autophagic flux.
     """
@@ -47,10 +56,16 @@ def outputs(state: Mapping[str, np.ndarray], params: Mapping[str, ArrayLike]):
     w = params["prolif_s6k_weight"]
     proliferation = p4 - w * p4
     proliferation += w * s6k
+    akt = akt_activity(state)
+    b = params["p27_brake"]
+    brake = nuclear_foxo(akt)
+    brake *= b
+    brake += 1.0
+    proliferation *= (1.0 + b * ref["foxo"]) / brake
     return {
         "translation": translation_rate(state),
         "proliferation": proliferation,
-        "survival": akt_activity(state) / ref["akt"],
+        "survival": akt / ref["akt"],
         "autophagy": state["autophagy"] / ref["autophagy"],
     }
 
@@ -82,6 +97,7 @@ def reference_levels() -> Mapping[str, float]:
             "s6k": float(st["s6k"][0]),
             "p4ebp1": float(st["p4ebp1"][0]),
             "akt": float(akt_activity(st)[0]),
+            "foxo": float(nuclear_foxo(akt_activity(st))[0]),
             "akt_s473": float(st["akt_s473"][0]),
             "autophagy": float(st["autophagy"][0]),
         }

@@ -21,8 +21,6 @@ OBSERVATIONS = {obs.id: obs for obs in load_observations()}
 
 NOT_MET = {
     "L02-4ebp1-late": "late block 0.30 leaves p4EBP1 0.97 (0.40 meets it but takes aging A1 over)",
-    "L18-tcell-rapamycin": "T-cell G1->S at 1 nM rapamycin ~0.39 with S6K included, not <= 0.3",
-    "L19-tcell-tacrolimus": "NFAT-made IL-2 reaches G1->S only through PI3K-mTORC1 (~0.78)",
     "L26-tsc-sensitive": "TSC-null GI only 0.07 above wild type at everolimus 10 nM (>= 0.1)",
 }
 

@@ -42,6 +42,7 @@ import numpy as np
 
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.calibration import experiments as ex
+from mtor_abm.model.cell_types import PRIOR_CELL_TYPES, set_values_for
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DrugLibrary, Regime, load_library
 
@@ -144,8 +145,9 @@ def evaluate(
 ) -> float | None:
     """The model's value for one observation (None when it cannot be computed).
 
-    ``cell_overrides`` maps a cell type (or ``"*"`` for every one) to parameter values that
-    replace the packaged ones: the calibration fit's free parameters.
+    ``cell_overrides`` maps a cell type (or ``"*"``, the shared default, for every cell type
+    that does not set the parameter itself: :func:`model.cell_types.set_values_for`) to
+    parameter values that replace the packaged ones: the calibration fit's free parameters.
     """
     library = library or load_library()
     spec = obs.spec
@@ -177,8 +179,9 @@ def evaluate(
 def _overrides(spec, cell_type: str, cell_overrides) -> dict[str, float]:
     merged: dict[str, float] = {}
     if cell_overrides:
-        merged.update(cell_overrides.get("*", {}))
-        merged.update(cell_overrides.get(cell_type, {}))
+        if cell_type not in PRIOR_CELL_TYPES:
+            sg.cell_type(cell_type)  # raises the one-line error naming the allowed types
+        merged.update(set_values_for(cell_overrides, PRIOR_CELL_TYPES[cell_type]))
     merged.update(spec.get("overrides", {}))
     return merged
 

@@ -57,10 +57,11 @@ class FreeParameter:
 FREE_PARAMETERS: tuple[FreeParameter, ...] = (
     FreeParameter("*", "feedback_strength", 5.0, 60.0),
     FreeParameter("*", "foxo_rtk_gain", 0.3, 4.0),
-    FreeParameter("tcell", "prolif_4ebp_hill", 1.0, 3.0),
 )
-"""Fitted by default: S6K -> IRS1 feedback strength and FOXO -> RTK gain for every cell type
-(constrained by S4, S5, L09-L11), T-cell G1->S steepness in eIF4E (S10, L18)."""
+"""Fitted by default: the shared S6K -> IRS1 feedback strength and FOXO -> RTK gain
+(constrained by S4, S5, L09-L11 and every row where the feedback loop acts). Cell-type
+parameters that only a few rows constrain (the T-cell G1->S steepness, S10 and L18) stay
+hand-set priors: fitting them to those rows would tune to the rows."""
 
 
 def overrides_from_vector(

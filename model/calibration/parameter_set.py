@@ -1,11 +1,12 @@
 """Signalling parameter sets as data: the fitted set shipped with the package, its hash, TOML.
 
 A parameter set is ``{cell_type: {name: value}}`` where ``cell_type`` names a
-:data:`model.cell_types.CELL_TYPES` entry or is ``"*"`` (every cell type; a named table
-wins over ``"*"``). ``mtor-sim calibrate`` writes one as ``fitted_parameters.toml``; the one
-copied to ``model/calibration/fitted_parameters.toml`` is *shipped*: :mod:`model.cell_types`
-applies it on import, so the packaged cell types carry the fitted values, and every run's
-manifest records its SHA-256 (:func:`parameter_set_hash`).
+:data:`model.cell_types.CELL_TYPES` entry or is ``"*"``: the shared default, for every cell
+type that does not set that parameter itself (a named table wins over ``"*"``; see
+:func:`model.cell_types.set_values_for`). ``mtor-sim calibrate`` writes one as
+``fitted_parameters.toml``; the one copied to ``model/calibration/fitted_parameters.toml`` is
+*shipped*: :mod:`model.cell_types` applies it on import, so the packaged cell types carry the
+fitted values, and every run's manifest records its SHA-256 (:func:`parameter_set_hash`).
 
 This module imports nothing from the network so that :mod:`model.cell_types` can use it.
 """
@@ -51,8 +52,3 @@ def shipped_parameter_set() -> dict[str, dict[str, float]]:
     if not item.is_file():
         return {}
     return parse_parameter_set(item.read_text(encoding="utf-8"))
-
-
-def values_for(parameters: Mapping[str, Mapping[str, float]], cell_type: str) -> dict[str, float]:
-    """The values a set gives ``cell_type``: its ``"*"`` table updated by its own table."""
-    return {**parameters.get("*", {}), **parameters.get(cell_type, {})}
