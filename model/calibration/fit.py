@@ -130,7 +130,8 @@ def fit(
         if progress is not None:
             progress(
                 f"start {tally['start']}/{len(points)}, evaluation {tally['evaluations']}: "
-                f"cost {cost:.3f} (best {tally['best']:.3f})"
+                f"cost {cost:.3f} (best {tally['best']:.3f}) at "
+                + ", ".join(f"{p.key}={v:.4g}" for p, v in zip(params, x, strict=True))
             )
         return r
 
