@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from mtor_abm.experiments.cli import main
+from mtor_abm.model.calibration.parameter_set import parameter_set_hash, shipped_parameter_set
 
 PATHWAY_READOUTS = [
     "mTORC1",
@@ -80,6 +81,8 @@ def test_run_culture_json_and_out_dir_follow_the_contract(capsys, tmp_path):
     assert manifest["seed"] == 3 and "mesa" in manifest["versions"]
     identity = manifest["signalling_parameters"]  # which signalling parameter set ran
     assert len(identity["cell_types_sha256"]) == 64
+    shipped = shipped_parameter_set()  # the fit's hash names the fitted set every run used
+    assert shipped and identity["fitted_set_sha256"] == parameter_set_hash(shipped)
     assert (out_dir / "figures" / "growth.png").stat().st_size > 1000
 
 
