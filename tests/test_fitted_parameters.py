@@ -1,7 +1,7 @@
 """The shipped signalling parameters are the fitted ones, named by their hash in every run.
 
-Issue 18: "the shipped parameters are the fitted ones, with the fit's hash in the manifest of
-every run". The shipped set is ``model/calibration/fitted_parameters.toml`` as written by
+The shipped parameters are the fitted ones, and every run's manifest names them by the fit's
+hash. The shipped set is ``model/calibration/fitted_parameters.toml`` as written by
 ``mtor-sim calibrate``; :data:`model.cell_types.CELL_TYPES` applies it to the hand-set priors.
 """
 

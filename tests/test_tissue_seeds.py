@@ -96,12 +96,6 @@ def test_untreated_grafts_are_rejected_and_sirolimus_spares_more_on_every_seed(t
     assert peak_t < 0.2 * peak_u
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="since the graded S6K of network v2, sirolimus spares 0.26 of the graft on average"
-    " over seeds 3-5 (untreated 0.0; seeds 0-2 still > +0.4): the transplant dose-response is"
-    " transplant v2's recalibration (natural Tregs, trough dosing)",
-)
 def test_sirolimus_spares_most_of_the_graft_on_average_over_seeds(transplant_runs):
     """I2 (graft mostly spared at transplant troughs), as
     test_rapalog_at_transplant_troughs_reduces_rejection_but_does_not_abolish_it on seeds 0-2:
