@@ -78,7 +78,7 @@ def test_an_uncounted_phase_speaks_only_once_it_is_long(capsys, monkeypatch):
 
 
 def test_a_cohort_run_reports_building_the_cohort_and_the_adverse_panel(capsys, monkeypatch):
-    """Building a cohort and the adverse panel are phases of their own (issue 17), named with
+    """Building a cohort and the adverse panel are phases of their own, named with
     what they build; stdout stays one JSON object."""
     monkeypatch.setattr(progress, "DELAY_S", 0.0)
     small = ["--set", "lattice=4", "--set", "stem_cells=2", "--replicates", "3"]
