@@ -71,7 +71,7 @@ def cmd_calibrate(args) -> int:
             starts=args.starts,
             max_evaluations=args.max_evaluations,
             map_fn=map_fn,
-            progress=_progress_lines(args.starts, len(in_sample) + len(held_out)),
+            progress=_progress_lines,
         )
     digest = parameter_set_hash(report["parameters"])
     report["parameter_set_sha256"] = digest
@@ -98,21 +98,9 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
-def _progress_lines(starts: int, rows: int):
-    """The fit's ``progress``: its lines on stderr, and once the last start is done, a line
-    for what follows it (every row at the start and fitted parameters, as long as two
-    evaluations, with no line of its own)."""
-
-    def progress(line: str) -> None:
-        print(f"calibrate: {line}", file=sys.stderr, flush=True)
-        if line.startswith(f"start {starts}/{starts} done"):
-            print(
-                f"calibrate: the start and fitted parameters on all {rows} rows ...",
-                file=sys.stderr,
-                flush=True,
-            )
-
-    return progress
+def _progress_lines(line: str) -> None:
+    """The fit's ``progress``: each of its lines on stderr."""
+    print(f"calibrate: {line}", file=sys.stderr, flush=True)
 
 
 class _map_function:

@@ -108,7 +108,8 @@ def fit(
     rows' uncertainties), ``in_sample_met`` / ``held_out_met`` (counts), ``rows`` (per
     observation: model at the start and at the optimum, residuals), ``starts`` (cost of each).
     ``progress``, when given, receives one line per residual evaluation (start, count, cost,
-    best cost so far) and one per start.
+    best cost so far, the parameters), one per start and one before the final evaluation of
+    every row.
     """
     if not in_sample:
         raise InputError("no in-sample observations to fit")
@@ -155,6 +156,8 @@ def fit(
     x_best = np.array(best["x"])
     report_rows = []
     everything = [*in_sample, *held_out]
+    if progress is not None:
+        progress(f"the start and fitted parameters on all {len(everything)} rows ...")
     before = map_fn(
         evaluate_item, [(o, overrides_from_vector(x_packaged, params)) for o in everything]
     )
