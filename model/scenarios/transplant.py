@@ -6,8 +6,9 @@ vessels at a steady rate, crawl (random walk biased up a chemokine made by the i
 are primed on contact with donor APCs (or, weakly, graft cells), secrete IL-2 (a diffusing
 field they also consume), proliferate through IL-2 -> PI3K -> mTORC1 -> G1->S, and
 differentiate by mTORC1 activity into effectors, memory precursors or Tregs
-(:mod:`model.scenarios.transplant_tcells`). Effectors kill donor cells on contact; Tregs
-restrain nearby effectors. Drugs reach the tissue from the vessels as a diffusing field.
+(:mod:`model.scenarios.transplant_tcells`). Natural Tregs enter with the naive precursors from
+0 h. Effectors kill donor cells on contact; Tregs restrain nearby effectors. Drugs reach the
+tissue from the vessels as a diffusing field.
 
 Precursor frequency: only alloreactive precursors are simulated (1-10 % of host T-cells are
 alloreactive; Suchin 2001 J Immunol 166:973); each simulated naive cell is one precursor, so a
@@ -152,6 +153,7 @@ class TransplantModel(TCellResponse, WoundAndInfection, TransplantViews, TissueM
             "activated": 0,
             "allo_entered": 0,
             "pathogen_entered": 0,
+            "natural_tregs_entered": 0,
         }
         self.division_ages: list[float] = []
         self.infection_cleared_day: float | None = None

@@ -80,6 +80,10 @@ def transplant_readouts(model: TransplantState, twin, series) -> dict:
     antigen-experienced T-cells / precursors primed by then (the clonal burst).
     ``division_time_h`` is the median time between divisions of the cells that divided during
     the 24 h with the most divisions; ``contraction`` = 1 - final / peak T-cells.
+    ``treg_peak`` is the most Tregs at any hour and ``treg_final`` / ``memory_final`` the
+    Tregs and memory precursors at the end of the run (counts, not shares: patients on
+    sirolimus keep more Tregs than on calcineurin inhibitors months after transplant; Segundo
+    2006 Transplantation 82:550).
     """
     hours = np.asarray(series["time_h"], dtype=float)
     graft = np.asarray(series["graft_cells"], dtype=float) / max(model.graft_initial, 1)
@@ -102,6 +106,9 @@ def transplant_readouts(model: TransplantState, twin, series) -> dict:
         "treg_fraction": treg / experienced if experienced else None,
         "memory_fraction": mem / (mem + eff) if mem + eff else None,
         "effector_peak": int(np.max(series["effector"])),
+        "treg_peak": int(np.max(subsets["treg"])),
+        "treg_final": int(subsets["treg"][-1]),
+        "memory_final": int(subsets["memory"][-1]),
         "contraction": float(1.0 - tcells[-1] / tcells[peak]) if tcells[peak] else None,
         "division_time_h": division_time_h(series, model.division_ages),
         "infection_cleared_day": model.infection_cleared_day,

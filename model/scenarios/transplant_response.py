@@ -87,6 +87,8 @@ class TCellResponse:
         t["g1_progress"][activate] = 1.0 - p.first_division_g1
         self.counters["activated"] += int(activate.sum())
         out = sg.outputs(t.view(sg.STATE_NAMES), self.tcell_signalling)
+        mtor = tc.mtorc1_output(t["s6k"], self.tcell_ref)
+        subset[...] = tc.subset_transitions(subset, tcr, mtor, self.rng, p, self.dt_h)
         suppression = self._suppression()
         divide = tc.advance_cycle(
             t, out["proliferation"], self._il2_occ, suppression, self.tcell_ref, p, self.dt_h
@@ -139,16 +141,22 @@ class TCellResponse:
         return float(tc.mtorc1_output(self.tcells["s6k"][row : row + 1], self.tcell_ref)[0])
 
     def _enter_tcells(self) -> None:
-        """Naive precursors arrive through the vessels at their steady rates (Poisson)."""
+        """Naive precursors and natural Tregs arrive through the vessels at their steady rates
+        (Poisson); natural Tregs come with the alloreactive precursors from 0 h
+        (``natural_tregs_per_naive`` of them per precursor), resting until they meet antigen."""
         sc = self.scenario
-        streams = [(ALLO, sc.naive_entry_per_day, "allo_entered")]
+        allo_tregs = sc.naive_entry_per_day * self.tparams.natural_tregs_per_naive
+        streams = [
+            (ALLO, NAIVE, sc.naive_entry_per_day, "allo_entered"),
+            (ALLO, TREG, allo_tregs, "natural_tregs_entered"),
+        ]
         if sc.infection:
-            streams.append((PATHOGEN, sc.pathogen_precursors_per_day, "pathogen_entered"))
-        for specific, per_day, counter in streams:
+            streams.append((PATHOGEN, NAIVE, sc.pathogen_precursors_per_day, "pathogen_entered"))
+        for specific, subset, per_day, counter in streams:
             n = int(self.rng.poisson(per_day * self.dt_h / 24.0))
             for _ in range(n):
                 site = self.vessel_sites[self.rng.integers(len(self.vessel_sites))]
-                self.add_tcell((int(site[0]), int(site[1])), NAIVE, specific)
+                self.add_tcell((int(site[0]), int(site[1])), subset, specific)
             self.counters[counter] += n
 
     def _move_tcells(self) -> None:

@@ -9,9 +9,13 @@ TCR + CD28 and IL-2 -> PI3K -> AKT -> mTORC1 -> S6K -> G1->S (Terada 1993 JBC 26
 rapamycin ~1 nM stops IL-2-driven proliferation); IL-2 also gates the cycle through its
 receptor (STAT5). High mTORC1 drives effector differentiation; low mTORC1 favours memory
 precursors (Araki 2009 Nature 460:108) and FoxP3 induction (Kopf 2007 Int Immunopharmacol
-7:1819; Battaglia 2005 Blood 105:4743), and Tregs keep expanding in rapamycin through
-FoxP3-induced PIM2 (Basu 2008 J Immunol 180:5794). Cytotoxicity is mTOR-independent in the
-short term (Dumont 1990 J Immunol 144:251: rapamycin does not block CTL killing).
+7:1819; Battaglia 2005 Blood 105:4743), at divisions (:func:`daughter_subsets`) and between
+them (:func:`subset_transitions`: the effector-to-memory transition, which rapamycin speeds;
+Araki 2009), so a drug that stops division still shifts fates. Natural Tregs enter with the
+naive precursors; Tregs need IL-2 (STAT5) and keep expanding in rapamycin through
+FoxP3-induced PIM2 (Basu 2008 J Immunol 180:5794; Strauss 2007 J Immunol 178:320).
+Cytotoxicity is mTOR-independent in the short term (Dumont 1990 J Immunol 144:251: rapamycin
+does not block CTL killing).
 """
 
 from __future__ import annotations
@@ -54,6 +58,25 @@ class TCellParams:
         p_treg_base, p_treg_low_mtor: probability per division that a conventional daughter
             turns on FoxP3 (induced Treg), at full mTORC1 and extra at none. Assumed (Kopf 2007;
             Battaglia 2005; Haxhinasto 2008 J Exp Med 205:565: PI3K-AKT-mTOR blocks FoxP3).
+        memory_transition_per_h: hazard that an effector becomes a memory precursor
+            (KLRG1lo CD127hi) without dividing, at no mTORC1 output, 1/h; it scales with
+            ``1 - mTORC1`` (:func:`subset_transitions`): rapamycin given during the contraction
+            accelerates the effector-to-memory transition (Araki 2009 Nature 460:108; Rao 2010
+            Immunity 32:67: mTORC1 holds T-bet up and Eomes down). 0.003 makes the contraction
+            leave ~5-10 % memory (Murali-Krishna 1998 Immunity 8:177; Kaech 2002 Nat Rev
+            Immunol 2:251): without IL-2 and antigen an effector dies at
+            ``effector_death_per_h + withdrawal_death_per_h`` = 0.034/h and its pS6K falls to
+            ~0.15 of the activated level, so 0.003 x 0.85 / (0.003 x 0.85 + 0.034) = 7 %.
+        foxp3_induction_per_h: hazard that a TCR-engaged conventional T-cell turns on FoxP3
+            (induced Treg) without dividing, at full TCR signal and no mTORC1 output, 1/h; it
+            scales with ``TCR x (1 - mTORC1)``: TCR signalling with PI3K-AKT-mTOR inhibited
+            induces FoxP3 (Sauer 2008 PNAS 105:7797; Haxhinasto 2008 J Exp Med 205:565; Kopf
+            2007 Int Immunopharmacol 7:1819). Assumed: ~10 % of engaged cells in 2 days under
+            full mTORC1 inhibition (Sauer 2008: ~10-20 % Foxp3+ after 18 h of TCR stimulation
+            then withdrawal with a PI3K/mTOR inhibitor, in vitro with TGF-beta absent).
+        natural_tregs_per_naive: natural (thymic) Tregs entering the tissue per entering
+            conventional alloreactive precursor. Assumed 0.1: FoxP3+ cells are 5-10 % of CD4
+            T-cells (Sakaguchi 2008 Cell 133:775), with a similar alloreactive frequency.
         naive_egress_per_h: hazard that a naive T-cell leaves the tissue without meeting
             antigen, 1/h. Assumed (tissue transit of about a day).
         effector_death_per_h: basal death hazard of an effector, 1/h. Assumed.
@@ -102,6 +125,9 @@ class TCellParams:
     p_mem_low_mtor: float = 0.45
     p_treg_base: float = 0.01
     p_treg_low_mtor: float = 0.05
+    memory_transition_per_h: float = 0.003
+    foxp3_induction_per_h: float = 0.002
+    natural_tregs_per_naive: float = 0.1
     naive_egress_per_h: float = 1.0 / 48.0
     effector_death_per_h: float = 0.004
     withdrawal_death_per_h: float = 0.03
@@ -198,6 +224,27 @@ def daughter_subsets(mtor: np.ndarray, parent_subset: np.ndarray, rng, p: TCellP
     p_mem = (1.0 - p_treg) * (p.p_mem_base + p.p_mem_low_mtor * low)
     out = np.where(u < p_treg, TREG, np.where(u < p_treg + p_mem, MEMORY, EFFECTOR))
     return np.where(parent_subset == TREG, TREG, out).astype(np.int8)
+
+
+def subset_transitions(subset, tcr, mtor, rng, p: TCellParams, dt_h: float) -> np.ndarray:
+    """Subsets after ``dt_h`` of differentiation without division (competing hazards).
+
+    A conventional effector becomes a memory precursor with hazard
+    ``memory_transition_per_h (1 - mTOR)`` or turns on FoxP3 with hazard
+    ``foxp3_induction_per_h TCR (1 - mTOR)`` (``mtor``: mTORC1 output 0-1, ``tcr``: TCR
+    signal 0-1, arrays over T-cells). Other subsets are kept. Returns the new subset array.
+    """
+    low = 1.0 - mtor
+    effector = subset == EFFECTOR
+    to_memory = np.where(effector, p.memory_transition_per_h * low, 0.0)
+    to_treg = np.where(effector, p.foxp3_induction_per_h * tcr * low, 0.0)
+    total = to_memory + to_treg
+    u = rng.random(len(subset))
+    event = u < -np.expm1(-total * dt_h)
+    # which event: split the event's probability in proportion to the two hazards
+    treg = event & (u * total < -np.expm1(-total * dt_h) * to_treg)
+    out = np.where(event, MEMORY, subset)
+    return np.where(treg, TREG, out).astype(subset.dtype)
 
 
 MOORE_OFFSETS = nb.read_only(
