@@ -113,6 +113,31 @@ def test_rapalog_raises_the_treg_fraction_and_keeps_more_tregs_at_transplant_tro
     assert mean(treated, "treg_final") >= mean(untreated, "treg_final")
 
 
+@pytest.fixture(scope="module")
+def low_dose():
+    """Sirolimus held at 0.1 nM (a tenth of the concentration that stops T-cell G1->S, I2) for
+    30 days on seeds 0-2."""
+    held = Regime("sirolimus", 0.0, "fixed", conc_nM=0.1)
+    return [simulate(held, 30.0, seed)[2] for seed in (0, 1, 2)]
+
+
+def test_memory_rises_with_falling_mtorc1_and_its_count_is_biphasic_in_dose(cohort, low_dose):
+    """Araki 2009 Nature 460:108: a low rapamycin dose raises the number of memory CD8 T-cells
+    (partial mTORC1 inhibition, expansion kept), while a dose that stops expansion leaves fewer
+    than untreated; the memory share at the peak rises with dose in both. Means over seeds
+    0-2, memory counted at the end of the month (after the contraction)."""
+    untreated = [cohort[("untreated", s)][2] for s in (0, 1, 2)]
+    trough = [cohort[("sirolimus", s)][2] for s in (0, 1, 2)]
+
+    def mean(rows, key):
+        return float(np.mean([row[key] or 0.0 for row in rows]))
+
+    assert mean(low_dose, "memory_final") > mean(untreated, "memory_final")
+    assert mean(trough, "memory_final") < mean(untreated, "memory_final")
+    assert mean(low_dose, "memory_fraction") > mean(untreated, "memory_fraction")
+    assert mean(trough, "memory_fraction") > mean(untreated, "memory_fraction")
+
+
 def test_tcell_proliferation_signal_falls_at_transplant_troughs():
     """I2: the activated T-cell's G1->S output at 1 nM and at 5-15 ng/mL troughs."""
     params = sg.cell_type_params("tcell")
