@@ -28,12 +28,11 @@ from mtor_abm.model.scenarios.transplant_tcells import (
 N = 200_000
 
 
-def _transitions(mtor: float, tcr: float, dt_h: float, subset: int = EFFECTOR):
+def _transitions(mtor: float, tcr: float, dt_h: float, subset: int = EFFECTOR, nfat=1.0):
     p = TCellParams()
     rng = np.random.default_rng(1)
-    out = subset_transitions(
-        np.full(N, subset, dtype=np.int8), np.full(N, tcr), np.full(N, mtor), rng, p, dt_h
-    )
+    cells = np.full(N, subset, dtype=np.int8)
+    out = subset_transitions(cells, np.full(N, tcr), np.full(N, mtor), nfat, rng, p, dt_h)
     return p, out
 
 
@@ -60,6 +59,15 @@ def test_full_mtorc1_holds_effectors_and_other_subsets_never_change():
 def test_foxp3_induction_needs_the_tcr_and_memory_transition_does_not():
     """Without TCR signal effectors still become memory, never induced Tregs (Sauer 2008)."""
     p, out = _transitions(mtor=0.0, tcr=0.0, dt_h=24.0)
+    assert not np.any(out == TREG)
+    expected = -math.expm1(-p.memory_transition_per_h * 24.0)
+    assert np.mean(out == MEMORY) == pytest.approx(expected, abs=4 / math.sqrt(N))
+
+
+def test_a_calcineurin_block_stops_foxp3_induction_not_the_memory_transition():
+    """Cyclosporine blocks FoxP3 induction, rapamycin does not (Kopf 2007; I3): with NFAT
+    fully blocked no effector turns Treg, and memory follows its own hazard exactly."""
+    p, out = _transitions(mtor=0.0, tcr=1.0, dt_h=24.0, nfat=0.0)
     assert not np.any(out == TREG)
     expected = -math.expm1(-p.memory_transition_per_h * 24.0)
     assert np.mean(out == MEMORY) == pytest.approx(expected, abs=4 / math.sqrt(N))

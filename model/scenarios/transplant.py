@@ -8,7 +8,8 @@ field they also consume), proliferate through IL-2 -> PI3K -> mTORC1 -> G1->S, a
 differentiate by mTORC1 activity into effectors, memory precursors or Tregs
 (:mod:`model.scenarios.transplant_tcells`). Natural Tregs enter with the naive precursors from
 0 h. Effectors kill donor cells on contact; Tregs restrain nearby effectors. Drugs reach the
-tissue from the vessels as a diffusing field.
+tissue from the vessels as a diffusing field: rapalogs act on the T-cells' mTOR network,
+calcineurin inhibitors (tacrolimus, cyclosporine) on their NFAT-made IL-2 and FoxP3 induction.
 
 Precursor frequency: only alloreactive precursors are simulated (1-10 % of host T-cells are
 alloreactive; Suchin 2001 J Immunol 166:973); each simulated naive cell is one precursor, so a
@@ -49,7 +50,7 @@ from mtor_abm.model.checkpoint import recreate_agents, split
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.fates import CycleParams
 from mtor_abm.model.fields import Field
-from mtor_abm.model.pharmacology import target_occupancy
+from mtor_abm.model.pharmacology import calcineurin_inhibition, target_occupancy
 from mtor_abm.model.records import readout_collector
 from mtor_abm.model.scenarios import transplant_challenges as ch
 from mtor_abm.model.scenarios import transplant_tcells as tc
@@ -234,7 +235,9 @@ class TransplantModel(TCellResponse, WoundAndInfection, TransplantViews, TissueM
         subset = t["subset"]
         conventional = (subset == EFFECTOR) | (subset == MEMORY)
         suppression = self._suppression()
-        secretion = np.where(conventional, p.il2_secretion_pM_per_h * t["tcr"] * suppression, 0.0)
+        self._nfat = 1.0 - self._calcineurin_block(t["x"], t["y"])
+        secretion = p.il2_secretion_pM_per_h * t["tcr"] * suppression * self._nfat
+        secretion = np.where(conventional, secretion, 0.0)
         uptake = np.select(
             [conventional, subset == TREG], [p.il2_uptake_per_h, p.il2_uptake_treg_per_h], 0.0
         )
@@ -244,6 +247,22 @@ class TransplantModel(TCellResponse, WoundAndInfection, TransplantViews, TissueM
             production=tc.per_site_counts(x, y, secretion, shape),
             uptake_rate_per_h=tc.per_site_counts(x, y, uptake, shape),
         )
+
+    def _calcineurin_block(self, x: np.ndarray, y: np.ndarray) -> np.ndarray | float:
+        """Fraction of calcineurin-NFAT signalling blocked (0-1) in T-cells at sites (x, y),
+        averaged over this step (:func:`model.pharmacology.calcineurin_inhibition`: tacrolimus
+        through the T-cell's FKBP12, so sirolimus competes with it; cyclosporine). NFAT makes
+        the T-cell's IL-2 (Bierer 1990 PNAS 87:9231) and opens the Foxp3 gene (Tone 2008 Nat
+        Immunol 9:194)."""
+        fkbp12 = self.tcell_signalling["fkbp12_level"]
+        block, _, _ = self.exposure.mean_action(
+            lambda blood: (
+                calcineurin_inhibition(self._drug_at(x, y, blood), fkbp12, self.library),
+                0.0,
+                0.0,
+            )
+        )
+        return block
 
     def local_drug_nM(self, blood_nM: dict[str, float]) -> dict[str, np.ndarray | float]:
         """Drug per species at each tissue cell: the blood level scaled by the tissue field."""

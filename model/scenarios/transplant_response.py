@@ -88,7 +88,7 @@ class TCellResponse:
         self.counters["activated"] += int(activate.sum())
         out = sg.outputs(t.view(sg.STATE_NAMES), self.tcell_signalling)
         mtor = tc.mtorc1_output(t["s6k"], self.tcell_ref)
-        subset[...] = tc.subset_transitions(subset, tcr, mtor, self.rng, p, self.dt_h)
+        subset[...] = tc.subset_transitions(subset, tcr, mtor, self._nfat, self.rng, p, self.dt_h)
         suppression = self._suppression()
         divide = tc.advance_cycle(
             t, out["proliferation"], self._il2_occ, suppression, self.tcell_ref, p, self.dt_h

@@ -226,18 +226,21 @@ def daughter_subsets(mtor: np.ndarray, parent_subset: np.ndarray, rng, p: TCellP
     return np.where(parent_subset == TREG, TREG, out).astype(np.int8)
 
 
-def subset_transitions(subset, tcr, mtor, rng, p: TCellParams, dt_h: float) -> np.ndarray:
+def subset_transitions(subset, tcr, mtor, nfat, rng, p: TCellParams, dt_h: float) -> np.ndarray:
     """Subsets after ``dt_h`` of differentiation without division (competing hazards).
 
     A conventional effector becomes a memory precursor with hazard
     ``memory_transition_per_h (1 - mTOR)`` or turns on FoxP3 with hazard
-    ``foxp3_induction_per_h TCR (1 - mTOR)`` (``mtor``: mTORC1 output 0-1, ``tcr``: TCR
-    signal 0-1, arrays over T-cells). Other subsets are kept. Returns the new subset array.
+    ``foxp3_induction_per_h TCR NFAT (1 - mTOR)`` (``mtor``: mTORC1 output 0-1, ``tcr``: TCR
+    signal 0-1, ``nfat``: calcineurin-NFAT activity 0-1, 1 without a calcineurin inhibitor;
+    arrays over T-cells, or numbers). FoxP3 induction needs NFAT at the Foxp3 enhancer (Tone
+    2008 Nat Immunol 9:194), which is why cyclosporine blocks it where rapamycin does not
+    (Kopf 2007 Int Immunopharmacol 7:1819). Other subsets are kept. Returns the new subsets.
     """
     low = 1.0 - mtor
     effector = subset == EFFECTOR
     to_memory = np.where(effector, p.memory_transition_per_h * low, 0.0)
-    to_treg = np.where(effector, p.foxp3_induction_per_h * tcr * low, 0.0)
+    to_treg = np.where(effector, p.foxp3_induction_per_h * tcr * nfat * low, 0.0)
     total = to_memory + to_treg
     u = rng.random(len(subset))
     event = u < -np.expm1(-total * dt_h)
