@@ -101,8 +101,9 @@ def test_sirolimus_at_troughs_protects_most_grafts_and_keeps_more_tregs(transpla
     """Over 8 seeds (3-10): at sirolimus troughs 5-15 ng/mL (2 mg/day) most grafts
     are not rejected within 30 days, the mean surviving fraction is > untreated + 0.4 (as
     test_rapalog_at_transplant_troughs_reduces_rejection_but_does_not_abolish_it on seeds
-    0-2), and the Treg fraction at the peak and the Treg count at the end are higher than
-    untreated (I3, I4: Battaglia 2005 Blood 105:4743; Strauss 2007 J Immunol 178:320)."""
+    0-2), the Treg fraction at the peak and the Treg count at the end are higher than
+    untreated (I3, I4: Battaglia 2005 Blood 105:4743; Strauss 2007 J Immunol 178:320) and the
+    memory share at the peak more than twice untreated (I3)."""
 
     def rows(treated):
         return [transplant_runs[(s, treated)] for s in TRANSPLANT_SEEDS]
@@ -116,6 +117,8 @@ def test_sirolimus_at_troughs_protects_most_grafts_and_keeps_more_tregs(transpla
     assert survival > mean(False, "graft_surviving_fraction") + 0.4
     assert mean(True, "treg_fraction") > mean(False, "treg_fraction")
     assert mean(True, "treg_final") >= mean(False, "treg_final")
+    # I3: memory precursors (Araki 2009 Nature 460:108), as the three-seed test once did
+    assert mean(True, "memory_fraction") > 2.0 * mean(False, "memory_fraction")
 
 
 # ---------------------------------------------------------------------------------------------

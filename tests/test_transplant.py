@@ -24,7 +24,7 @@ import json
 import numpy as np
 import pytest
 
-from mtor_abm.agents.transplant import ALLO, EFFECTOR, GRAFT
+from mtor_abm.agents.transplant import ALLO, EFFECTOR, GRAFT, MEMORY
 from mtor_abm.experiments.cli import main as cli_main
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.errors import InputError
@@ -86,7 +86,8 @@ def test_rapalog_at_transplant_troughs_reduces_rejection_but_does_not_abolish_it
         return float(np.mean([row[key] or 0.0 for row in rows]))
 
     assert mean(treated, "effector_peak") < 0.2 * mean(untreated, "effector_peak")
-    assert mean(treated, "memory_fraction") > 2.0 * mean(untreated, "memory_fraction")
+    # more memory: test_memory_share_of_primed_effectors_rises_with_dose (hundreds of cells)
+    # and, over 8 seeds, test_tissue_seeds (on three the treated counts are a few cells each)
     survival = mean(treated, "graft_surviving_fraction")
     assert survival > mean(untreated, "graft_surviving_fraction") + 0.4
     # Not abolished: every treated graft loses cells (below the trough window the graft fares
@@ -180,26 +181,42 @@ def test_tcell_proliferation_signal_falls_at_transplant_troughs():
     assert trough_hi <= trough_lo <= low
 
 
-def _effectors_on_graft(regime, hours: int = 24, divided: int = 0):
-    """A graft with 30 primed effectors on it and no new T-cells: kills and divisions.
+def _effectors_on_graft(regime, hours: int = 24, divided: int = 0, model: bool = False):
+    """A graft with 30 primed effectors on it and no new T-cells: kills and divisions (or,
+    with ``model``, the model itself).
 
     ``divided``: divisions the effectors have already made (at ``max_divisions`` they no
     longer divide, so kills compare the same number of killers).
     """
-    model = TransplantModel(
+    run = TransplantModel(
         TransplantScenario(
             rng=3, width=24, height=24, graft_radius=5, donor_apcs=0, naive_entry_per_day=0
         ),
         regime,
     )
-    graft_sites = np.argwhere(model.kind_grid == GRAFT)[:30]
+    graft_sites = np.argwhere(run.kind_grid == GRAFT)[:30]
     for x, y in graft_sites:
-        cell = model.add_tcell((int(x), int(y)), EFFECTOR, ALLO)
-        model.tcells["tcr"][cell.row] = 1.0
-        model.tcells["divisions"][cell.row] = divided
+        cell = run.add_tcell((int(x), int(y)), EFFECTOR, ALLO)
+        run.tcells["tcr"][cell.row] = 1.0
+        run.tcells["divisions"][cell.row] = divided
     for _ in range(hours):
-        model.step()
-    return model.counters["kills"], model.counters["divisions"]
+        run.step()
+    return run if model else (run.counters["kills"], run.counters["divisions"])
+
+
+def test_memory_share_of_primed_effectors_rises_with_dose():
+    """I3 (Araki 2009 Nature 460:108): 30 primed effectors on a graft for 72 h; the share of
+    memory precursors among conventional T-cells rises from untreated to sirolimus 0.1 nM
+    (partial mTORC1 block) to 10 nM, and at 10 nM it is more than twice untreated."""
+    share = {}
+    for conc in (0.0, 0.1, 10.0):
+        regime = Regime("sirolimus", 0.0, "fixed", conc_nM=conc) if conc else UNTREATED
+        model = _effectors_on_graft(regime, hours=72, model=True)
+        subset = model.tcells["subset"]
+        memory, effector = np.sum(subset == MEMORY), np.sum(subset == EFFECTOR)
+        share[conc] = memory / (memory + effector)
+    assert share[0.0] < share[0.1] < share[10.0]
+    assert share[10.0] > 2.0 * share[0.0]
 
 
 def test_effectors_keep_killing_under_rapamycin():
