@@ -255,8 +255,9 @@ def test_higher_exposure_delays_wound_closure_and_infection_clearance_more(chall
     assert day["untreated"] < day["low"] <= day["high"]
     burden = {k: float(np.sum(challenged[k][1]["pathogen_load"])) for k in challenged}
     assert burden["untreated"] < burden["low"] < burden["high"]
-    # Protection rises with exposure (Rapamune label: acute rejection falls with trough)
-    assert untreated["graft_surviving_fraction"] < low["graft_surviving_fraction"]
+    # Protection rises with exposure (Rapamune label: acute rejection falls with trough): the
+    # low dose, below the trough window, delays rejection; the high dose spares more graft
+    assert (low["rejection_day"] or np.inf) > untreated["rejection_day"]
     assert low["graft_surviving_fraction"] < high["graft_surviving_fraction"]
     wound = {k: challenged[k][2]["wound_closure_day"] for k in challenged}
     assert all(v is not None for v in wound.values())

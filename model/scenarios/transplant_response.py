@@ -61,10 +61,13 @@ class TCellResponse:
         return self.tcells.n
 
     def _suppression(self) -> np.ndarray:
-        """Treg restraint of each T-cell: 1 / (1 + Tregs in its 3x3 neighbourhood / half)."""
+        """Treg restraint of each T-cell: 1 / (1 + activated Tregs in its 3x3 neighbourhood /
+        half), each Treg counted by its TCR signal (0-1): Tregs suppress once their own TCR is
+        engaged, then whatever the target's specificity (Thornton & Shevach 1998 J Exp Med
+        188:287), so natural Tregs that have not met donor antigen restrain no one."""
         t = self.tcells
         tregs = tc.per_site_counts(
-            t["x"], t["y"], (t["subset"] == TREG).astype(float), self.il2.data.shape
+            t["x"], t["y"], (t["subset"] == TREG) * t["tcr"], self.il2.data.shape
         )
         local = tc.neighbourhood_sum(tregs)[t["x"], t["y"]]
         return 1.0 / (1.0 + local / self.tparams.treg_half)

@@ -90,8 +90,9 @@ class TCellParams:
         kill_per_h: lysis hazard of a donor cell under one effector, 1/h. Assumed (one CTL
             kills a target in ~0.5-6 h in tissue; Halle 2016 Immunity 44:233). mTOR-independent
             (Dumont 1990).
-        treg_half: Tregs in the 3x3 neighbourhood halving effector killing, IL-2 output and
-            proliferation. Assumed (contact suppression; Tang 2006 Nat Immunol 7:83).
+        treg_half: activated Tregs (each weighted by its TCR signal, 0-1) in the 3x3
+            neighbourhood halving effector killing, IL-2 output and proliferation. Assumed
+            (contact suppression; Tang 2006 Nat Immunol 7:83).
         il2_secretion_pM_per_h: IL-2 released into its site per hour by a fully TCR-stimulated
             conventional T-cell, pM/h. Assumed: set so that a lone producer sees ~10 pM on its
             own site against the bystander sink of the IL-2 field (autocrine half-occupancy).
