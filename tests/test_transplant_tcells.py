@@ -97,3 +97,31 @@ def test_natural_tregs_enter_with_the_precursors_from_the_start():
     expected = TCellParams().natural_tregs_per_naive * naive
     assert abs(tregs - expected) < 4.0 * math.sqrt(expected)
     assert np.sum(model.tcells["subset"] == TREG) > 0
+
+
+def test_tacrolimus_in_excess_reverses_sirolimus_in_t_cells():
+    """FKBP12 competition in the T-cell (FKBP12-rich): tacrolimus at 100-fold molar excess over
+    sirolimus 1 nM gives back at least half of the G1->S signal that sirolimus took away in an
+    activated T-cell after 24 h (Dumont 1990 J Immunol 144:1418: FK-506 and rapamycin are
+    reciprocal antagonists of murine T-cell proliferation; Bierer 1990 PNAS 87:9231), and
+    pS6K rises too."""
+    from mtor_abm.model.pharmacology import load_library, target_occupancy
+
+    p = TCellParams()
+    params = sg.cell_type_params("tcell")
+    ref = activated_reference(p)
+    library = load_library()
+    gf = p.gf_rest + p.gf_tcr + p.gf_il2
+
+    def relative(drugs):
+        state = sg.new_state(1, params, sg.Inputs(growth_factor=gf))
+        occ, inh1, inh2 = target_occupancy(drugs, params["fkbp12_level"], library)
+        inputs = sg.Inputs(growth_factor=gf, occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2)
+        sg.advance(state, params, inputs, 24.0)
+        prolif = float(sg.outputs(state, params)["proliferation"][0]) / ref["proliferation"]
+        return prolif, float(state["s6k"][0]) / ref["s6k"]
+
+    (prolif_alone, s6k_alone) = relative({"sirolimus": 1.0})
+    (prolif_mixed, s6k_mixed) = relative({"sirolimus": 1.0, "tacrolimus": 100.0})
+    assert prolif_mixed - prolif_alone >= 0.5 * (1.0 - prolif_alone)
+    assert s6k_mixed > s6k_alone
