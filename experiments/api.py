@@ -128,13 +128,19 @@ def regime(
 
 
 def _regime_for(scenario: str, treatment: Regime | str, library: DrugLibrary) -> Regime:
-    """A Regime as given, or a drug name with its defaults from the scenario's start day."""
+    """A Regime as given, or a drug name with its defaults from the scenario's start day (in
+    an in-vitro scenario held at its medium concentration, as ``mtor-sim run`` holds it)."""
     if isinstance(treatment, Regime):
         return treatment
     if not isinstance(treatment, str):
         raise InputError(f"regime must be a drug name or a Regime, got {treatment!r}")
-    start = get_scenario(scenario).default_start_day
-    return regime(treatment, start_day=start if treatment != "none" else None, library=library)
+    spec = get_scenario(scenario)
+    return build_regime(
+        library,
+        treatment,
+        start_day=spec.default_start_day if treatment != "none" else None,
+        in_vitro=spec.in_vitro,  # a dish holds a drug named alone at a medium concentration
+    )
 
 
 # ------------------------------------------------------------------------------ one model

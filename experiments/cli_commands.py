@@ -15,11 +15,14 @@ from mtor_abm.model.errors import InputError
 EXIT_OK = 0
 
 
-def make_regime(args, library):
+def make_regime(args, library, in_vitro: bool = False):
     """The regime of ``run`` / ``pk`` arguments (:func:`model.regimes.build_regime`); what
     became of the drug's own loading dose, when it is not the default's, goes to stderr as a
-    ``note:`` line (:func:`model.regimes.loading_dose_note`)."""
-    from mtor_abm.model.regimes import build_regime, loading_dose_note
+    ``note:`` line (:func:`model.regimes.loading_dose_note`). ``in_vitro``: for a dish (the
+    scenario's :attr:`~model.scenarios.ScenarioSpec.in_vitro`): a drug named alone is held
+    at its medium concentration, and a dosing regime gets a ``note:`` line saying the medium
+    follows a patient's blood curve (:func:`model.regimes.in_vitro_note`)."""
+    from mtor_abm.model.regimes import build_regime, in_vitro_note, loading_dose_note
 
     regime = build_regime(
         library,
@@ -30,10 +33,12 @@ def make_regime(args, library):
         conc_nM=getattr(args, "conc", None),
         start_day=getattr(args, "start_day", None),
         stop_day=getattr(args, "stop_day", None),
+        in_vitro=in_vitro,
     )
-    note = loading_dose_note(library, regime)
-    if note:
-        print(f"note: {note}", file=sys.stderr)
+    notes = [loading_dose_note(library, regime), in_vitro_note(regime) if in_vitro else None]
+    for note in notes:
+        if note:
+            print(f"note: {note}", file=sys.stderr)
     return regime
 
 

@@ -161,7 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--stop-day", type=_number("--stop-day", high=MAX_DAY), help="default: never")
     r.add_argument(
-        "--conc", type=_number("--conc", high=MAX_CONC_NM), help="hold this concentration, nM"
+        "--conc",
+        type=_number("--conc", high=MAX_CONC_NM),
+        help="hold this concentration, nM (blood; the medium in culture, where a drug named "
+        "alone is held at 10 nM or its own, and a --dose/--schedule makes the medium follow "
+        "a patient's blood curve)",
     )
     r.add_argument("--days", type=_number("--days", 1e-9, MAX_DAY), help="run length, days")
     r.add_argument(

@@ -11,6 +11,7 @@ import numpy as np
 from mtor_abm.experiments.cli_commands import EXIT_OK, format_readout, make_regime, print_json
 from mtor_abm.experiments.cli_parser import parse_sets
 from mtor_abm.model.errors import InputError
+from mtor_abm.model.scenarios import IN_VITRO_PANEL
 
 #: Largest --replicates of a scenario run once per seed (cohort scenarios bound their size).
 MAX_REPLICATES = 1000
@@ -102,7 +103,7 @@ def cmd_run(args, argv) -> int:
             f"--replicates must be at most {MAX_REPLICATES} for scenario {args.scenario!r} "
             f"(one run per seed), got {args.replicates}; use a sweep for more"
         )
-    regime = make_regime(args, library)
+    regime = make_regime(args, library, spec.in_vitro)
     if args.out is not None and args.replicates > 1:
         raise InputError("--out takes one run; use --replicates without --out, or a sweep")
     seeds = [args.seed]
@@ -180,9 +181,12 @@ def _report_run(results, seeds, args, argv) -> int:
     print(f"{summary['scenario']}: {regime} over {summary['days']:g} days, seed {summary['seed']}")
     for k, v in summary["readouts"].items():
         print(f"  {k:22s} {format_readout(v, k, summary.get('params'))}")
-    print("  adverse panel (1.0 = untreated, higher is worse):")
-    for k, v in summary["adverse"].items():
-        print(f"    {k:20s} {format_readout(v, k)}")
+    if summary["adverse"] is None:  # an in-vitro scenario: a dish has no patient
+        print(f"  adverse panel: {IN_VITRO_PANEL}")
+    else:
+        print("  adverse panel (1.0 = untreated, higher is worse):")
+        for k, v in summary["adverse"].items():
+            print(f"    {k:20s} {format_readout(v, k)}")
     if args.out is not None:
         print(
             f"  outputs in {args.out}/ (summary.json, timeseries.parquet, manifest.json, figures/)"

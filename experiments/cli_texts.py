@@ -41,7 +41,9 @@ DESCRIPTIONS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "run": (
             "run a scenario",
             "Run one scenario under a drug regime and print its readouts and adverse-effect "
-            "panel. The regime is the drug's default (dose, schedule, loading dose) unless "
+            "panel (none in vitro: a dish has no patient). The regime is the drug's default "
+            "(dose, schedule, loading dose; in the in-vitro culture a held medium "
+            "concentration, 10 nM or the drug's own, as a dish has no PK) unless "
             "--dose/--schedule/--loading-dose/--conc say otherwise (a loading dose follows "
             "--dose in the drug's ratio, is left out on another --schedule, and a 'note:' line "
             "on stderr says which); treatment starts at the "

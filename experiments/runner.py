@@ -113,7 +113,9 @@ def run_scenario(
     """Run scenario ``name`` under ``regime`` for ``days`` and return its readouts.
 
     The summary has the keys ``scenario, drug, dose_mg,
-    schedule, seed, days, params, readouts, adverse``. ``progress`` shows a progress bar on
+    schedule, seed, days, params, readouts, adverse``; ``adverse`` is None for an in-vitro
+    scenario (:attr:`~model.scenarios.ScenarioSpec.in_vitro`: a dish has no patient whose
+    adverse effects it could score). ``progress`` shows a progress bar on
     stderr for runs longer than a few seconds (sweeps turn it off: they show their own).
     """
     spec = get_scenario(name)
@@ -173,7 +175,8 @@ def _finish(spec, model, twin, regime: Regime, seed: int, library, progress: boo
         "params": full_params,
         "regime": regime_dict(regime),
         "readouts": readouts,
-        "adverse": run_adverse_panel(regime, days, library, progress),
+        # A dish has no patient: no adverse panel (ScenarioSpec.in_vitro), null in JSON.
+        "adverse": None if spec.in_vitro else run_adverse_panel(regime, days, library, progress),
     }
     twin_series = twin.timeseries() if twin else None
     return RunResult(summary, series, twin_series, model, twin, user_drug_records(library))

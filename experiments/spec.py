@@ -122,7 +122,9 @@ def parse_spec(data: dict[str, Any], library: DrugLibrary | None = None) -> Swee
     if "samples" in data and not lhs:
         raise _fail("samples", "is only used with lhs axes ({lhs = [a, b]})")
     samples = _positive_int("samples", data["samples"]) if lhs else 1
-    regimes, regime_axes = _regimes(data.get("regimes"), scenario.default_start_day, library)
+    regimes, regime_axes = _regimes(
+        data.get("regimes"), scenario.default_start_day, library, scenario.in_vitro
+    )
     n_runs = math.prod(len(v) for v in grid.values()) * samples * len(regimes) * replicates
     if n_runs > MAX_RUNS:
         raise _fail("axes", f"{n_runs} runs is more than the limit of {MAX_RUNS}")
@@ -288,7 +290,7 @@ def _points(scenario_class, grid: dict, lhs: dict, samples: int, seed: int) -> l
 
 # ------------------------------------------------------------------------------ regimes
 def _regimes(
-    tables: Any, default_start_day: float, library: DrugLibrary
+    tables: Any, default_start_day: float, library: DrugLibrary, in_vitro: bool = False
 ) -> tuple[list[dict], list[str]]:
     """Every regime of ``[[regimes]]`` (lists expanded) as plain dicts, and the swept keys."""
     if tables is None:
@@ -325,16 +327,22 @@ def _regimes(
                 raise _fail(where, f"more than the limit of {MAX_RUNS} regimes")
         for combo in itertools.product(*lists):
             values = dict(zip(keys, combo, strict=True))
-            out.append(build_regime(values, default_start_day, library, where))
+            out.append(build_regime(values, default_start_day, library, where, in_vitro))
     if "drug" not in swept and len({r["drug"] for r in out}) > 1:
         swept.add("drug")
     return out, [k for k in REGIME_KEYS if k in swept]
 
 
 def build_regime(
-    values: dict[str, Any], default_start_day: float, library: DrugLibrary, where: str = "regime"
+    values: dict[str, Any],
+    default_start_day: float,
+    library: DrugLibrary,
+    where: str = "regime",
+    in_vitro: bool = False,
 ) -> dict[str, Any]:
-    """A regime from spec values, built as ``mtor-sim run`` builds it (model.regimes)."""
+    """A regime from spec values, built as ``mtor-sim run`` builds it (model.regimes;
+    ``in_vitro``: the scenario is a dish, where a drug named alone is held at its medium
+    concentration)."""
     for key, value in values.items():
         ok = isinstance(value, str) if key in ("drug", "schedule") else _is_number(value)
         if not ok:
@@ -350,6 +358,7 @@ def build_regime(
             conc_nM=values.get("conc"),
             start_day=values.get("start_day", default_start_day),
             stop_day=values.get("stop_day"),
+            in_vitro=in_vitro,
         )
         return regime_dict(regime)
     except InputError as err:

@@ -68,9 +68,20 @@ SUMMARY_FIELDS: Mapping[str, type | tuple[type, ...]] = MappingProxyType(
         "days": (int, float),
         "params": dict,
         "readouts": dict,
-        "adverse": dict,
+        "adverse": (dict, type(None)),  # None: an in-vitro run (no patient, no panel)
     }
 )
+
+
+def check_adverse(summary: dict, where: str) -> None:
+    """A summary's ``adverse``: a panel (object) for an in-vivo scenario; in vitro
+    (:attr:`~model.scenarios.ScenarioSpec.in_vitro`) null, or a panel an earlier version
+    computed, which outputs ignore. Raises InputError naming ``where``."""
+    if summary["adverse"] is None and not get_scenario(summary["scenario"]).in_vitro:
+        raise InputError(
+            f"{where}: 'adverse' must be an object (the adverse-effect panel) for scenario "
+            f"{summary['scenario']!r}; only an in-vitro scenario has none"
+        )
 
 
 def check_timeseries(series: Any, where: str) -> None:
@@ -257,6 +268,7 @@ class SweepStore:
             if record["summary"] is not None:
                 for key, kinds in SUMMARY_FIELDS.items():
                     require(record["summary"], key, kinds, f"{where}: summary")
+                check_adverse(record["summary"], f"{where}: summary")
                 params = {**defaults(get_scenario(run.scenario).scenario_class), **run.overrides}
                 if _canonical(record["summary"]["params"]) != _canonical(params):
                     raise InputError(f"{where}: summary.params are not the run's parameters")
@@ -296,7 +308,8 @@ class SweepStore:
 
 
 def results_frame(records: list[dict], scenario: str, days: float) -> pd.DataFrame:
-    """One row per run: id, status, error, seed, parameters, regime, readouts, adverse."""
+    """One row per run: id, status, error, seed, parameters, regime, readouts, adverse
+    (``adverse_*`` columns; none for an in-vitro scenario)."""
     base_params = defaults(get_scenario(scenario).scenario_class)
     rows = []
     for rec in records:
@@ -314,7 +327,10 @@ def results_frame(records: list[dict], scenario: str, days: float) -> pd.DataFra
         row.update({k: rec["regime"].get(k) for k in REGIME_COLUMNS})
         for key, value in (summary.get("readouts") or {}).items():
             row[f"readout_{key}" if key in row else key] = value
-        for key, value in (summary.get("adverse") or {}).items():
+        adverse = summary.get("adverse") or {}
+        if get_scenario(scenario).in_vitro:
+            adverse = {}  # a dish has no panel (an earlier version's is not shown)
+        for key, value in adverse.items():
             row[f"adverse_{key}"] = value
         rows.append(row)
     frame = pd.DataFrame(rows)

@@ -18,6 +18,19 @@ from mtor_abm.model.pharmacology import (
     parse_schedule,
 )
 
+IN_VITRO_CONC_NM = 10.0
+"""A dish's medium concentration of a drug named alone that has none of its own
+(``dosing.conc_nM`` in its drug file), nM: sirolimus at 10-20 nM holds S6K phosphorylation
+down in cultured cells from 1 h to 24 h (Choo 2008 PNAS 105:17414; the calibration's
+signalling targets S1-S2 are at 10 nM)."""
+
+
+def in_vitro_conc_nM(library: DrugLibrary, drug: str) -> float:
+    """The medium concentration, nM, at which a dish holds ``drug`` by default: the drug's own
+    (``dosing.conc_nM``, research tools such as torin1) or :data:`IN_VITRO_CONC_NM`."""
+    own = library.drug(drug).default_conc_nM
+    return IN_VITRO_CONC_NM if own is None else float(own)
+
 
 def build_regime(
     library: DrugLibrary,
@@ -29,6 +42,7 @@ def build_regime(
     conc_nM: float | None = None,
     start_day: float | None = None,
     stop_day: float | None = None,
+    in_vitro: bool = False,
 ) -> Regime:
     """The regime of ``drug`` with the given fields and the library's defaults for the rest.
 
@@ -43,6 +57,11 @@ def build_regime(
         conc_nM: hold this concentration, nM (schedule ``fixed``; research-tool drugs).
         start_day: day of the first dose (None or 0: day 0).
         stop_day: no dose from this day on (None: never stop).
+        in_vitro: the regime is for a dish (:attr:`model.scenarios.ScenarioSpec.in_vitro`),
+            which has no pharmacokinetics: a drug given with no dose, loading dose or dosing
+            schedule is held at :func:`in_vitro_conc_nM` (not the drug's patient regime). A
+            dose or schedule given is kept: the medium then follows the blood curve that
+            regime gives a patient (:func:`in_vitro_note` says so).
 
     Returns the checked :class:`~model.pharmacology.Regime` (``UNTREATED`` for drug ``none``).
     Raises :class:`~model.errors.InputError` naming the field when the combination is invalid
@@ -52,6 +71,9 @@ def build_regime(
     found = library.drug(drug)
     if drug == "none":
         return UNTREATED
+    dosed = dose_mg is not None or loading_dose_mg is not None or schedule not in (None, "fixed")
+    if in_vitro and conc_nM is None and not dosed:
+        conc_nM = in_vitro_conc_nM(library, drug)
     if conc_nM is not None:
         if schedule not in (None, "fixed"):
             raise InputError(
@@ -120,6 +142,18 @@ def loading_dose_note(library: DrugLibrary, regime: Regime) -> str | None:
     else:
         how = f"given; {labelled}"
     return f"{regime.drug}: loading dose {now:g} mg ({how}); --loading-dose 0 for none"
+
+
+def in_vitro_note(regime: Regime) -> str | None:
+    """One line for a dosing regime given to a dish (an in-vitro scenario): the medium
+    follows the blood curve the regime gives a patient; None for a held concentration or
+    untreated."""
+    if regime.drug == "none" or regime.parsed_schedule.kind == "fixed":
+        return None
+    return (
+        f"a dish has no pharmacokinetics: its medium follows the blood curve of "
+        f"{describe_regime(regime)} in a patient; --conc NM holds a medium concentration"
+    )
 
 
 def describe_regime(regime: Regime) -> str:

@@ -47,8 +47,10 @@ def test_regime_defaults_follow_the_drug_and_scenario():
 
     lib = load_library()
     assert make_regime(ArmSpec("t", "torin1"), "culture", lib).conc_nM == 250.0
-    siro = make_regime(ArmSpec("s", "sirolimus"), "culture", lib)
+    siro = make_regime(ArmSpec("s", "sirolimus"), "transplant", lib)  # a patient: Rapamune
     assert (siro.dose_mg, siro.schedule) == (2.0, "daily")
+    dish = make_regime(ArmSpec("s", "sirolimus"), "culture", lib)  # a dish has no PK: held
+    assert (dish.schedule, dish.conc_nM) == ("fixed", 10.0)  # Choo 2008: 10-20 nM
     held = make_regime(ArmSpec("s", "sirolimus", schedule="fixed", conc_nM=20), "culture", lib)
     assert held.conc_nM == 20 and held.schedule == "fixed"
 

@@ -30,7 +30,7 @@ def lib():
 class Page:
     """One arm's regime inputs rendered with Solara's test renderer, and the visitor's edits."""
 
-    def __init__(self, lib, arm: ArmSpec, scenario: str = "culture"):
+    def __init__(self, lib, arm: ArmSpec, scenario: str = "transplant"):
         self.arm = solara.reactive(arm)
 
         @solara.component
@@ -55,12 +55,12 @@ def test_a_new_dose_scales_the_loading_dose_as_the_command_line_does(lib):
     drug = lib.drug("sirolimus")
     daily, loading = drug.default_dose_mg, drug.default_loading_dose_mg
     assert (daily, loading, drug.default_schedule) == (2.0, 6.0, "daily")  # Rapamune label
-    page = Page(lib, scenario_arm("sirolimus", "sirolimus", "culture"))
+    page = Page(lib, scenario_arm("sirolimus", "sirolimus", "transplant"))
     assert float(page.field(LOADING)) == loading
     page.type("Dose (mg)", "5")
     expected = 5.0 * loading / daily  # the label's ratio: 15 mg once, then 5 mg daily
     assert float(page.field(LOADING)) == pytest.approx(expected)
-    regime = make_regime(page.arm.value, "culture", lib)
+    regime = make_regime(page.arm.value, "transplant", lib)
     assert regime == build_regime(lib, "sirolimus", dose_mg=5.0)  # what `run --dose 5` builds
     assert describe_regime(regime) == "sirolimus 5 mg daily after a 15 mg loading dose"
     doses, amounts = dose_times_h(regime, 0.0, 72.0)
@@ -68,20 +68,20 @@ def test_a_new_dose_scales_the_loading_dose_as_the_command_line_does(lib):
 
 
 def test_another_schedule_leaves_it_out_and_a_typed_one_is_kept(lib):
-    page = Page(lib, scenario_arm("sirolimus", "sirolimus", "culture"))
+    page = Page(lib, scenario_arm("sirolimus", "sirolimus", "transplant"))
     page.pick_schedule("weekly")
     assert float(page.field(LOADING)) == 0.0
-    assert make_regime(page.arm.value, "culture", lib).loading_dose_mg is None
+    assert make_regime(page.arm.value, "transplant", lib).loading_dose_mg is None
     page.pick_schedule("daily")  # back on the drug's schedule: the drug's loading dose again
     assert float(page.field(LOADING)) == 6.0
     page.type(LOADING, "8")
     page.type("Dose (mg)", "3")  # a loading dose the visitor typed stays (as --loading-dose 8)
     assert float(page.field(LOADING)) == 8.0
-    assert make_regime(page.arm.value, "culture", lib).loading_dose_mg == 8.0
+    assert make_regime(page.arm.value, "transplant", lib).loading_dose_mg == 8.0
     page.type(LOADING, "0")
     page.type("Dose (mg)", "4")  # 0 = none, whatever the dose
     assert float(page.field(LOADING)) == 0.0
-    assert make_regime(page.arm.value, "culture", lib) == build_regime(
+    assert make_regime(page.arm.value, "transplant", lib) == build_regime(
         lib, "sirolimus", dose_mg=4.0, loading_dose_mg=0.0
     )
 

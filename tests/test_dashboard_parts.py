@@ -427,7 +427,7 @@ def test_compare_adverse_table_is_the_cli_panel_of_each_regime_computed_once(mon
         ArmSpec("daily 2 mg", "sirolimus", 2.0, "daily", 0.0),
         ArmSpec("weekly 14 mg", "sirolimus", 14.0, "weekly", 0.0),
     ]
-    run = Run("culture", arms, dict(SMALL), seed=0, replicates=2)
+    run = Run("tumor", arms, {"width": 20}, seed=0, replicates=2)  # in vivo: a dish has none
     calls = []
     monkeypatch.setattr(
         state_module, "adverse_panel", lambda *a, **k: calls.append(a) or adverse_panel(*a, **k)
@@ -474,7 +474,7 @@ def test_an_adverse_index_at_its_limit_reads_as_a_bound_not_a_value(monkeypatch)
     assert panels.adverse_text("glucose_intolerance", shown["glucose_intolerance"]) == (
         f"{shown['glucose_intolerance']:.1f}"
     )
-    run = Run("culture", [ArmSpec("torin", "torin1", conc_nM=250.0)], dict(SMALL), seed=0)
+    run = Run("tumor", [ArmSpec("torin", "torin1", conc_nM=250.0)], {"width": 20}, seed=0)
     html = panels.adverse_table(run, [shown])
     assert html.count(">≥ 20</td>") == len(at_limit)
 
@@ -501,11 +501,11 @@ def test_adverse_panels_of_another_run_are_not_drawn_after_a_tab_switch():
 
     from mtor_abm.visualization.dashboard import panels
 
-    one = Run("culture", [ArmSpec("untreated", "none")], dict(SMALL), seed=0)
+    one = Run("tumor", [ArmSpec("untreated", "none")], {"width": 20}, seed=0)
     two = Run(
-        "culture",
+        "tumor",
         [ArmSpec("untreated", "none"), ArmSpec("sirolimus", "sirolimus", 2.0, "daily", 0.0)],
-        dict(SMALL),
+        {"width": 20},
         seed=0,
     )
     finished = solara.ResultState.FINISHED

@@ -83,8 +83,10 @@ def test_culture_dose_response_sweep_gives_a_gi50_at_torin1_cellular_potency(tmp
     assert 1.0 <= gi50 <= 20.0
     lo, hi = (float(v) for v in cells[" gi50_95ci_nM "].split(" - "))
     assert lo < gi50 < hi
-    for name in ("dose_response.png", "adverse_panel.png"):
-        assert (out / "report" / name).stat().st_size > 10_000
+    assert (out / "report" / "dose_response.png").stat().st_size > 10_000
+    # culture is a dish: the report says the adverse panel does not apply and draws none
+    assert "## Adverse-effect panel: not applicable in vitro" in report
+    assert not (out / "report" / "adverse_panel.png").exists()
     assert "## Readouts by condition" in report and "| untreated |" in report
 
 
@@ -96,8 +98,11 @@ def test_report_of_a_single_run_directory(tmp_path, capsys):
     assert main(["report", str(run_dir)]) == 0
     report = (run_dir / "report" / "report.md").read_text()
     assert "run of scenario **culture**" in report
-    assert "| sirolimus 10 nM |" in report  # the adverse table names the regime
-    assert (run_dir / "report" / "adverse_panel.png").is_file()
+    assert "| sirolimus 10 nM |" in report  # the readout table names the regime
+    assert "## Adverse-effect panel: not applicable in vitro" in report  # a dish: no panel
+    assert not (run_dir / "report" / "adverse_panel.png").exists()
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["adverse"] is None
     assert not (run_dir / "report" / "dose_response.png").exists()  # one dose: no curve
 
 

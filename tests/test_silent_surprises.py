@@ -91,11 +91,14 @@ def test_pk_header_and_json_show_the_loading_dose_the_simulation_gives(capsys):
 
 
 def test_run_header_and_figure_titles_show_the_whole_regime(capsys):
-    assert main([*CULTURE, "--drug", "sirolimus", "--stop-day", "0.25", "--json"]) == 0
+    # a dose given to the dish (its default is a held medium concentration): the medium
+    # follows the patient's blood curve of the whole regime, loading dose included
+    dosed = ["--drug", "sirolimus", "--dose", "2", "--stop-day", "0.25"]
+    assert main([*CULTURE, *dosed, "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     title = run_title(summary)
     assert title == "culture: sirolimus 2 mg daily after a 6 mg loading dose to day 0.25"
-    assert main([*CULTURE, "--drug", "sirolimus", "--stop-day", "0.25"]) == 0
+    assert main([*CULTURE, *dosed]) == 0
     assert capsys.readouterr().out.splitlines()[0].startswith(title + " over 0.5 days")
 
 

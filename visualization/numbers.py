@@ -110,6 +110,15 @@ def duration(hours, sd_hours=None, missing: str = "n/a") -> str:
     return f"{mean_spread(hours, sd_hours)} h"
 
 
+def model_time(hours: float) -> str:
+    """A model time as headings show it: hours below a day (``1 h``, ``6.5 h``), then days
+    with one decimal (``1.0 days``, ``2.5 days``): a run's first hours never read
+    ``0.0 days``."""
+    if hours < 24.0:
+        return f"{hours:g} h"
+    return f"{hours / 24.0:.1f} days"
+
+
 def tick(value: float, step: float) -> str:
     """An axis tick label: as many decimals as the ``step`` between ticks needs (``0.25`` ->
     2), plain notation below a million, powers of ten beyond or below 0.001."""

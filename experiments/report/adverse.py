@@ -8,15 +8,27 @@ from mtor_abm.experiments.report.conditions import regime_label
 from mtor_abm.experiments.report.load import Results
 from mtor_abm.experiments.report.tables import md_table
 from mtor_abm.model.adverse import CAPPED_KEYS, MAX_DELAY_INDEX
+from mtor_abm.model.scenarios import IN_VITRO_PANEL, get_scenario
 from mtor_abm.visualization.numbers import limited
+
+IN_VITRO_SECTION = (
+    f"## Adverse-effect panel: {IN_VITRO_PANEL}\n\nIts indices (glucose intolerance, "
+    "hyperlipidaemia, infection risk, wound-healing delay) score a patient's whole-body "
+    "exposure to the regime; a dish of cells has none.\n"
+)
 
 
 def adverse_panel(data: Results):
-    """The four adverse-effect indices of each regime (mean over its runs)."""
+    """The four adverse-effect indices of each regime (mean over its runs); for an in-vitro
+    scenario (:attr:`~model.scenarios.ScenarioSpec.in_vitro`) a section saying the panel does
+    not apply, whatever old results hold."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
     res = data.results[data.results["status"] == "ok"]
+    scenarios = set(data.results["scenario"])
+    if scenarios and all(get_scenario(s).in_vitro for s in scenarios):
+        return [("", None, IN_VITRO_SECTION)]
     columns = [c for c in res.columns if c.startswith("adverse_")]
     if not columns or res.empty:
         return []

@@ -13,6 +13,7 @@ from mtor_abm.experiments.store import (
     RESULTS,
     SUMMARY_FIELDS,
     TIMESERIES,
+    check_adverse,
     results_frame,
 )
 from mtor_abm.model.errors import InputError
@@ -65,6 +66,7 @@ def load(root: Path) -> Results:
         where = f"run summary '{root / 'summary.json'}'"
         for key, kinds in SUMMARY_FIELDS.items():
             require(summary, key, kinds, where)
+        check_adverse(summary, where)
         if not all(
             isinstance(v, int | float | str | bool | list | dict | None)
             for v in summary["readouts"].values()

@@ -41,6 +41,12 @@ class ScenarioSpec:
             tumor's "established" day).
         replicates_param: for cohort scenarios, the scenario parameter that ``--replicates``
             sets (e.g. ``organisms``): one run of a cohort rather than one run per seed.
+        in_vitro: a dish of cells, not an organism. Its runs have no adverse-effect panel
+            (:mod:`model.adverse` scores a patient's whole-body exposure: glucose
+            intolerance, hyperlipidaemia, infection risk, wound healing; a dish has none of
+            them), and a drug given by name alone is held at a medium concentration
+            (:func:`model.regimes.build_regime` with ``in_vitro``) rather than dosed as to a
+            patient.
 
     A scenario's own figures are registered on the visualization side
     (``visualization.scenario_figures.SCENARIO_FIGURES``, keyed by name): the model knows no
@@ -56,18 +62,21 @@ class ScenarioSpec:
     needs_twin: bool = False
     default_start_day: float = 0.0
     replicates_param: str | None = None
+    in_vitro: bool = False
 
 
 SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
     {
         "culture": ScenarioSpec(
             name="culture",
-            description="in-vitro monolayer in a dish under a held drug concentration or regime",
+            description="in-vitro monolayer in a dish under a held medium concentration (a dose "
+            "replays a patient's blood curve); no adverse panel",
             scenario_class=CultureScenario,
             model_class=CultureModel,
             default_days=3.0,
             readouts=culture_readouts,
             needs_twin=True,
+            in_vitro=True,
         ),
         "aging": ScenarioSpec(
             name="aging",
@@ -119,3 +128,8 @@ def get_scenario(name: str) -> ScenarioSpec:
         return SCENARIOS[name]
     except KeyError:
         raise InputError(f"unknown scenario '{name}'; allowed: {', '.join(SCENARIOS)}") from None
+
+
+IN_VITRO_PANEL = "not applicable in vitro"
+"""What outputs say in place of an in-vitro run's adverse-effect panel
+(:attr:`ScenarioSpec.in_vitro`); its JSON summary has ``"adverse": null``."""

@@ -7,6 +7,7 @@ from dataclasses import replace
 import solara
 
 from mtor_abm.model.errors import InputError
+from mtor_abm.model.regimes import in_vitro_conc_nM
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.model.scenarios.base import defaults
 from mtor_abm.visualization.dashboard.play import SPEEDS
@@ -86,6 +87,12 @@ def shown_loading_dose(arm: ArmSpec, library, scenario: str) -> float:
         return arm.loading_dose_mg or 0.0
 
 
+DISH_DOSING = (
+    "A dish has no pharmacokinetics: its medium follows the blood curve this regime gives "
+    "a patient. Schedule 'fixed' holds a medium concentration."
+)
+
+
 @solara.component
 def RegimeInputs(library, arm: ArmSpec, set_arm, scenario: str, prefix: str = ""):
     """Drug, schedule, dose or held concentration, loading dose and start day of one arm; an
@@ -110,11 +117,13 @@ def RegimeInputs(library, arm: ArmSpec, set_arm, scenario: str, prefix: str = ""
     if fixed:
         solara.InputFloat(
             f"{prefix}Held concentration (nM)",
-            value=arm.conc_nM if arm.conc_nM is not None else (drug.default_conc_nM or 10.0),
+            value=arm.conc_nM if arm.conc_nM is not None else in_vitro_conc_nM(library, arm.drug),
             on_value=lambda v: set_arm(replace(arm, conc_nM=v)),
             continuous_update=False,
         )
     else:
+        if SCENARIOS[scenario].in_vitro:  # a dish has no PK of its own
+            solara.Text(DISH_DOSING, classes=["mtor-dish-dosing"])
         solara.InputFloat(
             f"{prefix}Dose (mg)",
             value=arm.dose_mg if arm.dose_mg is not None else drug.default_dose_mg,

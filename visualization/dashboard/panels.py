@@ -14,11 +14,11 @@ from solara.alias import rv
 
 from mtor_abm.model.adverse import ADVERSE_KEYS, CAPPED_KEYS, MAX_DELAY_INDEX
 from mtor_abm.model.regimes import describe_regime
+from mtor_abm.model.scenarios import IN_VITRO_PANEL, get_scenario
 from mtor_abm.visualization.dashboard import view_figures, views
 from mtor_abm.visualization.dashboard.charts import now_line_svg
 from mtor_abm.visualization.dashboard.inspector import inspector_html
 from mtor_abm.visualization.dashboard.plots import (
-    IN_VITRO,
     pk_curves,
     pk_svg,
     time_axis,
@@ -27,7 +27,7 @@ from mtor_abm.visualization.dashboard.plots import (
 from mtor_abm.visualization.dashboard.state import Run
 from mtor_abm.visualization.dashboard.summary import readout_table, summarise
 from mtor_abm.visualization.dashboard.throttle import Throttle
-from mtor_abm.visualization.numbers import limited
+from mtor_abm.visualization.numbers import limited, model_time
 
 
 @solara.component
@@ -152,7 +152,7 @@ def PKPanel(run: Run, hours: float, horizon_h: float):
     labels = [a.spec.label for a in run.arms]
     horizon_h = max(horizon_h, hours)
     days = float(int(horizon_h / 24.0 + 0.999))
-    in_vitro = run.scenario in IN_VITRO
+    in_vitro = get_scenario(run.scenario).in_vitro
 
     def chart():
         curves = pk_curves(regimes, max(days, 1.0), run.library, in_vitro)
@@ -173,7 +173,7 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
     """Each arm's summary readouts, then the last values of the timeseries ``columns``: mean ±
     SD over its replicate seeds; then each arm's adverse-effect panel over the run's length
     (``horizon_h``), computed once per regime in a thread (no seed: no spread), or, in vitro
-    (:data:`plots.IN_VITRO`), a line saying it does not apply. While the run
+    (:attr:`model.scenarios.ScenarioSpec.in_vitro`), a line saying it does not apply. While the run
     plays the thread waits (it would take the play loop's CPU: a lesson then ends later than
     its headless run); it starts at a pause or the end, and a computed panel is kept.
 
@@ -181,7 +181,7 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
     compute are refreshed only as often as :class:`throttle.Throttle` allows; the heading
     names the model time they are at."""
     days = horizon_h / 24.0
-    in_vitro = run.scenario in IN_VITRO  # a dish: no patient, no adverse panel
+    in_vitro = get_scenario(run.scenario).in_vitro  # a dish: no patient, no adverse panel
     ready = not in_vitro and (not playing or run.has_adverse_panels(days))
     # The result names the run and length it belongs to: after a switch of tab or arms the
     # thread's previous result is still there for a render or two, and must not be drawn
@@ -215,7 +215,7 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
         for name, row in zip(names, rows, strict=True)
     )
     spread = f"mean ± SD over {n} seeds ({run.seed} to {run.seed + n - 1})" if n > 1 else ""
-    Md(f"#### Readouts at {hours / 24:.1f} days" + (f" ({spread})" if spread else ""))
+    Md(f"#### Readouts at {model_time(hours)}" + (f" ({spread})" if spread else ""))
     untreated = any(a.regime.drug == "none" for a in run.arms)
     if "relative_size" in names and untreated and run.untreated_baseline_h is not None:
         solara.Text(
@@ -229,7 +229,7 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
     )
     if in_vitro:
         Md(
-            "#### Adverse-effect panel: not applicable in vitro\n\nIts indices (glucose "
+            f"#### Adverse-effect panel: {IN_VITRO_PANEL}\n\nIts indices (glucose "
             "intolerance, hyperlipidaemia, infection risk, wound-healing delay) score a "
             "patient's whole-body exposure to the regime; a dish of cells has none."
         )

@@ -26,8 +26,6 @@ directly; longer dosed runs superpose one dose's response (see :func:`pk_curves`
 RESPONSE_DAYS = 42.0
 """Length of one dose's simulated response for superposition, days (over 15 half-lives of
 sirolimus, t1/2 ~62 h; the response left after it is below 1e-4 of the peak)."""
-IN_VITRO = ("culture",)
-"""Scenarios whose drug is in a dish's medium, not in blood."""
 
 
 def time_axis(horizon_h: float) -> tuple[float, str]:

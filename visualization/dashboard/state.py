@@ -17,7 +17,7 @@ from mtor_abm.model.adverse import adverse_panel
 from mtor_abm.model.domains import MAX_SEED, check_seed
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DrugLibrary, Regime, load_library
-from mtor_abm.model.regimes import build_regime, describe_regime
+from mtor_abm.model.regimes import build_regime, describe_regime, in_vitro_conc_nM
 from mtor_abm.model.scenarios import SCENARIOS, get_scenario
 from mtor_abm.model.scenarios.base import defaults, parse_overrides
 
@@ -66,8 +66,13 @@ _REGIME_FIELDS = ("dose_mg", "schedule", "conc_nM", "loading_dose_mg")
 
 def scenario_arm(label: str, drug: str, scenario: str, start_day: float | None = None) -> ArmSpec:
     """A new arm of ``drug`` (a drug picked in a menu, an added arm, a default arm) with the
-    scenario's default regime for it (:data:`SCENARIO_REGIMES`), else the drug's own."""
-    return ArmSpec(label, drug, start_day=start_day, **SCENARIO_REGIMES.get((scenario, drug), {}))
+    scenario's default regime for it (:data:`SCENARIO_REGIMES`); in an in-vitro scenario
+    (:attr:`model.scenarios.ScenarioSpec.in_vitro`, a dish with no PK) the drug held at its
+    medium concentration (:func:`model.regimes.in_vitro_conc_nM`); else the drug's own."""
+    fields = SCENARIO_REGIMES.get((scenario, drug), {})
+    if not fields and drug != "none" and get_scenario(scenario).in_vitro:
+        fields = {"schedule": "fixed"}  # make_regime holds it at in_vitro_conc_nM
+    return ArmSpec(label, drug, start_day=start_day, **fields)
 
 
 def with_scenario_default(arm: ArmSpec, scenario: str) -> ArmSpec:
@@ -91,11 +96,13 @@ def compare_default(scenario: str) -> list[ArmSpec]:
 def make_regime(arm: ArmSpec, scenario: str | None, library: DrugLibrary) -> Regime:
     """The arm's regime (:func:`model.regimes.build_regime`), with the menus' choices mapped
     to its fields: schedule ``fixed`` holds the drug's default concentration unless one is
-    set, and a research-tool drug is always held; ``start_day`` None takes the scenario's."""
+    set, and a research-tool drug is always held; ``start_day`` None takes the scenario's.
+    In an in-vitro scenario an arm with no regime field is held too (``build_regime``'s
+    ``in_vitro``)."""
     drug = library.drug(arm.drug)
     schedule, conc = arm.schedule, arm.conc_nM
     if schedule == "fixed" and conc is None:
-        conc = drug.default_conc_nM or 10.0
+        conc = in_vitro_conc_nM(library, arm.drug)
     if schedule != "fixed" and not drug.fixed_only:
         conc = None
     if drug.fixed_only:
@@ -112,6 +119,7 @@ def make_regime(arm: ArmSpec, scenario: str | None, library: DrugLibrary) -> Reg
         loading_dose_mg=None if held else arm.loading_dose_mg,
         conc_nM=conc,
         start_day=start,
+        in_vitro=scenario is not None and get_scenario(scenario).in_vitro,
     )
 
 
@@ -331,7 +339,13 @@ class Run:
         The panel depends on the regime and the run's length only (no seed), so it is computed
         once per regime and kept; it does not touch the models (no ``lock`` held: playback
         goes on while a long panel is computed).
+
+        Raises:
+            ValueError: the scenario is in vitro (:attr:`model.scenarios.ScenarioSpec.in_vitro`):
+                a dish has no patient, so no panel (the page says it does not apply).
         """
+        if self.spec.in_vitro:
+            raise ValueError(f"{self.scenario} is in vitro: it has no adverse-effect panel")
         out = []
         for arm in self.arms:
             key = (arm.regime, float(days))
