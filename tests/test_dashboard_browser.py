@@ -530,8 +530,9 @@ def test_compare_edits_change_only_the_edited_arm_and_keep_its_other_fields(serv
     """A new user renamed Arm 1 and the LAST arm took the name and lost its drug (the label's
     callback closed over the loop's last setter); retyping sirolimus' dose dropped its 6 mg
     loading dose (now scaled with the dose, as on the command line). Each edit must change its
-    own arm's own field and nothing else."""
-    v = Visit(browser, f"{server}?mode=Compare&scenario=culture&seed=0")
+    own arm's own field and nothing else. (In the transplant, a patient, dosed: the dish holds
+    its drugs at a medium concentration, see the culture test below.)"""
+    v = Visit(browser, f"{server}?mode=Compare&scenario=transplant&seed=0")
     try:
         v.page.get_by_text("Arm 3: torin1").first.wait_for(timeout=60_000)
         v.page.wait_for_load_state("networkidle")
@@ -565,6 +566,29 @@ def test_compare_edits_change_only_the_edited_arm_and_keep_its_other_fields(serv
         v.page.get_by_text("sirolimus 3 mg daily", exact=True).first.wait_for(timeout=20_000)
         assert _arm_titles(v) == ["Arm 1: my label", "Arm 2: rapa", "Arm 3: torin1"]
         v.shot("compare_arm_edits")
+        v.assert_clean()
+    finally:
+        v.page.close()
+
+
+def test_culture_arms_hold_the_medium_and_a_dose_to_the_dish_is_labelled(server, browser):
+    """The dish (in vitro) has no PK: its sirolimus arm is held at 10 nM (Choo 2008), not a
+    patient's 2 mg daily; a dosing schedule picked for it shows the line saying the medium
+    then follows a patient's blood curve."""
+    from mtor_abm.visualization.dashboard.controls import DISH_DOSING
+
+    v = Visit(browser, f"{server}?mode=Compare&scenario=culture&seed=0")
+    try:
+        v.page.get_by_text("sirolimus held at 10 nM").first.wait_for(timeout=60_000)
+        held = v.page.get_by_label("Arm 2 Held concentration (nM)", exact=True).first
+        assert float(held.input_value()) == 10.0
+        assert v.page.get_by_text(DISH_DOSING).count() == 0
+        v.select("Arm 2 Schedule", "daily")
+        v.page.get_by_text(DISH_DOSING).first.wait_for(timeout=20_000)
+        v.page.get_by_text("sirolimus 2 mg daily after a 6 mg loading dose").first.wait_for(
+            timeout=20_000
+        )
+        v.shot("culture_dish_dosing")
         v.assert_clean()
     finally:
         v.page.close()
