@@ -52,7 +52,7 @@ def load(root: Path) -> Results:
                 f"sweep manifest '{root / MANIFEST}': 'spec' must be a table whose 'set' is a "
                 "table of parameter values (a damaged manifest)"
             )
-        results = _read_table(root / RESULTS, ("run_id", "status", "scenario", "days", "drug"))
+        results = _read_table(root / RESULTS, RESULT_COLUMNS)
         _check_results(results, root / RESULTS)
         series = _read_table(root / TIMESERIES, ("run_id",))
         return Results(results, series, "sweep", manifest, list(axes))
@@ -97,6 +97,15 @@ def load(root: Path) -> Results:
         f"'{root}' is neither a sweep directory ({MANIFEST} + {RESULTS}) "
         "nor a run directory (summary.json)"
     )
+
+
+RESULT_COLUMNS = (
+    *("run_id", "status", "scenario", "days"),
+    *("drug", "schedule", "dose_mg", "conc_nM", "start_day"),
+)
+"""Columns a sweep's results table must have: the report names every run's regime from these
+fields (``conditions.regime_label``; a table without ``schedule`` gave a KeyError traceback;
+the loading dose and stop day are read where present)."""
 
 
 def _read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
