@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import sys
 
-from mtor_abm.experiments.cli_commands import cmd_drugs, cmd_pathway, cmd_pk, cmd_scenarios
-from mtor_abm.experiments.cli_parser import build_parser
-from mtor_abm.experiments.cli_run import cmd_run
 from mtor_abm.model.errors import InputError, OutputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -35,6 +32,11 @@ def one_line(text: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``mtor-sim``; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:  # answered before the parser imports the scenarios (and Mesa)
+        from mtor_abm.experiments.cli_help import version
+
+        print(f"mtor-sim {version()}")
+        return EXIT_OK
     from mtor_abm.experiments.lifecycle import sigterm_as_interrupt
 
     try:
@@ -47,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(argv: list[str]) -> int:
     """Parse ``argv`` and run its command; errors become one line and an exit status."""
+    from mtor_abm.experiments.cli_commands import cmd_drugs, cmd_pathway, cmd_pk, cmd_scenarios
+    from mtor_abm.experiments.cli_parser import build_parser
+    from mtor_abm.experiments.cli_run import cmd_run
+
     try:
         args = build_parser().parse_args(argv)
         commands = {
