@@ -82,17 +82,21 @@ class StepExposure:
                 out[s] += weight * c
         return out
 
-    def mean_action(self, action: Callable[[Mapping[str, float]], tuple]) -> tuple[Any, ...]:
+    def mean_action(
+        self, action: Callable[[Mapping[str, float]], tuple], entries: int = 3
+    ) -> tuple[Any, ...]:
         """The step's average of ``action(blood_nM_by_species)``, e.g. ``(occ_frb, inh_mtorc1,
-        inh_mtorc2)`` of every cell (numbers or per-cell arrays); 0 for each entry without drug.
+        inh_mtorc2)`` of every cell (numbers or per-cell arrays); ``entries`` zeros when the
+        step has no drug at all.
 
-        ``action`` sees only species with drug (never an empty mapping) and must give 0 at no
-        drug, as :func:`model.pharmacology.target_occupancy` does.
+        ``action`` sees only species with drug (never an empty mapping), must give 0 at no
+        drug, as :func:`model.pharmacology.target_occupancy` does, and returns ``entries``
+        values (checked: a step with drug and one without give tuples of the same length).
         """
         if self._nearly_constant():
             weight = sum(w for w, _ in self.nodes)
             mean = {s: sum(w * c[s] for w, c in self.nodes) / weight for s in self.nodes[0][1]}
-            return tuple(weight * v for v in action(mean))
+            return _checked(tuple(weight * v for v in action(mean)), entries)
         total = None
         for weight, conc in self.nodes:
             values = action(conc)
@@ -100,7 +104,7 @@ class StepExposure:
                 total = [weight * v for v in values]
             else:
                 total = [t + weight * v for t, v in zip(total, values, strict=True)]
-        return (0.0, 0.0, 0.0) if total is None else tuple(total)
+        return (0.0,) * entries if total is None else _checked(tuple(total), entries)
 
     def _nearly_constant(self) -> bool:
         """True when the nodes carry the same species within :data:`MERGE_SPREAD` of each other
@@ -113,6 +117,15 @@ class StepExposure:
             if min(values) <= 0 or max(values) > (1.0 + MERGE_SPREAD) * min(values):
                 return False
         return all(c.keys() == first.keys() for _, c in self.nodes)
+
+
+def _checked(values: tuple, entries: int) -> tuple:
+    """``values`` if it has ``entries`` items (the length a drug-free step gives), else an error
+    naming both (a caller whose action's length differs from ``entries`` is a programming
+    error that would otherwise only show on the first step without drug)."""
+    if len(values) != entries:
+        raise ValueError(f"mean_action: the action gave {len(values)} values, entries={entries}")
+    return values
 
 
 def step_exposure(pk: PKState, dt_h: float) -> StepExposure:

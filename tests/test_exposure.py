@@ -14,7 +14,7 @@ from mtor_abm.agents.cell import TissueCell
 from mtor_abm.model import adverse
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.exposure import step_exposure
-from mtor_abm.model.pharmacology import Regime, load_library, target_occupancy
+from mtor_abm.model.pharmacology import Regime, default_regime, load_library, target_occupancy
 from mtor_abm.model.pk_state import PKState
 from mtor_abm.model.scenarios.aging import AgingModel, AgingScenario
 from mtor_abm.model.scenarios.base import TissueScenario
@@ -170,3 +170,20 @@ def test_adverse_panel_and_a_tissue_see_the_same_exposure():
     for key in adverse.ADVERSE_KEYS:
         assert panel[key] == pytest.approx(acc[key], rel=1e-9), key
     assert not math.isnan(sum(acc.values()))
+
+
+def test_a_drug_free_step_gives_as_many_zeros_as_the_action_has_values():
+    """Every caller's action has its own length (three target actions, one calcineurin block):
+    a step without drug gives that many zeros, and a length that differs is refused, whether or
+    not the step has drug."""
+    library = LIBRARY
+    untreated = PKState.from_regime(default_regime("none", library), library)
+    exposure = step_exposure(untreated, 1.0)
+    assert exposure.mean_action(lambda conc: (1.0,), entries=1) == (0.0,)
+    assert exposure.mean_action(lambda conc: (1.0, 1.0, 1.0)) == (0.0, 0.0, 0.0)
+    dosed = PKState.from_regime(default_regime("sirolimus", library), library)
+    with_drug = step_exposure(dosed, 1.0)
+    (value,) = with_drug.mean_action(lambda conc: (sum(conc.values()),), entries=1)
+    assert value > 0.0
+    with pytest.raises(ValueError, match="gave 3 values, entries=1"):
+        with_drug.mean_action(lambda conc: (0.0, 0.0, 0.0), entries=1)

@@ -255,12 +255,11 @@ class TransplantModel(TCellResponse, WoundAndInfection, TransplantViews, TissueM
         the T-cell's IL-2 (Bierer 1990 PNAS 87:9231) and opens the Foxp3 gene (Tone 2008 Nat
         Immunol 9:194)."""
         fkbp12 = self.tcell_signalling["fkbp12_level"]
-        block, _, _ = self.exposure.mean_action(
+        (block,) = self.exposure.mean_action(
             lambda blood: (
                 calcineurin_inhibition(self._drug_at(x, y, blood), fkbp12, self.library),
-                0.0,
-                0.0,
-            )
+            ),
+            entries=1,
         )
         return block
 
