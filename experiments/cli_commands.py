@@ -15,15 +15,19 @@ from mtor_abm.model.errors import InputError
 EXIT_OK = 0
 
 
-def make_regime(args, library, in_vitro: bool = False):
+def make_regime(args, library, in_vitro: bool = False, monitor_days: float | None = None):
     """The regime of ``run`` / ``pk`` arguments (:func:`model.regimes.build_regime`); what
     became of the drug's own loading dose, when it is not the default's, goes to stderr as a
     ``note:`` line (:func:`model.regimes.loading_dose_note`). ``in_vitro``: for a dish (the
     scenario's :attr:`~model.scenarios.ScenarioSpec.in_vitro`): a drug named alone is held
     at its medium concentration, and a dosing regime gets a ``note:`` line saying the medium
-    follows a patient's blood curve (:func:`model.regimes.in_vitro_note`)."""
+    follows a patient's blood curve (:func:`model.regimes.in_vitro_note`). ``monitor_days``:
+    the run length, days, over which ``--target-trough`` adjusts the dose
+    (:func:`model.tdm.titrate`)."""
     from mtor_abm.model.regimes import build_regime, in_vitro_note, loading_dose_note
+    from mtor_abm.model.tdm import parse_trough_range
 
+    target = getattr(args, "target_trough", None)
     regime = build_regime(
         library,
         args.drug,
@@ -34,6 +38,8 @@ def make_regime(args, library, in_vitro: bool = False):
         start_day=getattr(args, "start_day", None),
         stop_day=getattr(args, "stop_day", None),
         in_vitro=in_vitro,
+        target_trough_ng_ml=None if target is None else parse_trough_range(target),
+        monitor_until_day=None if target is None else monitor_days,
     )
     notes = [loading_dose_note(library, regime), in_vitro_note(regime) if in_vitro else None]
     for note in notes:

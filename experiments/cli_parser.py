@@ -161,6 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--stop-day", type=_number("--stop-day", high=MAX_DAY), help="default: never")
     r.add_argument(
+        "--target-trough",
+        metavar="LOW-HIGH",
+        help="adjust the dose to this whole-blood trough range, ng/mL (e.g. 5-15): the trough "
+        "before the dose every 7 days from day 7, new dose = dose x mid-range / trough "
+        "(Rapamune label); --dose is the starting dose",
+    )
+    r.add_argument(
         "--conc",
         type=_number("--conc", high=MAX_CONC_NM),
         help="hold this concentration, nM (blood; the medium in culture, where a drug named "

@@ -27,6 +27,7 @@ RUN_DEFINITION = MappingProxyType(
         "loading_dose": None,
         "start_day": None,
         "stop_day": None,
+        "target_trough": None,
         "conc": None,
         "seed": 0,
         "replicates": None,
@@ -103,7 +104,8 @@ def cmd_run(args, argv) -> int:
             f"--replicates must be at most {MAX_REPLICATES} for scenario {args.scenario!r} "
             f"(one run per seed), got {args.replicates}; use a sweep for more"
         )
-    regime = make_regime(args, library, spec.in_vitro)
+    days = spec.default_days if args.days is None else args.days
+    regime = make_regime(args, library, spec.in_vitro, monitor_days=days)
     if args.out is not None and args.replicates > 1:
         raise InputError("--out takes one run; use --replicates without --out, or a sweep")
     seeds = [args.seed]
@@ -121,7 +123,15 @@ def cmd_run(args, argv) -> int:
 
 
 #: run options that describe a treatment, so they need --drug.
-DOSING_OPTIONS = ("dose", "conc", "schedule", "loading_dose", "start_day", "stop_day")
+DOSING_OPTIONS = (
+    "dose",
+    "conc",
+    "schedule",
+    "loading_dose",
+    "start_day",
+    "stop_day",
+    "target_trough",
+)
 
 
 def _check_drug_given(args) -> None:

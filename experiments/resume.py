@@ -32,6 +32,7 @@ from mtor_abm.model.inputfiles import read_json_object, require
 from mtor_abm.model.pharmacology import UNTREATED, Regime, load_library
 from mtor_abm.model.scenarios import get_scenario
 from mtor_abm.model.scenarios.base import parse_overrides
+from mtor_abm.model.tdm import extend_monitoring
 
 
 # ------------------------------------------------------------------------------ checkpoints
@@ -95,6 +96,11 @@ def resume_run(path: Path, days: float, drug_files=()) -> RunResult:
     with phase(f"rebuilding the {built(spec, params)} from {path}"):
         model = _restored(spec, params, regime, seed, library, arrays, saved, "model", where)
     check_days(simulated_days(model) + days)  # the total stays within the longest run
+    if regime.target_trough_ng_ml is not None:
+        # Troughs are monitored on, over the longer run; the saved PK state continues with
+        # the record extended (same PK model: monitored drugs absorb every dose size alike).
+        regime = extend_monitoring(regime, library, simulated_days(model) + days)
+        model.pk.regime = regime
     check_treatment_starts(regime, simulated_days(model) + days)
     advance(model, days, f"{spec.name} {regime.drug}", progress=True)
     twin = None
@@ -130,10 +136,13 @@ def rerun_manifest(path: Path, drug_files=()) -> RunResult:
 
 def recorded_regime(data: dict, where: str) -> Regime:
     """The regime a manifest or checkpoint records: every field present (a missing one
-    would silently take its default and rerun another run), each checked."""
+    would silently take its default and rerun another run), each checked. A record made
+    before trough monitoring existed has no ``target_trough_ng_ml``/``dose_steps``: it had
+    none, which their defaults say."""
     regime = require(data, "regime", dict, where)
     fields = set(regime_dict(UNTREATED))
-    if set(regime) != fields:
+    monitoring = {"target_trough_ng_ml", "dose_steps"}
+    if set(regime) | monitoring != fields or not set(regime) >= fields - monitoring:
         odd = sorted(set(regime) ^ fields)[0]
         raise InputError(f"{where}: regime field '{odd}' is missing or unknown")
     return Regime(**regime)

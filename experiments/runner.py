@@ -192,6 +192,10 @@ def regime_dict(regime: Regime) -> dict[str, Any]:
         "stop_day": regime.stop_day,
         "conc_nM": regime.conc_nM,
         "loading_dose_mg": regime.loading_dose_mg,
+        "target_trough_ng_ml": (
+            None if regime.target_trough_ng_ml is None else list(regime.target_trough_ng_ml)
+        ),
+        "dose_steps": [list(step) for step in regime.dose_steps],
     }
 
 

@@ -105,7 +105,13 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-REGIME_COLUMNS = tuple(f.name for f in dataclasses.fields(Regime) if f.init)
+#: The regime's scalar fields, one results-table column each (a sweep has no trough
+#: monitoring: ``target_trough_ng_ml`` and ``dose_steps`` are not columns).
+REGIME_COLUMNS = tuple(
+    f.name
+    for f in dataclasses.fields(Regime)
+    if f.init and f.name not in ("target_trough_ng_ml", "dose_steps")
+)
 _RECORD_RE = re.compile(r"^(\d{6,})\.json$")
 
 

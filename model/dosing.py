@@ -6,6 +6,7 @@ The schedule forms are in the docstring of :mod:`model.pharmacology`.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping
@@ -29,6 +30,9 @@ SCHEDULE_FORMS = (
 MAX_DOSE_MG = 1e4
 #: Ceiling of a held concentration: 1 mM, above the aqueous solubility of every drug here, nM.
 MAX_CONC_NM = 1e6
+#: Ceiling of a measured or target whole-blood trough (1 mg/mL; clinical troughs are
+#: <= ~400 ng/mL, cyclosporine), ng/mL.
+MAX_TROUGH_NG_ML = 1e6
 #: Latest treatment start or stop: ten years (the longest run), days.
 MAX_DAY = 3650.0
 
@@ -41,6 +45,7 @@ REGIME_DOMAINS: Mapping[str, Domain] = MappingProxyType(
         "conc_nM": Domain(0.0, MAX_CONC_NM, "nM"),
         "start_day": Domain(0.0, MAX_DAY, "days"),
         "stop_day": Domain(0.0, MAX_DAY, "days"),
+        "trough_ng_ml": Domain(0.0, MAX_TROUGH_NG_ML, "ng/mL"),
     }
 )
 
@@ -108,6 +113,13 @@ class Regime:
         conc_nM: held whole-blood-equivalent concentration (nM); only with schedule ``fixed``.
         loading_dose_mg: optional first dose (mg) replacing ``dose_mg`` once (sirolimus-like);
             0 means none (stored as None, as every regime builder and drug file reads 0).
+        target_trough_ng_ml: ``(low, high)`` whole-blood trough range, ng/mL, the dose was
+            adjusted to (therapeutic drug monitoring, :mod:`model.tdm`); None: a fixed dose.
+        dose_steps: the monitoring record, ``((day, trough_ng_ml, dose_mg), ...)`` in day
+            order: the trough measured before the dose of ``day`` and the dose given from that
+            dose on (the same dose when the trough was in range). Built by
+            :func:`model.tdm.titrate`; plain data, so a stored or checkpointed regime gives the
+            same doses.
 
     The constructor checks everything that does not need the drug library; :func:`check_regime`
     checks the rest (the drug exists, a fixed-only drug uses ``fixed``).
@@ -120,6 +132,8 @@ class Regime:
     stop_day: float | None = None
     conc_nM: float | None = None
     loading_dose_mg: float | None = None
+    target_trough_ng_ml: tuple[float, float] | None = None
+    dose_steps: tuple[tuple[float, float, float], ...] = ()
     parsed_schedule: Schedule = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -154,6 +168,42 @@ class Regime:
                     f"loading_dose_mg needs a schedule with separate doses, got {self.schedule!r}"
                 )
             set_(self, "loading_dose_mg", loading)
+        self._check_monitoring(set_)
+
+    def _check_monitoring(self, set_: Any) -> None:
+        """Normalise and check ``target_trough_ng_ml`` and ``dose_steps`` (lists from JSON)."""
+        if self.target_trough_ng_ml is not None:
+            low, high = (_regime_number("trough_ng_ml", v) for v in _pair(self.target_trough_ng_ml))
+            if not 0 < low < high:
+                raise InputError(
+                    f"target_trough_ng_ml must be a range low-high with 0 < low < high "
+                    f"(ng/mL), got {low:g}-{high:g}"
+                )
+            if not self.parsed_schedule.discrete:
+                raise InputError(
+                    f"target_trough_ng_ml needs a schedule with separate doses (a trough before "
+                    f"each dose), got {self.schedule!r}"
+                )
+            set_(self, "target_trough_ng_ml", (low, high))
+        steps = []
+        for step in self.dose_steps:
+            if len(step) != 3:
+                raise InputError(
+                    f"dose_steps entries are (day, trough_ng_ml, dose_mg), got {step!r}"
+                )
+            day, trough, dose = step
+            steps.append(
+                (
+                    _regime_number("start_day", day),
+                    _regime_number("trough_ng_ml", trough),
+                    _regime_number("dose_mg", dose),
+                )
+            )
+        if steps and self.target_trough_ng_ml is None:
+            raise InputError("dose_steps come from monitoring: they need target_trough_ng_ml")
+        if any(b[0] <= a[0] for a, b in itertools.pairwise(steps)):
+            raise InputError(f"dose_steps must be in increasing day order, got {self.dose_steps!r}")
+        set_(self, "dose_steps", tuple(steps))
 
     @property
     def start_h(self) -> float:
@@ -168,6 +218,12 @@ class Regime:
 
 def _regime_number(name: str, value: Any) -> float:
     return REGIME_DOMAINS[name].check(name, value)
+
+
+def _pair(value: Any) -> tuple[Any, Any]:
+    if isinstance(value, str) or not hasattr(value, "__len__") or len(value) != 2:
+        raise InputError(f"target_trough_ng_ml must be (low, high) in ng/mL, got {value!r}")
+    return value[0], value[1]
 
 
 UNTREATED = Regime("none", 0.0, "daily")
@@ -204,7 +260,8 @@ def dose_times_h(regime: Regime, t_from_h: float, t_to_h: float) -> tuple[np.nda
     """Administration times (h) in ``[t_from_h, t_to_h)`` and the dose given at each (mg).
 
     Only schedules with separate doses give doses; ``continuous`` and ``fixed`` give none.
-    The first dose (at ``start_day``) is ``loading_dose_mg`` when one is set.
+    The first dose (at ``start_day``) is ``loading_dose_mg`` when one is set; from the day of
+    each of ``dose_steps`` on, the dose is that step's.
     """
     sched = regime.parsed_schedule
     empty = np.zeros(0)
@@ -224,4 +281,6 @@ def dose_times_h(regime: Regime, t_from_h: float, t_to_h: float) -> tuple[np.nda
     doses = np.full(times.shape, regime.dose_mg)
     if regime.loading_dose_mg is not None:
         doses[k == 0] = regime.loading_dose_mg
+    for day, _trough, dose in regime.dose_steps:
+        doses[(times >= 24.0 * day) & (k != 0)] = dose
     return times, doses

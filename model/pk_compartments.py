@@ -163,10 +163,11 @@ def build_model(
 
 
 def regime_dose_sizes_mg(regime: Regime) -> tuple[float, ...]:
-    """The distinct sizes (mg) of the separate doses of a regime (its dose, its loading dose)."""
+    """The distinct sizes (mg) of the separate doses of a regime (its dose, its loading dose,
+    the doses of its monitoring steps)."""
     if not regime.parsed_schedule.discrete:
         return ()
-    sizes = {regime.dose_mg}
+    sizes = {regime.dose_mg, *(dose for _day, _trough, dose in regime.dose_steps)}
     if regime.loading_dose_mg is not None:
         sizes.add(regime.loading_dose_mg)
     return tuple(sorted(sizes))

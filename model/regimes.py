@@ -17,6 +17,7 @@ from mtor_abm.model.pharmacology import (
     default_regime,
     parse_schedule,
 )
+from mtor_abm.model.tdm import titrate
 
 IN_VITRO_CONC_NM = 10.0
 """A dish's medium concentration of a drug named alone that has none of its own
@@ -43,6 +44,8 @@ def build_regime(
     start_day: float | None = None,
     stop_day: float | None = None,
     in_vitro: bool = False,
+    target_trough_ng_ml: tuple[float, float] | None = None,
+    monitor_until_day: float | None = None,
 ) -> Regime:
     """The regime of ``drug`` with the given fields and the library's defaults for the rest.
 
@@ -62,6 +65,11 @@ def build_regime(
             schedule is held at :func:`in_vitro_conc_nM` (not the drug's patient regime). A
             dose or schedule given is kept: the medium then follows the blood curve that
             regime gives a patient (:func:`in_vitro_note` says so).
+        target_trough_ng_ml: ``(low, high)`` whole-blood trough range, ng/mL: the dose is
+            adjusted to it by the label's rule (therapeutic drug monitoring,
+            :func:`model.tdm.titrate`; ``dose_mg`` is the starting dose); None: a fixed dose.
+        monitor_until_day: with ``target_trough_ng_ml``, the run length, days: troughs are
+            measured on the monitoring days before it (required then).
 
     Returns the checked :class:`~model.pharmacology.Regime` (``UNTREATED`` for drug ``none``).
     Raises :class:`~model.errors.InputError` naming the field when the combination is invalid
@@ -98,6 +106,17 @@ def build_regime(
             )
         regime = dataclasses.replace(regime, start_day=start, stop_day=stop_day)
     check_regime(regime, library)
+    if target_trough_ng_ml is not None:
+        if in_vitro:
+            raise InputError(
+                "target_trough (--target-trough) monitors a patient's blood: a dish has no "
+                "pharmacokinetics; leave it out or run an in-vivo scenario"
+            )
+        if monitor_until_day is None:
+            raise InputError("target_trough needs monitor_until_day, the run length in days")
+        regime = titrate(regime, library, target_trough_ng_ml, monitor_until_day)
+    elif monitor_until_day is not None:
+        raise InputError("monitor_until_day is only used with target_trough_ng_ml")
     return regime
 
 
@@ -175,7 +194,23 @@ def describe_regime(regime: Regime) -> str:
         text += f" from day {regime.start_day:g}"
     if regime.stop_day is not None:
         text += f" to day {regime.stop_day:g}"
+    if regime.target_trough_ng_ml is not None:
+        low, high = regime.target_trough_ng_ml
+        text += f", dosed to a trough of {low:g}-{high:g} ng/mL"
+        changes = [f"{dose:.3g} mg from day {day:g}" for day, _t, dose in _changes(regime)]
+        if changes:
+            text += " (" + ", ".join(changes) + ")"
     return text
+
+
+def _changes(regime: Regime) -> list[tuple[float, float, float]]:
+    """The monitoring steps that changed the dose."""
+    out, dose = [], regime.dose_mg
+    for step in regime.dose_steps:
+        if step[2] != dose:
+            out.append(step)
+            dose = step[2]
+    return out
 
 
 def describe_regime_fields(fields: dict) -> str:
