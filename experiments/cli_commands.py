@@ -48,6 +48,29 @@ def make_regime(args, library, in_vitro: bool = False, monitor_days: float | Non
     return regime
 
 
+def apply_regimen(args) -> None:
+    """Fill ``--drug`` and ``--target-trough`` of ``run`` arguments from ``--regimen NAME``
+    (:data:`model.regimens.REGIMENS`); InputError when they are also given otherwise."""
+    name = getattr(args, "regimen", None)
+    if name is None:
+        return
+    from mtor_abm.model.regimens import get_regimen
+
+    preset = get_regimen(name)
+    if args.drug not in ("none", preset.drug):
+        raise InputError(
+            f"--regimen {name} gives {preset.drug}; it cannot be combined with --drug "
+            f"{args.drug} (leave --drug out)"
+        )
+    if args.target_trough is not None or getattr(args, "conc", None) is not None:
+        flag = "--target-trough" if args.target_trough is not None else "--conc"
+        raise InputError(
+            f"--regimen {name} sets its own trough range; it cannot be combined with {flag}"
+        )
+    low, high = preset.target_trough_ng_ml
+    args.drug, args.target_trough = preset.drug, f"{low:g}-{high:g}"
+
+
 def cmd_scenarios(args) -> int:
     from mtor_abm.model.scenarios import SCENARIOS
 
@@ -105,6 +128,10 @@ def cmd_drugs(args) -> int:
         dose = info["default_dose_mg"]
         regime = f"{dose:g} mg {info['default_schedule']}" if dose else info["default_schedule"]
         print(f"{name:13s} {info['class']:16s} {hl:15s} {regime or '-':18s} {info['description']}")
+    from mtor_abm.experiments.cli_help import regimen_lines
+
+    print("\nstandard regimens (mtor-sim run --regimen NAME):")
+    print("\n".join(regimen_lines()))
     return EXIT_OK
 
 

@@ -183,6 +183,19 @@ def _drug_lines(clinical_only: bool = False) -> list[str]:
     return lines
 
 
+def regimen_lines() -> list[str]:
+    """One wrapped entry per standard regimen: name, trough range, what it is, its source."""
+    from mtor_abm.model.regimens import REGIMENS
+
+    lines = []
+    for r in REGIMENS.values():
+        low, high = r.target_trough_ng_ml
+        lines.extend(_wrap(f"{r.name} ({r.drug}, trough {low:g}-{high:g} ng/mL): {r.description}"))
+        lines.extend(_wrap(f"source: {r.source}", indent="      "))
+    lines.extend(_wrap("(tacrolimus + sirolimus together: not available, a regime holds one drug)"))
+    return lines
+
+
 def _schedule_lines() -> list[str]:
     from mtor_abm.model.pharmacology import SCHEDULE_FORMS
 
@@ -283,6 +296,7 @@ _ALLOWED: Mapping[str, Callable[[], list[tuple[str, list[str]]]]] = MappingProxy
             ("scenario", _scenario_lines()),
             ("--drug", _drug_lines()),
             ("--schedule", _schedule_lines()),
+            ("--regimen (standard regimens, dosed to a trough)", regimen_lines()),
             ("--set NAME=VALUE, by scenario [unit, allowed range]", _scenario_set_lines()),
             ("cell types (--set cell_type=NAME)", _cell_type_lines()),
             ("tumor genotypes", _genotype_lines()),

@@ -168,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(Rapamune label); --dose is the starting dose",
     )
     r.add_argument(
+        "--regimen",
+        metavar="NAME",
+        help="a standard regimen: its drug dosed to its label trough range (names below)",
+    )
+    r.add_argument(
         "--conc",
         type=_number("--conc", high=MAX_CONC_NM),
         help="hold this concentration, nM (blood; the medium in culture, where a drug named "

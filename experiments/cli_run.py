@@ -8,7 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from mtor_abm.experiments.cli_commands import EXIT_OK, format_readout, make_regime, print_json
+from mtor_abm.experiments.cli_commands import (
+    EXIT_OK,
+    apply_regimen,
+    format_readout,
+    make_regime,
+    print_json,
+)
 from mtor_abm.experiments.cli_parser import parse_sets
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.scenarios import IN_VITRO_PANEL
@@ -28,6 +34,7 @@ RUN_DEFINITION = MappingProxyType(
         "start_day": None,
         "stop_day": None,
         "target_trough": None,
+        "regimen": None,
         "conc": None,
         "seed": 0,
         "replicates": None,
@@ -80,6 +87,7 @@ def cmd_run(args, argv) -> int:
     library = load_library(args.drug_file or ())
     if args.scenario is None:
         raise InputError("run needs a scenario name (see 'mtor-sim scenarios')")
+    apply_regimen(args)
     _check_drug_given(args)
     spec = get_scenario(args.scenario)
     overrides = parse_overrides(spec.scenario_class, parse_sets(args.set))

@@ -23,7 +23,7 @@ IN_VITRO_CONC_NM = 10.0
 """A dish's medium concentration of a drug named alone that has none of its own
 (``dosing.conc_nM`` in its drug file), nM: sirolimus at 10-20 nM holds S6K phosphorylation
 down in cultured cells from 1 h to 24 h (Choo 2008 PNAS 105:17414; the calibration's
-signalling targets S1-S2 are at 10 nM)."""
+signalling targets are at 10 nM)."""
 
 
 def in_vitro_conc_nM(library: DrugLibrary, drug: str) -> float:

@@ -23,7 +23,7 @@ from mtor_abm.visualization.dashboard.state import ArmSpec, make_regime, scenari
 LIB = load_library()
 DISH = ["--set", "width=12", "--set", "height=12", "--set", "initial_cells=20"]
 #: Sirolimus at 10-20 nM holds S6K phosphorylation down in cultured cells (Choo 2008 PNAS
-#: 105:17414; TARGETS S1-S2): the dish's medium concentration of a drug with none of its own.
+#: 105:17414): the dish's medium concentration of a drug with none of its own.
 CHOO_NM = 10.0
 #: Torin1's own held concentration, 250 nM as used in cells (Thoreen 2009 JBC 284:8023).
 TORIN1_NM = 250.0

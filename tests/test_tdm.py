@@ -131,3 +131,39 @@ def test_a_resumed_monitored_run_gives_the_same_doses(tmp_path, capsys):
     assert [s[0] for s in steps] == [7.0, 14.0]
     assert steps[0][2] != 1.0, "the low day-7 trough raised the dose"
     assert resumed == whole
+
+
+# ------------------------------------------------------------------------------ presets
+def test_presets_dose_their_drug_to_the_label_range_and_are_listed(library, capsys):
+    from mtor_abm.experiments.cli_commands import apply_regimen
+    from mtor_abm.experiments.cli_parser import build_parser
+    from mtor_abm.model.regimens import REGIMENS
+
+    labels = {"sirolimus-alone": (5.0, 15.0), "tacrolimus-alone": (4.0, 11.0)}  # the labels
+    assert {n: r.target_trough_ng_ml for n, r in REGIMENS.items()} == labels
+    assert main(["drugs"]) == 0
+    listing = capsys.readouterr().out
+    for name, (low, high) in labels.items():
+        args = build_parser().parse_args(["run", "transplant", "--regimen", name])
+        apply_regimen(args)
+        assert (args.drug, args.target_trough) == (REGIMENS[name].drug, f"{low:g}-{high:g}")
+        assert f"{name} ({args.drug}, trough {low:g}-{high:g} ng/mL)" in listing
+        # the labelled starting regimen already reaches the range by day 14
+        regime = build_regime(
+            library, args.drug, target_trough_ng_ml=(low, high), monitor_until_day=28
+        )
+        assert all(low <= t <= high for day, t, _ in regime.dose_steps if day >= 14)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--regimen", "tacrolimus+sirolimus"],
+        ["--regimen", "sirolimus-alone", "--drug", "tacrolimus"],
+        ["--regimen", "tacrolimus-alone", "--target-trough", "5-15"],
+    ],
+)
+def test_preset_errors_are_one_line(extra, capsys):
+    assert main(["run", "transplant", *extra, "--days", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and "--regimen" in err[0], err
