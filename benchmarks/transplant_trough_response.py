@@ -5,8 +5,8 @@ transplant --target-trough``; the Rapamune label's rule, :mod:`model.tdm`), run 
 seeds. Prints one row per arm: the mean trough measured from day 14 on (ng/mL), the graft's
 surviving fraction at the end (mean, 95 % t interval over seeds, clipped to [0, 1]), the
 fraction of grafts rejected (Wilson 95 % interval) and the rejection day of the rejected
-grafts (mean, 95 % t interval). Not a timed test: ~5 s per run on the default tissue, so the default 6 arms x 8
-seeds take ~4-8 min on the 2-core machine. Run:
+grafts (mean, 95 % t interval). Not a timed test: ~5 s per run on the default tissue, so
+the default 6 arms x 8 seeds take ~4-8 min on the 2-core machine. Run:
 ``python benchmarks/transplant_trough_response.py [--seeds 8] [--days 30] [--set width=30]``.
 """
 
