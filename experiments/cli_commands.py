@@ -28,6 +28,22 @@ def make_regime(args, library, in_vitro: bool = False, monitor_days: float | Non
     from mtor_abm.model.tdm import parse_trough_range
 
     target = getattr(args, "target_trough", None)
+    co_regime = None
+    co_drug = getattr(args, "co_drug", None)
+    if co_drug is not None:  # a two-drug --regimen (apply_regimen)
+        if in_vitro:
+            raise InputError(
+                f"--regimen {args.regimen}: a dish (in-vitro scenario) holds one drug; "
+                "allowed: a one-drug regimen or an in-vivo scenario (e.g. transplant)"
+            )
+        co_regime = build_regime(
+            library,
+            co_drug,
+            start_day=getattr(args, "start_day", None),
+            stop_day=getattr(args, "stop_day", None),
+            target_trough_ng_ml=parse_trough_range(args.co_target_trough),
+            monitor_until_day=monitor_days,
+        )
     regime = build_regime(
         library,
         args.drug,
@@ -40,6 +56,7 @@ def make_regime(args, library, in_vitro: bool = False, monitor_days: float | Non
         in_vitro=in_vitro,
         target_trough_ng_ml=None if target is None else parse_trough_range(target),
         monitor_until_day=None if target is None else monitor_days,
+        co_regime=co_regime,
     )
     notes = [loading_dose_note(library, regime), in_vitro_note(regime) if in_vitro else None]
     for note in notes:
@@ -50,7 +67,10 @@ def make_regime(args, library, in_vitro: bool = False, monitor_days: float | Non
 
 def apply_regimen(args) -> None:
     """Fill ``--drug`` and ``--target-trough`` of ``run`` arguments from ``--regimen NAME``
-    (:data:`model.regimens.REGIMENS`); InputError when they are also given otherwise."""
+    (:data:`model.regimens.REGIMENS`); InputError when they are also given otherwise. A
+    two-drug regimen also sets ``args.co_drug`` and ``args.co_target_trough`` (the second
+    drug, built by :func:`make_regime` as ``co_regime``) and refuses ``--dose``,
+    ``--schedule`` and ``--loading-dose`` (which drug's would they be?)."""
     name = getattr(args, "regimen", None)
     if name is None:
         return
@@ -69,6 +89,18 @@ def apply_regimen(args) -> None:
         )
     low, high = preset.target_trough_ng_ml
     args.drug, args.target_trough = preset.drug, f"{low:g}-{high:g}"
+    args.co_drug = args.co_target_trough = None
+    if preset.co_drug is not None:
+        for name_ in ("dose", "schedule", "loading_dose"):
+            if getattr(args, name_, None) is not None:
+                flag = "--" + name_.replace("_", "-")
+                raise InputError(
+                    f"{flag}: --regimen {name} gives {preset.drug} and {preset.co_drug}, each "
+                    f"at its labelled starting dose and schedule; allowed with it: "
+                    f"--start-day, --stop-day"
+                )
+        co_low, co_high = preset.co_target_trough_ng_ml
+        args.co_drug, args.co_target_trough = preset.co_drug, f"{co_low:g}-{co_high:g}"
 
 
 def cmd_scenarios(args) -> int:

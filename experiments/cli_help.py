@@ -189,10 +189,11 @@ def regimen_lines() -> list[str]:
 
     lines = []
     for r in REGIMENS.values():
-        low, high = r.target_trough_ng_ml
-        lines.extend(_wrap(f"{r.name} ({r.drug}, trough {low:g}-{high:g} ng/mL): {r.description}"))
+        ranges = " + ".join(
+            f"{drug}, trough {low:g}-{high:g} ng/mL" for drug, (low, high) in r.drug_targets
+        )
+        lines.extend(_wrap(f"{r.name} ({ranges}): {r.description}"))
         lines.extend(_wrap(f"source: {r.source}", indent="      "))
-    lines.extend(_wrap("(tacrolimus + sirolimus together: not available, a regime holds one drug)"))
     return lines
 
 

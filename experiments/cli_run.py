@@ -172,7 +172,11 @@ def _report_run(results, seeds, args, argv) -> int:
     from mtor_abm.experiments.resume import save_state
     from mtor_abm.experiments.run_folder import write_run
     from mtor_abm.experiments.runner import json_safe
-    from mtor_abm.model.regimes import describe_regime_fields
+    from mtor_abm.model.regimes import (
+        describe_regime_fields,
+        monitoring_lines,
+        regime_from_fields,
+    )
 
     summary = results[0].summary
     if len(results) > 1:
@@ -197,6 +201,9 @@ def _report_run(results, seeds, args, argv) -> int:
         return EXIT_OK
     regime = describe_regime_fields(summary["regime"]) if "regime" in summary else summary["drug"]
     print(f"{summary['scenario']}: {regime} over {summary['days']:g} days, seed {summary['seed']}")
+    if "regime" in summary:
+        for line in monitoring_lines(regime_from_fields(summary["regime"])):
+            print(f"  {line}")
     for k, v in summary["readouts"].items():
         print(f"  {k:22s} {format_readout(v, k, summary.get('params'))}")
     if summary["adverse"] is None:  # an in-vitro scenario: a dish has no patient

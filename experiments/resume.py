@@ -96,13 +96,13 @@ def resume_run(path: Path, days: float, drug_files=()) -> RunResult:
     with phase(f"rebuilding the {built(spec, params)} from {path}"):
         model = _restored(spec, params, regime, seed, library, arrays, saved, "model", where)
     check_days(simulated_days(model) + days)  # the total stays within the longest run
-    if regime.target_trough_ng_ml is not None:
+    if any(part.target_trough_ng_ml is not None for part in regime.parts):
         # Troughs are monitored on, over the longer run; the saved PK state continues with
         # the record extended (same PK model: monitored drugs absorb every dose size alike).
         regime = extend_monitoring(regime, library, simulated_days(model) + days)
         model.pk.regime = regime
     check_treatment_starts(regime, simulated_days(model) + days)
-    advance(model, days, f"{spec.name} {regime.drug}", progress=True)
+    advance(model, days, f"{spec.name} {regime.label}", progress=True)
     twin = None
     if "twin" in saved:
         with phase(f"rebuilding the untreated {built(spec, params)} from {path}"):
@@ -138,14 +138,26 @@ def recorded_regime(data: dict, where: str) -> Regime:
     """The regime a manifest or checkpoint records: every field present (a missing one
     would silently take its default and rerun another run), each checked. A record made
     before trough monitoring existed has no ``target_trough_ng_ml``/``dose_steps``: it had
-    none, which their defaults say."""
-    regime = require(data, "regime", dict, where)
+    none, which their defaults say. A combination's second drug is ``co_regime``."""
+    return _regime_from(require(data, "regime", dict, where), where, "regime")
+
+
+def _regime_from(regime: dict, where: str, name: str) -> Regime:
+    """A recorded regime's fields checked as a whole (``co_regime``: a second drug's, the
+    same way)."""
     fields = set(regime_dict(UNTREATED))
     monitoring = {"target_trough_ng_ml", "dose_steps"}
-    if set(regime) | monitoring != fields or not set(regime) >= fields - monitoring:
-        odd = sorted(set(regime) ^ fields)[0]
-        raise InputError(f"{where}: regime field '{odd}' is missing or unknown")
-    return Regime(**regime)
+    keys = set(regime) - {"co_regime"}
+    if keys | monitoring != fields or not keys >= fields - monitoring:
+        odd = sorted(keys ^ fields)[0]
+        raise InputError(f"{where}: {name} field '{odd}' is missing or unknown")
+    if regime.get("co_regime") is None:
+        return Regime(**{k: v for k, v in regime.items() if k != "co_regime"})
+    co = regime["co_regime"]
+    if not isinstance(co, dict):
+        raise InputError(f"{where}: {name} field 'co_regime' must be an object (a regime)")
+    second = _regime_from(co, where, f"{name}.co_regime")
+    return Regime(**{**regime, "co_regime": second})
 
 
 def recorded_params(spec, data: dict, where: str) -> dict[str, Any]:

@@ -97,7 +97,7 @@ def advance(model, days: float, label: str = "stepping", progress: bool = False)
 
 def run_adverse_panel(regime: Regime, days: float, library, progress: bool = True) -> dict:
     """The adverse-effect panel of ``regime`` over ``days``, with a bar on stderr."""
-    with reporter(f"adverse panel {regime.drug}", "step", progress) as report:
+    with reporter(f"adverse panel {regime.label}", "step", progress) as report:
         return adverse_panel(regime, days, library, progress=report)
 
 
@@ -113,9 +113,12 @@ def run_scenario(
     """Run scenario ``name`` under ``regime`` for ``days`` and return its readouts.
 
     The summary has the keys ``scenario, drug, dose_mg,
-    schedule, seed, days, params, readouts, adverse``; ``adverse`` is None for an in-vitro
-    scenario (:attr:`~model.scenarios.ScenarioSpec.in_vitro`: a dish has no patient whose
-    adverse effects it could score). ``progress`` shows a progress bar on
+    schedule, seed, days, params, regime, readouts, adverse`` (``drug`` is
+    :attr:`~model.pharmacology.Regime.label`, e.g. ``tacrolimus+sirolimus`` for a combination;
+    ``dose_mg`` and ``schedule`` are the first drug's, every drug's are in ``regime``);
+    ``adverse`` is None for an in-vitro scenario
+    (:attr:`~model.scenarios.ScenarioSpec.in_vitro`: a dish has no patient whose adverse
+    effects it could score). ``progress`` shows a progress bar on
     stderr for runs longer than a few seconds (sweeps turn it off: they show their own).
     """
     spec = get_scenario(name)
@@ -127,7 +130,7 @@ def run_scenario(
     params = parse_overrides(spec.scenario_class, overrides or {})
     with phase(f"building the {built(spec, params)}", progress):
         model = _build(spec, params, regime, seed, library)
-    advance(model, days, f"{name} {regime.drug}", progress)
+    advance(model, days, f"{name} {regime.label}", progress)
     twin = None
     if spec.needs_twin and regime.drug != "none":
         with phase(f"building the untreated {built(spec, params)}", progress):
@@ -151,12 +154,13 @@ def check_treatment_starts(regime: Regime, days: float) -> None:
     Such a run is untreated in all but name (e.g. the tumor's default start, day 14, in a
     10-day run): its summary would report the drug beside an untreated outcome.
     """
-    if regime.drug != "none" and regime.start_day >= days:
-        raise InputError(
-            f"start_day (--start-day): {regime.drug} starts on day {regime.start_day:g} but the "
-            f"run ends on day {days:g}, so it would never be given; run longer than "
-            f"{regime.start_day:g} days, start earlier, or use drug none"
-        )
+    for part in regime.parts:
+        if part.drug != "none" and part.start_day >= days:
+            raise InputError(
+                f"start_day (--start-day): {part.drug} starts on day {part.start_day:g} but "
+                f"the run ends on day {days:g}, so it would never be given; run longer than "
+                f"{part.start_day:g} days, start earlier, or use drug none"
+            )
 
 
 def _finish(spec, model, twin, regime: Regime, seed: int, library, progress: bool = True):
@@ -167,7 +171,7 @@ def _finish(spec, model, twin, regime: Regime, seed: int, library, progress: boo
     full_params = {k: getattr(model.scenario, k) for k in spec.scenario_class.PARAMETERS}
     summary = {
         "scenario": spec.name,
-        "drug": regime.drug,
+        "drug": regime.label,
         "dose_mg": regime.dose_mg,
         "schedule": regime.schedule,
         "seed": seed,
@@ -183,7 +187,8 @@ def _finish(spec, model, twin, regime: Regime, seed: int, library, progress: boo
 
 
 def regime_dict(regime: Regime) -> dict[str, Any]:
-    """A regime as plain JSON-able data."""
+    """A regime as plain JSON-able data; a combination's second drug under ``co_regime``
+    (its own dose, schedule and monitoring record ``dose_steps``: day, trough, dose)."""
     return {
         "drug": regime.drug,
         "dose_mg": regime.dose_mg,
@@ -196,6 +201,7 @@ def regime_dict(regime: Regime) -> dict[str, Any]:
             None if regime.target_trough_ng_ml is None else list(regime.target_trough_ng_ml)
         ),
         "dose_steps": [list(step) for step in regime.dose_steps],
+        **({} if regime.co_regime is None else {"co_regime": regime_dict(regime.co_regime)}),
     }
 
 

@@ -27,7 +27,7 @@ from mtor_abm.model.pharmacology import (
     load_library,
     target_occupancy,
 )
-from mtor_abm.model.pk_state import PKState
+from mtor_abm.model.pk_state import CombinedPKState, PKState, pk_state
 
 #: Reference cells, in array order: (cell type, role).
 REFERENCE_CELLS: tuple[tuple[str, str], ...] = (
@@ -91,7 +91,7 @@ def adverse_panel(
     n = len(params["fkbp12_level"])
     half = n // 2
     state = sg.new_state(n, params)
-    pk = PKState.from_regime(regime, library)
+    pk = pk_state(regime, library)
     steps = max(1, round(days * 24.0 / dt_h))
     window = max(1, round(24.0 / dt_h))
     acc = {k: 0.0 for k in ADVERSE_KEYS}
@@ -163,16 +163,29 @@ class _Cycle:
 
 def _periodic_cycle(regime: Regime, start: int, steps: int, window: int, dt_h: float):
     """The regime's dosing cycle in steps, or None when it is not a whole number of steps."""
-    period = regime.parsed_schedule.period_h / dt_h
+    period = _period_h(regime) / dt_h
     if period < 1 or abs(period - round(period)) > 1e-9:
         return None
     last = steps - window
-    if math.isfinite(regime.stop_h):
-        last = min(last, int(regime.stop_h / dt_h))
+    stop_h = max(part.stop_h for part in regime.parts)
+    if math.isfinite(stop_h):
+        last = min(last, int(stop_h / dt_h))
     return _Cycle(round(period), last) if last > start else None
 
 
-def _snapshot(state, pk: PKState) -> np.ndarray:
+def _period_h(regime: Regime) -> float:
+    """The period (h) after which the regime's dosing repeats: its schedule's, or for a
+    combination the least common multiple of its drugs' periods when they are whole hours
+    (NaN otherwise: no periodic skipping)."""
+    periods = [part.parsed_schedule.period_h for part in regime.parts]
+    if len(periods) == 1:
+        return periods[0]
+    if any(p != round(p) for p in periods):
+        return math.nan
+    return float(math.lcm(*(round(p) for p in periods)))
+
+
+def _snapshot(state, pk: PKState | CombinedPKState) -> np.ndarray:
     return np.concatenate([*(np.ravel(v) for v in state.values()), np.ravel(pk.amounts_mg)])
 
 
@@ -192,10 +205,12 @@ def _quiet_spans(regime: Regime, steps: int, window: int, dt_h: float) -> tuple[
     Returns ``(skip_until, resume_from)``: steps ``< skip_until`` and steps in
     ``[resume_from, steps - window)`` need no signalling update.
     """
-    skip_until = min(int(regime.start_day * 24.0 / dt_h), steps - window)
+    start_day = min(part.start_day for part in regime.parts)
+    skip_until = min(int(start_day * 24.0 / dt_h), steps - window)
     resume_from = steps
-    if regime.stop_day is not None:
-        resume_from = int((regime.stop_day + RELAXATION_DAYS) * 24.0 / dt_h)
+    stops = [part.stop_day for part in regime.parts]
+    if None not in stops:
+        resume_from = int((max(stops) + RELAXATION_DAYS) * 24.0 / dt_h)
     return max(0, skip_until), resume_from
 
 

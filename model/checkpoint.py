@@ -27,7 +27,7 @@ import numpy as np
 from mtor_abm.model import records
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.mesa_internals import advance_clock
-from mtor_abm.model.pk_state import PKState
+from mtor_abm.model.pk_state import pk_state_from_dict
 
 FORMAT = "mtor-abm checkpoint"
 FORMAT_VERSION = 1
@@ -141,7 +141,7 @@ def restore_model_clock_state(model, meta: dict[str, Any]) -> None:
     model.rng.bit_generator.state = meta["rng"]
     version, mt_state, gauss = meta["random"]
     model.random.setstate((version, tuple(mt_state), gauss))
-    model.pk = PKState.from_dict(meta["pk"])
+    model.pk = pk_state_from_dict(meta["pk"])
     model.blood_nM = dict(meta["blood_nM"])
     if meta["records"] is not None:
         records.load_columns(model.datacollector, meta["records"])

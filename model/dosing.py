@@ -1,11 +1,13 @@
 """Schedules, dosing regimes and dose times (pure numpy; no Mesa): a schedule string parsed into a
-:class:`Schedule`, a :class:`Regime` (drug, dose, schedule, start and stop), its check against
-the drug library, the library's default regime and the administration times of a regime.
+:class:`Schedule`, a :class:`Regime` (drug, dose, schedule, start and stop; optionally a second
+drug given with it, ``co_regime``), its check against the drug library, the library's default
+regime and the administration times of a regime.
 The schedule forms are in the docstring of :mod:`model.pharmacology`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -120,6 +122,14 @@ class Regime:
             dose on (the same dose when the trough was in range). Built by
             :func:`model.tdm.titrate`; plain data, so a stored or checkpointed regime gives the
             same doses.
+        co_regime: a second drug given with this one (a combination such as tacrolimus +
+            low-dose sirolimus): that drug's own one-drug regime (dose, schedule, start and
+            stop, trough target and monitoring record); a plain dict of its fields (a JSON
+            record) is turned into one. None: this drug alone. Each drug keeps its own PK
+            (:class:`~model.pk_state.CombinedPKState`) and the cells see both concentrations at
+            once (:func:`~model.pharmacology.target_occupancy`: FKBP12 competition included).
+            Two different drugs at most, both dosed (no ``fixed`` held concentration, no
+            ``none``); :attr:`parts` lists the one-drug regimes.
 
     The constructor checks everything that does not need the drug library; :func:`check_regime`
     checks the rest (the drug exists, a fixed-only drug uses ``fixed``).
@@ -134,6 +144,7 @@ class Regime:
     loading_dose_mg: float | None = None
     target_trough_ng_ml: tuple[float, float] | None = None
     dose_steps: tuple[tuple[float, float, float], ...] = ()
+    co_regime: Regime | None = None
     parsed_schedule: Schedule = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -169,6 +180,41 @@ class Regime:
                 )
             set_(self, "loading_dose_mg", loading)
         self._check_monitoring(set_)
+        if self.co_regime is not None:
+            self._check_co_regime(set_)
+
+    def _check_co_regime(self, set_: Any) -> None:
+        """Normalise (a dict from JSON) and check ``co_regime``: one more dosed drug."""
+        co = self.co_regime
+        if isinstance(co, Mapping):
+            co = Regime(**co)
+        if not isinstance(co, Regime):
+            raise InputError(f"co_regime must be a Regime (a second drug), got {co!r:.60}")
+        allowed = "allowed: two different drugs, each dosed (not held at a concentration)"
+        if co.co_regime is not None:
+            raise InputError(f"co_regime: a combination holds two drugs, not more; {allowed}")
+        for part in (self, co):
+            if part.drug == "none" or part.parsed_schedule.kind == "fixed":
+                what = "drug none" if part.drug == "none" else f"schedule {part.schedule!r}"
+                raise InputError(
+                    f"co_regime: {part.drug} with {what} cannot be part of a combination; {allowed}"
+                )
+        if co.drug == self.drug:
+            raise InputError(f"co_regime: {co.drug} is given twice; {allowed}")
+        set_(self, "co_regime", co)
+
+    @property
+    def parts(self) -> tuple[Regime, ...]:
+        """The one-drug regimes given together: ``(self,)`` for one drug, else this drug's
+        regime (without ``co_regime``) and ``co_regime``."""
+        if self.co_regime is None:
+            return (self,)
+        return (dataclasses.replace(self, co_regime=None), self.co_regime)
+
+    @property
+    def label(self) -> str:
+        """The drugs given, e.g. ``sirolimus``, ``tacrolimus+sirolimus``, ``none``."""
+        return "+".join(part.drug for part in self.parts)
 
     def _check_monitoring(self, set_: Any) -> None:
         """Normalise and check ``target_trough_ng_ml`` and ``dose_steps`` (lists from JSON)."""
@@ -230,8 +276,23 @@ UNTREATED = Regime("none", 0.0, "daily")
 """The untreated control: no drug, so every concentration is zero."""
 
 
+def regime_fields(regime: Regime) -> dict[str, Any]:
+    """A regime's constructor fields as plain data (``Regime(**regime_fields(r)) == r``);
+    ``co_regime`` only when set (a one-drug record keeps the fields it always had), as its
+    own fields."""
+    out = {f.name: getattr(regime, f.name) for f in dataclasses.fields(Regime) if f.init}
+    if regime.co_regime is None:
+        del out["co_regime"]
+    else:
+        out["co_regime"] = regime_fields(regime.co_regime)
+    return out
+
+
 def check_regime(regime: Regime, library: DrugLibrary) -> Drug:
-    """Check a regime against the library and return its drug (InputError if they clash)."""
+    """Check a regime against the library and return its drug (InputError if they clash);
+    for a combination, every drug is checked and the first one's is returned."""
+    if regime.co_regime is not None:
+        check_regime(regime.co_regime, library)
     drug = library.drug(regime.drug)
     if drug.fixed_only and regime.parsed_schedule.kind != "fixed":
         raise InputError(
@@ -261,8 +322,11 @@ def dose_times_h(regime: Regime, t_from_h: float, t_to_h: float) -> tuple[np.nda
 
     Only schedules with separate doses give doses; ``continuous`` and ``fixed`` give none.
     The first dose (at ``start_day``) is ``loading_dose_mg`` when one is set; from the day of
-    each of ``dose_steps`` on, the dose is that step's.
+    each of ``dose_steps`` on, the dose is that step's. One drug's regime only (a
+    combination's drugs each have theirs: :attr:`Regime.parts`).
     """
+    if regime.co_regime is not None:
+        raise ValueError("dose_times_h takes one drug's regime; iterate over regime.parts")
     sched = regime.parsed_schedule
     empty = np.zeros(0)
     if not sched.discrete or t_to_h <= t_from_h:

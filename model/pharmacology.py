@@ -109,6 +109,7 @@ from mtor_abm.model.dosing import (
     default_regime,
     dose_times_h,
     parse_schedule,
+    regime_fields,
 )
 from mtor_abm.model.drugfile import (
     DRUG_FIELD_DOMAINS,
@@ -173,6 +174,7 @@ __all__ = (
     "load_library",
     "parse_drug",
     "parse_schedule",
+    "regime_fields",
     "target_occupancy",
     "user_drug_records",
 )

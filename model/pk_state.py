@@ -7,6 +7,12 @@ on the step, and doses superpose.
 
 Convention at a dose time: the state at time t includes every input at times < t, so the
 concentration sampled exactly at a dose time is the pre-dose (trough) value.
+
+Two drugs given together (a regime with ``co_regime``, e.g. tacrolimus + low-dose sirolimus)
+have a :class:`CombinedPKState`: one :class:`PKState` per drug, advanced on one clock. Their PK
+is independent (no drug-drug interaction is modelled: each drug's blood curve is the one it has
+alone); :func:`pk_state` builds whichever a regime needs and :func:`pk_state_from_dict` restores
+either from a checkpoint.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from mtor_abm.model.pharmacology import (
     check_regime,
     dose_times_h,
     load_library,
+    regime_fields,
 )
 from mtor_abm.model.pk_compartments import (
     CompartmentModel,
@@ -64,7 +71,10 @@ class PKState:
 
     @classmethod
     def from_regime(cls, regime: Regime, library: DrugLibrary | None = None) -> PKState:
-        """A drug-free state at hour 0 for ``regime`` (validated against the library)."""
+        """A drug-free state at hour 0 for ``regime`` (validated against the library); one
+        drug's regime (a combination: :func:`pk_state`)."""
+        if regime.co_regime is not None:
+            raise ValueError("PKState holds one drug; build a combination with pk_state()")
         library = load_library() if library is None else library
         drug = check_regime(regime, library)
         if drug.drug_class == "none" or regime.parsed_schedule.kind == "fixed":
@@ -215,9 +225,8 @@ class PKState:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; :meth:`from_dict` restores an identical state."""
-        reg = {f.name: getattr(self.regime, f.name) for f in dataclasses.fields(Regime) if f.init}
         return {
-            "regime": reg,
+            "regime": regime_fields(self.regime),
             "species": list(self.species),
             "molecular_weight_g_per_mol": list(self.molecular_weight_g_per_mol),
             "model": None if self.model is None else self.model.to_dict(),
@@ -239,3 +248,140 @@ class PKState:
             amounts_mg=np.asarray(data["amounts_mg"], dtype=float),
             held_conc_nM=float(data["held_conc_nM"]),
         )
+
+
+# --------------------------------------------------------------------------------------------
+# Two drugs given together
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CombinedPKState:
+    """Blood concentrations of a combination (a regime with ``co_regime``): one
+    :class:`PKState` per drug on one clock, with the interface :mod:`model.exposure` and the
+    models use (``species``, ``advance``, ``input_changes_h``, ``concentrations_nM``, ...).
+
+    The drugs' PK is independent: each part is exactly the state that drug has alone, so a
+    drug's blood curve in a combination is its one-drug curve. Every part has clinical PK (a
+    combination holds no ``fixed`` concentration), so ``model`` is never None.
+    """
+
+    parts: tuple[PKState, ...]
+
+    @classmethod
+    def from_regime(cls, regime: Regime, library: DrugLibrary | None = None) -> CombinedPKState:
+        """A drug-free state at hour 0 for the combination ``regime``.
+
+        Raises:
+            InputError: a drug has no clinical PK, or two drugs share a blood species (e.g.
+                temsirolimus, whose metabolite is sirolimus, with sirolimus): their levels
+                would add up in a way the independent PK of each does not describe.
+        """
+        library = load_library() if library is None else library
+        check_regime(regime, library)
+        parts = tuple(PKState.from_regime(part, library) for part in regime.parts)
+        seen: dict[str, str] = {}
+        for part in parts:
+            if part.model is None:
+                raise InputError(
+                    f"co_regime: {part.regime.drug} has no clinical PK to combine; allowed: "
+                    "drugs with clinical PK (see 'mtor-sim drugs')"
+                )
+            for s in part.species:
+                if s in seen:
+                    raise InputError(
+                        f"co_regime: {part.regime.drug} and {seen[s]} both put {s} in the "
+                        "blood; allowed: drugs whose blood species differ"
+                    )
+                seen[s] = part.regime.drug
+        return cls(parts)
+
+    @property
+    def regime(self) -> Regime:
+        """The combination: the first part's regime with the second as ``co_regime``."""
+        first, *others = (p.regime for p in self.parts)
+        return dataclasses.replace(first, co_regime=others[0] if others else None)
+
+    @regime.setter
+    def regime(self, regime: Regime) -> None:
+        """Replace every part's regime (same drugs: a monitoring record extended on resume)."""
+        if [p.drug for p in regime.parts] != [p.regime.drug for p in self.parts]:
+            raise ValueError("a combined PK state keeps its drugs")
+        for part, reg in zip(self.parts, regime.parts, strict=True):
+            part.regime = reg
+
+    @property
+    def species(self) -> tuple[str, ...]:
+        """Every drug's species, drug by drug (parent first in each)."""
+        return tuple(s for p in self.parts for s in p.species)
+
+    @property
+    def molecular_weight_g_per_mol(self) -> tuple[float, ...]:
+        return tuple(w for p in self.parts for w in p.molecular_weight_g_per_mol)
+
+    @property
+    def model(self) -> tuple[CompartmentModel, ...]:
+        """The parts' compartment models (never None: every part has clinical PK)."""
+        return tuple(p.model for p in self.parts)
+
+    @property
+    def amounts_mg(self) -> np.ndarray:
+        """Every part's compartment amounts, mg, one after another."""
+        return np.concatenate([p.amounts_mg for p in self.parts])
+
+    @property
+    def time_h(self) -> float:
+        return self.parts[0].time_h
+
+    @time_h.setter
+    def time_h(self, t_h: float) -> None:
+        for part in self.parts:
+            part.time_h = t_h
+
+    def advance(self, dt_h: float) -> None:
+        """Advance every drug by ``dt_h`` hours (see :meth:`PKState.advance`)."""
+        t1 = self.time_h + dt_h
+        for part in self.parts:
+            part.advance(dt_h)
+            part.time_h = t1
+
+    def advance_to(self, t_h: float) -> None:
+        """Advance every drug to the absolute time ``t_h`` (h)."""
+        for part in self.parts:
+            part.advance_to(t_h)
+
+    def input_changes_h(self, t0: float, t1: float) -> list[float]:
+        """Sorted times in (t0, t1) at which any drug's input changes."""
+        return sorted({t for p in self.parts for t in p.input_changes_h(t0, t1)})
+
+    def concentrations_ng_ml(self) -> dict[str, float]:
+        """Whole-blood concentration (ng/mL) of every species of every drug at ``time_h``."""
+        return {s: c for p in self.parts for s, c in p.concentrations_ng_ml().items()}
+
+    def concentrations_nM(self) -> dict[str, float]:
+        """Whole-blood-equivalent concentration (nM) of every species at ``time_h``."""
+        return {s: c for p in self.parts for s, c in p.concentrations_nM().items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: ``{"combination": [part.to_dict(), ...]}``."""
+        return {"combination": [p.to_dict() for p in self.parts]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CombinedPKState:
+        """Inverse of :meth:`to_dict` (needs no drug library)."""
+        return cls(tuple(PKState.from_dict(p) for p in data["combination"]))
+
+
+def pk_state(regime: Regime, library: DrugLibrary | None = None) -> PKState | CombinedPKState:
+    """A drug-free state at hour 0 for ``regime``: a :class:`PKState` for one drug, a
+    :class:`CombinedPKState` for a combination (``co_regime``)."""
+    if regime.co_regime is None:
+        return PKState.from_regime(regime, library)
+    return CombinedPKState.from_regime(regime, library)
+
+
+def pk_state_from_dict(data: dict[str, Any]) -> PKState | CombinedPKState:
+    """The state :meth:`PKState.to_dict` or :meth:`CombinedPKState.to_dict` wrote."""
+    if "combination" in data:
+        return CombinedPKState.from_dict(data)
+    return PKState.from_dict(data)

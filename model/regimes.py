@@ -1,7 +1,10 @@
 """The one regime builder: a drug plus what the user gave, the drug's defaults for the rest.
 
 The command line (``mtor-sim run`` / ``pk``), sweep specs, the dashboard's arms and its lessons all
-build regimes here, so the same words give the same regime everywhere.
+build regimes here, so the same words give the same regime everywhere. A combination (two drugs
+given together, ``co_regime``) is built here too: each drug's regime by :func:`build_regime`,
+the second passed to the first's as ``co_regime``; :func:`build_regimen` builds a standard
+regimen (:mod:`model.regimens`), one drug or two.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from mtor_abm.model.pharmacology import (
     default_regime,
     parse_schedule,
 )
+from mtor_abm.model.pk_state import pk_state
+from mtor_abm.model.regimens import get_regimen
 from mtor_abm.model.tdm import titrate
 
 IN_VITRO_CONC_NM = 10.0
@@ -46,6 +51,7 @@ def build_regime(
     in_vitro: bool = False,
     target_trough_ng_ml: tuple[float, float] | None = None,
     monitor_until_day: float | None = None,
+    co_regime: Regime | None = None,
 ) -> Regime:
     """The regime of ``drug`` with the given fields and the library's defaults for the rest.
 
@@ -70,13 +76,30 @@ def build_regime(
             :func:`model.tdm.titrate`; ``dose_mg`` is the starting dose); None: a fixed dose.
         monitor_until_day: with ``target_trough_ng_ml``, the run length, days: troughs are
             measured on the monitoring days before it (required then).
+        co_regime: a second drug given with this one, its regime built by this function
+            (with its own ``target_trough_ng_ml``: each drug is monitored to its own range);
+            in vivo only, both dosed (see :class:`~model.pharmacology.Regime`).
 
     Returns the checked :class:`~model.pharmacology.Regime` (``UNTREATED`` for drug ``none``).
     Raises :class:`~model.errors.InputError` naming the field when the combination is invalid
     (an unknown drug, ``conc_nM`` with a dosing schedule, ``stop_day`` not after
     ``start_day``, a clinical schedule for a research-tool drug, ...).
     """
+    if isinstance(drug, str) and "+" in drug:
+        raise InputError(
+            f"drug {drug!r} names two drugs; allowed here: one drug name (see 'mtor-sim "
+            "drugs'); a combination is a standard regimen: mtor-sim run --regimen "
+            "tacrolimus+sirolimus"
+        )
     found = library.drug(drug)
+    if co_regime is not None:
+        if in_vitro:
+            raise InputError(
+                "co_regime: a dish (in-vitro scenario) holds one drug in its medium; "
+                "allowed: one drug, or run an in-vivo scenario (e.g. transplant)"
+            )
+        if drug == "none":
+            raise InputError(f"co_regime: {co_regime.drug} needs a first drug, not none")
     if drug == "none":
         return UNTREATED
     dosed = dose_mg is not None or loading_dose_mg is not None or schedule not in (None, "fixed")
@@ -117,7 +140,43 @@ def build_regime(
         regime = titrate(regime, library, target_trough_ng_ml, monitor_until_day)
     elif monitor_until_day is not None:
         raise InputError("monitor_until_day is only used with target_trough_ng_ml")
+    if co_regime is not None:
+        regime = dataclasses.replace(regime, co_regime=co_regime)
+        pk_state(regime, library)  # both drugs have PK, and they share no blood species
     return regime
+
+
+def build_regimen(
+    library: DrugLibrary,
+    name: str,
+    monitor_until_day: float,
+    *,
+    start_day: float | None = None,
+    stop_day: float | None = None,
+) -> Regime:
+    """The standard regimen ``name`` (:data:`model.regimens.REGIMENS`) over a run of
+    ``monitor_until_day`` days: each drug at its default regimen (dose, schedule, loading dose
+    from its drug file) from ``start_day`` to ``stop_day``, dosed to its own trough range
+    (:func:`build_regime` per drug; a two-drug regimen as ``co_regime``).
+
+    Raises:
+        InputError: unknown name (listing the presets), or what :func:`build_regime` refuses.
+    """
+    preset = get_regimen(name)
+    regimes = [
+        build_regime(
+            library,
+            drug,
+            start_day=start_day,
+            stop_day=stop_day,
+            target_trough_ng_ml=target,
+            monitor_until_day=monitor_until_day,
+        )
+        for drug, target in preset.drug_targets
+    ]
+    if len(regimes) == 1:
+        return regimes[0]
+    return dataclasses.replace(regimes[0], co_regime=regimes[1])
 
 
 def drug_loading_dose(base: Regime, dose_mg: float, schedule: str) -> float | None:
@@ -142,7 +201,11 @@ def loading_dose_note(library: DrugLibrary, regime: Regime) -> str | None:
     """One line saying what became of the drug's own loading dose in ``regime`` when that is
     not the drug's default regime's (None: the drug has none, or the regime keeps it as it
     is), e.g. ``sirolimus: loading dose 15 mg (its 6 mg with 2 mg daily, scaled to 5 mg)``.
-    For the command line and run records, so the loading dose never changes unsaid."""
+    For the command line and run records, so the loading dose never changes unsaid; a
+    combination's drugs' notes are joined with ``; ``."""
+    if regime.co_regime is not None:
+        notes = [loading_dose_note(library, part) for part in regime.parts]
+        return "; ".join(n for n in notes if n) or None
     if regime.drug == "none":
         return None
     base = default_regime(regime.drug, library)
@@ -180,8 +243,10 @@ def describe_regime(regime: Regime) -> str:
 
     Nothing that changes the exposure is left out: the loading dose, the start and stop days,
     e.g. ``sirolimus 2 mg daily after a 6 mg loading dose``, ``torin1 held at 250 nM from day
-    3 to day 6``, ``untreated``.
+    3 to day 6``, ``untreated``; a combination is its drugs' descriptions joined by `` + ``.
     """
+    if regime.co_regime is not None:
+        return " + ".join(describe_regime(part) for part in regime.parts)
     if regime.drug == "none":
         return "untreated"
     if regime.parsed_schedule.kind == "fixed":
@@ -203,6 +268,25 @@ def describe_regime(regime: Regime) -> str:
     return text
 
 
+def monitoring_lines(regime: Regime) -> list[str]:
+    """One line per monitored drug of ``regime``: its target range and every measured trough
+    with the dose given from then on, e.g. ``sirolimus troughs (target 4-8 ng/mL): day 7
+    9.61 ng/mL -> 1.25 mg, day 14 5.2 ng/mL -> 1.25 mg``. Empty when no drug is monitored."""
+    lines = []
+    for part in regime.parts:
+        if part.target_trough_ng_ml is None:
+            continue
+        low, high = part.target_trough_ng_ml
+        steps = ", ".join(
+            f"day {day:g} {trough:.3g} ng/mL -> {dose:.3g} mg"
+            for day, trough, dose in part.dose_steps
+        )
+        lines.append(
+            f"{part.drug} troughs (target {low:g}-{high:g} ng/mL): {steps or 'none measured yet'}"
+        )
+    return lines
+
+
 def _changes(regime: Regime) -> list[tuple[float, float, float]]:
     """The monitoring steps that changed the dose."""
     out, dose = [], regime.dose_mg
@@ -214,6 +298,16 @@ def _changes(regime: Regime) -> list[tuple[float, float, float]]:
 
 
 def describe_regime_fields(fields: dict) -> str:
-    """:func:`describe_regime` of a regime stored as plain data (a summary's ``regime``)."""
+    """:func:`describe_regime` of a regime stored as plain data (a summary's ``regime``;
+    a combination's ``co_regime`` as its own fields)."""
+    return describe_regime(regime_from_fields(fields))
+
+
+def regime_from_fields(fields: dict) -> Regime:
+    """The :class:`~model.pharmacology.Regime` a summary's ``regime`` (plain data) records;
+    keys that are not regime fields are ignored."""
     names = {f.name for f in dataclasses.fields(Regime) if f.init}
-    return describe_regime(Regime(**{k: v for k, v in fields.items() if k in names}))
+    kept = {k: v for k, v in fields.items() if k in names}
+    if isinstance(kept.get("co_regime"), dict):
+        kept["co_regime"] = {k: v for k, v in kept["co_regime"].items() if k in names}
+    return Regime(**kept)

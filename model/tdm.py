@@ -7,6 +7,9 @@ the range; a new steady state needs 5-7 days after a change (half-life ~62 h), s
 measured every :data:`CHECK_EVERY_DAYS` days from day :data:`FIRST_CHECK_DAY` of treatment.
 A trough in range keeps the dose (Rapamune label, "therapeutic drug monitoring").
 
+Each drug of a combination (``Regime.co_regime``) is monitored on its own, to its own range:
+the model has no PK interaction between drugs, so a drug's troughs are those it has alone.
+
 The PK of a regime is deterministic, so the whole monitoring record is computed before a run by
 :func:`titrate` and kept in the regime (``Regime.dose_steps``): the doses a run gives depend
 only on the troughs measured before them, and a stored or checkpointed regime replays the same
@@ -78,7 +81,11 @@ def extend_monitoring(regime: Regime, library: DrugLibrary, until_day: float) ->
     """A monitored ``regime`` (its record made over a shorter run) monitored to ``until_day``:
     :func:`titrate` again from its starting dose. The PK is deterministic, so the record so
     far is reproduced exactly; a record that is not (an edited file) is an InputError.
-    Regimes without ``target_trough_ng_ml`` are returned unchanged."""
+    Regimes without ``target_trough_ng_ml`` are returned unchanged; each drug of a
+    combination is extended on its own (its PK does not depend on the other drug's)."""
+    if regime.co_regime is not None:
+        first, second = (extend_monitoring(p, library, until_day) for p in regime.parts)
+        return dataclasses.replace(first, co_regime=second)
     if regime.target_trough_ng_ml is None:
         return regime
     start = dataclasses.replace(regime, target_trough_ng_ml=None, dose_steps=())
@@ -117,6 +124,11 @@ def titrate(
             to measure (a held concentration), its schedule has no separate doses, or the
             range needs a dose above :data:`~model.dosing.MAX_DOSE_MG`.
     """
+    if regime.co_regime is not None:
+        raise InputError(
+            "target_trough: a combination is monitored drug by drug; titrate each drug's "
+            "regime (Regime.parts) and combine them"
+        )
     drug = check_regime(regime, library)
     if drug.name not in TROUGH_ASSAYS:
         raise InputError(

@@ -53,7 +53,7 @@ from mtor_abm.model.pharmacology import (
     load_library,
     target_occupancy,
 )
-from mtor_abm.model.pk_state import PKState
+from mtor_abm.model.pk_state import pk_state
 
 #: Columns every tissue's cell table has besides signalling state and parameters.
 BASE_COLUMNS: Mapping[str, type] = MappingProxyType(
@@ -115,7 +115,7 @@ class TissueModel(mesa.Model):
         columns.update(dict.fromkeys(sg.PARAM_NAMES, float))
         self.table = CellTable(columns, capacity=max(1024, width * height // 4))
         self.fields: dict = {}
-        self.pk = PKState.from_regime(regime, self.library)
+        self.pk = pk_state(regime, self.library)
         self.exposure = StepExposure.none(0.0, self.pk.species)
         self.blood_nM: dict[str, float] = self.exposure.mean_conc_nM()
         self._steady_rows: dict[tuple, dict[str, float]] = {}

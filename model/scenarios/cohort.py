@@ -47,7 +47,7 @@ from mtor_abm.model.pharmacology import (
     load_library,
     target_occupancy,
 )
-from mtor_abm.model.pk_state import PKState
+from mtor_abm.model.pk_state import pk_state
 
 DAY_H = 24.0
 MAX_COHORT_CELLS = 10_000_000
@@ -104,7 +104,7 @@ class CohortModel(mesa.Model):
         self.params = {k: np.full(n, v) for k, v in sg.cell_type_params(scenario.cell_type).items()}
         self.inputs = sg.Inputs(growth_factor=np.repeat(self.growth_factor, self.cells_per_org))
         self.state = self._steady_state()
-        self.pk = PKState.from_regime(regime, self.library)
+        self.pk = pk_state(regime, self.library)
         self.blood_nM: dict[str, float] = StepExposure.none(0.0, self.pk.species).mean_conc_nM()
         self.occupancy = (0.0, 0.0, 0.0)
         self.out = sg.outputs(self.state, self.params)

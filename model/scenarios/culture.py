@@ -23,6 +23,7 @@ from scipy import ndimage
 from mtor_abm.agents.cell import TissueCell
 from mtor_abm.model import culture_medium as medium
 from mtor_abm.model import signaling as sg
+from mtor_abm.model.errors import InputError
 from mtor_abm.model.fates import (
     CycleParams,
     advance_cycle,
@@ -112,6 +113,11 @@ class CultureModel(TissueModel):
     """Hours per step: run lengths are whole numbers of steps."""
 
     def __init__(self, scenario: CultureScenario, regime, library=None):
+        if regime.co_regime is not None:
+            raise InputError(
+                f"regime: a dish holds one drug in its medium, got the combination "
+                f"{regime.label}; allowed: one drug (run a combination in vivo, e.g. transplant)"
+            )
         super().__init__(
             scenario, regime, library, dt_h=self.STEP_H, cell_types=(scenario.cell_type,)
         )
