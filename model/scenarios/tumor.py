@@ -109,7 +109,8 @@ class TumorModel(TumorViews, TissueModel):
         self.table = _table_with_columns(self.table, sc.width * sc.height)
         self.cycle = CycleParams()
         self.vessel_rules = vessel_rules(sc)
-        self.baseline_h = regime.start_h if regime.drug != "none" else DEFAULT_START_DAY * 24.0
+        first_dose_h = min(part.start_h for part in regime.parts)  # a combination: either
+        self.baseline_h = first_dose_h if regime.drug != "none" else DEFAULT_START_DAY * 24.0
         shape = (int(sc.width), int(sc.height))
         self.vessels = initial_vessels(shape, int(sc.vessel_spacing_sites), self.rng)
         self.initial_vessels = int(self.vessels.sum())
