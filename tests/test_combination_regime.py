@@ -213,6 +213,9 @@ def test_cli_run_prints_both_drugs_troughs_and_writes_them(tmp_path, capsys):
     assert main(["run", "--from-manifest", str(out / "manifest.json"), "--json"]) == 0
     rerun = json.loads(capsys.readouterr().out)
     assert rerun == json.loads((out / "summary.json").read_text())
+    assert main(["report", str(out)]) == 0
+    report = (out / "report" / "report.md").read_text()
+    assert "| tacrolimus 3.5 mg bid + sirolimus 2 mg daily (loading 6 mg) |" in report
 
 
 # ------------------------------------------------------------------------------ refusals

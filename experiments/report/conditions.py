@@ -14,7 +14,8 @@ def regime_label(row: pd.Series, show_start: bool) -> str:
     """A short name of a run's regime, e.g. 'sirolimus 10 nM' or 'everolimus 10 mg daily'.
 
     Every regime field a sweep can vary shows when it matters: the loading dose when one is
-    given, the start day when starts differ (``show_start``), the stop day when set.
+    given, the start day when starts differ (``show_start``), the stop day when set; a
+    combination's second drug (``co_regime``, its label) after `` + ``.
     """
     if row["drug"] == "none":
         return "untreated"
@@ -29,6 +30,9 @@ def regime_label(row: pd.Series, show_start: bool) -> str:
         label += f" from day {row['start_day']:g}"
     if row.get("stop_day") is not None and pd.notna(row.get("stop_day")):
         label += f" to day {row['stop_day']:g}"
+    co = row.get("co_regime")
+    if isinstance(co, str):  # a combination: the second drug's own label
+        label += f" + {co}"
     return label
 
 
