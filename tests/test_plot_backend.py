@@ -33,9 +33,9 @@ PROBE = textwrap.dedent(
     from mtor_abm.experiments.cli import main
 
     out = sys.argv[1]
-    small = ["--set", "width=16", "--set", "height=16", "--set", "initial_cells=30"]
-    assert main(["run", "culture", "--drug", "sirolimus", "--conc", "10", *small,
-                 "--days", "1", "--out", out]) == 0
+    # An in-vivo run, so that the report draws (a dish has no adverse panel to draw).
+    assert main(["run", "aging", "--drug", "sirolimus", "--set", "organisms=10",
+                 "--days", "30", "--out", out]) == 0
     assert main(["report", out]) == 0
     print(json.dumps({
         "before": before,
