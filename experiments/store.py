@@ -332,10 +332,8 @@ def results_frame(records: list[dict], scenario: str, days: float) -> pd.DataFra
         row.update(summary.get("params") or {**base_params, **rec["overrides"]})
         row.update({k: rec["regime"].get(k) for k in REGIME_COLUMNS})
         co = rec["regime"].get("co_regime")
-        if co:  # a combination's second drug, as a label (a column only when there is one)
-            from mtor_abm.experiments.report.conditions import regime_label
-
-            row["co_regime"] = regime_label(pd.Series(co), show_start=False)
+        if co:  # a combination's second drug as JSON text (a column only when there is one)
+            row["co_regime"] = json.dumps(co, sort_keys=True)
         for key, value in (summary.get("readouts") or {}).items():
             row[f"readout_{key}" if key in row else key] = value
         adverse = summary.get("adverse") or {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,7 @@ def regime_label(row: pd.Series, show_start: bool) -> str:
 
     Every regime field a sweep can vary shows when it matters: the loading dose when one is
     given, the start day when starts differ (``show_start``), the stop day when set; a
-    combination's second drug (``co_regime``, its label) after `` + ``.
+    combination's second drug (``co_regime``, its regime as JSON text) after `` + ``.
     """
     if row["drug"] == "none":
         return "untreated"
@@ -31,8 +32,8 @@ def regime_label(row: pd.Series, show_start: bool) -> str:
     if row.get("stop_day") is not None and pd.notna(row.get("stop_day")):
         label += f" to day {row['stop_day']:g}"
     co = row.get("co_regime")
-    if isinstance(co, str):  # a combination: the second drug's own label
-        label += f" + {co}"
+    if isinstance(co, str):  # a combination: the second drug's regime (JSON), its own label
+        label += " + " + regime_label(pd.Series(json.loads(co)), show_start)
     return label
 
 
