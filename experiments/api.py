@@ -11,6 +11,7 @@ plain values::
     api.cells(model)               # one row per cell: site, type, cycle, readouts, fields
     api.sites(model)               # one row per occupied site, as the dashboard draws it
     result = api.run("culture", api.regime("torin1", conc_nM=250), days=1, width=30, height=30)
+    both = api.run("transplant", api.regimen("tacrolimus+sirolimus", days=30), days=30)
     api.sweep({"scenario": "culture", ...}, out="sweeps/gi50")   # results.parquet as a frame
 
 Names and values are those of the command line (``mtor-sim scenarios``, ``mtor-sim drugs``);
@@ -30,7 +31,7 @@ from mtor_abm.model import signaling as sg
 from mtor_abm.model.domains import check_seed
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DrugLibrary, Regime, load_library
-from mtor_abm.model.regimes import build_regime
+from mtor_abm.model.regimes import build_regime, build_regimen
 from mtor_abm.model.scenarios import SCENARIOS, get_scenario
 from mtor_abm.model.scenarios.base import parse_overrides
 
@@ -42,6 +43,7 @@ __all__ = (
     "cells",
     "drugs",
     "regime",
+    "regimen",
     "run",
     "scenarios",
     "sites",
@@ -124,6 +126,23 @@ def regime(
         conc_nM=conc_nM,
         start_day=start_day,
         stop_day=stop_day,
+    )
+
+
+def regimen(
+    name: str,
+    days: float,
+    *,
+    start_day: float | None = None,
+    stop_day: float | None = None,
+    library: DrugLibrary | None = None,
+) -> Regime:
+    """A standard regimen (``mtor-sim run --regimen NAME``; names in ``mtor-sim drugs``) for a
+    run of ``days`` days: each drug dosed to its own trough range, measured every 7 days from
+    day 7 before ``days`` (:func:`model.regimes.build_regimen`). ``tacrolimus+sirolimus``
+    gives both drugs (the second as the regime's ``co_regime``; in-vivo scenarios only)."""
+    return build_regimen(
+        library or load_library(), name, check_days(days), start_day=start_day, stop_day=stop_day
     )
 
 

@@ -199,6 +199,14 @@ def test_resumed_combination_run_equals_one_long_run(library, tmp_path):
     assert recorded["co_regime"]["target_trough_ng_ml"] == [4.0, 8.0]
 
 
+def test_api_regimen_is_the_cli_preset(library, combo):
+    from mtor_abm.experiments import api
+
+    assert api.regimen("tacrolimus+sirolimus", days=15, library=library) == combo
+    with pytest.raises(InputError, match=r"regimen .* is unknown"):
+        api.regimen("tacrolimus+everolimus", days=15)
+
+
 def test_cli_run_prints_both_drugs_troughs_and_writes_them(tmp_path, capsys):
     out = tmp_path / "run"
     args = ["run", "transplant", "--regimen", "tacrolimus+sirolimus", "--days", "8"]
