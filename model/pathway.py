@@ -60,13 +60,15 @@ INPUT_DOMAINS: Mapping[str, Domain] = MappingProxyType(
 )
 
 
-def readouts(state, params, occ_frb) -> dict[str, np.ndarray]:
+def readouts(state, params, occ_frb, ref=None) -> dict[str, np.ndarray]:
     """Absolute readouts of a signalling state (divide by an untreated twin for relative ones).
 
     ``mTORC1`` is the activity reaching rapamycin-sensitive substrates (catalytic activity
-    times the FRB sites left free), ``mTORC2`` the mTORC2 catalytic activity.
+    times the FRB sites left free), ``mTORC2`` the mTORC2 catalytic activity. ``ref``: the
+    reference cell's levels that ``autophagy``, ``translation`` and ``proliferation`` are
+    scaled by (:func:`model.signaling.outputs`; default the shipped reference).
     """
-    out = sg.outputs(state, params)
+    out = sg.outputs(state, params, ref)
     return {
         "mTORC1": state["mtorc1"] * (1.0 - occ_frb),
         "mTORC2": state["mtorc2"],

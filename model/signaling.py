@@ -100,5 +100,6 @@ from mtor_abm.model.signaling_outputs import TRANSLATION_S6K_SHARE as TRANSLATIO
 from mtor_abm.model.signaling_outputs import nuclear_foxo as nuclear_foxo
 from mtor_abm.model.signaling_outputs import outputs as outputs
 from mtor_abm.model.signaling_outputs import reference_levels as reference_levels
+from mtor_abm.model.signaling_outputs import reference_levels_of as reference_levels_of
 from mtor_abm.model.signaling_outputs import relative_readouts as relative_readouts
 from mtor_abm.model.signaling_outputs import translation_rate as translation_rate

@@ -22,6 +22,11 @@ A row (a TOML table in ``[[observation]]``) says what was measured and what was 
   ``plateau_nM``), ``plateau`` (GI at ``plateau_nM``), ``gi_difference`` (GI of
   ``cell_type`` minus GI of ``compare_cell_type`` at ``drugs``).
 
+Every row with ``cell_overrides`` is evaluated as if that set were shipped: the cell outputs
+are relative to the reference epithelial cell under the same overrides
+(:func:`reference_for`), not to the shipped one, so a fit's objective does not depend on which
+set is shipped when it starts.
+
 The comparison: ``relation`` ``<=``/``>=`` (a bound) or ``~`` (a value), with ``value`` and
 ``uncertainty`` (same unit). :func:`residual` is 0 inside a bound and the excess in units of the
 uncertainty outside it; for a value, ``(model - value) / uncertainty``. A row is met when
@@ -138,21 +143,42 @@ def residual(obs: Observation, model_value: float | None) -> float:
     return (model_value - obs.value) / obs.uncertainty
 
 
+def reference_for(
+    cell_overrides: Mapping[str, Mapping[str, float]] | None,
+) -> Mapping[str, float]:
+    """Reference levels (:func:`model.signaling.reference_levels_of`) of the untreated, fed
+    epithelial cell with ``cell_overrides`` applied as to any cell type
+    (:func:`model.cell_types.set_values_for` on the epithelial prior): the reference the model
+    would have with that set shipped. Without overrides, the shipped reference
+    (:func:`model.signaling.reference_levels`, cached); otherwise one steady-state solve
+    (~0.1 s): :func:`.fit.fit` computes it once per parameter vector."""
+    if not cell_overrides:
+        return sg.reference_levels()
+    params = {**sg.cell_type_params("epithelial"), **_overrides({}, "epithelial", cell_overrides)}
+    return sg.reference_levels_of(params)
+
+
 def evaluate(
     obs: Observation,
     library: DrugLibrary | None = None,
     cell_overrides: Mapping[str, Mapping[str, float]] | None = None,
+    reference: Mapping[str, float] | None = None,
 ) -> float | None:
     """The model's value for one observation (None when it cannot be computed).
 
     ``cell_overrides`` maps a cell type (or ``"*"``, the shared default, for every cell type
     that does not set the parameter itself: :func:`model.cell_types.set_values_for`) to
     parameter values that replace the packaged ones: the calibration fit's free parameters.
+    They apply to the reference epithelial cell too (:func:`reference_for`), as they would if
+    shipped. ``reference``: those reference levels when the caller has them already (must be
+    ``reference_for(cell_overrides)``); computed when None.
     """
     library = library or load_library()
     spec = obs.spec
     if obs.kind == "pk":
         return _evaluate_pk(obs, library)
+    if reference is None:
+        reference = reference_for(cell_overrides)
     cell_type = spec.get("cell_type", "epithelial")
     overrides = _overrides(spec, cell_type, cell_overrides)
     if obs.kind == "pathway":
@@ -166,6 +192,7 @@ def evaluate(
             sample_h=float(spec.get("sample_h", 1.0)),
             target_inputs=spec.get("target_inputs"),
             stimulus=spec.get("stimulus"),
+            ref=reference,
         )
         return _statistic(obs, course)
     if obs.kind == "basal":
@@ -173,7 +200,7 @@ def evaluate(
         ref = _basal(ref_type, _overrides(spec, ref_type, cell_overrides))
         this = _basal(cell_type, overrides)
         return this[obs.readout] / ref[obs.readout]
-    return _evaluate_culture(obs, cell_type, overrides, library, cell_overrides)
+    return _evaluate_culture(obs, cell_type, overrides, library, cell_overrides, reference)
 
 
 def _overrides(spec, cell_type: str, cell_overrides) -> dict[str, float]:
@@ -246,11 +273,13 @@ def _evaluate_pk(obs: Observation, library: DrugLibrary) -> float | None:
     raise InputError(f"observation {obs.id}: pk readout {readout!r} unknown")
 
 
-def _evaluate_culture(obs, cell_type, overrides, library, cell_overrides) -> float | None:
+def _evaluate_culture(
+    obs, cell_type, overrides, library, cell_overrides, reference
+) -> float | None:
     spec = obs.spec
 
     def gi(drugs: Mapping[str, float], ct: str = cell_type, over=overrides) -> float:
-        return ex.culture_growth_inhibition(drugs, ct, 72.0, over, library)
+        return ex.culture_growth_inhibition(drugs, ct, 72.0, over, library, reference)
 
     readout = obs.readout
     if readout == "gi":
@@ -276,9 +305,10 @@ def evaluate_table(
 ) -> list[dict[str, Any]]:
     """Every observation with the model's value, its residual and whether it is met."""
     library = library or load_library()
+    reference = reference_for(cell_overrides)
     rows = []
     for obs in observations:
-        value = evaluate(obs, library, cell_overrides)
+        value = evaluate(obs, library, cell_overrides, reference)
         r = residual(obs, value)
         rows.append(
             {

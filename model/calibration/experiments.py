@@ -64,6 +64,7 @@ def pathway_course(
     sample_h: float = 1.0,
     target_inputs: Mapping[str, float] | None = None,
     stimulus: Mapping[str, float] | None = None,
+    ref: Mapping[str, float] | None = None,
 ) -> dict[str, np.ndarray]:
     """Relative readouts of a cell given ``concentrations_nM`` (drug -> nM) from 0 h.
 
@@ -74,7 +75,8 @@ def pathway_course(
     ``target_inputs`` sets drug-action inputs of the treated cell directly (e.g.
     ``{"inh_mtorc2": 0.91}``: an mTORC2-only inhibitor, or rictor loss, at 10x its IC50).
     ``stimulus`` changes cell inputs (e.g. ``{"amino_acids": 0}``) of the treated cell only,
-    from 0 h; the twin keeps the starting inputs.
+    from 0 h; the twin keeps the starting inputs. ``ref``: the reference cell's levels for the
+    cell outputs (:func:`model.signaling.reference_levels_of`; default the shipped reference).
     """
     if not (math.isfinite(hours) and hours > 0):
         raise InputError(f"hours must be a positive number, got {hours}")
@@ -105,10 +107,10 @@ def pathway_course(
         if clamp_s6k:
             view = dict(state)
             view["s6k"] = np.array([state["s6k"][1], state["s6k"][1]])
-        values = readouts(view, both, stacked.occ_frb)
-        values["survival"] = sg.outputs(view, both)["survival"]
+        values = readouts(view, both, stacked.occ_frb, ref)
+        values["survival"] = sg.outputs(view, both, ref)["survival"]
         if clamp_s6k:
-            values["pS6K"] = readouts(state, both, stacked.occ_frb)["pS6K"]
+            values["pS6K"] = readouts(state, both, stacked.occ_frb, ref)["pS6K"]
         for name, (t, u) in values.items():
             series.setdefault(name, []).append(float(t / u) if u > 0 else math.nan)
     return {"times_h": times, **{k: np.asarray(v) for k, v in series.items()}}
@@ -120,10 +122,12 @@ def absolute_outputs_course(
     cell_type: str,
     overrides: Mapping[str, float] | None = None,
     library: DrugLibrary | None = None,
+    ref: Mapping[str, float] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Hourly cell outputs (:func:`model.signaling.outputs`, 1 = reference epithelial cell)
-    of one cell type under drugs, and of its untreated twin: keys ``<output>`` and
-    ``<output>_untreated``, plus ``times_h`` (0..hours)."""
+    """Hourly cell outputs (:func:`model.signaling.outputs`, 1 = reference epithelial cell,
+    whose levels are ``ref``; default the shipped reference) of one cell type under drugs, and
+    of its untreated twin: keys ``<output>`` and ``<output>_untreated``, plus ``times_h``
+    (0..hours)."""
     params, inputs, treated = _cell_under_drugs(concentrations_nM, cell_type, overrides, library)
     both = {k: np.array([v, v], dtype=float) for k, v in params.items()}
     state = sg.new_state(2, both, inputs)
@@ -135,7 +139,7 @@ def absolute_outputs_course(
     for i in range(hours_n + 1):
         if i:
             sg.advance(state, both, stacked, 1.0)
-        for name, values in sg.outputs(state, both).items():
+        for name, values in sg.outputs(state, both, ref).items():
             out.setdefault(name, []).append(float(values[0]))
             out.setdefault(f"{name}_untreated", []).append(float(values[1]))
     return {
@@ -154,6 +158,7 @@ def culture_cell_counts(
     hours: float = 72.0,
     overrides: Mapping[str, float] | None = None,
     library: DrugLibrary | None = None,
+    ref: Mapping[str, float] | None = None,
 ) -> tuple[float, float]:
     """``(N_treated / N0, N_untreated / N0)`` of the culture scenario after ``hours``, in mean
     field: the dish's rules (:class:`model.scenarios.culture.CultureModel`) without its
@@ -177,6 +182,9 @@ def culture_cell_counts(
     hours), so the count at the end takes the divided part of a cohort dividing within half a
     span of ``hours`` (:func:`_count_at_end`): without it the count moves in steps of one
     cohort as a drug moves division times, and is flat in between.
+
+    ``ref``: the reference cell's levels that translation and the other cell outputs are
+    relative to (:func:`model.signaling.reference_levels_of`; default the shipped reference).
     """
     params, inputs, treated = _cell_under_drugs(concentrations_nM, cell_type, overrides, library)
     _, input_over = split_overrides(overrides or {})
@@ -204,11 +212,11 @@ def culture_cell_counts(
     nutrient = np.array([bulk, bulk])
     dt_h = 1.0
     for _ in range(round(hours / dt_h)):
-        rate = k_ex + uptake * np.clip(sg.translation_rate(state), 0.0, None)
+        rate = k_ex + uptake * np.clip(sg.translation_rate(state, ref), 0.0, None)
         decay = np.exp(-rate * dt_h)
         nutrient = nutrient * decay + k_ex * bulk * (1.0 - decay) / rate
         sg.advance(state, both, stacked._replace(amino_acids=nutrient), dt_h)
-        out = {k: v[:, None] for k, v in sg.outputs(state, both).items()}
+        out = {k: v[:, None] for k, v in sg.outputs(state, both, ref).items()}
         fed = nutrient_factor(np.clip(nutrient, 0.0, None))[:, None]
         divide = grow_and_cycle(cohorts, out, fed, True, dt_h, p, exact_timing=True)
         g1_carry, mass_carry = division_carry(cohorts, out, fed, dt_h, p)
@@ -247,15 +255,17 @@ def culture_growth_inhibition(
     hours: float = 72.0,
     overrides: Mapping[str, float] | None = None,
     library: DrugLibrary | None = None,
+    ref: Mapping[str, float] | None = None,
 ) -> float:
     """72-h growth inhibition (NCI-60 convention, as the culture scenario's readout):
-    ``1 - (N - N0) / (N_untreated - N0)`` in mean field (:func:`culture_cell_counts`).
+    ``1 - (N - N0) / (N_untreated - N0)`` in mean field (:func:`culture_cell_counts`, with the
+    reference levels ``ref``).
 
     Raises:
         InputError: the untreated culture does not grow (no inhibition to measure).
     """
     n_treated, n_untreated = culture_cell_counts(
-        concentrations_nM, cell_type, hours, overrides, library
+        concentrations_nM, cell_type, hours, overrides, library, ref
     )
     if n_untreated <= 1.0:
         raise InputError(

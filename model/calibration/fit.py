@@ -30,7 +30,7 @@ from scipy.optimize import least_squares
 from scipy.stats import qmc
 
 from mtor_abm.model import signaling as sg
-from mtor_abm.model.calibration.evaluate import Observation, evaluate, residual
+from mtor_abm.model.calibration.evaluate import Observation, evaluate, reference_for, residual
 from mtor_abm.model.errors import InputError
 
 
@@ -74,13 +74,30 @@ def overrides_from_vector(
     return out
 
 
-def evaluate_item(item: tuple[Observation, Mapping[str, Mapping[str, float]]]) -> float | None:
-    """Model value of one observation under parameter overrides (for ``map_fn``)."""
-    obs, overrides = item
+def evaluate_item(
+    item: tuple[Observation, Mapping[str, Mapping[str, float]], *tuple[Any, ...]],
+) -> float | None:
+    """Model value of one observation under parameter overrides (for ``map_fn``).
+
+    ``item``: ``(observation, overrides)`` or ``(observation, overrides, reference)`` with
+    ``reference = dict(reference_for(overrides))`` (:func:`.evaluate.reference_for`, a plain
+    dict so that it pickles), computed once per parameter vector rather than per row.
+    """
+    obs, overrides, *rest = item
+    reference = rest[0] if rest else None
     try:
-        return evaluate(obs, None, overrides)
+        return evaluate(obs, None, overrides, reference)
     except InputError:  # the quantity does not exist for these parameters (e.g. no growth)
         return None
+
+
+def _items(
+    observations: Sequence[Observation], overrides: Mapping[str, Mapping[str, float]]
+) -> list[tuple]:
+    """``map_fn`` items of ``observations`` under ``overrides``, with the reference cell of
+    those overrides computed once (:func:`.evaluate.reference_for`)."""
+    reference = dict(reference_for(overrides))
+    return [(obs, overrides, reference) for obs in observations]
 
 
 def serial_map(function: Callable, items: Sequence) -> list:
@@ -123,7 +140,7 @@ def fit(
 
     def residuals(x: np.ndarray) -> np.ndarray:
         overrides = overrides_from_vector(x, params)
-        values = map_fn(evaluate_item, [(obs, overrides) for obs in fitted_rows])
+        values = map_fn(evaluate_item, _items(fitted_rows, overrides))
         r = np.array([residual(o, v) for o, v in zip(fitted_rows, values, strict=True)])
         tally["evaluations"] += 1
         cost = 0.5 * float(r @ r)
@@ -158,10 +175,8 @@ def fit(
     everything = [*in_sample, *held_out]
     if progress is not None:
         progress(f"the start and fitted parameters on all {len(everything)} rows ...")
-    before = map_fn(
-        evaluate_item, [(o, overrides_from_vector(x_packaged, params)) for o in everything]
-    )
-    after = map_fn(evaluate_item, [(o, overrides_from_vector(x_best, params)) for o in everything])
+    before = map_fn(evaluate_item, _items(everything, overrides_from_vector(x_packaged, params)))
+    after = map_fn(evaluate_item, _items(everything, overrides_from_vector(x_best, params)))
     for obs, v0, v1 in zip(everything, before, after, strict=True):
         report_rows.append(
             {
