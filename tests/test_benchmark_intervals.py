@@ -1,9 +1,13 @@
-"""The interval helpers of benchmarks/transplant_trough_response.py against hand values.
+"""The helpers of benchmarks/transplant_trough_response.py against hand values.
 
 The t interval is checked with the tabulated two-sided 95 % Student t quantiles (t(0.975, 2) =
 4.303, t(0.975, 7) = 2.365; any t table), the Wilson interval with its closed form
 (Wilson 1927 J Am Stat Assoc 22:209) and two cases worked by hand: 0/8 (upper bound
 z^2 / (n + z^2) = 0.3244) and 3/10 (centre 0.3555, half width 0.2477: 0.108-0.603).
+The fixed-dose troughs are checked against the troughs the monitoring code
+(:func:`model.tdm.titrate`) measures for the label's 6 mg + 2 mg/day and against linear PK
+(a dose and its loading dose scaled by k scale every level by k); the EC50 against a
+log-midpoint worked by hand.
 """
 
 import math
@@ -14,7 +18,16 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.transplant_trough_response import clip, t_interval, wilson
+from benchmarks.transplant_trough_response import (
+    Arm,
+    arm_regime,
+    arm_troughs,
+    clip,
+    graft_ec50,
+    t_interval,
+    wilson,
+)
+from mtor_abm.model.pharmacology import load_library
 
 Z = 1.959964  # two-sided 95 % normal quantile
 
@@ -68,3 +81,52 @@ def test_clip_bounds_only():
     assert clip((1.0, -3.0, 5.0), 0.0) == (1.0, 0.0, 5.0)
     m, lo, hi = clip((1.0, math.nan, math.nan), 0.0, 1.0)
     assert m == 1.0 and math.isnan(lo) and math.isnan(hi)
+
+
+def test_fixed_dose_troughs_match_the_monitoring_and_scale_with_the_dose():
+    library = load_library()
+    # the 5-10 arm keeps its starting regimen (in range on day 7), the label's 6 mg loading and
+    # 2 mg/day, so its measurements on days 7 and 14 are the fixed 2 mg/day arm's pre-dose levels
+    monitored = arm_regime(library, Arm("sirolimus", (5.0, 10.0)), 30.0).dose_steps
+    assert monitored[0][2] == 2.0 and monitored[0][0] == 7.0 and monitored[1][0] == 14.0
+    d7, _ = arm_troughs(arm_regime(library, Arm("sirolimus", dose_mg=2.0), 30.0), library, 30.0)
+    assert d7 == pytest.approx(monitored[0][1], rel=1e-9)
+    _, day14 = arm_troughs(arm_regime(library, Arm("sirolimus", dose_mg=2.0), 15.0), library, 15.0)
+    assert day14 == pytest.approx(monitored[1][1], rel=1e-9)
+    low = arm_troughs(arm_regime(library, Arm("sirolimus", dose_mg=0.1), 30.0), library, 30.0)
+    high = arm_troughs(arm_regime(library, Arm("sirolimus", dose_mg=2.0), 30.0), library, 30.0)
+    assert low == pytest.approx((0.05 * high[0], 0.05 * high[1]), rel=1e-9)
+
+
+def _row(arm, trough, graft):
+    return arm, trough, {"graft": (graft, graft, graft)}
+
+
+def test_graft_ec50_is_the_log_midpoint_between_the_arms_around_half_effect():
+    # untreated 0, monitored plateau 0.8: half effect 0.4, halfway between 0.2 at 0.5 ng/mL
+    # and 0.6 at 2 ng/mL: log-midpoint sqrt(0.5 * 2) = 1 ng/mL
+    rows = [
+        _row(Arm(), 0.0, 0.0),
+        _row(Arm("sirolimus", dose_mg=0.1), 0.5, 0.2),
+        _row(Arm("sirolimus", dose_mg=0.5), 2.0, 0.6),
+        _row(Arm("sirolimus", (5.0, 10.0)), 7.0, 0.7),
+        _row(Arm("sirolimus", (10.0, 15.0)), 12.0, 0.9),
+        _row(Arm("tacrolimus", (4.0, 11.0)), 7.0, 0.0),  # not sirolimus: left out
+    ]
+    e = graft_ec50(rows)
+    assert (e["plateau"], e["half"]) == pytest.approx((0.8, 0.4))
+    assert e["ec50"] == pytest.approx(1.0)
+    assert e["bracket"] == (0.5, 2.0) and e["monotone"] and e["fall"] is None
+
+
+def test_graft_ec50_below_the_lowest_arm_and_non_monotone():
+    rows = [
+        _row(Arm(), 0.0, 0.1),
+        _row(Arm("sirolimus", dose_mg=0.1), 0.3, 0.9),
+        _row(Arm("sirolimus", dose_mg=0.5), 1.4, 0.7),
+        _row(Arm("sirolimus", (5.0, 10.0)), 7.0, 0.9),
+    ]
+    e = graft_ec50(rows)
+    assert math.isnan(e["ec50"]) and e["bracket"] == (0.0, 0.3)
+    # 0.9 at 0.3 ng/mL falls to 0.7 at 1.4 ng/mL; the zero-width intervals do not overlap
+    assert not e["monotone"] and e["fall"] == (pytest.approx(0.2), 0.3, 1.4, False)
