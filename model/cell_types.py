@@ -43,7 +43,11 @@ class CellType:
             graded S6K of ``K_S6K``. 0 in T-cells: the IL-2 receptor recruits PI3K through
             Shc-Grb2-Gab2, not IRS1 (Gadina 2000 JBC 275:26959), so S6K's serine
             phosphorylation of IRS1 has no receptor to act on there. Assumed.
-        foxo_rtk_gain: maximal FOXO-driven receptor re-expression (Chandarlapaty 2011). Assumed.
+        foxo_rtk_gain: maximal FOXO-driven receptor re-expression (Chandarlapaty 2011 Cancer
+            Cell 19:58: HER3, IGF-1R, insulin receptor). The shared default is fitted. 0 in
+            T-cells: their growth input is the IL-2 receptor, which recruits PI3K through
+            Gab2, not through the receptors FOXO re-expresses (as for ``feedback_strength``).
+            Assumed.
         mtorc2_turnover_per_h: turnover rate of assembled mTORC2, 1/h. Cultured lines lose
             mTORC2 within 24-48 h of rapamycin (Sarbassov 2006 Mol Cell 22:159); mouse liver
             and muscle over days to two weeks of daily dosing (Lamming 2012 Science
@@ -59,9 +63,15 @@ class CellType:
             PNAS 105:17414; 0 = stays at its peak: lymphocytes, whose rapamycin-sensitive G1->S
             runs through 4E-BP2 with a sustained block, So 2016 Sci Signal 9:ra57).
         prolif_4ebp_hill: steepness of G1->S in free eIF4E (4E-BP phosphorylation relative to
-            the reference cell): 1 in epithelia; steeper in T-cells (fitted: S10, L18), whose
-            IL-2-driven G1->S needs eIF4E-dependent translation of cell-cycle mRNAs and is lost
-            when 4E-BP2 stays dephosphorylated (So 2016 Sci Signal 9:ra57).
+            the reference cell), shared by every cell type: G1->S needs eIF4E-dependent
+            translation of short-lived cell-cycle mRNAs with structured 5' UTRs (cyclin D1,
+            Myc, ODC), whose translation rises steeply with free eIF4E ("weak" mRNAs:
+            Koromilas 1992 EMBO J 11:4153; Rousseau 1996 PNAS 93:1065; cyclin D1 through
+            4E-BP1: Averous 2008 Oncogene 27:1106; Dowling 2010 Science 328:1172). 2.5, the
+            value fitted in T-cells (rows S10, L18: IL-2-driven G1->S is lost when 4E-BP2
+            stays dephosphorylated, So 2016 Sci Signal 9:ra57), for every cell: with it,
+            PTEN-null cells, whose G1->S rides on a high eIF4E release, lose more of it to a
+            rapalog than wild type (rows S13, S14). It was 1 in epithelia before.
         p27_brake: strength of the FOXO -> p27Kip1 brake on G1->S: G1 progress is divided by
             ``1 + p27_brake * FOXO`` (nuclear FOXO fraction, 0-1) relative to the reference
             cell's, so it is graded in the growth-factor input through PI3K -> AKT. T-cells:
@@ -95,7 +105,7 @@ class CellType:
     basal_autophagy: float = _param(0.2, Domain(0.0, 100.0))
     prolif_s6k_weight: float = _param(0.25, Domain(0.0, 1.0))
     rapalog_4ebp_adaptation: float = _param(1.0, Domain(0.0, 1.0))
-    prolif_4ebp_hill: float = _param(1.0, Domain(0.1, 10.0))
+    prolif_4ebp_hill: float = _param(2.5, Domain(0.1, 10.0))
     p27_brake: float = _param(0.0, Domain(0.0, 100.0))
     nfat_il2_share: float = _param(0.0, Domain(0.0, 1.0))
 
@@ -142,10 +152,10 @@ PRIOR_CELL_TYPES: Mapping[str, CellType] = MappingProxyType(
                 "FOXO-p27 G1 brake; FKBP12-rich",
                 fkbp12_level=2.0,
                 feedback_strength=0.0,
+                foxo_rtk_gain=0.0,
                 p27_brake=4.0,
                 prolif_s6k_weight=0.1,
                 rapalog_4ebp_adaptation=0.0,
-                prolif_4ebp_hill=2.5,
                 nfat_il2_share=0.8,
                 basal_autophagy=0.15,
             ),

@@ -60,8 +60,9 @@ FREE_PARAMETERS: tuple[FreeParameter, ...] = (
 )
 """Fitted by default: the shared S6K -> IRS1 feedback strength and FOXO -> RTK gain
 (constrained by S4, S5, L09-L11 and every row where the feedback loop acts). Cell-type
-parameters that only a few rows constrain (the T-cell G1->S steepness, S10 and L18) stay
-hand-set priors: fitting them to those rows would tune to the rows."""
+parameters that only a few rows constrain stay hand-set priors: fitting them to those rows
+would tune to the rows. The G1->S steepness in free eIF4E (``prolif_4ebp_hill``, 2.5 for every
+cell type) is the value once set for T-cells from S10 and L18, not refitted."""
 
 
 def overrides_from_vector(
