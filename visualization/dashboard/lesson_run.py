@@ -12,20 +12,24 @@ tissues with it. It never changes a lesson's text or arms.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
+import re
 import string
 from dataclasses import dataclass, replace
 
 from mtor_abm.model.errors import InputError
+from mtor_abm.model.pharmacology import load_library
 from mtor_abm.model.scenarios import SCENARIOS
-from mtor_abm.model.scenarios.base import parse_overrides
+from mtor_abm.model.scenarios.base import defaults, parse_overrides
 from mtor_abm.visualization.dashboard.claims import Outcome, apply_wording, outcome_of
 from mtor_abm.visualization.dashboard.lessons import Lesson, fill_explanation
 from mtor_abm.visualization.dashboard.placeholders import not_reached
-from mtor_abm.visualization.dashboard.state import Run
+from mtor_abm.visualization.dashboard.state import Run, make_regime
 from mtor_abm.visualization.dashboard.summary import summarise
+from mtor_abm.visualization.numbers import missing_words
 
 OVERRIDES_ENV = "MTOR_LESSON_OVERRIDES"
 
@@ -194,3 +198,53 @@ def explain(
         summary = summarise(data.values(field), name, run.setup, run.hours)
         out.append(summary.text(decimals) if summary else "n/a")
     return "".join(out)
+
+
+_QUOTED_RE = re.compile(r"'([^']+)'")
+_DAY_BEFORE_RE = re.compile(r"\bday\s*$")
+_DAYS_AFTER_RE = re.compile(r"^\s*days?\b")
+
+
+def wording_faults(lesson: Lesson, library=None) -> list[str]:
+    """Where the lesson's words would not match what the page prints (empty: none).
+
+    A readout placeholder (``{KEY.COLUMN}``) without a value is printed as the readout table
+    prints it (``numbers.missing_words`` over the lesson's length: ``not within 20.0 days``,
+    ``not reached (over half alive at the end)``), so the text around it must read with those
+    words too: no ``day`` just before it (``on day not within 20.0 days``) and no ``days``
+    just after it. A term the text or a claim's words quote (``'never' means ...``) must be
+    the start of such words, or the student looks for words the page never shows. An arm
+    given a loading dose (``model.regimes.build_regime``'s rule: sirolimus 2 mg daily starts
+    with 6 mg) must have it said in the lesson's ``text`` (``6 mg loading dose``): its PK
+    plot starts with that spike.
+    """
+    cls = SCENARIOS[lesson.scenario].scenario_class
+    setup = {**defaults(cls), **lesson.params}
+    run_h = lesson_hours(lesson)
+    faults, printed = [], []
+    for literal_before, field, _, _ in string.Formatter().parse(lesson.explanation):
+        parts = (field or "").split(".")
+        if len(parts) != 2:
+            continue
+        words, _ = missing_words(parts[1], setup, run_h)
+        printed.append(words)
+        if _DAY_BEFORE_RE.search(literal_before):
+            faults.append(f"'day {{{field}}}' would read 'day {words}'")
+    fields = list(string.Formatter().parse(lesson.explanation))
+    for (_, field, _, _), (after, _, _, _) in itertools.pairwise(fields):
+        parts = (field or "").split(".")
+        if len(parts) == 2 and _DAYS_AFTER_RE.search(after):
+            words, _ = missing_words(parts[1], setup, run_h)
+            faults.append(f"'{{{field}}} days' would read '{words} days'")
+    texts = [lesson.text, lesson.explanation] + [w for c in lesson.claims for _, w in c.words]
+    for text in texts:
+        for term in _QUOTED_RE.findall(text):
+            if not any(words.startswith(term) for words in printed):
+                shown = ", ".join(sorted(set(printed))) or "nothing"
+                faults.append(f"quotes '{term}', which the page does not print (it prints {shown})")
+    said = " ".join(lesson.text.split())
+    for key, arm in lesson.arms:
+        loading = make_regime(arm, lesson.scenario, library or load_library()).loading_dose_mg
+        if loading and f"{loading:g} mg loading dose" not in said:
+            faults.append(f"arm '{key}' starts with a {loading:g} mg loading dose the text omits")
+    return faults

@@ -31,7 +31,9 @@ Placeholders in ``explanation``: ``{KEY.COLUMN}`` is the arm's last value of a t
 column or a summary readout; ``{KEY.COLUMN.STAT}`` with STAT one of ``start end min max mean
 fold`` (end / start); ``{KEY.COLUMN.at_day_N}``; each optionally ``:.Nf`` (N from 0 to 6), e.g.
 ``{rapa.cells.fold:.1f}``. No other form is accepted (see ``placeholders``); a missing value
-reads ``never`` for a readout ending in ``_day``, else ``n/a``.
+reads as the readout table shows it (``not within 20.0 days`` for an event the run did not
+see, ``not reached (...)`` for a lifespan quantile), so write ``rejection day: {x.rejection_day}``,
+not ``on day {x.rejection_day}`` (``lesson_run.wording_faults`` lists such mismatches).
 A lesson whose scenario is not installed is listed as unavailable; any other problem is a
 one-line error naming the file.
 """
