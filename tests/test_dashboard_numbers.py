@@ -84,6 +84,27 @@ def test_readout_table_and_explanation_share_the_format():
     assert none.text() == "n/a (untreated arm did not grow)"
 
 
+def test_a_readout_table_row_shows_one_unit():
+    """The trial's lesson 03 row "T-cell division time" read "8.00 ± 0 h | 4.47 ± 4.81 days |
+    3.46 ± 1.64 days": each cell chose its own unit. A row whose mean exceeds 72 h on any
+    arm is in days on every arm: 8 h = 8/24 = 0.333 days."""
+    arms = [
+        [{"division_time_h": 8.0}, {"division_time_h": 8.0}],
+        [{"division_time_h": 24.0 * 1.0}, {"division_time_h": 24.0 * 7.94}],  # mean 4.47 d
+        [{"division_time_h": None}, {"division_time_h": None}],
+    ]
+    names, rows = summary.readout_table(arms, run_h=480.0)
+    assert names == ["division_time_h"]
+    texts = [s.text() for s in rows[0]]
+    assert texts[0] == "0.333 ± 0 days"
+    assert texts[1].startswith("4.47 ± ") and texts[1].endswith(" days")
+    assert texts[2] == "n/a"  # no value: no unit to mix
+    short = summary.readout_table([[{"division_time_h": 8.0}], [{"division_time_h": 30.0}]])
+    assert [s.text() for s in short[1][0]] == ["8.00 h", "30.0 h"]  # none above 72 h: hours
+    assert numbers.duration(8.0, 0.0, in_days=True) == "0.333 ± 0 days"
+    assert numbers.row_in_days([8.0, None, 107.3]) and not numbers.row_in_days([72.0, None])
+
+
 def test_axis_ticks_use_the_steps_decimals():
     assert [numbers.tick(t, 0.25) for t in (0.0, 0.25, 0.5)] == ["0", "0.25", "0.50"]
     assert numbers.tick(12000.0, 2000.0) == "12000"

@@ -99,15 +99,25 @@ def limited(value, limit: float | None) -> str:
     return number(value)
 
 
-def duration(hours, sd_hours=None, missing: str = "n/a") -> str:
+def duration(hours, sd_hours=None, missing: str = "n/a", in_days: bool | None = None) -> str:
     """A time span: ``31.2 h``, or in days above :data:`DAYS_ABOVE_H` (``77.5 days``), with
-    its spread in the same unit; ``missing`` when there is no value."""
+    its spread in the same unit; ``missing`` when there is no value. ``in_days`` True / False
+    fixes the unit (a table row shows one unit: :func:`row_in_days`)."""
     if not _finite(hours):
         return missing
-    if abs(hours) > DAYS_ABOVE_H:
+    if in_days is None:
+        in_days = abs(hours) > DAYS_ABOVE_H
+    if in_days:
         sd = sd_hours / 24.0 if _finite(sd_hours) else None
         return f"{mean_spread(hours / 24.0, sd)} days"
     return f"{mean_spread(hours, sd_hours)} h"
+
+
+def row_in_days(hours) -> bool:
+    """Whether a row of time spans ``hours`` (None or non-finite: no value) is shown in days:
+    when any of them is above :data:`DAYS_ABOVE_H`, so one row never mixes ``8.00 h`` with
+    ``4.47 days``."""
+    return any(_finite(h) and abs(h) > DAYS_ABOVE_H for h in hours)
 
 
 def model_time(hours: float) -> str:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from mtor_abm.visualization.numbers import duration, mean_spread, missing_words
+from mtor_abm.visualization.numbers import duration, mean_spread, missing_words, row_in_days
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Summary:
     counts: bool = False  # every value a whole number (cell counts): a whole mean reads "80"
     setup: Mapping[str, Any] | None = None  # the run's scenario parameters (what it set up)
     run_h: float | None = None  # how long the run has gone, h (an unseen event: "not within")
+    in_days: bool | None = None  # a ``*_h`` time: its row's unit (None: from its own mean)
 
     @property
     def mean(self) -> float | None:
@@ -59,7 +60,7 @@ class Summary:
         if decimals is None and self.counts and float(self.mean).is_integer():
             decimals = 0  # 80 cells, not "80.0"
         if self.name.endswith("_h") and decimals is None:
-            shown = duration(self.mean, self.sd)
+            shown = duration(self.mean, self.sd, in_days=self.in_days)
         else:
             shown = mean_spread(self.mean, self.sd, decimals)
         if self.missing:
@@ -103,7 +104,8 @@ def readout_table(
     setup: Mapping[str, Any] | None = None,
     run_h: float | None = None,
 ) -> tuple[list[str], list[list[Summary | None]]]:
-    """Readout names (in first-seen order) and, per name, each arm's summary.
+    """Readout names (in first-seen order) and, per name, each arm's summary (a ``*_h`` time
+    in one unit across its row: ``row_in_days``).
 
     ``replicates``: per arm, per replicate, the readouts dict (``Run.replicate_readouts``);
     ``setup``: the run's scenario parameters, ``run_h`` how long it has gone (see
@@ -118,6 +120,9 @@ def readout_table(
     for name in names:
         row = [summarise([rep.get(name) for rep in arm], name, setup, run_h) for arm in replicates]
         if any(s is not None for s in row):
+            if name.endswith("_h"):  # one unit per row: days for all when any mean needs them
+                in_days = row_in_days([s.mean for s in row if s is not None])
+                row = [None if s is None else replace(s, in_days=in_days) for s in row]
             kept.append(name)
             rows.append(row)
     return kept, rows
