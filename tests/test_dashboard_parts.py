@@ -516,3 +516,17 @@ def test_adverse_panels_of_another_run_are_not_drawn_after_a_tab_switch():
     assert not panels.current_panels(mine, two, 5.0)  # another length
     running = SimpleNamespace(state=solara.ResultState.RUNNING, value=None)
     assert not panels.current_panels(running, two, 3.0)
+
+
+def test_adverse_heading_says_it_scores_the_whole_planned_run():
+    """The trial read "Readouts at 4 h" directly above "Adverse-effect panel over the run's 30
+    days": the panel is from the regime over the planned run, and now says so."""
+    from mtor_abm.visualization.dashboard.panels import adverse_heading
+
+    early = adverse_heading(30.0, 4.0)
+    assert early.startswith(
+        "#### Adverse-effect panel for the whole planned run (30 days), not only the 4 h run so far"
+    )
+    assert "known before the run" in early
+    assert "not only" not in adverse_heading(30.0, 720.0)  # at the end: the two agree
+    assert "not only the 2.5 days run so far" in adverse_heading(30.0, 60.0)

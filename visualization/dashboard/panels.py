@@ -234,10 +234,7 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
             "patient's whole-body exposure to the regime; a dish of cells has none."
         )
         return
-    Md(
-        f"#### Adverse-effect panel over the run's {days:g} days "
-        "(1.0 = untreated, higher is worse; from the regime alone, the same on every seed)"
-    )
+    Md(adverse_heading(days, hours))
     if adverse.state == solara.ResultState.ERROR:
         solara.Warning(f"adverse panel not computed: {adverse.error}")
     elif not current_panels(adverse, run, days):
@@ -249,6 +246,20 @@ def ReadoutTable(run: Run, hours: float, horizon_h: float, columns: tuple[str, .
         )
     else:
         solara.HTML(tag="div", unsafe_innerHTML=adverse_table(run, adverse.value[2]))
+
+
+def adverse_heading(days: float, hours: float) -> str:
+    """The adverse panel's heading: it scores the whole planned run (``days``), not the
+    ``hours`` run so far, and says so while those differ (under "Readouts at 4 h", "over the
+    run's 30 days" read as a contradiction)."""
+    scope = f"whole planned run ({days:g} days)"
+    if hours < 24.0 * days - 1e-9:
+        scope += f", not only the {model_time(hours)} run so far"
+    return (
+        f"#### Adverse-effect panel for the {scope}\n\n"
+        "*From the regime alone, so known before the run: 1.0 = untreated, higher is worse; "
+        "the same on every seed.*"
+    )
 
 
 def current_panels(result, run: Run, days: float) -> bool:
