@@ -22,6 +22,12 @@ def _save(fig, path: Path) -> None:
     write_bytes(path, buf.getvalue())
 
 
+def _legend_outside(ax) -> None:
+    """The legend right of the plot: inside it, "best" still put 'autophagy' under the
+    1.0 reference line of the signalling figure (a curve can pass anywhere in the axes)."""
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+
+
 def growth_figure(series: dict, twin: dict | None, title: str):
     """Cell count over time, treated against the untreated twin (log scale)."""
     fig = Figure(figsize=(5.5, 3.6))
@@ -35,7 +41,7 @@ def growth_figure(series: dict, twin: dict | None, title: str):
     ax.set_xlabel("time (days)")
     ax.set_ylabel("cells")
     ax.set_title(title)
-    ax.legend(frameon=False)
+    _legend_outside(ax)
     return fig
 
 
@@ -56,7 +62,7 @@ def signalling_figure(series: dict, title: str):
     ax.set_xlabel("time (days)")
     ax.set_ylabel("relative to untreated reference cell")
     ax.set_title(title)
-    ax.legend(frameon=False, ncol=2)
+    _legend_outside(ax)
     return fig
 
 
@@ -72,7 +78,7 @@ def pk_figure(times_h, conc_by_species: dict, dose_times_h=(), title: str = ""):
     ax.set_xlabel("time (days)")
     ax.set_ylabel("blood concentration (ng/mL)")
     ax.set_title(title)
-    ax.legend(frameon=False)
+    _legend_outside(ax)
     return fig
 
 

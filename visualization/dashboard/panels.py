@@ -45,8 +45,9 @@ def Legend(run: Run, option: str, scale):
     if option == views.CELL_TYPE:
         with run.lock:
             _, labels = run.models[0].category_layer()
-        chips = "".join(
-            f'<span class="mtor-chip" style="background:{escape(c)}"></span>{escape(label)}'
+        chips = " ".join(  # chip and label kept on one line: "empty / site" wrapped apart
+            f'<span class="mtor-legend-item" style="white-space:nowrap">'
+            f'<span class="mtor-chip" style="background:{escape(c)}"></span>{escape(label)}</span>'
             for label, c in views.category_legend(labels)
         )
         solara.HTML(
