@@ -402,6 +402,74 @@ SMALL_RUNS = {
 
 
 # ------------------------------------------------------------------------------ compare
+def test_time_series_text_is_the_pk_charts_size_and_legend_items_stay_whole(server, browser):
+    """The fresh-user trial: in half of a two-column row the time-series chart was scaled to
+    ~0.6, its ticks and axis title ~7-8 px against the PK chart's ~12 px; the cell-type
+    legend broke 'empty / site' over two lines; 'Adverse-effect panel over the run's 30 days'
+    sat under 'Readouts at 3 h' as if they contradicted."""
+    url = f"{server}?mode=Explore&scenario=transplant&seed=0&arm=" + arm_query("run|sirolimus|||||")
+    v = Visit(browser, url, viewport=(1400, 1000))
+    try:
+        v.click_button("step")
+        v.wait_hours(lambda h: h >= 1)
+        v.page.locator(".mtor-pk svg.mtor-chart text").first.wait_for(timeout=30_000)
+        sizes = v.page.evaluate(
+            """() => Object.fromEntries(['.mtor-timeseries', '.mtor-pk'].map(sel => [sel,
+                 [...document.querySelectorAll(sel + ' svg.mtor-chart text')]
+                   .map(t => parseFloat(t.getAttribute('font-size'))
+                        * t.ownerSVGElement.getBoundingClientRect().width / 640)]))"""
+        )
+        ticks = {sel: min(values) for sel, values in sizes.items()}
+        assert ticks[".mtor-timeseries"] == pytest.approx(ticks[".mtor-pk"], rel=0.02)
+        assert ticks[".mtor-timeseries"] >= 11.5  # 12 user units drawn at 640 px
+        items = v.page.evaluate(
+            """() => [...document.querySelectorAll('.mtor-legend-item')].map(e =>
+                 [e.innerText.trim(), e.getClientRects().length])"""
+        )
+        assert ["empty site", 1] in items
+        assert all(lines == 1 for _, lines in items), items
+        heading = v.page.get_by_text("Adverse-effect panel for the whole planned run").first
+        assert "not only the" in heading.inner_text()
+        v.shot("explore_charts_legend")
+        v.assert_clean()
+    finally:
+        v.page.close()
+
+
+def test_a_bad_dose_names_the_field_marks_it_and_follows_what_was_typed(server, browser):
+    """-1 in Explore's dose read "error: dose_mg must be a number in [0, 10000] mg, got -1.0"
+    (a name the page never shows, the field unmarked); then "abc" left the banner at
+    "got -1.0" while the field said something else."""
+    from mtor_abm.model.pharmacology import REGIME_DOMAINS
+
+    allowed = REGIME_DOMAINS["dose_mg"].describe()
+    url = f"{server}?mode=Explore&scenario=transplant&seed=0&arm=" + arm_query("run|sirolimus|||||")
+    v = Visit(browser, url, viewport=(1400, 1000))
+    try:
+        banner = v.page.locator(".mtor-error").first
+        field = v.page.locator(".v-input", has=v.page.get_by_label("Dose (mg)", exact=True))
+        _type(v, "Dose (mg)", "-1")
+        banner.wait_for(timeout=20_000)
+        assert banner.inner_text().startswith(f"Dose (mg) must be a number in {allowed}, got -1")
+        assert "dose_mg" not in banner.inner_text()
+        assert "error--text" in field.first.get_attribute("class")  # the field is marked
+        assert "got -1" in field.first.inner_text()
+        v.shot("explore_bad_dose")
+        _type(v, "Dose (mg)", "abc")
+        v.page.get_by_text("got 'abc'").first.wait_for(timeout=20_000)
+        assert "got 'abc'" in banner.inner_text() and "-1" not in banner.inner_text()
+        v.shot("explore_dose_not_a_number")
+        _type(v, "Dose (mg)", "3")
+        v.page.get_by_text("sirolimus 3 mg daily after a 9 mg loading dose").first.wait_for(
+            timeout=30_000
+        )
+        assert v.page.locator(".mtor-error").count() == 0
+        assert "error--text" not in field.first.get_attribute("class")
+        v.assert_clean()
+    finally:
+        v.page.close()
+
+
 def test_switching_between_explore_and_compare_keeps_the_page(server, browser):
     """A student clicks Explore -> Compare -> Explore: each view comes up with its readout
     table, never a traceback (the adverse panel of the previous tab's run was drawn against
@@ -672,6 +740,8 @@ def test_lesson_runs_to_its_explanation_with_the_runs_numbers(server, browser, n
         v.page.get_by_text(lesson.choices[0], exact=True).first.click()
         v.shot(f"lesson_{name}_question")
         run_button.click()
+        # the progress bar shows at once (it waited ~4 s for lesson 03's models to be built)
+        v.page.locator(".mtor-progress").first.wait_for(timeout=1_500)
         v.page.get_by_text("What happened").first.wait_for(timeout=180_000)
         stop = lesson_hours(lesson)
         assert v.hours() == pytest.approx(stop)

@@ -8,21 +8,27 @@ so a reload or a shared link restores it.
 
 from __future__ import annotations
 
+import re
 import sys
 from types import MappingProxyType
 
 import solara
 import solara.lab
 
+from mtor_abm.model.domains import MAX_SEED
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import load_library
 from mtor_abm.model.scenarios import SCENARIOS
 from mtor_abm.visualization.dashboard import limits, urlstate
 from mtor_abm.visualization.dashboard.controls import (
+    FIELD_LABELS,
     CompareInputs,
+    NumberField,
     ParameterInputs,
     PlayControls,
     RegimeInputs,
+    arms_problem,
+    whole_in,
 )
 from mtor_abm.visualization.dashboard.lesson_panel import LessonPanel
 from mtor_abm.visualization.dashboard.lesson_run import (
@@ -35,6 +41,7 @@ from mtor_abm.visualization.dashboard.lessons import load_catalogue
 from mtor_abm.visualization.dashboard.panels import Md, RunView
 from mtor_abm.visualization.dashboard.play import SPEEDS, PlayClock, play_frame
 from mtor_abm.visualization.dashboard.state import (
+    MAX_REPLICATES,
     ArmSpec,
     Run,
     compare_default,
@@ -160,10 +167,15 @@ def Dashboard():
                 n = models_of(lesson.scenario, [a for _, a in lesson.arms], lesson.replicates)
                 server_limits.check_run(SCENARIOS[lesson.scenario], lesson.params, n)
                 return build_run(lesson, library), None
+            whole_in(seed.value, SEED_LABEL, 0, MAX_SEED)
             if mode.value == "Explore":
                 arms, reps = [single.value], 1
             else:
-                arms, reps = list(compare.value), int(replicates.value)
+                arms = list(compare.value)
+                reps = whole_in(replicates.value, REPLICATES_LABEL, 1, MAX_REPLICATES)
+            problem = arms_problem(arms, scenario.value, library, mode.value == "Compare")
+            if problem:
+                raise InputError(problem)
             n = models_of(scenario.value, arms, reps)
             server_limits.check_run(SCENARIOS[scenario.value], params.value, n)
             run = Run(scenario.value, arms, dict(params.value), int(seed.value), library, reps)
@@ -186,8 +198,12 @@ def Dashboard():
         reset_count.value,
     )
     run, error = solara.use_memo(build, list(config))
-    urlstate.write(mode.value, scenario.value, seed.value, single.value, compare.value,
-                   lesson_name.value, replicates.value, params.value)  # fmt: skip
+    # a whole-number field holding text: the link keeps the default (a link is written as
+    # numbers); a regime field's text goes in the link, which a reload then reports as ignored
+    link_seed = seed.value if isinstance(seed.value, int) else 0
+    link_reps = replicates.value if isinstance(replicates.value, int) else 1
+    urlstate.write(mode.value, scenario.value, link_seed, single.value, compare.value,
+                   lesson_name.value, link_reps, params.value)  # fmt: skip
 
     if mode.value == "Lessons":
         stop_h = lesson_hours(lesson) if lesson and run else None
@@ -261,21 +277,23 @@ def Dashboard():
                 "Scenario", values=list(SCENARIOS), value=scenario.value, on_value=set_scenario
             )
             solara.Text(SCENARIOS[scenario.value].description, style={"font-size": "13px"})
-            solara.InputInt(
-                "Seed (same seed = same starting tissue)",
+            NumberField(
+                SEED_LABEL,
                 value=seed.value,
                 on_value=seed.set,
-                continuous_update=False,
+                error=_field_error(error, SEED_LABEL),
+                whole=True,
             )
             if mode.value == "Explore":
                 Md("**Regime**")
                 RegimeInputs(library, single.value, single.set, scenario.value)
             else:
-                solara.InputInt(
-                    "Replicate seeds per arm (readouts: mean ± SD)",
+                NumberField(
+                    REPLICATES_LABEL,
                     value=replicates.value,
                     on_value=replicates.set,
-                    continuous_update=False,
+                    error=_field_error(error, REPLICATES_LABEL),
+                    whole=True,
                 )
                 CompareInputs(library, compare, scenario.value)
             with solara.Details("Scenario parameters"):
@@ -289,7 +307,9 @@ def Dashboard():
     if isinstance(error, limits.LimitReached):
         solara.Warning(str(error))
     elif error:
-        solara.Error(f"error: {error}")
+        solara.Error(f"{error} (the field is marked in the sidebar)"
+                     if _names_a_field(error) else f"error: {error}",
+                     classes=["mtor-error"])  # fmt: skip
     if bad_url and url_note.value:
         with solara.Row(classes=["mtor-url-ignored"]):
             solara.Warning("This link's setup was partly ignored: " + "; ".join(bad_url) + ".")
@@ -303,6 +323,21 @@ def Dashboard():
         columns = lesson_columns(lesson) if mode.value == "Lessons" and lesson else ()
         RunView(run, hours, option.value, option.set, plot.value, plot.set, stop_h, columns,
                 playing=bool(playing.value))  # fmt: skip
+
+
+SEED_LABEL = "Seed (same seed = same starting tissue)"
+REPLICATES_LABEL = "Replicate seeds per arm (readouts: mean ± SD)"
+
+
+def _names_a_field(error) -> bool:
+    """Whether an error line starts with a sidebar field's label (the field shows it too)."""
+    labels = (SEED_LABEL, REPLICATES_LABEL, *FIELD_LABELS.values())
+    return isinstance(error, str) and re.sub(r"^Arm \d+ ", "", error).startswith(labels)
+
+
+def _field_error(error, label: str) -> str | None:
+    """``error`` when it is about the field ``label``, to show under the field."""
+    return error if isinstance(error, str) and error.startswith(label) else None
 
 
 class _Proxy:

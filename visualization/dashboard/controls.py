@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import replace
+from types import MappingProxyType
 
 import solara
 
@@ -87,6 +90,93 @@ def shown_loading_dose(arm: ArmSpec, library, scenario: str) -> float:
         return arm.loading_dose_mg or 0.0
 
 
+FIELD_LABELS = MappingProxyType(
+    {
+        "dose_mg": "Dose (mg)",
+        "loading_dose_mg": "Loading dose (mg, first dose; 0 = none)",
+        "conc_nM": "Held concentration (nM)",
+        "start_day": "Start day (day)",
+    }
+)
+"""A regime field's label in the sidebar: what a message about the field calls it."""
+_FIELD_AT_START = re.compile(rf"^({'|'.join(FIELD_LABELS)})\b")
+
+
+def regime_problem(arm: ArmSpec, scenario: str, library) -> tuple[str | None, str] | None:
+    """What is wrong with an arm's regime, in the sidebar's words: (field, message), field
+    None when the message names no one field; None when the regime is valid.
+
+    ``dose_mg must be a number in [0, 10000] mg, got -1.0`` reads ``Dose (mg) must be a number
+    in [0, 10000] mg, got -1`` (a typed value as typed: -1, 'abc')."""
+    try:
+        make_regime(arm, scenario, library)
+    except InputError as err:
+        text = str(err)
+        match = _FIELD_AT_START.match(text)
+        if match is None:
+            return None, text
+        field = match.group(1)
+        value = getattr(arm, field, None)
+        if isinstance(value, float) and ", got " in text:
+            text = text[: text.rindex(", got ")] + f", got {value:g}"
+        return field, FIELD_LABELS[field] + text[match.end() :]
+    return None
+
+
+def arms_problem(arms: list[ArmSpec], scenario: str, library, compare: bool) -> str | None:
+    """The first arm's regime problem as the page's one line (``Arm 2 Dose (mg) must be
+    ...`` in Compare, where each field's label starts with its arm), or None."""
+    for i, arm in enumerate(arms):
+        problem = regime_problem(arm, scenario, library)
+        if problem is not None:
+            _, message = problem
+            return f"Arm {i + 1} {message}" if compare else message
+    return None
+
+
+def parse_number(text: str) -> float | str:
+    """A field's text as a finite float, or the text itself when it is no number (the regime
+    then refuses it naming the field, so the page says what the field now holds)."""
+    try:
+        value = float(text.strip())
+    except (ValueError, AttributeError):
+        return text
+    return value if math.isfinite(value) else text
+
+
+def parse_whole(text: str) -> int | str:
+    """A field's text as an int, or the text itself when it is no whole number."""
+    try:
+        return int(text.strip())
+    except (ValueError, AttributeError):
+        return text
+
+
+def whole_in(value, label: str, low: int, high: int) -> int:
+    """``value`` when it is an int in [low, high], else InputError naming the field by its
+    ``label`` (``Seed ... must be a whole number from 0 to ..., got 'abc'``)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InputError(f"{label} must be a whole number from {low} to {high}, got {value!r}")
+    return value
+
+
+@solara.component
+def NumberField(label: str, value, on_value, error: str | None = None, whole: bool = False):
+    """A number input that passes on what was typed (a float, an int when ``whole``, or the
+    text when it is no number: see :func:`parse_number`) when the field is left, and shows
+    ``error`` under itself (the field marked red)."""
+    parse = parse_whole if whole else parse_number
+    number = (lambda v: str(int(v))) if whole else (lambda v: str(float(v)))
+    shown = value if isinstance(value, str) else number(value)
+    solara.InputText(
+        label,
+        value=shown,
+        on_value=lambda text: on_value(parse(text)),
+        continuous_update=False,
+        error=error or False,
+    )
+
+
 DISH_DOSING = (
     "A dish has no pharmacokinetics: its medium follows the blood curve this regime gives "
     "a patient. Schedule 'fixed' holds a medium concentration."
@@ -98,6 +188,8 @@ def RegimeInputs(library, arm: ArmSpec, set_arm, scenario: str, prefix: str = ""
     """Drug, schedule, dose or held concentration, loading dose and start day of one arm; an
     edit changes its own field and keeps the others (a new drug keeps the start day)."""
     drug = library.drug(arm.drug)
+    problem = regime_problem(arm, scenario, library)
+    errors = {problem[0]: problem[1]} if problem and problem[0] else {}
     solara.Select(
         f"{prefix}Drug",
         values=list(library),
@@ -115,33 +207,33 @@ def RegimeInputs(library, arm: ArmSpec, set_arm, scenario: str, prefix: str = ""
             on_value=lambda s: set_arm(replace(arm, schedule=s)),
         )
     if fixed:
-        solara.InputFloat(
-            f"{prefix}Held concentration (nM)",
+        NumberField(
+            f"{prefix}{FIELD_LABELS['conc_nM']}",
             value=arm.conc_nM if arm.conc_nM is not None else in_vitro_conc_nM(library, arm.drug),
             on_value=lambda v: set_arm(replace(arm, conc_nM=v)),
-            continuous_update=False,
+            error=errors.get("conc_nM"),
         )
     else:
         if SCENARIOS[scenario].in_vitro:  # a dish has no PK of its own
             solara.Text(DISH_DOSING, classes=["mtor-dish-dosing"])
-        solara.InputFloat(
-            f"{prefix}Dose (mg)",
+        NumberField(
+            f"{prefix}{FIELD_LABELS['dose_mg']}",
             value=arm.dose_mg if arm.dose_mg is not None else drug.default_dose_mg,
             on_value=lambda v: set_arm(replace(arm, dose_mg=v)),
-            continuous_update=False,
+            error=errors.get("dose_mg"),
         )
-        solara.InputFloat(
-            f"{prefix}Loading dose (mg, first dose; 0 = none)",
+        NumberField(
+            f"{prefix}{FIELD_LABELS['loading_dose_mg']}",
             value=shown_loading_dose(arm, library, scenario),
             on_value=lambda v: set_arm(replace(arm, loading_dose_mg=v)),
-            continuous_update=False,
+            error=errors.get("loading_dose_mg"),
         )
     start = arm.start_day if arm.start_day is not None else SCENARIOS[scenario].default_start_day
-    solara.InputFloat(
-        f"{prefix}Start day (day)",
+    NumberField(
+        f"{prefix}{FIELD_LABELS['start_day']}",
         value=start,
         on_value=lambda v: set_arm(replace(arm, start_day=v)),
-        continuous_update=False,
+        error=errors.get("start_day"),
     )
 
 

@@ -9,6 +9,7 @@ from mtor_abm.visualization.dashboard.lesson_run import (
     Replicates,
     explain,
     judge_prediction,
+    lesson_hours,
     measure_claims,
 )
 from mtor_abm.visualization.dashboard.panels import Md
@@ -16,12 +17,12 @@ from mtor_abm.visualization.dashboard.play import FASTEST
 
 
 @solara.component
-def LessonProgress(hours: float, stop_h: float):
-    """How far the lesson's run is: a bar and 'day X of Y'."""
+def LessonProgress(hours: float, stop_h: float, note: str = ""):
+    """How far the lesson's run is: a bar and 'day X of Y' (``note``: what it is doing)."""
     pct = max(0.0, min(100.0, 100.0 * hours / stop_h))
     solara.ProgressLinear(value=pct, color="primary")
     solara.Text(
-        f"day {hours / 24:.1f} of {stop_h / 24:g} ({pct:.0f} %)",
+        f"day {hours / 24:.1f} of {stop_h / 24:g} ({pct:.0f} %)" + (f": {note}" if note else ""),
         classes=["mtor-progress"],
         style={"font-size": "13px"},
     )
@@ -116,6 +117,11 @@ def LessonPanel(catalogue, lesson, lesson_name, answer, started, playing, run, s
         playing.set(True)
         started.set(True)
 
+    if playing.value and (not started.value or run is None):
+        # Run pressed: the bar shows at once at 0 %, while the run's models are built (lesson
+        # 03: ~4 s with only Pause lit, the page otherwise unchanged)
+        LessonProgress(0.0, lesson_hours(lesson), "building the run...")
+        return
     if not started.value:
         solara.Button(
             "Run the experiment",

@@ -16,6 +16,7 @@ from mtor_abm.model.adverse import ADVERSE_KEYS, CAPPED_KEYS, MAX_DELAY_INDEX
 from mtor_abm.model.regimes import describe_regime
 from mtor_abm.model.scenarios import IN_VITRO_PANEL, get_scenario
 from mtor_abm.visualization.dashboard import view_figures, views
+from mtor_abm.visualization.dashboard.charts import WIDTH as CHART_WIDTH
 from mtor_abm.visualization.dashboard.charts import now_line_svg
 from mtor_abm.visualization.dashboard.inspector import inspector_html
 from mtor_abm.visualization.dashboard.plots import (
@@ -163,7 +164,9 @@ def PKPanel(run: Run, hours: float, horizon_h: float):
     unit, _ = time_axis(24.0 * max(days, 1.0))
     now = now_line_svg(hours / unit, (0.0, 24.0 * max(days, 1.0) / unit))
     Md("#### Medium concentration" if in_vitro else "#### Blood concentration (PK)")
-    with solara.Div(style={"position": "relative", "max-width": "640px"}, classes=["mtor-pk"]):
+    with solara.Div(
+        style={"position": "relative", "max-width": f"{CHART_WIDTH}px"}, classes=["mtor-pk"]
+    ):
         solara.HTML(tag="div", unsafe_innerHTML=svg)
         solara.HTML(tag="div", unsafe_innerHTML=now, classes=["mtor-pk-now"])
 
@@ -368,10 +371,13 @@ def RunView(run: Run, hours: float, option, set_option, plot, set_plot, stop_h=N
         for i in range(len(run.arms)):
             TissuePanel(run, i, option, scale, selected, set_selected, hours)
     Legend(run, option, scale)
-    with solara.Columns([1, 1]):
-        with solara.Column():
+    # the time series at the PK chart's width (charts.WIDTH px), so both draw their text at
+    # the same size (in half of a two-column row it was scaled to ~0.6: ticks of ~7 px); the
+    # inspector beside it when the page is wide enough, else below
+    with solara.Row(gap="18px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+        with solara.Column(style={"width": f"{CHART_WIDTH}px", "max-width": "100%"}):
             TimeSeriesPanel(run, plot, set_plot, horizon_h, hours)
-        with solara.Column():
+        with solara.Column(style={"flex": "1 1 420px", "min-width": "420px", "max-width": "100%"}):
             CellInspector(run, selected, hours)
     PKPanel(run, hours, horizon_h)
     final = stop_h is not None and hours >= stop_h - 1e-9

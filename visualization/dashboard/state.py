@@ -16,7 +16,7 @@ from typing import Any
 from mtor_abm.model.adverse import adverse_panel
 from mtor_abm.model.domains import MAX_SEED, check_seed
 from mtor_abm.model.errors import InputError
-from mtor_abm.model.pharmacology import DrugLibrary, Regime, load_library
+from mtor_abm.model.pharmacology import REGIME_DOMAINS, DrugLibrary, Regime, load_library
 from mtor_abm.model.regimes import build_regime, describe_regime, in_vitro_conc_nM
 from mtor_abm.model.scenarios import SCENARIOS, get_scenario
 from mtor_abm.model.scenarios.base import defaults, parse_overrides
@@ -41,6 +41,9 @@ class ArmSpec:
         loading_dose_mg: first dose, mg, as the visitor typed it (0: none; None: the drug's
             own loading dose scaled to the dose on the drug's schedule, none on another: the
             rule of :func:`model.regimes.build_regime`, as ``mtor-sim run --dose``).
+
+    A number field may hold the text a visitor typed that is no number: the page shows it in
+    the field, and :func:`make_regime` refuses it naming the field.
     """
 
     label: str
@@ -98,7 +101,12 @@ def make_regime(arm: ArmSpec, scenario: str | None, library: DrugLibrary) -> Reg
     to its fields: schedule ``fixed`` holds the drug's default concentration unless one is
     set, and a research-tool drug is always held; ``start_day`` None takes the scenario's.
     In an in-vitro scenario an arm with no regime field is held too (``build_regime``'s
-    ``in_vitro``)."""
+    ``in_vitro``). A number field holding text (what a visitor typed that is no number) is an
+    InputError naming the field (``dose_mg must be a number in [0, 10000] mg, got 'abc'``)."""
+    for name in ("dose_mg", "loading_dose_mg", "start_day", "conc_nM"):
+        value = getattr(arm, name)
+        if value is not None:  # a field's text that is no number: refused by its domain
+            REGIME_DOMAINS[name].check(name, value)
     drug = library.drug(arm.drug)
     schedule, conc = arm.schedule, arm.conc_nM
     if schedule == "fixed" and conc is None:
