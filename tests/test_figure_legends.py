@@ -82,6 +82,24 @@ def test_no_line_crosses_the_legend_whatever_the_curves():
     assert crossed_legend_texts(figures.growth_figure(sweep, sweep, "sweep")) == []
 
 
+def test_no_line_crosses_the_tumor_growth_legend():
+    """The tumor run's growth.png: curves crossed 'hypoxic', 'necrotic (debris)' and
+    'treatment start' on a 20-day run of a small tumor (this one)."""
+    from mtor_abm.visualization.tumor_figures import growth_by_state_figure
+
+    run = Run(
+        "tumor",
+        [ArmSpec("e", "everolimus", dose_mg=10.0, schedule="daily", start_day=14.0)],
+        {"width": 30, "height": 30, "seed_radius_sites": 6},
+        0,
+        load_library(),
+    )
+    run.step(round(24.0 * 20 / run.dt_h))
+    fig = growth_by_state_figure(run.timeseries()[0], 14.0, "tumor")
+    assert len(fig.axes[0].get_legend().get_texts()) == 6
+    assert crossed_legend_texts(fig) == []
+
+
 def test_the_check_finds_a_legend_inside_crossed_by_a_line():
     from matplotlib.figure import Figure
 

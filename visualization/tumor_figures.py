@@ -36,7 +36,10 @@ def growth_by_state_figure(series: dict, start_day: float | None, title: str):
     ax.set_xlabel("time (days)")
     ax.set_ylabel("cells")
     ax.set_title(title)
-    ax.legend(frameon=False, fontsize=7, ncol=2)
+    # right of the plot: inside it, the curves ran through 'hypoxic', 'necrotic (debris)' and
+    # 'treatment start' (test_figure_legends)
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+              borderaxespad=0.0)  # fmt: skip
     return fig
 
 
