@@ -19,6 +19,7 @@ from mtor_abm.model.domains import MAX_SEED
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import load_library
 from mtor_abm.model.scenarios import SCENARIOS
+from mtor_abm.model.scenarios.base import parse_overrides
 from mtor_abm.visualization.dashboard import limits, urlstate
 from mtor_abm.visualization.dashboard.controls import (
     FIELD_LABELS,
@@ -176,6 +177,7 @@ def Dashboard():
             problem = arms_problem(arms, scenario.value, library, mode.value == "Compare")
             if problem:
                 raise InputError(problem)
+            parse_overrides(SCENARIOS[scenario.value].scenario_class, params.value)
             n = models_of(scenario.value, arms, reps)
             server_limits.check_run(SCENARIOS[scenario.value], params.value, n)
             run = Run(scenario.value, arms, dict(params.value), int(seed.value), library, reps)
@@ -296,8 +298,11 @@ def Dashboard():
                     whole=True,
                 )
                 CompareInputs(library, compare, scenario.value)
-            with solara.Details("Scenario parameters"):
-                ParameterInputs(scenario.value, params.value, params.set)
+            about_param = isinstance(error, str) and error.startswith(
+                tuple(f"{n} " for n in SCENARIOS[scenario.value].scenario_class.PARAMETERS)
+            )
+            with solara.Details("Scenario parameters", expand=about_param):  # its field shown
+                ParameterInputs(scenario.value, params.value, params.set, error)
         solara.Button("About", text=True, on_click=lambda: about.set(not about.value))
 
     if about.value:
@@ -308,7 +313,7 @@ def Dashboard():
         solara.Warning(str(error))
     elif error:
         solara.Error(f"{error} (the field is marked in the sidebar)"
-                     if _names_a_field(error) else f"error: {error}",
+                     if _names_a_field(error, scenario.value) else f"error: {error}",
                      classes=["mtor-error"])  # fmt: skip
     if bad_url and url_note.value:
         with solara.Row(classes=["mtor-url-ignored"]):
@@ -329,9 +334,11 @@ SEED_LABEL = "Seed (same seed = same starting tissue)"
 REPLICATES_LABEL = "Replicate seeds per arm (readouts: mean ± SD)"
 
 
-def _names_a_field(error) -> bool:
-    """Whether an error line starts with a sidebar field's label (the field shows it too)."""
-    labels = (SEED_LABEL, REPLICATES_LABEL, *FIELD_LABELS.values())
+def _names_a_field(error, scenario: str) -> bool:
+    """Whether an error line starts with a sidebar field's label or a scenario parameter's
+    name (the field shows it too)."""
+    params = tuple(f"{name} " for name in SCENARIOS[scenario].scenario_class.PARAMETERS)
+    labels = (SEED_LABEL, REPLICATES_LABEL, *FIELD_LABELS.values(), *params)
     return isinstance(error, str) and re.sub(r"^Arm \d+ ", "", error).startswith(labels)
 
 

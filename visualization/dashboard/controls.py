@@ -52,8 +52,10 @@ def PlayControls(run, playing, speed, set_speed, on_step, on_reset, at_end: bool
 
 
 @solara.component
-def ParameterInputs(scenario: str, params: dict, set_params):
-    """One input per documented scenario parameter, labelled with its unit (if it has one)."""
+def ParameterInputs(scenario: str, params: dict, set_params, error: str | None = None):
+    """One input per documented scenario parameter, labelled with its unit (if it has one);
+    ``error``: the page's message, shown under the parameter it names (``width must be at
+    least 20 sites, got -3``)."""
     cls = SCENARIOS[scenario].scenario_class
     values = {**defaults(cls), **params}
     for name, doc in cls.PARAMETERS.items():
@@ -67,10 +69,10 @@ def ParameterInputs(scenario: str, params: dict, set_params):
             solara.Select(label, values=list(doc.choices), value=str(value), on_value=set_value)
         elif isinstance(value, bool):
             solara.Checkbox(label=label, value=value, on_value=set_value)
-        elif isinstance(value, int):
-            solara.InputInt(label, value=value, on_value=set_value, continuous_update=False)
-        elif isinstance(value, float):
-            solara.InputFloat(label, value=value, on_value=set_value, continuous_update=False)
+        elif isinstance(value, int | float | str) and isinstance(getattr(cls, name), int | float):
+            mine = error if isinstance(error, str) and error.startswith(f"{name} ") else None
+            whole = isinstance(getattr(cls, name), int)
+            NumberField(label, value=value, on_value=set_value, error=mine, whole=whole)
         else:
             solara.InputText(label, value=str(value), on_value=set_value, continuous_update=False)
         solara.Text(doc.help, style={"font-size": "12px", "color": "#666", "margin-top": "-14px"})
@@ -144,12 +146,13 @@ def parse_number(text: str) -> float | str:
     return value if math.isfinite(value) else text
 
 
-def parse_whole(text: str) -> int | str:
-    """A field's text as an int, or the text itself when it is no whole number."""
+def parse_whole(text: str) -> int | float | str:
+    """A field's text as an int; else as :func:`parse_number` reads it (3.5 stays 3.5, so
+    the message can say a whole number was wanted)."""
     try:
         return int(text.strip())
     except (ValueError, AttributeError):
-        return text
+        return parse_number(text)
 
 
 def whole_in(value, label: str, low: int, high: int) -> int:
@@ -166,8 +169,7 @@ def NumberField(label: str, value, on_value, error: str | None = None, whole: bo
     text when it is no number: see :func:`parse_number`) when the field is left, and shows
     ``error`` under itself (the field marked red)."""
     parse = parse_whole if whole else parse_number
-    number = (lambda v: str(int(v))) if whole else (lambda v: str(float(v)))
-    shown = value if isinstance(value, str) else number(value)
+    shown = value if isinstance(value, str) else str(value) if whole else str(float(value))
     solara.InputText(
         label,
         value=shown,
