@@ -31,7 +31,7 @@ from mtor_abm.model import signaling as sg
 from mtor_abm.model.domains import check_seed
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DrugLibrary, Regime, load_library
-from mtor_abm.model.regimes import build_regime, build_regimen
+from mtor_abm.model.regimes import build_regime, build_regimen, untreated_start_day
 from mtor_abm.model.scenarios import SCENARIOS, get_scenario
 from mtor_abm.model.scenarios.base import parse_overrides
 
@@ -116,7 +116,14 @@ def regime(
     Unset fields take the drug's defaults (dose in mg, schedule such as ``daily``, ``weekly``,
     ``5on_2off``; ``conc_nM`` holds a whole-blood concentration instead). ``start_day`` and
     ``stop_day`` are days from the start of the run (default: day 0, never stop).
+
+    Raises:
+        InputError: a field that would be ignored (a dose, loading dose or trough with
+            ``conc_nM`` or a research-tool drug; any field, the start day included, with drug
+            ``none``), or what :func:`model.regimes.build_regime` refuses otherwise.
     """
+    if drug == "none" and start_day is not None:
+        raise InputError(untreated_start_day(start_day))
     return build_regime(
         library or load_library(),
         drug,

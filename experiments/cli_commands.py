@@ -30,12 +30,13 @@ def make_regime(args, library, in_vitro: bool = False, monitor_days: float | Non
     target = getattr(args, "target_trough", None)
     co_regime = None
     co_drug = getattr(args, "co_drug", None)
+    if in_vitro and getattr(args, "regimen", None) is not None:
+        raise InputError(
+            f"--regimen {args.regimen} doses to a trough in a patient's blood: a dish "
+            "(in-vitro scenario) has no pharmacokinetics; allowed: an in-vivo scenario (e.g. "
+            "transplant), or --drug with --conc in a dish"
+        )
     if co_drug is not None:  # a two-drug --regimen (apply_regimen)
-        if in_vitro:
-            raise InputError(
-                f"--regimen {args.regimen}: a dish (in-vitro scenario) holds one drug; "
-                "allowed: a one-drug regimen or an in-vivo scenario (e.g. transplant)"
-            )
         co_regime = build_regime(
             library,
             co_drug,
@@ -84,8 +85,12 @@ def apply_regimen(args) -> None:
         )
     if args.target_trough is not None or getattr(args, "conc", None) is not None:
         flag = "--target-trough" if args.target_trough is not None else "--conc"
+        allowed = "--start-day, --stop-day"
+        if preset.co_drug is None:
+            allowed = "--dose (the starting dose), --schedule, --loading-dose, " + allowed
         raise InputError(
-            f"--regimen {name} sets its own trough range; it cannot be combined with {flag}"
+            f"--regimen {name} sets its own trough range; it cannot be combined with {flag}; "
+            f"allowed with it: {allowed}"
         )
     low, high = preset.target_trough_ng_ml
     args.drug, args.target_trough = preset.drug, f"{low:g}-{high:g}"

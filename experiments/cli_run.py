@@ -150,8 +150,8 @@ def _check_drug_given(args) -> None:
         if getattr(args, name) is not None:
             flag = "--" + name.replace("_", "-")
             raise InputError(
-                f"{flag} needs --drug: without a drug the run is untreated; name one, e.g. "
-                f"--drug sirolimus (see 'mtor-sim drugs')"
+                f"{flag} needs --drug: without a drug the run is untreated; allowed: name "
+                f"one, e.g. --drug sirolimus (see 'mtor-sim drugs'), or leave {flag} out"
             )
 
 

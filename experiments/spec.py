@@ -349,6 +349,8 @@ def build_regime(
             kind = "a string" if key in ("drug", "schedule") else "a number"
             raise _fail(f"{where}.{key}", f"must be {kind}, got {value!r}")
     try:
+        if values["drug"] == "none" and "start_day" in values:
+            raise InputError(model_regimes.untreated_start_day(values["start_day"]))
         regime = model_regimes.build_regime(
             library,
             values["drug"],

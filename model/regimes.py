@@ -10,6 +10,7 @@ regimen (:mod:`model.regimens`), one drug or two.
 from __future__ import annotations
 
 import dataclasses
+from types import MappingProxyType
 
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import (
@@ -83,7 +84,13 @@ def build_regime(
     Returns the checked :class:`~model.pharmacology.Regime` (``UNTREATED`` for drug ``none``).
     Raises :class:`~model.errors.InputError` naming the field when the combination is invalid
     (an unknown drug, ``conc_nM`` with a dosing schedule, ``stop_day`` not after
-    ``start_day``, a clinical schedule for a research-tool drug, ...).
+    ``start_day``, a clinical schedule for a research-tool drug, ...) or when a given field
+    would be ignored: a ``dose_mg``, ``loading_dose_mg`` (0 included) or
+    ``target_trough_ng_ml`` with a held concentration (``conc_nM``, or a research-tool drug,
+    which is only held), or any field but ``start_day`` with drug ``none`` (the dashboard
+    passes its scenario's start day for every arm; the other faces refuse a start day given to
+    ``none`` themselves, with :func:`untreated_start_day`). A field is given when it is not
+    None: a drug file's default is never passed in, so it never conflicts.
     """
     if isinstance(drug, str) and "+" in drug:
         raise InputError(
@@ -100,16 +107,33 @@ def build_regime(
             )
         if drug == "none":
             raise InputError(f"co_regime: {co_regime.drug} needs a first drug, not none")
+    given = {
+        "dose_mg": dose_mg,
+        "schedule": schedule,
+        "loading_dose_mg": loading_dose_mg,
+        "conc_nM": conc_nM,
+        "stop_day": stop_day,
+        "target_trough_ng_ml": target_trough_ng_ml,
+        "monitor_until_day": monitor_until_day,
+    }
     if drug == "none":
+        _refuse_untreated(given)
         return UNTREATED
+    if target_trough_ng_ml is not None and in_vitro:
+        raise InputError(
+            "target_trough (--target-trough) monitors a patient's blood: a dish has no "
+            "pharmacokinetics; allowed: leave it out, or run an in-vivo scenario"
+        )
     dosed = dose_mg is not None or loading_dose_mg is not None or schedule not in (None, "fixed")
     if in_vitro and conc_nM is None and not dosed:
         conc_nM = in_vitro_conc_nM(library, drug)
+    if conc_nM is not None or (found.fixed_only and schedule in (None, "fixed")):
+        _refuse_doses_when_held(library, drug, given, conc_nM)
     if conc_nM is not None:
         if schedule not in (None, "fixed"):
             raise InputError(
                 f"conc_nM (--conc) holds a concentration: it cannot be combined with schedule "
-                f"{schedule!r} (leave the schedule out, or give a dose instead)"
+                f"{schedule!r}; allowed: leave the schedule out (held), or a dose without --conc"
             )
         regime = Regime(drug, 0.0, "fixed", conc_nM=conc_nM)
     elif found.fixed_only and schedule in (None, "fixed") and dose_mg is None:
@@ -130,11 +154,6 @@ def build_regime(
         regime = dataclasses.replace(regime, start_day=start, stop_day=stop_day)
     check_regime(regime, library)
     if target_trough_ng_ml is not None:
-        if in_vitro:
-            raise InputError(
-                "target_trough (--target-trough) monitors a patient's blood: a dish has no "
-                "pharmacokinetics; leave it out or run an in-vivo scenario"
-            )
         if monitor_until_day is None:
             raise InputError("target_trough needs monitor_until_day, the run length in days")
         regime = titrate(regime, library, target_trough_ng_ml, monitor_until_day)
@@ -144,6 +163,83 @@ def build_regime(
         regime = dataclasses.replace(regime, co_regime=co_regime)
         pk_state(regime, library)  # both drugs have PK, and they share no blood species
     return regime
+
+
+#: A regime field's name and its command-line flag, for the one-line refusals.
+FLAGS = MappingProxyType(
+    {
+        "dose_mg": "--dose",
+        "schedule": "--schedule",
+        "loading_dose_mg": "--loading-dose",
+        "conc_nM": "--conc",
+        "start_day": "--start-day",
+        "stop_day": "--stop-day",
+        "target_trough_ng_ml": "--target-trough",
+        "monitor_until_day": "--days",
+    }
+)
+
+
+def _named(field: str) -> str:
+    """``field`` with its flag, e.g. ``dose_mg (--dose)``."""
+    return f"{field} ({FLAGS[field]})"
+
+
+def _refuse_untreated(given: dict) -> None:
+    """InputError for the first field of ``given`` (name -> value, None: not given) that is
+    given to drug ``none``: an untreated run has no dose, schedule, concentration or end, so
+    the field would be dropped unsaid. (A start day is not refused here: the dashboard passes
+    its scenario's for every arm; the command line, sweep specs and the API refuse one given
+    to ``none`` themselves.)"""
+    for field, value in given.items():
+        if value is not None:
+            raise InputError(
+                f"{_named(field)} needs a drug: drug 'none' is the untreated control, which has "
+                f"no {field}; allowed: name a drug (see 'mtor-sim drugs'), or leave {field} out"
+            )
+
+
+def untreated_start_day(start_day: float) -> str:
+    """The one-line refusal of a start day given to drug ``none`` (for the faces that refuse
+    it; :func:`build_regime` accepts one, see :func:`_refuse_untreated`)."""
+    return (
+        f"start_day (--start-day) {start_day:g} needs a drug: drug 'none' is the untreated "
+        "control, which has no start; allowed: name a drug (see 'mtor-sim drugs'), or leave "
+        "start_day out"
+    )
+
+
+def _refuse_doses_when_held(
+    library: DrugLibrary, drug: str, given: dict, conc_nM: float | None
+) -> None:
+    """InputError when a dose, a loading dose or a trough target is given with a held
+    concentration (``conc_nM``, or a research-tool drug, which is only ever held): a held
+    concentration has no doses, so each would be dropped unsaid. ``given``: the fields as the
+    caller gave them (None: not given; a default from the drug file is never given)."""
+    for field, what in (
+        ("dose_mg", "a dose"),
+        ("loading_dose_mg", "a loading dose"),
+        ("target_trough_ng_ml", "a dose adjusted to a trough"),
+    ):
+        value = given[field]
+        if value is None:
+            continue
+        shown = (
+            "-".join(f"{v:g}" for v in value) if field == "target_trough_ng_ml" else f"{value:g}"
+        )
+        flag = FLAGS[field]
+        if conc_nM is None:  # a research tool (fixed_only), held at its own concentration
+            own = library.drug(drug).default_conc_nM
+            raise InputError(
+                f"{_named(field)} {shown}: {drug} has no clinical PK (a research tool) and is "
+                f"only held at a concentration, so {what} would be ignored; allowed: leave "
+                f"{flag} out ({drug} is held at {own:g} nM), or --conc NM"
+            )
+        raise InputError(
+            f"{_named(field)} {shown} cannot be combined with conc_nM (--conc) {conc_nM:g}: "
+            f"a held concentration takes no dose, so {what} would be ignored; allowed: "
+            f"{flag} without --conc (a dosed regime), or --conc without {flag} (held)"
+        )
 
 
 def build_regimen(

@@ -62,7 +62,9 @@ width = 8
 height = 8
 initial_cells = 4
 [[regimes]]
-drug = ["none", "sirolimus"]
+drug = "none"
+[[regimes]]
+drug = "sirolimus"
 conc = 10
 """
 
