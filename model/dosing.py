@@ -231,9 +231,14 @@ class Regime:
                     f"each dose), got {self.schedule!r}"
                 )
             set_(self, "target_trough_ng_ml", (low, high))
+        if not isinstance(self.dose_steps, list | tuple):  # e.g. a damaged record's true
+            raise InputError(
+                f"dose_steps must be a list of (day, trough_ng_ml, dose_mg), got "
+                f"{self.dose_steps!r:.60}"
+            )
         steps = []
         for step in self.dose_steps:
-            if len(step) != 3:
+            if not isinstance(step, list | tuple) or len(step) != 3:
                 raise InputError(
                     f"dose_steps entries are (day, trough_ng_ml, dose_mg), got {step!r}"
                 )

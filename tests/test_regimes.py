@@ -124,3 +124,11 @@ def test_cli_spec_and_dashboard_agree(lib):
     from_arm = arm_regime(ArmSpec("e", "everolimus", 7.5, "weekly", 3.0), None, lib)
     assert from_cli == from_arm == Regime(**from_spec)
     assert (from_cli.dose_mg, from_cli.schedule, from_cli.start_day) == (7.5, "weekly", 3.0)
+
+
+@pytest.mark.parametrize("steps", [True, 3, "abc", [5]])
+def test_a_damaged_dose_record_is_one_input_error(steps):
+    """A manifest whose dose_steps is not a list of (day, trough, dose) triples (a damaged
+    record) ends in an InputError naming dose_steps, never a TypeError."""
+    with pytest.raises(InputError, match="dose_steps"):
+        Regime("sirolimus", 2.0, "daily", target_trough_ng_ml=(5, 15), dose_steps=steps)
