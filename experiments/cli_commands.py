@@ -160,11 +160,13 @@ def cmd_drugs(args) -> int:
     if args.json:
         print_json(data)
         return EXIT_OK
+    rows = []
     for name, info in data.items():
         hl = f"t1/2 {info['half_life_h']:.0f} h" if info["half_life_h"] else "no clinical PK"
         dose = info["default_dose_mg"]
         regime = f"{dose:g} mg {info['default_schedule']}" if dose else info["default_schedule"]
-        print(f"{name:13s} {info['class']:16s} {hl:15s} {regime or '-':18s} {info['description']}")
+        rows.append((name, info["class"], hl, regime or "-", info["description"]))
+    print("\n".join(aligned(rows)))
     from mtor_abm.experiments.cli_help import regimen_lines
 
     print("\nstandard regimens (mtor-sim run --regimen NAME):")
@@ -244,7 +246,7 @@ def cmd_pk(args) -> int:
         print_json(result)
         return EXIT_OK
     doses, _ = dose_times_h(regime, 0.0, args.days * 24.0)
-    print(f"{describe_regime(regime)} over {args.days:g} days")
+    print(f"{describe_regime(regime)} over {days_text(args.days)}")
     print(f"  doses given: {len(doses)}")
     for key in ("trough_ng_ml", "cmax_ng_ml", "half_life_h"):
         value = result[key]
@@ -255,11 +257,26 @@ def cmd_pk(args) -> int:
     return EXIT_OK
 
 
+def aligned(rows: list[tuple[str, ...]]) -> list[str]:
+    """``rows`` of text cells as lines, each column but the last padded to its widest cell
+    plus two spaces (so a long drug class never shifts the columns after it)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)] if rows else []
+    return [
+        "".join(f"{cell:{w}s}  " for cell, w in zip(row, widths, strict=False)) + row[-1]
+        for row in rows
+    ]
+
+
 def print_json(obj: Any) -> None:
     """Print ``obj`` as one line of strict JSON on stdout (a NaN or infinity is a failure)."""
     from mtor_abm.experiments.runner import json_safe
 
     sys.stdout.write(json.dumps(json_safe(obj), allow_nan=False) + "\n")
+
+
+def days_text(days: float) -> str:
+    """A run length in words: ``1 day``, ``0.5 days``, ``30 days``."""
+    return f"{days:g} day" if days == 1 else f"{days:g} days"
 
 
 def format_readout(value: Any, key: str = "", setup: dict | None = None) -> str:

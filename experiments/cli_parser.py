@@ -31,9 +31,14 @@ def _number(name: str, low: float = 0.0, high: float = 1e300, integer: bool = Fa
     above 2**53 keeps every digit.
     """
 
+    if integer:  # integer bounds printed whole (a seed's is 9223372036854775807, not 9.2e18)
+        allowed = f"a whole number in [{int(low)}, {int(high)}]"
+        if high >= 1e300:
+            allowed = f"a whole number of at least {int(low)}"
+    else:
+        allowed = f"a number in [{low:g}, {high:g}]"
+
     def parse(text: str):
-        kind = "a whole number" if integer else "a number"
-        allowed = f"{kind} in [{low:g}, {high:g}]"
         value = _whole(text) if integer else _finite(text)
         if value is None or not low <= value <= high:
             raise argparse.ArgumentTypeError(f"must be {allowed}, got {text!r}")

@@ -11,6 +11,7 @@ import numpy as np
 from mtor_abm.experiments.cli_commands import (
     EXIT_OK,
     apply_regimen,
+    days_text,
     format_readout,
     make_regime,
     print_json,
@@ -200,12 +201,15 @@ def _report_run(results, seeds, args, argv) -> int:
         print_json(summary)
         return EXIT_OK
     regime = describe_regime_fields(summary["regime"]) if "regime" in summary else summary["drug"]
-    print(f"{summary['scenario']}: {regime} over {summary['days']:g} days, seed {summary['seed']}")
+    days = days_text(summary["days"])
+    print(f"{summary['scenario']}: {regime} over {days}, seed {summary['seed']}")
     if "regime" in summary:
         for line in monitoring_lines(regime_from_fields(summary["regime"])):
             print(f"  {line}")
+    notes = readout_notes(summary["scenario"])
     for k, v in summary["readouts"].items():
-        print(f"  {k:22s} {format_readout(v, k, summary.get('params'))}")
+        line = f"  {k:22s} {format_readout(v, k, summary.get('params'))}"
+        print(f"{line:32s}  {notes[k]}" if k in notes else line)
     if summary["adverse"] is None:  # an in-vitro scenario: a dish has no patient
         print(f"  adverse panel: {IN_VITRO_PANEL}")
     else:
@@ -217,6 +221,15 @@ def _report_run(results, seeds, args, argv) -> int:
             f"  outputs in {args.out}/ (summary.json, timeseries.parquet, manifest.json, figures/)"
         )
     return EXIT_OK
+
+
+def readout_notes(scenario: str) -> dict[str, str]:
+    """What the printed readouts of ``scenario`` are where their names alone could mislead
+    (:attr:`model.scenarios.ScenarioSpec.readout_notes`; none for an unknown name)."""
+    from mtor_abm.model.scenarios import SCENARIOS
+
+    spec = SCENARIOS.get(scenario)
+    return dict(spec.readout_notes) if spec is not None else {}
 
 
 def combine_replicates(rows: list[dict]) -> dict:

@@ -18,6 +18,7 @@ from mtor_abm.model.scenarios.culture import CultureModel, CultureScenario, cult
 from mtor_abm.model.scenarios.neuro import NeuroModel, NeuroScenario, neuro_readouts
 from mtor_abm.model.scenarios.transplant import TransplantModel
 from mtor_abm.model.scenarios.transplant_params import TransplantScenario
+from mtor_abm.model.scenarios.transplant_readouts import READOUT_NOTES as TRANSPLANT_NOTES
 from mtor_abm.model.scenarios.transplant_readouts import transplant_readouts
 from mtor_abm.model.scenarios.tumor import TumorModel
 from mtor_abm.model.scenarios.tumor_params import DEFAULT_START_DAY, TumorScenario
@@ -47,6 +48,8 @@ class ScenarioSpec:
             them), and a drug given by name alone is held at a medium concentration
             (:func:`model.regimes.build_regime` with ``in_vitro``) rather than dosed as to a
             patient.
+        readout_notes: a few words on what a readout is, keyed by readout name, printed beside
+            its value where the name alone could mislead (e.g. a fraction taken at a peak).
 
     A scenario's own figures are registered on the visualization side
     (``visualization.scenario_figures.SCENARIO_FIGURES``, keyed by name): the model knows no
@@ -63,6 +66,7 @@ class ScenarioSpec:
     default_start_day: float = 0.0
     replicates_param: str | None = None
     in_vitro: bool = False
+    readout_notes: Mapping[str, str] = MappingProxyType({})
 
 
 SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
@@ -107,6 +111,7 @@ SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
             model_class=TransplantModel,
             default_days=30.0,
             readouts=transplant_readouts,
+            readout_notes=TRANSPLANT_NOTES,
         ),
         "tumor": ScenarioSpec(
             name="tumor",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Protocol
 
 import numpy as np
@@ -68,6 +69,23 @@ def timeseries_row(model: TransplantState) -> dict[str, float]:
         "wound_open_sites": float(np.sum(model.wound_mask & (model.kind_grid < 0))),
     }
     return row
+
+
+READOUT_NOTES = MappingProxyType(
+    {
+        "tcell_fold_expansion": "at the peak of antigen-experienced T-cells",
+        "treg_fraction": "Treg share of experienced T-cells at their peak",
+        "memory_fraction": "memory / (memory + effector) at the experienced T-cell peak",
+        "effector_peak": "count, the most at any hour",
+        "treg_peak": "count, the most at any hour",
+        "treg_final": "count at the end",
+        "memory_final": "count at the end",
+    }
+)
+"""What a printed transplant readout is when its name alone could mislead (the fractions are
+at the peak of antigen-experienced T-cells, the counts at another hour: a ``treg_fraction``
+of 0 beside a ``treg_peak`` of 2 is not a contradiction). Printed beside the values; the
+stored names stay as they are (:func:`transplant_readouts`)."""
 
 
 def transplant_readouts(model: TransplantState, twin, series) -> dict:
