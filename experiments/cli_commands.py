@@ -15,7 +15,13 @@ from mtor_abm.model.errors import InputError
 EXIT_OK = 0
 
 
-def make_regime(args, library, in_vitro: bool = False, monitor_days: float | None = None):
+def make_regime(
+    args,
+    library,
+    in_vitro: bool = False,
+    monitor_days: float | None = None,
+    notes: list[str] | None = None,
+):
     """The regime of ``run`` / ``pk`` arguments (:func:`model.regimes.build_regime`); what
     became of the drug's own loading dose, when it is not the default's, goes to stderr as a
     ``note:`` line (:func:`model.regimes.loading_dose_note`). ``in_vitro``: for a dish (the
@@ -23,7 +29,9 @@ def make_regime(args, library, in_vitro: bool = False, monitor_days: float | Non
     at its medium concentration, and a dosing regime gets a ``note:`` line saying the medium
     follows a patient's blood curve (:func:`model.regimes.in_vitro_note`). ``monitor_days``:
     the run length, days, over which ``--target-trough`` adjusts the dose
-    (:func:`model.tdm.titrate`)."""
+    (:func:`model.tdm.titrate`). ``notes``: a list the ``note:`` lines are appended to instead
+    of printed, for a caller that prints them only once every check has passed (a failing
+    command prints one ``error:`` line and nothing else)."""
     from mtor_abm.model.regimes import build_regime, in_vitro_note, loading_dose_note
     from mtor_abm.model.tdm import parse_trough_range
 
@@ -59,10 +67,12 @@ def make_regime(args, library, in_vitro: bool = False, monitor_days: float | Non
         monitor_until_day=None if target is None else monitor_days,
         co_regime=co_regime,
     )
-    notes = [loading_dose_note(library, regime), in_vitro_note(regime) if in_vitro else None]
-    for note in notes:
-        if note:
-            print(f"note: {note}", file=sys.stderr)
+    lines = [loading_dose_note(library, regime), in_vitro_note(regime) if in_vitro else None]
+    lines = [f"note: {line}" for line in lines if line]
+    if notes is not None:
+        notes.extend(lines)
+    for line in lines if notes is None else ():
+        print(line, file=sys.stderr)
     return regime
 
 
@@ -220,10 +230,10 @@ def cmd_pk(args) -> int:
     library = load_library(args.drug_file or ())
     if library.drug(args.drug).fixed_only:
         raise InputError(f"drug '{args.drug}' has no clinical PK (research tool); use 'pathway'")
-    regime = make_regime(args, library)
     from mtor_abm.experiments.runner import check_days
 
-    args.days = check_days(args.days)
+    args.days = check_days(args.days)  # before make_regime prints its notes
+    regime = make_regime(args, library)
     with reporter(f"pk {regime.drug}", "sample") as report:
         times, conc = simulate(regime, args.days, dt_h=0.5, library=library, progress=report)
     parent = conc.get(regime.drug, np.zeros_like(times))

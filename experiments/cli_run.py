@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from types import MappingProxyType
 from typing import Any
 
@@ -114,7 +115,8 @@ def cmd_run(args, argv) -> int:
             f"(one run per seed), got {args.replicates}; use a sweep for more"
         )
     days = spec.default_days if args.days is None else args.days
-    regime = make_regime(args, library, spec.in_vitro, monitor_days=days)
+    notes: list[str] = []
+    regime = make_regime(args, library, spec.in_vitro, monitor_days=days, notes=notes)
     if args.out is not None and args.replicates > 1:
         raise InputError("--out takes one run; use --replicates without --out, or a sweep")
     seeds = [args.seed]
@@ -128,6 +130,8 @@ def cmd_run(args, argv) -> int:
         for s in seeds:
             results.append(run_scenario(args.scenario, regime, args.days, s, overrides, library))
             done.update(1)
+    for note in notes:  # after the runs: a run refused on the way prints one error line only
+        print(note, file=sys.stderr)
     return _report_run(results, seeds, args, argv)
 
 

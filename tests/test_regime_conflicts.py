@@ -219,3 +219,19 @@ def test_a_regimen_in_a_dish_is_refused_naming_the_regimen(capsys):
     assert len(err.splitlines()) == 1
     assert "--regimen sirolimus-alone" in err and "dish" in err and "allowed" in err
     assert "--target-trough" not in err
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--days", "0.188"],  # not a whole number of the dish's 1 h steps
+        ["--start-day", "5", "--days", "2"],  # the run ends before the treatment starts
+    ],
+)
+def test_a_run_refused_after_its_regime_is_built_prints_no_note(extra, capsys):
+    """The regime's notes (a scaled loading dose, a dish following a blood curve) are printed
+    once the runs are done, so a run refused later still ends in one error line only."""
+    tiny = ["--set", "width=8", "--set", "height=8", "--set", "initial_cells=4"]
+    assert main(["run", "culture", "--drug", "sirolimus", "--dose", "1", *extra, *tiny]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1 and err.startswith("error: "), err
