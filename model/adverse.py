@@ -2,11 +2,15 @@
 
 The same PK exposure that a scenario's tissue sees is applied to small sets of reference
 cells (hepatocyte and myocyte for glucose and lipids, activated T-cell for infection risk,
-fibroblast for wound healing), each with an untreated twin. Indices are 1.0 for untreated and
-higher is worse; they are averaged over the last day of the exposure window. They are
-mechanistic indices, not incidences: they rank regimes and show time courses (e.g. glucose
-intolerance building over days of daily rapalog as hepatic mTORC2 erodes: Lamming 2012
-Science 335:1638).
+fibroblast for wound healing), each with an untreated twin. The cells get the regime's FRB
+occupancy and kinase inhibition and its calcineurin block (tacrolimus, cyclosporine: the T-cell
+makes most of its IL-2 through calcineurin -> NFAT, so a calcineurin inhibitor raises the
+infection index through the same network as in the transplant's T-cells). Indices are 1.0 for
+untreated and higher is worse; they are averaged over the last day of the exposure window.
+They are mechanistic indices, not incidences: they rank regimes and show time courses (e.g.
+glucose intolerance building over days of daily rapalog as hepatic mTORC2 erodes: Lamming 2012
+Science 335:1638). Not modelled: calcineurin inhibitors' own diabetogenic action on beta cells
+(post-transplant diabetes), so their glucose index stays 1.0.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from mtor_abm.model.exposure import step_exposure
 from mtor_abm.model.pharmacology import (
     DrugLibrary,
     Regime,
+    calcineurin_inhibition,
     check_regime,
     load_library,
     target_occupancy,
@@ -130,7 +135,18 @@ def adverse_panel(
                 library,
             )
         )
-        sg.advance(state, params, sg.Inputs(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2), dt_h)
+        (inh_cn,) = exposure.mean_action(
+            lambda conc: (
+                calcineurin_inhibition(
+                    {s: np.where(treated, c, 0.0) for s, c in conc.items()},
+                    params["fkbp12_level"],
+                    library,
+                ),
+            ),
+            entries=1,
+        )
+        inputs = sg.Inputs(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2, inh_calcineurin=inh_cn)
+        sg.advance(state, params, inputs, dt_h)
         if i >= steps - window:
             for key, value in _indices(state, params, occ, half).items():
                 acc[key] += value

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from mtor_abm.model import signaling as sg
 from mtor_abm.model.adverse import ADVERSE_KEYS, adverse_panel
 from mtor_abm.model.errors import InputError
-from mtor_abm.model.pharmacology import UNTREATED, Regime
+from mtor_abm.model.pharmacology import (
+    UNTREATED,
+    Regime,
+    calcineurin_inhibition,
+    load_library,
+    target_occupancy,
+)
 
 SIROLIMUS_DAILY = Regime("sirolimus", 2.0, "daily")
 
@@ -65,3 +73,35 @@ def test_panel_averages_the_whole_last_day_when_treatment_starts_inside_it(monke
     skipping = adverse_panel(late, 5)
     monkeypatch.setattr(adverse, "_quiet_spans", lambda regime, steps, window, dt_h: (0, steps))
     assert skipping == pytest.approx(adverse_panel(late, 5), rel=1e-9)
+
+
+def test_a_calcineurin_inhibitor_raises_infection_risk_through_the_t_cells_nfat_il2():
+    """Tacrolimus held at 10 nM for 2 days: the infection index is the T-cell's untreated /
+    treated proliferation (averaged over the last day), computed here from the network with the
+    calcineurin block of :func:`model.pharmacology.calcineurin_inhibition` on its input (the
+    T-cell makes 80 % of its IL-2 through NFAT: Bierer 1990 PNAS 87:9231); the other indices
+    stay 1.0, since no other reference cell makes its own growth factor through NFAT."""
+    library = load_library()
+    panel = adverse_panel(Regime("tacrolimus", 0.0, "fixed", conc_nM=10.0), 2.0, library)
+    params = sg.cell_type_params("tcell")
+    both = {k: np.array([v, v]) for k, v in params.items()}
+    occ, inh1, inh2 = target_occupancy({"tacrolimus": 10.0}, params["fkbp12_level"], library)
+    block = calcineurin_inhibition({"tacrolimus": 10.0}, params["fkbp12_level"], library)
+    assert 0.5 < block < 1.0 and occ == 0.0
+    inputs = sg.Inputs(
+        occ_frb=np.array([occ, 0.0]),
+        inh_mtorc1=np.array([inh1, 0.0]),
+        inh_mtorc2=np.array([inh2, 0.0]),
+        inh_calcineurin=np.array([block, 0.0]),
+    )
+    state = sg.new_state(2, both)
+    ratios = []
+    for hour in range(48):
+        sg.advance(state, both, inputs, 1.0)
+        if hour >= 24:
+            p = sg.outputs(state, both)["proliferation"]
+            ratios.append(p[1] / p[0])
+    assert panel["infection_risk"] == pytest.approx(np.mean(ratios), rel=1e-9)
+    assert panel["infection_risk"] > 2.0
+    for key in ("glucose_intolerance", "hyperlipidemia", "wound_healing_delay"):
+        assert panel[key] == 1.0
