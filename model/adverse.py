@@ -97,11 +97,11 @@ def adverse_panel(
     half = n // 2
     state = sg.new_state(n, params)
     pk = pk_state(regime, library)
+    action = _reference_action(params, library)
     steps = max(1, round(days * 24.0 / dt_h))
     window = max(1, round(24.0 / dt_h))
     acc = {k: 0.0 for k in ADVERSE_KEYS}
     counted = 0
-    treated = np.arange(n) < half
     skip_until, resume_from = _quiet_spans(regime, steps, window, dt_h)
     day = max(1, round(24.0 / dt_h))
     cycle = _periodic_cycle(regime, skip_until, steps, window, dt_h)
@@ -128,23 +128,7 @@ def adverse_panel(
             pk.advance(dt_h)
             continue
         exposure = step_exposure(pk, dt_h)  # the step's average, as in every model
-        occ, inh1, inh2 = exposure.mean_action(
-            lambda conc: target_occupancy(
-                {s: np.where(treated, c, 0.0) for s, c in conc.items()},
-                params["fkbp12_level"],
-                library,
-            )
-        )
-        (inh_cn,) = exposure.mean_action(
-            lambda conc: (
-                calcineurin_inhibition(
-                    {s: np.where(treated, c, 0.0) for s, c in conc.items()},
-                    params["fkbp12_level"],
-                    library,
-                ),
-            ),
-            entries=1,
-        )
+        occ, inh1, inh2, inh_cn = exposure.mean_action(action, 4)
         inputs = sg.Inputs(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2, inh_calcineurin=inh_cn)
         sg.advance(state, params, inputs, dt_h)
         if i >= steps - window:
@@ -155,6 +139,22 @@ def adverse_panel(
         progress(steps, steps)
     out = {k: float(v / counted) for k, v in acc.items()}
     return {k: min(v, MAX_DELAY_INDEX) if k in CAPPED_KEYS else v for k, v in out.items()}
+
+
+def _reference_action(params, library: DrugLibrary):
+    """The drug action on the reference cells for blood levels ``conc`` (nM by species):
+    ``(occ_frb, inh_mtorc1, inh_mtorc2, inh_calcineurin)`` per cell, the treated first half
+    exposed and the untreated twins (second half) not, evaluated together so that
+    :meth:`model.exposure.StepExposure.mean_action` averages the step once."""
+    fkbp12 = params["fkbp12_level"]
+    treated = np.arange(len(fkbp12)) < len(fkbp12) // 2
+
+    def action(conc):
+        exposed = {s: np.where(treated, c, 0.0) for s, c in conc.items()}
+        occ, inh1, inh2 = target_occupancy(exposed, fkbp12, library)
+        return occ, inh1, inh2, calcineurin_inhibition(exposed, fkbp12, library)
+
+    return action
 
 
 PERIODIC_RTOL = 1e-9
