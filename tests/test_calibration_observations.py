@@ -21,7 +21,6 @@ OBSERVATIONS = {obs.id: obs for obs in load_observations()}
 
 NOT_MET = {
     "L02-4ebp1-late": "late block 0.30 leaves p4EBP1 0.97 (0.40 meets it but takes aging A1 over)",
-    "L26-tsc-sensitive": "TSC-null GI only 0.08 above wild type at everolimus 10 nM (>= 0.1)",
 }
 
 
