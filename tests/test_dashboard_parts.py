@@ -29,6 +29,9 @@ def test_nice_ticks_are_round_and_cover_the_range():
     assert charts.nice_ticks(0, 10) == [0, 2.5, 5, 7.5, 10]
     assert charts.nice_ticks(0, 1500, 5) == [0, 500, 1000, 1500]
     assert charts.nice_top(17.26) == 20
+    # A series at a round maximum (a held 10 nM medium) stays inside the frame, not on it.
+    assert charts.nice_top(10.0) == 12.5
+    assert charts.nice_top(1.0) > 1.0
 
 
 def test_polyline_maps_data_to_the_plot_area():

@@ -54,12 +54,14 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 
 
 def nice_top(values_max: float) -> float:
-    """A round upper limit at or above ``values_max`` (1 when nothing is positive)."""
+    """A round upper limit above ``values_max`` (1 when nothing is positive): one tick step
+    above it when it falls on a tick, so a series that sits at its maximum (a held medium
+    concentration of 10 nM, a graft fraction of 1) is drawn inside the plot, not on its frame."""
     if not math.isfinite(values_max) or values_max <= 0:
         return 1.0
     ticks = nice_ticks(0.0, values_max, 5)
     step = ticks[1] - ticks[0] if len(ticks) > 1 else values_max
-    return ticks[-1] if ticks[-1] >= values_max * 0.999 else ticks[-1] + step
+    return ticks[-1] if ticks[-1] > values_max * 1.001 else ticks[-1] + step
 
 
 def _step(ticks: list[float]) -> float:
