@@ -650,11 +650,9 @@ def test_compare_edits_change_only_the_edited_arm_and_keep_its_other_fields(serv
     try:
         v.page.get_by_text("Arm 3: torin1").first.wait_for(timeout=60_000)
         v.page.wait_for_load_state("networkidle")
-        _type(v, "Arm 1 label", "my label")
-        v.page.get_by_text("Arm 1: my label").first.wait_for(timeout=20_000)
+        _type_until(v, "Arm 1 label", "my label", v.page.get_by_text("Arm 1: my label").first)
         assert _arm_titles(v) == ["Arm 1: my label", "Arm 2: sirolimus", "Arm 3: torin1"]
-        _type(v, "Arm 2 label", "rapa")
-        v.page.get_by_text("Arm 2: rapa").first.wait_for(timeout=20_000)
+        _type_until(v, "Arm 2 label", "rapa", v.page.get_by_text("Arm 2: rapa").first)
         assert _arm_titles(v) == ["Arm 1: my label", "Arm 2: rapa", "Arm 3: torin1"]
         v.page.get_by_text("torin1 held at 250 nM").first.wait_for(timeout=20_000)
         assert "torin1|torin1|" in urllib.parse.unquote(v.page.url)
@@ -670,14 +668,12 @@ def test_compare_edits_change_only_the_edited_arm_and_keep_its_other_fields(serv
         ).first.wait_for(timeout=20_000)
         loading_field = "Arm 2 Loading dose (mg, first dose; 0 = none)"
         assert float(v.page.get_by_label(loading_field).first.input_value()) == loading
-        _type(v, "Arm 2 Dose (mg)", "3")
         scaled = 3.0 * loading / dose
-        v.page.get_by_text(
-            f"sirolimus 3 mg daily after a {scaled:g} mg loading dose"
-        ).first.wait_for(timeout=20_000)
+        shown = v.page.get_by_text(f"sirolimus 3 mg daily after a {scaled:g} mg loading dose")
+        _type_until(v, "Arm 2 Dose (mg)", "3", shown.first)
         assert float(v.page.get_by_label(loading_field).first.input_value()) == scaled
-        _type(v, loading_field, "0")
-        v.page.get_by_text("sirolimus 3 mg daily", exact=True).first.wait_for(timeout=20_000)
+        shown = v.page.get_by_text("sirolimus 3 mg daily", exact=True)
+        _type_until(v, loading_field, "0", shown.first)
         assert _arm_titles(v) == ["Arm 1: my label", "Arm 2: rapa", "Arm 3: torin1"]
         v.shot("compare_arm_edits")
         v.assert_clean()
