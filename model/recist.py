@@ -1,14 +1,24 @@
 """RECIST-like tumor response on the volume-equivalent: one definition for runs and reports.
 
-RECIST 1.1 thresholds are on the sum of lesion diameters (Eisenhauer 2009 Eur J Cancer
-45:228): partial response at -30 %, progression at +20 % from the nadir. A slice of a
-spherical lesion through its middle has area ~ r^2, so the lesion's volume is taken as
-``cells ** 1.5`` (its volume-equivalent) and the diameter thresholds become volume ones:
-``0.7 ** 3`` (-65.7 %) and ``1.2 ** 3`` (+72.8 %). Viable tumor only, as mRECIST does
-(Lencioni & Llovet 2010 Semin Liver Dis 30:52).
+RECIST 1.1 (Eisenhauer 2009 Eur J Cancer 45:228) judges the sum of lesion diameters: partial
+response (PR) at a 30 % decrease from baseline, progression (PD) at a 20 % increase over the
+smallest sum recorded since treatment started (the nadir, baseline included), complete response
+(CR) when no lesion is left, stable disease (SD) otherwise. This project keeps a convention on
+the volume-equivalent instead of the diameter: a slice through the middle of a spherical lesion
+has area ~ r^2, so the lesion's volume is taken as ``cells ** 1.5`` and the diameter thresholds
+become volume ones, ``0.7 ** 3`` (-65.7 %) for PR and ``1.2 ** 3`` (+72.8 % over the nadir) for
+PD. Viable tumor only, as mRECIST does (Lencioni & Llovet 2010 Semin Liver Dis 30:52).
+
+Every record of a run is an assessment (a "scan" each record, hourly in the tumor scenario;
+the sweep report's waterfall reads weekly scans instead, :mod:`experiments.report.tumor`).
+Not modelled: RECIST's absolute 5-mm floor on progression (the slice holds a sub-millimetre
+lesion) and confirmation of a response by a second scan (not required in randomised trials
+such as RECORD-1).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,6 +26,11 @@ PR_VOLUME = 0.7**3
 """Partial response: volume-equivalent at or below this fraction of baseline (-30 % diameter)."""
 PD_VOLUME = 1.2**3
 """Progression: volume-equivalent at or above this multiple of its nadir (+20 % diameter)."""
+SD_MIN_DAYS = 42.0
+"""Days after treatment start a tumor must go without progression for a best response of
+stable disease (RECIST 1.1: a protocol-set minimum, "in general not less than 6-8 weeks",
+Eisenhauer 2009; the 6-week lower end, assumed). A run that ends sooner without progression
+also counts as SD (its course so far)."""
 
 
 def volume_equivalent(cells) -> np.ndarray:
@@ -33,29 +48,92 @@ def is_partial_response(relative_vol) -> np.ndarray:
     return np.asarray(relative_vol, dtype=float) <= PR_VOLUME
 
 
-def recist(hours, cells, baseline_h: float) -> tuple[str, float | None]:
-    """RECIST-like response and time to progression (days after baseline, or None).
+@dataclass(frozen=True)
+class Course:
+    """The RECIST-like course of one tumor after treatment start.
+
+    Attributes:
+        response: status at the end of the run: PD once progressed (whatever came after), else
+            CR with no viable cell left, PR at or below :data:`PR_VOLUME` of baseline, else SD.
+        best_response: RECIST best overall response, the best status recorded before
+            progression: CR if no viable cell was left at some assessment, else PR if the
+            volume-equivalent reached :data:`PR_VOLUME` of baseline, else SD if the tumor went
+            :data:`SD_MIN_DAYS` (or the whole run) without progression, else PD.
+        time_to_progression_days: days from treatment start to the first assessment at
+            :data:`PD_VOLUME` times the nadir (None: no progression in the run).
+        nadir_cells: viable tumor cells at the nadir: the smallest size since treatment start
+            (baseline included) up to progression, the reference progression is measured from.
+        nadir_day: days from treatment start to the nadir (its first time).
+        best_relative_volume: volume-equivalent at the nadir relative to baseline (1 = no
+            change; the waterfall's bar is ``100 * (best_relative_volume - 1)`` %); None when
+            the baseline has no viable cell.
+    """
+
+    response: str
+    best_response: str
+    time_to_progression_days: float | None
+    nadir_cells: float
+    nadir_day: float
+    best_relative_volume: float | None
+
+
+def recist_course(hours, cells, baseline_h: float) -> Course | None:
+    """The RECIST-like course of a tumor from its viable cells over time.
 
     Args:
-        hours: time of each assessment, h (ascending).
-        cells: viable tumor cells at each assessment.
-        baseline_h: treatment start; assessments before it are ignored.
+        hours: time of each assessment, h, ascending; shape (n,).
+        cells: viable tumor cells at each assessment; shape (n,).
+        baseline_h: treatment start, h; assessments before it are ignored, the first at or
+            after it is the baseline.
 
-    Progression: the volume-equivalent reaches :data:`PD_VOLUME` times its nadir (baseline
-    included); a progressed tumor is PD. Otherwise at the end: CR with no viable cells left, PR
-    at or below :data:`PR_VOLUME` of baseline, else SD.
+    Returns:
+        The :class:`Course`, or None when no assessment lies at or after ``baseline_h``.
     """
-    after = np.asarray(hours, dtype=float) >= baseline_h - 1e-9
+    t_all = np.asarray(hours, dtype=float)
+    after = t_all >= baseline_h - 1e-9
     if not after.any():
+        return None
+    days = (t_all[after] - t_all[after][0]) / 24.0
+    n = np.asarray(cells, dtype=float)[after]
+    v = volume_equivalent(n)
+    running_nadir = np.minimum.accumulate(v)
+    progressed = np.flatnonzero((v >= PD_VOLUME * running_nadir) & (v > 0))
+    ttp = float(days[progressed[0]]) if progressed.size else None
+    # Before progression: the assessments the nadir and the best response are taken over.
+    before = slice(None, progressed[0]) if progressed.size else slice(None)
+    i_nadir = int(np.argmin(v[before]))
+    best = v[i_nadir] / v[0] if v[0] > 0 else None
+    if (v[before] == 0).any():
+        best_response = "CR"
+    elif best is not None and best <= PR_VOLUME:
+        best_response = "PR"
+    elif ttp is None or ttp >= SD_MIN_DAYS:
+        best_response = "SD"
+    else:
+        best_response = "PD"
+    if ttp is not None:
+        response = "PD"
+    elif v[-1] == 0:
+        response = "CR"
+    elif v[-1] <= PR_VOLUME * v[0]:
+        response = "PR"
+    else:
+        response = "SD"
+    return Course(
+        response=response,
+        best_response=best_response,
+        time_to_progression_days=ttp,
+        nadir_cells=float(n[i_nadir]),
+        nadir_day=float(days[i_nadir]),
+        best_relative_volume=None if best is None else float(best),
+    )
+
+
+def recist(hours, cells, baseline_h: float) -> tuple[str, float | None]:
+    """Response at the end of the run and time to progression (days after baseline, or None):
+    ``(course.response, course.time_to_progression_days)`` of :func:`recist_course`; ``("SD",
+    None)`` when no assessment lies at or after ``baseline_h``."""
+    course = recist_course(hours, cells, baseline_h)
+    if course is None:
         return "SD", None
-    t = np.asarray(hours, dtype=float)[after]
-    v = volume_equivalent(np.asarray(cells, dtype=float)[after])
-    nadir = np.minimum.accumulate(v)
-    progressed = np.flatnonzero((v >= PD_VOLUME * nadir) & (v > 0))
-    if progressed.size:
-        return "PD", float((t[progressed[0]] - t[0]) / 24.0)
-    if v[-1] == 0:
-        return "CR", None
-    if v[-1] <= PR_VOLUME * v[0]:
-        return "PR", None
-    return "SD", None
+    return course.response, course.time_to_progression_days

@@ -9,7 +9,7 @@ import numpy as np
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.celltable import CellTable
 from mtor_abm.model.fields import Field
-from mtor_abm.model.recist import recist
+from mtor_abm.model.recist import recist_course
 from mtor_abm.model.scenarios.tumor_params import DX_UM, TUMOR, TumorScenario
 
 
@@ -86,20 +86,34 @@ def timeseries_row(model: TumorState) -> dict[str, float]:
 
 
 def tumor_readouts(model: TumorState, twin, series) -> dict:
-    """Summary readouts of a tumor run (baseline = treatment start)."""
+    """Summary readouts of a tumor run (baseline = treatment start; RECIST-like course on the
+    volume-equivalent, :func:`model.recist.recist_course`).
+
+    Besides the size and the final fractions: ``response`` (status at the end: PD once
+    progressed), ``best_response`` (RECIST best overall response: CR/PR/SD/PD before
+    progression), ``time_to_progression_days`` (from treatment start to the first record at
+    +72.8 % volume-equivalent over the nadir; None if none), ``nadir_tumor_cells`` and
+    ``nadir_day`` (smallest size since treatment start up to progression, and its day after
+    treatment start) and ``best_relative_volume`` (volume-equivalent at the nadir / at
+    treatment start; None without tumor cells at the start).
+    """
     hours = np.asarray(series["time_h"], dtype=float)
     cells = np.asarray(series["tumor_cells"], dtype=float)
     start = int(np.searchsorted(hours, model.baseline_h - 1e-9))
     start = min(start, len(hours) - 1)
     at_start, final = cells[start], cells[-1]
-    response, ttp = recist(hours, cells, hours[start])
+    course = recist_course(hours, cells, hours[start])
     last = {k: series[k][-1] for k in series}
     return {
         "tumor_cells_at_start": int(at_start),
         "tumor_cells_final": int(final),
         "relative_size": float(final / at_start) if at_start > 0 else None,
-        "response": response,
-        "time_to_progression_days": ttp,
+        "response": course.response,
+        "best_response": course.best_response,
+        "time_to_progression_days": course.time_to_progression_days,
+        "nadir_tumor_cells": int(course.nadir_cells),
+        "nadir_day": course.nadir_day,
+        "best_relative_volume": course.best_relative_volume,
         **{
             key: None if last[key] is None else float(last[key])
             for key in (
