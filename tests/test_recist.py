@@ -107,3 +107,18 @@ def test_tumor_summary_readouts_carry_the_course():
     assert out["time_to_progression_days"] == 3.0
     assert (out["nadir_tumor_cells"], out["nadir_day"]) == (40, 2.0)
     assert out["best_relative_volume"] == pytest.approx(0.4**1.5)
+
+
+def test_report_waterfall_best_response_stops_at_progression():
+    """The sweep report's weekly scans: 0.5 of baseline cells on day 7 (volume 0.354), 0.8 on
+    day 14 (1.6 x the nadir in cells: PD), 0.1 on day 21 after progression. Best change is
+    that of day 7, 0.5^1.5 - 1 = -64.6 %, not the post-progression -96.8 %."""
+    import pandas as pd
+
+    from mtor_abm.experiments.report.tumor import _best_response
+    from mtor_abm.model.recist import relative_volume
+
+    days = np.arange(22.0)
+    cells = np.select([days < 7, days < 14, days < 21], [1.0, 0.5, 0.8], 0.1)
+    rel = pd.DataFrame({"run_id": 0, "day": days, "volume": relative_volume(cells, 1.0)})
+    assert _best_response(rel)[0] == pytest.approx(0.5**1.5 - 1.0)

@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter
 
 from mtor_abm.visualization.figures import run_title, save_figure
 
@@ -117,3 +118,110 @@ def save_tumor_figures(fig_dir, result) -> list[Path]:
                 )
             )
     return paths
+
+
+# ------------------------------------------------------------------- across seeds (a course)
+def _arm_colours(arms) -> dict[str, str]:
+    """One colour per arm label, in order of first appearance (tab10)."""
+    from matplotlib import colormaps
+
+    names = list(dict.fromkeys(arms))
+    return {n: colormaps["tab10"](i % 10) for i, n in enumerate(names)}
+
+
+def course_growth_figure(courses: list[dict], title: str):
+    """Viable tumor cells (not host, not debris) over days since treatment start: one thin
+    line per seed, the arm's median thick. ``courses``: dicts with ``arm`` (label), ``days``
+    (days since treatment start, shape (n,)) and ``tumor_cells`` (shape (n,))."""
+    fig = Figure(figsize=(6.4, 4.2))
+    ax = fig.subplots()
+    colours = _arm_colours(c["arm"] for c in courses)
+    for arm, colour in colours.items():
+        runs = [c for c in courses if c["arm"] == arm]
+        for c in runs:
+            ax.plot(c["days"], c["tumor_cells"], color=colour, lw=0.6, alpha=0.5)
+        grid = runs[0]["days"]
+        same = [c["tumor_cells"] for c in runs if np.array_equal(c["days"], grid)]
+        ax.plot(grid, np.median(same, axis=0), color=colour, lw=2.0, label=f"{arm} (n={len(runs)})")
+    ax.axvline(0.0, color="tab:gray", ls="--", lw=0.8, label="treatment start")
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.tick_params(axis="y", which="minor", labelsize=7)
+    ax.set_xlabel("days since treatment start")
+    ax.set_ylabel("viable tumor cells in the slice")
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def waterfall_figure(courses: list[dict], title: str):
+    """Best response per seed: the change of the volume-equivalent from treatment start to
+    its nadir before progression (``best_relative_volume`` of :func:`model.recist.recist_course`),
+    bars sorted, coloured by arm, with the RECIST PR line (-65.7 % volume = -30 % diameter)."""
+    from matplotlib.patches import Patch
+
+    from mtor_abm.model.recist import PD_VOLUME, PR_VOLUME
+
+    fig = Figure(figsize=(7.0, 4.0))
+    ax = fig.subplots()
+    colours = _arm_colours(c["arm"] for c in courses)
+    shown = sorted(
+        (c for c in courses if c["best_relative_volume"] is not None),
+        key=lambda c: -c["best_relative_volume"],
+    )
+    heights = [100.0 * (c["best_relative_volume"] - 1.0) for c in shown]
+    ax.bar(range(len(shown)), heights, color=[colours[c["arm"]] for c in shown], width=0.85)
+    for y, text in ((100 * (PD_VOLUME - 1), "PD (from nadir)"), (100 * (PR_VOLUME - 1), "PR")):
+        if text == "PR" or max(heights, default=0.0) > 0.5 * y:
+            ax.axhline(y, color="gray", ls="--", lw=0.7)
+            ax.text(len(shown) - 0.5, y, f" {text}", va="center", fontsize=8, color="gray")
+    ax.axhline(0.0, color="k", lw=0.6)
+    ax.set_xticks([])
+    ax.set_xlabel("seeds, ordered")
+    ax.set_ylabel("best change in volume-equivalent (%)")
+    ax.set_title(f"{title}\nbest response before progression (RECIST -30 % diameter as volume)")
+    ax.legend(handles=[Patch(color=v, label=k) for k, v in colours.items()], frameon=False,
+              fontsize=8)  # fmt: skip
+    return fig
+
+
+def spider_figure(courses: list[dict], title: str):
+    """Change of the volume-equivalent from treatment start over time, one line per seed,
+    with a dot at progression (``time_to_progression_days``, when there is one)."""
+    from mtor_abm.model.recist import PR_VOLUME, relative_volume
+
+    fig = Figure(figsize=(6.4, 4.2))
+    ax = fig.subplots()
+    colours = _arm_colours(c["arm"] for c in courses)
+    for c in courses:
+        days, cells = np.asarray(c["days"]), np.asarray(c["tumor_cells"], dtype=float)
+        after = days >= 0
+        if not after.any() or cells[after][0] <= 0:
+            continue
+        change = 100.0 * (relative_volume(cells[after], cells[after][0]) - 1.0)
+        ax.plot(days[after], change, color=colours[c["arm"]], lw=0.8, alpha=0.7)
+        ttp = c.get("time_to_progression_days")
+        if ttp is not None:
+            i = min(int(np.searchsorted(days[after], ttp - 1e-9)), len(change) - 1)
+            ax.plot(days[after][i], change[i], "o", color=colours[c["arm"]], ms=3)
+    for arm, colour in colours.items():
+        ax.plot([], [], color=colour, label=arm)
+    ax.axhline(0.0, color="k", lw=0.6)
+    ax.axhline(100 * (PR_VOLUME - 1), color="gray", ls="--", lw=0.7)
+    ax.set_xlabel("days since treatment start")
+    ax.set_ylabel("change in volume-equivalent (%)")
+    ax.set_title(f"{title}\nspider: every seed (dot: progression, +72.8 % over the nadir)")
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def save_course_figures(fig_dir, courses: list[dict], title: str) -> list[Path]:
+    """Write the growth curve, waterfall and spider of several seeds/arms into ``fig_dir``
+    (``course_growth.png``, ``waterfall.png``, ``spider.png``); returns their paths."""
+    fig_dir = Path(fig_dir)
+    return [
+        save_figure(course_growth_figure(courses, title), fig_dir / "course_growth.png"),
+        save_figure(waterfall_figure(courses, title), fig_dir / "waterfall.png"),
+        save_figure(spider_figure(courses, title), fig_dir / "spider.png"),
+    ]

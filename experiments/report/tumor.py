@@ -101,14 +101,20 @@ def tumor_figures(data: Results):
 
 def _best_response(rel: pd.DataFrame) -> pd.Series:
     """Per run: the smallest change of the volume-equivalent from treatment start (RECIST's
-    best response, model.recist) at the assessments ("scans")
-    every ASSESSMENT_DAYS after it (the last time point when the run ends before one)."""
+    best response, model.recist) at the assessments ("scans") every ASSESSMENT_DAYS after it
+    (the last time point when the run ends before one), up to and including the first scan
+    at progression (+72.8 % over the nadir, baseline included): later shrinkage is not a
+    response (a progressed patient is off study)."""
     best = {}
     for run_id, g in rel[rel["day"] > 0].groupby("run_id"):
         days, values = g["day"].to_numpy(), g["volume"].to_numpy()
         scans = np.arange(ASSESSMENT_DAYS, days[-1] + 1e-9, ASSESSMENT_DAYS)
         idx = np.searchsorted(days, scans - 1e-9).clip(0, len(days) - 1) if scans.size else [-1]
-        best[run_id] = float(np.min(values[idx])) - 1.0
+        v = values[idx]
+        nadir_before = np.minimum.accumulate(np.concatenate(([1.0], v)))[:-1]
+        progressed = np.flatnonzero((v >= PD_VOLUME * nadir_before) & (v > 0))
+        upto = progressed[0] + 1 if progressed.size else len(v)
+        best[run_id] = float(np.min(v[:upto])) - 1.0
     return pd.Series(best, dtype=float)
 
 
