@@ -627,9 +627,11 @@ def _type(v, label: str, text: str):
 
 
 def _type_until(v, label: str, text: str, shown, tries: int = 3):
-    """Type ``text`` in the field ``label`` until ``shown`` (a locator) appears: on a loaded
-    2-core machine the field can lose focus after the first keystroke (seen: the page got
-    '-' of '-1'), and then only what was typed so far is committed."""
+    """Type ``text`` in the field ``label`` until ``shown`` (a locator) appears. Re-renders used
+    to overwrite typing (seen: the page got '-' of '-1'); the fields now keep a draft
+    (:mod:`visualization.dashboard.textfield`, tests/test_dashboard_typing.py) and this file
+    passed with one try at load 9.5 on the 2-core machine. The retry stays as a guard against
+    a browser slow to draw, not against lost keystrokes."""
     for _ in range(tries):
         _type(v, label, text)
         try:

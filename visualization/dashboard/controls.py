@@ -21,6 +21,7 @@ from mtor_abm.visualization.dashboard.state import (
     make_regime,
     scenario_arm,
 )
+from mtor_abm.visualization.dashboard.textfield import DraftText
 
 
 @solara.component
@@ -74,7 +75,7 @@ def ParameterInputs(scenario: str, params: dict, set_params, error: str | None =
             whole = isinstance(getattr(cls, name), int)
             NumberField(label, value=value, on_value=set_value, error=mine, whole=whole)
         else:
-            solara.InputText(label, value=str(value), on_value=set_value, continuous_update=False)
+            DraftText(label, value=str(value), on_value=set_value)
         solara.Text(doc.help, style={"font-size": "12px", "color": "#666", "margin-top": "-14px"})
 
 
@@ -170,13 +171,7 @@ def NumberField(label: str, value, on_value, error: str | None = None, whole: bo
     ``error`` under itself (the field marked red)."""
     parse = parse_whole if whole else parse_number
     shown = value if isinstance(value, str) else str(value) if whole else str(float(value))
-    solara.InputText(
-        label,
-        value=shown,
-        on_value=lambda text: on_value(parse(text)),
-        continuous_update=False,
-        error=error or False,
-    )
+    DraftText(label, value=shown, on_value=lambda text: on_value(parse(text)), error=error or False)
 
 
 DISH_DOSING = (
@@ -262,13 +257,12 @@ def CompareInputs(library, compare, scenario: str):
     for i, arm in enumerate(arms):
         set_arm = arm_setter(compare, i)
         with solara.Details(f"Arm {i + 1}: {arm.label}", expand=i < 2):
-            solara.InputText(
+            DraftText(
                 f"Arm {i + 1} label",
                 value=arm.label,
                 on_value=lambda v, set_arm=set_arm, i=i: set_arm(
                     replace(compare.value[i], label=v or f"arm {i + 1}")
                 ),
-                continuous_update=False,
             )
             RegimeInputs(library, arm, set_arm, scenario, prefix=f"Arm {i + 1} ")
     with solara.Row():

@@ -14,6 +14,7 @@ from mtor_abm.visualization.dashboard.lesson_run import (
 )
 from mtor_abm.visualization.dashboard.panels import Md
 from mtor_abm.visualization.dashboard.play import FASTEST
+from mtor_abm.visualization.dashboard.textfield import DraftText
 
 
 @solara.component
@@ -102,7 +103,7 @@ def LessonPanel(catalogue, lesson, lesson_name, answer, started, playing, run, s
             for choice in lesson.choices:
                 rv.Radio(label=choice, value=choice)
     else:
-        solara.InputText("Your prediction", value=answer.value or "", on_value=answer.set)
+        DraftText("Your prediction", value=answer.value or "", on_value=answer.set)
 
     def start():
         set_speed(FASTEST)
