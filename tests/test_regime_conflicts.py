@@ -235,3 +235,17 @@ def test_a_run_refused_after_its_regime_is_built_prints_no_note(extra, capsys):
     assert main(["run", "culture", "--drug", "sirolimus", "--dose", "1", *extra, *tiny]) == 2
     out, err = capsys.readouterr()
     assert out == "" and len(err.splitlines()) == 1 and err.startswith("error: "), err
+
+
+def test_a_trough_titrated_regime_is_refused_by_a_dish_built_through_the_api():
+    """The builder refuses ``target_trough`` for a dish, but a Regime titrated for a patient
+    could still be handed to the culture model through the API and run as if its doses were
+    fixed; the model itself refuses it in one line."""
+    titrated = build_regime(LIBRARY, "sirolimus", target_trough_ng_ml=(5, 10), monitor_until_day=4)
+    assert titrated.target_trough_ng_ml == (5, 10)
+    with pytest.raises(InputError) as err:
+        api.build("culture", titrated, seed=0)
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith("regime: a dish has no blood to monitor")
+    assert "5-10 ng/mL" in message and "allowed:" in message

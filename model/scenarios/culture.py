@@ -118,6 +118,13 @@ class CultureModel(TissueModel):
                 f"regime: a dish holds one drug in its medium, got the combination "
                 f"{regime.label}; allowed: one drug (run a combination in vivo, e.g. transplant)"
             )
+        if regime.target_trough_ng_ml is not None:
+            raise InputError(
+                f"regime: a dish has no blood to monitor, got {regime.drug} titrated to a "
+                f"trough of {regime.target_trough_ng_ml[0]:g}-{regime.target_trough_ng_ml[1]:g} "
+                "ng/mL; allowed: a held concentration or a fixed dose (run trough monitoring "
+                "in vivo, e.g. transplant)"
+            )
         super().__init__(
             scenario, regime, library, dt_h=self.STEP_H, cell_types=(scenario.cell_type,)
         )
