@@ -187,6 +187,7 @@ def _report_run(results, seeds, args, argv) -> int:
     if len(results) > 1:
         summary = {
             **summary,
+            "seed": args.seed,  # the seed given; each replicate ran on one derived from it
             "seeds": seeds,
             "replicate_readouts": [r.summary["readouts"] for r in results],
         }
@@ -206,7 +207,10 @@ def _report_run(results, seeds, args, argv) -> int:
         return EXIT_OK
     regime = describe_regime_fields(summary["regime"]) if "regime" in summary else summary["drug"]
     days = days_text(summary["days"])
-    print(f"{summary['scenario']}: {regime} over {days}, seed {summary['seed']}")
+    seed = f"seed {summary['seed']}"
+    if len(results) > 1:
+        seed += f" ({len(results)} replicates on seeds derived from it; means shown)"
+    print(f"{summary['scenario']}: {regime} over {days}, {seed}")
     if "regime" in summary:
         for line in monitoring_lines(regime_from_fields(summary["regime"])):
             print(f"  {line}")
