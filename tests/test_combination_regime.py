@@ -13,6 +13,7 @@ import json
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from mtor_abm.experiments.cli import main
@@ -292,3 +293,22 @@ def test_combinations_the_model_cannot_describe_are_refused(library):
             1,
             progress=False,
         )
+
+
+def test_transplant_records_each_drugs_blood_level_never_their_sum(library):
+    """A combination's ``drug_nM`` is the first drug's step-mean blood level and ``co_drug_nM``
+    the second's, each equal to that drug's one-drug PK alone (nM of tacrolimus and nM of
+    sirolimus are never added up); a one-drug run has no second level."""
+    regime = build_regimen(library, "tacrolimus+sirolimus", 2)
+    run = run_scenario("transplant", regime, 2, 0, SMALL, library, progress=False)
+    series = run.timeseries
+    hours = np.asarray(series["time_h"])
+    step_h = hours[2] - hours[1]
+    for column, part in zip(("drug_nM", "co_drug_nM"), regime.parts, strict=True):
+        state = PKState.from_regime(part, library)
+        expected = [0.0]  # the record at hour 0, before any step
+        for _ in hours[1:]:
+            expected.append(step_exposure(state, step_h).mean_conc_nM()[part.drug])
+        assert np.asarray(series[column], dtype=float) == pytest.approx(expected, rel=1e-9)
+    alone = run_scenario("transplant", regime.parts[1], 1, 0, SMALL, library, progress=False)
+    assert all(v is None or np.isnan(v) for v in alone.timeseries["co_drug_nM"])
