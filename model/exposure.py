@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from mtor_abm.model.pk_state import PKState
+from mtor_abm.model.pk_state import CombinedPKState, PKState
 
 QUADRATURE_SPAN_H = 3.0
 """Longest span (h) sampled by one three-point Gauss-Legendre rule (24 blood samples over a
@@ -174,3 +174,19 @@ def step_exposure(pk: PKState, dt_h: float) -> StepExposure:
     pk.advance_to(t1)
     pk.time_h = t1
     return StepExposure(t0, t1, species, tuple(nodes))
+
+
+def drug_levels_nM(
+    blood_nM: Mapping[str, float], pk: PKState | CombinedPKState
+) -> tuple[float, float | None]:
+    """The blood level, nM, of a regime's drug (its species together: a parent and its
+    metabolites, e.g. temsirolimus and its sirolimus) and of a combination's second drug (None
+    without one), from a step's mean levels per species ``blood_nM``.
+
+    Two drugs are never added up: nM of tacrolimus plus nM of sirolimus is no one quantity.
+    """
+    blood = {s: c for s, c in blood_nM.items() if s != "none"}
+    if not isinstance(pk, CombinedPKState):
+        return float(sum(blood.values())), None
+    first, second = (float(sum(blood.get(s, 0.0) for s in part.species)) for part in pk.parts)
+    return first, second

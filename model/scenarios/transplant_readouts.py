@@ -10,8 +10,8 @@ import numpy as np
 from mtor_abm.agents.transplant import DONOR_APC, EFFECTOR, GRAFT, MEMORY, NAIVE, TREG
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.celltable import CellTable
+from mtor_abm.model.exposure import drug_levels_nM
 from mtor_abm.model.fields import Field
-from mtor_abm.model.pk_state import CombinedPKState, PKState
 from mtor_abm.model.scenarios.transplant_params import TransplantScenario
 
 
@@ -28,7 +28,7 @@ class TransplantState(Protocol):
     chemokine: Field
     drug: Field
     blood_nM: dict[str, float]
-    pk: PKState | CombinedPKState
+    pk: object  # PKState or CombinedPKState
     counters: dict[str, int]
     pathogen: np.ndarray  # [x, y] pathogen load
     wound_mask: np.ndarray  # [x, y] bool
@@ -56,7 +56,9 @@ def timeseries_row(model: TransplantState) -> dict[str, float]:
         "donor_apcs": float(np.sum(kinds == DONOR_APC)),
         "il2_mean": float(model.il2.data.mean()),
         "chemokine_mean": float(model.chemokine.data.mean()),
-        **dict(zip(("drug_nM", "co_drug_nM"), drug_levels_nM(model), strict=True)),
+        **dict(
+            zip(("drug_nM", "co_drug_nM"), drug_levels_nM(model.blood_nM, model.pk), strict=True)
+        ),
         "tissue_drug_nM": float(model.drug.data.mean()),
         # means over T-cells: None (undefined) while there are none
         "mean_pS6K": float(t["s6k"].mean() / ref["s6k"]) if t.n else None,
@@ -71,19 +73,6 @@ def timeseries_row(model: TransplantState) -> dict[str, float]:
         "wound_open_sites": float(np.sum(model.wound_mask & (model.kind_grid < 0))),
     }
     return row
-
-
-def drug_levels_nM(model: TransplantState) -> tuple[float, float | None]:
-    """Mean blood level over the step, nM, of the regime's drug (with its metabolites, e.g.
-    temsirolimus and its sirolimus) and of a combination's second drug (None: no second drug).
-
-    Two drugs are never added up: nM of tacrolimus and nM of sirolimus are no one quantity.
-    """
-    blood = {s: c for s, c in model.blood_nM.items() if s != "none"}
-    if not isinstance(model.pk, CombinedPKState):
-        return float(sum(blood.values())), None
-    first, second = (float(sum(blood.get(s, 0.0) for s in part.species)) for part in model.pk.parts)
-    return first, second
 
 
 READOUT_NOTES = MappingProxyType(
