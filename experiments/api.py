@@ -31,7 +31,12 @@ from mtor_abm.model import signaling as sg
 from mtor_abm.model.domains import check_seed
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DrugLibrary, Regime, load_library
-from mtor_abm.model.regimes import build_regime, build_regimen, untreated_start_day
+from mtor_abm.model.regimes import (
+    build_regime,
+    build_regimen,
+    check_regime_species,
+    untreated_start_day,
+)
 from mtor_abm.model.scenarios import SCENARIOS, get_scenario
 from mtor_abm.model.scenarios.base import parse_overrides
 
@@ -109,6 +114,7 @@ def regime(
     conc_nM: float | None = None,
     start_day: float | None = None,
     stop_day: float | None = None,
+    diet_ppm: float | None = None,
     library: DrugLibrary | None = None,
 ) -> Regime:
     """A dosing regime, built as ``mtor-sim run --drug ...`` builds it.
@@ -116,6 +122,8 @@ def regime(
     Unset fields take the drug's defaults (dose in mg, schedule such as ``daily``, ``weekly``,
     ``5on_2off``; ``conc_nM`` holds a whole-blood concentration instead). ``start_day`` and
     ``stop_day`` are days from the start of the run (default: day 0, never stop).
+    ``diet_ppm``: the drug in a mouse's food, ppm (``--diet-ppm``; for the mouse cohort
+    scenarios aging and neuro, alone: it sets the dose and schedule).
 
     Raises:
         InputError: a field that would be ignored (a dose, loading dose or trough with
@@ -133,6 +141,8 @@ def regime(
         conc_nM=conc_nM,
         start_day=start_day,
         stop_day=stop_day,
+        diet_ppm=diet_ppm,
+        species="human" if diet_ppm is None else "mouse",  # run and build check the scenario
     )
 
 
@@ -195,6 +205,7 @@ def build(
     spec = get_scenario(scenario)
     library = library or load_library()
     chosen = _regime_for(scenario, treatment, library)
+    check_regime_species(chosen, spec.species, scenario)
     typed = parse_overrides(spec.scenario_class, params)
     instance = spec.scenario_class(rng=check_seed(seed), **typed)
     return spec.model_class(instance, chosen, library)

@@ -21,6 +21,7 @@ def make_regime(
     in_vitro: bool = False,
     monitor_days: float | None = None,
     notes: list[str] | None = None,
+    species: str = "human",
 ):
     """The regime of ``run`` / ``pk`` arguments (:func:`model.regimes.build_regime`); what
     became of the drug's own loading dose, when it is not the default's, goes to stderr as a
@@ -31,7 +32,8 @@ def make_regime(
     the run length, days, over which ``--target-trough`` adjusts the dose
     (:func:`model.tdm.titrate`). ``notes``: a list the ``note:`` lines are appended to instead
     of printed, for a caller that prints them only once every check has passed (a failing
-    command prints one ``error:`` line and nothing else)."""
+    command prints one ``error:`` line and nothing else). ``species``: who is dosed (the
+    scenario's :attr:`~model.scenarios.ScenarioSpec.species`; ``--diet-ppm`` needs a mouse)."""
     from mtor_abm.model.regimes import build_regime, in_vitro_note, loading_dose_note
     from mtor_abm.model.tdm import parse_trough_range
 
@@ -66,6 +68,8 @@ def make_regime(
         target_trough_ng_ml=None if target is None else parse_trough_range(target),
         monitor_until_day=None if target is None else monitor_days,
         co_regime=co_regime,
+        diet_ppm=getattr(args, "diet_ppm", None),
+        species=species,
     )
     lines = [loading_dose_note(library, regime), in_vitro_note(regime) if in_vitro else None]
     lines = [f"note: {line}" for line in lines if line]
@@ -150,6 +154,7 @@ def cmd_scenarios(args) -> int:
 def cmd_drugs(args) -> int:
     from mtor_abm.model.pharmacology import load_library
     from mtor_abm.model.pk_compartments import build_model, terminal_half_life_h
+    from mtor_abm.model.species import SEXES, Subject
 
     library = load_library(args.drug_file or ())
     data = {}
@@ -157,6 +162,19 @@ def cmd_drugs(args) -> int:
         half_life = None
         if drug.pk is not None:
             half_life = terminal_half_life_h(build_model(drug, library), name)
+        mouse = None  # the mouse set the cohort scenarios use, by sex
+        if "mouse" in drug.species_pk:
+            mouse = {}
+            for sex in SEXES:
+                subject = Subject("mouse", sex)
+                pk = drug.pk_for(subject)
+                mouse[sex] = {
+                    "half_life_h": terminal_half_life_h(
+                        build_model(drug, library, subject=subject), name
+                    ),
+                    "clearance_L_per_h": pk.clearance_L_per_h,
+                    "bioavailability": pk.bioavailability,
+                }
         data[name] = {
             "class": drug.drug_class,
             "description": drug.description,
@@ -165,6 +183,7 @@ def cmd_drugs(args) -> int:
             "half_life_h": half_life,
             "default_dose_mg": drug.default_dose_mg,
             "default_schedule": drug.default_schedule,
+            "mouse_pk": mouse,
             "sources": dict(drug.sources),
         }
     if args.json:
@@ -177,6 +196,15 @@ def cmd_drugs(args) -> int:
         regime = f"{dose:g} mg {info['default_schedule']}" if dose else info["default_schedule"]
         rows.append((name, info["class"], hl, regime or "-", info["description"]))
     print("\n".join(aligned(rows)))
+    mice = [(n, i["mouse_pk"]) for n, i in data.items() if i["mouse_pk"]]
+    if mice:
+        print("\nmouse PK (aging and neuro cohorts; --diet-ppm, --set sex=female):")
+        for name, sets in mice:
+            male, female = sets["male"], sets["female"]
+            print(
+                f"  {name}: t1/2 {male['half_life_h']:.3g} h (male), "
+                f"{female['half_life_h']:.3g} h (female); F {male['bioavailability']:g}"
+            )
     from mtor_abm.experiments.cli_help import regimen_lines
 
     print("\nstandard regimens (mtor-sim run --regimen NAME):")

@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     from mtor_abm.model.domains import MAX_SEED
     from mtor_abm.model.pathway import MAX_PATHWAY_HOURS
     from mtor_abm.model.pharmacology import MAX_CONC_NM, MAX_DAY, MAX_DOSE_MG
+    from mtor_abm.model.species import DIET_PPM_DOMAIN
 
     p = _Parser(
         prog="mtor-sim",
@@ -183,6 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="hold this concentration, nM (blood; the medium in culture, where a drug named "
         "alone is held at 10 nM or its own, and a --dose/--schedule makes the medium follow "
         "a patient's blood curve)",
+    )
+    r.add_argument(
+        "--diet-ppm",
+        type=_number("--diet-ppm", high=DIET_PPM_DOMAIN.high),
+        metavar="PPM",
+        help="mouse cohorts (aging, neuro): the drug in the food, ppm (mg per kg food), eaten "
+        "through the day (14 ppm = 2.24 mg/kg/day, Harrison 2009); blood levels through the "
+        "drug's mouse PK and the cohort's sex (--set sex=female)",
     )
     r.add_argument("--days", type=_number("--days", 1e-9, MAX_DAY), help="run length, days")
     r.add_argument(

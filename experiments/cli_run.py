@@ -38,6 +38,7 @@ RUN_DEFINITION = MappingProxyType(
         "target_trough": None,
         "regimen": None,
         "conc": None,
+        "diet_ppm": None,
         "seed": 0,
         "replicates": None,
         "set": None,
@@ -116,7 +117,9 @@ def cmd_run(args, argv) -> int:
         )
     days = spec.default_days if args.days is None else args.days
     notes: list[str] = []
-    regime = make_regime(args, library, spec.in_vitro, monitor_days=days, notes=notes)
+    regime = make_regime(
+        args, library, spec.in_vitro, monitor_days=days, notes=notes, species=spec.species
+    )
     if args.out is not None and args.replicates > 1:
         raise InputError("--out takes one run; use --replicates without --out, or a sweep")
     seeds = [args.seed]
@@ -144,6 +147,7 @@ DOSING_OPTIONS = (
     "start_day",
     "stop_day",
     "target_trough",
+    "diet_ppm",
 )
 
 

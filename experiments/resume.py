@@ -32,6 +32,7 @@ from mtor_abm.model.inputfiles import read_json_object, require
 from mtor_abm.model.pharmacology import UNTREATED, Regime, load_library
 from mtor_abm.model.scenarios import get_scenario
 from mtor_abm.model.scenarios.base import parse_overrides
+from mtor_abm.model.scenarios.mouse import MouseCohortScenario
 from mtor_abm.model.tdm import extend_monitoring
 
 
@@ -147,7 +148,7 @@ def _regime_from(regime: dict, where: str, name: str) -> Regime:
     same way)."""
     fields = set(regime_dict(UNTREATED))
     monitoring = {"target_trough_ng_ml", "dose_steps"}
-    keys = set(regime) - {"co_regime"}
+    keys = set(regime) - {"co_regime", "diet_ppm"}  # only a combination, a diet have them
     if keys | monitoring != fields or not keys >= fields - monitoring:
         odd = sorted(keys ^ fields)[0]
         raise InputError(f"{where}: {name} field '{odd}' is missing or unknown")
@@ -162,8 +163,11 @@ def _regime_from(regime: dict, where: str, name: str) -> Regime:
 
 def recorded_params(spec, data: dict, where: str) -> dict[str, Any]:
     """The scenario parameters a manifest or checkpoint records: every documented one
-    present (a missing one would silently take its default), each checked."""
+    present (a missing one would silently take its default), each checked. A mouse cohort
+    recorded before the sex was a parameter has none: its mice were the default sex (male)."""
     params = require(data, "params", dict, where)
+    if spec.species == "mouse" and "sex" not in params:
+        params = {**params, "sex": MouseCohortScenario.sex}
     missing = sorted(set(spec.scenario_class.PARAMETERS) - set(params))
     if missing:
         raise InputError(f"{where}: parameter '{missing[0]}' is missing from params")

@@ -137,6 +137,7 @@ def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -
         "days": result.summary["days"],
         "regime": result.summary["regime"],
         "params": result.summary["params"],
+        "pk_subject": result.summary.get("pk_subject"),
         "user_drugs": result.user_drugs,
         "versions": versions(),
         "git_revision": git_revision(),

@@ -19,8 +19,10 @@ from mtor_abm.model.adverse import adverse_panel
 from mtor_abm.model.domains import check_seed
 from mtor_abm.model.errors import InputError, OutputError
 from mtor_abm.model.pharmacology import UNTREATED, Regime, load_library, user_drug_records
+from mtor_abm.model.regimes import check_regime_species
 from mtor_abm.model.scenarios import get_scenario
 from mtor_abm.model.scenarios.base import parse_overrides
+from mtor_abm.model.species import HUMAN, Subject
 
 MAX_DAYS = 3650.0
 
@@ -95,10 +97,13 @@ def advance(model, days: float, label: str = "stepping", progress: bool = False)
     return model
 
 
-def run_adverse_panel(regime: Regime, days: float, library, progress: bool = True) -> dict:
-    """The adverse-effect panel of ``regime`` over ``days``, with a bar on stderr."""
+def run_adverse_panel(
+    regime: Regime, days: float, library, progress: bool = True, subject: Subject = HUMAN
+) -> dict:
+    """The adverse-effect panel of ``regime`` over ``days`` in ``subject`` (whose PK: a
+    patient unless said), with a bar on stderr."""
     with reporter(f"adverse panel {regime.label}", "step", progress) as report:
-        return adverse_panel(regime, days, library, progress=report)
+        return adverse_panel(regime, days, library, progress=report, subject=subject)
 
 
 def run_scenario(
@@ -126,6 +131,7 @@ def run_scenario(
     days = spec.default_days if days is None else check_days(days)
     whole_steps(days, spec.model_class.STEP_H)
     check_treatment_starts(regime, days)
+    check_regime_species(regime, spec.species, name)
     seed = check_seed(seed)
     params = parse_overrides(spec.scenario_class, overrides or {})
     with phase(f"building the {built(spec, params)}", progress):
@@ -169,6 +175,7 @@ def _finish(spec, model, twin, regime: Regime, seed: int, library, progress: boo
     series = model.timeseries()
     readouts = spec.readouts(model, twin, series)
     full_params = {k: getattr(model.scenario, k) for k in spec.scenario_class.PARAMETERS}
+    subject = getattr(model, "subject", HUMAN)  # a cohort's mice, else a patient
     summary = {
         "scenario": spec.name,
         "drug": regime.label,
@@ -178,9 +185,12 @@ def _finish(spec, model, twin, regime: Regime, seed: int, library, progress: boo
         "days": days,
         "params": full_params,
         "regime": regime_dict(regime),
+        "pk_subject": subject.to_dict(),  # whose PK turned the doses into blood levels
         "readouts": readouts,
         # A dish has no patient: no adverse panel (ScenarioSpec.in_vitro), null in JSON.
-        "adverse": None if spec.in_vitro else run_adverse_panel(regime, days, library, progress),
+        "adverse": (
+            None if spec.in_vitro else run_adverse_panel(regime, days, library, progress, subject)
+        ),
     }
     twin_series = twin.timeseries() if twin else None
     return RunResult(summary, series, twin_series, model, twin, user_drug_records(library))
@@ -201,6 +211,7 @@ def regime_dict(regime: Regime) -> dict[str, Any]:
             None if regime.target_trough_ng_ml is None else list(regime.target_trough_ng_ml)
         ),
         "dose_steps": [list(step) for step in regime.dose_steps],
+        **({} if regime.diet_ppm is None else {"diet_ppm": regime.diet_ppm}),
         **({} if regime.co_regime is None else {"co_regime": regime_dict(regime.co_regime)}),
     }
 

@@ -52,7 +52,16 @@ from mtor_abm.model.scenarios import get_scenario
 from mtor_abm.model.scenarios.base import coerce
 
 TOP_KEYS = ("scenario", "days", "seed", "replicates", "samples", "set", "axes", "regimes")
-REGIME_KEYS = ("drug", "dose", "schedule", "conc", "start_day", "stop_day", "loading_dose")
+REGIME_KEYS = (
+    "drug",
+    "dose",
+    "schedule",
+    "conc",
+    "start_day",
+    "stop_day",
+    "loading_dose",
+    "diet_ppm",  # a mouse cohort's food, ppm (aging, neuro)
+)
 AXIS_FORMS = "a list, {range = [a, b], n = k}, {log_range = [a, b], n = k}, {lhs = [a, b]}"
 MAX_RUNS = 1_000_000
 
@@ -123,7 +132,11 @@ def parse_spec(data: dict[str, Any], library: DrugLibrary | None = None) -> Swee
         raise _fail("samples", "is only used with lhs axes ({lhs = [a, b]})")
     samples = _positive_int("samples", data["samples"]) if lhs else 1
     regimes, regime_axes = _regimes(
-        data.get("regimes"), scenario.default_start_day, library, scenario.in_vitro
+        data.get("regimes"),
+        scenario.default_start_day,
+        library,
+        scenario.in_vitro,
+        scenario.species,
     )
     n_runs = math.prod(len(v) for v in grid.values()) * samples * len(regimes) * replicates
     if n_runs > MAX_RUNS:
@@ -290,7 +303,11 @@ def _points(scenario_class, grid: dict, lhs: dict, samples: int, seed: int) -> l
 
 # ------------------------------------------------------------------------------ regimes
 def _regimes(
-    tables: Any, default_start_day: float, library: DrugLibrary, in_vitro: bool = False
+    tables: Any,
+    default_start_day: float,
+    library: DrugLibrary,
+    in_vitro: bool = False,
+    species: str = "human",
 ) -> tuple[list[dict], list[str]]:
     """Every regime of ``[[regimes]]`` (lists expanded) as plain dicts, and the swept keys."""
     if tables is None:
@@ -327,7 +344,7 @@ def _regimes(
                 raise _fail(where, f"more than the limit of {MAX_RUNS} regimes")
         for combo in itertools.product(*lists):
             values = dict(zip(keys, combo, strict=True))
-            out.append(build_regime(values, default_start_day, library, where, in_vitro))
+            out.append(build_regime(values, default_start_day, library, where, in_vitro, species))
     if "drug" not in swept and len({r["drug"] for r in out}) > 1:
         swept.add("drug")
     return out, [k for k in REGIME_KEYS if k in swept]
@@ -339,10 +356,11 @@ def build_regime(
     library: DrugLibrary,
     where: str = "regime",
     in_vitro: bool = False,
+    species: str = "human",
 ) -> dict[str, Any]:
     """A regime from spec values, built as ``mtor-sim run`` builds it (model.regimes;
     ``in_vitro``: the scenario is a dish, where a drug named alone is held at its medium
-    concentration)."""
+    concentration; ``species``: who is dosed, a ``diet_ppm`` needs a mouse)."""
     for key, value in values.items():
         ok = isinstance(value, str) if key in ("drug", "schedule") else _is_number(value)
         if not ok:
@@ -361,6 +379,8 @@ def build_regime(
             start_day=values.get("start_day", default_start_day),
             stop_day=values.get("stop_day"),
             in_vitro=in_vitro,
+            diet_ppm=values.get("diet_ppm"),
+            species=species,
         )
         return regime_dict(regime)
     except InputError as err:

@@ -33,6 +33,7 @@ from mtor_abm.model.pharmacology import (
     target_occupancy,
 )
 from mtor_abm.model.pk_state import CombinedPKState, PKState, pk_state
+from mtor_abm.model.species import HUMAN, Subject
 
 #: Reference cells, in array order: (cell type, role).
 REFERENCE_CELLS: tuple[tuple[str, str], ...] = (
@@ -73,8 +74,12 @@ def adverse_panel(
     library: DrugLibrary | None = None,
     dt_h: float = 1.0,
     progress: Callable[[int, int], None] | None = None,
+    subject: Subject = HUMAN,
 ) -> dict[str, float]:
     """Adverse-effect indices for ``regime`` after ``days`` of exposure (1.0 = untreated).
+
+    ``subject``: whose PK turns the regime into blood levels (a patient unless said; a mouse
+    cohort's runs pass their mouse, so the panel sees the blood levels the cohort sees).
 
     Returns ``{"glucose_intolerance", "hyperlipidemia", "infection_risk",
     "wound_healing_delay"}``, each averaged over the last 24 h (or the whole window if shorter).
@@ -96,7 +101,7 @@ def adverse_panel(
     n = len(params["fkbp12_level"])
     half = n // 2
     state = sg.new_state(n, params)
-    pk = pk_state(regime, library)
+    pk = pk_state(regime, library, subject)
     action = _reference_action(params, library)
     steps = max(1, round(days * 24.0 / dt_h))
     window = max(1, round(24.0 / dt_h))

@@ -21,6 +21,7 @@ import numpy as np
 from mtor_abm.model.domains import Domain
 from mtor_abm.model.druglib import Drug, DrugLibrary
 from mtor_abm.model.errors import InputError
+from mtor_abm.model.species import DIET_PPM_DOMAIN, MOUSE_FOOD_G_PER_DAY, diet_dose_mg_per_day
 
 SCHEDULE_FORMS = (
     "daily, bid, weekly, every_<N>d (e.g. every_5d), <N>on_<M>off (e.g. 5on_2off), "
@@ -130,6 +131,11 @@ class Regime:
             once (:func:`~model.pharmacology.target_occupancy`: FKBP12 competition included).
             Two different drugs at most, both dosed (no ``fixed`` held concentration, no
             ``none``); :attr:`parts` lists the one-drug regimes.
+        diet_ppm: the drug is eaten in the food at this content, ppm (mg drug per kg food), a
+            mouse's diet dose (Harrison 2009 Nature 460:392: 14 ppm); the schedule is then
+            ``continuous`` and ``dose_mg`` the mg a mouse eats a day
+            (:func:`model.species.diet_dose_mg_per_day`; built by
+            :func:`model.regimes.build_regime` with ``diet_ppm``). None: not a diet.
 
     The constructor checks everything that does not need the drug library; :func:`check_regime`
     checks the rest (the drug exists, a fixed-only drug uses ``fixed``).
@@ -145,6 +151,7 @@ class Regime:
     target_trough_ng_ml: tuple[float, float] | None = None
     dose_steps: tuple[tuple[float, float, float], ...] = ()
     co_regime: Regime | None = None
+    diet_ppm: float | None = None
     parsed_schedule: Schedule = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -182,6 +189,24 @@ class Regime:
         self._check_monitoring(set_)
         if self.co_regime is not None:
             self._check_co_regime(set_)
+        if self.diet_ppm is not None:
+            self._check_diet(set_)
+
+    def _check_diet(self, set_: Any) -> None:
+        """A diet is a continuous input of the mg a mouse eats a day at ``diet_ppm``."""
+        ppm = DIET_PPM_DOMAIN.check("diet_ppm (--diet-ppm)", self.diet_ppm)
+        if self.parsed_schedule.kind != "continuous":
+            raise InputError(
+                f"diet_ppm (--diet-ppm) is eaten through the day: it needs schedule "
+                f"'continuous', got {self.schedule!r}"
+            )
+        eaten = diet_dose_mg_per_day(ppm)
+        if not math.isclose(self.dose_mg, eaten, rel_tol=1e-9):
+            raise InputError(
+                f"dose_mg must be what a mouse eats a day at diet_ppm {ppm:g} ({eaten:.4g} mg "
+                f"= ppm x {MOUSE_FOOD_G_PER_DAY:g} g food), got {self.dose_mg:g}"
+            )
+        set_(self, "diet_ppm", ppm)
 
     def _check_co_regime(self, set_: Any) -> None:
         """Normalise (a dict from JSON) and check ``co_regime``: one more dosed drug."""
@@ -286,6 +311,8 @@ def regime_fields(regime: Regime) -> dict[str, Any]:
     ``co_regime`` only when set (a one-drug record keeps the fields it always had), as its
     own fields."""
     out = {f.name: getattr(regime, f.name) for f in dataclasses.fields(Regime) if f.init}
+    if regime.diet_ppm is None:
+        del out["diet_ppm"]  # only a diet records it: older records stay as they were
     if regime.co_regime is None:
         del out["co_regime"]
     else:

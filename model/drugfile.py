@@ -47,6 +47,10 @@ _PK_FIELDS = (
     "blood_binding_capacity_ng_ml",
     "blood_binding_kd_ng_ml",
 )
+#: Fields only a species' PK table (``[pk_mouse]``) has: the sex difference of its clearance.
+_SPECIES_PK_FIELDS = ("female_clearance_ratio",)
+#: PK tables of other species than human: table name -> species (:mod:`model.species`).
+SPECIES_PK_TABLES: Mapping[str, str] = MappingProxyType({"pk_mouse": "mouse"})
 _DOSING_FIELDS = ("dose_mg", "schedule", "loading_dose_mg", "conc_nM")
 _TOP_FIELDS = (
     "name",
@@ -55,6 +59,7 @@ _TOP_FIELDS = (
     "description",
     "potency",
     "pk",
+    *SPECIES_PK_TABLES,
     "dosing",
     "sources",
 )
@@ -91,6 +96,7 @@ DRUG_FIELD_DOMAINS: Mapping[str, Domain] = MappingProxyType(
         "intercompartmental_clearance_L_per_h": _CLEARANCE,
         "infusion_h": Domain(0.0, 168.0, "h"),
         "metabolite_fraction": Domain(0.0, 1.0, low_open=True),
+        "female_clearance_ratio": Domain(0.01, 100.0, low_open=False),
         "dose_mg": Domain(0.0, MAX_DOSE_MG, "mg"),
         "loading_dose_mg": Domain(0.0, MAX_DOSE_MG, "mg"),
         "conc_nM": Domain(0.0, MAX_CONC_NM, "nM"),
@@ -124,6 +130,17 @@ def parse_drug(data: Mapping[str, Any], origin: str = "<drug>", packaged: bool =
         raise InputError(
             f"{origin}: class 'none' takes no [pk] table (it is the untreated control)"
         )
+    species_pk = {}
+    for table_name, species in SPECIES_PK_TABLES.items():
+        if data.get(table_name) is None:
+            continue
+        if pk is None:
+            raise InputError(
+                f"{origin}: [{table_name}] needs a [pk] table (a drug without clinical PK is "
+                "only held at a concentration)"
+            )
+        table = _table(data, table_name, origin)
+        species_pk[species] = _parse_pk(table, origin, f"{table_name}.", species=True)
     dosing = _parse_dosing(_table(data, "dosing", origin), origin)
     sources = _parse_sources(data, origin)
     drug = Drug(
@@ -141,6 +158,7 @@ def parse_drug(data: Mapping[str, Any], origin: str = "<drug>", packaged: bool =
         origin=origin,
         definition=MappingProxyType(plain_definition(data)),
         packaged=packaged,
+        species_pk=MappingProxyType(species_pk),
     )
     if drug.fixed_only and dosing["schedule"] != "fixed":
         raise InputError(
@@ -177,17 +195,23 @@ def _parse_potency(table: Mapping[str, Any], drug_class: str, origin: str) -> Po
     return Potency(**values)
 
 
-def _parse_pk(table: Mapping[str, Any], origin: str) -> PKParams:
-    _check_keys(table, _PK_FIELDS, origin, "pk.")
-    route = _choice(table, "route", ("oral", "iv"), origin, "pk.")
+def _parse_pk(
+    table: Mapping[str, Any], origin: str, prefix: str = "pk.", species: bool = False
+) -> PKParams:
+    """A ``[pk]`` table (``prefix`` ``pk.``) or a species' ``[pk_<species>]`` table
+    (``species``: it may also give ``female_clearance_ratio``)."""
+    _check_keys(table, _PK_FIELDS + (_SPECIES_PK_FIELDS if species else ()), origin, prefix)
+    route = _choice(table, "route", ("oral", "iv"), origin, prefix)
     default_parameters = "apparent" if route == "oral" else "systemic"
     parameters = table.get("parameters", default_parameters)
     if parameters not in ("apparent", "systemic") or (route == "iv" and parameters != "systemic"):
         allowed = "apparent, systemic" if route == "oral" else "systemic (route iv)"
-        raise InputError(f"{origin}: pk.parameters {parameters!r} is not allowed; use {allowed}")
+        raise InputError(
+            f"{origin}: {prefix}parameters {parameters!r} is not allowed; use {allowed}"
+        )
 
     def num(key: str, **kw: bool) -> float | None:
-        return _number(table, key, origin, "pk.", **kw)
+        return _number(table, key, origin, prefix, **kw)
 
     if route == "oral":
         bioavailability = num("bioavailability", required=True)
@@ -196,29 +220,31 @@ def _parse_pk(table: Mapping[str, Any], origin: str) -> PKParams:
         half_dose = num("absorption_half_dose_mg")
         infusion = 0.0
         if "infusion_h" in table:
-            raise InputError(f"{origin}: pk.infusion_h is only allowed with route 'iv'")
+            raise InputError(f"{origin}: {prefix}infusion_h is only allowed with route 'iv'")
     else:
         infusion = num("infusion_h", required=True)
         for key in ("bioavailability", "ka_per_h", "lag_h", "absorption_half_dose_mg"):
             if key in table:
-                raise InputError(f"{origin}: pk.{key} is only allowed with route 'oral'")
+                raise InputError(f"{origin}: {prefix}{key} is only allowed with route 'oral'")
         bioavailability, ka, lag, half_dose = 1.0, 0.0, 0.0, None
     v1 = num("central_volume_L", required=True)
     v2 = num("peripheral_volume_L")
     q = num("intercompartmental_clearance_L_per_h")
     if (v2 is None) != (q is None):
         raise InputError(
-            f"{origin}: pk.peripheral_volume_L and pk.intercompartmental_clearance_L_per_h "
-            "must be given together (two-compartment) or both left out (one-compartment)"
+            f"{origin}: {prefix}peripheral_volume_L and "
+            f"{prefix}intercompartmental_clearance_L_per_h must be given together "
+            "(two-compartment) or both left out (one-compartment)"
         )
-    clearance = _clearance(table, v1, v2, origin)
-    metabolite, fraction = _parse_metabolite(table, origin)
+    clearance = _clearance(table, v1, v2, origin, prefix)
+    metabolite, fraction = _parse_metabolite(table, origin, prefix)
     capacity = num("blood_binding_capacity_ng_ml")
     kd_blood = num("blood_binding_kd_ng_ml")
     if (capacity is None) != (kd_blood is None):
         raise InputError(
-            f"{origin}: pk.blood_binding_capacity_ng_ml and pk.blood_binding_kd_ng_ml must be "
-            "given together (saturable blood binding) or both left out"
+            f"{origin}: {prefix}blood_binding_capacity_ng_ml and "
+            f"{prefix}blood_binding_kd_ng_ml must be given together (saturable blood binding) "
+            "or both left out"
         )
     scale = bioavailability if parameters == "apparent" else 1.0
     return PKParams(
@@ -236,33 +262,40 @@ def _parse_pk(table: Mapping[str, Any], origin: str) -> PKParams:
         blood_binding_capacity_ng_ml=capacity or 0.0,
         blood_binding_kd_ng_ml=kd_blood or 1.0,
         absorption_half_dose_mg=half_dose,
+        female_clearance_ratio=num("female_clearance_ratio") or 1.0,
     )
 
 
-def _clearance(table: Mapping[str, Any], v1: float, v2: float | None, origin: str) -> float:
+def _clearance(
+    table: Mapping[str, Any], v1: float, v2: float | None, origin: str, prefix: str = "pk."
+) -> float:
     has_cl, has_t = "clearance_L_per_h" in table, "half_life_h" in table
     if has_cl == has_t:
-        raise InputError(f"{origin}: give exactly one of pk.clearance_L_per_h and pk.half_life_h")
+        raise InputError(
+            f"{origin}: give exactly one of {prefix}clearance_L_per_h and {prefix}half_life_h"
+        )
     if has_cl:
-        return _number(table, "clearance_L_per_h", origin, "pk.", required=True)
-    half_life = _number(table, "half_life_h", origin, "pk.", required=True)
+        return _number(table, "clearance_L_per_h", origin, prefix, required=True)
+    half_life = _number(table, "half_life_h", origin, prefix, required=True)
     if v2 is not None:
         raise InputError(
-            f"{origin}: pk.half_life_h is only allowed for a one-compartment drug; "
-            "give pk.clearance_L_per_h for a two-compartment one"
+            f"{origin}: {prefix}half_life_h is only allowed for a one-compartment drug; "
+            f"give {prefix}clearance_L_per_h for a two-compartment one"
         )
     return math.log(2.0) / half_life * v1
 
 
-def _parse_metabolite(table: Mapping[str, Any], origin: str) -> tuple[str | None, float]:
+def _parse_metabolite(
+    table: Mapping[str, Any], origin: str, prefix: str = "pk."
+) -> tuple[str | None, float]:
     metabolite = table.get("metabolite")
     if metabolite is None:
         if "metabolite_fraction" in table:
-            raise InputError(f"{origin}: pk.metabolite_fraction needs pk.metabolite")
+            raise InputError(f"{origin}: {prefix}metabolite_fraction needs {prefix}metabolite")
         return None, 0.0
     if not isinstance(metabolite, str) or not metabolite:
-        raise InputError(f"{origin}: pk.metabolite must be a drug name, got {metabolite!r}")
-    fraction = _number(table, "metabolite_fraction", origin, "pk.", required=True)
+        raise InputError(f"{origin}: {prefix}metabolite must be a drug name, got {metabolite!r}")
+    fraction = _number(table, "metabolite_fraction", origin, prefix, required=True)
     return metabolite, fraction
 
 
@@ -284,25 +317,35 @@ def _parse_dosing(table: Mapping[str, Any], origin: str) -> dict[str, Any]:
 
 
 def _parse_sources(data: Mapping[str, Any], origin: str) -> dict[str, str]:
+    """The ``[sources]`` table, flat: one entry per number of the file; a species' PK table's
+    numbers are in a sub-table (``[sources.pk_mouse]``) and come out as ``pk_mouse.<key>``."""
     sources = _table(data, "sources", origin)
     numbers = {"molecular_weight_g_per_mol"}
     for section in ("potency", "pk", "dosing"):
         table = data.get(section) or {}
         numbers |= {k for k, v in table.items() if _is_number(v)}
+    flat = {k: v for k, v in sources.items() if k not in SPECIES_PK_TABLES}
+    for name in SPECIES_PK_TABLES:
+        table = data.get(name) or {}
+        numbers |= {f"{name}.{k}" for k, v in table.items() if _is_number(v)}
+        given = sources.get(name, {})
+        if not isinstance(given, Mapping):
+            raise InputError(f"{origin}: sources.{name} must be a table ([sources.{name}])")
+        flat.update({f"{name}.{k}": v for k, v in given.items()})
     for key in sorted(numbers):
-        value = sources.get(key)
+        value = flat.get(key)
         if not isinstance(value, str) or not value.strip():
             raise InputError(
                 f"{origin}: sources.{key} is missing; give a paper, a label or 'assumed' "
                 "for every number"
             )
-    for key in sources:
+    for key in flat:
         if key not in numbers:
             raise InputError(
                 f"{origin}: sources.{key} does not match any number in the file; "
                 f"numbers here: {', '.join(sorted(numbers))}"
             )
-    return {key: str(sources[key]) for key in sorted(sources)}
+    return {key: str(flat[key]) for key in sorted(flat)}
 
 
 def _table(data: Mapping[str, Any], key: str, origin: str) -> Mapping[str, Any]:

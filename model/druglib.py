@@ -7,6 +7,7 @@ docstring of :mod:`model.pharmacology`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
@@ -15,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from mtor_abm.model.errors import InputError
+from mtor_abm.model.species import HUMAN, Subject
 
 DRUG_CLASSES = ("none", "rapalog", "atp_competitive", "bivalent", "calcineurin_inhibitor")
 FRB_ANCHORED_CLASSES = ("rapalog", "bivalent")
@@ -64,6 +66,8 @@ class PKParams:
     blood_binding_capacity_ng_ml: float = 0.0
     blood_binding_kd_ng_ml: float = 1.0
     absorption_half_dose_mg: float | None = None
+    female_clearance_ratio: float = 1.0
+    """Clearance of a female relative to a male (a species set's sex difference; 1: none)."""
 
     @property
     def two_compartment(self) -> bool:
@@ -111,6 +115,37 @@ class Drug:
         default_factory=lambda: MappingProxyType({}), compare=False, repr=False
     )
     packaged: bool = field(default=False, compare=False)
+    species_pk: Mapping[str, PKParams] = field(default_factory=lambda: MappingProxyType({}))
+    """PK sets of other species than human, by species (``mouse``: the file's ``[pk_mouse]``)."""
+
+    def pk_for(self, subject: Subject = HUMAN) -> PKParams | None:
+        """The PK parameters a dose of this drug goes through in ``subject``.
+
+        Human: :attr:`pk` (None for a drug without clinical PK). Another species: its set in
+        :attr:`species_pk`, with the clearance times ``female_clearance_ratio`` for a female.
+
+        Raises:
+            InputError: the drug has PK but none for the subject's species (its blood levels
+                in that species would be a patient's, which they are not).
+        """
+        if subject.species == "human":
+            return self.pk
+        pk = self.species_pk.get(subject.species)
+        if pk is None:
+            raise InputError(
+                f"drug {self.name!r} has no {subject.species} pharmacokinetics ([pk_"
+                f"{subject.species}] in its drug file), so it cannot be dosed to a "
+                f"{subject.species}; allowed: a held concentration (--conc NM), or a drug "
+                f"with {subject.species} PK (see 'mtor-sim drugs')"
+            )
+        if subject.sex == "female" and pk.female_clearance_ratio != 1.0:
+            ratio = pk.female_clearance_ratio
+            pk = dataclasses.replace(
+                pk,
+                clearance_L_per_h=pk.clearance_L_per_h * ratio,
+                female_clearance_ratio=1.0,
+            )
+        return pk
 
     @property
     def definition_sha256(self) -> str:

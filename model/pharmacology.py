@@ -73,6 +73,15 @@ The packaged drugs are in ``model/drugs/*.toml``; users add their own with
     # blood_binding_kd_ng_ml = 40         #   erythrocytes): whole blood = C + Bmax C / (Kd + C),
     #                                     #   so whole-blood exposure rises less than dose
 
+    [pk_mouse]                            # optional: the mouse PK the cohort scenarios
+    route = "oral"                        #   (aging, neuro) use; fields as in [pk], for a
+    parameters = "systemic"               #   30 g mouse, plus female_clearance_ratio (a
+    bioavailability = 0.04                #   female's clearance / a male's); sources in
+    half_life_h = 5.6                     #   [sources.pk_mouse] (model/species.py)
+    ka_per_h = 2.0
+    central_volume_L = 0.226
+    female_clearance_ratio = 0.5
+
     [dosing]                              # defaults used when a user gives only the drug
     dose_mg = 2.0
     schedule = "daily"

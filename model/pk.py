@@ -26,6 +26,7 @@ from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import DrugLibrary, Regime, load_library
 from mtor_abm.model.pk_compartments import terminal_half_life_h
 from mtor_abm.model.pk_state import PKState
+from mtor_abm.model.species import HUMAN, Subject
 
 __all__ = ("MAX_SIMULATED_DAYS", "PKState", "simulate", "steady_state_summary")
 
@@ -47,12 +48,14 @@ def simulate(
     dt_h: float = 0.25,
     library: DrugLibrary | None = None,
     progress: Callable[[int, int], None] | None = None,
+    subject: Subject = HUMAN,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Blood concentrations (ng/mL) per species, sampled every ``dt_h`` from 0 h to ``days``.
 
     Returns ``(times_h, {species: conc_ng_ml})``. Values at dose times are pre-dose.
     ``progress(done, total)``, if given, is called with the samples taken, once per simulated
-    day and at the end (ten years at 0.5 h are ~175 000 samples, several seconds).
+    day and at the end (ten years at 0.5 h are ~175 000 samples, several seconds). ``subject``:
+    whose PK (a patient unless said; :class:`~model.species.Subject`).
     """
     if not math.isfinite(days) or not 0 < days <= MAX_SIMULATED_DAYS:
         raise InputError(f"days must be a number in (0, {MAX_SIMULATED_DAYS}] days, got {days!r}")
@@ -60,7 +63,7 @@ def simulate(
         raise InputError(f"dt_h must be a positive number of hours, got {dt_h!r}")
     n = math.floor(days * 24.0 / dt_h + 1e-9)
     times = np.arange(n + 1) * dt_h
-    state = PKState.from_regime(regime, library)
+    state = PKState.from_regime(regime, library, subject)
     out = {s: np.empty(n + 1) for s in state.species}
     day = max(1, round(24.0 / dt_h))
     for i, t in enumerate(times):
@@ -75,7 +78,10 @@ def simulate(
 
 
 def steady_state_summary(
-    regime: Regime, library: DrugLibrary | None = None, species: str | None = None
+    regime: Regime,
+    library: DrugLibrary | None = None,
+    species: str | None = None,
+    subject: Subject = HUMAN,
 ) -> dict[str, float | None]:
     """Trough and Cmax (ng/mL) over one dosing cycle at steady state, and terminal half-life.
 
@@ -83,9 +89,11 @@ def steady_state_summary(
     directly: ``x_ss = (I - P)^-1 q`` with P the one-cycle transition and q one cycle's input.
     Trough is the pre-dose concentration at the start of the cycle (for ``5on_2off``, before the
     first on-day dose). ``half_life_h`` is None without PK (drug ``none``, schedule ``fixed``).
+    ``species`` is the blood species read (a drug or its metabolite); ``subject`` whose PK (a
+    patient unless said).
     """
     library = load_library() if library is None else library
-    state = PKState.from_regime(regime, library)
+    state = PKState.from_regime(regime, library, subject)
     species = state.species[0] if species is None else species
     if species not in state.species:
         raise InputError(f"species {species!r} is not in this regime; allowed: {state.species}")
@@ -96,8 +104,8 @@ def steady_state_summary(
     periodic = dataclasses.replace(regime, start_day=0.0, stop_day=None, loading_dose_mg=None)
     cycle_h = periodic.parsed_schedule.period_h
     start_h = cycle_h * (math.ceil(max(state.model.lag_h, state.model.infusion_h) / cycle_h) + 1)
-    x_ss = _periodic_steady_state(PKState.from_regime(periodic, library), start_h, cycle_h)
-    at_start = PKState.from_regime(periodic, library)
+    x_ss = _periodic_steady_state(PKState.from_regime(periodic, library, subject), start_h, cycle_h)
+    at_start = PKState.from_regime(periodic, library, subject)
     at_start.time_h, at_start.amounts_mg = start_h, x_ss
     trough = at_start.concentrations_ng_ml()[species]
     cmax = _cycle_maximum(at_start, cycle_h, species)

@@ -24,8 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from mtor_abm.model.druglib import PKParams
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import Drug, DrugLibrary, Regime
+from mtor_abm.model.species import HUMAN, Subject
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,21 +108,27 @@ class CompartmentModel:
 
 
 def build_model(
-    drug: Drug, library: DrugLibrary, dose_sizes_mg: Iterable[float] = ()
+    drug: Drug,
+    library: DrugLibrary,
+    dose_sizes_mg: Iterable[float] = (),
+    subject: Subject = HUMAN,
 ) -> CompartmentModel:
     """The compartment model of a drug with PK (and of its metabolite, if it has one).
 
     ``dose_sizes_mg``: the oral dose sizes (mg) the model must absorb. They matter only with
     saturable absorption: each size gets its own depot and rate ``ka(D)``; without any, a
-    saturable drug gets one depot at ``ka_per_h`` (the small-dose limit).
+    saturable drug gets one depot at ``ka_per_h`` (the small-dose limit). ``subject``: whose
+    PK parameters (:meth:`~model.druglib.Drug.pk_for`; InputError when the drug has none for
+    that species).
     """
     if drug.pk is None:
         raise InputError(f"drug {drug.name!r} has no [pk] table; use schedule 'fixed'")
-    pk = drug.pk
+    pk = drug.pk_for(subject)
     members = [drug]
     if pk.metabolite is not None:
         members.append(library.drug(pk.metabolite))
-    sizes = [2 if m.pk.two_compartment else 1 for m in members]
+    member_pk = [pk, *(m.pk_for(subject) for m in members[1:])]
+    sizes = [2 if p.two_compartment else 1 for p in member_pk]
     depot_doses: tuple[float, ...] = ()
     if pk.route == "oral" and pk.saturable_absorption:
         depot_doses = tuple(sorted({float(d) for d in dose_sizes_mg}))
@@ -130,7 +138,7 @@ def build_model(
     central: list[int] = []
     disposition: list[tuple[int, ...]] = []
     start = depot
-    for member, size in zip(members, sizes, strict=True):
+    for member, size in zip(member_pk, sizes, strict=True):
         _add_disposition(k, member, start)
         central.append(start)
         disposition.append(tuple(range(start, start + size)))
@@ -148,7 +156,7 @@ def build_model(
         rate_matrix_per_h=k,
         central_index=tuple(central),
         disposition_indices=tuple(disposition),
-        central_volume_L=tuple(m.pk.central_volume_L for m in members),
+        central_volume_L=tuple(p.central_volume_L for p in member_pk),
         molecular_weight_g_per_mol=tuple(m.molecular_weight_g_per_mol for m in members),
         dose_index=0 if depot else central[0],
         bioavailability=pk.bioavailability,
@@ -156,7 +164,7 @@ def build_model(
         infusion_h=pk.infusion_h,
         route=pk.route,
         blood_binding=tuple(
-            (m.pk.blood_binding_capacity_ng_ml, m.pk.blood_binding_kd_ng_ml) for m in members
+            (p.blood_binding_capacity_ng_ml, p.blood_binding_kd_ng_ml) for p in member_pk
         ),
         depot_dose_mg=depot_doses,
     )
@@ -188,9 +196,8 @@ def whole_blood_ng_ml(conc_ng_ml: float, capacity_ng_ml: float, kd_ng_ml: float)
     return conc_ng_ml + capacity_ng_ml * conc_ng_ml / (kd_ng_ml + conc_ng_ml)
 
 
-def _add_disposition(k: np.ndarray, drug: Drug, c: int) -> None:
+def _add_disposition(k: np.ndarray, pk: PKParams, c: int) -> None:
     """Elimination and central <-> peripheral exchange of one species, central at index c."""
-    pk = drug.pk
     k[c, c] -= pk.clearance_L_per_h / pk.central_volume_L
     if pk.two_compartment:
         q = pk.intercompartmental_clearance_L_per_h

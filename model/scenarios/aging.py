@@ -29,27 +29,30 @@ Mildvan 1960 Science 132:14).
 
 Mouse dosing as blood exposure
 ------------------------------
-The regime sets the blood concentration the cohort sees. Encapsulated rapamycin in food at
-14 ppm (Harrison 2009 Nature 460:392; ~2.24 mg/kg/day) gives ~4 ng/mL in whole blood at steady
-state (Livi 2013 Aging 5:100, from the ITP measurements of Miller 2011 J Gerontol A 66:191);
-Miller 2014 Aging Cell 13:468 (Fig. S2) found blood levels rising with diet dose over
-4.7 / 14 / 42 ppm (more steeply in females). Taking blood levels proportional to the diet dose
-(assumed), with 1 ng/mL sirolimus = 1.094 nM:
+The cohort's organisms are mice: a regime's doses go through the drugs' mouse PK
+(:mod:`model.species`; sirolimus t1/2 5.6 h in a mouse against 62 h in a patient), with the
+cohort's ``sex`` (``--set sex=female``) choosing the clearance. Rapamycin in the food
+(``--diet-ppm``: mg drug per kg food, eaten through the day; 14 ppm = 2.24 mg/kg/day,
+Harrison 2009 Nature 460:392) reaches a steady blood level F x intake / CL (1 ng/mL
+sirolimus = 1.094 nM):
 
-==========  ==============  ===========================================
-diet        blood (approx.) command line
-==========  ==============  ===========================================
-4.7 ppm     ~1.3 ng/mL      ``--drug sirolimus --conc 1.5``
-14 ppm      ~4 ng/mL        ``--drug sirolimus --conc 4.4`` (standard)
-42 ppm      ~12 ng/mL       ``--drug sirolimus --conc 13``  (3x)
-==========  ==============  ===========================================
+==========  =======================  =======================================
+diet        blood, male / female     command line
+==========  =======================  =======================================
+4.7 ppm     1.3 / 2.7 ng/mL          ``--drug sirolimus --diet-ppm 4.7``
+14 ppm      4.0 / 8.0 ng/mL          ``--drug sirolimus --diet-ppm 14``
+42 ppm      12 / 24 ng/mL            ``--drug sirolimus --diet-ppm 42``
+==========  =======================  =======================================
 
-Start and stop days apply to a held concentration too (``--start-day 600`` is the late start
-of Harrison 2009, ``--stop-day`` a transient course). Dosing regimens can also go through the
-human sirolimus PK model (``--dose 2 --schedule daily``: ~7 ng/mL on average, between the
-14 and 42 ppm levels; ``--schedule every_5d`` for intermittent dosing, cf. the 2 mg/kg every
-5 days of Arriola Apelo 2016 J Gerontol A 71:876). The adverse panel of the run reports the
-glucose-intolerance index of the same regime.
+Males at 14 ppm match the ~4 ng/mL of the ITP mice (Livi 2013 Aging 5:100; Miller 2011 J
+Gerontol A 66:191); females are higher at each dose (Miller 2014 Aging Cell 13:468; the
+female/male ratio 2 is assumed, see the drug file's ``[sources.pk_mouse]``). A held
+``--conc`` still sets a blood level directly (``--conc 1.5 / 4.4 / 13`` nM are the male
+levels above). Start and stop days apply to both (``--start-day 600`` is the late start of
+Harrison 2009, ``--stop-day`` a transient course). A dose with a schedule is mg per mouse
+through the same mouse PK (``--dose 0.06 --schedule every_5d``: 2 mg/kg every 5 days for a
+30 g mouse, cf. Arriola Apelo 2016 J Gerontol A 71:876, given orally here). The adverse
+panel of the run sees the same mouse blood levels.
 
 Modules: the parameters and cell states are :mod:`model.scenarios.aging_params`, the views
 :mod:`model.scenarios.aging_views`; this module holds the daily rules and the readouts.

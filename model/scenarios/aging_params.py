@@ -9,12 +9,13 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from mtor_abm.model import signaling as sg
-from mtor_abm.model.scenarios.base import Param, TissueScenario
+from mtor_abm.model.scenarios.base import Param
+from mtor_abm.model.scenarios.mouse import MouseCohortScenario
 
 EMPTY, FUNCTIONAL, SENESCENT = 0, 1, 2
 
 
-class AgingScenario(TissueScenario):
+class AgingScenario(MouseCohortScenario):  # + sex: the mouse PK
     """Parameters of the aging scenario.
 
     Args:

@@ -16,10 +16,15 @@ One step is one day (``dt_h = 24``), in the phases of :class:`model.tissue.Tissu
 5./6. :meth:`decide_fates` the scenario's damage, fates and organism deaths;
 7. :meth:`collect`        one DataCollector record.
 
-Drug exposure: mice on rapamycin in food hold a near-steady blood level (Harrison 2009 Nature
-460:392 and Miller 2011 J Gerontol A 66:191 measured it at steady state), so a day's
-signalling is driven by the day's mean occupancy; a held ``--conc`` is the natural way to
-give a diet dose (see :mod:`model.scenarios.aging`).
+Drug exposure: the cohort's organisms are mice, so a regime's doses go through the drugs'
+mouse PK (:attr:`CohortModel.subject`: the mouse of the scenario's ``sex``; a drug's
+``[pk_mouse]`` set, :mod:`model.species`), never the human one: a mouse clears sirolimus in
+hours (t1/2 5.6 h), a patient in days (62 h). A diet dose (``--diet-ppm 14``: rapamycin in
+the food, Harrison 2009 Nature 460:392) is a continuous input of what a mouse eats a day and
+holds a near-steady blood level (4.0 ng/mL in males at 14 ppm, as measured in the ITP mice:
+Miller 2011 J Gerontol A 66:191), so a day's signalling is driven by the day's mean
+occupancy. A held ``--conc`` still sets a blood level directly (see
+:mod:`model.scenarios.aging`).
 
 Views for the dashboard: organisms are tiles of a mosaic (one tile per organism, a gap of
 one empty site between tiles), so ``category_layer`` / ``readout_layers`` / ``field_layers`` /
@@ -48,6 +53,7 @@ from mtor_abm.model.pharmacology import (
     target_occupancy,
 )
 from mtor_abm.model.pk_state import pk_state
+from mtor_abm.model.scenarios.mouse import mouse_subject
 
 DAY_H = 24.0
 MAX_COHORT_CELLS = 10_000_000
@@ -63,7 +69,8 @@ class CohortModel(mesa.Model):
 
     Args:
         scenario: typed parameters with at least ``organisms``, ``cell_type`` and
-            ``growth_factor_spread``.
+            ``growth_factor_spread``; its ``sex`` (:class:`~model.scenarios.mouse.
+            MouseCohortScenario`) chooses the mouse PK (:attr:`subject`).
         regime: drug regime (``none`` = untreated).
         library: drug library (default: the packaged one).
         cells_per_organism: rows of the signalling table each organism owns.
@@ -104,7 +111,8 @@ class CohortModel(mesa.Model):
         self.params = {k: np.full(n, v) for k, v in sg.cell_type_params(scenario.cell_type).items()}
         self.inputs = sg.Inputs(growth_factor=np.repeat(self.growth_factor, self.cells_per_org))
         self.state = self._steady_state()
-        self.pk = pk_state(regime, self.library)
+        self.subject = mouse_subject(scenario)
+        self.pk = pk_state(regime, self.library, self.subject)
         self.blood_nM: dict[str, float] = StepExposure.none(0.0, self.pk.species).mean_conc_nM()
         self.occupancy = (0.0, 0.0, 0.0)
         self.out = sg.outputs(self.state, self.params)

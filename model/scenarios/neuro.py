@@ -31,8 +31,9 @@ import numpy as np
 from mtor_abm.model import neighbourhood as nb
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.records import readout_collector
-from mtor_abm.model.scenarios.base import Param, TissueScenario
+from mtor_abm.model.scenarios.base import Param
 from mtor_abm.model.scenarios.cohort import CohortModel
+from mtor_abm.model.scenarios.mouse import MouseCohortScenario
 
 #: Categories of the mosaic view, in code order.
 CATEGORIES = ("healthy neuron", "impaired neuron", "dead neuron", "dead organism")
@@ -42,7 +43,7 @@ stable); only the seeding coefficient, which follows the slowly growing aggregat
 for the sub-step."""
 
 
-class NeuroScenario(TissueScenario):
+class NeuroScenario(MouseCohortScenario):  # + sex: the mouse PK
     """Parameters of the neurodegeneration scenario.
 
     Args:
