@@ -83,6 +83,12 @@ class CellType:
         nfat_il2_share: share of the growth-factor input that the cell makes itself through
             calcineurin -> NFAT -> IL-2 (T-cells: TCR-driven autocrine IL-2, blocked by
             calcineurin inhibitors; Bierer 1990 PNAS 87:9231). 0 for other cells. Assumed 0.8.
+        vhl_loss: fraction of HIF-alpha that escapes oxygen-dependent degradation (0 = intact
+            pVHL, 1 = VHL-null). pVHL targets prolyl-hydroxylated HIF-alpha for proteasomal
+            degradation in normoxia; without it HIF-alpha is stable at any oxygen tension
+            (Maxwell 1999 Nature 399:271), as in clear-cell renal carcinoma (1 in
+            ``tumor_ccrcc``). Read by the tumor scenario's HIF-1a
+            (:meth:`model.scenarios.tumor.TumorModel.hif1a`); no effect on the kinase network.
 
     Each number's allowed range is in its field metadata (:data:`PARAM_DOMAINS`): fractions
     (``tsc_loss``, ``mtorc2_rapalog_sensitivity``, ``prolif_s6k_weight``,
@@ -108,6 +114,7 @@ class CellType:
     prolif_4ebp_hill: float = _param(2.5, Domain(0.1, 10.0))
     p27_brake: float = _param(0.0, Domain(0.0, 100.0))
     nfat_il2_share: float = _param(0.0, Domain(0.0, 1.0))
+    vhl_loss: float = _param(0.0, Domain(0.0, 1.0))
 
     def __post_init__(self) -> None:
         for name, domain in PARAM_DOMAINS.items():
@@ -133,6 +140,14 @@ PRIOR_CELL_TYPES: Mapping[str, CellType] = MappingProxyType(
                 "tumor_pten_null",
                 "tumour cell with PTEN loss: high PI3K-AKT-mTOR",
                 pten_activity=0.1,
+            ),
+            CellType(
+                "tumor_ccrcc",
+                "clear-cell renal carcinoma cell, VHL-null: HIF-alpha stable at any oxygen "
+                "(Maxwell 1999 Nature 399:271), its synthesis still mTORC1-dependent (Thomas "
+                "2006 Nat Med 12:122); PI3K drive as the wild-type tumour",
+                pi3k_gain=1.2,
+                vhl_loss=1.0,
             ),
             CellType(
                 "tumor_tsc_null",

@@ -158,7 +158,8 @@ def test_scenarios_prints_rounded_defaults_and_the_allowed_values(capsys):
     lines = {line.split(" = ")[0].strip(): line for line in out.splitlines() if " = " in line}
     # 1/30 per day is stored as 0.0333...; shown to 4 significant digits.
     assert lines["stress_rate_per_day"].startswith("  stress_rate_per_day = 0.03333 [1/day; 0-1]")
-    assert "genotype = wild_type [one of pten_null, tsc_null, wild_type]" in lines["genotype"]
+    genotypes = "genotype = wild_type [one of ccrcc, pten_null, tsc_null, wild_type]"
+    assert genotypes in lines["genotype"]
     assert "glia = false [one of true, false]" in lines["glia"]
     for line in out.splitlines():
         if " = " not in line:

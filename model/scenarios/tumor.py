@@ -246,15 +246,22 @@ class TumorModel(TumorViews, TissueModel):
         return self.fields["oxygen"].data[self.table["x"], self.table["y"]]
 
     def hif1a(self) -> np.ndarray:
-        """HIF-1a of every cell (0-1 per unit translation): hypoxic stabilisation x translation.
+        """HIF-1a of every cell (0-1 per unit translation): stabilisation x translation; shape
+        (cells,).
 
         Stabilisation rises steeply below ``hif_half_mmHg`` (Hill 3; Jiang 1996 AJP 271:C1172);
-        synthesis follows cap-dependent translation, i.e. mTORC1 through S6K and 4E-BP1
-        (Hudson 2002 Mol Cell Biol 22:7004).
+        a cell type's ``vhl_loss`` (:mod:`model.cell_types`) is the fraction stable at any
+        oxygen, since pVHL is what degrades hydroxylated HIF-alpha in normoxia (Maxwell 1999
+        Nature 399:271): ``vhl_loss + (1 - vhl_loss) * hypoxic``, 1 in VHL-null clear-cell
+        renal carcinoma (genotype ``ccrcc``). Synthesis follows cap-dependent translation,
+        i.e. mTORC1 through S6K and 4E-BP1 (Hudson 2002 Mol Cell Biol 22:7004), so a rapalog
+        lowers HIF even in VHL-null cells (Thomas 2006 Nat Med 12:122). In ccRCC HIF-2a is the
+        main driver; the model keeps one HIF-alpha -> VEGF path, named HIF-1a.
         """
         t = self.table
         o2 = self.oxygen_at_cells()
-        stabilised = 1.0 / (1.0 + (o2 / self.scenario.hif_half_mmHg) ** 3)
+        hypoxic = 1.0 / (1.0 + (o2 / self.scenario.hif_half_mmHg) ** 3)
+        stabilised = t["vhl_loss"] + (1.0 - t["vhl_loss"]) * hypoxic
         translation = np.clip(sg.translation_rate(t.view(("s6k", "p4ebp1"))), 0.0, 2.0)
         return stabilised * translation
 

@@ -9,8 +9,11 @@ from types import MappingProxyType
 
 from mtor_abm.model.scenarios.base import Param, TissueScenario
 
-GENOTYPES = ("pten_null", "tsc_null", "wild_type")
-"""Tumor genotypes; the cell type is ``tumor_<genotype>`` in :mod:`model.signaling`."""
+GENOTYPES = ("ccrcc", "pten_null", "tsc_null", "wild_type")
+"""Tumor genotypes; the cell type is ``tumor_<genotype>`` in :mod:`model.cell_types`, and a
+genotype acts only through its cell type's parameters: ``ccrcc`` (clear-cell renal carcinoma,
+VHL-null: ``vhl_loss`` 1, constitutive HIF-alpha), ``pten_null`` (``pten_activity`` 0.1),
+``tsc_null`` (``tsc_loss`` 1), ``wild_type`` (no pathway mutation)."""
 DEFAULT_START_DAY = 14.0
 """Treatment start (and baseline of the response) when none is given: the tumor is established."""
 TUMOR, NORMAL = 0, 1
@@ -31,7 +34,8 @@ class TumorScenario(TissueScenario):
     Args:
         width: slice width in sites of 20 um.
         height: slice height in sites of 20 um.
-        genotype: tumor genotype (pten_null, tsc_null, wild_type).
+        genotype: tumor genotype (ccrcc: VHL-null clear-cell renal carcinoma, HIF-alpha stable
+            at any oxygen; pten_null; tsc_null; wild_type), see :data:`GENOTYPES`.
         seed_radius_sites: radius of the tumor seeded at 0 h, sites (30 = 600 um: an
             established lesion of ~4,000 viable cells by the day-14 baseline; assumed).
         normal_density: fraction of the other sites holding host cells.
@@ -108,7 +112,11 @@ class TumorScenario(TissueScenario):
         {
             "width": Param("sites", "slice width in lattice sites of 20 um", 10, 2000),
             "height": Param("sites", "slice height in lattice sites of 20 um", 10, 2000),
-            "genotype": Param("", "tumor genotype", choices=GENOTYPES),
+            "genotype": Param(
+                "",
+                "tumor genotype (ccrcc: VHL-null, constitutive HIF, Maxwell 1999 Nature 399:271)",
+                choices=GENOTYPES,
+            ),
             "seed_radius_sites": Param(
                 "sites",
                 "radius of the tumor seeded at 0 h (600 um: established lesion; assumed)",
