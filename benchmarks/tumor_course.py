@@ -84,6 +84,18 @@ def run_one(job: tuple[str, str, int, float, dict]) -> dict:
     }
 
 
+def save_runs(out: Path, runs: list[dict]) -> None:
+    """The runs' courses as ``out/runs.json`` (read back by ``--replot``)."""
+    out.mkdir(parents=True, exist_ok=True)
+    saved = [{**r, "days": list(r["days"]), "tumor_cells": list(r["tumor_cells"])} for r in runs]
+    (out / "runs.json").write_text(json.dumps(saved, default=float))
+
+
+def _arm_order(run: dict) -> tuple:
+    """Table order: genotype, untreated first, drug, seed."""
+    return (run["genotype"], run["drug"] != "none", run["drug"], run["seed"])
+
+
 def relative_size_at(run: dict, day: float) -> float | None:
     """Viable tumor cells ``day`` days after treatment start / at treatment start (None past
     the run's end or without tumor at the start)."""
@@ -175,15 +187,17 @@ def main() -> None:
         runs = json.loads((args.out / "runs.json").read_text())
         for r in runs:
             r["days"], r["tumor_cells"] = np.asarray(r["days"]), np.asarray(r["tumor_cells"])
+        runs.sort(key=_arm_order)
         print_tables(runs)
         save_course_figures(args.out, runs, f"tumor, {len(runs)} runs")
         return
     overrides = parse_overrides(TumorScenario, dict(s.split("=", 1) for s in args.set))
+    # seed by seed, so that a run stopped early has every arm on its first seeds
     jobs = [
         (drug, genotype, seed, args.days, overrides)
+        for seed in range(args.seeds)
         for genotype in args.genotypes
         for drug in args.drugs
-        for seed in range(args.seeds)
     ]
     t0 = time.perf_counter()
     if args.workers > 1:
@@ -195,17 +209,15 @@ def main() -> None:
             runs.append(run_one(job))
             r = runs[-1]
             print(f"# {r['arm']} seed {r['seed']}: {r['wall_s']:.0f} s", flush=True)
+            save_runs(args.out, runs)  # so far: --replot shows them
     print(
         f"tumor course: {args.seeds} seeds, {args.days:g} days after the day-"
         f"{DEFAULT_START_DAY:g} start, overrides {overrides or 'none'}, "
         f"{time.perf_counter() - t0:.0f} s"
     )
+    runs.sort(key=_arm_order)
     print_tables(runs)
-    args.out.mkdir(parents=True, exist_ok=True)
-    saved = [
-        {**r, "days": r["days"].tolist(), "tumor_cells": r["tumor_cells"].tolist()} for r in runs
-    ]
-    (args.out / "runs.json").write_text(json.dumps(saved))
+    save_runs(args.out, runs)
     title = f"tumor, {args.seeds} seeds, {args.days:g} days of follow-up"
     for path in save_course_figures(args.out, runs, title):
         print(f"wrote {path}")
