@@ -9,8 +9,12 @@ infection index through the same network as in the transplant's T-cells). Indice
 untreated and higher is worse; they are averaged over the last day of the exposure window.
 They are mechanistic indices, not incidences: they rank regimes and show time courses (e.g.
 glucose intolerance building over days of daily rapalog as hepatic mTORC2 erodes: Lamming 2012
-Science 335:1638). Not modelled: calcineurin inhibitors' own diabetogenic action on beta cells
-(post-transplant diabetes), so their glucose index stays 1.0.
+Science 335:1638). Calcineurin inhibitors are diabetogenic on their own (post-transplant
+diabetes, more with tacrolimus than cyclosporine: Heisel 2004 Am J Transplant 4:583): the beta
+cell makes its insulin through calcineurin -> NFAT (insulin gene transcription, beta-cell
+growth: Heit 2006 Nature 443:345; tacrolimus lowers insulin mRNA, Redmon 1996 J Clin Invest
+98:2786), so the glucose index divides the insulin action of liver and muscle by the beta
+cell's insulin output (:data:`BETA_NFAT_INSULIN_SHARE`).
 """
 
 from __future__ import annotations
@@ -53,6 +57,13 @@ reduced lipoprotein lipase and raised hepatic lipoprotein secretion
 LIPID_MTORC2_WEIGHT = 0.4
 """Rise of the lipid index per unit loss of hepatic AKT-S473 (insulin resistance raises
 hepatic VLDL output). Assumed."""
+BETA_NFAT_INSULIN_SHARE = 0.5
+"""Share of the beta cell's insulin output that needs calcineurin -> NFAT: with calcineurin
+fully blocked, insulin output falls to 1 - this. Assumed from Heit 2006 Nature 443:345
+(beta-cell calcineurin loss halves beta-cell mass and insulin content, giving diabetes)."""
+BETA_CELL_FKBP12 = 1.0
+"""FKBP12 of the beta cell, relative to the reference epithelial cell (tacrolimus blocks
+calcineurin through FKBP12). Assumed: the shared cell-type default."""
 MAX_DELAY_INDEX = 20.0
 """Upper limit of the ratio indices (1 / relative activity: a cell type fully arrested would
 give infinity). The index averaged over the window is limited to it, so a reported value equal
@@ -133,11 +144,11 @@ def adverse_panel(
             pk.advance(dt_h)
             continue
         exposure = step_exposure(pk, dt_h)  # the step's average, as in every model
-        occ, inh1, inh2, inh_cn = exposure.mean_action(action, 4)
+        occ, inh1, inh2, inh_cn, beta_cn = exposure.mean_action(action, 5)
         inputs = sg.Inputs(occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2, inh_calcineurin=inh_cn)
         sg.advance(state, params, inputs, dt_h)
         if i >= steps - window:
-            for key, value in _indices(state, params, occ, half).items():
+            for key, value in _indices(state, params, occ, half, beta_cn).items():
                 acc[key] += value
             counted += 1
     if progress is not None:
@@ -149,7 +160,8 @@ def adverse_panel(
 def _reference_action(params, library: DrugLibrary):
     """The drug action on the reference cells for blood levels ``conc`` (nM by species):
     ``(occ_frb, inh_mtorc1, inh_mtorc2, inh_calcineurin)`` per cell, the treated first half
-    exposed and the untreated twins (second half) not, evaluated together so that
+    exposed and the untreated twins (second half) not, and the treated beta cell's calcineurin
+    block (a number), evaluated together so that
     :meth:`model.exposure.StepExposure.mean_action` averages the step once."""
     fkbp12 = params["fkbp12_level"]
     treated = np.arange(len(fkbp12)) < len(fkbp12) // 2
@@ -157,7 +169,8 @@ def _reference_action(params, library: DrugLibrary):
     def action(conc):
         exposed = {s: np.where(treated, c, 0.0) for s, c in conc.items()}
         occ, inh1, inh2 = target_occupancy(exposed, fkbp12, library)
-        return occ, inh1, inh2, calcineurin_inhibition(exposed, fkbp12, library)
+        beta = calcineurin_inhibition(conc, BETA_CELL_FKBP12, library)
+        return occ, inh1, inh2, calcineurin_inhibition(exposed, fkbp12, library), beta
 
     return action
 
@@ -235,8 +248,9 @@ def _quiet_spans(regime: Regime, steps: int, window: int, dt_h: float) -> tuple[
     return max(0, skip_until), resume_from
 
 
-def _indices(state, params, occ, half: int) -> dict[str, float]:
-    """Instantaneous indices from treated (first half) vs untreated (second half) cells."""
+def _indices(state, params, occ, half: int, beta_cn: float) -> dict[str, float]:
+    """Instantaneous indices from treated (first half) vs untreated (second half) cells, and
+    the beta cell's calcineurin block ``beta_cn`` (0-1)."""
     out = sg.outputs(state, params)
     rel = {}
     for key, values in (
@@ -248,6 +262,7 @@ def _indices(state, params, occ, half: int) -> dict[str, float]:
         rel[key] = values[:half] / values[half:]
     hep, myo, tcell, fib = range(4)
     insulin_action = 0.5 * (rel["s473"][hep] + rel["s473"][myo])
+    insulin_output = 1.0 - BETA_NFAT_INSULIN_SHARE * float(beta_cn)
     lipids = (
         1.0
         + LIPID_MTORC1_WEIGHT * max(0.0, 1.0 - rel["mtorc1"][hep])
@@ -255,7 +270,7 @@ def _indices(state, params, occ, half: int) -> dict[str, float]:
     )
     repair = 0.5 * (rel["proliferation"][fib] + rel["translation"][fib])
     return {
-        "glucose_intolerance": _ratio_index(insulin_action),
+        "glucose_intolerance": _ratio_index(insulin_action * insulin_output),
         "hyperlipidemia": float(lipids),
         "infection_risk": _ratio_index(rel["proliferation"][tcell]),
         "wound_healing_delay": _ratio_index(repair),

@@ -15,6 +15,7 @@ from mtor_abm.model.pharmacology import (
     load_library,
     target_occupancy,
 )
+from mtor_abm.model.regimes import build_regime
 
 SIROLIMUS_DAILY = Regime("sirolimus", 2.0, "daily")
 
@@ -79,8 +80,9 @@ def test_a_calcineurin_inhibitor_raises_infection_risk_through_the_t_cells_nfat_
     """Tacrolimus held at 10 nM for 2 days: the infection index is the T-cell's untreated /
     treated proliferation (averaged over the last day), computed here from the network with the
     calcineurin block of :func:`model.pharmacology.calcineurin_inhibition` on its input (the
-    T-cell makes 80 % of its IL-2 through NFAT: Bierer 1990 PNAS 87:9231); the other indices
-    stay 1.0, since no other reference cell makes its own growth factor through NFAT."""
+    T-cell makes 80 % of its IL-2 through NFAT: Bierer 1990 PNAS 87:9231). The glucose index is
+    the beta cell's lost insulin output alone (liver and muscle insulin action untouched:
+    tacrolimus does not reach FRB), 1 / (1 - share x block); lipids and wounds stay 1.0."""
     library = load_library()
     panel = adverse_panel(Regime("tacrolimus", 0.0, "fixed", conc_nM=10.0), 2.0, library)
     params = sg.cell_type_params("tcell")
@@ -103,5 +105,19 @@ def test_a_calcineurin_inhibitor_raises_infection_risk_through_the_t_cells_nfat_
             ratios.append(p[1] / p[0])
     assert panel["infection_risk"] == pytest.approx(np.mean(ratios), rel=1e-9)
     assert panel["infection_risk"] > 2.0
-    for key in ("glucose_intolerance", "hyperlipidemia", "wound_healing_delay"):
+    beta = calcineurin_inhibition({"tacrolimus": 10.0}, 1.0, library)
+    assert panel["glucose_intolerance"] == pytest.approx(1.0 / (1.0 - 0.5 * beta), rel=1e-12)
+    for key in ("hyperlipidemia", "wound_healing_delay"):
         assert panel[key] == 1.0
+
+
+def test_calcineurin_inhibitors_are_diabetogenic_tacrolimus_more_than_cyclosporine():
+    """Post-transplant diabetes: calcineurin inhibitors impair the beta cell's insulin output
+    (Heit 2006 Nature 443:345), tacrolimus more often than cyclosporine (Heisel 2004 Am J
+    Transplant 4:583: 9.8 % vs 2.7 % insulin-dependent). Each at its drug file's clinical
+    regime for 14 days; neither touches liver or muscle insulin signalling."""
+    library = load_library()
+    tac = adverse_panel(build_regime(library, "tacrolimus"), 14, library)
+    csa = adverse_panel(build_regime(library, "cyclosporine"), 14, library)
+    assert tac["glucose_intolerance"] > csa["glucose_intolerance"] > 1.2
+    assert tac["glucose_intolerance"] <= 1.0 / (1.0 - 0.5)  # at most the NFAT share lost
