@@ -165,7 +165,8 @@ def regimen(
 
 def _regime_for(scenario: str, treatment: Regime | str, library: DrugLibrary) -> Regime:
     """A Regime as given, or a drug name with its defaults from the scenario's start day (in
-    an in-vitro scenario held at its medium concentration, as ``mtor-sim run`` holds it)."""
+    an in-vitro scenario held at its medium concentration, in a mouse cohort the drug's
+    standard diet, as ``mtor-sim run`` gives them)."""
     if isinstance(treatment, Regime):
         return treatment
     if not isinstance(treatment, str):
@@ -176,6 +177,7 @@ def _regime_for(scenario: str, treatment: Regime | str, library: DrugLibrary) ->
         treatment,
         start_day=spec.default_start_day if treatment != "none" else None,
         in_vitro=spec.in_vitro,  # a dish holds a drug named alone at a medium concentration
+        species=spec.species,  # a mouse cohort eats the drug's standard diet
     )
 
 

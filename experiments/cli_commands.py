@@ -261,11 +261,16 @@ def cmd_pk(args) -> int:
     from mtor_abm.experiments.runner import check_days
 
     args.days = check_days(args.days)  # before make_regime prints its notes
-    regime = make_regime(args, library)
+    subject = pk_subject(args)
+    regime = make_regime(args, library, species=subject.species)
     with reporter(f"pk {regime.drug}", "sample") as report:
-        times, conc = simulate(regime, args.days, dt_h=0.5, library=library, progress=report)
+        times, conc = simulate(
+            regime, args.days, dt_h=0.5, library=library, progress=report, subject=subject
+        )
     parent = conc.get(regime.drug, np.zeros_like(times))
-    ss = steady_state_summary(regime, library) if regime.drug != "none" else {}
+    ss = {}
+    if regime.drug != "none":
+        ss = steady_state_summary(regime, library, subject=subject)
     result = {
         "drug": regime.drug,
         "dose_mg": regime.dose_mg,
@@ -278,13 +283,15 @@ def cmd_pk(args) -> int:
         "trough_ng_ml": ss.get("trough_ng_ml"),
         "cmax_ng_ml": ss.get("cmax_ng_ml"),
         "half_life_h": ss.get("half_life_h"),
-        "adverse": run_adverse_panel(regime, args.days, library),
+        "adverse": run_adverse_panel(regime, args.days, library, subject=subject),
+        "pk_subject": subject.to_dict(),
     }
     if args.json:
         print_json(result)
         return EXIT_OK
     doses, _ = dose_times_h(regime, 0.0, args.days * 24.0)
-    print(f"{describe_regime(regime)} over {days_text(args.days)}")
+    who = "" if subject.species == "human" else f" in a {subject.sex} mouse (mouse PK)"
+    print(f"{describe_regime(regime)}{who} over {days_text(args.days)}")
     print(f"  doses given: {len(doses)}")
     for key in ("trough_ng_ml", "cmax_ng_ml", "half_life_h"):
         value = result[key]
@@ -293,6 +300,24 @@ def cmd_pk(args) -> int:
     for k, v in result["adverse"].items():
         print(f"    {k:20s} {format_readout(v, k)}")
     return EXIT_OK
+
+
+def pk_subject(args):
+    """Whose PK ``pk`` computes: ``--species`` (default human) and, for a mouse, ``--sex``
+    (default male); InputError for ``--sex`` or ``--diet-ppm`` without ``--species mouse``."""
+    from mtor_abm.model.species import HUMAN, Subject
+
+    species = getattr(args, "species", None) or "human"
+    sex = getattr(args, "sex", None)
+    if species == "human":
+        for flag, value in (("--sex", sex), ("--diet-ppm", getattr(args, "diet_ppm", None))):
+            if value is not None:
+                raise InputError(
+                    f"{flag} is for a mouse (the cohort scenarios' PK); allowed: add "
+                    f"--species mouse, or leave {flag} out"
+                )
+        return HUMAN
+    return Subject(species, sex or "male")
 
 
 def aligned(rows: list[tuple[str, ...]]) -> list[str]:

@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     from mtor_abm.model.domains import MAX_SEED
     from mtor_abm.model.pathway import MAX_PATHWAY_HOURS
     from mtor_abm.model.pharmacology import MAX_CONC_NM, MAX_DAY, MAX_DOSE_MG
-    from mtor_abm.model.species import DIET_PPM_DOMAIN
+    from mtor_abm.model.species import DIET_PPM_DOMAIN, SEXES, SPECIES
 
     p = _Parser(
         prog="mtor-sim",
@@ -139,6 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--loading-dose",
         type=_number("--loading-dose", high=MAX_DOSE_MG),
         help=LOADING_HELP,
+    )
+    pk.add_argument(
+        "--species",
+        choices=SPECIES,
+        help="whose PK: human (default) or mouse (the aging and neuro cohorts' PK)",
+    )
+    pk.add_argument("--sex", choices=SEXES, help="a mouse's sex (default male; needs --species)")
+    pk.add_argument(
+        "--diet-ppm",
+        type=_number("--diet-ppm", high=DIET_PPM_DOMAIN.high),
+        metavar="PPM",
+        help="the drug in a mouse's food, ppm (needs --species mouse; 14 ppm = 2.24 mg/kg/day)",
     )
     pk.add_argument(
         "--days", type=_number("--days", 1e-9, MAX_DAY), default=14.0, help="default 14"

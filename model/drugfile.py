@@ -28,6 +28,7 @@ from mtor_abm.model.druglib import (
     plain_definition,
 )
 from mtor_abm.model.errors import InputError
+from mtor_abm.model.species import DIET_PPM_DOMAIN
 
 _PK_FIELDS = (
     "route",
@@ -51,7 +52,7 @@ _PK_FIELDS = (
 _SPECIES_PK_FIELDS = ("female_clearance_ratio",)
 #: PK tables of other species than human: table name -> species (:mod:`model.species`).
 SPECIES_PK_TABLES: Mapping[str, str] = MappingProxyType({"pk_mouse": "mouse"})
-_DOSING_FIELDS = ("dose_mg", "schedule", "loading_dose_mg", "conc_nM")
+_DOSING_FIELDS = ("dose_mg", "schedule", "loading_dose_mg", "conc_nM", "mouse_diet_ppm")
 _TOP_FIELDS = (
     "name",
     "class",
@@ -100,6 +101,7 @@ DRUG_FIELD_DOMAINS: Mapping[str, Domain] = MappingProxyType(
         "dose_mg": Domain(0.0, MAX_DOSE_MG, "mg"),
         "loading_dose_mg": Domain(0.0, MAX_DOSE_MG, "mg"),
         "conc_nM": Domain(0.0, MAX_CONC_NM, "nM"),
+        "mouse_diet_ppm": DIET_PPM_DOMAIN,
     }
 )
 
@@ -154,6 +156,7 @@ def parse_drug(data: Mapping[str, Any], origin: str = "<drug>", packaged: bool =
         default_schedule=dosing["schedule"],
         default_loading_dose_mg=dosing["loading_dose_mg"] or None,  # 0 mg: no loading dose
         default_conc_nM=dosing["conc_nM"],
+        default_mouse_diet_ppm=dosing["mouse_diet_ppm"],
         sources=MappingProxyType(sources),
         origin=origin,
         definition=MappingProxyType(plain_definition(data)),
@@ -313,6 +316,7 @@ def _parse_dosing(table: Mapping[str, Any], origin: str) -> dict[str, Any]:
         "schedule": schedule,
         "loading_dose_mg": _number(table, "loading_dose_mg", origin, "dosing."),
         "conc_nM": _number(table, "conc_nM", origin, "dosing."),
+        "mouse_diet_ppm": _number(table, "mouse_diet_ppm", origin, "dosing."),
     }
 
 

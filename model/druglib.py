@@ -117,6 +117,9 @@ class Drug:
     packaged: bool = field(default=False, compare=False)
     species_pk: Mapping[str, PKParams] = field(default_factory=lambda: MappingProxyType({}))
     """PK sets of other species than human, by species (``mouse``: the file's ``[pk_mouse]``)."""
+    default_mouse_diet_ppm: float | None = None
+    """The diet a mouse cohort is given when the drug is named alone, ppm (``dosing.
+    mouse_diet_ppm``; None: none, a dose or diet must then be given)."""
 
     def pk_for(self, subject: Subject = HUMAN) -> PKParams | None:
         """The PK parameters a dose of this drug goes through in ``subject``.

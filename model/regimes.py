@@ -88,7 +88,9 @@ def build_regime(
             ``species`` mouse, and alone (no dose, schedule, loading dose, concentration or
             trough target: the diet sets them).
         species: who is dosed (:attr:`model.scenarios.ScenarioSpec.species`): ``human`` or
-            ``mouse`` (a cohort scenario); a diet needs a mouse.
+            ``mouse`` (a cohort scenario); a diet needs a mouse. A mouse given a drug by name
+            alone eats the drug's standard diet (``dosing.mouse_diet_ppm``: sirolimus 14 ppm,
+            Harrison 2009), never a patient's dose (InputError for a drug without one).
 
     Returns the checked :class:`~model.pharmacology.Regime` (``UNTREATED`` for drug ``none``).
     Raises :class:`~model.errors.InputError` naming the field when the combination is invalid
@@ -137,6 +139,15 @@ def build_regime(
             "pharmacokinetics; allowed: leave it out, or run an in-vivo scenario"
         )
     dosed = dose_mg is not None or loading_dose_mg is not None or schedule not in (None, "fixed")
+    if target_trough_ng_ml is not None and species == "mouse":
+        raise InputError(
+            "target_trough (--target-trough, --regimen) adjusts a patient's dose to a trough: "
+            "a mouse cohort is dosed by diet or per mouse; allowed: --diet-ppm PPM, --dose MG "
+            "with --schedule, or --conc NM"
+        )
+    named_alone = not dosed and conc_nM is None and target_trough_ng_ml is None
+    if species == "mouse" and named_alone and found.pk is not None and not in_vitro:
+        return _mouse_default(library, drug, given, start_day, co_regime)
     if in_vitro and conc_nM is None and not dosed:
         conc_nM = in_vitro_conc_nM(library, drug)
     if conc_nM is not None or (found.fixed_only and schedule in (None, "fixed")):
@@ -202,6 +213,30 @@ FLAGS = MappingProxyType(
         "diet_ppm": "--diet-ppm",
     }
 )
+
+
+def _mouse_default(
+    library: DrugLibrary,
+    drug: str,
+    given: dict,
+    start_day: float | None,
+    co_regime: Regime | None,
+) -> Regime:
+    """A mouse cohort's regime of a drug named alone: its standard diet (``dosing.
+    mouse_diet_ppm``), never the patient's clinical dose (mg per patient would be tens of
+    mg/kg in a mouse). InputError when the drug has none: the user gives a diet or a dose."""
+    found = library.drug(drug)
+    found.pk_for(Subject("mouse"))  # InputError when the drug has no mouse PK
+    ppm = found.default_mouse_diet_ppm
+    if ppm is None:
+        raise InputError(
+            f"{drug} has no standard mouse diet (dosing.mouse_diet_ppm in its drug file) and "
+            "its clinical dose is a patient's; allowed: --diet-ppm PPM, --dose MG (per mouse) "
+            "with --schedule, or --conc NM"
+        )
+    return _diet_regime(
+        library, drug, {**given, "diet_ppm": ppm}, False, "mouse", start_day, co_regime
+    )
 
 
 def _diet_regime(
@@ -381,7 +416,7 @@ def loading_dose_note(library: DrugLibrary, regime: Regime) -> str | None:
     if regime.co_regime is not None:
         notes = [loading_dose_note(library, part) for part in regime.parts]
         return "; ".join(n for n in notes if n) or None
-    if regime.drug == "none":
+    if regime.drug == "none" or regime.diet_ppm is not None:  # a diet has no doses
         return None
     base = default_regime(regime.drug, library)
     own, now = base.loading_dose_mg, regime.loading_dose_mg

@@ -202,6 +202,25 @@ def test_same_seed_same_diet_cohort():
     assert np.isfinite(runs[0]["mean_damage"]).all()
 
 
+def test_a_drug_named_alone_in_a_mouse_cohort_is_its_standard_diet():
+    """A mouse cohort given sirolimus by name eats 14 ppm (Harrison 2009; dosing.mouse_diet_ppm),
+    never the patient's 2 mg daily (67 mg/kg in a 30 g mouse); a patient still gets the label
+    dose; a drug with no standard mouse diet needs one said."""
+    mouse = build_regime(LIBRARY, "sirolimus", species="mouse", start_day=600, stop_day=690)
+    assert (mouse.diet_ppm, mouse.start_day, mouse.stop_day) == (14.0, 600.0, 690.0)
+    assert build_regime(LIBRARY, "sirolimus").dose_mg == 2.0  # Rapamune label, a patient
+    with pytest.raises(InputError, match="no standard mouse diet"):
+        build_regime(LIBRARY, "everolimus", species="mouse")
+    with pytest.raises(InputError, match="no mouse pharmacokinetics"):
+        build_regime(LIBRARY, "tacrolimus", species="mouse")
+    with pytest.raises(InputError, match="a mouse cohort is dosed by diet"):
+        build_regime(LIBRARY, "sirolimus", species="mouse", target_trough_ng_ml=(5, 15),
+                     monitor_until_day=30)  # fmt: skip
+    own = build_regime(LIBRARY, "sirolimus", species="mouse", dose_mg=0.06, schedule="every_5d")
+    assert (own.dose_mg, own.schedule, own.diet_ppm) == (0.06, "every_5d", None)
+    assert api.build("aging", "sirolimus", organisms=1, lattice=2).regime.diet_ppm == 14.0
+
+
 # --------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize(
     ("kwargs", "words"),
@@ -236,6 +255,22 @@ def test_a_diet_in_a_patient_scenario_or_inconsistent_record_is_refused():
         Regime("sirolimus", 1.0, "continuous", diet_ppm=14)
     with pytest.raises(InputError, match="needs schedule 'continuous'"):
         Regime("sirolimus", 0.0672, "daily", diet_ppm=14)
+
+
+def test_pk_command_gives_a_mouse_diet_steady_state(capsys):
+    """``mtor-sim pk --species mouse --sex female --diet-ppm 42`` reports the female steady
+    state F R / CL and the mouse half-life; no loading-dose note for a diet."""
+    argv = ["pk", "--drug", "sirolimus", "--species", "mouse", "--sex", "female"]
+    assert main([*argv, "--diet-ppm", "42", "--days", "3", "--json"]) == 0
+    out, err = capsys.readouterr()
+    result = json.loads(out)
+    expected = _expected_css_ng_ml("sirolimus", 42, "female")
+    assert result["trough_ng_ml"] == pytest.approx(expected, rel=1e-9)
+    assert result["half_life_h"] == pytest.approx(11.2, rel=1e-9)
+    assert result["pk_subject"] == FEMALE.to_dict()
+    assert "loading dose" not in err
+    assert main(["pk", "--drug", "sirolimus", "--diet-ppm", "14"]) == 2
+    assert "--species mouse" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
