@@ -384,3 +384,19 @@ def test_the_human_pk_field_set_takes_no_sex_ratio(tmp_path):
     path.write_text(text)
     with pytest.raises(InputError, match=r"pk\.female_clearance_ratio is not a known field"):
         load_library([path])
+
+
+def test_the_dashboard_draws_a_cohorts_pk_through_its_mice():
+    """The dashboard's run of an aging cohort has its models' subject (the mice of its sex),
+    which its PK curve (and adverse panel) take: a female's 14 ppm curve rises to her steady
+    state as one compartment with t1/2 5.6 h / 0.5."""
+    from mtor_abm.visualization.dashboard import plots
+    from mtor_abm.visualization.dashboard.state import ArmSpec, Run
+
+    run = Run("aging", [ArmSpec("s", "sirolimus", 0.06, "daily")],
+              {"organisms": 2, "lattice": 3, "sex": "female"})  # fmt: skip
+    assert run.subject == FEMALE and run.arms[0].model.subject == FEMALE
+    times, conc = plots.pk_curves([diet("sirolimus", 14)], 5.0, LIBRARY, subject=run.subject)[0]
+    rise = 1.0 - math.exp(-math.log(2) / 11.2 * times[-1])  # one compartment from zero
+    expected = _expected_css_ng_ml("sirolimus", 14, "female") * rise
+    assert conc[-1] == pytest.approx(expected, rel=1e-6)

@@ -156,11 +156,13 @@ def PKPanel(run: Run, hours: float, horizon_h: float):
     days = float(int(horizon_h / 24.0 + 0.999))
     in_vitro = get_scenario(run.scenario).in_vitro
 
+    subject = run.subject  # a cohort's mice: their PK, as the models
+
     def chart():
-        curves = pk_curves(regimes, max(days, 1.0), run.library, in_vitro)
+        curves = pk_curves(regimes, max(days, 1.0), run.library, in_vitro, subject)
         return pk_svg(regimes, labels, curves, 24.0 * max(days, 1.0), in_vitro)
 
-    svg = solara.use_memo(chart, [tuple(regimes), tuple(labels), days, in_vitro])
+    svg = solara.use_memo(chart, [tuple(regimes), tuple(labels), days, in_vitro, subject])
     unit, _ = time_axis(24.0 * max(days, 1.0))
     now = now_line_svg(hours / unit, (0.0, 24.0 * max(days, 1.0) / unit))
     Md("#### Medium concentration" if in_vitro else "#### Blood concentration (PK)")

@@ -14,6 +14,7 @@ from scipy.signal import fftconvolve
 
 from mtor_abm.model.pharmacology import dose_times_h
 from mtor_abm.model.pk import simulate
+from mtor_abm.model.species import HUMAN, Subject
 from mtor_abm.visualization.dashboard.charts import Line, envelope, line_chart_svg
 from mtor_abm.visualization.dashboard.view_figures import ARM_COLOURS, column_label
 from mtor_abm.visualization.dashboard.views import READOUT_NAMES
@@ -53,7 +54,9 @@ def timeseries_svg(series: list[dict], labels: list[str], column: str, horizon_h
     )
 
 
-def pk_curves(regimes: list, days: float, library, in_vitro: bool = False) -> list:
+def pk_curves(
+    regimes: list, days: float, library, in_vitro: bool = False, subject: Subject = HUMAN
+) -> list:
     """Per regime ``(times_h, concentration)`` of the parent drug, or None when untreated.
 
     Concentration in nM when ``in_vitro`` (a held medium level), else ng/mL in blood. Sampled
@@ -66,7 +69,7 @@ def pk_curves(regimes: list, days: float, library, in_vitro: bool = False) -> li
         if regime.drug == "none":
             out.append(None)
             continue
-        times, parent = _parent_curve(regime, days, library)
+        times, parent = _parent_curve(regime, days, library, subject)
         if in_vitro:
             parent = parent * 1e3 / library.drug(regime.drug).molecular_weight_g_per_mol
         out.append((times, parent))
@@ -90,13 +93,16 @@ def pk_svg(regimes, labels, curves, horizon_h: float, in_vitro: bool = False) ->
     )
 
 
-def _parent_curve(regime, days: float, library) -> tuple[np.ndarray, np.ndarray]:
-    """(times_h, parent drug ng/mL) every ``PK_DT_H`` over ``days`` (see :func:`pk_curves`)."""
+def _parent_curve(
+    regime, days: float, library, subject: Subject = HUMAN
+) -> tuple[np.ndarray, np.ndarray]:
+    """(times_h, parent drug ng/mL) every ``PK_DT_H`` over ``days`` (see :func:`pk_curves`)
+    through ``subject``'s PK (a cohort's mice, else a patient)."""
     n = int(days * 24.0 / PK_DT_H + 1e-9)
     discrete = regime.parsed_schedule.discrete
     if n <= PK_DIRECT_SAMPLES or not discrete:
         dt_h = max(PK_DT_H, days * 24.0 / PK_DIRECT_SAMPLES)  # held or infused: no peaks
-        times, conc = simulate(regime, days, dt_h=dt_h, library=library)
+        times, conc = simulate(regime, days, dt_h=dt_h, library=library, subject=subject)
         return times, np.asarray(conc.get(regime.drug, next(iter(conc.values()))))
     times = np.arange(n + 1) * PK_DT_H
     doses, amounts = dose_times_h(regime, 0.0, times[-1] + 1e-9)
@@ -107,7 +113,9 @@ def _parent_curve(regime, days: float, library) -> tuple[np.ndarray, np.ndarray]
         regime, start_day=offset_h / 24.0, stop_day=(offset_h + PK_DT_H) / 24.0,
         loading_dose_mg=None,
     )  # fmt: skip
-    _, conc = simulate(one, min(days, RESPONSE_DAYS), dt_h=PK_DT_H, library=library)
+    _, conc = simulate(
+        one, min(days, RESPONSE_DAYS), dt_h=PK_DT_H, library=library, subject=subject
+    )
     response = np.asarray(conc.get(regime.drug, next(iter(conc.values()))))
     train = np.zeros(n + 1)
     slots = np.floor((doses - offset_h) / PK_DT_H + 1e-9).astype(int)

@@ -20,6 +20,7 @@ from mtor_abm.model.pharmacology import REGIME_DOMAINS, DrugLibrary, Regime, loa
 from mtor_abm.model.regimes import build_regime, describe_regime, in_vitro_conc_nM
 from mtor_abm.model.scenarios import SCENARIOS, get_scenario
 from mtor_abm.model.scenarios.base import defaults, parse_overrides
+from mtor_abm.model.species import HUMAN, Subject
 
 MAX_ARMS = 4
 MAX_REPLICATES = 8
@@ -278,6 +279,12 @@ class Run:
         return float(self.arms[0].model.dt_h)
 
     @property
+    def subject(self) -> Subject:
+        """Whose PK the arms' doses go through: a cohort's mice (their sex), else a patient
+        (the models' own, so the PK curve and the adverse panel show what the cells see)."""
+        return getattr(self.arms[0].model, "subject", HUMAN) if self.arms else HUMAN
+
+    @property
     def setup(self) -> dict[str, Any]:
         """Every scenario parameter of the run, defaults included (what it set up: a wound,
         an infection ...)."""
@@ -360,7 +367,7 @@ class Run:
             with self._adverse_lock:
                 panel = self._adverse.get(key)
             if panel is None:
-                panel = adverse_panel(arm.regime, float(days), self.library)
+                panel = adverse_panel(arm.regime, float(days), self.library, subject=self.subject)
                 with self._adverse_lock:
                     self._adverse[key] = panel
             out.append(dict(panel))
