@@ -6,10 +6,20 @@ Each organism is a ``lattice`` x ``lattice`` patch of somatic cells plus a pool 
 * **Damage** is produced in proportion to the cell's load, ``1 - w + w * translation``: the
   share ``w = load_damage_share`` follows its mTORC1-driven translation (protein synthesis,
   misfolding, metabolic stress; 1 = untreated reference cell), the rest does not; SASP from
-  senescent neighbours raises it. Autophagy (the signalling model's flux times
-  ``autophagy_capacity``) clears it, first order; a small fraction of the damage present
-  becomes non-degradable each day (lipofuscin-like, Terman & Brunk 2004), which daughters
-  inherit from their stem cells: the slow clock of the model.
+  senescent neighbours raises it. It is cleared first order, a share
+  ``autophagy_clearance_share`` by autophagy and the rest by routes that need no Atg genes
+  (proteasome, dilution). Autophagic degradation is the signalling model's ULK1-driven flux
+  (hours) times a **lysosomal capacity** that follows nuclear TFEB over days
+  (:mod:`model.scenarios.lysosome`: mTORC1 holds TFEB out of the nucleus as it holds ULK1-S757;
+  Settembre 2012 EMBO J 31:1095) times ``autophagy_capacity`` (0 = Atg knockout).
+* **Aggregated damage**: a small fraction of the damage present aggregates each day
+  (lipofuscin-like, Terman & Brunk 2004), which daughters inherit from their stem cells: the
+  slow clock of the model. Lysosomes at the untreated level are taken up by the day's load, so
+  aggregates are degraded only by capacity above it (``residual_clearance_per_day`` per unit
+  of flux above 1): untreated they build up for life; under mTORC1 inhibition part is
+  degraded, and what a transient course cleared stays cleared after it ends (it re-forms only
+  at the slow daily rate).
+
 * **Senescence**: a functional cell becomes senescent with a daily hazard rising
   exponentially with its damage. Senescent cells stay in place, secrete SASP in proportion to
   their own load (SASP factors are mTORC1-dependent: Laberge 2015 Nat Cell Biol
@@ -20,6 +30,11 @@ Each organism is a ``lattice`` x ``lattice`` patch of somatic cells plus a pool 
   and is lost (exhausted) with a hazard that rises with its damage and with chronic mTORC1
   activity (Chen 2009 Sci Signal 2:ra75; Yilmaz 2012 Nature 486:490).
 * An organism **dies** when its functional cell fraction falls below ``death_threshold``.
+
+mTORC1 inhibition thus helps through three arms: less translation-driven damage, faster
+autophagic clearance, and degradation of aggregates by spare lysosomal capacity. The last two
+need autophagy: with ``autophagy_capacity = 0`` only the first is left (Bjedov 2010 Cell
+Metab 11:35: rapamycin's lifespan gain in flies needs Atg5).
 
 Nothing draws a lifespan: the cohort's survival curve emerges from these rules. Senescence,
 SASP and stem exhaustion feed back on each other, so the functional reserve erodes faster
@@ -68,6 +83,7 @@ from mtor_abm.model.records import readout_collector
 from mtor_abm.model.scenarios.aging_params import EMPTY, FUNCTIONAL, SENESCENT, AgingScenario
 from mtor_abm.model.scenarios.aging_views import AgingViews
 from mtor_abm.model.scenarios.cohort import CohortModel
+from mtor_abm.model.scenarios.lysosome import lysosome_target, reference_ulk1, relax_lysosome
 from mtor_abm.model.survival import km_quantile
 
 __all__ = (
@@ -90,6 +106,7 @@ class AgingModel(AgingViews, CohortModel):
         "damage",
         "residual",
         "sasp",
+        "lysosome",
     )
 
     def __init__(self, scenario: AgingScenario, regime, library=None):
@@ -108,6 +125,13 @@ class AgingModel(AgingViews, CohortModel):
         self.damage = np.ones((n, m + self.n_stem))  # clearable; 1 = young steady state
         self.residual = np.zeros((n, m + self.n_stem))  # non-degradable (lipofuscin-like)
         self.sasp = np.zeros((n, m))
+        self.ulk1_ref = reference_ulk1(scenario.cell_type)
+        # TFEB-driven lysosomal capacity (1 = untreated reference cell), at its steady state.
+        self.lysosome = lysosome_target(
+            self.per_org(self.state["ulk1"]) / self.ulk1_ref,
+            scenario.tfeb_gain,
+            scenario.lysosome_max,
+        )
         self.datacollector = readout_collector(self)  # one Mesa reporter per readout
 
     # Phase 2 ------------------------------------------------------------------------------
@@ -133,7 +157,12 @@ class AgingModel(AgingViews, CohortModel):
         sc = self.scenario
         live = self.alive
         load = self.mtor_drive()[live]
-        flux = self.per_org(self.out["autophagy"])[live] * sc.autophagy_capacity
+        lysosome = self.lysosome[live]
+        ulk1_rel = self.per_org(self.state["ulk1"])[live] / self.ulk1_ref
+        target = lysosome_target(ulk1_rel, sc.tfeb_gain, sc.lysosome_max)
+        relax_lysosome(lysosome, target, sc.tfeb_tau_days)
+        self.lysosome[live] = lysosome
+        flux = self.autophagic_flux()[live]
         status, damage, residual = self.status[live], self.damage[live], self.residual[live]
         stem = self.stem_active[live]
         m = self.n_soma
@@ -147,11 +176,16 @@ class AgingModel(AgingViews, CohortModel):
         )
         k = sc.damage_clearance_per_day
         production = k * load * (1.0 + sc.sasp_damage_gain * sasp)
-        clearance = k * flux
+        share = sc.autophagy_clearance_share
+        clearance = k * (share * flux + (1.0 - share))
         decay = np.exp(-clearance)
         gain = np.where(
             clearance > 1e-12, -np.expm1(-clearance) / np.maximum(clearance, 1e-12), 1.0
         )
+        # Lysosomes at the untreated level are saturated by the day's load: only capacity above
+        # it (spare) degrades the aggregated, lipofuscin-like pool (Terman & Brunk 2004).
+        spare = np.maximum(flux - 1.0, 0.0)
+        residual *= np.exp(-sc.residual_clearance_per_day * spare)
         residual += sc.residual_fraction_per_day * damage * (0.5 * (1.0 + decay))
         damage[...] = damage * decay + production * gain
         total = damage + residual
@@ -177,6 +211,15 @@ class AgingModel(AgingViews, CohortModel):
         functional_fraction = np.zeros(self.n_org)
         functional_fraction[live] = np.mean(status == FUNCTIONAL, axis=1)
         self.kill(live & (functional_fraction < sc.death_threshold))
+
+    def autophagic_flux(self) -> np.ndarray:
+        """Autophagic degradation of every cell [organism, cell], 1 = untreated reference cell.
+
+        The network's ULK1-driven flux (hours) times the TFEB-driven lysosomal capacity
+        (days, :mod:`model.scenarios.lysosome`) times the genetic ``autophagy_capacity``.
+        """
+        flux = self.per_org(self.out["autophagy"]) * self.lysosome
+        return flux * self.scenario.autophagy_capacity
 
     def mtor_drive(self) -> np.ndarray:
         """mTORC1-driven load of every cell [organism, cell], 1 = untreated reference cell.
@@ -267,6 +310,7 @@ class AgingModel(AgingViews, CohortModel):
                 mean_pS6K=float(s6k.mean() / ref["s6k"]),
                 mean_pAKT_S473=float(akt.mean() / ref["akt_s473"]),
                 mean_autophagy=float(self.per_org(self.out["autophagy"])[live].mean()),
+                mean_lysosome=float(self.lysosome[live].mean()),
             )
         else:
             for key in (
@@ -278,6 +322,7 @@ class AgingModel(AgingViews, CohortModel):
                 "mean_pS6K",
                 "mean_pAKT_S473",
                 "mean_autophagy",
+                "mean_lysosome",
             ):
                 row[key] = None  # a mean over no living organism: undefined
         return row

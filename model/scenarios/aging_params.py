@@ -10,6 +10,12 @@ from types import MappingProxyType
 
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.scenarios.base import Param
+from mtor_abm.model.scenarios.lysosome import (
+    LYSOSOME_MAX,
+    TFEB_GAIN,
+    TFEB_PARAMETERS,
+    TFEB_TAU_DAYS,
+)
 from mtor_abm.model.scenarios.mouse import MouseCohortScenario
 
 EMPTY, FUNCTIONAL, SENESCENT = 0, 1, 2
@@ -24,8 +30,13 @@ class AgingScenario(MouseCohortScenario):  # + sex: the mouse PK
         stem_cells: stem/progenitor cells per organism at birth.
         cell_type: signalling parameters of the cells.
         autophagy_capacity: autophagy machinery (1 = normal, 0 = knocked out).
+        autophagy_clearance_share: share of basal damage clearance that is autophagic.
+        tfeb_gain: rise of lysosomal capacity per relative rise of ULK1 activity (TFEB arm).
+        lysosome_max: saturating lysosomal capacity under full TFEB activation, relative.
+        tfeb_tau_days: time constant of lysosomal capacity following TFEB, days.
         growth_factor_spread: SD of log growth-factor drive between organisms.
         damage_clearance_per_day: first-order clearance of damage at basal autophagy, 1/day.
+        load_damage_share: share of damage production following mTORC1-driven translation.
         sasp_damage_gain: rise of damage production per unit SASP.
         senescence_hazard_per_day: senescence hazard of a cell at the young damage level, 1/day.
         senescence_damage_slope: e-fold rise of the senescence hazard per unit damage.
@@ -35,6 +46,9 @@ class AgingScenario(MouseCohortScenario):  # + sex: the mouse PK
         stem_renewal_per_day: refill rate of an empty site by a full, undamaged stem pool, 1/day.
         stem_division_damage: damage a stem cell takes per daughter it gives.
         stem_exhaustion_per_day: loss hazard of a stem cell at young damage and mTOR, 1/day.
+        residual_fraction_per_day: fraction of a cell's damage that aggregates per day, 1/day.
+        residual_clearance_per_day: degradation of aggregated damage per unit of autophagic
+            flux above the untreated level (spare lysosomal capacity), 1/day.
         death_threshold: functional fraction below which an organism dies.
     """
 
@@ -43,9 +57,13 @@ class AgingScenario(MouseCohortScenario):  # + sex: the mouse PK
     stem_cells: int = 8
     cell_type: str = "epithelial"
     autophagy_capacity: float = 1.0
+    autophagy_clearance_share: float = 0.2
+    tfeb_gain: float = TFEB_GAIN
+    lysosome_max: float = LYSOSOME_MAX
+    tfeb_tau_days: float = TFEB_TAU_DAYS
     growth_factor_spread: float = 0.15
     damage_clearance_per_day: float = 0.05
-    load_damage_share: float = 0.3
+    load_damage_share: float = 0.1
     sasp_damage_gain: float = 1.5
     senescence_hazard_per_day: float = 4e-4
     senescence_damage_slope: float = 1.2
@@ -56,6 +74,7 @@ class AgingScenario(MouseCohortScenario):  # + sex: the mouse PK
     stem_division_damage: float = 0.01
     stem_exhaustion_per_day: float = 5e-4
     residual_fraction_per_day: float = 0.0014
+    residual_clearance_per_day: float = 0.0025
     death_threshold: float = 0.5
 
     PARAMETERS = MappingProxyType(
@@ -72,6 +91,16 @@ class AgingScenario(MouseCohortScenario):  # + sex: the mouse PK
                 0,
                 10,
             ),
+            "autophagy_clearance_share": Param(
+                "fraction",
+                "share of basal damage clearance that is autophagic; the rest (proteasome, "
+                "dilution) needs no Atg genes (assumed; tissue Atg5/Atg7 knockouts accumulate "
+                "damaged proteins and organelles yet their cells survive for months: Komatsu 2005 "
+                "J Cell Biol 169:425, Hara 2006 Nature 441:885)",
+                0,
+                1,
+            ),
+            **TFEB_PARAMETERS,
             "growth_factor_spread": Param(
                 "log SD",
                 "between-organism spread of insulin/IGF-1 drive (assumed; genetically "
@@ -136,10 +165,20 @@ class AgingScenario(MouseCohortScenario):  # + sex: the mouse PK
             ),
             "residual_fraction_per_day": Param(
                 "1/day",
-                "fraction of a cell's damage turned non-degradable per day (assumed; lipofuscin "
+                "fraction of a cell's damage that aggregates per day (assumed; lipofuscin "
                 "accumulation: Terman & Brunk 2004 Antioxid Redox Signal 6:245)",
                 0,
                 1,
+            ),
+            "residual_clearance_per_day": Param(
+                "1/day",
+                "degradation of aggregated, lipofuscin-like damage per unit of autophagic flux "
+                "above the untreated level: lysosomes at the untreated level are taken up by the "
+                "day's load (assumed; 'garbage catastrophe': Terman & Brunk 2004 Antioxid Redox "
+                "Signal 6:245; TFEB activation clears aggregates: Decressac 2013 PNAS "
+                "110:E1817)",
+                0,
+                10,
             ),
             "death_threshold": Param(
                 "fraction", "functional cell fraction below which an organism dies (assumed)", 0, 1

@@ -194,6 +194,9 @@ class CohortModel(mesa.Model):
         ``z / (1 + z)`` (exact for FKBP12-bound drug; the tiny FKBP12-free FRB binding is
         scaled too).
         """
+        if self._cells_alike():
+            self._signal_per_organism()
+            return
         rows = np.repeat(self.alive, self.cells_per_org)
         occ, inh1, inh2 = self.occupancy
         fk = self.params["fkbp12_level"][rows]
@@ -212,6 +215,42 @@ class CohortModel(mesa.Model):
         out = sg.outputs(state, params)
         for k, v in out.items():
             self.out[k][rows] = v
+
+    def _cells_alike(self) -> bool:
+        """Whether every cell of each organism has the same signalling parameters and state.
+
+        Cells of one organism share its growth-factor drive and the day's drug, so cells that
+        start alike stay alike; then one row per organism gives every cell's update exactly.
+        """
+        c = self.cells_per_org
+        for table in (self.params, self.state):
+            for v in table.values():
+                rows = v.reshape(self.n_org, c)
+                if not np.array_equal(rows, np.broadcast_to(rows[:, :1], rows.shape)):
+                    return False
+        return True
+
+    def _signal_per_organism(self) -> None:
+        """:meth:`signal` for cohorts whose cells are alike: one row per living organism."""
+        c = self.cells_per_org
+        live = np.flatnonzero(self.alive)
+        first = live * c  # each living organism's first cell
+        occ, inh1, inh2 = self.occupancy
+        fk = self.params["fkbp12_level"][first]
+        z = fk * occ / max(1.0 - occ, 1e-12)
+        inputs = sg.Inputs(
+            growth_factor=self.inputs.growth_factor[first],
+            occ_frb=z / (1.0 + z),
+            inh_mtorc1=inh1,
+            inh_mtorc2=inh2,
+        )
+        state = {k: v[first] for k, v in self.state.items()}
+        params = {k: v[first] for k, v in self.params.items()}
+        sg.advance(state, params, inputs, self.dt_h, substep_h=SIGNAL_SUBSTEP_H)
+        out = sg.outputs(state, params)
+        for table, values in ((self.state, state), (self.out, out)):
+            for k, v in values.items():
+                table[k].reshape(self.n_org, c)[live] = v[:, None]
 
     def decide_fates(self) -> None:
         """Phases 5-6: the scenario's damage, fates and deaths."""

@@ -33,6 +33,15 @@ from mtor_abm.model import signaling as sg
 from mtor_abm.model.records import readout_collector
 from mtor_abm.model.scenarios.base import Param
 from mtor_abm.model.scenarios.cohort import CohortModel
+from mtor_abm.model.scenarios.lysosome import (
+    LYSOSOME_MAX,
+    TFEB_GAIN,
+    TFEB_PARAMETERS,
+    TFEB_TAU_DAYS,
+    lysosome_target,
+    reference_ulk1,
+    relax_lysosome,
+)
 from mtor_abm.model.scenarios.mouse import MouseCohortScenario
 
 #: Categories of the mosaic view, in code order.
@@ -63,6 +72,9 @@ class NeuroScenario(MouseCohortScenario):  # + sex: the mouse PK
         seeding_per_load: rise of the aggregation rate per unit aggregate already present.
         autophagy_aggregate_per_day: autophagic clearance of aggregates at flux 1, 1/day.
         autophagy_capacity: autophagy machinery (1 = normal, 0 = knocked out).
+        tfeb_gain: rise of lysosomal capacity per relative rise of ULK1 activity (TFEB arm).
+        lysosome_max: saturating lysosomal capacity under full TFEB activation, relative.
+        tfeb_tau_days: time constant of lysosomal capacity following TFEB, days.
         toxicity_per_day: death hazard of a neuron at aggregate load 1, 1/day.
         toxicity_power: exponent of the hazard in the aggregate load.
         impaired_load: aggregate load above which a neuron counts as impaired.
@@ -86,6 +98,9 @@ class NeuroScenario(MouseCohortScenario):  # + sex: the mouse PK
     seeding_per_load: float = 7.0
     autophagy_aggregate_per_day: float = 0.04
     autophagy_capacity: float = 1.0
+    tfeb_gain: float = TFEB_GAIN
+    lysosome_max: float = LYSOSOME_MAX
+    tfeb_tau_days: float = TFEB_TAU_DAYS
     toxicity_per_day: float = 0.01
     toxicity_power: float = 2.0
     impaired_load: float = 0.5
@@ -149,6 +164,7 @@ class NeuroScenario(MouseCohortScenario):  # + sex: the mouse PK
                 0,
                 10,
             ),
+            **TFEB_PARAMETERS,
             "toxicity_per_day": Param(
                 "1/day", "death hazard of a neuron at aggregate load 1 (assumed)", 0, 10
             ),
@@ -182,6 +198,7 @@ class NeuroModel(CohortModel):
         "soluble",
         "aggregate",
         "production_factor",
+        "lysosome",
     )
 
     def __init__(self, scenario: NeuroScenario, regime, library=None):
@@ -195,13 +212,16 @@ class NeuroModel(CohortModel):
         self.aggregate = np.zeros(shape)
         spread = float(scenario.production_spread)
         self.production_factor = np.exp(self.rng.normal(0.0, spread, shape) - spread**2 / 2)
+        self.ulk1_ref = reference_ulk1(scenario.cell_type)
+        self.lysosome = self.lysosome_steady_state()  # TFEB-driven, 1 = untreated reference
         self.datacollector = readout_collector(self)  # one Mesa reporter per readout
 
     # Phases 5-6 ---------------------------------------------------------------------------
     def decide_fates(self) -> None:
         """Protein kinetics (4 sub-steps), neuron deaths, release of aggregates."""
         sc = self.scenario
-        flux = self.per_org(self.out["autophagy"]) * sc.autophagy_capacity
+        relax_lysosome(self.lysosome, self.lysosome_steady_state(), sc.tfeb_tau_days)
+        flux = self.autophagic_flux()
         w = sc.production_translation_share
         translation = self.per_org(self.out["translation"])
         make = sc.production_per_day * self.production_factor * (1.0 - w + w * translation)
@@ -221,6 +241,20 @@ class NeuroModel(CohortModel):
         self.neuron_alive &= ~dying
         p[~self.neuron_alive] = 0.0
         a[~self.neuron_alive] = 0.0
+
+    def autophagic_flux(self) -> np.ndarray:
+        """Autophagic degradation of every neuron [organism, cell], 1 = untreated reference
+        cell: the network's ULK1-driven flux times the TFEB-driven lysosomal capacity times
+        the genetic ``autophagy_capacity``."""
+        flux = self.per_org(self.out["autophagy"]) * self.lysosome
+        return flux * self.scenario.autophagy_capacity
+
+    def lysosome_steady_state(self) -> np.ndarray:
+        """TFEB-driven lysosomal capacity each neuron's ULK1 activity calls for [organism, cell]
+        (:func:`model.scenarios.lysosome.lysosome_target`)."""
+        sc = self.scenario
+        ulk1_rel = self.per_org(self.state["ulk1"]) / self.ulk1_ref
+        return lysosome_target(ulk1_rel, sc.tfeb_gain, sc.lysosome_max)
 
     def _release(self, dying: np.ndarray, flux: np.ndarray) -> None:
         """Dying neurons pass ``spread_fraction`` of their aggregates to living neighbours."""
@@ -256,6 +290,7 @@ class NeuroModel(CohortModel):
             "mean_pS6K": float(self.state["s6k"].mean() / ref["s6k"]),
             "mean_pAKT_S473": float(self.state["akt_s473"].mean() / ref["akt_s473"]),
             "mean_autophagy": float(self.out["autophagy"].mean()),
+            "mean_lysosome": float(self.lysosome.mean()),
         }
 
     # ------------------------------------------------------------------ views
