@@ -26,8 +26,10 @@ solver error) is reported with its day and message, and its course up to then is
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import time
+from contextlib import nullcontext
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -45,6 +47,13 @@ FOLLOW_UP_DAYS = (60.0, 120.0, 180.0)
 DAYS_PER_MONTH = 365.25 / 12.0
 
 
+@functools.cache
+def _library():
+    """The packaged drug library, read once per process (a long benchmark must not read drug
+    files changed under it mid-way)."""
+    return load_library()
+
+
 def run_one(job: tuple[str, str, int, float, dict]) -> dict:
     """One tumor run: ``(drug, genotype, seed, follow-up days, scenario overrides)``.
 
@@ -52,7 +61,7 @@ def run_one(job: tuple[str, str, int, float, dict]) -> dict:
     record (shape (n,) each), the RECIST course fields, wall time (s) and the error text of a
     run that failed (None otherwise)."""
     drug, genotype, seed, days, overrides = job
-    library = load_library()
+    library = _library()
     regime = UNTREATED if drug == "none" else default_regime(drug, library, DEFAULT_START_DAY)
     t0 = time.perf_counter()
     error = None
@@ -89,6 +98,14 @@ def save_runs(out: Path, runs: list[dict]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     saved = [{**r, "days": list(r["days"]), "tumor_cells": list(r["tumor_cells"])} for r in runs]
     (out / "runs.json").write_text(json.dumps(saved, default=float))
+
+
+def _load_runs(out: Path) -> list[dict]:
+    """The runs saved by :func:`save_runs` (arrays back as numpy)."""
+    runs = json.loads((out / "runs.json").read_text())
+    for r in runs:
+        r["days"], r["tumor_cells"] = np.asarray(r["days"]), np.asarray(r["tumor_cells"])
+    return runs
 
 
 def _arm_order(run: dict) -> tuple:
@@ -180,13 +197,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="processes (2 cores shared)")
     parser.add_argument("--out", type=Path, default=Path("tumor_course"))
     parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the runs in OUT/runs.json (same other arguments), run the rest",
+    )
+    parser.add_argument(
         "--replot", action="store_true", help="tables and figures from OUT/runs.json"
     )
     args = parser.parse_args()
     if args.replot:
-        runs = json.loads((args.out / "runs.json").read_text())
-        for r in runs:
-            r["days"], r["tumor_cells"] = np.asarray(r["days"]), np.asarray(r["tumor_cells"])
+        runs = _load_runs(args.out)
         runs.sort(key=_arm_order)
         print_tables(runs)
         save_course_figures(args.out, runs, f"tumor, {len(runs)} runs")
@@ -200,14 +220,12 @@ def main() -> None:
         for drug in args.drugs
     ]
     t0 = time.perf_counter()
-    if args.workers > 1:
-        with Pool(args.workers) as pool:
-            runs = pool.map(run_one, jobs)
-    else:
-        runs = []
-        for job in jobs:
-            runs.append(run_one(job))
-            r = runs[-1]
+    runs = _load_runs(args.out) if args.resume else []
+    done = {(r["drug"], r["genotype"], r["seed"]) for r in runs}
+    pending = [j for j in jobs if j[:3] not in done]
+    with Pool(args.workers) if args.workers > 1 else nullcontext() as pool:
+        for r in pool.imap(run_one, pending) if pool else map(run_one, pending):
+            runs.append(r)
             print(f"# {r['arm']} seed {r['seed']}: {r['wall_s']:.0f} s", flush=True)
             save_runs(args.out, runs)  # so far: --replot shows them
     print(

@@ -9,8 +9,10 @@ has area ~ r^2, so the lesion's volume is taken as ``cells ** 1.5`` and the diam
 become volume ones, ``0.7 ** 3`` (-65.7 %) for PR and ``1.2 ** 3`` (+72.8 % over the nadir) for
 PD. Viable tumor only, as mRECIST does (Lencioni & Llovet 2010 Semin Liver Dis 30:52).
 
-Every record of a run is an assessment (a "scan" each record, hourly in the tumor scenario;
-the sweep report's waterfall reads weekly scans instead, :mod:`experiments.report.tumor`).
+Every record of a run is an assessment in :func:`recist_course` (a "scan" each record, hourly
+in the tumor scenario). Waterfall plots read scans at an interval instead
+(:func:`best_change_at_scans`, weekly by default): with hourly records the first scan after
+baseline is the baseline, so a growing tumor's best change would always read 0.
 Not modelled: RECIST's absolute 5-mm floor on progression (the slice holds a sub-millimetre
 lesion) and confirmation of a response by a second scan (not required in randomised trials
 such as RECORD-1).
@@ -137,3 +139,40 @@ def recist(hours, cells, baseline_h: float) -> tuple[str, float | None]:
     if course is None:
         return "SD", None
     return course.response, course.time_to_progression_days
+
+
+SCAN_INTERVAL_DAYS = 7.0
+"""Days between the scans a waterfall's best response is read at (weekly; assumed: RECORD-1
+scanned every 8 weeks, but a weekly scan resolves the model's faster courses)."""
+
+
+def best_change_at_scans(days, relative_vol, interval_days: float = SCAN_INTERVAL_DAYS) -> float:
+    """Best change of the volume-equivalent from treatment start at scans (a waterfall's bar,
+    as a fraction: -0.3 = 30 % smaller).
+
+    Args:
+        days: days since treatment start of each record, ascending; shape (n,).
+        relative_vol: volume-equivalent relative to treatment start at each record; shape (n,).
+        interval_days: days between scans; the scans are at ``interval_days``,
+            ``2 * interval_days``, ... up to the last record (the last record when the run ends
+            before the first scan).
+
+    Returns:
+        The smallest ``relative_vol - 1`` over the scans up to and including the first scan
+        at progression (:data:`PD_VOLUME` times the nadir, baseline included): shrinkage after
+        progression is not a response (a progressed patient is off study). NaN without a
+        record after treatment start.
+    """
+    days = np.asarray(days, dtype=float)
+    values = np.asarray(relative_vol, dtype=float)
+    after = days > 0
+    if not after.any():
+        return float("nan")
+    days, values = days[after], values[after]
+    scans = np.arange(interval_days, days[-1] + 1e-9, interval_days)
+    idx = np.searchsorted(days, scans - 1e-9).clip(0, len(days) - 1) if scans.size else [-1]
+    v = values[idx]
+    nadir_before = np.minimum.accumulate(np.concatenate(([1.0], v)))[:-1]
+    progressed = np.flatnonzero((v >= PD_VOLUME * nadir_before) & (v > 0))
+    upto = progressed[0] + 1 if progressed.size else len(v)
+    return float(np.min(v[:upto])) - 1.0

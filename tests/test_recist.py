@@ -122,3 +122,16 @@ def test_report_waterfall_best_response_stops_at_progression():
     cells = np.select([days < 7, days < 14, days < 21], [1.0, 0.5, 0.8], 0.1)
     rel = pd.DataFrame({"run_id": 0, "day": days, "volume": relative_volume(cells, 1.0)})
     assert _best_response(rel)[0] == pytest.approx(0.5**1.5 - 1.0)
+
+
+def test_waterfall_best_change_of_a_growing_tumor_is_its_first_scan():
+    """Weekly scans of a growing tumor: 120 cells on day 7 (volume 1.2^1.5 = 1.3145 of
+    baseline, not yet PD), 200 on day 14 (2^1.5 = 2.83 >= 1.728 x the baseline nadir: PD).
+    Best change +31.45 %; with every hourly record a scan it would read 0 (the baseline)."""
+    from mtor_abm.model.recist import best_change_at_scans, relative_volume
+
+    days = np.arange(0.0, 22.0, 1.0 / 24.0)
+    cells = np.select([days < 7, days < 14], [100.0, 120.0], 200.0)
+    change = best_change_at_scans(days, relative_volume(cells, 100.0))
+    assert change == pytest.approx(1.2**1.5 - 1.0)
+    assert recist_course(days * 24.0, cells, 0.0).best_relative_volume == 1.0

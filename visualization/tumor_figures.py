@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from mtor_abm.visualization.figures import run_title, save_figure
 
@@ -146,8 +146,12 @@ def course_growth_figure(courses: list[dict], title: str):
     ax.axvline(0.0, color="tab:gray", ls="--", lw=0.8, label="treatment start")
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.tick_params(axis="y", which="minor", labelsize=7)
+    low, high = ax.get_ylim()
+    if high / low < 12:  # minor labels only within about a decade, else they pile up
+        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.tick_params(axis="y", which="minor", labelsize=7)
+    else:
+        ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("days since treatment start")
     ax.set_ylabel("viable tumor cells in the slice")
     ax.set_title(title)
@@ -156,31 +160,35 @@ def course_growth_figure(courses: list[dict], title: str):
 
 
 def waterfall_figure(courses: list[dict], title: str):
-    """Best response per seed: the change of the volume-equivalent from treatment start to
-    its nadir before progression (``best_relative_volume`` of :func:`model.recist.recist_course`),
-    bars sorted, coloured by arm, with the RECIST PR line (-65.7 % volume = -30 % diameter)."""
+    """Best response per seed: the best change of the volume-equivalent from treatment start
+    at weekly scans up to the first scan at progression
+    (:func:`model.recist.best_change_at_scans`), bars sorted, coloured by arm, with the RECIST
+    lines (PR -65.7 % volume = -30 % diameter from baseline; PD +72.8 % over the nadir)."""
     from matplotlib.patches import Patch
 
-    from mtor_abm.model.recist import PD_VOLUME, PR_VOLUME
+    from mtor_abm.model.recist import PD_VOLUME, PR_VOLUME, best_change_at_scans, relative_volume
 
     fig = Figure(figsize=(7.0, 4.0))
     ax = fig.subplots()
     colours = _arm_colours(c["arm"] for c in courses)
-    shown = sorted(
-        (c for c in courses if c["best_relative_volume"] is not None),
-        key=lambda c: -c["best_relative_volume"],
-    )
-    heights = [100.0 * (c["best_relative_volume"] - 1.0) for c in shown]
-    ax.bar(range(len(shown)), heights, color=[colours[c["arm"]] for c in shown], width=0.85)
-    for y, text in ((100 * (PD_VOLUME - 1), "PD (from nadir)"), (100 * (PR_VOLUME - 1), "PR")):
-        if text == "PR" or max(heights, default=0.0) > 0.5 * y:
-            ax.axhline(y, color="gray", ls="--", lw=0.7)
-            ax.text(len(shown) - 0.5, y, f" {text}", va="center", fontsize=8, color="gray")
+    bars = []
+    for c in courses:
+        days, cells = np.asarray(c["days"]), np.asarray(c["tumor_cells"], dtype=float)
+        start = cells[min(int(np.searchsorted(days, -1e-9)), len(cells) - 1)]
+        if start > 0:
+            best = best_change_at_scans(days, relative_volume(cells, start))
+            if np.isfinite(best):
+                bars.append((100.0 * best, colours[c["arm"]]))
+    bars.sort(key=lambda b: -b[0])
+    ax.bar(range(len(bars)), [b[0] for b in bars], color=[b[1] for b in bars], width=0.85)
+    for y, text in ((100 * (PD_VOLUME - 1), "PD (over nadir)"), (100 * (PR_VOLUME - 1), "PR")):
+        ax.axhline(y, color="gray", ls="--", lw=0.7)
+        ax.text(len(bars) - 0.5, y, f" {text}", va="center", fontsize=8, color="gray")
     ax.axhline(0.0, color="k", lw=0.6)
     ax.set_xticks([])
     ax.set_xlabel("seeds, ordered")
     ax.set_ylabel("best change in volume-equivalent (%)")
-    ax.set_title(f"{title}\nbest response before progression (RECIST -30 % diameter as volume)")
+    ax.set_title(f"{title}\nbest response at weekly scans, up to progression (RECIST as volume)")
     ax.legend(handles=[Patch(color=v, label=k) for k, v in colours.items()], frameon=False,
               fontsize=8)  # fmt: skip
     return fig

@@ -7,14 +7,21 @@ import pandas as pd
 
 from mtor_abm.experiments.report.load import Results
 from mtor_abm.experiments.report.tables import md_table
-from mtor_abm.model.recist import PD_VOLUME, PR_VOLUME, is_partial_response, relative_volume
+from mtor_abm.model.recist import (
+    PD_VOLUME,
+    PR_VOLUME,
+    SCAN_INTERVAL_DAYS,
+    best_change_at_scans,
+    is_partial_response,
+    relative_volume,
+)
 from mtor_abm.model.scenarios import SCENARIOS
 
 # RECIST thresholds (model.recist) as changes of the volume-equivalent from baseline.
 PR_VOLUME_CHANGE, PD_VOLUME_CHANGE = PR_VOLUME - 1.0, PD_VOLUME - 1.0
 MAX_SPIDER_LINES = 300
-ASSESSMENT_DAYS = 7.0
-"""Days between tumor assessments for the best response (weekly scans, assumed)."""
+ASSESSMENT_DAYS = SCAN_INTERVAL_DAYS
+"""Days between tumor assessments for the best response (weekly scans, model.recist)."""
 
 
 def _tumor_relative(data: Results) -> pd.DataFrame | None:
@@ -100,21 +107,13 @@ def tumor_figures(data: Results):
 
 
 def _best_response(rel: pd.DataFrame) -> pd.Series:
-    """Per run: the smallest change of the volume-equivalent from treatment start (RECIST's
-    best response, model.recist) at the assessments ("scans") every ASSESSMENT_DAYS after it
-    (the last time point when the run ends before one), up to and including the first scan
-    at progression (+72.8 % over the nadir, baseline included): later shrinkage is not a
-    response (a progressed patient is off study)."""
-    best = {}
-    for run_id, g in rel[rel["day"] > 0].groupby("run_id"):
-        days, values = g["day"].to_numpy(), g["volume"].to_numpy()
-        scans = np.arange(ASSESSMENT_DAYS, days[-1] + 1e-9, ASSESSMENT_DAYS)
-        idx = np.searchsorted(days, scans - 1e-9).clip(0, len(days) - 1) if scans.size else [-1]
-        v = values[idx]
-        nadir_before = np.minimum.accumulate(np.concatenate(([1.0], v)))[:-1]
-        progressed = np.flatnonzero((v >= PD_VOLUME * nadir_before) & (v > 0))
-        upto = progressed[0] + 1 if progressed.size else len(v)
-        best[run_id] = float(np.min(v[:upto])) - 1.0
+    """Per run: the best change of the volume-equivalent from treatment start at scans every
+    ASSESSMENT_DAYS, up to the first scan at progression
+    (:func:`model.recist.best_change_at_scans`)."""
+    best = {
+        run_id: best_change_at_scans(g["day"], g["volume"], ASSESSMENT_DAYS)
+        for run_id, g in rel[rel["day"] > 0].groupby("run_id")
+    }
     return pd.Series(best, dtype=float)
 
 
