@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from mtor_abm.experiments.runner import RunResult, advance, check_days, run_scenario
+from mtor_abm.experiments.series import series_frame
 from mtor_abm.model import signaling as sg
 from mtor_abm.model.domains import check_seed
 from mtor_abm.model.errors import InputError
@@ -231,8 +232,8 @@ def timeseries(source) -> pd.DataFrame:
     ``mean_vegf``, ``vessel_density_per_mm2``); cohorts also have ``day``.
     """
     if isinstance(source, RunResult):
-        return pd.DataFrame(source.timeseries)
-    return pd.DataFrame(source.timeseries())
+        return series_frame(source.timeseries)
+    return series_frame(source.timeseries())
 
 
 def cells(model) -> pd.DataFrame:

@@ -121,7 +121,6 @@ def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -
     figures) is left behind. ``out_dir`` must pass :func:`check_run_out`. A failure while
     writing (disk full, a figure that cannot be drawn) leaves ``out_dir`` untouched.
     """
-    import pandas as pd
 
     from mtor_abm.visualization.scenario_figures import save_run_figures
 
@@ -144,8 +143,10 @@ def write_run(out_dir: Path, result: RunResult, argv: list[str] | None = None) -
         "command": argv,
         "signalling_parameters": signalling_parameters_identity(),
     }
+    from mtor_abm.experiments.series import series_frame  # pandas: only when writing
+
     with atomic.staged_dir(out_dir) as stage:
-        frame = pd.DataFrame(result.timeseries)
+        frame = series_frame(result.timeseries)
         atomic.write_bytes(stage / "timeseries.parquet", frame.to_parquet(index=False))
         atomic.write_json(stage / "manifest.json", manifest)
         save_run_figures(stage / "figures", result)

@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from mtor_abm.experiments.run_folder import git_revision, versions
+from mtor_abm.experiments.series import series_frame
 from mtor_abm.experiments.spec import SweepSpec
 from mtor_abm.model import atomic
 from mtor_abm.model.errors import InputError
@@ -351,7 +352,7 @@ def timeseries_frame(records: list[dict]) -> pd.DataFrame:
     frames = []
     for rec in sorted(records, key=lambda r: r["run_id"]):
         if rec.get("timeseries"):
-            frame = pd.DataFrame(rec["timeseries"])
+            frame = series_frame(rec["timeseries"])
             frame.insert(0, "run_id", rec["run_id"])
             frames.append(frame)
     if not frames:

@@ -12,6 +12,7 @@ from mtor_abm.experiments import api
 from mtor_abm.experiments.runner import run_scenario
 from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import load_library
+from mtor_abm.model.scenarios.tumor_params import GENOTYPES
 
 DISH = {"width": 20, "height": 20, "initial_cells": 30}
 
@@ -102,7 +103,8 @@ def test_tissue_png_is_the_dashboard_image():
 def test_scenarios_and_drugs_frames_list_the_registries():
     params = api.scenarios()
     tumor = params[params.scenario == "tumor"].set_index("parameter")
-    assert tumor.loc["genotype", "choices"] == ["pten_null", "tsc_null", "wild_type"]
+    assert tumor.loc["genotype", "choices"] == list(GENOTYPES)  # the registry's, in its order
+    assert {"pten_null", "tsc_null", "wild_type", "ccrcc"} <= set(GENOTYPES)
     assert tumor.loc["width", "unit"] == "sites"
     drugs = api.drugs()
     assert drugs.loc["sirolimus", "default_dose_mg"] == 2.0  # Rapamune maintenance
