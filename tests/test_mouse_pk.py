@@ -102,25 +102,77 @@ def test_mouse_half_life_is_the_parameter_sets(drug):
     assert steady_state_summary(human, LIBRARY)["half_life_h"] > 25.0  # P1, P3: days, not hours
 
 
-def test_miller_2014_blood_levels_rise_with_diet_dose_and_are_higher_in_females():
-    """Miller 2014 Aging Cell 13:468 (Fig S2, text): whole-blood rapamycin of UM-HET3 mice fed
-    4.7, 14 and 42 ppm rises with the diet dose, about 3-4 fold per 3-fold dose, and is higher
-    in females at each dose (sex p = 0.007). The males' 14 ppm level is the ~4 ng/mL of the ITP
-    mice (Livi 2013 Aging 5:100; Miller 2011 J Gerontol A 66:191): 3-5 ng/mL here (conf B)."""
-    levels = {
+def _diet_levels() -> dict[tuple[str, float], float]:
+    """The model's steady-state sirolimus blood level (ng/mL) by sex and diet ppm."""
+    return {
         (sex, ppm): steady_state_summary(diet("sirolimus", ppm), LIBRARY, subject=subject)[
             "trough_ng_ml"
         ]
         for sex, subject in (("male", MALE), ("female", FEMALE))
         for ppm in (4.7, 14.0, 42.0)
     }
+
+
+def test_the_14_ppm_blood_level_is_the_published_about_4_ng_ml():
+    """Livi 2013 Aging 5:100, Fig 1 legend: 14 ppm in food (2.24 mg/kg/day) 'achieved about 4
+    ng/ml blood'. One significant figure: 'about 4' is read as [3.5, 4.5) ng/mL. The per-sex
+    values behind it (Miller 2011 J Gerontol A 66:191 Fig 1; Miller 2014 Aging Cell 13:468
+    Fig S2) were not readable, so the male set (the calibrated one) is checked against it; the
+    female level is a separate assumption (test below)."""
+    level = _diet_levels()["male", 14.0]
+    assert 3.5 <= level < 4.5
+    assert level == pytest.approx(_expected_css_ng_ml("sirolimus", 14.0, "male"), rel=1e-9)
+
+
+def test_blood_levels_follow_the_published_dose_and_sex_effects():
+    """What Miller 2014 Aging Cell 13:468 (Results, Fig S2 left; UM-HET3, n = 4-8 a group) and
+    Fok 2014 PLoS One 9:e83988 (Fig 2A; C57BL/6J at 14 ppm) report in words, the figures'
+    values not being readable: blood rapamycin rises with the diet dose in both sexes (dose
+    p = 0.003), is higher in females at each dose (sex p = 0.007; Fok p = 0.006), and rises
+    more steeply with dose in females (sex x dose p = 0.03, ng/mL scale: female slope in
+    ng/mL per ppm above the male one). With no published ratio, the dose ratio is checked
+    against the model's own structure only: linear PK, 3-fold ppm = 3-fold level (42/14,
+    14/4.7 computed here), not against data."""
+    levels = _diet_levels()
     for sex in ("male", "female"):
         low, mid, high = (levels[sex, ppm] for ppm in (4.7, 14.0, 42.0))
         assert low < mid < high
-        assert 2.5 <= mid / low <= 4.5 and 2.5 <= high / mid <= 4.5
+        assert high / mid == pytest.approx(42.0 / 14.0, rel=1e-9)
+        assert mid / low == pytest.approx(14.0 / 4.7, rel=1e-9)
     for ppm in (4.7, 14.0, 42.0):
         assert levels["female", ppm] > levels["male", ppm]
-    assert 3.0 <= levels["male", 14.0] <= 5.0
+    slope = {
+        sex: (levels[sex, 42.0] - levels[sex, 4.7]) / (42.0 - 4.7) for sex in ("male", "female")
+    }
+    assert slope["female"] > slope["male"]
+
+
+def test_after_one_meal_females_are_higher_at_every_time():
+    """Miller 2014 Fig S2 (right): fasted mice given 42 ppm food for 1 h had higher blood
+    rapamycin in females at every time over the next 6 h. The meal is a single oral dose here
+    (0.5 g of 42 ppm food = 0.021 mg, assumed: the amount eaten was not read, and the order
+    holds for any amount; no loading dose, the Rapamune label's being a patient's); each
+    sex's curve is the one-compartment Bateman function F D ka / (V (ka - k)) (exp(-k t) -
+    exp(-ka t)), computed here from the file's numbers."""
+    pk = _mouse_table("sirolimus")
+    dose_mg = 42.0 * 0.5 / 1000.0
+    meal = build_regime(LIBRARY, "sirolimus", species="mouse", dose_mg=dose_mg,
+                        schedule="daily", loading_dose_mg=0, stop_day=0.5)  # fmt: skip
+    curves = {}
+    for sex, subject in (("male", MALE), ("female", FEMALE)):
+        times, conc = simulate(meal, 0.25, dt_h=0.25, library=LIBRARY, subject=subject)
+        k = math.log(2) / pk["half_life_h"]
+        if sex == "female":
+            k *= pk["female_clearance_ratio"]
+        ka, vol = pk["ka_per_h"], pk["central_volume_L"]
+        bateman = (
+            pk["bioavailability"] * dose_mg * ka / (vol * (ka - k))
+            * (np.exp(-k * times) - np.exp(-ka * times)) * 1000.0
+        )  # fmt: skip
+        assert conc["sirolimus"] == pytest.approx(bateman, rel=1e-3, abs=1e-9)
+        curves[sex] = conc["sirolimus"]
+    within_6_h = (times > 0) & (times <= 6.0)
+    assert (curves["female"][within_6_h] > curves["male"][within_6_h]).all()
 
 
 def test_cohorts_dose_mice_and_patients_are_human():
