@@ -163,9 +163,17 @@ def build_regime(
         regime = default_regime(drug, library)
     else:
         base = default_regime(drug, library)
+        if species == "mouse" and dose_mg is None and not in_vitro:
+            # the drug file's default dose is a patient's (sirolimus 2 mg: 67 mg/kg in a mouse)
+            raise InputError(
+                f"dose_mg (--dose) is needed to dose a mouse by {schedule or 'loading dose'}: "
+                f"{drug}'s default {base.dose_mg:g} mg is a patient's dose; allowed: a dose per "
+                "mouse, mg (e.g. 0.06 = 2 mg/kg in a 30 g mouse), a diet in ppm (--diet-ppm), "
+                "or a held concentration (--conc)"
+            )
         dose = dose_mg if dose_mg is not None else base.dose_mg
         loading = loading_dose_mg
-        if loading is None:
+        if loading is None and species != "mouse":  # the label's loading dose is a patient's
             loading = drug_loading_dose(base, dose, schedule or base.schedule)
         regime = Regime(drug, dose, schedule or base.schedule, loading_dose_mg=loading)
     start = start_day or 0.0

@@ -122,7 +122,8 @@ def regime_problem(arm: ArmSpec, scenario: str, library) -> tuple[str | None, st
         value = getattr(arm, field, None)
         if isinstance(value, float) and ", got " in text:
             text = text[: text.rindex(", got ")] + f", got {value:g}"
-        return field, FIELD_LABELS[field] + text[match.end() :]
+        rest = re.sub(r"^ \(--[a-z-]+\)", "", text[match.end() :])  # the page has no flags
+        return field, FIELD_LABELS[field] + rest
     return None
 
 

@@ -102,7 +102,8 @@ def make_regime(arm: ArmSpec, scenario: str | None, library: DrugLibrary) -> Reg
     to its fields: schedule ``fixed`` holds the drug's default concentration unless one is
     set, and a research-tool drug is always held; ``start_day`` None takes the scenario's.
     In an in-vitro scenario an arm with no regime field is held too (``build_regime``'s
-    ``in_vitro``). A number field holding text (what a visitor typed that is no number) is an
+    ``in_vitro``); a cohort of mice is dosed as a mouse (``species``: no patient's default or
+    loading dose). A number field holding text (what a visitor typed that is no number) is an
     InputError naming the field (``dose_mg must be a number in [0, 10000] mg, got 'abc'``)."""
     for name in ("dose_mg", "loading_dose_mg", "start_day", "conc_nM"):
         value = getattr(arm, name)
@@ -129,6 +130,7 @@ def make_regime(arm: ArmSpec, scenario: str | None, library: DrugLibrary) -> Reg
         conc_nM=conc,
         start_day=start,
         in_vitro=scenario is not None and get_scenario(scenario).in_vitro,
+        species=get_scenario(scenario).species if scenario is not None else "human",
     )
 
 
