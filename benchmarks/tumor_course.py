@@ -5,7 +5,8 @@ treatment start (the scenario's day-14 baseline: runs last start + days), and pr
 
 * per seed: relative size (viable tumor cells / at treatment start) at 60, 120 and 180 days
   of follow-up (``-`` past the run), best overall response, nadir day, time to progression
-  (RECIST-like on the volume-equivalent, from the nadir: :mod:`model.recist`), wall time;
+  (RECIST-like on the volume-equivalent, from the nadir: :mod:`model.recist`), the
+  waterfall's best change at weekly scans (``scan_dV%``), wall time;
 * per arm: best-response counts, the fraction with PR or better, the fraction with a volume
   reduction >= 50 % (EXIST-1's response), and the Kaplan-Meier median time to progression
   (lifelines; a tumor not progressed by the end is censored there), against TARGETS T4-T6:
@@ -36,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from mtor_abm.model.pharmacology import UNTREATED, default_regime, load_library
-from mtor_abm.model.recist import recist_course
+from mtor_abm.model.recist import best_change_at_scans, recist_course, relative_volume
 from mtor_abm.model.scenarios.base import parse_overrides
 from mtor_abm.model.scenarios.tumor import TumorModel
 from mtor_abm.model.scenarios.tumor_params import DEFAULT_START_DAY, TumorScenario
@@ -123,6 +124,17 @@ def relative_size_at(run: dict, day: float) -> float | None:
     return float(cells[int(np.searchsorted(days, day - 1e-9))] / cells[start])
 
 
+def scan_best_percent(run: dict) -> float | None:
+    """The waterfall's bar: best change of the volume-equivalent at weekly scans up to
+    progression, % (:func:`model.recist.best_change_at_scans`; None without tumor at start)."""
+    days, cells = run["days"], np.asarray(run["tumor_cells"], dtype=float)
+    start = cells[min(int(np.searchsorted(days, -1e-9)), len(cells) - 1)]
+    if start <= 0:
+        return None
+    best = best_change_at_scans(days, relative_volume(cells, start))
+    return 100.0 * best if np.isfinite(best) else None
+
+
 def km_median_ttp_days(runs: list[dict]) -> tuple[float, int]:
     """Kaplan-Meier median time to progression (days; inf if not reached) and events: a run
     without progression is censored at its end (lifelines)."""
@@ -141,10 +153,10 @@ def _fmt(value, spec: str = ".2f", missing: str = "-") -> str:
 def print_tables(runs: list[dict]) -> None:
     """The per-seed table and the arm summaries (see module docstring)."""
     head = "".join(f"  x@{d:g}d" for d in FOLLOW_UP_DAYS)
-    print(f"{'arm':28s} seed{head}  best  nadir_d    TTP_d  best_dV%  wall_s")
+    print(f"{'arm':28s} seed{head}  best  nadir_d    TTP_d  scan_dV%  wall_s")
     for r in runs:
         sizes = "".join(f"{_fmt(relative_size_at(r, d)):>8s}" for d in FOLLOW_UP_DAYS)
-        dv = None if r["best_relative_volume"] is None else 100 * (r["best_relative_volume"] - 1)
+        dv = scan_best_percent(r)
         print(
             f"{r['arm']:28s} {r['seed']:4d}{sizes}  {r['best_response'] or '-':4s}"
             f"{_fmt(r['nadir_day'], '9.1f')}"
