@@ -14,11 +14,14 @@ Each organism is a ``lattice`` x ``lattice`` patch of somatic cells plus a pool 
   Settembre 2012 EMBO J 31:1095) times ``autophagy_capacity`` (0 = Atg knockout).
 * **Aggregated damage**: a small fraction of the damage present aggregates each day
   (lipofuscin-like, Terman & Brunk 2004), which daughters inherit from their stem cells: the
-  slow clock of the model. Lysosomes at the untreated level are taken up by the day's load, so
-  aggregates are degraded only by capacity above it (``residual_clearance_per_day`` per unit
-  of flux above 1): untreated they build up for life; under mTORC1 inhibition part is
-  degraded, and what a transient course cleared stays cleared after it ends (it re-forms only
-  at the slow daily rate).
+  slow clock of the model. A share ``degradable_share`` of it (protein aggregates, damaged
+  organelles) can be degraded, the rest (cross-linked lipofuscin) cannot. Lysosomes are
+  taken up by the day's load up to a flux ``lysosome_load`` (basal lysosomes run near
+  saturation), so the degradable part is degraded only by capacity above it
+  (``residual_clearance_per_day`` per unit of flux above ``lysosome_load``): untreated it
+  builds up for life; under mTORC1 inhibition it is degraded within months, and what a
+  transient course cleared stays cleared after it ends (it re-forms only at the slow daily
+  rate).
 
 * **Senescence**: a functional cell becomes senescent with a daily hazard rising
   exponentially with its damage. Senescent cells stay in place, secrete SASP in proportion to
@@ -35,6 +38,14 @@ mTORC1 inhibition thus helps through three arms: less translation-driven damage,
 autophagic clearance, and degradation of aggregates by spare lysosomal capacity. The last two
 need autophagy: with ``autophagy_capacity = 0`` only the first is left (Bjedov 2010 Cell
 Metab 11:35: rapamycin's lifespan gain in flies needs Atg5).
+
+Calibration (5 seeds x 100 organisms; ``tests/test_aging_rapamycin_slow.py``): untreated
+median 870 days, p90 1006; from day 270 at 4.7 / 14 / 42 ppm (``--conc`` 1.5 / 4.4 / 13)
+median +11 / +18 / +21 % (Miller 2014 Aging Cell 13:468: +3 / +13 / +23 % males, +16 / +21 /
++26 % females); from day 600 at 14 ppm p90 +16 % (Harrison 2009 Nature 460:392: +9 % males,
++14 % females); a 3-month course from day 600 raises the median remaining life by +17 % at
+42 ppm and +20 % at 126 ppm (Bitto 2016 eLife 5:e16351: up to +60 %); with autophagy knocked
+out the untreated median is 0.72x and the gain at 14 ppm falls from +18 % to +4 %.
 
 Nothing draws a lifespan: the cohort's survival curve emerges from these rules. Senescence,
 SASP and stem exhaustion feed back on each other, so the functional reserve erodes faster
@@ -105,6 +116,7 @@ class AgingModel(AgingViews, CohortModel):
         "stem_active",
         "damage",
         "residual",
+        "degradable",
         "sasp",
         "lysosome",
     )
@@ -123,7 +135,8 @@ class AgingModel(AgingViews, CohortModel):
         self.status = np.full((n, m), FUNCTIONAL, dtype=np.int8)
         self.stem_active = np.ones((n, self.n_stem), dtype=bool)
         self.damage = np.ones((n, m + self.n_stem))  # clearable; 1 = young steady state
-        self.residual = np.zeros((n, m + self.n_stem))  # non-degradable (lipofuscin-like)
+        self.residual = np.zeros((n, m + self.n_stem))  # aggregated (lipofuscin-like)
+        self.degradable = np.zeros((n, m + self.n_stem))  # the part of it spare lysosomes degrade
         self.sasp = np.zeros((n, m))
         self.ulk1_ref = reference_ulk1(scenario.cell_type)
         # TFEB-driven lysosomal capacity (1 = untreated reference cell), at its steady state.
@@ -164,6 +177,7 @@ class AgingModel(AgingViews, CohortModel):
         self.lysosome[live] = lysosome
         flux = self.autophagic_flux()[live]
         status, damage, residual = self.status[live], self.damage[live], self.residual[live]
+        degradable = self.degradable[live]
         stem = self.stem_active[live]
         m = self.n_soma
         # Damage: production by load (and SASP) against autophagic clearance, exact per day.
@@ -184,9 +198,11 @@ class AgingModel(AgingViews, CohortModel):
         )
         # Lysosomes at the untreated level are saturated by the day's load: only capacity above
         # it (spare) degrades the aggregated, lipofuscin-like pool (Terman & Brunk 2004).
-        spare = np.maximum(flux - 1.0, 0.0)
-        residual *= np.exp(-sc.residual_clearance_per_day * spare)
-        residual += sc.residual_fraction_per_day * damage * (0.5 * (1.0 + decay))
+        spare = np.maximum(flux - sc.lysosome_load, 0.0)
+        degraded = degradable * -np.expm1(-sc.residual_clearance_per_day * spare)
+        formed = sc.residual_fraction_per_day * damage * (0.5 * (1.0 + decay))
+        residual += formed - degraded
+        degradable += sc.degradable_share * formed - degraded
         damage[...] = damage * decay + production * gain
         total = damage + residual
         # Senescence of functional cells; immune clearance of senescent ones.
@@ -205,9 +221,10 @@ class AgingModel(AgingViews, CohortModel):
         severity = np.minimum(draws["severity"] * sc.stress_severity, 1.0)
         killed = hit[:, None] & (draws["stress_kill"] < severity[:, None])
         status[killed & (status == FUNCTIONAL)] = EMPTY
-        self._renew_from_stem(status, damage, residual, stem, load[:, m:], draws)
+        self._renew_from_stem(status, damage, residual, degradable, stem, load[:, m:], draws)
         self.status[live], self.stem_active[live] = status, stem
         self.damage[live], self.residual[live] = damage, residual
+        self.degradable[live] = degradable
         functional_fraction = np.zeros(self.n_org)
         functional_fraction[live] = np.mean(status == FUNCTIONAL, axis=1)
         self.kill(live & (functional_fraction < sc.death_threshold))
@@ -249,7 +266,9 @@ class AgingModel(AgingViews, CohortModel):
         }
         return {key: v[self.alive] for key, v in draws.items()}
 
-    def _renew_from_stem(self, status, damage, residual, stem, stem_load, draws) -> None:
+    def _renew_from_stem(
+        self, status, damage, residual, degradable, stem, stem_load, draws
+    ) -> None:
         """Stem cells refill empty sites and wear out (in place, rows of living organisms).
 
         Daughters inherit their pool's mean damage; each division adds non-degradable wear
@@ -268,9 +287,12 @@ class AgingModel(AgingViews, CohortModel):
         any_stem = stem.any(axis=1)
         pool_damage = np.where(any_stem, (stem_damage * stem).sum(axis=1) / active, 1.0)
         pool_residual = np.where(any_stem, (stem_residual * stem).sum(axis=1) / active, 0.0)
+        stem_degradable = degradable[:, m:]
+        pool_degradable = np.where(any_stem, (stem_degradable * stem).sum(axis=1) / active, 0.0)
         status[fill] = FUNCTIONAL
         damage[:, :m] = np.where(fill, pool_damage[:, None], damage[:, :m])
         residual[:, :m] = np.where(fill, pool_residual[:, None], residual[:, :m])
+        degradable[:, :m] = np.where(fill, pool_degradable[:, None], degradable[:, :m])
         stem_residual += np.where(stem, (sc.stem_division_damage * daughters / active)[:, None], 0)
         # Exhaustion: damage and chronic mTORC1 activity (translation) drive stem cells out.
         exhaust = (

@@ -48,7 +48,11 @@ class AgingScenario(MouseCohortScenario):  # + sex: the mouse PK
         stem_exhaustion_per_day: loss hazard of a stem cell at young damage and mTOR, 1/day.
         residual_fraction_per_day: fraction of a cell's damage that aggregates per day, 1/day.
         residual_clearance_per_day: degradation of aggregated damage per unit of autophagic
-            flux above the untreated level (spare lysosomal capacity), 1/day.
+            flux above ``lysosome_load`` (spare lysosomal capacity), 1/day.
+        lysosome_load: autophagic flux the day's load takes up; only flux above it degrades
+            aggregated damage (relative, 1 = untreated reference cell).
+        degradable_share: share of newly aggregated damage that spare lysosomal capacity can
+            degrade (the rest, cross-linked lipofuscin and wear, cannot).
         death_threshold: functional fraction below which an organism dies.
     """
 
@@ -74,7 +78,9 @@ class AgingScenario(MouseCohortScenario):  # + sex: the mouse PK
     stem_division_damage: float = 0.01
     stem_exhaustion_per_day: float = 5e-4
     residual_fraction_per_day: float = 0.0014
-    residual_clearance_per_day: float = 0.0025
+    residual_clearance_per_day: float = 0.05
+    degradable_share: float = 0.25
+    lysosome_load: float = 1.1
     death_threshold: float = 0.5
 
     PARAMETERS = MappingProxyType(
@@ -172,11 +178,26 @@ class AgingScenario(MouseCohortScenario):  # + sex: the mouse PK
             ),
             "residual_clearance_per_day": Param(
                 "1/day",
-                "degradation of aggregated, lipofuscin-like damage per unit of autophagic flux "
-                "above the untreated level: lysosomes at the untreated level are taken up by the "
-                "day's load (assumed; 'garbage catastrophe': Terman & Brunk 2004 Antioxid Redox "
-                "Signal 6:245; TFEB activation clears aggregates: Decressac 2013 PNAS "
-                "110:E1817)",
+                "degradation of the degradable aggregated damage per unit of autophagic flux "
+                "above lysosome_load (spare lysosomal capacity) (assumed; TFEB activation "
+                "clears aggregates within weeks: Decressac 2013 PNAS 110:E1817)",
+                0,
+                10,
+            ),
+            "degradable_share": Param(
+                "fraction",
+                "share of newly aggregated damage that spare lysosomal capacity can degrade "
+                "(protein aggregates, damaged mitochondria); the rest is cross-linked "
+                "lipofuscin that no lysosome degrades (assumed; Terman & Brunk 2004)",
+                0,
+                1,
+            ),
+            "lysosome_load": Param(
+                "relative",
+                "autophagic flux (1 = untreated reference cell) that the day's autophagic load "
+                "takes up: only flux above it degrades aggregated damage (assumed; basal "
+                "lysosomes run near saturation, the 'garbage catastrophe' of Terman & Brunk "
+                "2004)",
                 0,
                 10,
             ),

@@ -7,7 +7,9 @@ division, no replacement) stepped daily (:mod:`model.scenarios.cohort`). Per neu
   soluble protein is degraded by the proteasome and by autophagy, or joins aggregates, faster
   when aggregates are already there (seeded growth) and ``mutant_fold`` times faster for the
   mutant protein (expanded polyglutamine);
-* aggregates are cleared by autophagy only: the signalling model's flux times
+* aggregates are cleared by autophagy only: the signalling model's ULK1-driven flux times the
+  TFEB-driven lysosomal capacity (:mod:`model.scenarios.lysosome`, which rises over days as
+  mTORC1 releases its autophagy substrates, more at higher doses) times
   ``autophagy_capacity`` (Ravikumar 2004 Nat Genet 36:585: mutant huntingtin aggregates are
   autophagy substrates, and rapamycin / CCI-779 lowers them and their toxicity through
   autophagy; Bjedov 2010 Cell Metab 11:35: rapamycin's benefit needs autophagy genes);
