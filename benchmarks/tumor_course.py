@@ -9,7 +9,7 @@ treatment start (the scenario's day-14 baseline: runs last start + days), and pr
   waterfall's best change at weekly scans (``scan_dV%``), wall time;
 * per arm: best-response counts, the fraction with PR or better, the fraction with a volume
   reduction >= 50 % (EXIST-1's response), and the Kaplan-Meier median time to progression
-  (lifelines; a tumor not progressed by the end is censored there), against TARGETS T4-T6:
+  (lifelines; a tumor not progressed by the end is censored there), against the clinic:
   untreated median TTP 1-3 months (RECORD-1 placebo PFS 1.9 months, Motzer 2008 Lancet
   372:449); everolimus PR <= 5 % and median TTP 3-7 months (Motzer 2010 Cancer 116:4256);
   TSC-null on everolimus >= 50 % volume reduction in >= 25 % of seeds (Franz 2013 Lancet
@@ -188,7 +188,7 @@ def print_tables(runs: list[dict]) -> None:
 
 
 def target_line(drug: str, genotype: str, pr: float, half: float, months: float) -> str:
-    """The TARGETS row this arm is checked against and whether it holds."""
+    """The clinical check this arm is held to (RECORD-1, EXIST-1) and whether it holds."""
     ok = {True: "pass", False: "FAIL"}
     if drug == "none":
         return f"T4 untreated median TTP 1-3 months: {ok[1.0 <= months <= 3.0]}"
@@ -196,7 +196,7 @@ def target_line(drug: str, genotype: str, pr: float, half: float, months: float)
         return f"T6 >= 50 % volume reduction in >= 25 %: {ok[half >= 0.25]}"
     if drug == "everolimus":
         return f"T5 PR <= 5 %: {ok[pr <= 0.05]}; median TTP 3-7 months: {ok[3.0 <= months <= 7.0]}"
-    return "(no TARGETS row for this arm)"
+    return "(no clinical check for this arm)"
 
 
 def main() -> None:

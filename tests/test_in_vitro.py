@@ -18,6 +18,7 @@ from mtor_abm.model.errors import InputError
 from mtor_abm.model.pharmacology import Regime, load_library
 from mtor_abm.model.regimes import build_regime, in_vitro_note
 from mtor_abm.model.scenarios import SCENARIOS
+from mtor_abm.model.species import Subject
 from mtor_abm.visualization.dashboard.state import ArmSpec, make_regime, scenario_arm
 
 LIB = load_library()
@@ -58,7 +59,9 @@ def test_an_in_vivo_run_keeps_the_panel_of_its_regime(capsys):
     summary = json.loads(capsys.readouterr().out)
     regime = Regime(**summary["regime"])
     assert regime.parsed_schedule.kind != "fixed" or regime.conc_nM is not None
-    assert summary["adverse"] == pytest.approx(adverse_panel(regime, 3.0, LIB))
+    mice = Subject(**summary["pk_subject"])
+    assert mice.species == "mouse"  # a cohort's panel goes through its mice's PK
+    assert summary["adverse"] == pytest.approx(adverse_panel(regime, 3.0, LIB, subject=mice))
     assert set(summary["adverse"]) == set(ADVERSE_KEYS)
 
 
