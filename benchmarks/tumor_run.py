@@ -1,16 +1,18 @@
-"""Benchmark: the default tumor run (untreated, 60 days, treatment baseline day 14).
+"""Benchmark: the default tumor run (untreated, 180 days, treatment baseline day 14).
 
 Prints wall time, ms per step (overall and over the last simulated week, when the tumor is
-largest), cells at the end, the RECIST response from the day-14 baseline and the solver's
-work. Usage::
+largest), cells at the end, the RECIST response from the day-14 baseline (best response and
+time to progression) and the solver's work. Usage::
 
-    python benchmarks/tumor_run.py [--days 60] [--seed 0] [--drug none]
+    python benchmarks/tumor_run.py [--days 180] [--seed 0] [--drug none]
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+
+import numpy as np
 
 from mtor_abm.model.pharmacology import UNTREATED, default_regime, load_library
 from mtor_abm.model.recist import relative_volume
@@ -21,7 +23,7 @@ from mtor_abm.model.scenarios.tumor_readouts import tumor_readouts
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=float, default=60.0)
+    parser.add_argument("--days", type=float, default=180.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--drug", default="none")
     args = parser.parse_args()
@@ -63,6 +65,17 @@ def main() -> None:
     print(
         f"  response             {out['response']} (volume-equivalent {volume}, cells {cells} "
         f"from {start} tumor cells at day {DEFAULT_START_DAY:g})"
+    )
+    series = model.timeseries()
+    cells = np.asarray(series["tumor_cells"], dtype=float)
+    after = np.asarray(series["time_h"], dtype=float) >= model.baseline_h - 1e-9
+    best = float(relative_volume(cells[after].min(), cells[after][0])) if start else None
+    ttp = out["time_to_progression_days"]
+    print(
+        f"  best response        volume-equivalent {100 * (best - 1):+.0f} %, time to "
+        f"progression {'none' if ttp is None else f'{ttp:.1f} days'}"
+        if best is not None
+        else "  best response        n/a"
     )
     print(
         "  CG iterations/solve  "

@@ -176,11 +176,11 @@ def test_bad_limit_values_are_one_line_errors_naming_the_variable(raw):
 
 def test_tissue_size_limit_is_width_times_height_with_scenario_defaults_filled_in():
     culture, tumor = SCENARIOS["culture"], SCENARIOS["tumor"]
-    cap = limits.Limits(max_sites=120 * 120)
-    cap.check_run(tumor, {}, 1)  # tumor default: 120 x 120 = 14,400 sites, exactly the cap
-    cap.check_run(culture, {"width": 120, "height": 120}, 4)
-    with pytest.raises(limits.LimitReached, match=r"121 x 120 = 14,520 sites.*--max-sites"):
-        cap.check_run(tumor, {"width": 121}, 1)
+    cap = limits.Limits(max_sites=140 * 140)
+    cap.check_run(tumor, {}, 1)  # tumor default: 140 x 140 = 19,600 sites, exactly the cap
+    cap.check_run(culture, {"width": 140, "height": 140}, 4)
+    with pytest.raises(limits.LimitReached, match=r"141 x 140 = 19,740 sites.*--max-sites"):
+        cap.check_run(tumor, {"width": 141}, 1)
     with pytest.raises(limits.LimitReached, match="16,000,000 sites"):
         cap.check_run(culture, {"width": 4000, "height": 4000}, 1)
 
@@ -259,8 +259,8 @@ def test_shared_server_warns_and_hands_its_limits_to_the_page(monkeypatch, capsy
     assert server.cmd_dashboard(args) == 0
     err = capsys.readouterr().err
     assert "no authentication" in err and f"http://192.168.1.20:{port}/" in err
-    assert "tissues up to 14,400 sites" in err and "12 sessions at once" in err
-    assert limits.Limits.from_environment() == limits.Limits(14_400, 200, 12, 12)
+    assert "tissues up to 19,600 sites" in err and "12 sessions at once" in err
+    assert limits.Limits.from_environment() == limits.Limits(19_600, 200, 12, 12)
     assert served["host"] == "0.0.0.0" and served["port"] == port
     assert served["ws_max_size"] == server.WS_MAX_BYTES == 1024 * 1024
     assert os.environ["SOLARA_KERNEL_CULL_TIMEOUT"] == "10m"  # a vanished tab frees its seat

@@ -13,24 +13,43 @@ S6K/4E-BP1 and size, apoptosis against the AKT survival signal, starvation offse
 autophagy, necrosis under severe hypoxia, quiescence when crowded); events (division, invasion
 of host tissue, death).
 
-Calibration (T1, RECORD-1: Motzer 2008 Lancet 372:449). Clinical tumors lose most of the cells
-they make (cell-loss factor ~0.7-0.9: Steel 1967 Eur J Cancer 3:381), so by default tumor cells
-die by apoptosis at ``tumor_cell_loss_per_h`` (raised as AKT survival falls below untreated),
-besides starvation and necrosis, and the default tumor is an established lesion (600 um seed)
-at the day-14 baseline. Its growth is then limited by the rim and by its vessels: untreated,
-VEGF keeps co-opted vessels and grows new ones and the tumor progresses (RECIST PD); under a
-rapalog, slower G1->S (4E-BP1/S6K) and the loss of VEGF-supported vessels hold it near its
-baseline size (SD) without net shrinkage (PR rare). Default wild-type tumor, 60 days, seeds
-0-5, before network v2 (figures with it below): untreated PD 6/6 (x2.6-2.7 from baseline);
-everolimus 10 mg daily SD 6/6 (x0.70-1.13, 0.26-0.43 of the untreated twin); temsirolimus 25 mg
-weekly SD 6/6 (x0.73-1.06); no PR. This does not hinge on the loss rate (0.007-0.015/h give the
-same picture), but it does on ``vegf_threshold`` lying between the VEGF of treated and
-untreated tumors (seeds 0-2: at 0.24 everolimus gives SD 2/3 and PD 1/3; at 0.28 untreated PD
-3/3 and everolimus SD 3/3; 0.30 left an untreated tumor without angiogenesis).
+Tissue. The slice is large enough that the lesion never meets its edges over the 180-day
+horizon: a 2.8 mm slice (140 x 140 sites) around a 500 um lesion, which grows untreated to a
+radius of ~0.93 mm by day 180 (measured below), leaving ~470 um of host tissue, several oxygen
+penetration lengths (~100 um) and vessel spacings (200 um), to the no-flux edges. A growing
+domain or a far-field boundary would let a larger lesion grow past the slice, but every
+lattice site costs the field solves (the step's main cost), and a lesion that stays inside a
+fixed slice needs neither; ``tests/test_tumor_clinic.py`` checks that a wider slice gives the
+same growth curve. Host tissue renews itself (``host_turnover_per_h``, contact-inhibited
+``host_division_per_h`` into free space below ``normal_density``), so only the lesion erodes
+it, and it resists the lesion: a tumor cell with no free neighbour displaces a host cell at
+``host_displacement`` per hour (solid stress slows expansion: Helmlinger 1997 Nat Biotechnol
+15:778). Angiogenesis is graded in VEGF (:mod:`model.scenarios.tumor_vessels`): no outcome
+hangs on one threshold.
+
+Calibration (RECORD-1: Motzer 2008 Lancet 372:449; 2010 Cancer 116:4256). Clinical tumors lose
+most of the cells they make (cell-loss factor ~0.7-0.9: Steel 1967 Eur J Cancer 3:381), so
+tumor cells die by apoptosis at ``tumor_cell_loss_per_h`` (raised as AKT survival falls below
+untreated), besides starvation and necrosis. The default tumor is an established lesion at the
+day-14 baseline; its growth is limited by its rim, the host tissue it must displace and its
+vessels. Untreated, VEGF keeps co-opted vessels and grows new ones and the lesion progresses
+in about six weeks (RECORD-1 placebo: 1.9 months); under everolimus, slower G1->S
+(4E-BP1/S6K) balances the cell loss and the tumor stays near its baseline for months (stable
+disease, no partial response), until FRB-mutant clones (``resistance``) that arose at division
+outgrow it and it progresses (RECORD-1: median 4.9 months). Default wild-type tumor, 180 days,
+treatment from day 14, seeds 0-5 (measured; ``tests/test_tumor_clinic.py`` checks them):
+untreated PD at 44, 41, 42, 39, 38 and 35 days (median 40 days, 1.3 months; x3.3-3.5 cells,
+x6.0-6.6 volume-equivalent by day 180, lesion radius ~0.93 mm); everolimus 10 mg daily best
+response -13, -7, -7, -5, -5 and -9 % in volume (no PR), then PD at 116, 111, 143, 103, 118 and
+134 days (median 117 days, 3.8 months; x1.6-2.1 cells by day 180, 2,800-3,900 resistant
+cells); no lesion lost its vessel bed (vessels 284-381 of 196 at the start). (Measured with
+the drug profile re-solved every 6 h only; it is now also re-solved when the vessels change.)
+A 180-day run costs 102-108 s (untreated) to 107-116 s (everolimus) of CPU on this machine.
 
 Genotypes differ only through their networks: no rule here is keyed to a genotype (an
 earlier genotype-keyed apoptosis constant, "mTORC1 addiction", was removed because it wrote
-the PTEN-null result in). With the same rules and the graded S6K of network v2, seed 0:
+the PTEN-null result in). With the same rules and the graded S6K of network v2, seed 0, 60
+days, before this module's tissue and resistance changes (not re-measured since):
 wild type untreated PD (x2.00), everolimus SD (x1.19), temsirolimus SD (x1.08); PTEN-null
 untreated PD (x2.14), everolimus PD (x1.46), temsirolimus SD (x1.36). In culture PTEN-null
 cells are now the more rapalog-sensitive (rows S13-S14; dish GI 0.51 vs 0.39), but not in
@@ -42,7 +61,9 @@ Lancet 381:125) is not reproduced. Hypoxia does not yet reach this tumor's cells
 REDD1 (the network has it, :func:`model.signaling.redd1_activity`; wiring it in slows
 untreated growth, x1.57 on seed 0, and belongs to the tumor recalibration).
 
-Option, off by default: resistance by mTOR mutation (``resistance``: FRB-domain or kinase-domain).
+Resistance by mTOR mutation (``resistance``: FRB-domain, the default, or kinase-domain), acquired
+at division (``resistance_per_division``): the route by which the default tumor escapes a
+rapalog after months of stable disease (row T5; ``resistance=none`` switches it off).
 
 Modules: the parameters and constants are :mod:`model.scenarios.tumor_params`, the views
 :mod:`model.scenarios.tumor_views`, the records and readouts
@@ -114,6 +135,7 @@ class TumorModel(TumorViews, TissueModel):
         shape = (int(sc.width), int(sc.height))
         self.vessels = initial_vessels(shape, int(sc.vessel_spacing_sites), self.rng)
         self.initial_vessels = int(self.vessels.sum())
+        self.immature = np.zeros(shape, dtype=bool)  # sprouted vessels (VEGF-dependent)
         self.vessels_sprouted = 0  # new vessels since 0 h
         self.vessels_lost = 0  # regressed vessels since 0 h
         self.vegf_exposure_h = np.zeros(shape)
@@ -188,10 +210,13 @@ class TumorModel(TumorViews, TissueModel):
         self.fields["nutrients"].data[...] = nutrients
         blood = self.total_blood_nM()
         if blood > 0:
-            occupied = np.zeros(self.grid.dimensions)
-            occupied[x, y] = sc.drug_uptake_per_h
-            profile = self.solvers["drug"].solve(occupied, 0.0, self.vessels, 1.0)
-            self.fields["drug"].data[...] = blood * profile
+            drug = self.solvers["drug"]
+            due = drug.solves == 0 or round(self.hours) % DRUG_PROFILE_EVERY_H == 0
+            if due or not drug.has_sources(self.vessels):
+                occupied = np.zeros(self.grid.dimensions)
+                occupied[x, y] = sc.drug_uptake_per_h
+                drug.solve(occupied, 0.0, self.vessels, 1.0)
+            self.fields["drug"].data[...] = blood * drug.solution.reshape(self.grid.dimensions)
         else:
             self.fields["drug"].data[...] = 0.0
         production = np.zeros(self.grid.dimensions)
@@ -213,6 +238,7 @@ class TumorModel(TumorViews, TissueModel):
             self.dt_h,
             self.vessel_rules,
             self.rng,
+            immature=self.immature,
         )
         self.vessels_sprouted += sprouted
         self.vessels_lost += lost
@@ -286,7 +312,15 @@ class TumorModel(TumorViews, TissueModel):
     def invadable(self, window=(slice(None), slice(None))) -> np.ndarray:
         """Sites (in ``window``, a pair of slices; default all) a tumor cell can divide into:
         empty and not debris, or held by a displaceable host cell."""
-        return (self.grid.empty.data[window] & ~self.necrotic[window]) | self.normal_site[window]
+        return self.free_space(window) | self.normal_site[window]
+
+    def free_space(self, window=(slice(None), slice(None))) -> np.ndarray:
+        """Sites (in ``window``) that are empty and not debris: where any cell can divide."""
+        return self.grid.empty.data[window] & ~self.necrotic[window]
+
+    def host_held(self, window=(slice(None), slice(None))) -> np.ndarray:
+        """Sites (in ``window``) held by a host cell (a tumor cell may displace it)."""
+        return self.normal_site[window]
 
     def decide_fates(self) -> FateMasks:
         """Cycle, apoptosis and starvation (model.fates) plus necrosis under severe hypoxia."""
@@ -311,7 +345,28 @@ class TumorModel(TumorViews, TissueModel):
         hazard = sc.necrosis_per_h / (1.0 + (o2 / sc.necrosis_mmHg) ** 4)
         necrose = self.rng.random(t.n) < -np.expm1(-hazard * self.dt_h)
         self._necrose = necrose & is_tumor
-        return FateMasks(die=die | necrose, divide=divide)
+        renew, turnover = self.host_renewal()
+        return FateMasks(die=die | necrose | turnover, divide=divide | renew)
+
+    def host_renewal(self) -> tuple[np.ndarray, np.ndarray]:
+        """(divide, die) masks of host cells: tissue turnover and contact-inhibited renewal.
+
+        A host cell dies at ``host_turnover_per_h``; it divides at ``host_division_per_h`` times
+        its energy sufficiency when a neighbouring site is free (empty, not debris) and fewer
+        than ``normal_density`` of its 8 neighbours hold host cells. The tissue thus keeps its
+        density, refills space the tumor leaves, and is eroded only by the tumor.
+        """
+        t, sc = self.table, self.scenario
+        is_host = t["type_id"] == NORMAL
+        x, y = t["x"], t["y"]
+        free = moore_neighbour_count(self.free_space())[x, y] > 0
+        crowd = moore_neighbour_count(self.normal_site)[x, y] / 8.0
+        rate = sc.host_division_per_h * self.energy_at_cells()
+        draw = self.rng.random((2, t.n))
+        divide = is_host & free & (crowd < sc.normal_density)
+        divide &= draw[0] < -np.expm1(-rate * self.dt_h)
+        die = is_host & (draw[1] < -np.expm1(-sc.host_turnover_per_h * self.dt_h))
+        return divide, die
 
     # Phase 6 ------------------------------------------------------------------------------
     def apply_events(self, masks: FateMasks) -> None:
@@ -336,6 +391,7 @@ class TumorModel(TumorViews, TissueModel):
             "necrotic": self.necrotic.copy(),
             "normal_site": self.normal_site.copy(),
             "vegf_exposure_h": self.vegf_exposure_h.copy(),
+            "immature": self.immature.copy(),
         }
         solvers = {}
         for key, solver in self.solvers.items():
@@ -353,6 +409,7 @@ class TumorModel(TumorViews, TissueModel):
         """Inverse of :meth:`extra_checkpoint_state`."""
         for name in ("vessels", "necrotic", "normal_site", "vegf_exposure_h"):
             getattr(self, name)[...] = arrays[name]
+        self.immature[...] = arrays.get("immature", False)  # absent in states saved before it
         for key, solver in self.solvers.items():
             # The initial guess and the coarse factors decide the solves' round-off.
             solver.load_state(split(arrays, f"solver/{key}"), meta["solvers"][key])
@@ -363,6 +420,12 @@ class TumorModel(TumorViews, TissueModel):
     def agent_class_for(self, type_id: int):
         """Tumor cells for type 0, host cells otherwise (used when restoring a checkpoint)."""
         return TumorCell if type_id == TUMOR else NormalCell
+
+
+DRUG_PROFILE_EVERY_H = 6
+"""Hours between solves of the drug's tissue profile (its shape, scaled by the blood level each
+step; solved at once when drug first reaches the blood or the vessels change): cells move
+little in that time (numerical; saves most of the drug solves)."""
 
 
 def vessel_rules(sc: TumorScenario) -> VesselParams:

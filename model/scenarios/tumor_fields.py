@@ -138,6 +138,10 @@ class SteadyField:
         self.solution = x.ravel()
         return x
 
+    def has_sources(self, sources: np.ndarray) -> bool:
+        """True when the last solve had exactly these source sites (bool mask of ``shape``)."""
+        return self._sources is not None and np.array_equal(sources, self._sources)
+
     # Checkpoints ------------------------------------------------------------------------------
     def state(self) -> tuple[dict[str, np.ndarray], dict]:
         """Everything that determines this solver's future solves: (arrays, JSON metadata).

@@ -38,7 +38,8 @@ class TumorScenario(TissueScenario):
             at any oxygen; pten_null; tsc_null; wild_type), see :data:`GENOTYPES`.
         seed_radius_sites: radius of the tumor seeded at 0 h, sites (30 = 600 um: an
             established lesion of ~4,000 viable cells by the day-14 baseline; assumed).
-        normal_density: fraction of the other sites holding host cells.
+        normal_density: fraction of the other sites holding host cells, which host renewal
+            keeps (0.9: a packed tissue with some interstitial space; assumed).
         growth_factor: growth-factor signal of the tissue (1 = physiological, 0 = withdrawn).
         vessel_spacing_sites: spacing of the pre-existing capillaries, sites.
         vessel_po2_mmHg: oxygen tension held in perfused vessels, mmHg.
@@ -61,26 +62,41 @@ class TumorScenario(TissueScenario):
         vegf_diffusion_um2_per_s: VEGF diffusion coefficient, um^2/s.
         vegf_decay_per_h: VEGF clearance rate, 1/h.
         vegf_per_cell_per_h: VEGF secretion of a cell at full HIF-1a, VEGF units/h.
-        vegf_threshold: VEGF level that activates endothelium (VEGF units; assumed, set so that
-            the untreated established tumor switches on angiogenesis and a rapalog-treated one
-            does not: Guba 2002 Nat Med 8:128).
-        sprout_delay_h: hours of VEGF above threshold before a sprout is perfused.
+        vegf_threshold: VEGF of half-maximal endothelial activation (VEGF units; activation
+            ``v^4 / (v^4 + K^4)``, graded, :mod:`model.scenarios.tumor_vessels`; assumed,
+            between the VEGF of host tissue and of a hypoxic tumor).
+        sprout_delay_h: activation-weighted hours of VEGF before a sprout is perfused.
         sprout_per_h: hazard of a new perfused vessel at a ready site, 1/h.
-        vessel_regression_per_h: regression hazard of a co-opted vessel without VEGF, 1/h.
+        vessel_regression_per_h: regression hazard of a co-opted or sprouted vessel without
+            VEGF, 1/h (co-opted vessels regress over weeks: Holash 1999 Science 284:1994).
         resistance: mTOR mutation a resistant clone carries: ``frb`` (FRB-domain mutant,
-            A2034V/F2108L: rapalogs cannot bind) or ``kinase`` (activating kinase-domain
+            A2034V/F2108L: rapalogs cannot bind; F2108L was acquired by a patient's tumor on
+            everolimus: Wagle 2014 NEJM 371:1426) or ``kinase`` (activating kinase-domain
             mutant, M2327I: resists rapalogs and ATP-competitive drugs); RapaLink-1 overcomes
-            both (Rodrik-Outmezguine 2016 Nature 534:272). ``none``: no resistance.
-        resistance_per_division: chance that a daughter cell acquires the mutation.
+            both (Rodrik-Outmezguine 2016 Nature 534:272). ``none``: no resistance. Default
+            ``frb``: resistant clones are how the default tumor escapes a rapalog.
+        resistance_per_division: chance that a daughter cell acquires the mutation (default
+            2e-3: a lumped rate of heritable escape from rapalogs, assumed and set against
+            RECORD-1's time to progression on everolimus (row T5, which it therefore fits
+            rather than predicts). It is far above a point-mutation rate (~1e-9 per base per
+            division) because the slice's ~2,000 cells stand for a lesion of ~1e9, in which
+            resistant subclones pre-exist (Diaz 2012 Nature 486:537); drug-tolerant states
+            arise in ~0.3 % of cancer cells (Sharma 2010 Cell 141:69).
         resistant_fraction: fraction of the seeded tumor cells already resistant. Both have no
             effect with ``resistance = none`` (so a sweep over ``resistance`` has a control).
+        host_turnover_per_h: death hazard of a host cell (normal tissue turnover), 1/h.
+        host_division_per_h: division hazard of a host cell with a free neighbouring site and
+            fewer host neighbours than ``normal_density`` (contact-inhibited renewal), 1/h.
+        host_displacement: chance that a tumor cell ready to divide, with no free neighbouring
+            site, displaces a host cell into which it divides this hour (the rest of its
+            attempts wait: host tissue resists the expanding lesion).
     """
 
-    width: int = 120
-    height: int = 120
+    width: int = 140
+    height: int = 140
     genotype: str = "wild_type"
-    seed_radius_sites: float = 30.0
-    normal_density: float = 0.7
+    seed_radius_sites: float = 25.0
+    normal_density: float = 0.9
     growth_factor: float = 1.0
     vessel_spacing_sites: int = 10
     vessel_po2_mmHg: float = 40.0
@@ -92,7 +108,7 @@ class TumorScenario(TissueScenario):
     hif_half_mmHg: float = 12.0
     necrosis_mmHg: float = 1.5
     necrosis_per_h: float = 0.05
-    tumor_cell_loss_per_h: float = 0.01
+    tumor_cell_loss_per_h: float = 0.015
     nutrient_diffusion_um2_per_s: float = 110.0
     nutrient_uptake_per_h: float = 5.0
     drug_diffusion_um2_per_s: float = 100.0
@@ -103,10 +119,13 @@ class TumorScenario(TissueScenario):
     vegf_threshold: float = 0.26
     sprout_delay_h: float = 48.0
     sprout_per_h: float = 1.0 / 96.0
-    vessel_regression_per_h: float = 1.0 / 120.0
-    resistance: str = "none"
-    resistance_per_division: float = 0.0
+    vessel_regression_per_h: float = 1.0 / 480.0
+    resistance: str = "frb"
+    resistance_per_division: float = 2e-3
     resistant_fraction: float = 0.0
+    host_turnover_per_h: float = 1.0 / (30.0 * 24.0)
+    host_division_per_h: float = 1.0 / 24.0
+    host_displacement: float = 0.012
 
     PARAMETERS = MappingProxyType(
         {
@@ -201,8 +220,8 @@ class TumorScenario(TissueScenario):
             ),
             "vegf_threshold": Param(
                 "VEGF units",
-                "VEGF that activates endothelium (assumed: reached in the untreated established "
-                "tumor, not under a rapalog)",
+                "VEGF of half-maximal endothelial activation (graded, Hill 4; assumed: between "
+                "host tissue and a hypoxic tumor)",
                 0,
                 1e3,
             ),
@@ -212,7 +231,8 @@ class TumorScenario(TissueScenario):
             "sprout_per_h": Param("1/h", "new-vessel hazard at a ready site (assumed)", 0, 10),
             "vessel_regression_per_h": Param(
                 "1/h",
-                "co-opted vessel regression without VEGF (Holash 1999 Science; assumed)",
+                "regression of co-opted and new vessels without VEGF (over weeks: Holash 1999 "
+                "Science 284:1994; 20 days assumed)",
                 0,
                 10,
             ),
@@ -223,8 +243,8 @@ class TumorScenario(TissueScenario):
             ),
             "resistance_per_division": Param(
                 "probability",
-                "chance a daughter acquires the mutation (off by default; none with "
-                "resistance=none)",
+                "chance a daughter acquires the mutation (lumped escape, assumed; fitted to "
+                "RECORD-1 TTP on everolimus, row T5; none with resistance=none)",
                 0,
                 1,
             ),
@@ -232,6 +252,27 @@ class TumorScenario(TissueScenario):
                 "fraction",
                 "seeded tumor cells already resistant (none with resistance=none: a sweep's "
                 "control)",
+                0,
+                1,
+            ),
+            "host_turnover_per_h": Param(
+                "1/h",
+                "host-cell death, replaced by renewal (tissue turnover of weeks to months; "
+                "assumed)",
+                0,
+                10,
+            ),
+            "host_division_per_h": Param(
+                "1/h",
+                "host renewal into free space below the normal density (contact inhibition; "
+                "assumed)",
+                0,
+                10,
+            ),
+            "host_displacement": Param(
+                "probability",
+                "per hour, a tumor cell with no free neighbour displaces a host cell (solid "
+                "stress slows expansion: Helmlinger 1997 Nat Biotechnol 15:778; assumed)",
                 0,
                 1,
             ),

@@ -6,12 +6,22 @@ are numpy expressions over the lattice; only the sites that change are touched.
 
 * Pre-existing vessels: a jittered square array with spacing ``spacing_sites`` (normal tissue
   intercapillary distances are ~100-200 um in 2D sections; assumed).
+* Endothelial activation is graded, not a switch: ``a = v^4 / (v^4 + K^4)`` with ``K`` =
+  ``vegf_threshold`` (the VEGF of half activation; VEGFR2 signalling rises smoothly with
+  ligand over its dissociation constant's range: Mac Gabhann 2006 PNAS 103:17750; the Hill
+  coefficient 4, steep enough that the low VEGF of host tissue sprouts rarely, is assumed).
+  An earlier hard threshold (sprouting only above it, exposure reset to 0 below it) made the
+  rapalog outcome flip between 0.24 and 0.28.
 * Sprouting (angiogenesis): a site within ``reach_sites`` of a vessel but more than
-  ``gap_sites`` from every vessel, where VEGF has stayed above ``vegf_threshold`` for at least
-  ``delay_h`` hours, becomes a vessel with hazard ``sprout_per_h``. The delay stands for tip-cell
-  migration, lumen formation and perfusion (days: Nagy 2007 Cold Spring Harb Symp 71:421).
-* Regression: vessels co-opted by the tumor regress unless VEGF supports them (Holash 1999
-  Science 284:1994), and vessels in necrotic regions are lost.
+  ``gap_sites`` from every vessel accumulates activation-weighted hours (``exposure_h``); once
+  it holds ``delay_h`` of them it becomes a vessel with hazard ``sprout_per_h * a``. The
+  delay stands for tip-cell migration, lumen formation and perfusion (days: Nagy 2007 Cold
+  Spring Harb Symp 71:421).
+* Regression: vessels co-opted by the tumor, and new (sprouted, immature) vessels anywhere,
+  regress at ``regression_per_h * (1 - a)`` (VEGF withdrawal: Holash 1999 Science 284:1994;
+  immature vessels without pericytes need VEGF, mature ones of normal tissue do not: Benjamin
+  1998 Development 125:1591), and vessels in necrotic regions are lost. So host tissue keeps
+  its vessel density: a sprout where VEGF is low soon regresses.
 """
 
 from __future__ import annotations
@@ -30,8 +40,8 @@ class VesselParams:
         spacing_sites: spacing of the pre-existing vessel array, sites.
         reach_sites: farthest a sprout reaches from its parent vessel, sites (Chebyshev).
         gap_sites: no new vessel within this many sites of another (Chebyshev).
-        vegf_threshold: VEGF level (field units) that activates endothelium.
-        delay_h: hours above threshold before a sprout can be perfused.
+        vegf_threshold: VEGF level (field units) of half-maximal endothelial activation.
+        delay_h: activation-weighted hours before a sprout can be perfused.
         sprout_per_h: hazard of a perfused sprout at a ready site, 1/h.
         regression_per_h: hazard of a co-opted vessel without VEGF support, 1/h.
         necrotic_loss_per_h: hazard of a vessel in a necrotic neighbourhood, 1/h.
@@ -69,38 +79,51 @@ def update_vessels(
     dt_h: float,
     p: VesselParams,
     rng: np.random.Generator,
+    immature: np.ndarray | None = None,
 ) -> tuple[int, int]:
     """Sprout and regress vessels in place for one step; returns (sprouted, lost) counts.
 
     Args:
         vessels: bool vessel layer (updated).
-        exposure_h: hours each site has spent above the VEGF threshold (updated).
+        exposure_h: activation-weighted hours of each eligible site (updated).
         vegf: VEGF field (field units).
         tumor_share: fraction of each site's 3 x 3 neighbourhood held by tumor or debris.
         necrotic_share: fraction of each site's 3 x 3 neighbourhood that is necrotic debris.
         dt_h: step, h.
         p: the rules.
         rng: the model's random generator.
+        immature: bool layer of sprouted vessels (updated: sprouts join, lost vessels leave);
+            they depend on VEGF wherever they are. None: only co-opted vessels do.
     """
     reach = maximum_filter(vessels, size=2 * p.reach_sites + 1, mode="constant")
     near = maximum_filter(vessels, size=2 * p.gap_sites + 1, mode="constant")
-    activated = vegf > p.vegf_threshold
-    exposure_h[...] = np.where(activated & reach & ~near, exposure_h + dt_h, 0.0)
+    strength = activation(vegf, p.vegf_threshold)
+    exposure_h[...] = np.where(reach & ~near, exposure_h + dt_h * strength, 0.0)
     ready = (exposure_h >= p.delay_h) & (necrotic_share < 0.5)
-    strength = np.clip((vegf - p.vegf_threshold) / p.vegf_threshold, 0.0, 1.0)
     sprout = ready & (rng.random(vessels.shape) < -np.expm1(-p.sprout_per_h * strength * dt_h))
     # One new vessel per neighbourhood per step: keep the sprouts that are local maxima of VEGF.
     if sprout.any():
         masked = np.where(sprout, vegf, -1.0)
         sprout &= masked >= maximum_filter(masked, size=2 * p.gap_sites + 1, mode="constant")
-    support = vegf / (vegf + p.vegf_threshold)
-    hazard = p.regression_per_h * (1.0 - support) * (tumor_share > 0.5)
+    dependent = tumor_share > 0.5
+    if immature is not None:
+        dependent = dependent | immature
+    hazard = p.regression_per_h * (1.0 - strength) * dependent
     hazard = hazard + p.necrotic_loss_per_h * (necrotic_share >= 0.5)
     lost = vessels & (rng.random(vessels.shape) < -np.expm1(-hazard * dt_h))
     vessels[sprout] = True
     vessels[lost] = False
     exposure_h[sprout] = 0.0
+    if immature is not None:
+        immature[sprout] = True
+        immature[lost] = False
     return int(sprout.sum()), int(lost.sum())
+
+
+def activation(vegf: np.ndarray, half: float) -> np.ndarray:
+    """Endothelial activation (0-1) at VEGF ``vegf`` (field units): ``v^4 / (v^4 + half^4)``."""
+    v4 = np.square(np.square(np.maximum(vegf, 0.0) / half))
+    return v4 / (v4 + 1.0)
 
 
 def neighbourhood_share(mask: np.ndarray) -> np.ndarray:

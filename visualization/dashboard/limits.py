@@ -8,7 +8,7 @@ process); an unset or ``0`` variable means no limit:
 =============================== ============================================ ==================
 variable                        limit                                        shared default
 =============================== ============================================ ==================
-``MTOR_DASHBOARD_MAX_SITES``    lattice sites per tissue (width x height)    14400 (120 x 120)
+``MTOR_DASHBOARD_MAX_SITES``    lattice sites per tissue (width x height)    19600 (140 x 140)
 ``MTOR_DASHBOARD_MAX_ORGANISMS`` organisms per cohort (aging, neuro)         200
 ``MTOR_DASHBOARD_MAX_MODELS``   models one session runs at once (arms x      12
                                 replicate seeds, + untreated twins)
@@ -16,10 +16,11 @@ variable                        limit                                        sha
 =============================== ============================================ ==================
 
 The shared defaults apply when the server listens beyond this computer; on 127.0.0.1 nothing
-is limited unless asked. Sizes: the largest scenario default is the tumor's 120 x 120; a
-120 x 120 transplant model holds ~40 MB (measured, the heaviest per site), so 30 sessions of 4
-such models stay near 5 GB; a lesson runs 3 seeds of up to 3 arms (9 models) on small tissues
-(at most 60 x 60 among the packaged ones), hence 12 models. A request beyond a limit is
+is limited unless asked. Sizes: the largest scenario default is the tumor's 140 x 140; a
+120 x 120 transplant model holds ~40 MB (measured, the heaviest per site; ~55 MB scaled to
+140 x 140), so 30 sessions of 4 such models stay near 6.5 GB; a lesson runs 3 seeds of up
+to 3 arms (9 models) on small tissues (at most 60 x 60 among the packaged ones), hence 12
+models. A request beyond a limit is
 refused in the page with one polite line saying which limit and how to change it; nothing is
 built.
 """
@@ -65,7 +66,7 @@ class Limits:
     @classmethod
     def shared_defaults(cls) -> Limits:
         """The limits of a server open to the network when none are given."""
-        return cls(max_sites=14_400, max_organisms=200, max_models=12, max_sessions=30)
+        return cls(max_sites=19_600, max_organisms=200, max_models=12, max_sessions=30)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Limits:
@@ -86,7 +87,7 @@ class Limits:
         return {ENV[f.name]: str(getattr(self, f.name) or 0) for f in fields(self)}
 
     def describe(self) -> str:
-        """One line for the console, e.g. ``tissues up to 14,400 sites, ...``."""
+        """One line for the console, e.g. ``tissues up to 19,600 sites, ...``."""
         parts = [
             f"tissues up to {self.max_sites:,} sites" if self.max_sites else None,
             f"cohorts up to {self.max_organisms:,} organisms" if self.max_organisms else None,
