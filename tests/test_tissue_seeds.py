@@ -14,6 +14,8 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pytest
 
+from mtor_abm.model.recist import PR_VOLUME
+
 pytestmark = pytest.mark.slow
 
 
@@ -187,17 +189,19 @@ def wild_type_tumors() -> dict:
 
 
 def test_everolimus_is_cytostatic_on_every_seed(wild_type_tumors):
-    """T1 on seeds 1-2, as test_default_rapalog_is_cytostatic_stable_disease_not_partial_response:
-    the treated tumor ends < 0.8x its untreated twin, at stable disease (no PR, no PD), while
-    the untreated tumor progresses."""
+    """T1 on seeds 1-2, as test_tumor.test_default_rapalog_is_cytostatic_stable_disease_not_
+    partial_response: after 21 days of treatment the treated tumor ends < 0.95x its untreated
+    twin, at stable disease (no PR, no PD). Untreated progression takes ~6 weeks on the
+    clinical time scale of tumor v2 (RECORD-1 placebo), beyond these 35-day runs: T4 and the
+    60-day treated/untreated ratio are judged over seeds 0-5 in tests/test_tumor_clinic.py."""
     for seed in TUMOR_SEEDS:
         treated, untreated = (
             wild_type_tumors[("everolimus", seed)],
             wild_type_tumors[("none", seed)],
         )
-        assert untreated["response"] == "PD", (seed, untreated)
-        assert treated["tumor_cells_final"] < 0.8 * untreated["tumor_cells_final"], seed
+        assert treated["tumor_cells_final"] < 0.95 * untreated["tumor_cells_final"], seed
         assert treated["response"] == "SD", (seed, treated)
+        assert treated["relative_size"] > PR_VOLUME ** (2 / 3), (seed, treated)
 
 
 @pytest.mark.xfail(
