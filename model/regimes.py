@@ -176,13 +176,7 @@ def build_regime(
         if loading is None and species != "mouse":  # the label's loading dose is a patient's
             loading = drug_loading_dose(base, dose, schedule or base.schedule)
         regime = Regime(drug, dose, schedule or base.schedule, loading_dose_mg=loading)
-    start = start_day or 0.0
-    if start or stop_day is not None:
-        if stop_day is not None and stop_day <= start:
-            raise InputError(
-                f"stop_day (--stop-day) must be after start_day ({start:g}), got {stop_day:g}"
-            )
-        regime = dataclasses.replace(regime, start_day=start, stop_day=stop_day)
+    regime = _in_window(regime, start_day, stop_day)
     check_regime(regime, library)
     if target_trough_ng_ml is not None:
         if monitor_until_day is None:
@@ -291,15 +285,22 @@ def _diet_regime(
         )
     found.pk_for(Subject("mouse"))  # InputError when the drug has no mouse PK
     regime = Regime(drug, diet_dose_mg_per_day(ppm), "continuous", diet_ppm=ppm)
-    start, stop = start_day or 0.0, given["stop_day"]
-    if start or stop is not None:
-        if stop is not None and stop <= start:
-            raise InputError(
-                f"stop_day (--stop-day) must be after start_day ({start:g}), got {stop:g}"
-            )
-        regime = dataclasses.replace(regime, start_day=start, stop_day=stop)
+    regime = _in_window(regime, start_day, given["stop_day"])
     check_regime(regime, library)
     return regime
+
+
+def _in_window(regime: Regime, start_day: float | None, stop_day: float | None) -> Regime:
+    """``regime`` given from ``start_day`` (None: day 0) until ``stop_day`` (None: never
+    stopped); InputError when it would stop before it starts."""
+    start = start_day or 0.0
+    if not start and stop_day is None:
+        return regime
+    if stop_day is not None and stop_day <= start:
+        raise InputError(
+            f"stop_day (--stop-day) must be after start_day ({start:g}), got {stop_day:g}"
+        )
+    return dataclasses.replace(regime, start_day=start, stop_day=stop_day)
 
 
 def _named(field: str) -> str:

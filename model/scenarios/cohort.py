@@ -198,6 +198,14 @@ class CohortModel(mesa.Model):
             self._signal_per_organism()
             return
         rows = np.repeat(self.alive, self.cells_per_org)
+        state, out = self._advance_rows(rows)
+        for table, values in ((self.state, state), (self.out, out)):
+            for k, v in values.items():
+                table[k][rows] = v
+
+    def _advance_rows(self, rows: np.ndarray) -> tuple[dict, dict]:
+        """One day's signalling of the cells at ``rows`` (an index or mask into the cell table)
+        under the day's drug: their new state and outputs, not yet written back."""
         occ, inh1, inh2 = self.occupancy
         fk = self.params["fkbp12_level"][rows]
         z = fk * occ / max(1.0 - occ, 1e-12)
@@ -210,11 +218,7 @@ class CohortModel(mesa.Model):
         state = {k: v[rows] for k, v in self.state.items()}
         params = {k: v[rows] for k, v in self.params.items()}
         sg.advance(state, params, inputs, self.dt_h, substep_h=SIGNAL_SUBSTEP_H)
-        for k, v in state.items():
-            self.state[k][rows] = v
-        out = sg.outputs(state, params)
-        for k, v in out.items():
-            self.out[k][rows] = v
+        return state, sg.outputs(state, params)
 
     def _cells_alike(self) -> bool:
         """Whether every cell of each organism has the same signalling parameters and state.
@@ -234,20 +238,7 @@ class CohortModel(mesa.Model):
         """:meth:`signal` for cohorts whose cells are alike: one row per living organism."""
         c = self.cells_per_org
         live = np.flatnonzero(self.alive)
-        first = live * c  # each living organism's first cell
-        occ, inh1, inh2 = self.occupancy
-        fk = self.params["fkbp12_level"][first]
-        z = fk * occ / max(1.0 - occ, 1e-12)
-        inputs = sg.Inputs(
-            growth_factor=self.inputs.growth_factor[first],
-            occ_frb=z / (1.0 + z),
-            inh_mtorc1=inh1,
-            inh_mtorc2=inh2,
-        )
-        state = {k: v[first] for k, v in self.state.items()}
-        params = {k: v[first] for k, v in self.params.items()}
-        sg.advance(state, params, inputs, self.dt_h, substep_h=SIGNAL_SUBSTEP_H)
-        out = sg.outputs(state, params)
+        state, out = self._advance_rows(live * c)  # each living organism's first cell
         for table, values in ((self.state, state), (self.out, out)):
             for k, v in values.items():
                 table[k].reshape(self.n_org, c)[live] = v[:, None]
