@@ -93,8 +93,9 @@ RUNS = (
 @functools.cache
 def _results() -> dict:
     """The runs of :data:`RUNS` by key, in two worker processes (the machine's two cores; each
-    run is independent and seeded, so the result does not depend on the pool)."""
-    with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork")) as pool:
+    run is independent and seeded, so the result does not depend on the pool), started fresh
+    (spawn: no fork of a test process that may run threads, as in test_tissue_seeds)."""
+    with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("spawn")) as pool:
         return dict(pool.map(_run, RUNS))
 
 
