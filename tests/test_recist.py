@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from mtor_abm.model.recist import SD_MIN_DAYS, recist, recist_course
-from mtor_abm.model.scenarios.tumor_readouts import tumor_readouts
+from mtor_abm.model.scenarios.tumor_readouts import LAST_RECORD_READOUTS, tumor_readouts
 
 DAILY = np.arange(6) * 24.0
 
@@ -89,14 +89,7 @@ def test_tumor_summary_readouts_carry_the_course():
     hours = [0.0, 24.0, 48.0, 72.0, 96.0]
     cells = [80.0, 100.0, 60.0, 40.0, 60.0]
     last = dict.fromkeys(
-        (
-            "cycling_fraction",
-            "hypoxic_fraction",
-            "necrotic_fraction",
-            "vessel_density",
-            "mean_pS6K",
-            "mean_pAKT_S473",
-        ),
+        LAST_RECORD_READOUTS,
         0.5,
     )
     series = {"time_h": hours, "tumor_cells": cells, **{k: [v] * 5 for k, v in last.items()}}

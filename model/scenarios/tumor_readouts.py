@@ -39,6 +39,17 @@ TUMOR_MEANS = ("mean_pS6K", "mean_p4EBP1", "mean_pAKT_S473", "mean_autophagy")
 a mean over no cells is undefined, never 0, which would read as full inhibition)."""
 
 
+LAST_RECORD_READOUTS = (
+    "cycling_fraction",
+    "hypoxic_fraction",
+    "necrotic_fraction",
+    "vessel_density",
+    "mean_pS6K",
+    "mean_pAKT_S473",
+)
+"""Summary readouts taken from the run's last record (None there stays None)."""
+
+
 def timeseries_row(model: TumorState) -> dict[str, float]:
     """One hourly record of the tumor (the DataCollector's model reporters)."""
     t = model.table
@@ -114,15 +125,5 @@ def tumor_readouts(model: TumorState, twin, series) -> dict:
         "nadir_tumor_cells": int(course.nadir_cells),
         "nadir_day": course.nadir_day,
         "best_relative_volume": course.best_relative_volume,
-        **{
-            key: None if last[key] is None else float(last[key])
-            for key in (
-                "cycling_fraction",
-                "hypoxic_fraction",
-                "necrotic_fraction",
-                "vessel_density",
-                "mean_pS6K",
-                "mean_pAKT_S473",
-            )
-        },
+        **{key: None if last[key] is None else float(last[key]) for key in LAST_RECORD_READOUTS},
     }
