@@ -13,9 +13,12 @@ Every record of a run is an assessment in :func:`recist_course` (a "scan" each r
 in the tumor scenario). Waterfall plots read scans at an interval instead
 (:func:`best_change_at_scans`, weekly by default): with hourly records the first scan after
 baseline is the baseline, so a growing tumor's best change would always read 0.
-Not modelled: RECIST's absolute 5-mm floor on progression (the slice holds a sub-millimetre
-lesion) and confirmation of a response by a second scan (not required in randomised trials
-such as RECORD-1).
+RECIST 1.1 also asks progression to be a net increase of at least 5 mm over the nadir, so that
+a lesion shrunk to a few millimetres is not called progressive for a millimetre's growth. The
+slice holds a sub-millimetre lesion that stands for a clinical one, so the floor is kept as a
+fraction of the baseline diameter (:data:`PD_MIN_DIAMETER_INCREASE`): without it a tumor
+emptied to a few cells "progressed" when two of them divided. Not modelled: confirmation of a
+response by a second scan (not required in randomised trials such as RECORD-1).
 """
 
 from __future__ import annotations
@@ -28,6 +31,12 @@ PR_VOLUME = 0.7**3
 """Partial response: volume-equivalent at or below this fraction of baseline (-30 % diameter)."""
 PD_VOLUME = 1.2**3
 """Progression: volume-equivalent at or above this multiple of its nadir (+20 % diameter)."""
+PD_MIN_DIAMETER_INCREASE = 0.1
+"""Progression also needs the diameter-equivalent (``volume ** (1/3)``) to have grown by at
+least this fraction of its baseline value over the nadir: RECIST 1.1's 5-mm net increase
+(Eisenhauer 2009) on a baseline sum of target diameters of 50 mm (assumed, a typical baseline
+of trials in metastatic disease). It only matters once a tumor has shrunk below about half its
+baseline diameter (a 20 % rise then is under 10 % of baseline)."""
 SD_MIN_DAYS = 42.0
 """Days after treatment start a tumor must go without progression for a best response of
 stable disease (RECIST 1.1: a protocol-set minimum, "in general not less than 6-8 weeks",
@@ -50,6 +59,26 @@ def is_partial_response(relative_vol) -> np.ndarray:
     return np.asarray(relative_vol, dtype=float) <= PR_VOLUME
 
 
+def progressed(volume, nadir_volume, baseline_volume) -> np.ndarray:
+    """True where a lesion has progressed over its nadir (RECIST 1.1 on the volume-equivalent).
+
+    Args:
+        volume: volume-equivalent at each assessment (any shape, any unit).
+        nadir_volume: the smallest volume-equivalent before each assessment, same shape.
+        baseline_volume: volume-equivalent at treatment start (a scalar, same unit).
+
+    Returns:
+        bool array, same shape: ``volume`` at least :data:`PD_VOLUME` times the nadir, not 0,
+        and a diameter-equivalent at least :data:`PD_MIN_DIAMETER_INCREASE` of the baseline's
+        above the nadir's.
+    """
+    v = np.asarray(volume, dtype=float)
+    nadir = np.asarray(nadir_volume, dtype=float)
+    rise = np.cbrt(v) - np.cbrt(nadir)
+    floor = PD_MIN_DIAMETER_INCREASE * np.cbrt(float(baseline_volume))
+    return (v >= PD_VOLUME * nadir) & (v > 0) & (rise >= floor * (1 - 1e-12))
+
+
 @dataclass(frozen=True)
 class Course:
     """The RECIST-like course of one tumor after treatment start.
@@ -62,7 +91,8 @@ class Course:
             volume-equivalent reached :data:`PR_VOLUME` of baseline, else SD if the tumor went
             :data:`SD_MIN_DAYS` (or the whole run) without progression, else PD.
         time_to_progression_days: days from treatment start to the first assessment at
-            :data:`PD_VOLUME` times the nadir (None: no progression in the run).
+            :data:`PD_VOLUME` times the nadir with the diameter floor of :func:`progressed`
+            (None: no progression in the run).
         nadir_cells: viable tumor cells at the nadir: the smallest size since treatment start
             (baseline included) up to progression, the reference progression is measured from.
         nadir_day: days from treatment start to the nadir (its first time).
@@ -99,10 +129,10 @@ def recist_course(hours, cells, baseline_h: float) -> Course | None:
     n = np.asarray(cells, dtype=float)[after]
     v = volume_equivalent(n)
     running_nadir = np.minimum.accumulate(v)
-    progressed = np.flatnonzero((v >= PD_VOLUME * running_nadir) & (v > 0))
-    ttp = float(days[progressed[0]]) if progressed.size else None
+    progression = np.flatnonzero(progressed(v, running_nadir, v[0]))
+    ttp = float(days[progression[0]]) if progression.size else None
     # Before progression: the assessments the nadir and the best response are taken over.
-    before = slice(None, progressed[0]) if progressed.size else slice(None)
+    before = slice(None, progression[0]) if progression.size else slice(None)
     i_nadir = int(np.argmin(v[before]))
     best = v[i_nadir] / v[0] if v[0] > 0 else None
     if (v[before] == 0).any():
@@ -159,7 +189,7 @@ def best_change_at_scans(days, relative_vol, interval_days: float = SCAN_INTERVA
 
     Returns:
         The smallest ``relative_vol - 1`` over the scans up to and including the first scan
-        at progression (:data:`PD_VOLUME` times the nadir, baseline included): shrinkage after
+        at progression (:func:`progressed`, the nadir taken with baseline): shrinkage after
         progression is not a response (a progressed patient is off study). NaN without a
         record after treatment start.
     """
@@ -173,6 +203,6 @@ def best_change_at_scans(days, relative_vol, interval_days: float = SCAN_INTERVA
     idx = np.searchsorted(days, scans - 1e-9).clip(0, len(days) - 1) if scans.size else [-1]
     v = values[idx]
     nadir_before = np.minimum.accumulate(np.concatenate(([1.0], v)))[:-1]
-    progressed = np.flatnonzero((v >= PD_VOLUME * nadir_before) & (v > 0))
-    upto = progressed[0] + 1 if progressed.size else len(v)
+    progression = np.flatnonzero(progressed(v, nadir_before, 1.0))
+    upto = progression[0] + 1 if progression.size else len(v)
     return float(np.min(v[:upto])) - 1.0

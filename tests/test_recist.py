@@ -5,7 +5,9 @@ baseline, progression at +20 % over the nadir (the smallest size since treatment
 overall response = the best status recorded before progression. The project's convention is
 the volume-equivalent ``cells ** 1.5``: PR at ``0.7 ** 3`` of baseline, PD at ``1.2 ** 3`` of
 the nadir, i.e. in cells PR at ``0.7 ** 2 = 0.49`` of baseline and PD at ``1.2 ** 2 = 1.44``
-times the nadir. Every expected value below is worked out by hand from those two numbers.
+times the nadir; PD also needs RECIST 1.1's 5-mm net increase, kept as a rise of the
+diameter-equivalent (``cells ** 0.5``) over the nadir of 0.1 of its baseline value. Every
+expected value below is worked out by hand from those three numbers.
 """
 
 from types import SimpleNamespace
@@ -128,3 +130,27 @@ def test_waterfall_best_change_of_a_growing_tumor_is_its_first_scan():
     change = best_change_at_scans(days, relative_volume(cells, 100.0))
     assert change == pytest.approx(1.2**1.5 - 1.0)
     assert recist_course(days * 24.0, cells, 0.0).best_relative_volume == 1.0
+
+
+def test_progression_needs_the_5_mm_net_increase_after_a_deep_response():
+    """Baseline 100 cells (diameter-equivalent 10), nadir 4 cells (2.0) on day 2. 6 cells is
+    1.5 x the nadir (>= 1.44) but its diameter rose by 6^0.5 - 2 = 0.449 < 0.1 x 10 = 1.0: not
+    progression (RECIST 1.1: 5 mm net, Eisenhauer 2009); 10 cells rise 3.162 - 2 = 1.16: PD on
+    day 4. Without the floor the first would be PD on day 3."""
+    c = recist_course(DAILY[:5], [100, 20, 4, 6, 10], 0.0)
+    assert c.time_to_progression_days == 4.0
+    assert (c.nadir_cells, c.nadir_day, c.best_response) == (4, 2.0, "PR")
+    c = recist_course(DAILY[:4], [100, 20, 4, 6], 0.0)
+    assert (c.time_to_progression_days, c.response) == (None, "PR")
+
+
+def test_waterfall_scans_keep_the_diameter_floor():
+    """Weekly scans at 0.001, 0.002 and 0.0005 of the baseline volume: the second doubles the
+    nadir (>= 1.728) but its diameter ratio rises 0.002^(1/3) - 0.001^(1/3) = 0.026 < 0.1, so
+    it is no progression and the third scan's -99.95 % is the best change."""
+    from mtor_abm.model.recist import best_change_at_scans
+
+    days = np.array([0.0, 7.0, 14.0, 21.0])
+    assert best_change_at_scans(days, [1.0, 0.001, 0.002, 0.0005]) == pytest.approx(-0.9995)
+    # Without the deep nadir the same doubling is progression: 0.5 -> 1.0 rises 0.206 >= 0.1.
+    assert best_change_at_scans(days, [1.0, 0.5, 1.0, 0.1]) == pytest.approx(-0.5)
