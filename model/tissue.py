@@ -236,11 +236,12 @@ class TissueModel(mesa.Model):
         w, h = self.grid.dimensions
         x0, x1, y0, y1 = max(x - 1, 0), min(x + 2, w), max(y - 1, 0), min(y + 2, h)
         window = (slice(x0, x1), slice(y0, y1))
-        free = np.argwhere(self.grid.empty.data[window] if usable is None else usable(window))
-        if len(free) == 0:
+        mask = self.grid.empty.data[window] if usable is None else usable(window)
+        free = np.flatnonzero(mask)  # row-major, as np.argwhere (a third of its time)
+        if free.size == 0:
             return None
-        dx, dy = free[self.rng.integers(len(free))]
-        return self.grid[(x0 + int(dx), y0 + int(dy))]
+        dx, dy = divmod(int(free[self.rng.integers(free.size)]), y1 - y0)
+        return self.grid[(x0 + dx, y0 + dy)]
 
     def empty_neighbour_count(self) -> np.ndarray:
         """Number of empty Moore neighbours of every site (one numpy pass over the grid)."""
