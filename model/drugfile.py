@@ -48,8 +48,9 @@ _PK_FIELDS = (
     "blood_binding_capacity_ng_ml",
     "blood_binding_kd_ng_ml",
 )
-#: Fields only a species' PK table (``[pk_mouse]``) has: the sex difference of its clearance.
-_SPECIES_PK_FIELDS = ("female_clearance_ratio",)
+#: Fields only a species' PK table (``[pk_mouse]``) has: the sex difference of its clearance
+#: and the unbound share of the species' whole-blood concentration.
+_SPECIES_PK_FIELDS = ("female_clearance_ratio", "blood_unbound_fraction")
 #: PK tables of other species than human: table name -> species (:mod:`model.species`).
 SPECIES_PK_TABLES: Mapping[str, str] = MappingProxyType({"pk_mouse": "mouse"})
 _DOSING_FIELDS = ("dose_mg", "schedule", "loading_dose_mg", "conc_nM", "mouse_diet_ppm")
@@ -98,6 +99,7 @@ DRUG_FIELD_DOMAINS: Mapping[str, Domain] = MappingProxyType(
         "infusion_h": Domain(0.0, 168.0, "h"),
         "metabolite_fraction": Domain(0.0, 1.0, low_open=True),
         "female_clearance_ratio": Domain(0.01, 100.0, low_open=False),
+        "blood_unbound_fraction": Domain(1e-6, 1.0),
         "dose_mg": Domain(0.0, MAX_DOSE_MG, "mg"),
         "loading_dose_mg": Domain(0.0, MAX_DOSE_MG, "mg"),
         "conc_nM": Domain(0.0, MAX_CONC_NM, "nM"),
@@ -202,7 +204,7 @@ def _parse_pk(
     table: Mapping[str, Any], origin: str, prefix: str = "pk.", species: bool = False
 ) -> PKParams:
     """A ``[pk]`` table (``prefix`` ``pk.``) or a species' ``[pk_<species>]`` table
-    (``species``: it may also give ``female_clearance_ratio``)."""
+    (``species``: it may also give ``female_clearance_ratio`` and ``blood_unbound_fraction``)."""
     _check_keys(table, _PK_FIELDS + (_SPECIES_PK_FIELDS if species else ()), origin, prefix)
     route = _choice(table, "route", ("oral", "iv"), origin, prefix)
     default_parameters = "apparent" if route == "oral" else "systemic"
@@ -266,6 +268,7 @@ def _parse_pk(
         blood_binding_kd_ng_ml=kd_blood or 1.0,
         absorption_half_dose_mg=half_dose,
         female_clearance_ratio=num("female_clearance_ratio") or 1.0,
+        blood_unbound_fraction=num("blood_unbound_fraction"),
     )
 
 

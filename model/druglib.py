@@ -68,6 +68,10 @@ class PKParams:
     absorption_half_dose_mg: float | None = None
     female_clearance_ratio: float = 1.0
     """Clearance of a female relative to a male (a species set's sex difference; 1: none)."""
+    blood_unbound_fraction: float | None = None
+    """Unbound share of the species' whole-blood concentration (in vivo: erythrocyte uptake and
+    plasma protein binding); None: the potency's ``unbound_fraction`` (see
+    :meth:`Drug.free_conc_factor`)."""
 
     @property
     def two_compartment(self) -> bool:
@@ -149,6 +153,23 @@ class Drug:
                 female_clearance_ratio=1.0,
             )
         return pk
+
+    def free_conc_factor(self, subject: Subject = HUMAN) -> float:
+        """Factor from a whole-blood concentration in ``subject`` to the concentration that
+        :func:`model.occupancy.target_occupancy` reads (dimensionless, > 0).
+
+        ``potency.unbound_fraction`` is calibrated to cells in culture (in-cell IC50s against
+        the medium's concentration). A species set with ``blood_unbound_fraction`` (the
+        unbound share of whole blood, with erythrocytes and plasma proteins holding the rest)
+        gives ``blood_unbound_fraction / unbound_fraction``: the medium concentration with the
+        same free drug. 1 for a human, a drug without that field, or one without FKBP12
+        binding.
+        """
+        pk = self.species_pk.get(subject.species) if subject.species != "human" else None
+        f_blood = None if pk is None else pk.blood_unbound_fraction
+        if f_blood is None or not self.potency.unbound_fraction:
+            return 1.0
+        return f_blood / self.potency.unbound_fraction
 
     @property
     def definition_sha256(self) -> str:

@@ -75,11 +75,17 @@ def test_untreated_mortality_is_gompertz_with_mouse_doubling_time():
 
 
 def test_late_rapamycin_extends_p90_lifespan_by_about_a_tenth():
-    """A1: start at 600 days, standard dose: p90 +9-14 % in Harrison 2009 (here 6-18 %)."""
+    """A1: start at 600 days, standard dose: p90 +9-14 % in Harrison 2009. One cohort of 100
+    organisms: its p90 rests on its ~10 longest-lived organisms, a sampling error of ~2 % of
+    the lifespan per arm at a mortality doubling time of ~100 days (sqrt(0.09 / 100) / f(p90),
+    f ~ 0.0016 per day); the arms' tails diverge after day 600, so their ratio carries
+    ~2.8 % (sqrt(2) x 2 %), and the band is Harrison's range widened by 3 of those each way
+    (1.01-1.22). The 500-organism figure is held to 1.06-1.18 in
+    tests/test_aging_rapamycin_slow.py."""
     untreated, treated = cohort(0.0), cohort(STANDARD_NM)
     p90_u = km_quantile(untreated.death_day, untreated.day, 0.9)
     p90_t = km_quantile(treated.death_day, treated.day, 0.9)
-    assert 1.06 <= p90_t / p90_u <= 1.18
+    assert 1.01 <= p90_t / p90_u <= 1.22
 
 
 def test_three_fold_dose_extends_lifespan_more():
@@ -110,10 +116,14 @@ def test_three_month_course_helps_less_than_staying_on_the_drug():
 
 
 def test_rapamycin_lowers_senescent_burden_and_ps6k_after_start():
+    """14 ppm lowers pS6K, the senescent fraction and damage. The pS6K bound is the direction
+    with a margin, not a published size: the mouse's free blood drug at 14 ppm (0.08 % of
+    whole-blood sirolimus is unbound: Yatscoff 1993 Transplantation 56:1202) occupies about
+    half of FRB, and S6K is the rapalog's most sensitive output."""
     untreated, treated = cohort(0.0), cohort(STANDARD_NM)
     su, st = untreated.timeseries(), treated.timeseries()
     day = 800  # 200 days into treatment, both cohorts still mostly alive
-    assert st["mean_pS6K"][day] < 0.2 * su["mean_pS6K"][day]
+    assert st["mean_pS6K"][day] < 0.5 * su["mean_pS6K"][day]
     assert st["senescent_fraction"][day] < su["senescent_fraction"][day]
     assert st["mean_damage"][day] < su["mean_damage"][day]
 

@@ -117,10 +117,12 @@ def test_culture_held_drug_acts_exactly_from_24_h_to_36_h():
 def test_cohort_held_drug_acts_on_exactly_days_3_to_6():
     """A cohort held at a concentration from day 3 to day 6: the daily occupancy is the full
     occupancy on days 3, 4 and 5 (steps [72 h, 144 h)) and zero on every other day (day 2 had
-    a quarter and day 5 three quarters)."""
+    a quarter and day 5 three quarters). The full occupancy is taken at the mouse's free blood
+    drug, as every cohort reads a blood level (model.druglib Drug.free_conc_factor)."""
     conc = 4.4
     model = AgingModel(AgingScenario(rng=1, organisms=3), held(conc, 3.0, 6.0))
-    full = target_occupancy({"sirolimus": conc}, 1.0, LIBRARY)
+    free = conc * LIBRARY.drug("sirolimus").free_conc_factor(model.subject)
+    full = target_occupancy({"sirolimus": free}, 1.0, LIBRARY)
     daily = []
     for _ in range(8):
         model.step()

@@ -210,6 +210,28 @@ def test_a_cohorts_daily_blood_level_is_the_diet_steady_state():
     assert model.blood_nM["sirolimus"] == pytest.approx(expected_nM, rel=1e-6)
 
 
+def test_a_cohort_reads_a_blood_level_through_the_mouses_free_drug():
+    """Whole-blood sirolimus is 3.1 % in plasma, 2.5 % of that unbound (Yatscoff 1993
+    Transplantation 56:1202); the potency constants hold for culture media at 0.5 % unbound. So
+    a mouse's blood level acts as ~0.155 of it in a medium, a patient's as itself; and the
+    cohort's occupancy at the male 4.7 / 42 ppm blood levels (1.5 / 13 nM) is the analytic
+    FKBP12-complex occupancy (Banaszynski 2005 Kd 0.2 nM and 12 nM, FKBP12 1 uM) at that free
+    drug: graded, not saturated."""
+    drug = LIBRARY.drug("sirolimus")
+    assert drug.free_conc_factor(MALE) == pytest.approx(0.031 * 0.025 / 0.005, rel=0.01)
+    assert drug.free_conc_factor(FEMALE) == drug.free_conc_factor(MALE)
+    assert drug.free_conc_factor(HUMAN) == 1.0
+    for conc_nM, low, high in ((1.5, 0.25, 0.40), (13.0, 0.75, 0.85)):
+        free = conc_nM * 0.031 * 0.025
+        a = free / 0.2
+        z = 1000.0 * a / (1.0 + a) / 12.0
+        regime = Regime("sirolimus", 0.0, "fixed", conc_nM=conc_nM)
+        model = AgingModel(AgingScenario(rng=2, organisms=2, lattice=3, stem_cells=2), regime)
+        model.step()
+        assert model.occupancy[0] == pytest.approx(z / (1.0 + z), rel=0.02)
+        assert low <= model.occupancy[0] <= high
+
+
 def test_the_run_records_whose_pk_and_the_diet(tmp_path, capsys):
     """The summary and manifest say whose PK turned the doses into blood (mouse, the sex) and
     the diet; a patient's runs say human."""
@@ -416,6 +438,8 @@ def test_a_user_drug_file_can_give_a_mouse_pk_set(tmp_path):
         ("female_clearance_ratio = -1", 'female_clearance_ratio = "x"',
          ["pk_mouse.female_clearance_ratio", "[0.01, 100]"]),
         ("", 'lag_h = "x"', ["sources.pk_mouse.lag_h", "does not match"]),
+        ("blood_unbound_fraction = 2", 'blood_unbound_fraction = "x"',
+         ["pk_mouse.blood_unbound_fraction"]),
     ],
 )  # fmt: skip
 def test_bad_mouse_pk_tables_are_clear_errors(tmp_path, extra, extra_source, words):

@@ -24,7 +24,9 @@ the food, Harrison 2009 Nature 460:392) is a continuous input of what a mouse ea
 holds a near-steady blood level (4.0 ng/mL in males at 14 ppm, as measured in the ITP mice:
 Miller 2011 J Gerontol A 66:191), so a day's signalling is driven by the day's mean
 occupancy. A held ``--conc`` still sets a blood level directly (see
-:mod:`model.scenarios.aging`).
+:mod:`model.scenarios.aging`). Occupancy is taken at the free drug of a mouse's blood, not at
+its whole-blood level: most of it sits in erythrocytes (:meth:`model.druglib.Drug.
+free_conc_factor`, the drug file's ``[pk_mouse] blood_unbound_fraction``).
 
 Views for the dashboard: organisms are tiles of a mosaic (one tile per organism, a gap of
 one empty site between tiles), so ``category_layer`` / ``readout_layers`` / ``field_layers`` /
@@ -180,8 +182,21 @@ class CohortModel(mesa.Model):
         """Phase 1: the day's blood curve -> its mean blood level and mean target occupancy."""
         exposure = step_exposure(self.pk, self.dt_h)
         self.blood_nM = exposure.mean_conc_nM()
-        occ = exposure.mean_action(lambda conc: target_occupancy(conc, 1.0, self.library))
+        occ = exposure.mean_action(self._blood_occupancy)
         self.occupancy = tuple(float(x) for x in occ)
+
+    def _blood_occupancy(self, blood_nM: dict[str, float]) -> tuple[float, float, float]:
+        """Target occupancy at mouse whole-blood concentrations ``blood_nM`` (nM by species).
+
+        Each species' blood level is first turned into the culture-medium concentration with
+        the same free drug (:meth:`~model.druglib.Drug.free_conc_factor` of the cohort's
+        mouse: ~95 % of whole-blood sirolimus sits in erythrocytes), as the drug's potency
+        constants are calibrated to culture.
+        """
+        free = {
+            s: c * self.library.drug(s).free_conc_factor(self.subject) for s, c in blood_nM.items()
+        }
+        return target_occupancy(free, 1.0, self.library)
 
     def update_fields(self) -> None:
         """Phase 2: the scenario's fields (none by default)."""

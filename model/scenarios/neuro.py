@@ -24,9 +24,10 @@ a later ``--start-day`` (e.g. 180). The mapping of mouse diet doses to ``--conc`
 :mod:`model.scenarios.aging`.
 
 Calibration (5 seeds x 100 organisms, one year; ``tests/test_neuro_dose_slow.py``): from day 0
-at 4.7 / 14 / 42 ppm the year's aggregate burden per starting neuron falls by 13 / 18 / 22 %
-and 77 / 80 / 81 % of neurons survive (untreated 67 %); started at day 180, 42 ppm lowers it by
-12 % and 74 % survive (N1: Ravikumar 2004).
+at 4.7 / 14 / 42 ppm (male blood levels, read through the mouse's free drug as in
+:mod:`model.scenarios.aging`: FRB occupancy 0.33 / 0.58 / 0.80) the year's aggregate burden per
+starting neuron falls by 10 / 21 / 35 % and 88 % of neurons survive at 42 ppm (untreated 68 %);
+started at day 180, 42 ppm lowers it by 18 % and 77 % survive (N1: Ravikumar 2004).
 """
 
 from __future__ import annotations
