@@ -11,10 +11,22 @@ defaults and for each of ``lysosome_load``, ``tfeb_gain`` and the mouse's free b
 +9 to +14 %), A3 ordered (Miller 2014 Aging Cell 13:468), A4 > 0 (Bitto 2016 eLife 5:e16351:
 up to +60 %).
 
-Measured (2 seeds x 100 organisms): defaults A1 +12.7 %, A3 +4.6 / +17.2 / +23.5 %, A4 +19.5 /
-+23.7 %; lysosome_load 0.935: +8.9 %, +7.1 / +14.4 / +18.0 %, +11.0 / +14.6 %; lysosome_load
-1.265: +5.0 %, +3.3 / +8.0 / +23.3 %, +16.8 / +23.6 %; tfeb_gain 1.7: +12.5 %, +4.0 / +13.5 /
-+22.9 %, +16.3 / +23.1 %; tfeb_gain 2.3: +14.7 %, +5.6 / +18.4 / +25.8 %, +21.1 / +25.0 %.
+Measured (2 seeds x 100 organisms; A1 %, A3 %, A4 %):
+
+======================  ======  ======================  =============
+variant                 A1      A3 (4.7 / 14 / 42)      A4 (42 / 126)
+======================  ======  ======================  =============
+defaults                +12.7   +4.6 / +17.2 / +23.5    +19.5 / +23.7
+lysosome_load -15 %     +8.9    +7.1 / +14.4 / +18.1    +11.0 / +14.6
+lysosome_load +15 %     +5.0    +3.4 / +8.0 / +23.7     +16.8 / +23.6
+tfeb_gain -15 %         +12.5   +4.0 / +13.5 / +22.9    +16.3 / +23.1
+tfeb_gain +15 %         +14.7   +5.6 / +18.4 / +26.4    +21.1 / +25.0
+free blood drug -15 %   +11.8   +3.8 / +12.9 / +23.1    +18.2 / +23.7
+free blood drug +15 %   +15.5   +5.2 / +19.1 / +25.2    +20.5 / +24.7
+======================  ======  ======================  =============
+
+Before the free-drug reading and the TFEB gain of 2 (flux 1.15 / 1.21 / 1.25 / 1.27 over the
+doses), lysosome_load +15 % took the 126 ppm course from +20 % to +3 % and A1 to +6 %.
 """
 
 from __future__ import annotations

@@ -50,8 +50,9 @@ out the untreated median is 0.73x and the gain at 14 ppm falls from +16 % to +3 
 steps come from the mouse's free blood drug (graded FRB occupancy, :mod:`model.druglib`
 ``Drug.free_conc_factor``) and the TFEB arm (graded lysosomal capacity,
 :mod:`model.scenarios.lysosome`). With ``lysosome_load`` or ``tfeb_gain`` 15 % either way every
-direction holds (p90 +5..+15 %, the dose steps ordered, the course +11..+21 % at 42 ppm and
-+15..+25 % at 126 ppm; 2 seeds: ``benchmarks/aging_robustness.py``).
+direction holds, as with the free blood drug 15 % either way (p90 +5..+16 %, the dose steps
+ordered, the course +11..+21 % at 42 ppm and +15..+25 % at 126 ppm; 2 seeds:
+``benchmarks/aging_robustness.py``).
 
 Nothing draws a lifespan: the cohort's survival curve emerges from these rules. Senescence,
 SASP and stem exhaustion feed back on each other, so the functional reserve erodes faster
