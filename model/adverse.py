@@ -90,7 +90,8 @@ def adverse_panel(
     """Adverse-effect indices for ``regime`` after ``days`` of exposure (1.0 = untreated).
 
     ``subject``: whose PK turns the regime into blood levels (a patient unless said; a mouse
-    cohort's runs pass their mouse, so the panel sees the blood levels the cohort sees).
+    cohort's runs pass their mouse, so the panel sees the blood levels the cohort sees, read
+    through the same free drug: :meth:`model.druglib.Drug.free_conc_factor`).
 
     Returns ``{"glucose_intolerance", "hyperlipidemia", "infection_risk",
     "wound_healing_delay"}``, each averaged over the last 24 h (or the whole window if shorter).
@@ -113,7 +114,7 @@ def adverse_panel(
     half = n // 2
     state = sg.new_state(n, params)
     pk = pk_state(regime, library, subject)
-    action = _reference_action(params, library)
+    action = _reference_action(params, library, subject)
     steps = max(1, round(days * 24.0 / dt_h))
     window = max(1, round(24.0 / dt_h))
     acc = {k: 0.0 for k in ADVERSE_KEYS}
@@ -157,16 +158,19 @@ def adverse_panel(
     return {k: min(v, MAX_DELAY_INDEX) if k in CAPPED_KEYS else v for k, v in out.items()}
 
 
-def _reference_action(params, library: DrugLibrary):
+def _reference_action(params, library: DrugLibrary, subject: Subject = HUMAN):
     """The drug action on the reference cells for blood levels ``conc`` (nM by species):
     ``(occ_frb, inh_mtorc1, inh_mtorc2, inh_calcineurin)`` per cell, the treated first half
     exposed and the untreated twins (second half) not, and the treated beta cell's calcineurin
     block (a number), evaluated together so that
-    :meth:`model.exposure.StepExposure.mean_action` averages the step once."""
+    :meth:`model.exposure.StepExposure.mean_action` averages the step once. A blood level is
+    read through the ``subject``'s free drug (a patient's: as it is)."""
     fkbp12 = params["fkbp12_level"]
     treated = np.arange(len(fkbp12)) < len(fkbp12) // 2
+    factor = {name: drug.free_conc_factor(subject) for name, drug in library.items()}
 
-    def action(conc):
+    def action(blood):
+        conc = {s: c * factor[s] for s, c in blood.items()}
         exposed = {s: np.where(treated, c, 0.0) for s, c in conc.items()}
         occ, inh1, inh2 = target_occupancy(exposed, fkbp12, library)
         beta = calcineurin_inhibition(conc, BETA_CELL_FKBP12, library)
