@@ -91,7 +91,7 @@ def adverse_panel(
 
     ``subject``: whose PK turns the regime into blood levels (a patient unless said; a mouse
     cohort's runs pass their mouse, so the panel sees the blood levels the cohort sees, read
-    through the same free drug: :meth:`model.druglib.Drug.free_conc_factor`).
+    through the same free drug: :meth:`model.druglib.DrugLibrary.acting_nM`).
 
     Returns ``{"glucose_intolerance", "hyperlipidemia", "infection_risk",
     "wound_healing_delay"}``, each averaged over the last 24 h (or the whole window if shorter).
@@ -164,13 +164,12 @@ def _reference_action(params, library: DrugLibrary, subject: Subject = HUMAN):
     exposed and the untreated twins (second half) not, and the treated beta cell's calcineurin
     block (a number), evaluated together so that
     :meth:`model.exposure.StepExposure.mean_action` averages the step once. A blood level is
-    read through the ``subject``'s free drug (a patient's: as it is)."""
+    read through the ``subject``'s free drug (:meth:`model.druglib.DrugLibrary.acting_nM`)."""
     fkbp12 = params["fkbp12_level"]
     treated = np.arange(len(fkbp12)) < len(fkbp12) // 2
-    factor = {name: drug.free_conc_factor(subject) for name, drug in library.items()}
 
     def action(blood):
-        conc = {s: c * factor[s] for s, c in blood.items()}
+        conc = library.acting_nM(blood, subject)
         exposed = {s: np.where(treated, c, 0.0) for s, c in conc.items()}
         occ, inh1, inh2 = target_occupancy(exposed, fkbp12, library)
         beta = calcineurin_inhibition(conc, BETA_CELL_FKBP12, library)

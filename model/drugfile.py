@@ -47,10 +47,10 @@ _PK_FIELDS = (
     "metabolite_fraction",
     "blood_binding_capacity_ng_ml",
     "blood_binding_kd_ng_ml",
+    "blood_unbound_fraction",
 )
-#: Fields only a species' PK table (``[pk_mouse]``) has: the sex difference of its clearance
-#: and the unbound share of the species' whole-blood concentration.
-_SPECIES_PK_FIELDS = ("female_clearance_ratio", "blood_unbound_fraction")
+#: Fields only a species' PK table (``[pk_mouse]``) has: the sex difference of its clearance.
+_SPECIES_PK_FIELDS = ("female_clearance_ratio",)
 #: PK tables of other species than human: table name -> species (:mod:`model.species`).
 SPECIES_PK_TABLES: Mapping[str, str] = MappingProxyType({"pk_mouse": "mouse"})
 _DOSING_FIELDS = ("dose_mg", "schedule", "loading_dose_mg", "conc_nM", "mouse_diet_ppm")
@@ -204,7 +204,7 @@ def _parse_pk(
     table: Mapping[str, Any], origin: str, prefix: str = "pk.", species: bool = False
 ) -> PKParams:
     """A ``[pk]`` table (``prefix`` ``pk.``) or a species' ``[pk_<species>]`` table
-    (``species``: it may also give ``female_clearance_ratio`` and ``blood_unbound_fraction``)."""
+    (``species``: it may also give ``female_clearance_ratio``)."""
     _check_keys(table, _PK_FIELDS + (_SPECIES_PK_FIELDS if species else ()), origin, prefix)
     route = _choice(table, "route", ("oral", "iv"), origin, prefix)
     default_parameters = "apparent" if route == "oral" else "systemic"

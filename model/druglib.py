@@ -159,13 +159,14 @@ class Drug:
         :func:`model.occupancy.target_occupancy` reads (dimensionless, > 0).
 
         ``potency.unbound_fraction`` is calibrated to cells in culture (in-cell IC50s against
-        the medium's concentration). A species set with ``blood_unbound_fraction`` (the
-        unbound share of whole blood, with erythrocytes and plasma proteins holding the rest)
-        gives ``blood_unbound_fraction / unbound_fraction``: the medium concentration with the
-        same free drug. 1 for a human, a drug without that field, or one without FKBP12
-        binding.
+        the medium's concentration). The subject's PK set (``[pk]`` for a patient,
+        ``[pk_mouse]`` for a mouse) with ``blood_unbound_fraction`` (the unbound share of
+        whole blood, with erythrocytes and plasma proteins holding the rest) gives
+        ``blood_unbound_fraction / unbound_fraction``: the medium concentration with the same
+        free drug. 1 for a drug without that field in the subject's set or without FKBP12
+        binding. The same rule for every species: only the sets' numbers differ.
         """
-        pk = self.species_pk.get(subject.species) if subject.species != "human" else None
+        pk = self.pk if subject.species == "human" else self.species_pk.get(subject.species)
         f_blood = None if pk is None else pk.blood_unbound_fraction
         if f_blood is None or not self.potency.unbound_fraction:
             return 1.0
@@ -222,6 +223,19 @@ class DrugLibrary(Mapping[str, Drug]):
         if name not in self._drugs:
             raise InputError(f"unknown drug {name!r}; allowed: {', '.join(self._drugs)}")
         return self._drugs[name]
+
+    def acting_nM(self, blood_nM: Mapping[str, Any], subject: Subject = HUMAN) -> dict[str, Any]:
+        """The concentrations the targets read (:func:`model.occupancy.target_occupancy`,
+        :func:`model.calcineurin.calcineurin_inhibition`) for whole-blood levels ``blood_nM``
+        (nM by species, numbers or per-cell arrays) in ``subject``: each species' level times
+        its :meth:`Drug.free_conc_factor`, the culture-medium level with the same free drug.
+        The one seam between an in-vivo blood level and the cells (a culture's medium level
+        is read as it is and does not pass here). ``none`` is passed through unchanged.
+        """
+        return {
+            s: c if s == "none" else c * self.drug(s).free_conc_factor(subject)
+            for s, c in blood_nM.items()
+        }
 
 
 def definition_sha256(definition: Mapping[str, Any]) -> str:

@@ -54,6 +54,7 @@ from mtor_abm.model.pharmacology import (
     target_occupancy,
 )
 from mtor_abm.model.pk_state import pk_state
+from mtor_abm.model.species import HUMAN, Subject
 
 #: Columns every tissue's cell table has besides signalling state and parameters.
 BASE_COLUMNS: Mapping[str, type] = MappingProxyType(
@@ -89,6 +90,12 @@ class TissueModel(mesa.Model):
         dt_h: hours per step.
         cell_types: the cell types this tissue can hold (index = ``type_id``).
     """
+
+    in_vivo: bool = True
+    """True: the regime's concentrations are a patient's whole-blood levels, read by the cells
+    through their free drug (:meth:`mean_drug_action`); a culture sets False (medium levels)."""
+    subject: Subject = HUMAN
+    """Whose blood the regime's doses reach (tissue scenarios follow patients)."""
 
     def __init__(
         self,
@@ -184,7 +191,18 @@ class TissueModel(mesa.Model):
 
     def step_drug_action(self):
         """(FRB occupancy, mTORC1 and mTORC2 inhibition) of every cell averaged over this step."""
-        return self.exposure.mean_action(lambda blood: self.drug_action(self.local_drug_nM(blood)))
+        return self.mean_drug_action(lambda conc: self.drug_action(self.local_drug_nM(conc)))
+
+    def mean_drug_action(self, action, entries: int = 3) -> tuple:
+        """The step's average of ``action(conc)``, ``conc`` (nM by species) being the step's
+        blood levels as the cells' targets read them: a patient's whole-blood level through
+        its free drug (:meth:`model.druglib.DrugLibrary.acting_nM`, the subject
+        :attr:`subject`), a culture's medium level as it is (:attr:`in_vivo` False). Tissue
+        fields scale these levels linearly, so a field may scale either."""
+        if not self.in_vivo:
+            return self.exposure.mean_action(action, entries)
+        lib, subject = self.library, self.subject
+        return self.exposure.mean_action(lambda b: action(lib.acting_nM(b, subject)), entries)
 
     def signal(self, inputs: sg.Inputs) -> None:
         """Phase 4: the step's drug action and one vectorised signalling update of all cells."""

@@ -186,16 +186,12 @@ class CohortModel(mesa.Model):
         self.occupancy = tuple(float(x) for x in occ)
 
     def _blood_occupancy(self, blood_nM: dict[str, float]) -> tuple[float, float, float]:
-        """Target occupancy at mouse whole-blood concentrations ``blood_nM`` (nM by species).
-
-        Each species' blood level is first turned into the culture-medium concentration with
-        the same free drug (:meth:`~model.druglib.Drug.free_conc_factor` of the cohort's
-        mouse: ~95 % of whole-blood sirolimus sits in erythrocytes), as the drug's potency
-        constants are calibrated to culture.
+        """Target occupancy at mouse whole-blood concentrations ``blood_nM`` (nM by species),
+        read through the mouse's free drug (:meth:`~model.druglib.DrugLibrary.acting_nM`, the
+        seam every in-vivo scenario uses: ~95 % of whole-blood sirolimus sits in
+        erythrocytes), as the drug's potency constants are calibrated to culture.
         """
-        free = {
-            s: c * self.library.drug(s).free_conc_factor(self.subject) for s, c in blood_nM.items()
-        }
+        free = self.library.acting_nM(blood_nM, self.subject)
         return target_occupancy(free, 1.0, self.library)
 
     def update_fields(self) -> None:

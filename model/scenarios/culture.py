@@ -109,6 +109,8 @@ class CultureScenario(TissueScenario):
 class CultureModel(TissueModel):
     """A monolayer culture under a regime (see module docstring)."""
 
+    in_vivo = False  # the regime's level is the medium's: read as it is (potency calibration)
+
     STEP_H = 1.0
     """Hours per step: run lengths are whole numbers of steps."""
 

@@ -255,10 +255,8 @@ class TransplantModel(TCellResponse, WoundAndInfection, TransplantViews, TissueM
         the T-cell's IL-2 (Bierer 1990 PNAS 87:9231) and opens the Foxp3 gene (Tone 2008 Nat
         Immunol 9:194)."""
         fkbp12 = self.tcell_signalling["fkbp12_level"]
-        (block,) = self.exposure.mean_action(
-            lambda blood: (
-                calcineurin_inhibition(self._drug_at(x, y, blood), fkbp12, self.library),
-            ),
+        (block,) = self.mean_drug_action(
+            lambda conc: (calcineurin_inhibition(self._drug_at(x, y, conc), fkbp12, self.library),),
             entries=1,
         )
         return block
@@ -283,10 +281,8 @@ class TransplantModel(TCellResponse, WoundAndInfection, TransplantViews, TissueM
         self._il2_occ = tc.il2_occupancy(self.il2.data[t["x"], t["y"]], p)
         gf = tc.growth_input(t["subset"], t["tcr"], self._il2_occ, p)
         fkbp12 = self.tcell_signalling["fkbp12_level"]
-        occ, inh1, inh2 = self.exposure.mean_action(
-            lambda blood: target_occupancy(
-                self._drug_at(t["x"], t["y"], blood), fkbp12, self.library
-            )
+        occ, inh1, inh2 = self.mean_drug_action(
+            lambda conc: target_occupancy(self._drug_at(t["x"], t["y"], conc), fkbp12, self.library)
         )
         tin = sg.Inputs(growth_factor=gf, occ_frb=occ, inh_mtorc1=inh1, inh_mtorc2=inh2)
         sg.advance(t.view(sg.STATE_NAMES), self.tcell_signalling, tin, self.dt_h)
