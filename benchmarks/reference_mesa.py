@@ -75,6 +75,7 @@ from mtor_abm.model.pharmacology import (
 from mtor_abm.model.pk_state import PKState
 from mtor_abm.model.scenarios.tumor import (
     TumorModel,
+    cycle_engaged_loss,
     mutant_concentrations,
     vessel_rules,
 )
@@ -281,6 +282,7 @@ class TissueAgent(CellAgent):
         self.phase_timer_h = 0.0
         self.cycling = False
         self.resistant = False
+        self.translation_adapted = 0.0  # the translation level apoptotic priming follows
         self.alive = True
 
     # -- what the cell reads from its site
@@ -374,7 +376,22 @@ class TissueAgent(CellAgent):
         )
         die = rnd() < -math.expm1(-hazard * dt)
         if self.is_tumor:
-            loss = sc.tumor_cell_loss_per_h * (1.0 + deficit)
+            # TumorModel.decide_fates: survival through AKT or translation, the translation
+            # shock (TumorModel.translation_shock), scaled by the G1->S drive.
+            translation = self.translation()
+            if self.translation_adapted <= 0.0:
+                self.translation_adapted = translation
+            fall = min(max(1.0 - translation / self.translation_adapted, 0.0), 1.0)
+            self.translation_adapted += (translation - self.translation_adapted) * -math.expm1(
+                -dt / sc.translation_adapt_h
+            )
+            held_off = min(max(1.0 - max(survival, translation), 0.0), 1.0)
+            engaged = float(cycle_engaged_loss(proliferation * fed, sc.loss_drive_half))
+            loss = (
+                sc.tumor_cell_loss_per_h
+                * (1.0 + held_off + sc.shock_apoptosis * fall * fall)
+                * engaged
+            )
             die = die or (loss > 0 and rnd() < -math.expm1(-loss * dt))
             self.cycling = self.phase == 1 or self.g1_progress > g1_before
         necrosis = sc.necrosis_per_h / (1.0 + (site.oxygen / sc.necrosis_mmHg) ** 4)
@@ -402,6 +419,7 @@ class TissueAgent(CellAgent):
         daughter.cell = site
         daughter.cycling = self.cycling
         daughter.resistant = self.resistant
+        daughter.translation_adapted = self.translation_adapted
         sc = self.model.scenario
         if (
             sc.resistance != "none"

@@ -55,6 +55,21 @@ class TumorScenario(TissueScenario):
             survival signal, 1/h; up to twice that as the survival signal falls to zero. With
             starvation and necrosis the default tumor loses most of the cells it makes, as
             clinical tumors do (Steel 1967 Eur J Cancer 3:381); 0 switches it off.
+        loss_drive_half: G1->S drive (relative to the untreated reference cell, fed) at which
+            tumor cell loss is half its value at saturation: loss scales as ``drive (1 + K) /
+            (drive + K)``, 1 at the reference drive, 0 for a cell arrested in G1 (apoptosis is
+            carried by cycling cells: Evan & Vousden 2001 Nature 411:342; assumed). 0 (the
+            default) makes the loss independent of the drive; 0.25 keeps dual inhibitors from
+            emptying the tumor but moves T2 and T5 (module docstring of the tumor).
+        shock_apoptosis: tumor cell loss added, relative to ``tumor_cell_loss_per_h``, when a
+            cell's cap-dependent translation falls to 0 from the level it has adapted to
+            (scaled by the squared fall; Mcl-1 is eIF4E-translated: Mills 2008 PNAS
+            105:10853; Hsieh 2010 Cancer Cell 17:249; magnitude assumed). 0 (the default)
+            switches it off; 3 meets T6 (TSC-null tumors halve on everolimus) but empties the
+            hypoxic rim of untreated tumors (T2): the tumor module's docstring.
+        translation_adapt_h: time constant with which that adapted level follows the cell's
+            translation, h (apoptotic priming tracks chronic signalling: Certo 2006 Cancer
+            Cell 9:351; assumed).
         nutrient_diffusion_um2_per_s: glucose/amino-acid diffusion coefficient, um^2/s.
         nutrient_uptake_per_h: nutrient consumption rate of a tumor cell, 1/h.
         drug_diffusion_um2_per_s: drug diffusion coefficient in tissue, um^2/s.
@@ -109,6 +124,9 @@ class TumorScenario(TissueScenario):
     necrosis_mmHg: float = 1.5
     necrosis_per_h: float = 0.05
     tumor_cell_loss_per_h: float = 0.015
+    loss_drive_half: float = 0.0
+    shock_apoptosis: float = 0.0
+    translation_adapt_h: float = 168.0
     nutrient_diffusion_um2_per_s: float = 110.0
     nutrient_uptake_per_h: float = 5.0
     drug_diffusion_um2_per_s: float = 100.0
@@ -193,6 +211,28 @@ class TumorScenario(TissueScenario):
                 "3:381; rate assumed)",
                 0,
                 10,
+            ),
+            "loss_drive_half": Param(
+                "relative G1->S drive",
+                "drive of half-saturated tumor cell loss; a cell arrested in G1 is not lost "
+                "(apoptosis carried by cycling cells: Evan & Vousden 2001 Nature 411:342; "
+                "assumed); 0: loss independent of the drive",
+                0,
+                100,
+            ),
+            "shock_apoptosis": Param(
+                "relative",
+                "added tumor cell loss at a full fall of translation below its adapted level "
+                "(Mcl-1 is eIF4E-translated: Mills 2008 PNAS 105:10853; assumed)",
+                0,
+                100,
+            ),
+            "translation_adapt_h": Param(
+                "h",
+                "time constant of the translation level priming adapts to (Certo 2006 Cancer "
+                "Cell 9:351; assumed)",
+                1,
+                1e5,
             ),
             "nutrient_diffusion_um2_per_s": Param(
                 "um^2/s",
