@@ -258,9 +258,11 @@ def test_rapalog_cuts_growth_signals_of_every_genotype():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="without the removed genotype-keyed 'mTORC1 addiction' apoptosis, PTEN-null tumors"
-    " are not the more sensitive at tissue level (seed 0, everolimus: x1.46 of baseline, PD;"
-    " wild type x1.19, SD), although PTEN-null cells are in culture (rows S13/S14)",
+    reason="at the scenario defaults PTEN-null tumors are not the more sensitive at tissue level"
+    " (main at 057d565, seed 0, 28 days of everolimus: x1.10 of baseline; wild type x1.00),"
+    " although PTEN-null cells are in culture (rows S13/S14); with the translation-shock and"
+    " cycle-carried loss rules on they are (tests/test_tumor_genotypes_slow.py), not default"
+    " yet (T2)",
 )
 def test_pten_null_tumor_responds_more_than_wild_type():
     """PTEN-null tumors are hypersensitive to rapalogs (Neshat 2001 PNAS 98:10314; Podsypanina
