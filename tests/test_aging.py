@@ -117,9 +117,9 @@ def test_three_month_course_helps_less_than_staying_on_the_drug():
 
 def test_rapamycin_lowers_senescent_burden_and_ps6k_after_start():
     """14 ppm lowers pS6K, the senescent fraction and damage. The pS6K bound is the direction
-    with a margin, not a published size: the mouse's free blood drug at 14 ppm (0.08 % of
-    whole-blood sirolimus is unbound: Yatscoff 1993 Transplantation 56:1202) occupies about
-    half of FRB, and S6K is the rapalog's most sensitive output."""
+    with a margin, not a published size: the mouse's free blood drug at 14 ppm (0.225 % of
+    whole-blood sirolimus is unbound: Yatscoff 1993 Transplantation 56:1202) occupies ~0.8 of
+    FRB, and S6K is the rapalog's most sensitive output."""
     untreated, treated = cohort(0.0), cohort(STANDARD_NM)
     su, st = untreated.timeseries(), treated.timeseries()
     day = 800  # 200 days into treatment, both cohorts still mostly alive

@@ -17,8 +17,8 @@ Targets (published figures, each with its source):
 
 Diet doses are given as their male blood levels (``--conc`` 1.5 / 4.4 / 13 nM for 4.7 / 14 / 42
 ppm; model.scenarios.aging); the cohort reads a blood level through the mouse's free drug
-(0.08 % of whole-blood sirolimus is unbound: Yatscoff 1993 Transplantation 56:1202), so FRB
-occupancy is graded over these doses (0.33 / 0.58 / 0.80, and 0.92 at 126 ppm), and so are
+(0.225 % of whole-blood sirolimus is unbound: Yatscoff 1993 Transplantation 56:1202), so FRB
+occupancy is graded over these doses (0.58 / 0.80 / 0.91, and 0.96 at 126 ppm), and so are
 autophagic flux and lysosomal capacity (model.scenarios.lysosome). Every regime runs on the
 same 5 seeds as its untreated twin (common random numbers: the same organisms draw the same
 numbers), and lifespans are pooled over the seeds (500 organisms) before the Kaplan-Meier

@@ -118,7 +118,7 @@ def test_cohort_held_drug_acts_on_exactly_days_3_to_6():
     """A cohort held at a concentration from day 3 to day 6: the daily occupancy is the full
     occupancy on days 3, 4 and 5 (steps [72 h, 144 h)) and zero on every other day (day 2 had
     a quarter and day 5 three quarters). The full occupancy is taken at the mouse's free blood
-    drug, as every cohort reads a blood level (model.druglib Drug.free_conc_factor)."""
+    drug, as every in-vivo model reads a blood level (model.druglib Drug.free_conc_factor)."""
     conc = 4.4
     model = AgingModel(AgingScenario(rng=1, organisms=3), held(conc, 3.0, 6.0))
     free = conc * LIBRARY.drug("sirolimus").free_conc_factor(model.subject)
@@ -191,3 +191,27 @@ def test_a_drug_free_step_gives_as_many_zeros_as_the_action_has_values():
     assert value > 0.0
     with pytest.raises(ValueError, match="gave 3 values, entries=1"):
         with_drug.mean_action(lambda conc: (0.0, 0.0, 0.0), entries=1)
+
+
+def test_a_patients_blood_level_acts_through_its_free_drug_and_a_dish_reads_its_medium():
+    """One seam between blood and cells (model.druglib DrugLibrary.acting_nM): a tissue that
+    follows a patient (in_vivo, the tumor and transplant) reads a held 10 nM of sirolimus as
+    the medium level with the same free drug, 10 x 0.09 x 0.025 / 0.005 = 4.5 nM (Yatscoff 1993
+    Transplantation 56:1202: plasma / blood 0.09, 2.5 % of plasma drug unbound; potency
+    calibrated to culture at 0.5 %); a dish (culture) reads its medium's 10 nM as it is."""
+
+    def dish_of(seed):
+        return CultureModel(
+            CultureScenario(rng=seed, width=6, height=6, initial_cells=4), held(10.0, 0.0, 1.0)
+        )
+
+    dish, patient = dish_of(1), dish_of(1)
+    patient.in_vivo = True
+    for model in (dish, patient):
+        model.dose_and_pk()
+    fk = dish.table["fkbp12_level"]
+    expected_dish = target_occupancy({"sirolimus": 10.0}, fk, LIBRARY)[0]
+    expected_patient = target_occupancy({"sirolimus": 10.0 * 0.09 * 0.025 / 0.005}, fk, LIBRARY)[0]
+    assert np.allclose(dish.step_drug_action()[0], expected_dish, rtol=1e-12)
+    assert np.allclose(patient.step_drug_action()[0], expected_patient, rtol=1e-3)
+    assert np.all(expected_patient < expected_dish)

@@ -211,18 +211,19 @@ def test_a_cohorts_daily_blood_level_is_the_diet_steady_state():
 
 
 def test_a_cohort_reads_a_blood_level_through_the_mouses_free_drug():
-    """Whole-blood sirolimus is 3.1 % in plasma, 2.5 % of that unbound (Yatscoff 1993
-    Transplantation 56:1202); the potency constants hold for culture media at 0.5 % unbound. So
-    a mouse's blood level acts as ~0.155 of it in a medium, a patient's as itself; and the
-    cohort's occupancy at the male 4.7 / 42 ppm blood levels (1.5 / 13 nM) is the analytic
+    """Whole-blood sirolimus: plasma / blood concentration 0.09, 2.5 % of plasma drug unbound
+    (Yatscoff 1993 Transplantation 56:1202; the Rapamune label's 0.08 / 36 agrees); the potency
+    constants hold for culture media at 0.5 % unbound. So a blood level acts as 0.45 of it in a
+    medium, in a mouse (human blood taken for mouse blood) as in a patient; and the cohort's
+    occupancy at the male 4.7 / 42 ppm blood levels (1.5 / 13 nM) is the analytic
     FKBP12-complex occupancy (Banaszynski 2005 Kd 0.2 nM and 12 nM, FKBP12 1 uM) at that free
-    drug: graded, not saturated."""
+    drug: graded over the doses, not saturated."""
     drug = LIBRARY.drug("sirolimus")
-    assert drug.free_conc_factor(MALE) == pytest.approx(0.031 * 0.025 / 0.005, rel=0.01)
+    assert drug.free_conc_factor(MALE) == pytest.approx(0.09 * 0.025 / 0.005, rel=0.01)
     assert drug.free_conc_factor(FEMALE) == drug.free_conc_factor(MALE)
-    assert drug.free_conc_factor(HUMAN) == 1.0
-    for conc_nM, low, high in ((1.5, 0.25, 0.40), (13.0, 0.75, 0.85)):
-        free = conc_nM * 0.031 * 0.025
+    assert drug.free_conc_factor(HUMAN) == drug.free_conc_factor(MALE)
+    for conc_nM, low, high in ((1.5, 0.5, 0.65), (13.0, 0.88, 0.95)):
+        free = conc_nM * 0.09 * 0.025
         a = free / 0.2
         z = 1000.0 * a / (1.0 + a) / 12.0
         regime = Regime("sirolimus", 0.0, "fixed", conc_nM=conc_nM)

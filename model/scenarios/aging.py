@@ -77,13 +77,14 @@ diet        blood, male / female     command line
 42 ppm      12 / 24 ng/mL            ``--drug sirolimus --diet-ppm 42``
 ==========  =======================  =======================================
 
-What the cells see is the free drug: ~95 % of whole-blood sirolimus sits in erythrocytes and
-97.5 % of the plasma part is protein bound, so 0.08 % of a blood level is unbound (Yatscoff 1993
-Transplantation 56:1202), while the drug's potency constants are calibrated to culture media
-(0.5 % unbound). The cohort therefore reads a blood level as the medium level with the same
-free drug (x 0.156, the drug file's ``[pk_mouse] blood_unbound_fraction``): FRB occupancy 0.33 /
-0.58 / 0.80 / 0.92 at 4.7 / 14 / 42 / 126 ppm (males), graded where a culture-equivalent
-reading saturated (0.74 / 0.89 / 0.95 / 0.98).
+What the cells see is the free drug: plasma sirolimus is 0.09 of the whole-blood level (most
+sits in erythrocytes) and 2.5 % of it is unbound, so 0.225 % of a blood level is free (Yatscoff
+1993 Transplantation 56:1202; the Rapamune label's blood/plasma 36 and 92 % binding agree),
+while the drug's potency constants are calibrated to culture media (0.5 % unbound). Every
+in-vivo scenario, a patient's as a mouse's, therefore reads a blood level as the medium level
+with the same free drug (x 0.45, the drug file's ``blood_unbound_fraction``; human blood
+taken for mouse blood): FRB occupancy 0.58 / 0.80 / 0.91 / 0.96 at 4.7 / 14 / 42 / 126 ppm
+(males), graded where a culture-equivalent reading saturated (0.74 / 0.89 / 0.95 / 0.98).
 
 Males at 14 ppm match the ~4 ng/mL of the ITP mice (Livi 2013 Aging 5:100; Miller 2011 J
 Gerontol A 66:191); females are higher at each dose (Miller 2014 Aging Cell 13:468; the

@@ -61,7 +61,7 @@ class AgingScenario(MouseCohortScenario):  # + sex: the mouse PK
     stem_cells: int = 8
     cell_type: str = "epithelial"
     autophagy_capacity: float = 1.0
-    autophagy_clearance_share: float = 0.2
+    autophagy_clearance_share: float = 0.1
     tfeb_gain: float = TFEB_GAIN
     lysosome_max: float = LYSOSOME_MAX
     tfeb_tau_days: float = TFEB_TAU_DAYS
@@ -79,7 +79,7 @@ class AgingScenario(MouseCohortScenario):  # + sex: the mouse PK
     stem_exhaustion_per_day: float = 5e-4
     residual_fraction_per_day: float = 0.0014
     residual_clearance_per_day: float = 0.05
-    degradable_share: float = 0.25
+    degradable_share: float = 0.2
     lysosome_load: float = 1.1
     death_threshold: float = 0.5
 

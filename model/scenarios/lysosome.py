@@ -23,16 +23,17 @@ Sardiello 2009; Settembre 2011). The scenarios multiply the network's autophagic
 The slope ``g = 2`` (assumed value) makes lysosomal capacity follow mTORC1 release more
 steeply than ULK1 does: nuclear TFEB induces its own gene, so a small release is amplified
 (the autoregulatory loop of Settembre 2013 Nat Cell Biol 15:647). With the mouse cohorts'
-free blood drug (:meth:`model.druglib.Drug.free_conc_factor`), steady autophagic flux
-(network flux x ``L``, untreated 1.0) is graded over the diet doses the aging literature used:
+free blood drug (:meth:`model.druglib.DrugLibrary.acting_nM`: 0.45 of a blood level acts as
+in a medium), steady autophagic flux (network flux x ``L``, untreated 1.0) is graded over the
+diet doses the aging literature used:
 
 =========  ==============  ===============  =====================
 diet       blood (male)    FRB occupancy    autophagic flux
 =========  ==============  ===============  =====================
-4.7 ppm    1.5 nM          0.33             1.11
-14 ppm     4.4 nM          0.58             1.24
-42 ppm     13 nM           0.80             1.42
-126 ppm    39 nM           0.92             1.58
+4.7 ppm    1.5 nM          0.58             1.24
+14 ppm     4.4 nM          0.80             1.42
+42 ppm     13 nM           0.91             1.58
+126 ppm    39 nM           0.96             1.66
 =========  ==============  ===============  =====================
 
 (cohort means over 100 organisms after 30 days, epithelial cells; with ``g = 0.5`` and the
