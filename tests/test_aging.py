@@ -129,12 +129,16 @@ def test_rapamycin_lowers_senescent_burden_and_ps6k_after_start():
 
 
 def test_autophagy_knockout_shortens_life():
-    """A2 direction: autophagy clears damage; without it organisms age much faster."""
+    """A2 direction: autophagy clears damage; without it organisms age faster. The bound is the
+    direction with a margin (median below 0.9x wild type), not a published size: whole-body
+    Atg5 knockout mice die as neonates (Kuma 2004 Nature 432:1032), tissue knockouts live for
+    months while accumulating damaged proteins (Komatsu 2005 J Cell Biol 169:425), so no
+    whole-life figure exists; the issue asks only that it not be absurdly short-lived."""
     model = AgingModel(AgingScenario(rng=SEED, organisms=20, autophagy_capacity=0.0), UNTREATED)
-    for _ in range(700):
+    for _ in range(800):
         model.step()
     median = km_quantile(model.death_day, model.day, 0.5)
-    assert median is not None and median < 0.8 * km_quantile(
+    assert median is not None and median < 0.9 * km_quantile(
         cohort(0.0).death_day, LIFESPAN_DAYS, 0.5
     )
 
