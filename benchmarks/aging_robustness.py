@@ -16,17 +16,19 @@ Measured (2 seeds x 100 organisms; A1 %, A3 %, A4 %):
 ======================  ======  ======================  =============
 variant                 A1      A3 (4.7 / 14 / 42)      A4 (42 / 126)
 ======================  ======  ======================  =============
-defaults                +12.7   +4.6 / +17.2 / +23.5    +19.5 / +23.7
-lysosome_load -15 %     +8.9    +7.1 / +14.4 / +18.1    +11.0 / +14.6
-lysosome_load +15 %     +5.0    +3.4 / +8.0 / +23.7     +16.8 / +23.6
-tfeb_gain -15 %         +12.5   +4.0 / +13.5 / +22.9    +16.3 / +23.1
-tfeb_gain +15 %         +14.7   +5.6 / +18.4 / +26.4    +21.1 / +25.0
-free blood drug -15 %   +11.8   +3.8 / +12.9 / +23.1    +18.2 / +23.7
-free blood drug +15 %   +15.5   +5.2 / +19.1 / +25.2    +20.5 / +24.7
+defaults                +14.4   +11.3 / +17.5 / +21.7   +20.3 / +22.0
+lysosome_load -15 %     +8.0    +8.3 / +12.0 / +15.5    +8.9 / +9.5
+lysosome_load +15 %     +11.4   +7.6 / +15.6 / +23.4    +19.4 / +21.4
+tfeb_gain -15 %         +12.0   +10.3 / +17.1 / +19.5   +19.0 / +21.3
+tfeb_gain +15 %         +15.2   +12.9 / +17.7 / +21.9   +22.7 / +23.3
+free blood drug -15 %   +13.3   +10.3 / +17.5 / +21.6   +20.3 / +22.0
+free blood drug +15 %   +15.3   +12.9 / +17.7 / +21.7   +21.3 / +22.7
 ======================  ======  ======================  =============
 
-Before the free-drug reading and the TFEB gain of 2 (flux 1.15 / 1.21 / 1.25 / 1.27 over the
-doses), lysosome_load +15 % took the 126 ppm course from +20 % to +3 % and A1 to +6 %.
+Every direction holds; the course's size rests on ``lysosome_load`` (at -15 % the untreated
+flux, 1.0, already exceeds it and degrades aggregates too). Before the free-drug reading and
+the TFEB gain of 2 (flux 1.15 / 1.21 / 1.25 / 1.27 over the doses), lysosome_load +15 % took
+the 126 ppm course from +20 % to +3 % and A1 to +6 %.
 """
 
 from __future__ import annotations

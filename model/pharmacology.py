@@ -15,7 +15,11 @@ Concentration convention
 Every concentration the model passes around is a **whole-blood-equivalent** concentration in nM.
 FKBP12 ligands (rapalogs, bivalents, tacrolimus) act through the share of it that is free to
 load the cell's FKBP12 (``unbound_fraction``: blood cells and plasma proteins hold the rest;
-Rapamune label) and the in-vitro binding constants (:func:`target_occupancy`). Kinase and
+Rapamune label) and the in-vitro binding constants (:func:`target_occupancy`). These constants
+are calibrated to culture; an in-vivo whole-blood level (a patient's or a mouse's) is first
+read as the medium level with the same free drug, through the PK set's
+``blood_unbound_fraction`` (:meth:`DrugLibrary.acting_nM`; sirolimus 0.00225, Yatscoff 1993;
+a drug without it is read as it is, e.g. tacrolimus, whose FKBP12 share is a fit). Kinase and
 calcineurin potencies are cellular IC50s measured in serum-containing medium (so serum protein
 binding is inside them), taken to apply at the same whole-blood concentration (assumed).
 Clinical PK is fitted to whole-blood levels where those are what is measured (sirolimus,

@@ -100,7 +100,8 @@ class AgingScenario(MouseCohortScenario):  # + sex: the mouse PK
             "autophagy_clearance_share": Param(
                 "fraction",
                 "share of basal damage clearance that is autophagic; the rest (proteasome, "
-                "dilution) needs no Atg genes (assumed; tissue Atg5/Atg7 knockouts accumulate "
+                "dilution) needs no Atg genes (assumed value, chosen with degradable_share for "
+                "A1/A4 on 2 seeds; tissue Atg5/Atg7 knockouts accumulate "
                 "damaged proteins and organelles yet their cells survive for months: Komatsu 2005 "
                 "J Cell Biol 169:425, Hara 2006 Nature 441:885)",
                 0,
@@ -188,7 +189,8 @@ class AgingScenario(MouseCohortScenario):  # + sex: the mouse PK
                 "fraction",
                 "share of newly aggregated damage that spare lysosomal capacity can degrade "
                 "(protein aggregates, damaged mitochondria); the rest is cross-linked "
-                "lipofuscin that no lysosome degrades (assumed; Terman & Brunk 2004)",
+                "lipofuscin that no lysosome degrades (assumed value, chosen for A1/A4 on 2 "
+                "seeds; Terman & Brunk 2004)",
                 0,
                 1,
             ),

@@ -25,9 +25,9 @@ a later ``--start-day`` (e.g. 180). The mapping of mouse diet doses to ``--conc`
 
 Calibration (5 seeds x 100 organisms, one year; ``tests/test_neuro_dose_slow.py``): from day 0
 at 4.7 / 14 / 42 ppm (male blood levels, read through the mouse's free drug as in
-:mod:`model.scenarios.aging`: FRB occupancy 0.33 / 0.58 / 0.80) the year's aggregate burden per
-starting neuron falls by 10 / 21 / 35 % and 88 % of neurons survive at 42 ppm (untreated 68 %);
-started at day 180, 42 ppm lowers it by 18 % and 77 % survive (N1: Ravikumar 2004).
+:mod:`model.scenarios.aging`: FRB occupancy 0.58 / 0.80 / 0.91) the year's aggregate burden per
+starting neuron falls by 21 / 35 / 45 % and 81 / 88 / 92 % of neurons survive (untreated 68 %);
+started at day 180, 42 ppm lowers it by 23 % and 79 % survive (N1: Ravikumar 2004).
 """
 
 from __future__ import annotations
