@@ -194,11 +194,34 @@ def _restored(spec, params, regime, seed, library, arrays, saved, key: str, wher
                 f"{where} is damaged: array {key}/{name} is {ours[name].dtype} "
                 f"{ours[name].ndim}-d, expected {array.dtype} {array.ndim}-d"
             )
+    fresh_pk = model.pk.to_dict()
     try:
         model.restore_checkpoint_state(ours, saved[key])
     except (KeyError, TypeError, ValueError, IndexError, OverflowError, AttributeError) as err:
         raise InputError(f"{where} is damaged ({type(err).__name__}: {err})") from None
+    _same_pk_layout(fresh_pk, model.pk.to_dict(), f"{where} is damaged: {key} pk")
     return model
+
+
+def _same_pk_layout(fresh: Any, saved: Any, where: str) -> None:
+    """The restored PK state describes the regime's drugs: the same blood species, molecular
+    weights and number of compartment amounts as a fresh one (a checkpoint whose lists were
+    edited, e.g. emptied, would otherwise fail at the first step with a traceback)."""
+    if isinstance(fresh, dict) and "combination" in fresh:
+        parts, saved_parts = fresh["combination"], saved.get("combination")
+        if not isinstance(saved_parts, list) or len(saved_parts) != len(parts):
+            raise InputError(f"{where}: {len(parts)} drugs expected")
+        for i, (a, b) in enumerate(zip(parts, saved_parts, strict=True)):
+            _same_pk_layout(a, b, f"{where} drug {i + 1}")
+        return
+    for name in ("species", "molecular_weight_g_per_mol"):
+        if saved.get(name) != fresh[name]:
+            raise InputError(f"{where}: {name} is {saved.get(name)!r}, expected {fresh[name]!r}")
+    if len(saved.get("amounts_mg") or ()) != len(fresh["amounts_mg"]):
+        raise InputError(
+            f"{where}: amounts_mg has {len(saved.get('amounts_mg') or ())} compartment "
+            f"amounts, expected {len(fresh['amounts_mg'])}"
+        )
 
 
 def _same_structure(fresh: Any, saved: Any, where: str) -> None:

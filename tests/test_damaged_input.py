@@ -649,3 +649,36 @@ def test_report_refuses_a_sweep_manifest_whose_spec_is_not_a_table(base, tmp_pat
     status, out, err = call(["report", str(folder)])
     assert status == 2 and out == "", err
     assert err.strip().splitlines() == [err.strip()] and "'spec' must be a table" in err, err
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("twin", "species", []),
+        ("model", "species", []),
+        ("model", "molecular_weight_g_per_mol", [1.0]),
+        ("model", "amounts_mg", [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
+    ],
+)
+def test_a_checkpoint_whose_pk_lists_were_edited_is_refused_in_one_line(base, edit):
+    """Found by the big damage profile: a re-signed checkpoint whose untreated twin's PK
+    ``species`` list was emptied restored, then failed at its first step with an IndexError
+    traceback. Every list that lays out the PK state (species, molecular weights, compartment
+    amounts) must match the regime's: one error line naming the field, exit 2."""
+    which, field, value = edit
+    with np.load(base / "s.npz", allow_pickle=False) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    meta = json.loads(arrays["__meta__"].tobytes().decode())
+    models = meta["models"]
+    if which not in models:
+        pytest.skip(f"the base checkpoint has no {which}")
+    models[which]["pk"][field] = value
+    arrays["__meta__"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "s.npz"
+        path.write_bytes(_npz_bytes(arrays, resign=True))
+        argv = ["run", "--resume-state", str(path), "--days", "0.125", "--json"]
+        status, _ = check("checkpoint", "pk list", argv)
+        _, _, err = call(argv)
+    assert status == 2
+    assert field in err.splitlines()[-1], err
