@@ -146,7 +146,7 @@ def test_a4_three_month_course_in_middle_age_lasts():
     """A4 (Bitto 2016): 3 months of rapamycin from 20 months of age raise life expectancy from
     the start of treatment by up to 60 % (their 126 ppm diet). Readout: Kaplan-Meier median of
     the remaining life from day 600 of the organisms alive then. Bound: >= +20 % at 126 ppm, a
-    third of Bitto's figure (issue 21). Through the mechanism: three months after the course,
+    third of Bitto's figure. Through the mechanism: three months after the course,
     the same organisms (alive in both runs; common random numbers) carry less aggregated
     damage - what the course degraded stays degraded - and have kept at least as many stem
     cells."""

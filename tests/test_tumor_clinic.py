@@ -204,10 +204,11 @@ def test_growth_curve_does_not_depend_on_the_slice_size():
 
 
 def test_long_runs_keep_their_vessel_bed_when_the_tumor_is_not_shrinking():
-    """Issue 19's fault: under everolimus the old tumor lost its vessels (104 -> 1) and 80 % of
-    the field turned necrotic by day 108 while the tumor was not shrinking. Every run that ends
-    no smaller than its start keeps at least half of its initial vessels and a necrotic core
-    under a fifth of the field (a viable rim around a necrotic core of ~100-200 um: T2)."""
+    """The fault guarded against: under everolimus an earlier tumor lost its vessels (104 ->
+    1) and 80 % of the field turned necrotic by day 108 while it was not shrinking. Every run
+    that ends no smaller than its start keeps at least half of its initial vessels and a
+    necrotic core under a fifth of the field (a viable rim around a necrotic core of ~100-200
+    um: T2)."""
     for key in RUNS:
         out = arm(key[0], key[1], key[2], **dict(key[4]))
         after = out["hours"] >= DEFAULT_START_DAY * 24.0
