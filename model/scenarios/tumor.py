@@ -70,8 +70,11 @@ and -32 %). Three rules of ``decide_fates`` carry this into tissue:
   holds cells in G1 leaves them alive.
 
 With the last two on (``shock_apoptosis`` 3, ``loss_drive_half`` 0.25), 42 days of
-everolimus: best volume-equivalent of TSC-null tumors 0.32-0.39 of baseline on seeds 0-5 (T6:
->= 50 % reduction in 6 of 6; EXIST-1 35 %), untreated TSC-null 0.98 and 1.00 (seeds 0-1);
+everolimus, when a patient's blood was still read as a medium level: best volume-equivalent of
+TSC-null tumors 0.32-0.39 of baseline on seeds 0-5 (T6: >= 50 % reduction in 6 of 6; EXIST-1
+35 %); read through its free drug (x0.45, :meth:`model.druglib.DrugLibrary.acting_nM`) the
+fall of translation is smaller and they reach only 0.51-0.60 (T6 not met: the shock needs its
+refit); untreated TSC-null 0.98 and 1.00 (seeds 0-1);
 PTEN-null 0.77 and 0.80 against wild type 0.90 and 0.88 (seeds 0-1: PTEN-null the more
 sensitive, Neshat 2001 PNAS 98:10314); ``tests/test_tumor_genotypes_slow.py``. They are not
 the defaults yet: with them the untreated default lesion keeps no hypoxic tumor cell at day 35

@@ -65,8 +65,9 @@ class TumorScenario(TissueScenario):
             cell's cap-dependent translation falls to 0 from the level it has adapted to
             (scaled by the squared fall; Mcl-1 is eIF4E-translated: Mills 2008 PNAS
             105:10853; Hsieh 2010 Cancer Cell 17:249; magnitude assumed). 0 (the default)
-            switches it off; 3 meets T6 (TSC-null tumors halve on everolimus) but empties the
-            hypoxic rim of untreated tumors (T2): the tumor module's docstring.
+            switches it off; 3 met T6 (TSC-null tumors halve on everolimus) before blood was
+            read through its free drug, not since, and empties the hypoxic rim of untreated
+            tumors (T2): the tumor module's docstring.
         translation_adapt_h: time constant with which that adapted level follows the cell's
             translation, h (apoptotic priming tracks chronic signalling: Certo 2006 Cancer
             Cell 9:351; assumed).
